@@ -1,0 +1,3 @@
+"""Baton: open-source customer journey orchestration."""
+
+__version__ = "0.1.0"

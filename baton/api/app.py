@@ -1,0 +1,39 @@
+"""The FastAPI application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from baton import __version__
+from baton.api import health, profiles, tracking
+from baton.api.errors import install_error_handlers
+from baton.runtime import Runtime
+
+
+def create_app(runtime: Runtime) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        runtime.start()
+        try:
+            yield
+        finally:
+            runtime.stop()
+
+    app = FastAPI(title="Baton", version=__version__, lifespan=lifespan)
+    app.state.runtime = runtime
+    # Browsers post events from any site that embeds the snippet.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type", "Content-Encoding"],
+    )
+    install_error_handlers(app)
+    app.include_router(tracking.router)
+    app.include_router(profiles.router)
+    app.include_router(health.router)
+    return app

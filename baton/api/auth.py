@@ -1,0 +1,60 @@
+"""Who is calling: a write key (tracking API) or an admin token (admin API)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from baton.core.errors import Unauthorized
+from baton.runtime import Runtime
+from baton.workspaces.keys import KeyKind
+
+
+def runtime_of(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def write_key_from_header(request: Request) -> str | None:
+    """The write key from HTTP Basic auth (key as user name, empty password), if sent."""
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, credentials = header.partition(" ")
+    if scheme.lower() != "basic":
+        raise Unauthorized("use HTTP Basic auth with the write key as the user name")
+    try:
+        decoded = base64.b64decode(credentials.strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        raise Unauthorized("the Authorization header is not valid Basic credentials") from None
+    return decoded.partition(":")[0]
+
+
+def workspace_for_write_key(runtime: Runtime, key: str | None, payload: Any) -> str:
+    if key is None and isinstance(payload, dict) and isinstance(payload.get("writeKey"), str):
+        key = payload["writeKey"]
+    if not key:
+        raise Unauthorized(
+            "a write key is required: HTTP Basic user name or `writeKey` in the body"
+        )
+    workspace_id = runtime.keys.workspace_for(key, KeyKind.WRITE)
+    if workspace_id is None:
+        raise Unauthorized("the write key is not valid")
+    return workspace_id
+
+
+def admin_workspace(request: Request) -> str:
+    """The workspace of the admin token in `Authorization: Bearer <token>`."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("an admin token is required: `Authorization: Bearer <token>`")
+    workspace_id = runtime_of(request).keys.workspace_for(token.strip(), KeyKind.ADMIN)
+    if workspace_id is None:
+        raise Unauthorized("the admin token is not valid")
+    return workspace_id
+
+
+AdminWorkspace = Annotated[str, Depends(admin_workspace)]

@@ -1,0 +1,56 @@
+"""Every error leaves the API as `{"error": {"code", "message", "field"}}` with a 4xx/5xx."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+
+from baton.api.responses import JSONBody, error_body
+from baton.core.errors import (
+    BatonError,
+    ConfigurationError,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    Unauthorized,
+)
+
+STATUS = {
+    InvalidInput: 400,
+    Unauthorized: 401,
+    NotFound: 404,
+    PayloadTooLarge: 413,
+    ConfigurationError: 500,
+}
+
+
+class RejectedBatch(InvalidInput):
+    """Every message of a batch was invalid; each rejection is reported."""
+
+    def __init__(self, rejected: list[dict[str, object]]) -> None:
+        super().__init__(f"all {len(rejected)} messages of the batch were rejected", field="batch")
+        self.rejected = rejected
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(BatonError)
+    async def baton_error(_request: Request, error: BatonError) -> JSONBody:
+        status = next((s for cls, s in STATUS.items() if isinstance(error, cls)), 400)
+        extra = {"rejected": error.rejected} if isinstance(error, RejectedBatch) else {}
+        return JSONBody(error_body(error.code, error.message, error.field, **extra), status)
+
+    @app.exception_handler(RequestValidationError)
+    async def request_invalid(_request: Request, error: RequestValidationError) -> JSONBody:
+        first = error.errors()[0]
+        location = [
+            str(part) for part in first.get("loc", ()) if part not in ("query", "path", "body")
+        ]
+        field = ".".join(location) or None
+        message = f"{field}: {first.get('msg')}" if field else str(first.get("msg"))
+        return JSONBody(error_body("invalid", message, field), 400)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_request: Request, error: HTTPException) -> JSONBody:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
+        return JSONBody(error_body(code, str(error.detail)), error.status_code)

@@ -1,0 +1,154 @@
+"""The Segment HTTP Tracking API: `/v1/{type}`, `/v1/batch`, their analytics.js short paths,
+and the settings document browser snippets load at start."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+
+from baton.api.auth import runtime_of, workspace_for_write_key, write_key_from_header
+from baton.api.errors import RejectedBatch
+from baton.api.responses import JSONBody
+from baton.ingest import (
+    MAX_BATCH_BYTES,
+    MAX_MESSAGE_BYTES,
+    MESSAGE_TYPES,
+    decode_body,
+    parse_batch,
+    parse_message,
+    store_messages,
+)
+
+router = APIRouter(prefix="/v1", tags=["tracking"])
+
+_SHORT_PATHS = {
+    "identify": "i",
+    "track": "t",
+    "page": "p",
+    "screen": "s",
+    "group": "g",
+    "alias": "a",
+}
+_MESSAGE_SCHEMA = {
+    "type": "object",
+    "description": "A Segment message; needs userId or anonymousId.",
+    "additionalProperties": True,
+    "properties": {
+        "userId": {"type": "string"},
+        "anonymousId": {"type": "string"},
+        "messageId": {"type": "string"},
+        "timestamp": {"type": "string", "format": "date-time"},
+        "sentAt": {"type": "string", "format": "date-time"},
+        "event": {"type": "string"},
+        "properties": {"type": "object"},
+        "traits": {"type": "object"},
+        "context": {"type": "object"},
+    },
+}
+_BATCH_SCHEMA = {
+    "type": "object",
+    "required": ["batch"],
+    "properties": {"batch": {"type": "array", "items": _MESSAGE_SCHEMA, "maxItems": 2500}},
+}
+
+
+async def _ingest(request: Request, message_type: str | None) -> JSONBody:
+    runtime = runtime_of(request)
+    header_key = write_key_from_header(request)
+    if header_key is not None:
+        workspace_id = workspace_for_write_key(runtime, header_key, None)
+    raw = await request.body()
+    encoding = request.headers.get("content-encoding")
+    if message_type is None:
+        payload, size = decode_body(raw, encoding, MAX_BATCH_BYTES, "500 KB per batch request")
+    else:
+        payload, size = decode_body(raw, encoding, MAX_MESSAGE_BYTES, "32 KB per message")
+    if header_key is None:
+        workspace_id = workspace_for_write_key(runtime, None, payload)
+    received_at = runtime.clock.now()
+    ip = request.client.host if request.client else None
+    if message_type is None:
+        messages, rejected = parse_batch(payload, received_at=received_at, ip=ip)
+        if rejected and not messages:
+            raise RejectedBatch([rejection.as_dict() for rejection in rejected])
+    else:
+        messages = [
+            parse_message(
+                payload, received_at=received_at, ip=ip, size=size, message_type=message_type
+            )
+        ]
+        rejected = []
+    await run_in_threadpool(store_messages, runtime.engine, workspace_id, messages)
+    runtime.events_stored()
+    body: dict[str, Any] = {"success": True, "accepted": len(messages)}
+    if rejected:
+        body["rejected"] = [rejection.as_dict() for rejection in rejected]
+    return JSONBody(body)
+
+
+def _handler(message_type: str | None) -> Callable[[Request], Awaitable[JSONBody]]:
+    async def handler(request: Request) -> JSONBody:
+        return await _ingest(request, message_type)
+
+    handler.__name__ = f"ingest_{message_type or 'batch'}"
+    return handler
+
+
+for _type in sorted(MESSAGE_TYPES):
+    _endpoint = _handler(_type)
+    _extra = {"requestBody": {"content": {"application/json": {"schema": _MESSAGE_SCHEMA}}}}
+    router.add_api_route(
+        f"/{_type}",
+        _endpoint,
+        methods=["POST"],
+        summary=f"Record a {_type} message",
+        openapi_extra=_extra,
+    )
+    router.add_api_route(
+        f"/{_SHORT_PATHS[_type]}", _endpoint, methods=["POST"], include_in_schema=False
+    )
+_batch = _handler(None)
+router.add_api_route(
+    "/batch",
+    _batch,
+    methods=["POST"],
+    summary="Record up to 2,500 messages; invalid ones are reported by index, the rest stored",
+    openapi_extra={"requestBody": {"content": {"application/json": {"schema": _BATCH_SCHEMA}}}},
+)
+router.add_api_route("/b", _batch, methods=["POST"], include_in_schema=False)
+
+
+@router.get("/projects/{write_key}/settings", summary="Settings for analytics.js snippets")
+def project_settings(write_key: str, request: Request) -> JSONBody:
+    workspace_for_write_key(runtime_of(request), write_key, None)
+    api_host = f"{request.url.netloc}/v1"
+    return JSONBody(
+        {
+            "integrations": {
+                "Segment.io": {
+                    "apiKey": write_key,
+                    "apiHost": api_host,
+                    "protocol": request.url.scheme,
+                    "addBundledMetadata": True,
+                    "unbundledIntegrations": [],
+                    "maybeBundledConfigIds": {},
+                    "versionSettings": {"version": "4.4.7", "componentTypes": ["browser"]},
+                }
+            },
+            "plan": {
+                "track": {"__default": {"enabled": True, "integrations": {}}},
+                "identify": {"__default": {"enabled": True}},
+                "group": {"__default": {"enabled": True}},
+            },
+            "edgeFunction": {},
+            "analyticsNextEnabled": True,
+            "middlewareSettings": {},
+            "enabledMiddleware": {},
+            "metrics": {"sampleRate": 0},
+            "legacyVideoPluginsEnabled": False,
+            "remotePlugins": [],
+        }
+    )

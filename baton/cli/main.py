@@ -1,0 +1,202 @@
+"""`baton`: serve, work, migrate, manage keys, import data, inspect profiles."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import orjson
+import typer
+import uvicorn
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+from baton.api import create_app
+from baton.core.clock import SystemClock
+from baton.core.config import Settings, redact_url
+from baton.core.errors import BatonError
+from baton.core.logging import configure_logging
+from baton.identity.processor import ProcessorThread
+from baton.identity.profiles import find_profile
+from baton.ingest.importer import ImportReport, import_csv, import_ndjson
+from baton.runtime import Runtime
+from baton.storage.database import connect, write_transaction
+from baton.storage.migrate import upgrade
+from baton.workspaces import KeyKind, create_key, default_workspace_id, ensure_default_workspace
+
+app = typer.Typer(help="Baton: customer journey orchestration.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+profiles_app = typer.Typer(help="Unified customer profiles.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+app.add_typer(profiles_app, name="profiles")
+console = Console()
+errors = Console(stderr=True)
+
+
+class ImportFormat(StrEnum):
+    NDJSON = "ndjson"
+    CSV = "csv"
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except BatonError as error:
+        errors.print(f"[red]configuration error:[/red] {error.message}")
+        raise typer.Exit(2) from None
+
+
+def _prepare_database(settings: Settings) -> None:
+    if settings.database_url.startswith("sqlite:///"):
+        path = Path(settings.database_url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+    upgrade(connect(settings.database_url))
+
+
+def _default_workspace(settings: Settings) -> str:
+    with connect(settings.database_url).connect() as connection:
+        workspace_id = default_workspace_id(connection)
+    if workspace_id is None:
+        errors.print("[red]no workspace yet:[/red] run `baton serve` once to create it")
+        raise typer.Exit(1)
+    return workspace_id
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database to the newest schema."""
+    settings = _settings()
+    _prepare_database(settings)
+    console.print(f"database {redact_url(settings.database_url)} is up to date")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind (BATON_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (BATON_PORT).")] = None,
+    processor: Annotated[
+        bool, typer.Option(help="Also resolve events into profiles in this process.")
+    ] = True,
+) -> None:
+    """Serve the HTTP API (and, by default, the background workers) in one process."""
+    configure_logging()
+    settings = _settings()
+    _prepare_database(settings)
+    clock = SystemClock()
+    runtime = Runtime.create(settings, clock=clock, run_processor=processor)
+    with write_transaction(runtime.engine) as connection:
+        result = ensure_default_workspace(
+            connection, clock, write_key=settings.write_key, admin_token=settings.admin_token
+        )
+    if result.created:
+        console.print(f"created the default workspace [bold]{result.workspace_id}[/bold]")
+    for kind, key in result.generated_keys.items():
+        label = "write key" if kind is KeyKind.WRITE else "admin token"
+        console.print(f"{label} (shown once): [bold]{key}[/bold]")
+    uvicorn.run(
+        create_app(runtime),
+        host=host or settings.host,
+        port=port or settings.port,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+        log_config=None,
+    )
+
+
+@app.command()
+def worker() -> None:
+    """Resolve events into profiles, without serving HTTP (for scaled deployments)."""
+    configure_logging()
+    settings = _settings()
+    thread = ProcessorThread(connect(settings.database_url), SystemClock(), settings.default_region)
+    stopped = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopped.set())
+    thread.start()
+    console.print("identity worker running; Ctrl-C to stop")
+    stopped.wait()
+    thread.stop()
+
+
+@keys_app.command("create")
+def keys_create(
+    kind: Annotated[KeyKind, typer.Option(help="write (tracking API) or admin (admin API).")],
+) -> None:
+    """Create a key for the default workspace and print it (it is stored hashed)."""
+    settings = _settings()
+    workspace_id = _default_workspace(settings)
+    with write_transaction(connect(settings.database_url)) as connection:
+        key = create_key(connection, workspace_id, kind, SystemClock().now())
+    console.print(key)
+
+
+@app.command("import")
+def import_file(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    format: Annotated[
+        ImportFormat | None, typer.Option(help="Default: from the file extension.")
+    ] = None,
+    map: Annotated[
+        list[str] | None,
+        typer.Option(help="CSV column mapping COLUMN=userId|anonymousId|traits.NAME; repeatable."),
+    ] = None,
+) -> None:
+    """Import NDJSON Segment messages or a CSV of profiles into the default workspace."""
+    settings = _settings()
+    workspace_id = _default_workspace(settings)
+    chosen = format or (ImportFormat.CSV if file.suffix.lower() == ".csv" else ImportFormat.NDJSON)
+    mapping = {}
+    for item in map or []:
+        column, sep, target = item.partition("=")
+        if not sep:
+            errors.print(f"[red]--map {item!r}:[/red] expected COLUMN=TARGET")
+            raise typer.Exit(2)
+        mapping[column] = target
+    engine = connect(settings.database_url)
+    clock = SystemClock()
+    columns = (BarColumn(), DownloadColumn(), TimeRemainingColumn())
+    with Progress(*Progress.get_default_columns()[:1], *columns, console=errors) as bar:
+        task = bar.add_task(f"importing {file.name}", total=file.stat().st_size)
+
+        def advance(size: int) -> None:
+            bar.advance(task, size)
+
+        try:
+            if chosen is ImportFormat.CSV:
+                report = import_csv(engine, workspace_id, file, clock, mapping, advance)
+            else:
+                report = import_ndjson(engine, workspace_id, file, clock, advance)
+        except BatonError as error:
+            errors.print(f"[red]import failed:[/red] {error.message}")
+            raise typer.Exit(1) from None
+    _print_report(report)
+
+
+def _print_report(report: ImportReport) -> None:
+    console.print(f"imported {report.accepted} rows; {len(report.errors)} rejected")
+    for line, reason in report.errors[:100]:
+        errors.print(f"line {line}: {reason}")
+    if len(report.errors) > 100:
+        errors.print(f"... and {len(report.errors) - 100} more")
+    if report.errors:
+        raise typer.Exit(1)
+
+
+@profiles_app.command("show")
+def profiles_show(
+    reference: Annotated[str, typer.Argument(help="E-mail, user id or profile id.")],
+) -> None:
+    """Print a profile as JSON."""
+    settings = _settings()
+    workspace_id = _default_workspace(settings)
+    with connect(settings.database_url).connect() as connection:
+        try:
+            profile = find_profile(connection, workspace_id, reference, settings.default_region)
+        except BatonError as error:
+            errors.print(f"[red]{error.message}[/red]")
+            raise typer.Exit(1) from None
+    console.print_json(orjson.dumps(profile).decode())

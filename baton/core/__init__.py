@@ -1,0 +1,1 @@
+"""Configuration, time, identifiers, errors and logging shared by every Baton package."""

@@ -1,0 +1,57 @@
+"""Settings read from the environment (`BATON_*`)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import phonenumbers
+
+from baton.core.errors import ConfigurationError
+
+DEFAULT_DATABASE_URL = "sqlite:///./var/baton.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    host: str = "127.0.0.1"
+    port: int = 8000
+    default_region: str = "US"
+    write_key: str | None = None
+    admin_token: str | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
+        port_text = environ.get("BATON_PORT", "8000")
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise ConfigurationError(f"BATON_PORT must be a TCP port, got {port_text!r}")
+        region = environ.get("BATON_DEFAULT_REGION", "US").upper()
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            raise ConfigurationError(f"BATON_DEFAULT_REGION {region!r} is not a known region")
+        return cls(
+            database_url=environ.get("BATON_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            host=environ.get("BATON_HOST", "127.0.0.1"),
+            port=int(port_text),
+            default_region=region,
+            write_key=environ.get("BATON_WRITE_KEY") or None,
+            admin_token=environ.get("BATON_ADMIN_TOKEN") or None,
+        )
+
+    def __repr__(self) -> str:
+        # Keys are secrets: never let them reach a log line through repr().
+        return (
+            f"Settings(database_url={redact_url(self.database_url)!r}, host={self.host!r}, "
+            f"port={self.port}, default_region={self.default_region!r})"
+        )
+
+
+def redact_url(url: str) -> str:
+    """The URL with any password replaced by `***`."""
+    scheme, sep, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not sep or not at or ":" not in credentials:
+        return url
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}"

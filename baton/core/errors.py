@@ -1,0 +1,34 @@
+"""Baton's exception hierarchy; the API maps each class to one HTTP status."""
+
+from __future__ import annotations
+
+
+class BatonError(Exception):
+    """Base class: a message for people, a stable code for programs, the field at fault."""
+
+    code = "error"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidInput(BatonError):
+    code = "invalid"
+
+
+class PayloadTooLarge(BatonError):
+    code = "too_large"
+
+
+class Unauthorized(BatonError):
+    code = "unauthorized"
+
+
+class NotFound(BatonError):
+    code = "not_found"
+
+
+class ConfigurationError(BatonError):
+    code = "configuration"

@@ -1,0 +1,137 @@
+"""Turns stored events into profiles: the queue is every event whose profile is not set yet.
+
+Events are claimed in `seq` order inside one transaction that also writes their profile,
+so a crash at any point either loses the whole batch's work (and it is redone) or none of
+it: every event is processed exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select, text, update
+
+from baton.core.clock import Clock
+from baton.identity.graph import IdentityGraph
+from baton.identity.observations import observe
+from baton.storage.database import write_transaction
+from baton.storage.tables import events
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BATCH_SIZE = 2000
+# Serializes processors across processes on PostgreSQL; SQLite's write lock already does.
+_ADVISORY_LOCK = 7_304_211_988
+
+
+def process_pending(
+    engine: Engine, clock: Clock, default_region: str, batch_size: int = DEFAULT_BATCH_SIZE
+) -> int:
+    """Resolve up to `batch_size` pending events; returns how many were claimed."""
+    try:
+        with write_transaction(engine) as connection:
+            rows = _claim(connection, batch_size)
+            _resolve(connection, rows, clock, default_region)
+            return len(rows)
+    except Exception:
+        log.exception("identity batch failed; retrying its events one at a time")
+    return _process_one_by_one(engine, clock, default_region, batch_size)
+
+
+def pending_count(connection: Connection, workspace_id: str | None = None) -> int:
+    query = select(func.count()).where(events.c.profile_id.is_(None), events.c.error.is_(None))
+    if workspace_id is not None:
+        query = query.where(events.c.workspace_id == workspace_id)
+    return int(connection.execute(query).scalar_one())
+
+
+def _claim(connection: Connection, limit: int) -> Sequence[Any]:
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK})
+    return (
+        connection.execute(
+            select(events)
+            .where(events.c.profile_id.is_(None), events.c.error.is_(None))
+            .order_by(events.c.seq)
+            .limit(limit)
+        )
+        .mappings()
+        .all()
+    )
+
+
+def _resolve(
+    connection: Connection, rows: Sequence[Any], clock: Clock, default_region: str
+) -> None:
+    by_workspace: dict[str, list[Any]] = defaultdict(list)
+    for row in rows:
+        by_workspace[row["workspace_id"]].append(row)
+    for workspace_id, workspace_rows in by_workspace.items():
+        graph = IdentityGraph(connection, workspace_id, clock.now())
+        graph.resolve_all([observe(row, default_region) for row in workspace_rows])
+        graph.flush(default_region)
+
+
+def _process_one_by_one(engine: Engine, clock: Clock, default_region: str, limit: int) -> int:
+    """Isolate the event that breaks a batch: it is marked with its error, the rest proceed."""
+    done = 0
+    for _ in range(limit):
+        with write_transaction(engine) as connection:
+            rows = _claim(connection, 1)
+            if not rows:
+                break
+        try:
+            with write_transaction(engine) as connection:
+                _resolve(connection, _claim(connection, 1), clock, default_region)
+        except Exception as error:
+            log.exception("event seq=%s cannot be resolved; marking it", rows[0]["seq"])
+            with write_transaction(engine) as connection:
+                connection.execute(
+                    update(events)
+                    .where(events.c.seq == rows[0]["seq"])
+                    .values(error=f"{type(error).__name__}: {error}"[:2000])
+                )
+        done += 1
+    return done
+
+
+class ProcessorThread:
+    """Runs `process_pending` in the background of `baton serve` or `baton worker`."""
+
+    def __init__(
+        self, engine: Engine, clock: Clock, default_region: str, idle_wait: float = 0.2
+    ) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._region = default_region
+        self._idle_wait = idle_wait
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="baton-identity", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Called after new events are stored, so they are processed without waiting."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                claimed = process_pending(self._engine, self._clock, self._region)
+            except Exception:
+                log.exception("identity processor failed; retrying")
+                claimed = 0
+            if claimed == 0:
+                self._wake.wait(self._idle_wait)
+                self._wake.clear()

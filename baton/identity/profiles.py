@@ -1,0 +1,274 @@
+"""Reading unified profiles: by id (following merges), by identifier, by search."""
+
+from __future__ import annotations
+
+import base64
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, String, and_, cast, func, or_, select
+
+from baton.core.errors import InvalidInput, NotFound
+from baton.identity.normalize import BUILTIN_KINDS, USER_ID, normalize_identifier
+from baton.storage.tables import component_users, events, identifiers, identity_components, profiles
+
+_MAX_MERGE_HOPS = 64
+
+
+def resolve_profile_id(connection: Connection, workspace_id: str, profile_id: str) -> str:
+    """The live profile for an id; a merged-away id answers with its survivor."""
+    for _ in range(_MAX_MERGE_HOPS):
+        merged_into = connection.execute(
+            select(profiles.c.merged_into).where(
+                profiles.c.workspace_id == workspace_id, profiles.c.id == profile_id
+            )
+        ).one_or_none()
+        if merged_into is None:
+            raise NotFound(f"no profile {profile_id!r} in this workspace")
+        if merged_into[0] is None:
+            return profile_id
+        profile_id = merged_into[0]
+    raise NotFound(f"profile {profile_id!r} has a merge chain too long to follow")
+
+
+def get_profile(connection: Connection, workspace_id: str, profile_id: str) -> dict[str, Any]:
+    live_id = resolve_profile_id(connection, workspace_id, profile_id)
+    row = connection.execute(select(profiles).where(profiles.c.id == live_id)).mappings().one()
+    return {
+        "id": row["id"],
+        "identifiers": _identifiers_of(connection, workspace_id, live_id),
+        "traits": row["traits"],
+        "first_seen": _iso(row["first_seen"]),
+        "last_seen": _iso(row["last_seen"]),
+        "event_count": row["event_count"],
+        "created_at": _iso(row["created_at"]),
+        "merged_from": _merged_ids(connection, workspace_id, live_id),
+    }
+
+
+def lookup_profile(
+    connection: Connection, workspace_id: str, kind: str, value: str, default_region: str
+) -> dict[str, Any]:
+    """The profile an identifier belongs to now (for a shared one: its newest user)."""
+    canonical = normalize_identifier(kind, value, default_region)
+    if canonical is None:
+        raise InvalidInput(f"{value!r} is not a valid {kind}", field=kind)
+    profile_id = _profile_of_identifier(connection, workspace_id, kind, canonical)
+    if profile_id is None:
+        raise NotFound(f"no profile has {kind} {value!r}")
+    return get_profile(connection, workspace_id, profile_id)
+
+
+def find_profile(
+    connection: Connection, workspace_id: str, reference: str, default_region: str
+) -> dict[str, Any]:
+    """A profile by profile id, user id, e-mail, phone or anonymous id, tried in that order."""
+    if reference.startswith("prof_"):
+        try:
+            return get_profile(connection, workspace_id, reference)
+        except NotFound:
+            pass
+    for kind in (USER_ID, "email", "phone", "anonymous_id"):
+        canonical = normalize_identifier(kind, reference, default_region)
+        if canonical is None:
+            continue
+        profile_id = _profile_of_identifier(connection, workspace_id, kind, canonical)
+        if profile_id is not None:
+            return get_profile(connection, workspace_id, profile_id)
+    raise NotFound(f"no profile matches {reference!r}")
+
+
+def search_profiles(
+    connection: Connection,
+    workspace_id: str,
+    query: str | None,
+    cursor: str | None,
+    limit: int,
+) -> dict[str, Any]:
+    """Live profiles whose identifier equals `query` or whose traits contain it, by id."""
+    conditions = [profiles.c.workspace_id == workspace_id, profiles.c.merged_into.is_(None)]
+    if cursor:
+        conditions.append(profiles.c.id > _decode_cursor(cursor))
+    if query:
+        needle = query.strip().lower()
+        matching_ids = _identifier_matches(connection, workspace_id, needle)
+        conditions.append(
+            or_(
+                profiles.c.id.in_(matching_ids),
+                func.lower(cast(profiles.c.traits, String)).contains(needle, autoescape=True),
+            )
+        )
+    ids = (
+        connection.execute(
+            select(profiles.c.id).where(*conditions).order_by(profiles.c.id).limit(limit + 1)
+        )
+        .scalars()
+        .all()
+    )
+    page = ids[:limit]
+    return {
+        "items": [get_profile(connection, workspace_id, profile_id) for profile_id in page],
+        "next": _encode_cursor(page[-1]) if len(ids) > limit else None,
+    }
+
+
+def profile_events(
+    connection: Connection, workspace_id: str, profile_id: str, cursor: str | None, limit: int
+) -> dict[str, Any]:
+    """The profile's events, newest first, in pages."""
+    live_id = resolve_profile_id(connection, workspace_id, profile_id)
+    conditions = [events.c.workspace_id == workspace_id, events.c.profile_id == live_id]
+    if cursor:
+        instant_text, _, seq_text = _decode_cursor(cursor).partition("|")
+        try:
+            instant, seq = datetime.fromisoformat(instant_text), int(seq_text)
+        except ValueError:
+            raise InvalidInput("cursor is not one this API returned", field="cursor") from None
+        conditions.append(
+            or_(
+                events.c.timestamp < instant,
+                and_(events.c.timestamp == instant, events.c.seq < seq),
+            )
+        )
+    rows = (
+        connection.execute(
+            select(events)
+            .where(*conditions)
+            .order_by(events.c.timestamp.desc(), events.c.seq.desc())
+            .limit(limit + 1)
+        )
+        .mappings()
+        .all()
+    )
+    page = rows[:limit]
+    next_cursor = None
+    if len(rows) > limit:
+        last = page[-1]
+        next_cursor = _encode_cursor(f"{last['timestamp'].isoformat()}|{last['seq']}")
+    return {"items": [_event_json(row) for row in page], "next": next_cursor}
+
+
+def _event_json(row: Any) -> dict[str, Any]:
+    return {
+        "message_id": row["message_id"],
+        "type": row["type"],
+        "event": row["event"],
+        "name": row["name"],
+        "user_id": row["user_id"],
+        "anonymous_id": row["anonymous_id"],
+        "timestamp": _iso(row["timestamp"]),
+        "original_timestamp": _iso(row["original_timestamp"]),
+        "sent_at": _iso(row["sent_at"]),
+        "received_at": _iso(row["received_at"]),
+        "properties": row["properties"],
+        "context": row["context"],
+        "traits": row["traits"],
+    }
+
+
+def _profile_of_identifier(
+    connection: Connection, workspace_id: str, kind: str, value: str
+) -> str | None:
+    row = connection.execute(
+        select(identifiers.c.profile_id, identifiers.c.component_id).where(
+            identifiers.c.workspace_id == workspace_id,
+            identifiers.c.kind == kind,
+            identifiers.c.value == value,
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    if row.profile_id is not None:
+        return str(row.profile_id)
+    newest_user = connection.execute(
+        select(component_users.c.user_id)
+        .where(component_users.c.component_id == row.component_id)
+        .order_by(component_users.c.first_seen.desc(), component_users.c.user_id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if newest_user is not None:
+        return _profile_of_identifier(connection, workspace_id, USER_ID, newest_user)
+
+    return connection.execute(
+        select(identity_components.c.profile_id).where(identity_components.c.id == row.component_id)
+    ).scalar_one_or_none()
+
+
+def _identifiers_of(
+    connection: Connection, workspace_id: str, profile_id: str
+) -> dict[str, list[str]]:
+    """User ids pointing at the profile, and every weak identifier of a component that is
+    the profile's anonymous component or was seen with one of its users."""
+    user_ids = (
+        connection.execute(
+            select(identifiers.c.value).where(
+                identifiers.c.workspace_id == workspace_id,
+                identifiers.c.profile_id == profile_id,
+                identifiers.c.kind == USER_ID,
+            )
+        )
+        .scalars()
+        .all()
+    )
+
+    components = (
+        select(component_users.c.component_id)
+        .where(
+            component_users.c.workspace_id == workspace_id, component_users.c.user_id.in_(user_ids)
+        )
+        .union(
+            select(identity_components.c.id).where(
+                identity_components.c.workspace_id == workspace_id,
+                identity_components.c.profile_id == profile_id,
+            )
+        )
+    )
+    rows = connection.execute(
+        select(identifiers.c.kind, identifiers.c.value)
+        .where(
+            identifiers.c.workspace_id == workspace_id,
+            identifiers.c.component_id.in_(components.scalar_subquery()),
+        )
+        .order_by(identifiers.c.kind, identifiers.c.value)
+    )
+    found: dict[str, list[str]] = defaultdict(list)
+    found[USER_ID].extend(sorted(user_ids))
+    for kind, value in rows:
+        found[kind].append(value)
+    return {kind: values for kind, values in found.items() if values or kind in BUILTIN_KINDS}
+
+
+def _identifier_matches(connection: Connection, workspace_id: str, needle: str) -> list[str]:
+    rows = connection.execute(
+        select(identifiers.c.kind, identifiers.c.value).where(
+            identifiers.c.workspace_id == workspace_id, func.lower(identifiers.c.value) == needle
+        )
+    ).all()
+    found = (_profile_of_identifier(connection, workspace_id, kind, value) for kind, value in rows)
+    return sorted({profile_id for profile_id in found if profile_id is not None})
+
+
+def _merged_ids(connection: Connection, workspace_id: str, profile_id: str) -> list[str]:
+    return list(
+        connection.execute(
+            select(profiles.c.id)
+            .where(profiles.c.workspace_id == workspace_id, profiles.c.merged_into == profile_id)
+            .order_by(profiles.c.id)
+        ).scalars()
+    )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _encode_cursor(value: str) -> str:
+    return base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("cursor is not one this API returned", field="cursor") from None

@@ -1,0 +1,236 @@
+"""Validation of Segment Tracking API messages into the rows Baton stores.
+
+The rules follow the Segment spec: every message needs `userId` or `anonymousId` (a JSON
+null or empty string counts as absent), `track` needs `event`, `alias` needs `previousId`,
+`group` needs `groupId`. Fields Baton does not model are kept verbatim in `extra`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from baton.core.errors import BatonError, InvalidInput, PayloadTooLarge
+
+MAX_MESSAGE_BYTES = 32 * 1024
+MAX_BATCH_BYTES = 500 * 1024
+MAX_BATCH_MESSAGES = 2500
+MAX_ID_LENGTH = 200
+MESSAGE_TYPES = frozenset({"identify", "track", "page", "screen", "group", "alias"})
+
+_REQUIRED_BY_TYPE = {"track": "event", "alias": "previousId", "group": "groupId"}
+# Set by Baton or applied from the batch envelope; never kept from the client as extras.
+_MODELLED = frozenset(
+    {
+        "type", "messageId", "timestamp", "originalTimestamp", "sentAt", "receivedAt",
+        "userId", "anonymousId", "event", "name", "groupId", "previousId", "properties",
+        "traits", "context", "integrations", "writeKey",
+    }
+)  # fmt: skip
+
+
+@dataclass(slots=True)
+class Message:
+    """One accepted message, normalized and ready to store."""
+
+    message_id: str
+    type: str
+    event: str | None
+    name: str | None
+    user_id: str | None
+    anonymous_id: str | None
+    group_id: str | None
+    previous_id: str | None
+    timestamp: datetime
+    original_timestamp: datetime | None
+    sent_at: datetime | None
+    received_at: datetime
+    properties: dict[str, Any] | None
+    traits: dict[str, Any] | None
+    context: dict[str, Any]
+    integrations: dict[str, Any] | None
+    extra: dict[str, Any] | None
+
+    def row(self, workspace_id: str) -> dict[str, Any]:
+        return {
+            "workspace_id": workspace_id,
+            "message_id": self.message_id,
+            "type": self.type,
+            "event": self.event,
+            "name": self.name,
+            "user_id": self.user_id,
+            "anonymous_id": self.anonymous_id,
+            "group_id": self.group_id,
+            "previous_id": self.previous_id,
+            "timestamp": self.timestamp,
+            "original_timestamp": self.original_timestamp,
+            "sent_at": self.sent_at,
+            "received_at": self.received_at,
+            "properties": self.properties,
+            "traits": self.traits,
+            "context": self.context,
+            "integrations": self.integrations,
+            "extra": self.extra,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """Why the message at `index` of a batch was not stored."""
+
+    index: int
+    code: str
+    message: str
+    field: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "code": self.code,
+            "message": self.message,
+            "field": self.field,
+        }
+
+
+def parse_message(
+    raw: Any,
+    *,
+    received_at: datetime,
+    ip: str | None,
+    size: int,
+    message_type: str | None = None,
+    envelope: Mapping[str, Any] | None = None,
+) -> Message:
+    """Validate one message. `message_type` comes from the URL for single-message calls;
+    `envelope` holds batch-level `context` and `sentAt` that apply to every message."""
+    if not isinstance(raw, dict):
+        raise InvalidInput("a message must be a JSON object")
+    if size > MAX_MESSAGE_BYTES:
+        raise PayloadTooLarge(
+            f"message is {size} bytes; the limit is {MAX_MESSAGE_BYTES} bytes (32 KB) per message"
+        )
+    kind = message_type or raw.get("type")
+    if kind not in MESSAGE_TYPES:
+        allowed = ", ".join(sorted(MESSAGE_TYPES))
+        raise InvalidInput(f"type must be one of {allowed}; got {kind!r}", field="type")
+    user_id = _identifier(raw, "userId")
+    anonymous_id = _identifier(raw, "anonymousId")
+    if user_id is None and anonymous_id is None:
+        raise InvalidInput("a message needs a userId or an anonymousId", field="userId")
+    required = _REQUIRED_BY_TYPE.get(kind)
+    if required is not None and _text(raw, required) is None:
+        raise InvalidInput(f"a {kind} message needs {required}", field=required)
+    if kind == "alias" and user_id is None:
+        raise InvalidInput("an alias message needs the new userId", field="userId")
+
+    envelope = envelope or {}
+    context = {**(_object(envelope, "context") or {}), **(_object(raw, "context") or {})}
+    if ip and "ip" not in context:
+        context["ip"] = ip
+    original = _instant(raw, "originalTimestamp") or _instant(raw, "timestamp")
+    sent_at = _instant(raw, "sentAt") or _instant(envelope, "sentAt")
+    if original is None:
+        timestamp = received_at
+    elif sent_at is None:
+        timestamp = original
+    else:
+        # Correct for the client's clock: it measured (sentAt - originalTimestamp) itself.
+        timestamp = received_at - (sent_at - original)
+    extra = {key: value for key, value in raw.items() if key not in _MODELLED}
+    return Message(
+        message_id=_identifier(raw, "messageId") or str(uuid.uuid4()),
+        type=kind,
+        event=_text(raw, "event"),
+        name=_text(raw, "name"),
+        user_id=user_id,
+        anonymous_id=anonymous_id,
+        group_id=_identifier(raw, "groupId"),
+        previous_id=_identifier(raw, "previousId"),
+        timestamp=timestamp,
+        original_timestamp=original,
+        sent_at=sent_at,
+        received_at=received_at,
+        properties=_object(raw, "properties"),
+        traits=_object(raw, "traits"),
+        context=context,
+        integrations=_object(raw, "integrations"),
+        extra=extra or None,
+    )
+
+
+def parse_batch(
+    payload: Any, *, received_at: datetime, ip: str | None
+) -> tuple[list[Message], list[Rejection]]:
+    """Validate a `/v1/batch` body. Invalid messages are rejected one by one; the rest stand."""
+    if not isinstance(payload, dict):
+        raise InvalidInput("a batch must be a JSON object with a `batch` array")
+    items = payload.get("batch")
+    if not isinstance(items, list):
+        raise InvalidInput("a batch needs a `batch` array of messages", field="batch")
+    if len(items) > MAX_BATCH_MESSAGES:
+        raise PayloadTooLarge(
+            f"batch has {len(items)} messages; the limit is {MAX_BATCH_MESSAGES} per batch",
+            field="batch",
+        )
+    accepted: list[Message] = []
+    rejected: list[Rejection] = []
+    for index, item in enumerate(items):
+        try:
+            size = len(orjson.dumps(item))
+            accepted.append(
+                parse_message(item, received_at=received_at, ip=ip, size=size, envelope=payload)
+            )
+        except BatonError as error:
+            field = f"batch[{index}].{error.field}" if error.field else f"batch[{index}]"
+            rejected.append(Rejection(index, error.code, error.message, field))
+    return accepted, rejected
+
+
+def _identifier(raw: Mapping[str, Any], key: str) -> str | None:
+    value = raw.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise InvalidInput(f"{key} must be a string", field=key)
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > MAX_ID_LENGTH:
+        raise InvalidInput(f"{key} is longer than {MAX_ID_LENGTH} characters", field=key)
+    return text
+
+
+def _text(raw: Mapping[str, Any], key: str) -> str | None:
+    value = raw.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"{key} must be a string", field=key)
+    if len(value) > MAX_ID_LENGTH:
+        raise InvalidInput(f"{key} is longer than {MAX_ID_LENGTH} characters", field=key)
+    return value
+
+
+def _object(raw: Mapping[str, Any], key: str) -> dict[str, Any] | None:
+    value = raw.get(key)
+    if value is None or isinstance(value, dict):
+        return value
+    raise InvalidInput(f"{key} must be a JSON object", field=key)
+
+
+def _instant(raw: Mapping[str, Any], key: str) -> datetime | None:
+    value = raw.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"{key} must be an ISO 8601 date-time string", field=key)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(
+            f"{key} must be an ISO 8601 date-time, got {value[:40]!r}", field=key
+        ) from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)

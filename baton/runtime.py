@@ -1,0 +1,47 @@
+"""What one Baton process runs: the database engine, the clock, the key ring and, unless
+another process does it, the background identity processor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from baton.core.clock import Clock, SystemClock
+from baton.core.config import Settings
+from baton.identity.processor import ProcessorThread
+from baton.storage.database import connect
+from baton.workspaces.keys import KeyRing
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    clock: Clock
+    keys: KeyRing
+    processor: ProcessorThread | None = field(default=None)
+
+    @classmethod
+    def create(
+        cls, settings: Settings, *, clock: Clock | None = None, run_processor: bool = True
+    ) -> Runtime:
+        clock = clock or SystemClock()
+        engine = connect(settings.database_url)
+        processor = (
+            ProcessorThread(engine, clock, settings.default_region) if run_processor else None
+        )
+        return cls(settings, engine, clock, KeyRing(engine, clock), processor)
+
+    def start(self) -> None:
+        if self.processor is not None:
+            self.processor.start()
+
+    def events_stored(self) -> None:
+        if self.processor is not None:
+            self.processor.wake()
+
+    def stop(self) -> None:
+        if self.processor is not None:
+            self.processor.stop()
+        self.engine.dispose()

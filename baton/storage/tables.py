@@ -1,0 +1,187 @@
+"""The schema, as SQLAlchemy Core tables. Every row belongs to a workspace."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+
+
+class Instant(TypeDecorator[datetime]):
+    """A UTC instant: aware datetimes in and out, on SQLite (which keeps no zone) too."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where a UTC instant is required")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Document = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+# SQLite only auto-increments an INTEGER PRIMARY KEY, so the 64-bit type is a variant.
+Sequence = BigInteger().with_variant(Integer(), "sqlite")
+
+workspaces = Table(
+    "workspaces",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("is_default", Integer, nullable=False, default=0),
+    Column("created_at", Instant(), nullable=False),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("workspace_id", String(40), ForeignKey("workspaces.id"), nullable=False),
+    Column("kind", String(10), nullable=False),  # write | admin
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("hint", String(12), nullable=False),  # first characters, to tell keys apart
+    Column("created_at", Instant(), nullable=False),
+    Index(None, "workspace_id", "kind"),
+)
+
+# One row per accepted message. `profile_id` is NULL until the identity processor has
+# resolved the message; that NULL is the processing queue.
+events = Table(
+    "events",
+    metadata,
+    Column("seq", Sequence, primary_key=True, autoincrement=True),
+    Column("workspace_id", String(40), nullable=False),
+    Column("message_id", String(200), nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("event", String(200)),
+    Column("name", String(200)),
+    Column("user_id", String(200)),
+    Column("anonymous_id", String(200)),
+    Column("group_id", String(200)),
+    Column("previous_id", String(200)),
+    Column("timestamp", Instant(), nullable=False),
+    Column("original_timestamp", Instant()),
+    Column("sent_at", Instant()),
+    Column("received_at", Instant(), nullable=False),
+    Column("properties", Document),
+    Column("traits", Document),
+    Column("context", Document),
+    Column("integrations", Document),
+    Column("extra", Document),
+    Column("profile_id", String(40)),
+    Column("error", Text),
+    UniqueConstraint("workspace_id", "message_id"),
+    Index(None, "workspace_id", "profile_id", "timestamp", "seq"),
+    Index(None, "workspace_id", "anonymous_id"),
+)
+_pending = events.c.profile_id.is_(None) & events.c.error.is_(None)
+Index("ix_events_pending", events.c.seq, sqlite_where=_pending, postgresql_where=_pending)
+
+profiles = Table(
+    "profiles",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("workspace_id", String(40), nullable=False),
+    Column("merged_into", String(40)),
+    Column("traits", Document, nullable=False),
+    # trait name -> [event time in microseconds, message id]: the write that set it.
+    Column("trait_versions", Document, nullable=False),
+    Column("first_seen", Instant()),
+    Column("last_seen", Instant()),
+    Column("event_count", BigInteger, nullable=False, default=0),
+    Column("created_at", Instant(), nullable=False),
+    Column("updated_at", Instant(), nullable=False),
+    Index(None, "workspace_id", "id"),
+)
+
+# Weak identifiers (anonymous id, e-mail, phone, custom kinds) belong to a component:
+# the set of identifiers joined by anonymous messages. `user_id` identifiers point at
+# their profile directly.
+identifiers = Table(
+    "identifiers",
+    metadata,
+    Column("workspace_id", String(40), primary_key=True),
+    Column("kind", String(40), primary_key=True),
+    Column("value", String(320), primary_key=True),
+    Column("profile_id", String(40)),
+    Column("component_id", String(40)),
+    Column("first_seen", Instant(), nullable=False),
+    Index(None, "workspace_id", "profile_id"),
+    Index(None, "workspace_id", "component_id"),
+)
+
+identity_components = Table(
+    "identity_components",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("workspace_id", String(40), nullable=False),
+    # The anonymous profile of a component no user has been seen with; NULL otherwise.
+    Column("profile_id", String(40)),
+)
+
+# The users seen with a component's identifiers, and when each was first seen with them.
+component_users = Table(
+    "component_users",
+    metadata,
+    Column("component_id", String(40), primary_key=True),
+    Column("user_id", String(200), primary_key=True),
+    Column("workspace_id", String(40), nullable=False),
+    Column("first_seen", Instant(), nullable=False),
+)
+
+# alias(previousId -> userId) where previousId may also be a user id.
+user_aliases = Table(
+    "user_aliases",
+    metadata,
+    Column("workspace_id", String(40), primary_key=True),
+    Column("previous_id", String(200), primary_key=True),
+    Column("user_id", String(200), primary_key=True),
+)
+
+merges = Table(
+    "merges",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("workspace_id", String(40), nullable=False),
+    Column("survivor_id", String(40), nullable=False),
+    Column("merged_id", String(40), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("message_id", String(200)),
+    Column("created_at", Instant(), nullable=False),
+    Index(None, "workspace_id", "survivor_id"),
+)

@@ -1,0 +1,19 @@
+"""Workspaces (tenants) and the API keys that open them."""
+
+from baton.workspaces.keys import KeyKind, KeyRing, create_key
+from baton.workspaces.workspaces import (
+    BootstrapResult,
+    create_workspace,
+    default_workspace_id,
+    ensure_default_workspace,
+)
+
+__all__ = [
+    "BootstrapResult",
+    "KeyKind",
+    "KeyRing",
+    "create_key",
+    "create_workspace",
+    "default_workspace_id",
+    "ensure_default_workspace",
+]

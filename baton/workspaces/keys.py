@@ -1,0 +1,95 @@
+"""API keys: write keys for the tracking API, admin tokens for the admin API.
+
+Keys are random and long, so a plain SHA-256 is a sound one-way hash for them; only the
+hash and a short hint are stored, and the key itself is shown once, when it is made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import Connection, Engine, delete, insert, select
+
+from baton.core.clock import Clock
+from baton.core.ids import new_id
+from baton.storage.tables import api_keys
+
+_CACHE_TTL = timedelta(seconds=10)
+
+
+class KeyKind(StrEnum):
+    WRITE = "write"
+    ADMIN = "admin"
+
+
+_PREFIX = {KeyKind.WRITE: "bw_", KeyKind.ADMIN: "ba_"}
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def generate_key(kind: KeyKind) -> str:
+    return _PREFIX[kind] + secrets.token_urlsafe(24)
+
+
+def create_key(
+    connection: Connection, workspace_id: str, kind: KeyKind, now: datetime, key: str | None = None
+) -> str:
+    """Store a key (a new random one unless given) for the workspace and return it."""
+    key = key or generate_key(kind)
+    connection.execute(
+        insert(api_keys).values(
+            id=new_id("key", now),
+            workspace_id=workspace_id,
+            kind=kind.value,
+            key_hash=hash_key(key),
+            hint=key[:7],
+            created_at=now,
+        )
+    )
+    return key
+
+
+def replace_keys(
+    connection: Connection, workspace_id: str, kind: KeyKind, key: str, now: datetime
+) -> None:
+    """Make `key` the workspace's only key of this kind."""
+    connection.execute(
+        delete(api_keys).where(api_keys.c.workspace_id == workspace_id, api_keys.c.kind == kind)
+    )
+    create_key(connection, workspace_id, kind, now, key)
+
+
+class KeyRing:
+    """Resolves keys to workspaces, caching answers briefly so each request skips a query."""
+
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._cache: dict[tuple[str, KeyKind], tuple[str | None, datetime]] = {}
+        self._lock = threading.Lock()
+
+    def workspace_for(self, key: str, kind: KeyKind) -> str | None:
+        """The workspace the key opens, or None for an unknown or revoked key."""
+        digest = hash_key(key)
+        now = self._clock.now()
+        with self._lock:
+            cached = self._cache.get((digest, kind))
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        with self._engine.connect() as connection:
+            workspace_id = connection.execute(
+                select(api_keys.c.workspace_id).where(
+                    api_keys.c.key_hash == digest, api_keys.c.kind == kind
+                )
+            ).scalar_one_or_none()
+        with self._lock:
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[(digest, kind)] = (workspace_id, now + _CACHE_TTL)
+        return workspace_id
