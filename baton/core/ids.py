@@ -1,11 +1,35 @@
-"""Identifiers that sort by creation time (ULID layout: 48-bit milliseconds, 80 random bits)."""
+"""Identifiers that sort by creation (ULID layout: 48-bit milliseconds, 80 random bits).
+
+Within one process ids are strictly increasing, even within one millisecond or under a
+frozen test clock: the random part is incremented instead of drawn again.
+"""
 
 from __future__ import annotations
 
 import secrets
+import threading
 from datetime import datetime
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case
+_RANDOM_BITS = 80
+
+
+class _Sequence:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last = (0, 0)
+
+    def next(self, millis: int) -> tuple[int, int]:
+        with self._lock:
+            last_millis, last_random = self._last
+            if millis <= last_millis and last_random + 1 < 1 << _RANDOM_BITS:
+                self._last = (last_millis, last_random + 1)
+            else:
+                self._last = (max(millis, last_millis + 1), secrets.randbits(_RANDOM_BITS - 1))
+            return self._last
+
+
+_sequence = _Sequence()
 
 
 def _encode(number: int, length: int) -> str:
@@ -18,5 +42,5 @@ def _encode(number: int, length: int) -> str:
 
 def new_id(prefix: str, now: datetime) -> str:
     """A new id such as `prof_01hv...`: ids made later sort after ids made earlier."""
-    millis = int(now.timestamp() * 1000)
-    return f"{prefix}_{_encode(millis, 10)}{_encode(secrets.randbits(80), 16)}"
+    millis, random = _sequence.next(int(now.timestamp() * 1000))
+    return f"{prefix}_{_encode(millis, 10)}{_encode(random, 16)}"

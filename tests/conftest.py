@@ -1,0 +1,133 @@
+"""Shared fixtures. Storage-backed tests run once on SQLite and once on PostgreSQL.
+
+PostgreSQL comes from BATON_TEST_POSTGRES_URL (default: this machine's server); each test
+session creates its own database and drops it afterwards, so runs never collide. If the
+server is unreachable the run fails: it never silently skips the PostgreSQL half.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import Engine, create_engine, text
+
+from baton.api import create_app
+from baton.core.clock import ManualClock
+from baton.core.config import Settings
+from baton.identity.processor import process_pending
+from baton.runtime import Runtime
+from baton.storage.database import connect, sqlalchemy_url, write_transaction
+from baton.storage.migrate import upgrade
+from baton.workspaces import KeyKind, create_key, create_workspace
+
+POSTGRES_URL = os.environ.get(
+    "BATON_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'baton.db'}"
+
+
+@pytest.fixture(scope="session")
+def postgresql_url() -> Iterator[str]:
+    admin = create_engine(sqlalchemy_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
+    name = f"baton_test_{secrets.token_hex(6)}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:
+        pytest.fail(f"PostgreSQL at {POSTGRES_URL} is required and unreachable: {error}")
+    base, _, _ = sqlalchemy_url(POSTGRES_URL).rpartition("/")
+    yield f"{base}/{name}"
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    url: str = request.getfixturevalue(f"{request.param}_url")
+    engine = connect(url)
+    upgrade(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = connect(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def clock() -> ManualClock:
+    """One simulated clock for the session; tests only ever move it forward."""
+    return ManualClock(START)
+
+
+@dataclass
+class Workspace:
+    id: str
+    write_key: str
+    admin_token: str
+
+
+@pytest.fixture
+def workspace(engine: Engine, clock: ManualClock) -> Workspace:
+    """A fresh workspace per test: tests share a database but never see each other's rows."""
+    with write_transaction(engine) as connection:
+        workspace_id = create_workspace(connection, "test", clock)
+        write_key = create_key(connection, workspace_id, KeyKind.WRITE, clock.now())
+        admin_token = create_key(connection, workspace_id, KeyKind.ADMIN, clock.now())
+    return Workspace(workspace_id, write_key, admin_token)
+
+
+@pytest.fixture(scope="session")
+def server_url(database_url: str, clock: ManualClock) -> Iterator[str]:
+    """A real Baton HTTP server on a free loopback port. Its identity processor is off:
+    tests run `process_all` so they decide when events become profiles."""
+    runtime = Runtime.create(Settings(database_url=database_url), clock=clock, run_processor=False)
+    config = uvicorn.Config(create_app(runtime), host="127.0.0.1", port=0, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the test server did not start")
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def client(server_url: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server_url, timeout=10) as client:
+        yield client
+
+
+def process_all(engine: Engine, clock: ManualClock, batch_size: int = 2000) -> None:
+    """Resolve every pending event (tests drive the processor instead of a thread)."""
+    while process_pending(engine, clock, "US", batch_size):
+        pass
+
+
+@pytest.fixture
+def tmp_sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'baton.db'}"
