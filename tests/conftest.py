@@ -12,6 +12,7 @@ import secrets
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -101,6 +102,12 @@ def server_url(database_url: str, clock: ManualClock) -> Iterator[str]:
     """A real Baton HTTP server on a free loopback port. Its identity processor is off:
     tests run `process_all` so they decide when events become profiles."""
     runtime = Runtime.create(Settings(database_url=database_url), clock=clock, run_processor=False)
+    with serve_in_thread(runtime) as url:
+        yield url
+
+
+@contextmanager
+def serve_in_thread(runtime: Runtime) -> Iterator[str]:
     config = uvicorn.Config(create_app(runtime), host="127.0.0.1", port=0, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

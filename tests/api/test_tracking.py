@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 
 from baton.storage.tables import events
 from tests.conftest import Workspace
@@ -88,7 +88,11 @@ def test_gzip_batch(client: httpx.Client, engine: Engine, workspace: Workspace) 
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"Authorization": "Basic " + base64.b64encode(b"bw_wrong:").decode()}, {"Authorization": "Bearer x"}],
+    [
+        {},
+        {"Authorization": "Basic " + base64.b64encode(b"bw_wrong:").decode()},
+        {"Authorization": "Bearer x"},
+    ],
 )
 def test_missing_or_wrong_write_key_is_401(
     client: httpx.Client, engine: Engine, workspace: Workspace, headers: dict[str, str]
@@ -131,7 +135,9 @@ def test_size_limits_are_413_and_name_the_limit(client: httpx.Client, workspace:
     assert "32 KB per message" in response.json()["error"]["message"]
 
     small = {"type": "track", "userId": "u", "event": "E", "properties": {"blob": "x" * 20_000}}
-    response = client.post("/v1/batch", json={"batch": [small] * 30}, headers=basic(workspace.write_key))
+    response = client.post(
+        "/v1/batch", json={"batch": [small] * 30}, headers=basic(workspace.write_key)
+    )
     assert response.status_code == 413
     assert "500 KB per batch request" in response.json()["error"]["message"]
 
@@ -179,7 +185,9 @@ def test_repeated_message_id_is_stored_once(
 ) -> None:
     message = {"type": "track", "userId": "u", "event": "Paid", "messageId": "dup-1"}
     for _ in range(3):
-        response = client.post("/v1/batch", json={"batch": [message, message]}, headers=basic(workspace.write_key))
+        response = client.post(
+            "/v1/batch", json={"batch": [message, message]}, headers=basic(workspace.write_key)
+        )
         assert response.status_code == 200
     assert len(stored(engine, workspace.id)) == 1
 
@@ -210,7 +218,9 @@ def test_received_at_is_set_by_baton_and_skew_corrected(
         "sentAt": "2030-01-01T00:00:03Z",
         "receivedAt": "1999-01-01T00:00:00Z",
     }
-    assert client.post("/v1/track", json=body, headers=basic(workspace.write_key)).status_code == 200
+    assert (
+        client.post("/v1/track", json=body, headers=basic(workspace.write_key)).status_code == 200
+    )
     (row,) = stored(engine, workspace.id)
     assert row["received_at"] == clock.now()
     assert (row["received_at"] - row["timestamp"]).total_seconds() == 3

@@ -95,7 +95,9 @@ def outcome(engine: Engine, workspace_id: str) -> set[tuple[frozenset[str], str]
 )
 @given(scenario)
 def test_grouping_does_not_depend_on_processing_order(
-    engine: Engine, clock: ManualClock, case: tuple[list[dict[str, Any]], list[int], list[int], int, int]
+    engine: Engine,
+    clock: ManualClock,
+    case: tuple[list[dict[str, Any]], list[int], list[int], int, int],
 ) -> None:
     messages, first_order, second_order, first_chunk, second_chunk = case
     first = run(engine, clock, messages, first_order, first_chunk)

@@ -20,15 +20,32 @@ def test_anonymous_browsing_then_sign_up_is_one_profile(
     engine: Engine, clock: ManualClock, workspace: Workspace
 ) -> None:
     ws = workspace.id
-    send(engine, clock, ws, {"type": "page", "anonymousId": "dev-1", "timestamp": T0, "messageId": "m1"})
+    send(
+        engine,
+        clock,
+        ws,
+        {"type": "page", "anonymousId": "dev-1", "timestamp": T0, "messageId": "m1"},
+    )
     anonymous = profile(engine, ws, "dev-1")
     send(
         engine,
         clock,
         ws,
-        {"type": "identify", "userId": "u-1", "anonymousId": "dev-1", "timestamp": T1, "messageId": "m2",
-         "traits": {"email": "  Ann@Example.COM ", "first_name": "Ann"}},
-        {"type": "track", "userId": "u-1", "event": "Signed Up", "timestamp": T2, "messageId": "m3"},
+        {
+            "type": "identify",
+            "userId": "u-1",
+            "anonymousId": "dev-1",
+            "timestamp": T1,
+            "messageId": "m2",
+            "traits": {"email": "  Ann@Example.COM ", "first_name": "Ann"},
+        },
+        {
+            "type": "track",
+            "userId": "u-1",
+            "event": "Signed Up",
+            "timestamp": T2,
+            "messageId": "m3",
+        },
     )
     person = profile(engine, ws, "u-1")
     assert person["id"] == anonymous["id"]  # sign-up keeps the anonymous profile
@@ -47,12 +64,27 @@ def test_identify_linking_two_existing_profiles_merges_them_and_records_it(
     engine: Engine, clock: ManualClock, workspace: Workspace
 ) -> None:
     ws = workspace.id
-    send(engine, clock, ws, {"type": "track", "event": "Viewed", "anonymousId": "phone-app", "timestamp": T0})
+    send(
+        engine,
+        clock,
+        ws,
+        {"type": "track", "event": "Viewed", "anonymousId": "phone-app", "timestamp": T0},
+    )
     older = profile(engine, ws, "phone-app")["id"]
-    send(engine, clock, ws, {"type": "identify", "userId": "u-2", "timestamp": T1, "traits": {"plan": "free"}})
+    send(
+        engine,
+        clock,
+        ws,
+        {"type": "identify", "userId": "u-2", "timestamp": T1, "traits": {"plan": "free"}},
+    )
     newer = profile(engine, ws, "u-2")["id"]
     assert older != newer
-    send(engine, clock, ws, {"type": "identify", "userId": "u-2", "anonymousId": "phone-app", "timestamp": T2})
+    send(
+        engine,
+        clock,
+        ws,
+        {"type": "identify", "userId": "u-2", "anonymousId": "phone-app", "timestamp": T2},
+    )
 
     merged = profile(engine, ws, "u-2")
     assert merged["id"] == older  # the oldest profile survives
@@ -61,9 +93,9 @@ def test_identify_linking_two_existing_profiles_merges_them_and_records_it(
     assert merged["merged_from"] == [newer]
     assert profile_by_id(engine, ws, newer)["id"] == older  # the old id still resolves
     with engine.connect() as connection:
-        record = connection.execute(
-            select(merges).where(merges.c.workspace_id == ws)
-        ).mappings().one()
+        record = (
+            connection.execute(select(merges).where(merges.c.workspace_id == ws)).mappings().one()
+        )
     assert (record["survivor_id"], record["merged_id"]) == (older, newer)
     assert record["reason"] == "anonymous activity identified"
 
@@ -76,7 +108,11 @@ def test_email_and_phone_are_normalized_before_matching(
         engine,
         clock,
         ws,
-        {"type": "identify", "anonymousId": "a", "traits": {"email": "BOB@Example.com", "phone": "(415) 555-2671"}},
+        {
+            "type": "identify",
+            "anonymousId": "a",
+            "traits": {"email": "BOB@Example.com", "phone": "(415) 555-2671"},
+        },
         {"type": "identify", "anonymousId": "b", "traits": {"email": " bob@example.com"}},
         {"type": "identify", "anonymousId": "c", "traits": {"phone": "+1 415 555 2671"}},
     )
@@ -95,7 +131,11 @@ def test_invalid_email_stays_a_trait_but_identifies_nobody(
         engine,
         clock,
         ws,
-        {"type": "identify", "anonymousId": "x", "traits": {"email": "not-an-email", "phone": "12"}},
+        {
+            "type": "identify",
+            "anonymousId": "x",
+            "traits": {"email": "not-an-email", "phone": "12"},
+        },
         {"type": "identify", "anonymousId": "y", "traits": {"email": "not-an-email"}},
     )
     x = profile(engine, ws, "x")
@@ -113,10 +153,32 @@ def test_two_user_ids_never_fuse_through_a_shared_device(
         clock,
         ws,
         {"type": "page", "anonymousId": "family-tablet", "timestamp": T0, "messageId": "before"},
-        {"type": "identify", "userId": "alice", "anonymousId": "family-tablet", "timestamp": T1, "messageId": "alice-in"},
-        {"type": "page", "anonymousId": "family-tablet", "timestamp": T2, "messageId": "alice-browse"},
-        {"type": "identify", "userId": "bob", "anonymousId": "family-tablet", "timestamp": T3, "messageId": "bob-in"},
-        {"type": "page", "anonymousId": "family-tablet", "timestamp": T4, "messageId": "bob-browse"},
+        {
+            "type": "identify",
+            "userId": "alice",
+            "anonymousId": "family-tablet",
+            "timestamp": T1,
+            "messageId": "alice-in",
+        },
+        {
+            "type": "page",
+            "anonymousId": "family-tablet",
+            "timestamp": T2,
+            "messageId": "alice-browse",
+        },
+        {
+            "type": "identify",
+            "userId": "bob",
+            "anonymousId": "family-tablet",
+            "timestamp": T3,
+            "messageId": "bob-in",
+        },
+        {
+            "type": "page",
+            "anonymousId": "family-tablet",
+            "timestamp": T4,
+            "messageId": "bob-browse",
+        },
     )
     alice, bob = profile(engine, ws, "alice"), profile(engine, ws, "bob")
     assert alice["id"] != bob["id"]
@@ -139,12 +201,23 @@ def test_late_message_from_another_user_reassigns_anonymous_activity(
         clock,
         ws,
         {"type": "identify", "userId": "alice", "anonymousId": "kiosk", "timestamp": T0},
-        {"type": "track", "event": "Browse", "anonymousId": "kiosk", "timestamp": T3, "messageId": "late-browse",
-         "context": {"traits": {"favourite": "tea"}}},
+        {
+            "type": "track",
+            "event": "Browse",
+            "anonymousId": "kiosk",
+            "timestamp": T3,
+            "messageId": "late-browse",
+            "context": {"traits": {"favourite": "tea"}},
+        },
     )
     assert profile_of_message(engine, ws, "late-browse") == profile(engine, ws, "alice")["id"]
     # Bob's sign-in at T2 arrives late: the browsing at T3 was his.
-    send(engine, clock, ws, {"type": "identify", "userId": "bob", "anonymousId": "kiosk", "timestamp": T2})
+    send(
+        engine,
+        clock,
+        ws,
+        {"type": "identify", "userId": "bob", "anonymousId": "kiosk", "timestamp": T2},
+    )
     bob, alice = profile(engine, ws, "bob"), profile(engine, ws, "alice")
     assert profile_of_message(engine, ws, "late-browse") == bob["id"]
     assert bob["traits"] == {"favourite": "tea"}
@@ -161,8 +234,18 @@ def test_shared_email_keeps_users_apart_and_looks_up_the_newest(
         engine,
         clock,
         ws,
-        {"type": "identify", "userId": "parent", "timestamp": T0, "traits": {"email": "home@example.org"}},
-        {"type": "identify", "userId": "teen", "timestamp": T1, "traits": {"email": "home@example.org"}},
+        {
+            "type": "identify",
+            "userId": "parent",
+            "timestamp": T0,
+            "traits": {"email": "home@example.org"},
+        },
+        {
+            "type": "identify",
+            "userId": "teen",
+            "timestamp": T1,
+            "traits": {"email": "home@example.org"},
+        },
     )
     parent, teen = profile(engine, ws, "parent"), profile(engine, ws, "teen")
     assert parent["id"] != teen["id"]
@@ -175,12 +258,22 @@ def test_alias_merges_previous_user_id_in_either_order(
 ) -> None:
     ws = workspace.id
     send(engine, clock, ws, {"type": "identify", "userId": "legacy-7", "timestamp": T0})
-    send(engine, clock, ws, {"type": "alias", "userId": "crm-7", "previousId": "legacy-7", "timestamp": T1})
+    send(
+        engine,
+        clock,
+        ws,
+        {"type": "alias", "userId": "crm-7", "previousId": "legacy-7", "timestamp": T1},
+    )
     joined = profile(engine, ws, "crm-7")
     assert joined["id"] == profile(engine, ws, "legacy-7")["id"]
     assert sorted(joined["identifiers"]["user_id"]) == ["crm-7", "legacy-7"]
 
-    send(engine, clock, ws, {"type": "alias", "userId": "crm-8", "previousId": "legacy-8", "timestamp": T1})
+    send(
+        engine,
+        clock,
+        ws,
+        {"type": "alias", "userId": "crm-8", "previousId": "legacy-8", "timestamp": T1},
+    )
     send(engine, clock, ws, {"type": "identify", "userId": "legacy-8", "timestamp": T2})
     assert profile(engine, ws, "crm-8")["id"] == profile(engine, ws, "legacy-8")["id"]
 
@@ -193,10 +286,32 @@ def test_traits_are_last_write_wins_by_event_time_in_both_spellings(
         engine,
         clock,
         ws,
-        {"type": "identify", "userId": "u", "timestamp": T2, "traits": {"firstName": "Newer", "tier": "gold"}},
-        {"type": "identify", "userId": "u", "timestamp": T1, "traits": {"first_name": "Older", "city": "Oslo"}},
-        {"type": "track", "userId": "u", "event": "E", "timestamp": T3, "context": {"traits": {"tier": "platinum"}}},
-        {"type": "group", "userId": "u", "groupId": "acme", "timestamp": T0, "traits": {"employees": 50}},
+        {
+            "type": "identify",
+            "userId": "u",
+            "timestamp": T2,
+            "traits": {"firstName": "Newer", "tier": "gold"},
+        },
+        {
+            "type": "identify",
+            "userId": "u",
+            "timestamp": T1,
+            "traits": {"first_name": "Older", "city": "Oslo"},
+        },
+        {
+            "type": "track",
+            "userId": "u",
+            "event": "E",
+            "timestamp": T3,
+            "context": {"traits": {"tier": "platinum"}},
+        },
+        {
+            "type": "group",
+            "userId": "u",
+            "groupId": "acme",
+            "timestamp": T0,
+            "traits": {"employees": 50},
+        },
     )
     assert profile(engine, ws, "u")["traits"] == {
         "firstName": "Newer",
@@ -211,7 +326,9 @@ def test_external_ids_are_custom_identifier_kinds(
     engine: Engine, clock: ManualClock, workspace: Workspace
 ) -> None:
     ws = workspace.id
-    external = {"externalIds": [{"id": "cust-991", "type": "shopify_customer_id", "collection": "users"}]}
+    external = {
+        "externalIds": [{"id": "cust-991", "type": "shopify_customer_id", "collection": "users"}]
+    }
     send(
         engine,
         clock,

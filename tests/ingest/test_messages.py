@@ -72,7 +72,9 @@ def test_clock_skew_is_corrected_from_sent_at() -> None:
 
 
 def test_timestamp_without_sent_at_is_taken_as_is_and_defaults_to_received() -> None:
-    stamped = parse({"type": "track", "event": "A", "userId": "u", "timestamp": "2026-01-01T00:00:00Z"})
+    stamped = parse(
+        {"type": "track", "event": "A", "userId": "u", "timestamp": "2026-01-01T00:00:00Z"}
+    )
     assert stamped.timestamp == datetime(2026, 1, 1, tzinfo=UTC)
     assert parse({"type": "track", "event": "A", "userId": "u"}).timestamp == RECEIVED
 
@@ -100,7 +102,9 @@ def test_context_ip_is_filled_only_when_absent_and_fields_are_kept() -> None:
 def test_message_id_is_generated_when_absent() -> None:
     first = parse({"type": "identify", "userId": "u"})
     second = parse({"type": "identify", "userId": "u"})
-    assert first.message_id and second.message_id and first.message_id != second.message_id
+    assert first.message_id
+    assert second.message_id
+    assert first.message_id != second.message_id
     assert parse({"type": "identify", "userId": "u", "messageId": "m-1"}).message_id == "m-1"
 
 

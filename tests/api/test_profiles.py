@@ -1,0 +1,239 @@
+"""Admin API over profiles, over real HTTP, on both databases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import Engine
+
+from baton.core.clock import ManualClock
+from tests.api.test_tracking import basic
+from tests.conftest import Workspace, process_all
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def ingest(client: httpx.Client, workspace: Workspace, *messages: dict[str, Any]) -> None:
+    response = client.post(
+        "/v1/batch", json={"batch": list(messages)}, headers=basic(workspace.write_key)
+    )
+    assert response.status_code == 200, response.text
+
+
+def test_lookup_by_each_identifier_kind(
+    client: httpx.Client, engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    ingest(
+        client,
+        workspace,
+        {
+            "type": "identify",
+            "userId": "u-9",
+            "anonymousId": "anon-9",
+            "traits": {"email": "Nine@Example.com", "phone": "+44 20 7946 0958"},
+        },
+    )
+    process_all(engine, clock)
+    headers = bearer(workspace.admin_token)
+    ids = set()
+    for query in (
+        "user_id=u-9",
+        "email=nine@example.com",
+        "email=%20NINE@example.COM",
+        "anonymous_id=anon-9",
+        "phone=%2B442079460958",
+    ):
+        response = client.get(f"/api/v1/profiles/lookup?{query}", headers=headers)
+        assert response.status_code == 200, (query, response.text)
+        ids.add(response.json()["id"])
+    assert len(ids) == 1
+    body = response.json()
+    assert set(body) >= {"id", "identifiers", "traits", "first_seen", "last_seen", "event_count"}
+    assert body["identifiers"]["phone"] == ["+442079460958"]
+
+
+def test_lookup_errors(client: httpx.Client, workspace: Workspace) -> None:
+    headers = bearer(workspace.admin_token)
+    missing = client.get("/api/v1/profiles/lookup?user_id=nobody", headers=headers)
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "not_found"
+    assert client.get("/api/v1/profiles/lookup", headers=headers).status_code == 400
+    both = client.get("/api/v1/profiles/lookup?user_id=a&email=b@c.de", headers=headers)
+    assert both.status_code == 400
+    bad_email = client.get("/api/v1/profiles/lookup?email=nope", headers=headers)
+    assert bad_email.status_code == 400
+    assert bad_email.json()["error"]["field"] == "email"
+
+
+@pytest.mark.parametrize(
+    "headers", [{}, {"Authorization": "Bearer ba_wrong"}, {"Authorization": "Basic eDo="}]
+)
+def test_admin_api_needs_the_admin_token(
+    client: httpx.Client, workspace: Workspace, headers: dict[str, str]
+) -> None:
+    assert client.get("/api/v1/profiles", headers=headers).status_code == 401
+    as_write_key = client.get("/api/v1/profiles", headers=bearer(workspace.write_key))
+    assert as_write_key.status_code == 401
+
+
+def test_a_token_sees_only_its_workspace(
+    client: httpx.Client, engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    from baton.storage.database import write_transaction
+    from baton.workspaces import KeyKind, create_key, create_workspace
+
+    ingest(client, workspace, {"type": "identify", "userId": "private-user"})
+    process_all(engine, clock)
+    mine = client.get(
+        "/api/v1/profiles/lookup?user_id=private-user", headers=bearer(workspace.admin_token)
+    )
+    with write_transaction(engine) as connection:
+        other = create_workspace(connection, "other", clock)
+        other_token = create_key(connection, other, KeyKind.ADMIN, clock.now())
+    headers = bearer(other_token)
+    assert (
+        client.get("/api/v1/profiles/lookup?user_id=private-user", headers=headers).status_code
+        == 404
+    )
+    assert client.get(f"/api/v1/profiles/{mine.json()['id']}", headers=headers).status_code == 404
+    assert client.get("/api/v1/profiles", headers=headers).json()["items"] == []
+
+
+def test_get_profile_follows_merges(
+    client: httpx.Client, engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    headers = bearer(workspace.admin_token)
+    ingest(client, workspace, {"type": "page", "anonymousId": "laptop"})
+    process_all(engine, clock)
+    ingest(client, workspace, {"type": "identify", "userId": "merge-me"})
+    process_all(engine, clock)
+    user_profile = client.get("/api/v1/profiles/lookup?user_id=merge-me", headers=headers).json()[
+        "id"
+    ]
+    ingest(client, workspace, {"type": "identify", "userId": "merge-me", "anonymousId": "laptop"})
+    process_all(engine, clock)
+    survivor = client.get(f"/api/v1/profiles/{user_profile}", headers=headers)
+    assert survivor.status_code == 200
+    assert survivor.json()["id"] != user_profile
+    assert survivor.json()["merged_from"] == [user_profile]
+    assert client.get("/api/v1/profiles/prof_unknown", headers=headers).status_code == 404
+
+
+def test_search_with_cursor_paging(
+    client: httpx.Client, engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    ingest(
+        client,
+        workspace,
+        *[
+            {
+                "type": "identify",
+                "userId": f"shopper-{i}",
+                "traits": {"city": "Bergen" if i % 2 else "Oslo"},
+            }
+            for i in range(7)
+        ],
+    )
+    process_all(engine, clock)
+    headers = bearer(workspace.admin_token)
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"q": "bergen", "limit": 2}
+        if cursor:
+            params["cursor"] = cursor
+        page = client.get("/api/v1/profiles", params=params, headers=headers).json()
+        seen.extend(item["identifiers"]["user_id"][0] for item in page["items"])
+        cursor = page["next"]
+        if cursor is None:
+            break
+    assert sorted(seen) == ["shopper-1", "shopper-3", "shopper-5"]
+    by_id = client.get("/api/v1/profiles", params={"q": "shopper-4"}, headers=headers).json()
+    assert [p["identifiers"]["user_id"] for p in by_id["items"]] == [["shopper-4"]]
+    bad = client.get("/api/v1/profiles", params={"limit": 0}, headers=headers)
+    assert bad.status_code == 400
+    assert bad.json()["error"]["field"] == "limit"
+
+
+def test_profile_events_newest_first_with_cursor(
+    client: httpx.Client, engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    ingest(
+        client,
+        workspace,
+        *[
+            {
+                "type": "track",
+                "userId": "reader",
+                "event": f"Read {i}",
+                "messageId": f"r{i}",
+                "timestamp": f"2026-01-01T00:00:{i:02d}Z",
+                "properties": {"n": i},
+            }
+            for i in range(5)
+        ],
+    )
+    process_all(engine, clock)
+    headers = bearer(workspace.admin_token)
+    profile_id = client.get("/api/v1/profiles/lookup?user_id=reader", headers=headers).json()["id"]
+    first = client.get(f"/api/v1/profiles/{profile_id}/events?limit=3", headers=headers).json()
+    assert [e["event"] for e in first["items"]] == ["Read 4", "Read 3", "Read 2"]
+    item = first["items"][0]
+    assert set(item) >= {
+        "message_id",
+        "type",
+        "event",
+        "timestamp",
+        "received_at",
+        "properties",
+        "context",
+        "traits",
+    }
+    assert item["properties"] == {"n": 4}
+    second = client.get(
+        f"/api/v1/profiles/{profile_id}/events",
+        params={"limit": 3, "cursor": first["next"]},
+        headers=headers,
+    ).json()
+    assert [e["event"] for e in second["items"]] == ["Read 1", "Read 0"]
+    assert second["next"] is None
+    bad = client.get(f"/api/v1/profiles/{profile_id}/events?cursor=!!", headers=headers)
+    assert bad.status_code == 400
+
+
+def test_ingest_status_counts_pending_events(
+    client: httpx.Client, engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    headers = bearer(workspace.admin_token)
+    ingest(
+        client,
+        workspace,
+        {"type": "track", "userId": "p", "event": "A"},
+        {"type": "track", "userId": "p", "event": "B"},
+    )
+    assert client.get("/api/v1/ingest/status", headers=headers).json() == {"pending": 2}
+    process_all(engine, clock)
+    assert client.get("/api/v1/ingest/status", headers=headers).json() == {"pending": 0}
+
+
+def test_health_endpoints(client: httpx.Client) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/readyz").json() == {"status": "ready"}
+
+
+def test_readyz_reports_an_unreachable_database(clock: ManualClock) -> None:
+    from baton.core.config import Settings
+    from baton.runtime import Runtime
+    from tests.conftest import serve_in_thread
+
+    settings = Settings(database_url="postgresql://postgres@127.0.0.1:1/none")
+    runtime = Runtime.create(settings, clock=clock, run_processor=False)
+    with serve_in_thread(runtime) as url:
+        response = httpx.get(f"{url}/readyz")
+        assert response.status_code == 503
+        assert response.json()["error"]["code"] == "unavailable"
+        assert httpx.get(f"{url}/healthz").status_code == 200

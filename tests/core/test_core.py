@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from baton.core.clock import ManualClock
+from baton.core.config import Settings, redact_url
+from baton.core.errors import ConfigurationError
+from baton.core.ids import new_id
+from baton.core.logging import RedactSecrets
+
+
+def test_settings_defaults_and_environment() -> None:
+    assert Settings.from_env({}) == Settings()
+    assert Settings().database_url == "sqlite:///./var/baton.db"
+    settings = Settings.from_env(
+        {
+            "BATON_DATABASE_URL": "postgresql://u:pw@db/baton",
+            "BATON_HOST": "0.0.0.0",
+            "BATON_PORT": "9000",
+            "BATON_DEFAULT_REGION": "gb",
+            "BATON_WRITE_KEY": "bw_secret_value",
+        }
+    )
+    assert (settings.host, settings.port, settings.default_region) == ("0.0.0.0", 9000, "GB")
+    assert settings.write_key == "bw_secret_value"
+    assert "pw" not in repr(settings)
+    assert "bw_secret_value" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    "environ", [{"BATON_PORT": "0"}, {"BATON_PORT": "x"}, {"BATON_DEFAULT_REGION": "Narnia"}]
+)
+def test_settings_errors(environ: dict[str, str]) -> None:
+    with pytest.raises(ConfigurationError):
+        Settings.from_env(environ)
+
+
+def test_redact_url() -> None:
+    assert redact_url("postgresql://app:hunter2@db:5432/x") == "postgresql://app:***@db:5432/x"
+    assert redact_url("sqlite:///./var/baton.db") == "sqlite:///./var/baton.db"
+
+
+def test_manual_clock() -> None:
+    clock = ManualClock(datetime(2026, 1, 1, tzinfo=UTC))
+    clock.advance(timedelta(days=7))
+    assert clock.now() == datetime(2026, 1, 8, tzinfo=UTC)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        ManualClock(datetime(2026, 1, 1))  # noqa: DTZ001
+
+
+def test_ids_increase_even_under_a_frozen_clock() -> None:
+    frozen = datetime(2026, 1, 1, tzinfo=UTC)
+    ids = [new_id("prof", frozen) for _ in range(1000)]
+    assert ids == sorted(ids)
+    assert len(set(ids)) == 1000
+    assert new_id("prof", frozen + timedelta(seconds=1)) > ids[-1]
+
+
+def test_secrets_are_redacted_from_log_records() -> None:
+    record = logging.LogRecord(
+        "x",
+        logging.INFO,
+        __file__,
+        1,
+        "key %s and Authorization: Bearer %s",
+        ("bw_abcdefghijk", "ba_zyxwvutsrq"),
+        None,
+    )
+    RedactSecrets().filter(record)
+    message = record.getMessage()
+    assert "abcdefghijk" not in message
+    assert "zyxwvutsrq" not in message
+    assert "bw_***" in message
