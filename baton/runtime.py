@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from baton.core.clock import Clock, SystemClock
 from baton.core.config import Settings
 from baton.identity.processor import ProcessorThread
+from baton.ingest.writer import IngestWriter
 from baton.storage.database import connect
 from baton.workspaces.keys import KeyRing
 
@@ -20,6 +21,7 @@ class Runtime:
     engine: Engine
     clock: Clock
     keys: KeyRing
+    writer: IngestWriter
     processor: ProcessorThread | None = field(default=None)
 
     @classmethod
@@ -31,17 +33,16 @@ class Runtime:
         processor = (
             ProcessorThread(engine, clock, settings.default_region) if run_processor else None
         )
-        return cls(settings, engine, clock, KeyRing(engine, clock), processor)
+        writer = IngestWriter(engine, on_stored=processor.wake if processor else lambda: None)
+        return cls(settings, engine, clock, KeyRing(engine, clock), writer, processor)
 
     def start(self) -> None:
+        self.writer.start()
         if self.processor is not None:
             self.processor.start()
 
-    def events_stored(self) -> None:
-        if self.processor is not None:
-            self.processor.wake()
-
     def stop(self) -> None:
+        self.writer.stop()
         if self.processor is not None:
             self.processor.stop()
         self.engine.dispose()

@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
-from starlette.concurrency import run_in_threadpool
 
 from baton.api.auth import runtime_of, workspace_for_write_key, write_key_from_header
 from baton.api.errors import RejectedBatch
@@ -19,7 +18,6 @@ from baton.ingest import (
     decode_body,
     parse_batch,
     parse_message,
-    store_messages,
 )
 
 router = APIRouter(prefix="/v1", tags=["tracking"])
@@ -81,8 +79,7 @@ async def _ingest(request: Request, message_type: str | None) -> JSONBody:
             )
         ]
         rejected = []
-    await run_in_threadpool(store_messages, runtime.engine, workspace_id, messages)
-    runtime.events_stored()
+    await runtime.writer.store(workspace_id, messages)
     body: dict[str, Any] = {"success": True, "accepted": len(messages)}
     if rejected:
         body["rejected"] = [rejection.as_dict() for rejection in rejected]

@@ -29,9 +29,9 @@ from sqlalchemy import Connection, bindparam, delete, insert, or_, select, updat
 
 from baton.core.ids import new_id
 from baton.identity.normalize import ANONYMOUS_ID, USER_ID
-from baton.identity.observations import Identifier, Observation, observe
+from baton.identity.observations import OBSERVED_COLUMNS, Identifier, Observation, observe
 from baton.identity.traits import TraitMap
-from baton.storage.database import insert_ignoring_duplicates
+from baton.storage.database import executemany_fast, insert_ignoring_duplicates
 from baton.storage.tables import (
     component_users,
     events,
@@ -86,6 +86,60 @@ def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
         yield items[start : start + _CHUNK]
 
 
+_INSERT_PROFILE = insert(profiles)
+_INSERT_IDENTIFIER = insert(identifiers)
+_INSERT_COMPONENT = insert(identity_components)
+_INSERT_COMPONENT_USER = insert(component_users)
+_INSERT_MERGE = insert(merges)
+_SAVE_PROFILE = (
+    update(profiles)
+    .where(profiles.c.id == bindparam("b_id"))
+    .values(
+        traits=bindparam("b_traits"),
+        trait_versions=bindparam("b_versions"),
+        event_count=bindparam("b_count"),
+        first_seen=bindparam("b_first"),
+        last_seen=bindparam("b_last"),
+        updated_at=bindparam("b_now"),
+    )
+)
+_ASSIGN_EVENT = (
+    update(events)
+    .where(events.c.seq == bindparam("b_seq"))
+    .values(profile_id=bindparam("b_profile"))
+)
+_REDIRECT_COMPONENT = (
+    update(identifiers)
+    .where(
+        identifiers.c.workspace_id == bindparam("b_ws"),
+        identifiers.c.component_id == bindparam("b_dead"),
+    )
+    .values(component_id=bindparam("b_root"))
+)
+_UPDATE_COMPONENT = (
+    update(identity_components)
+    .where(identity_components.c.id == bindparam("b_id"))
+    .values(profile_id=bindparam("b_profile"))
+)
+_DELETE_COMPONENT = delete(identity_components).where(identity_components.c.id == bindparam("b_id"))
+_DELETE_COMPONENT_USERS = delete(component_users).where(
+    component_users.c.component_id == bindparam("b_id")
+)
+# A merge moves events and user ids to the survivor, then points the merged profile (and
+# profiles merged into it earlier) at the survivor: separate statements, each on an index.
+_MOVE_TO_SURVIVOR = [
+    update(table)
+    .where(table.c.workspace_id == bindparam("b_ws"), column == bindparam("b_merged"))
+    .values({target: bindparam("b_root")})
+    for table, column, target in (
+        (events, events.c.profile_id, "profile_id"),
+        (identifiers, identifiers.c.profile_id, "profile_id"),
+        (profiles, profiles.c.id, "merged_into"),
+        (profiles, profiles.c.merged_into, "merged_into"),
+    )
+]
+
+
 class IdentityGraph:
     def __init__(self, connection: Connection, workspace_id: str, now: datetime) -> None:
         self._db = connection
@@ -124,10 +178,9 @@ class IdentityGraph:
         self._write_structure()
         self._write_merges()
         self._write_profiles()
-        self._db.execute(
-            update(events)
-            .where(events.c.seq == bindparam("b_seq"))
-            .values(profile_id=bindparam("b_profile")),
+        executemany_fast(
+            self._db,
+            _ASSIGN_EVENT,
             [{"b_seq": seq, "b_profile": self._profile_root(p)} for seq, p in self._assignments],
         )
         for component_id in sorted(self._changed_components):
@@ -374,124 +427,93 @@ class IdentityGraph:
 
     def _write_structure(self) -> None:
         db, ws, now = self._db, self._ws, self._now
-        if self._new_profiles:
-            db.execute(
-                insert(profiles),
-                [
-                    {
-                        "id": profile_id,
-                        "workspace_id": ws,
-                        "traits": {},
-                        "trait_versions": {},
-                        "event_count": 0,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                    for profile_id in sorted(self._new_profiles)
-                ],
-            )
-        new_identifier_rows = [
-            {
-                "workspace_id": ws,
-                "kind": USER_ID,
-                "value": user_id,
-                "profile_id": self._user_profile_of(user_id),
-                "component_id": None,
-                "first_seen": now,
-            }
+        executemany_fast(
+            db,
+            _INSERT_PROFILE,
+            [
+                {
+                    "id": profile_id,
+                    "workspace_id": ws,
+                    "traits": {},
+                    "trait_versions": {},
+                    "event_count": 0,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for profile_id in sorted(self._new_profiles)
+            ],
+        )
+        user_rows = [
+            {"kind": USER_ID, "value": user_id, "profile_id": self._user_profile_of(user_id),
+             "component_id": None, "first_seen": now}
             for user_id in sorted(self._new_users)
-        ] + [
-            {
-                "workspace_id": ws,
-                "kind": kind,
-                "value": value,
-                "profile_id": None,
-                "component_id": self._component_root(component_id),
-                "first_seen": first_seen,
-            }
+        ]  # fmt: skip
+        weak_rows = [
+            {"kind": kind, "value": value, "profile_id": None,
+             "component_id": self._component_root(component_id), "first_seen": first_seen}
             for (kind, value), first_seen in self._new_identifiers.items()
             if (component_id := self._component_of[(kind, value)]) is not None
-        ]
-        if new_identifier_rows:
-            db.execute(insert(identifiers), new_identifier_rows)
+        ]  # fmt: skip
+        executemany_fast(
+            db, _INSERT_IDENTIFIER, [{"workspace_id": ws, **row} for row in user_rows + weak_rows]
+        )
         dead = [c for c in self._component_parent if c not in self._new_components]
-        if dead:
-            db.execute(
-                update(identifiers)
-                .where(
-                    identifiers.c.workspace_id == ws,
-                    identifiers.c.component_id == bindparam("b_dead"),
-                )
-                .values(component_id=bindparam("b_root")),
-                [{"b_dead": c, "b_root": self._component_root(c)} for c in dead],
-            )
-            for chunk in _chunks(dead):
-                db.execute(delete(component_users).where(component_users.c.component_id.in_(chunk)))
-                db.execute(delete(identity_components).where(identity_components.c.id.in_(chunk)))
+        executemany_fast(
+            db,
+            _REDIRECT_COMPONENT,
+            [{"b_ws": ws, "b_dead": c, "b_root": self._component_root(c)} for c in dead],
+        )
+        executemany_fast(db, _DELETE_COMPONENT, [{"b_id": c} for c in dead])
         live = sorted(c for c in self._changed_components if c not in self._component_parent)
-        created = [c for c in live if c in self._new_components]
-        if created:
-            db.execute(
-                insert(identity_components),
-                [
-                    {"id": c, "workspace_id": ws, "profile_id": self._component_profile[c]}
-                    for c in created
-                ],
-            )
-        existing = [c for c in live if c not in self._new_components]
-        if existing:
-            db.execute(
-                update(identity_components)
-                .where(identity_components.c.id == bindparam("b_id"))
-                .values(profile_id=bindparam("b_profile")),
-                [{"b_id": c, "b_profile": self._component_profile[c]} for c in existing],
-            )
-        for chunk in _chunks(live):
-            db.execute(delete(component_users).where(component_users.c.component_id.in_(chunk)))
-        seen_rows = [
-            {"component_id": c, "user_id": u, "workspace_id": ws, "first_seen": first}
-            for c in live
-            for u, first in self._users_of(c).items()
-        ]
-        if seen_rows:
-            db.execute(insert(component_users), seen_rows)
-        if self._new_aliases:
-            db.execute(
-                insert_ignoring_duplicates(db, user_aliases),
-                [
-                    {"workspace_id": ws, "previous_id": previous, "user_id": user}
-                    for previous, user in sorted(self._new_aliases)
-                ],
-            )
+        executemany_fast(
+            db,
+            _INSERT_COMPONENT,
+            [
+                {"id": c, "workspace_id": ws, "profile_id": self._component_profile[c]}
+                for c in live
+                if c in self._new_components
+            ],
+        )
+        executemany_fast(
+            db,
+            _UPDATE_COMPONENT,
+            [
+                {"b_id": c, "b_profile": self._component_profile[c]}
+                for c in live
+                if c not in self._new_components
+            ],
+        )
+        # The users of a changed component are rewritten whole: memory holds all of them.
+        executemany_fast(db, _DELETE_COMPONENT_USERS, [{"b_id": c} for c in dead + live])
+        executemany_fast(
+            db,
+            _INSERT_COMPONENT_USER,
+            [
+                {"component_id": c, "user_id": u, "workspace_id": ws, "first_seen": first}
+                for c in live
+                for u, first in self._users_of(c).items()
+            ],
+        )
+        executemany_fast(
+            db,
+            insert_ignoring_duplicates(db, user_aliases),
+            [
+                {"workspace_id": ws, "previous_id": previous, "user_id": user}
+                for previous, user in sorted(self._new_aliases)
+            ],
+        )
 
     def _write_merges(self) -> None:
-        if not self._merges:
-            return
         db, ws = self._db, self._ws
         moves = [
-            {"b_merged": m.merged, "b_root": self._profile_root(m.survivor)} for m in self._merges
+            {"b_ws": ws, "b_merged": m.merged, "b_root": self._profile_root(m.survivor)}
+            for m in self._merges
         ]
-        for table in (events, identifiers):
-            db.execute(
-                update(table)
-                .where(table.c.workspace_id == ws, table.c.profile_id == bindparam("b_merged"))
-                .values(profile_id=bindparam("b_root")),
-                moves,
-            )
-        db.execute(
-            update(profiles)
-            .where(
-                profiles.c.workspace_id == ws,
-                or_(
-                    profiles.c.id == bindparam("b_merged"),
-                    profiles.c.merged_into == bindparam("b_merged"),
-                ),
-            )
-            .values(merged_into=bindparam("b_root")),
-            moves,
-        )
-        db.execute(
-            insert(merges),
+        for statement in _MOVE_TO_SURVIVOR:
+            executemany_fast(db, statement, moves)
+        executemany_fast(
+            db,
+            _INSERT_MERGE,
             [
                 {
                     "id": new_id("mrg", self._now),
@@ -555,12 +577,7 @@ class IdentityGraph:
                     moves.append({"b_seq": seq, "b_profile": owner})
                     touched.update((owner, profile_id))
         if moves:
-            db.execute(
-                update(events)
-                .where(events.c.seq == bindparam("b_seq"))
-                .values(profile_id=bindparam("b_profile")),
-                moves,
-            )
+            executemany_fast(db, _ASSIGN_EVENT, moves)
             rebuild_profiles(db, ws, sorted(touched), default_region, self._now)
 
 
@@ -589,19 +606,9 @@ def load_profile_states(
 def save_profile_states(
     connection: Connection, states: dict[str, ProfileState], now: datetime
 ) -> None:
-    if not states:
-        return
-    connection.execute(
-        update(profiles)
-        .where(profiles.c.id == bindparam("b_id"))
-        .values(
-            traits=bindparam("b_traits"),
-            trait_versions=bindparam("b_versions"),
-            event_count=bindparam("b_count"),
-            first_seen=bindparam("b_first"),
-            last_seen=bindparam("b_last"),
-            updated_at=now,
-        ),
+    executemany_fast(
+        connection,
+        _SAVE_PROFILE,
         [
             {
                 "b_id": profile_id,
@@ -610,6 +617,7 @@ def save_profile_states(
                 "b_count": state.event_count,
                 "b_first": state.first_seen,
                 "b_last": state.last_seen,
+                "b_now": now,
             }
             for profile_id, state in states.items()
         ],
@@ -627,7 +635,7 @@ def rebuild_profiles(
     states = {profile_id: ProfileState() for profile_id in profile_ids}
     for chunk in _chunks(profile_ids):
         rows = connection.execute(
-            select(events).where(
+            select(*OBSERVED_COLUMNS, events.c.profile_id).where(
                 events.c.workspace_id == workspace_id, events.c.profile_id.in_(chunk)
             )
         ).mappings()

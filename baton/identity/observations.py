@@ -15,6 +15,7 @@ from baton.identity.normalize import (
     normalize_identifier,
 )
 from baton.identity.traits import Version, version_of
+from baton.storage.tables import events
 
 Identifier = tuple[str, str]  # (kind, canonical value)
 
@@ -36,10 +37,28 @@ class Observation:
         return version_of(self.timestamp, self.message_id)
 
 
+# What identity resolution reads of an event: the context's traits and externalIds only,
+# since whole contexts are the bulk of an event's bytes.
+OBSERVED_COLUMNS = (
+    events.c.seq,
+    events.c.workspace_id,
+    events.c.message_id,
+    events.c.type,
+    events.c.user_id,
+    events.c.anonymous_id,
+    events.c.previous_id,
+    events.c.group_id,
+    events.c.timestamp,
+    events.c.traits,
+    events.c.context["traits"].label("context_traits"),
+    events.c.context["externalIds"].label("external_ids"),
+)
+
+
 def observe(row: Any, default_region: str) -> Observation:
-    """Read an `events` row. Invalid e-mails and phones stay traits but identify nobody."""
-    context = row["context"] or {}
-    context_traits = context.get("traits")
+    """Read a row of OBSERVED_COLUMNS. Invalid e-mails and phones stay traits but identify
+    nobody."""
+    context_traits = row["context_traits"]
     traits: dict[str, Any] = dict(context_traits) if isinstance(context_traits, dict) else {}
     if row["type"] == "identify" and row["traits"]:
         traits.update(row["traits"])
@@ -53,7 +72,7 @@ def observe(row: Any, default_region: str) -> Observation:
         _add(weak, ANONYMOUS_ID, row["previous_id"], default_region)
     _add(weak, EMAIL, traits.get(EMAIL), default_region)
     _add(weak, PHONE, traits.get(PHONE), default_region)
-    external_ids = context.get("externalIds")
+    external_ids = row["external_ids"]
     if isinstance(external_ids, list):
         for external in external_ids:
             if isinstance(external, dict):

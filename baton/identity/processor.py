@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, func, select, text, update
 
 from baton.core.clock import Clock
 from baton.identity.graph import IdentityGraph
-from baton.identity.observations import observe
+from baton.identity.observations import OBSERVED_COLUMNS, observe
 from baton.storage.database import write_transaction
 from baton.storage.tables import events
 
@@ -54,7 +54,7 @@ def _claim(connection: Connection, limit: int) -> Sequence[Any]:
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK})
     return (
         connection.execute(
-            select(events)
+            select(*OBSERVED_COLUMNS)
             .where(events.c.profile_id.is_(None), events.c.error.is_(None))
             .order_by(events.c.seq)
             .limit(limit)

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import threading
+import weakref
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
+from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, Table, create_engine, event
+from sqlalchemy import JSON, Connection, Engine, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.sql.dml import Insert
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.dml import Insert, UpdateBase
 
 from baton.core.errors import ConfigurationError
+from baton.storage.tables import Instant
 
 _WRITE = "baton_write"
 
@@ -66,17 +72,104 @@ def _tune_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+_sqlite_write_locks: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+_registry_lock = threading.Lock()
+
+
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """A connection inside a transaction that will write; commits on success."""
-    with engine.connect() as connection:
+    """A connection inside a transaction that will write; commits on success.
+
+    SQLite has one writer at a time. Threads of this process queue on a lock instead of
+    on SQLite's busy handler, which sleeps and retries and so adds long tail latency.
+    """
+    lock = _write_lock(engine)
+    with lock, engine.connect() as connection:
         connection.execution_options(**{_WRITE: True})
         with connection.begin():
             yield connection
 
 
+def _write_lock(engine: Engine) -> threading.Lock | nullcontext[None]:
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    with _registry_lock:
+        return _sqlite_write_locks.setdefault(engine, threading.Lock())
+
+
+def executemany_fast(
+    connection: Connection, statement: UpdateBase, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Run a statement once per row, for hot paths with thousands of rows.
+
+    Values are encoded here, once per value, and handed to the driver's executemany:
+    SQLAlchemy's per-value processing costs more than the database work at these volumes.
+    The encodings match what the column types produce, so reads and comparisons agree.
+    Every row must have the same keys: the statement's bind parameter or column names.
+    """
+    if not rows:
+        return
+    names = tuple(rows[0])
+    sql, order, encoders = _plan(connection.dialect, statement, names)
+    if order is None:
+        params: list[Any] = [{name: encoders[name](row[name]) for name in names} for row in rows]
+    else:
+        params = [tuple(encoders[name](row[name]) for name in order) for row in rows]
+    connection.exec_driver_sql(sql, params)
+
+
+_Encoder = Callable[[Any], Any]
+_plans: weakref.WeakKeyDictionary[UpdateBase, dict[tuple[str, tuple[str, ...]], Any]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _plan(
+    dialect: Dialect, statement: UpdateBase, names: tuple[str, ...]
+) -> tuple[str, tuple[str, ...] | None, dict[str, _Encoder]]:
+    cache = _plans.setdefault(statement, {})
+    key = (dialect.name, names)
+    if key not in cache:
+        compiled = statement.compile(dialect=dialect, column_keys=list(names))
+        encoders = {name: _encoder(compiled.binds[name].type, dialect.name) for name in names}
+        order = tuple(compiled.positiontup or ()) if compiled.positional else None
+        cache[key] = (str(compiled), order, encoders)
+    plan: tuple[str, tuple[str, ...] | None, dict[str, _Encoder]] = cache[key]
+    return plan
+
+
+def _encoder(column_type: Any, dialect: str) -> _Encoder:
+    if isinstance(column_type, Instant) and dialect == "sqlite":
+        return _sqlite_instant
+    if isinstance(column_type, JSON):
+        return _json_text
+    return _identity
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _json_text(value: Any) -> str | None:
+    return None if value is None else orjson.dumps(value).decode()
+
+
+def _sqlite_instant(value: datetime | None) -> str | None:
+    # The layout of SQLAlchemy's SQLite DateTime, so reads and comparisons agree.
+    if value is None:
+        return None
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", timespec="microseconds")
+
+
 def insert_ignoring_duplicates(connection: Connection, table: Table) -> Insert:
     """INSERT that silently skips rows whose unique key already exists."""
-    if connection.dialect.name == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing()
-    return sqlite.insert(table).on_conflict_do_nothing()
+    return _insert_ignoring_duplicates(connection.dialect.name, table)
+
+
+@lru_cache(maxsize=32)
+def _insert_ignoring_duplicates(dialect: str, table: Table) -> Insert:
+    # One statement object per table, so executemany_fast compiles it once; inline()
+    # leaves out the RETURNING clause nobody reads.
+    if dialect == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing().inline()
+    return sqlite.insert(table).on_conflict_do_nothing().inline()

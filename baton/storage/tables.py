@@ -126,7 +126,7 @@ profiles = Table(
     Column("event_count", BigInteger, nullable=False, default=0),
     Column("created_at", Instant(), nullable=False),
     Column("updated_at", Instant(), nullable=False),
-    Index(None, "workspace_id", "id"),
+    Index(None, "workspace_id", "merged_into", "id"),
 )
 
 # Weak identifiers (anonymous id, e-mail, phone, custom kinds) belong to a component:

@@ -142,7 +142,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("profiles", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_profiles_workspace_id_id"), ["workspace_id", "id"], unique=False
+            batch_op.f("ix_profiles_workspace_id_merged_into_id"),
+            ["workspace_id", "merged_into", "id"],
+            unique=False,
         )
 
     op.create_table(
@@ -190,7 +192,7 @@ def downgrade() -> None:
     op.drop_table("workspaces")
     op.drop_table("user_aliases")
     with op.batch_alter_table("profiles", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_profiles_workspace_id_id"))
+        batch_op.drop_index(batch_op.f("ix_profiles_workspace_id_merged_into_id"))
 
     op.drop_table("profiles")
     with op.batch_alter_table("merges", schema=None) as batch_op:
