@@ -31,7 +31,13 @@ class Runtime:
         clock = clock or SystemClock()
         engine = connect(settings.database_url)
         processor = (
-            ProcessorThread(engine, clock, settings.default_region) if run_processor else None
+            ProcessorThread(
+                connect(settings.database_url, sync_every_commit=False),
+                clock,
+                settings.default_region,
+            )
+            if run_processor
+            else None
         )
         writer = IngestWriter(engine, on_stored=processor.wake if processor else lambda: None)
         return cls(settings, engine, clock, KeyRing(engine, clock), writer, processor)

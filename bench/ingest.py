@@ -56,7 +56,7 @@ def realistic_message(rng: random.Random, number: int, people: int) -> dict[str,
             "url": "https://shop.example/products",
             "referrer": "https://search.example/",
         },
-        "userAgent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/130.0 Safari/537.36",
+        "userAgent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/130.0",
         "locale": "en-US",
         "ip": "198.51.100.7",
     }
@@ -156,7 +156,7 @@ def database(kind: str) -> Iterator[str]:
 
 
 @contextmanager
-def server(database_url: str, port: int) -> Iterator[subprocess.Popen[bytes]]:
+def server(database_url: str, port: int, mode: str) -> Iterator[subprocess.Popen[bytes]]:
     env = {
         **os.environ,
         "BATON_DATABASE_URL": database_url,
@@ -165,11 +165,12 @@ def server(database_url: str, port: int) -> Iterator[subprocess.Popen[bytes]]:
         "BATON_ADMIN_TOKEN": ADMIN_TOKEN,
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "baton", "serve", *os.environ.get("BENCH_SERVE_ARGS", "").split()],
+        [sys.executable, "-m", "baton", "serve", *(["--no-processor"] if mode == "split" else [])],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    worker = None
     try:
         deadline = time.time() + 60
         while True:
@@ -183,10 +184,19 @@ def server(database_url: str, port: int) -> Iterator[subprocess.Popen[bytes]]:
             if process.poll() is not None or time.time() > deadline:
                 raise SystemExit("baton serve did not start")
             time.sleep(0.1)
+        if mode == "split":
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "baton", "worker"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
         yield process
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        for child in (process, worker):
+            if child is not None:
+                child.terminate()
+                child.wait(timeout=30)
 
 
 def pending(port: int) -> int:
@@ -231,12 +241,18 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument(
+        "--mode",
+        choices=["single", "split"],
+        default="single",
+        help="single: `baton serve` does everything; split: plus a `baton worker` process",
+    )
     parser.add_argument("--single-rate", type=int, default=200)
     parser.add_argument("--single-seconds", type=float, default=5)
     options = parser.parse_args()
     people = max(10, options.events // 20)
     port = free_port()
-    with database(options.database) as url, server(url, port) as process:
+    with database(options.database) as url, server(url, port, options.mode) as process:
         peak_rss = 0
         sampling = True
 
@@ -269,6 +285,7 @@ def main() -> None:
             {
                 "bench": "ingest",
                 "database": options.database,
+                "mode": options.mode,
                 "events": options.events,
                 "batch_size": options.batch_size,
                 "clients": options.clients,

@@ -112,7 +112,8 @@ def worker() -> None:
     """Resolve events into profiles, without serving HTTP (for scaled deployments)."""
     configure_logging()
     settings = _settings()
-    thread = ProcessorThread(connect(settings.database_url), SystemClock(), settings.default_region)
+    engine = connect(settings.database_url, sync_every_commit=False)
+    thread = ProcessorThread(engine, SystemClock(), settings.default_region)
     stopped = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopped.set())

@@ -178,11 +178,7 @@ class IdentityGraph:
         self._write_structure()
         self._write_merges()
         self._write_profiles()
-        executemany_fast(
-            self._db,
-            _ASSIGN_EVENT,
-            [{"b_seq": seq, "b_profile": self._profile_root(p)} for seq, p in self._assignments],
-        )
+        assign_events(self._db, [(seq, self._profile_root(p)) for seq, p in self._assignments])
         for component_id in sorted(self._changed_components):
             if component_id not in self._component_parent:
                 self._split_shared_component(component_id, default_region)
@@ -384,18 +380,21 @@ class IdentityGraph:
                 self._aliases.setdefault(user_id, set()).add(previous_id)
 
     def _load_identifiers(self, wanted: Sequence[Identifier]) -> None:
+        self._component_of.update(dict.fromkeys(wanted))
+        by_kind: dict[str, list[str]] = defaultdict(list)
+        for kind, value in wanted:
+            by_kind[kind].append(value)
         found: set[str] = set()
-        for chunk in _chunks(wanted):
-            self._component_of.update(dict.fromkeys(chunk))
-            rows = self._db.execute(
-                select(identifiers.c.kind, identifiers.c.value, identifiers.c.component_id).where(
-                    identifiers.c.workspace_id == self._ws,
-                    identifiers.c.value.in_([value for _, value in chunk]),
-                    identifiers.c.kind != USER_ID,
+        for kind, values in sorted(by_kind.items()):
+            for chunk in _chunks(values):
+                rows = self._db.execute(
+                    select(identifiers.c.value, identifiers.c.component_id).where(
+                        identifiers.c.workspace_id == self._ws,
+                        identifiers.c.kind == kind,
+                        identifiers.c.value.in_(chunk),
+                    )
                 )
-            )
-            for kind, value, component_id in rows:
-                if (kind, value) in self._component_of:
+                for value, component_id in rows:
                     self._component_of[(kind, value)] = component_id
                     found.add(component_id)
         self._load_components(sorted(found - self._component_users.keys()))
@@ -560,7 +559,7 @@ class IdentityGraph:
             .scalars()
             .all()
         )
-        moves: list[dict[str, Any]] = []
+        moves: list[tuple[int, str]] = []
         touched: set[str] = set()
         for chunk in _chunks(anonymous_ids):
             rows = db.execute(
@@ -574,11 +573,28 @@ class IdentityGraph:
             for seq, timestamp, profile_id in rows:
                 owner = self._owner(component_id, timestamp)
                 if owner != profile_id:
-                    moves.append({"b_seq": seq, "b_profile": owner})
+                    moves.append((seq, owner))
                     touched.update((owner, profile_id))
         if moves:
-            executemany_fast(db, _ASSIGN_EVENT, moves)
+            assign_events(db, moves)
             rebuild_profiles(db, ws, sorted(touched), default_region, self._now)
+
+
+def assign_events(connection: Connection, assignments: Sequence[tuple[int, str]]) -> None:
+    """Set the profile of each event (seq, profile id)."""
+    if connection.dialect.name == "postgresql" and assignments:
+        # One statement instead of one round of the pipeline per event.
+        seqs, profile_ids = zip(*assignments, strict=True)
+        connection.exec_driver_sql(
+            "UPDATE events SET profile_id = batch.profile_id "
+            "FROM unnest(%(seqs)s::bigint[], %(profiles)s::varchar[]) AS batch(seq, profile_id) "
+            "WHERE events.seq = batch.seq",
+            {"seqs": list(seqs), "profiles": list(profile_ids)},
+        )
+        return
+    executemany_fast(
+        connection, _ASSIGN_EVENT, [{"b_seq": seq, "b_profile": p} for seq, p in assignments]
+    )
 
 
 def load_profile_states(

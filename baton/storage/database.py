@@ -38,8 +38,14 @@ def sqlalchemy_url(url: str) -> str:
     )
 
 
-def connect(url: str) -> Engine:
-    """An engine for the URL, tuned for Baton's access pattern."""
+def connect(url: str, *, sync_every_commit: bool = True) -> Engine:
+    """An engine for the URL, tuned for Baton's access pattern.
+
+    `sync_every_commit=False` is for work that can be redone, such as resolving stored
+    events into profiles: on SQLite its commits skip the fsync. A lost commit of that kind
+    only leaves its events pending again, and since the WAL is replayed in order, any
+    later synced commit (an ingestion) makes it durable too.
+    """
     engine = create_engine(
         sqlalchemy_url(url),
         json_serializer=_json_dumps,
@@ -47,11 +53,11 @@ def connect(url: str) -> Engine:
         pool_pre_ping=True,
     )
     if engine.dialect.name == "sqlite":
-        _tune_sqlite(engine)
+        _tune_sqlite(engine, "FULL" if sync_every_commit else "NORMAL")
     return engine
 
 
-def _tune_sqlite(engine: Engine) -> None:
+def _tune_sqlite(engine: Engine, synchronous: str) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy issue BEGIN itself (below) instead of pysqlite's late, implicit one.
@@ -59,7 +65,8 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         # FULL: a committed transaction survives a power loss, not only a process crash.
-        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.execute("PRAGMA cache_size=-65536")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
@@ -72,7 +79,7 @@ def _tune_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-_sqlite_write_locks: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+_sqlite_write_locks: dict[str, threading.Lock] = {}
 _registry_lock = threading.Lock()
 
 
@@ -94,7 +101,7 @@ def _write_lock(engine: Engine) -> threading.Lock | nullcontext[None]:
     if engine.dialect.name != "sqlite":
         return nullcontext()
     with _registry_lock:
-        return _sqlite_write_locks.setdefault(engine, threading.Lock())
+        return _sqlite_write_locks.setdefault(str(engine.url), threading.Lock())
 
 
 def executemany_fast(
@@ -158,7 +165,8 @@ def _sqlite_instant(value: datetime | None) -> str | None:
     # The layout of SQLAlchemy's SQLite DateTime, so reads and comparisons agree.
     if value is None:
         return None
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", timespec="microseconds")
+    utc = value if value.tzinfo is UTC else value.astimezone(UTC)
+    return utc.isoformat(" ", timespec="microseconds")[:26]
 
 
 def insert_ignoring_duplicates(connection: Connection, table: Table) -> Insert:

@@ -171,6 +171,7 @@ user_aliases = Table(
     Column("workspace_id", String(40), primary_key=True),
     Column("previous_id", String(200), primary_key=True),
     Column("user_id", String(200), primary_key=True),
+    Index(None, "workspace_id", "user_id"),
 )
 
 merges = Table(

@@ -67,3 +67,12 @@ def test_default_workspace_bootstrap_pins_given_keys(engine: Engine, clock: Manu
     # Keys are stored hashed, never in the clear.
     assert hash_key("bw_pinned_key_two") in stored_hashes
     assert "bw_pinned_key_two" not in stored_hashes
+
+
+def test_migrations_match_the_table_definitions(engine: Engine) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    assert differences == []

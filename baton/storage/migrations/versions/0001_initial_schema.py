@@ -156,6 +156,13 @@ def upgrade() -> None:
             "workspace_id", "previous_id", "user_id", name=op.f("pk_user_aliases")
         ),
     )
+    with op.batch_alter_table("user_aliases", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_user_aliases_workspace_id_user_id"),
+            ["workspace_id", "user_id"],
+            unique=False,
+        )
+
     op.create_table(
         "workspaces",
         sa.Column("id", sa.String(length=40), nullable=False),
@@ -190,6 +197,9 @@ def downgrade() -> None:
 
     op.drop_table("api_keys")
     op.drop_table("workspaces")
+    with op.batch_alter_table("user_aliases", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_user_aliases_workspace_id_user_id"))
+
     op.drop_table("user_aliases")
     with op.batch_alter_table("profiles", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_profiles_workspace_id_merged_into_id"))
