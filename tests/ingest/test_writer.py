@@ -36,7 +36,9 @@ def test_concurrent_requests_are_all_committed(engine: Engine, workspace: Worksp
     writer.start()
 
     async def many() -> None:
-        await asyncio.gather(*(writer.store(workspace.id, messages(f"r{r}", 50)) for r in range(40)))
+        await asyncio.gather(
+            *(writer.store(workspace.id, messages(f"r{r}", 50)) for r in range(40))
+        )
 
     try:
         asyncio.run(many())
@@ -57,7 +59,7 @@ def test_a_failed_commit_fails_every_waiting_request(tmp_sqlite_url: str) -> Non
     async def one(prefix: str) -> None:
         await writer.store("ws", messages(prefix, 3))
 
-    async def both() -> list[BaseException | None]:
+    async def both() -> tuple[BaseException | None, BaseException | None]:
         return await asyncio.gather(one("a"), one("b"), return_exceptions=True)
 
     try:
