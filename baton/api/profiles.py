@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
@@ -10,7 +10,7 @@ from baton.api.auth import AdminWorkspace, runtime_of
 from baton.api.responses import JSONBody
 from baton.core.errors import InvalidInput
 from baton.identity import profiles
-from baton.identity.processor import pending_count
+from baton.identity.processor import failed_count, pending_count
 
 router = APIRouter(prefix="/api/v1", tags=["profiles"])
 
@@ -79,5 +79,6 @@ def profile_events(
 @router.get("/ingest/status", summary="Events accepted but not yet resolved into profiles")
 def ingest_status(request: Request, workspace_id: AdminWorkspace) -> JSONBody:
     with runtime_of(request).engine.connect() as connection:
-        pending: Any = pending_count(connection, workspace_id)
-    return JSONBody({"pending": pending})
+        pending = pending_count(connection, workspace_id)
+        failed = failed_count(connection, workspace_id)
+    return JSONBody({"pending": pending, "failed": failed})

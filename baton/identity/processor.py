@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, text, update
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from baton.core.clock import Clock
 from baton.identity.graph import IdentityGraph
@@ -24,6 +25,7 @@ from baton.storage.tables import events
 log = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 2000
+_UNAVAILABLE = (OperationalError, InterfaceError)
 # Serializes processors across processes on PostgreSQL; SQLite's write lock already does.
 _ADVISORY_LOCK = 7_304_211_988
 
@@ -37,15 +39,28 @@ def process_pending(
             rows = _claim(connection, batch_size)
             _resolve(connection, rows, clock, default_region)
             return len(rows)
+    except _UNAVAILABLE:
+        raise  # the database, not an event, is at fault: retry the batch later
     except Exception:
         log.exception("identity batch failed; retrying its events one at a time")
     return _process_one_by_one(engine, clock, default_region, batch_size)
 
 
-def pending_count(connection: Connection, workspace_id: str | None = None) -> int:
-    query = select(func.count()).where(events.c.profile_id.is_(None), events.c.error.is_(None))
-    if workspace_id is not None:
-        query = query.where(events.c.workspace_id == workspace_id)
+def pending_count(connection: Connection, workspace_id: str) -> int:
+    """Events stored but not yet resolved into profiles."""
+    query = select(func.count()).where(
+        events.c.workspace_id == workspace_id,
+        events.c.profile_id.is_(None),
+        events.c.error.is_(None),
+    )
+    return int(connection.execute(query).scalar_one())
+
+
+def failed_count(connection: Connection, workspace_id: str) -> int:
+    """Events that could not be resolved (each keeps its error)."""
+    query = select(func.count()).where(
+        events.c.workspace_id == workspace_id, events.c.error.is_not(None)
+    )
     return int(connection.execute(query).scalar_one())
 
 
@@ -77,16 +92,19 @@ def _resolve(
 
 
 def _process_one_by_one(engine: Engine, clock: Clock, default_region: str, limit: int) -> int:
-    """Isolate the event that breaks a batch: it is marked with its error, the rest proceed."""
+    """Find the event that breaks a batch and mark it with its error, so the queue moves on."""
     done = 0
     for _ in range(limit):
         with write_transaction(engine) as connection:
             rows = _claim(connection, 1)
             if not rows:
                 break
+        done += 1
         try:
             with write_transaction(engine) as connection:
                 _resolve(connection, _claim(connection, 1), clock, default_region)
+        except _UNAVAILABLE:
+            raise
         except Exception as error:
             log.exception("event seq=%s cannot be resolved; marking it", rows[0]["seq"])
             with write_transaction(engine) as connection:
@@ -95,7 +113,7 @@ def _process_one_by_one(engine: Engine, clock: Clock, default_region: str, limit
                     .where(events.c.seq == rows[0]["seq"])
                     .values(error=f"{type(error).__name__}: {error}"[:2000])
                 )
-        done += 1
+            break
     return done
 
 

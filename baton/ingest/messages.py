@@ -193,14 +193,9 @@ def parse_batch(
 
 def _identifier(raw: Mapping[str, Any], key: str) -> str | None:
     value = raw.get(key)
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise InvalidInput(f"{key} must be a string", field=key)
-    text = value if isinstance(value, str) else str(value)
-    if len(text) > MAX_ID_LENGTH:
-        raise InvalidInput(f"{key} is longer than {MAX_ID_LENGTH} characters", field=key)
-    return text
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _text({key: str(value)}, key)  # some SDKs send numeric ids
+    return _text(raw, key)
 
 
 def _text(raw: Mapping[str, Any], key: str) -> str | None:

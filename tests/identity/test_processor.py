@@ -1,0 +1,49 @@
+"""The processor keeps going past an event it cannot resolve, and reports it."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, insert, select
+
+from baton.core.clock import ManualClock
+from baton.identity.processor import failed_count, pending_count
+from baton.storage.database import write_transaction
+from baton.storage.tables import events
+from tests.conftest import Workspace
+from tests.identity.helpers import profile, send
+
+
+def test_an_unresolvable_event_is_marked_and_the_rest_proceed(
+    engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    # A row no current API call can produce (traits that are not an object), as an old
+    # version or a hand-made import might have left it.
+    with write_transaction(engine) as connection:
+        connection.execute(
+            insert(events).values(
+                workspace_id=workspace.id,
+                message_id="broken",
+                type="identify",
+                user_id="before-broken",
+                timestamp=clock.now(),
+                received_at=clock.now(),
+                traits=[1, 2],
+                context={},
+            )
+        )
+    send(
+        engine,
+        clock,
+        workspace.id,
+        *[{"type": "track", "event": "E", "userId": f"after-{i}"} for i in range(5)],
+    )
+    with engine.connect() as connection:
+        assert pending_count(connection, workspace.id) == 0
+        assert failed_count(connection, workspace.id) == 1
+        error = connection.execute(
+            select(events.c.error).where(
+                events.c.workspace_id == workspace.id, events.c.message_id == "broken"
+            )
+        ).scalar_one()
+    assert (error is not None and error.startswith("ValueError")) or "TypeError" in error
+    for i in range(5):
+        assert profile(engine, workspace.id, f"after-{i}")["event_count"] == 1
