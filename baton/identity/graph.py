@@ -559,18 +559,27 @@ class IdentityGraph:
             .scalars()
             .all()
         )
+        # The component's anonymous messages all sit in its users' profiles (an anonymous
+        # profile of the component was merged into the first user's), so the profile
+        # index finds them without an index on anonymous_id that every insert would pay.
+        users = self._users_of(component_id)
+        owners = sorted({self._user_profile_of(user) or "" for user in users} - {""})
+        wanted = set(anonymous_ids)
         moves: list[tuple[int, str]] = []
         touched: set[str] = set()
-        for chunk in _chunks(anonymous_ids):
+        for chunk in _chunks(owners):
             rows = db.execute(
-                select(events.c.seq, events.c.timestamp, events.c.profile_id).where(
+                select(
+                    events.c.seq, events.c.timestamp, events.c.profile_id, events.c.anonymous_id
+                ).where(
                     events.c.workspace_id == ws,
-                    events.c.anonymous_id.in_(chunk),
+                    events.c.profile_id.in_(chunk),
                     events.c.user_id.is_(None),
-                    events.c.profile_id.is_not(None),
                 )
             )
-            for seq, timestamp, profile_id in rows:
+            for seq, timestamp, profile_id, anonymous_id in rows:
+                if anonymous_id not in wanted:
+                    continue
                 owner = self._owner(component_id, timestamp)
                 if owner != profile_id:
                     moves.append((seq, owner))

@@ -46,11 +46,13 @@ def connect(url: str, *, sync_every_commit: bool = True) -> Engine:
     only leaves its events pending again, and since the WAL is replayed in order, any
     later synced commit (an ingestion) makes it durable too.
     """
+    url = sqlalchemy_url(url)
     engine = create_engine(
-        sqlalchemy_url(url),
+        url,
         json_serializer=_json_dumps,
         json_deserializer=orjson.loads,
-        pool_pre_ping=True,
+        # A server connection can drop while pooled; a SQLite file cannot.
+        pool_pre_ping=not url.startswith("sqlite"),
     )
     if engine.dialect.name == "sqlite":
         _tune_sqlite(engine, "FULL" if sync_every_commit else "NORMAL")
@@ -63,6 +65,7 @@ def _tune_sqlite(engine: Engine, synchronous: str) -> None:
         # Let SQLAlchemy issue BEGIN itself (below) instead of pysqlite's late, implicit one.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA page_size=8192")  # takes effect only on a new database
         cursor.execute("PRAGMA journal_mode=WAL")
         # FULL: a committed transaction survives a power loss, not only a process crash.
         cursor.execute(f"PRAGMA synchronous={synchronous}")

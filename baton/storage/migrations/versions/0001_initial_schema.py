@@ -69,11 +69,6 @@ def upgrade() -> None:
             postgresql_where=sa.text("profile_id IS NULL AND error IS NULL"),
         )
         batch_op.create_index(
-            batch_op.f("ix_events_workspace_id_anonymous_id"),
-            ["workspace_id", "anonymous_id"],
-            unique=False,
-        )
-        batch_op.create_index(
             batch_op.f("ix_events_workspace_id_profile_id_timestamp_seq"),
             ["workspace_id", "profile_id", "timestamp", "seq"],
             unique=False,
@@ -217,7 +212,6 @@ def downgrade() -> None:
     op.drop_table("identifiers")
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_events_workspace_id_profile_id_timestamp_seq"))
-        batch_op.drop_index(batch_op.f("ix_events_workspace_id_anonymous_id"))
         batch_op.drop_index(
             "ix_events_pending",
             sqlite_where=sa.text("profile_id IS NULL AND error IS NULL"),
