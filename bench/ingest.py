@@ -165,7 +165,7 @@ def server(database_url: str, port: int, mode: str) -> Iterator[subprocess.Popen
         "BATON_ADMIN_TOKEN": ADMIN_TOKEN,
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "baton", "serve", *(["--no-processor"] if mode == "split" else [])],
+        [sys.executable, "-m", "baton", "serve", "--processor", mode],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -184,7 +184,7 @@ def server(database_url: str, port: int, mode: str) -> Iterator[subprocess.Popen
             if process.poll() is not None or time.time() > deadline:
                 raise SystemExit("baton serve did not start")
             time.sleep(0.1)
-        if mode == "split":
+        if mode == "off":
             worker = subprocess.Popen(
                 [sys.executable, "-m", "baton", "worker"],
                 env=env,
@@ -243,9 +243,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument(
         "--mode",
-        choices=["single", "split"],
-        default="single",
-        help="single: `baton serve` does everything; split: plus a `baton worker` process",
+        choices=["process", "thread", "off"],
+        default="process",
+        help="`baton serve --processor MODE`; with off, the bench starts a `baton worker`",
     )
     parser.add_argument("--single-rate", type=int, default=200)
     parser.add_argument("--single-seconds", type=float, default=5)
@@ -260,7 +260,8 @@ def main() -> None:
             nonlocal peak_rss
             watched = psutil.Process(process.pid)
             while sampling:
-                peak_rss = max(peak_rss, watched.memory_info().rss)
+                family = [watched, *watched.children(recursive=True)]
+                peak_rss = max(peak_rss, sum(p.memory_info().rss for p in family))
                 time.sleep(0.2)
 
         sampler = threading.Thread(target=sample, daemon=True)

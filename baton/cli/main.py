@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import signal
+import subprocess
+import sys
 import threading
 from enum import StrEnum
 from pathlib import Path
@@ -34,6 +37,12 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(profiles_app, name="profiles")
 console = Console()
 errors = Console(stderr=True)
+
+
+class ProcessorMode(StrEnum):
+    PROCESS = "process"
+    THREAD = "thread"
+    OFF = "off"
 
 
 class ImportFormat(StrEnum):
@@ -78,15 +87,23 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind (BATON_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on (BATON_PORT).")] = None,
     processor: Annotated[
-        bool, typer.Option(help="Also resolve events into profiles in this process.")
-    ] = True,
+        ProcessorMode,
+        typer.Option(
+            help="Where events become profiles: a `baton worker` child process that lives "
+            "and dies with this one (uses a second core), a thread of this process, or off "
+            "(run `baton worker` yourself)."
+        ),
+    ] = ProcessorMode.PROCESS,
 ) -> None:
-    """Serve the HTTP API (and, by default, the background workers) in one process."""
+    """Serve the HTTP API and, by default, the background workers."""
+    # The ingest writer and identity threads spend most of their time in the database
+    # with the GIL released; a shorter switch interval lets them take it back sooner.
+    sys.setswitchinterval(0.002)
     configure_logging()
     settings = _settings()
     _prepare_database(settings)
     clock = SystemClock()
-    runtime = Runtime.create(settings, clock=clock, run_processor=processor)
+    runtime = Runtime.create(settings, clock=clock, run_processor=processor is ProcessorMode.THREAD)
     with write_transaction(runtime.engine) as connection:
         result = ensure_default_workspace(
             connection, clock, write_key=settings.write_key, admin_token=settings.admin_token
@@ -96,30 +113,48 @@ def serve(
     for kind, key in result.generated_keys.items():
         label = "write key" if kind is KeyKind.WRITE else "admin token"
         console.print(f"{label} (shown once): [bold]{key}[/bold]")
-    uvicorn.run(
-        create_app(runtime),
-        host=host or settings.host,
-        port=port or settings.port,
-        loop="uvloop",
-        http="httptools",
-        access_log=False,
-        log_config=None,
-    )
+    child = None
+    if processor is ProcessorMode.PROCESS:
+        command = [sys.executable, "-m", "baton", "worker", "--parent", str(os.getpid())]
+        child = subprocess.Popen(command)
+    try:
+        uvicorn.run(
+            create_app(runtime),
+            host=host or settings.host,
+            port=port or settings.port,
+            loop="uvloop",
+            http="httptools",
+            access_log=False,
+            log_config=None,
+        )
+    finally:
+        if child is not None:
+            child.terminate()
+            child.wait(timeout=30)
 
 
 @app.command()
-def worker() -> None:
+def worker(
+    parent: Annotated[
+        int | None, typer.Option(help="Exit when this process is gone (used by serve).")
+    ] = None,
+) -> None:
     """Resolve events into profiles, without serving HTTP (for scaled deployments)."""
     configure_logging()
     settings = _settings()
     engine = connect(settings.database_url, sync_every_commit=False)
-    thread = ProcessorThread(engine, SystemClock(), settings.default_region)
+    # Without the in-process wake-up of `serve`, poll often: an idle poll is one index probe.
+    thread = ProcessorThread(engine, SystemClock(), settings.default_region, idle_wait=0.02)
     stopped = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopped.set())
     thread.start()
-    console.print("identity worker running; Ctrl-C to stop")
-    stopped.wait()
+    if parent is None:
+        console.print("identity worker running; Ctrl-C to stop")
+    # A parent killed with SIGKILL cannot stop us; notice that we were re-parented.
+    while not stopped.wait(0.5):
+        if parent is not None and os.getppid() != parent:
+            break
     thread.stop()
 
 

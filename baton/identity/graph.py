@@ -174,7 +174,9 @@ class IdentityGraph:
             self._assignments.append((observation.seq, profile_id))
             self._deltas[profile_id].add_event(observation)
 
-    def flush(self, default_region: str) -> None:
+    def flush(self, connection: Connection, default_region: str) -> None:
+        """Write everything `resolve_all` decided, inside the caller's write transaction."""
+        self._db = connection
         self._write_structure()
         self._write_merges()
         self._write_profiles()
@@ -363,7 +365,7 @@ class IdentityGraph:
                     identifiers.c.value.in_(chunk),
                 )
             )
-            self._user_profile.update({value: profile_id for value, profile_id in rows})
+            self._user_profile.update({value: profile_id for value, profile_id in rows.all()})
 
     def _load_aliases(self, user_ids: Sequence[str]) -> None:
         for chunk in _chunks(user_ids):
@@ -375,7 +377,7 @@ class IdentityGraph:
                     or_(user_aliases.c.previous_id.in_(chunk), user_aliases.c.user_id.in_(chunk)),
                 )
             )
-            for previous_id, user_id in rows:
+            for previous_id, user_id in rows.all():
                 self._aliases.setdefault(previous_id, set()).add(user_id)
                 self._aliases.setdefault(user_id, set()).add(previous_id)
 
@@ -394,7 +396,7 @@ class IdentityGraph:
                         identifiers.c.value.in_(chunk),
                     )
                 )
-                for value, component_id in rows:
+                for value, component_id in rows.all():
                     self._component_of[(kind, value)] = component_id
                     found.add(component_id)
         self._load_components(sorted(found - self._component_users.keys()))
@@ -409,7 +411,7 @@ class IdentityGraph:
                     identity_components.c.id.in_(chunk)
                 )
             )
-            self._component_profile.update({cid: profile_id for cid, profile_id in rows})
+            self._component_profile.update({cid: profile_id for cid, profile_id in rows.all()})
             seen = self._db.execute(
                 select(
                     component_users.c.component_id,
@@ -417,7 +419,7 @@ class IdentityGraph:
                     component_users.c.first_seen,
                 ).where(component_users.c.component_id.in_(chunk))
             )
-            for component_id, user_id, first_seen in seen:
+            for component_id, user_id, first_seen in seen.all():
                 self._component_users[component_id][user_id] = first_seen
                 users_to_load.add(user_id)
         self._load_users(sorted(users_to_load - self._user_profile.keys()))
@@ -577,7 +579,7 @@ class IdentityGraph:
                     events.c.user_id.is_(None),
                 )
             )
-            for seq, timestamp, profile_id, anonymous_id in rows:
+            for seq, timestamp, profile_id, anonymous_id in rows.all():
                 if anonymous_id not in wanted:
                     continue
                 owner = self._owner(component_id, timestamp)
@@ -621,7 +623,7 @@ def load_profile_states(
                 profiles.c.last_seen,
             ).where(profiles.c.id.in_(chunk))
         )
-        for profile_id, traits, versions, count, first_seen, last_seen in rows:
+        for profile_id, traits, versions, count, first_seen, last_seen in rows.all():
             states[profile_id] = ProfileState(
                 TraitMap.from_stored(traits, versions), count, first_seen, last_seen
             )

@@ -19,31 +19,32 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from baton.core.clock import Clock
 from baton.identity.graph import IdentityGraph
 from baton.identity.observations import OBSERVED_COLUMNS, observe
-from baton.storage.database import write_transaction
+from baton.storage.database import exclusive, write_transaction
 from baton.storage.tables import events
 
 log = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 2000
 _UNAVAILABLE = (OperationalError, InterfaceError)
-# Serializes processors across processes on PostgreSQL; SQLite's write lock already does.
-_ADVISORY_LOCK = 7_304_211_988
 
 
 def process_pending(
     engine: Engine, clock: Clock, default_region: str, batch_size: int = DEFAULT_BATCH_SIZE
 ) -> int:
-    """Resolve up to `batch_size` pending events; returns how many were claimed."""
-    try:
-        with write_transaction(engine) as connection:
-            rows = _claim(connection, batch_size)
-            _resolve(connection, rows, clock, default_region)
-            return len(rows)
-    except _UNAVAILABLE:
-        raise  # the database, not an event, is at fault: retry the batch later
-    except Exception:
-        log.exception("identity batch failed; retrying its events one at a time")
-    return _process_one_by_one(engine, clock, default_region, batch_size)
+    """Resolve up to `batch_size` pending events; returns how many were claimed.
+
+    One processor runs at a time (a lock shared by all processes). It reads and resolves
+    in a read transaction, then writes in a short write transaction: on SQLite, whose
+    single writer the API's ingestion shares, the write lock is held only for the writes.
+    """
+    with exclusive(engine, "identity-processor"):
+        try:
+            return _process_batch(engine, clock, default_region, batch_size)
+        except _UNAVAILABLE:
+            raise  # the database, not an event, is at fault: retry the batch later
+        except Exception:
+            log.exception("identity batch failed; retrying its events one at a time")
+        return _process_one_by_one(engine, clock, default_region, batch_size)
 
 
 def pending_count(connection: Connection, workspace_id: str) -> int:
@@ -65,8 +66,6 @@ def failed_count(connection: Connection, workspace_id: str) -> int:
 
 
 def _claim(connection: Connection, limit: int) -> Sequence[Any]:
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK})
     return (
         connection.execute(
             select(*OBSERVED_COLUMNS)
@@ -79,41 +78,45 @@ def _claim(connection: Connection, limit: int) -> Sequence[Any]:
     )
 
 
-def _resolve(
-    connection: Connection, rows: Sequence[Any], clock: Clock, default_region: str
-) -> None:
-    by_workspace: dict[str, list[Any]] = defaultdict(list)
-    for row in rows:
-        by_workspace[row["workspace_id"]].append(row)
-    for workspace_id, workspace_rows in by_workspace.items():
-        graph = IdentityGraph(connection, workspace_id, clock.now())
-        graph.resolve_all([observe(row, default_region) for row in workspace_rows])
-        graph.flush(default_region)
+def _process_batch(engine: Engine, clock: Clock, default_region: str, limit: int) -> int:
+    with engine.connect() as reader:
+        rows = _claim(reader, limit)
+        by_workspace: dict[str, list[Any]] = defaultdict(list)
+        for row in rows:
+            by_workspace[row["workspace_id"]].append(row)
+        graphs = []
+        for workspace_id, workspace_rows in by_workspace.items():
+            graph = IdentityGraph(reader, workspace_id, clock.now())
+            graph.resolve_all([observe(row, default_region) for row in workspace_rows])
+            graphs.append(graph)
+    if graphs:
+        with write_transaction(engine) as writer:
+            for graph in graphs:
+                graph.flush(writer, default_region)
+    return len(rows)
 
 
 def _process_one_by_one(engine: Engine, clock: Clock, default_region: str, limit: int) -> int:
     """Find the event that breaks a batch and mark it with its error, so the queue moves on."""
     done = 0
-    for _ in range(limit):
-        with write_transaction(engine) as connection:
-            rows = _claim(connection, 1)
-            if not rows:
-                break
-        done += 1
+    while done < limit:
         try:
-            with write_transaction(engine) as connection:
-                _resolve(connection, _claim(connection, 1), clock, default_region)
+            claimed = _process_batch(engine, clock, default_region, 1)
         except _UNAVAILABLE:
             raise
         except Exception as error:
-            log.exception("event seq=%s cannot be resolved; marking it", rows[0]["seq"])
             with write_transaction(engine) as connection:
+                (culprit,) = _claim(connection, 1)
+                log.exception("event seq=%s cannot be resolved; marking it", culprit["seq"])
                 connection.execute(
                     update(events)
-                    .where(events.c.seq == rows[0]["seq"])
+                    .where(events.c.seq == culprit["seq"])
                     .values(error=f"{type(error).__name__}: {error}"[:2000])
                 )
+            return done + 1
+        if claimed == 0:
             break
+        done += claimed
     return done
 
 
@@ -142,7 +145,7 @@ class ProcessorThread:
         clock: Clock,
         default_region: str,
         idle_wait: float = 0.2,
-        coalesce: float = 0.01,
+        coalesce: float = 0.05,
     ) -> None:
         self._engine = engine
         self._clock = clock
@@ -182,7 +185,7 @@ class ProcessorThread:
             if claimed == 0:
                 self._wake.wait(self._idle_wait)
                 self._wake.clear()
-            elif claimed < DEFAULT_BATCH_SIZE // 10:
+            elif claimed < DEFAULT_BATCH_SIZE // 2:
                 # A thin stream: let a few more events arrive so each transaction (and
                 # its share of the single SQLite writer) does more work.
                 self._stop.wait(self._coalesce)

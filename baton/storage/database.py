@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 import weakref
+import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
-from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Connection, Engine, Table, create_engine, event
+from sqlalchemy import JSON, Connection, Engine, Table, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.dml import Insert, UpdateBase
 
 from baton.core.errors import ConfigurationError
-from baton.storage.tables import Instant
+from baton.storage.tables import Instant, instant_to_sqlite
 
 _WRITE = "baton_write"
 
@@ -82,29 +84,76 @@ def _tune_sqlite(engine: Engine, synchronous: str) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-_sqlite_write_locks: dict[str, threading.Lock] = {}
-_registry_lock = threading.Lock()
-
-
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
     """A connection inside a transaction that will write; commits on success.
 
-    SQLite has one writer at a time. Threads of this process queue on a lock instead of
-    on SQLite's busy handler, which sleeps and retries and so adds long tail latency.
+    SQLite has one writer at a time. Writers queue on a lock file instead of on SQLite's
+    busy handler, which sleeps and polls (up to 100 ms a try) and so adds long tail
+    latency when the API and a worker process write to the same file.
     """
-    lock = _write_lock(engine)
+    lock = _file_lock(engine, "writer") if engine.dialect.name == "sqlite" else nullcontext()
     with lock, engine.connect() as connection:
         connection.execution_options(**{_WRITE: True})
         with connection.begin():
             yield connection
 
 
-def _write_lock(engine: Engine) -> threading.Lock | nullcontext[None]:
-    if engine.dialect.name != "sqlite":
-        return nullcontext()
+@contextmanager
+def exclusive(engine: Engine, name: str) -> Iterator[None]:
+    """Hold a named lock shared by every thread and process using this database.
+
+    SQLite: flock on a file beside the database. PostgreSQL: a session advisory lock,
+    released by the server if the process dies.
+    """
+    if engine.dialect.name == "sqlite":
+        with _file_lock(engine, name):
+            yield
+        return
+    key = zlib.crc32(name.encode())
+    with engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+            connection.commit()
+
+
+class _FileLock:
+    """Exclusive across threads (a mutex) and across processes (flock on a file)."""
+
+    def __init__(self, path: str) -> None:
+        self._mutex = threading.Lock()
+        self._file = open(path, "a+b")  # noqa: SIM115 - held for the life of the process
+
+    def __enter__(self) -> None:
+        self._mutex.acquire()
+        try:
+            fcntl.flock(self._file, fcntl.LOCK_EX)
+        except BaseException:
+            self._mutex.release()
+            raise
+
+    def __exit__(self, *_: object) -> None:
+        fcntl.flock(self._file, fcntl.LOCK_UN)
+        self._mutex.release()
+
+
+_file_locks: dict[str, _FileLock] = {}
+_registry_lock = threading.Lock()
+
+
+def _file_lock(engine: Engine, name: str) -> _FileLock | nullcontext[None]:
+    database = engine.url.database
+    if not database or database == ":memory:":
+        return nullcontext()  # private to one connection: nobody to wait for
+    path = f"{os.path.abspath(database)}-{name}.lock"
     with _registry_lock:
-        return _sqlite_write_locks.setdefault(str(engine.url), threading.Lock())
+        if path not in _file_locks:
+            _file_locks[path] = _FileLock(path)
+        return _file_locks[path]
 
 
 def executemany_fast(
@@ -150,7 +199,7 @@ def _plan(
 
 def _encoder(column_type: Any, dialect: str) -> _Encoder:
     if isinstance(column_type, Instant) and dialect == "sqlite":
-        return _sqlite_instant
+        return instant_to_sqlite
     if isinstance(column_type, JSON):
         return _json_text
     return _identity
@@ -162,14 +211,6 @@ def _identity(value: Any) -> Any:
 
 def _json_text(value: Any) -> str | None:
     return None if value is None else orjson.dumps(value).decode()
-
-
-def _sqlite_instant(value: datetime | None) -> str | None:
-    # The layout of SQLAlchemy's SQLite DateTime, so reads and comparisons agree.
-    if value is None:
-        return None
-    utc = value if value.tzinfo is UTC else value.astimezone(UTC)
-    return utc.isoformat(" ", timespec="microseconds")[:26]
 
 
 def insert_ignoring_duplicates(connection: Connection, table: Table) -> Insert:
