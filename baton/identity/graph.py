@@ -25,7 +25,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    bindparam,
+    case,
+    delete,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from baton.core.ids import new_id
 from baton.identity.normalize import ANONYMOUS_ID, USER_ID
@@ -33,6 +43,7 @@ from baton.identity.observations import OBSERVED_COLUMNS, Identifier, Observatio
 from baton.identity.traits import TraitMap
 from baton.storage.database import executemany_fast, insert_ignoring_duplicates
 from baton.storage.tables import (
+    Instant,
     component_users,
     events,
     identifiers,
@@ -101,6 +112,24 @@ _SAVE_PROFILE = (
         first_seen=bindparam("b_first"),
         last_seen=bindparam("b_last"),
         updated_at=bindparam("b_now"),
+    )
+)
+_FIRST = bindparam("b_first", type_=Instant())
+_LAST = bindparam("b_last", type_=Instant())
+_BUMP_PROFILE = (
+    update(profiles)
+    .where(profiles.c.id == bindparam("b_id"))
+    .values(
+        event_count=profiles.c.event_count + bindparam("b_count", type_=BigInteger()),
+        first_seen=case(
+            (or_(profiles.c.first_seen.is_(None), profiles.c.first_seen > _FIRST), _FIRST),
+            else_=profiles.c.first_seen,
+        ),
+        last_seen=case(
+            (or_(profiles.c.last_seen.is_(None), profiles.c.last_seen < _LAST), _LAST),
+            else_=profiles.c.last_seen,
+        ),
+        updated_at=bindparam("b_now", type_=Instant()),
     )
 )
 _ASSIGN_EVENT = (
@@ -530,8 +559,31 @@ class IdentityGraph:
         )
 
     def _write_profiles(self) -> None:
-        changed = set(self._deltas) | {m.merged for m in self._merges}
-        involved = changed | {self._profile_root(p) for p in changed}
+        """Fold this batch's events and merges into the stored profile aggregates.
+
+        Most profiles only gained events without traits: their counters are bumped in
+        SQL. The rest (new traits, or part of a merge) are read, combined and rewritten.
+        """
+        merged = {m.merged for m in self._merges}
+        rewritten = merged | {self._profile_root(p) for p in merged}
+        rewritten |= {
+            self._profile_root(p) for p, delta in self._deltas.items() if delta.traits.versions
+        }
+        bumps: dict[str, ProfileState] = {}
+        for profile_id, delta in self._deltas.items():
+            root = self._profile_root(profile_id)
+            if root not in rewritten:
+                bumps.setdefault(root, ProfileState()).absorb(delta)
+        executemany_fast(
+            self._db,
+            _BUMP_PROFILE,
+            [
+                {"b_id": p, "b_count": state.event_count, "b_first": state.first_seen,
+                 "b_last": state.last_seen, "b_now": self._now}
+                for p, state in bumps.items()
+            ],
+        )  # fmt: skip
+        involved = rewritten | {p for p in self._deltas if self._profile_root(p) in rewritten}
         stored = load_profile_states(self._db, sorted(involved))
         totals: dict[str, ProfileState] = {}
         for profile_id in sorted(involved):

@@ -24,7 +24,7 @@ from baton.storage.tables import events
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BATCH_SIZE = 2000
+DEFAULT_BATCH_SIZE = 5000
 _UNAVAILABLE = (OperationalError, InterfaceError)
 
 
