@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
+import psutil
 from sqlalchemy import Engine, func, select
 
 from baton.storage.tables import events, profiles
@@ -85,8 +86,13 @@ def test_kill_9_loses_nothing_and_processes_once(database_url: str, engine: Engi
         with httpx.Client(base_url=url, auth=(WRITE_KEY, ""), timeout=10) as client:
             for number in range(batches):
                 assert client.post("/v1/batch", json=batch(number)).status_code == 200
+        workers = psutil.Process(process.pid).children()
+        assert len(workers) == 1  # `baton serve` runs the identity worker as a child
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
+        # The orphaned worker notices and exits by itself.
+        _gone, alive = psutil.wait_procs(workers, timeout=10)
+        assert alive == []
 
     with baton_server(database_url) as (_process, url), httpx.Client(base_url=url) as client:
         # A client that never saw our answers retries everything: still stored once.
