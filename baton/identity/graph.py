@@ -1,4 +1,4 @@
-"""The identity graph of one workspace, resolved message by message inside a transaction.
+"""The identity graph of one workspace: messages resolved to profiles, batch by batch.
 
 Rules (docs/identity.md explains them for users):
 - A `user_id` is a person. Two user ids never fuse, except through an explicit `alias`.
@@ -14,7 +14,9 @@ Every input to these rules is a property of the set of messages (times, ids), ne
 order of processing, so the resulting grouping is order-independent.
 
 The graph caches what it reads and keeps what it changes in memory; `flush` writes it all
-with a handful of bulk statements.
+with a handful of bulk statements. One processor at a time may use it (see processor.py):
+it reads without locking the database and relies on nobody else changing the graph
+before its flush.
 """
 
 from __future__ import annotations
@@ -632,7 +634,7 @@ class IdentityGraph:
                 )
             )
             for seq, timestamp, profile_id, anonymous_id in rows.all():
-                if anonymous_id not in wanted:
+                if anonymous_id is None or anonymous_id.strip() not in wanted:
                     continue
                 owner = self._owner(component_id, timestamp)
                 if owner != profile_id:

@@ -200,7 +200,7 @@ def _identifier(raw: Mapping[str, Any], key: str) -> str | None:
 
 def _text(raw: Mapping[str, Any], key: str) -> str | None:
     value = raw.get(key)
-    if value is None or value == "":
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if not isinstance(value, str):
         raise InvalidInput(f"{key} must be a string", field=key)

@@ -24,6 +24,12 @@ def test_null_anonymous_id_counts_as_absent() -> None:
     assert message.user_id == "u1"
 
 
+def test_blank_ids_count_as_absent() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse({"type": "page", "anonymousId": "   ", "userId": ""})
+    assert caught.value.field == "userId"
+
+
 def test_numeric_user_id_is_kept_as_text() -> None:
     assert parse({"type": "identify", "userId": 42}).user_id == "42"
 
