@@ -3,31 +3,41 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import Dialect
 
 from baton.ingest.messages import Message
 from baton.storage.database import (
-    executemany_fast,
-    insert_ignoring_duplicates,
+    PreparedRows,
+    execute_prepared,
+    insert_ignoring_duplicates_for,
+    prepare_rows,
     write_transaction,
 )
 from baton.storage.tables import events
 
 
-def store_messages(engine: Engine, workspace_id: str, messages: Sequence[Message]) -> None:
-    """Commit the messages in one transaction; when this returns they are durable."""
-    store_rows(engine, [message.row(workspace_id) for message in messages])
-
-
-def store_rows(engine: Engine, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert `events` rows in one transaction.
+def prepare_messages(
+    dialect: Dialect, workspace_id: str, messages: Sequence[Message]
+) -> PreparedRows:
+    """The INSERT of `messages` into `events`, encoded and ready for `store_prepared`.
 
     A message whose `messageId` its workspace already holds is skipped: the unique key
     (workspace_id, message_id) makes deduplication last as long as the event is kept.
     """
-    if not rows:
-        return
+    statement = insert_ignoring_duplicates_for(dialect, events)
+    return prepare_rows(dialect, statement, [m.row(workspace_id) for m in messages])
+
+
+def store_prepared(engine: Engine, batches: Sequence[PreparedRows]) -> None:
+    """Commit the batches in one transaction; when this returns they are durable."""
     with write_transaction(engine) as connection:
-        executemany_fast(connection, insert_ignoring_duplicates(connection, events), rows)
+        for batch in batches:
+            execute_prepared(connection, batch)
+
+
+def store_messages(engine: Engine, workspace_id: str, messages: Sequence[Message]) -> None:
+    """Commit the messages in one transaction; when this returns they are durable."""
+    if messages:
+        store_prepared(engine, [prepare_messages(engine.dialect, workspace_id, messages)])

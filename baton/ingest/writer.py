@@ -13,11 +13,13 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine
 
 from baton.ingest.messages import Message
-from baton.ingest.store import store_rows
+from baton.ingest.store import prepare_messages, store_prepared
+from baton.storage.database import PreparedRows
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +29,7 @@ MAX_GROUP_MESSAGES = 10_000
 
 @dataclass
 class _Request:
-    workspace_id: str
-    messages: Sequence[Message]
+    rows: PreparedRows
     done: Future[None] = field(default_factory=Future)
 
 
@@ -50,7 +51,8 @@ class IngestWriter:
         """Returns once the messages are committed; raises if the commit failed."""
         if not messages:
             return
-        request = _Request(workspace_id, messages)
+        # Encoding happens here, in the caller, so the writer thread only writes.
+        request = _Request(prepare_messages(self._engine.dialect, workspace_id, messages))
         self._queue.put(request)
         await asyncio.wrap_future(request.done)
 
@@ -59,7 +61,7 @@ class IngestWriter:
             first = self._queue.get()
             if first is None:
                 return
-            group, size, stopping = [first], len(first.messages), False
+            group, size, stopping = [first], len(first.rows.params), False
             while size < MAX_GROUP_MESSAGES:
                 try:
                     nxt = self._queue.get_nowait()
@@ -69,17 +71,18 @@ class IngestWriter:
                     stopping = True
                     break
                 group.append(nxt)
-                size += len(nxt.messages)
+                size += len(nxt.rows.params)
             self._commit(group)
             if stopping:
                 return
 
     def _commit(self, group: list[_Request]) -> None:
         try:
-            store_rows(
-                self._engine,
-                [m.row(request.workspace_id) for request in group for m in request.messages],
-            )
+            # Requests share their statement: one executemany per statement for the group.
+            by_sql: dict[str, list[Any]] = {}
+            for request in group:
+                by_sql.setdefault(request.rows.sql, []).extend(request.rows.params)
+            store_prepared(self._engine, [PreparedRows(sql, p) for sql, p in by_sql.items()])
         except Exception as error:
             log.exception("storing %d requests failed", len(group))
             for request in group:

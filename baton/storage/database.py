@@ -10,7 +10,7 @@ import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy import JSON, Connection, Engine, Table, create_engine, event, text
@@ -156,25 +156,43 @@ def _file_lock(engine: Engine, name: str) -> _FileLock | nullcontext[None]:
         return _file_locks[path]
 
 
-def executemany_fast(
-    connection: Connection, statement: UpdateBase, rows: Sequence[Mapping[str, Any]]
-) -> None:
-    """Run a statement once per row, for hot paths with thousands of rows.
+class PreparedRows(NamedTuple):
+    """A statement in the driver's SQL and its rows, encoded for the driver."""
 
-    Values are encoded here, once per value, and handed to the driver's executemany:
+    sql: str
+    params: list[Any]
+
+
+def prepare_rows(
+    dialect: Dialect, statement: UpdateBase, rows: Sequence[Mapping[str, Any]]
+) -> PreparedRows:
+    """Encode rows for `statement` once, so a hot path can skip SQLAlchemy's per-value work.
+
     SQLAlchemy's per-value processing costs more than the database work at these volumes.
     The encodings match what the column types produce, so reads and comparisons agree.
     Every row must have the same keys: the statement's bind parameter or column names.
     """
     if not rows:
-        return
+        return PreparedRows("", [])
     names = tuple(rows[0])
-    sql, order, encoders = _plan(connection.dialect, statement, names)
+    sql, order, encoders = _plan(dialect, statement, names)
     if order is None:
         params: list[Any] = [{name: encoders[name](row[name]) for name in names} for row in rows]
     else:
         params = [tuple(encoders[name](row[name]) for name in order) for row in rows]
-    connection.exec_driver_sql(sql, params)
+    return PreparedRows(sql, params)
+
+
+def execute_prepared(connection: Connection, prepared: PreparedRows) -> None:
+    if prepared.params:
+        connection.exec_driver_sql(prepared.sql, prepared.params)
+
+
+def executemany_fast(
+    connection: Connection, statement: UpdateBase, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Run a statement once per row (see `prepare_rows`), for hot paths."""
+    execute_prepared(connection, prepare_rows(connection.dialect, statement, rows))
 
 
 _Encoder = Callable[[Any], Any]
@@ -215,13 +233,17 @@ def _json_text(value: Any) -> str | None:
 
 def insert_ignoring_duplicates(connection: Connection, table: Table) -> Insert:
     """INSERT that silently skips rows whose unique key already exists."""
-    return _insert_ignoring_duplicates(connection.dialect.name, table)
+    return insert_ignoring_duplicates_for(connection.dialect, table)
+
+
+def insert_ignoring_duplicates_for(dialect: Dialect, table: Table) -> Insert:
+    return _insert_ignoring_duplicates(dialect.name, table)
 
 
 @lru_cache(maxsize=32)
 def _insert_ignoring_duplicates(dialect: str, table: Table) -> Insert:
-    # One statement object per table, so executemany_fast compiles it once; inline()
-    # leaves out the RETURNING clause nobody reads.
+    # One statement object per table, so prepare_rows compiles it once; inline() leaves
+    # out the RETURNING clause nobody reads.
     if dialect == "postgresql":
         return postgresql.insert(table).on_conflict_do_nothing().inline()
     return sqlite.insert(table).on_conflict_do_nothing().inline()
