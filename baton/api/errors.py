@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
 from baton.api.responses import JSONBody, error_body
@@ -15,6 +18,8 @@ from baton.core.errors import (
     PayloadTooLarge,
     Unauthorized,
 )
+
+log = logging.getLogger(__name__)
 
 STATUS = {
     InvalidInput: 400,
@@ -49,6 +54,12 @@ def install_error_handlers(app: FastAPI) -> None:
         field = ".".join(location) or None
         message = f"{field}: {first.get('msg')}" if field else str(first.get("msg"))
         return JSONBody(error_body("invalid", message, field), 400)
+
+    @app.exception_handler(OperationalError)
+    async def database_unavailable(_request: Request, error: OperationalError) -> JSONBody:
+        # Nothing was stored; clients retry on 5xx, so say so instead of a bare 500.
+        log.error("database unavailable: %s", type(error.orig).__name__)
+        return JSONBody(error_body("unavailable", "the database is unavailable; retry later"), 503)
 
     @app.exception_handler(HTTPException)
     async def http_error(_request: Request, error: HTTPException) -> JSONBody:

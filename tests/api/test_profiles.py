@@ -240,3 +240,17 @@ def test_readyz_reports_an_unreachable_database(clock: ManualClock) -> None:
         assert response.status_code == 503
         assert response.json()["error"]["code"] == "unavailable"
         assert httpx.get(f"{url}/healthz").status_code == 200
+
+
+def test_tracking_answers_503_when_the_database_is_gone(clock: ManualClock) -> None:
+    from baton.core.config import Settings
+    from baton.runtime import Runtime
+    from tests.conftest import serve_in_thread
+
+    settings = Settings(database_url="postgresql://postgres@127.0.0.1:1/none")
+    runtime = Runtime.create(settings, clock=clock, run_processor=False)
+    with serve_in_thread(runtime) as url:
+        response = httpx.post(f"{url}/v1/track", json={"userId": "u", "event": "E"}, auth=("k", ""))
+        # The key cannot even be checked: the client must retry, not drop the event.
+        assert response.status_code == 503
+        assert response.json()["error"]["code"] == "unavailable"
