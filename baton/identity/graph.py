@@ -43,7 +43,7 @@ from baton.core.ids import new_id
 from baton.identity.normalize import ANONYMOUS_ID, USER_ID
 from baton.identity.observations import OBSERVED_COLUMNS, Identifier, Observation, observe
 from baton.identity.traits import TraitMap
-from baton.storage.database import executemany_fast, insert_ignoring_duplicates
+from baton.storage.database import among, executemany_fast, insert_ignoring_duplicates
 from baton.storage.tables import (
     Instant,
     component_users,
@@ -393,7 +393,7 @@ class IdentityGraph:
                 select(identifiers.c.value, identifiers.c.profile_id).where(
                     identifiers.c.workspace_id == self._ws,
                     identifiers.c.kind == USER_ID,
-                    identifiers.c.value.in_(chunk),
+                    among(identifiers.c.value, chunk, self._db.dialect),
                 )
             )
             self._user_profile.update({value: profile_id for value, profile_id in rows.all()})
@@ -405,7 +405,10 @@ class IdentityGraph:
             rows = self._db.execute(
                 select(user_aliases.c.previous_id, user_aliases.c.user_id).where(
                     user_aliases.c.workspace_id == self._ws,
-                    or_(user_aliases.c.previous_id.in_(chunk), user_aliases.c.user_id.in_(chunk)),
+                    or_(
+                        among(user_aliases.c.previous_id, chunk, self._db.dialect),
+                        among(user_aliases.c.user_id, chunk, self._db.dialect),
+                    ),
                 )
             )
             for previous_id, user_id in rows.all():
@@ -424,7 +427,7 @@ class IdentityGraph:
                     select(identifiers.c.value, identifiers.c.component_id).where(
                         identifiers.c.workspace_id == self._ws,
                         identifiers.c.kind == kind,
-                        identifiers.c.value.in_(chunk),
+                        among(identifiers.c.value, chunk, self._db.dialect),
                     )
                 )
                 for value, component_id in rows.all():
@@ -439,7 +442,7 @@ class IdentityGraph:
                 self._component_users[component_id] = {}
             rows = self._db.execute(
                 select(identity_components.c.id, identity_components.c.profile_id).where(
-                    identity_components.c.id.in_(chunk)
+                    among(identity_components.c.id, chunk, self._db.dialect)
                 )
             )
             self._component_profile.update({cid: profile_id for cid, profile_id in rows.all()})
@@ -448,7 +451,7 @@ class IdentityGraph:
                     component_users.c.component_id,
                     component_users.c.user_id,
                     component_users.c.first_seen,
-                ).where(component_users.c.component_id.in_(chunk))
+                ).where(among(component_users.c.component_id, chunk, self._db.dialect))
             )
             for component_id, user_id, first_seen in seen.all():
                 self._component_users[component_id][user_id] = first_seen
@@ -629,7 +632,7 @@ class IdentityGraph:
                     events.c.seq, events.c.timestamp, events.c.profile_id, events.c.anonymous_id
                 ).where(
                     events.c.workspace_id == ws,
-                    events.c.profile_id.in_(chunk),
+                    among(events.c.profile_id, chunk, self._db.dialect),
                     events.c.user_id.is_(None),
                 )
             )
@@ -675,7 +678,7 @@ def load_profile_states(
                 profiles.c.event_count,
                 profiles.c.first_seen,
                 profiles.c.last_seen,
-            ).where(profiles.c.id.in_(chunk))
+            ).where(among(profiles.c.id, chunk, connection.dialect))
         )
         for profile_id, traits, versions, count, first_seen, last_seen in rows.all():
             states[profile_id] = ProfileState(
@@ -717,7 +720,8 @@ def rebuild_profiles(
     for chunk in _chunks(profile_ids):
         rows = connection.execute(
             select(*OBSERVED_COLUMNS, events.c.profile_id).where(
-                events.c.workspace_id == workspace_id, events.c.profile_id.in_(chunk)
+                events.c.workspace_id == workspace_id,
+                among(events.c.profile_id, chunk, connection.dialect),
             )
         ).mappings()
         for row in rows:

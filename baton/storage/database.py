@@ -13,10 +13,23 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 import orjson
-from sqlalchemy import JSON, Connection, Engine, Table, create_engine, event, text
+from sqlalchemy import (
+    ARRAY,
+    JSON,
+    Connection,
+    Engine,
+    String,
+    Table,
+    any_,
+    create_engine,
+    event,
+    text,
+)
+from sqlalchemy import literal as sql_literal
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.dml import Insert, UpdateBase
+from sqlalchemy.sql.elements import ColumnElement
 
 from baton.core.errors import ConfigurationError
 from baton.storage.tables import Instant, instant_to_sqlite
@@ -229,6 +242,19 @@ def _identity(value: Any) -> Any:
 
 def _json_text(value: Any) -> str | None:
     return None if value is None else orjson.dumps(value).decode()
+
+
+def among(
+    column: ColumnElement[Any], values: Sequence[str], dialect: Dialect
+) -> ColumnElement[bool]:
+    """`column IN values`, as one array parameter on PostgreSQL.
+
+    SQLAlchemy renders an IN list as one parameter per value, which PostgreSQL must parse
+    and plan anew for every list; `= ANY(array)` is one parameter and one plan shape.
+    """
+    if dialect.name == "postgresql":
+        return column == any_(sql_literal(list(values), ARRAY(String())))
+    return column.in_(values)
 
 
 def insert_ignoring_duplicates(connection: Connection, table: Table) -> Insert:
