@@ -254,3 +254,27 @@ def test_tracking_answers_503_when_the_database_is_gone(clock: ManualClock) -> N
         # The key cannot even be checked: the client must retry, not drop the event.
         assert response.status_code == 503
         assert response.json()["error"]["code"] == "unavailable"
+
+
+def test_a_runtime_with_its_processor_thread_resolves_events_by_itself(
+    database_url: str, clock: ManualClock, workspace: Workspace
+) -> None:
+    import time
+
+    from baton.core.config import Settings
+    from baton.runtime import Runtime
+    from tests.conftest import serve_in_thread
+
+    runtime = Runtime.create(Settings(database_url=database_url), clock=clock)
+    with serve_in_thread(runtime) as url, httpx.Client(base_url=url) as client:
+        ingest(client, workspace, {"type": "identify", "userId": "threaded", "traits": {"a": 1}})
+        deadline = time.monotonic() + 10
+        while True:
+            found = client.get(
+                "/api/v1/profiles/lookup?user_id=threaded", headers=bearer(workspace.admin_token)
+            )
+            if found.status_code == 200:
+                break
+            assert time.monotonic() < deadline, "the processor thread never resolved the event"
+            time.sleep(0.02)
+    assert found.json()["traits"] == {"a": 1}
