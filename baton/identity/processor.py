@@ -1,8 +1,8 @@
 """Turns stored events into profiles: the queue is every event whose profile is not set yet.
 
-Events are claimed in `seq` order inside one transaction that also writes their profile,
-so a crash at any point either loses the whole batch's work (and it is redone) or none of
-it: every event is processed exactly once.
+Events are claimed in `seq` order; everything a batch decides, the events' profile ids
+included, is written in one transaction, so a crash either loses the whole batch's work
+(its events stay pending and are redone) or none of it: each event is processed once.
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ class ProcessorThread:
         clock: Clock,
         default_region: str,
         idle_wait: float = 0.2,
-        coalesce: float = 0.05,
+        coalesce: float = 0.02,
     ) -> None:
         self._engine = engine
         self._clock = clock
