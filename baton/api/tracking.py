@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from baton.api.auth import runtime_of, workspace_for_write_key, write_key_from_header
 from baton.api.errors import RejectedBatch
 from baton.api.responses import JSONBody
+from baton.core.errors import PayloadTooLarge
 from baton.ingest import (
     MAX_BATCH_BYTES,
     MAX_MESSAGE_BYTES,
@@ -58,12 +59,13 @@ async def _ingest(request: Request, message_type: str | None) -> JSONBody:
     header_key = write_key_from_header(request)
     if header_key is not None:
         workspace_id = workspace_for_write_key(runtime, header_key, None)
-    raw = await request.body()
-    encoding = request.headers.get("content-encoding")
     if message_type is None:
-        payload, size = decode_body(raw, encoding, MAX_BATCH_BYTES, "500 KB per batch request")
+        limit, limit_name = MAX_BATCH_BYTES, "500 KB per batch request"
     else:
-        payload, size = decode_body(raw, encoding, MAX_MESSAGE_BYTES, "32 KB per message")
+        limit, limit_name = MAX_MESSAGE_BYTES, "32 KB per message"
+    raw = await _read_body(request, limit, limit_name)
+    encoding = request.headers.get("content-encoding")
+    payload, size = decode_body(raw, encoding, limit, limit_name)
     if header_key is None:
         workspace_id = workspace_for_write_key(runtime, None, payload)
     received_at = runtime.clock.now()
@@ -84,6 +86,21 @@ async def _ingest(request: Request, message_type: str | None) -> JSONBody:
     if rejected:
         body["rejected"] = [rejection.as_dict() for rejection in rejected]
     return JSONBody(body)
+
+
+async def _read_body(request: Request, limit: int, limit_name: str) -> bytes:
+    """The body, refused as soon as it outgrows the limit instead of after reading it all.
+
+    Compressed bodies get some slack: gzip can make incompressible data slightly larger.
+    """
+    cap = limit + limit // 8 + 1024
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > cap:
+            raise PayloadTooLarge(f"request body exceeds the limit of {limit_name}")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _handler(message_type: str | None) -> Callable[[Request], Awaitable[JSONBody]]:

@@ -248,3 +248,18 @@ def test_cors_preflight_is_allowed(client: httpx.Client) -> None:
 def test_openapi_documents_the_tracking_api(client: httpx.Client) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/v1/track", "/v1/batch", "/api/v1/profiles/lookup"} <= set(paths)
+
+
+def test_an_oversized_body_is_refused_without_storing_anything(
+    client: httpx.Client, engine: Engine, workspace: Workspace
+) -> None:
+    def endless() -> Any:
+        yield b'{"batch": ['
+        for _ in range(2000):  # ~4 MB, far past the limit, streamed in chunks
+            yield b'{"type": "track", "userId": "u", "event": "E"},' * 40
+        yield b"]}"
+
+    response = client.post("/v1/batch", content=endless(), headers=basic(workspace.write_key))
+    assert response.status_code == 413
+    assert "500 KB per batch request" in response.json()["error"]["message"]
+    assert stored(engine, workspace.id) == []
