@@ -35,9 +35,13 @@ def resolve_profile_id(connection: Connection, workspace_id: str, profile_id: st
 def get_profile(connection: Connection, workspace_id: str, profile_id: str) -> dict[str, Any]:
     live_id = resolve_profile_id(connection, workspace_id, profile_id)
     row = connection.execute(select(profiles).where(profiles.c.id == live_id)).mappings().one()
+    held, shared = _identifiers_of(connection, workspace_id, live_id)
     return {
         "id": row["id"],
-        "identifiers": _identifiers_of(connection, workspace_id, live_id),
+        "identifiers": held,
+        # Identifiers other users were seen with too (a family tablet, a shared inbox):
+        # they never merge the users; anonymous activity on them goes to the newest user.
+        "shared_identifiers": shared,
         "traits": row["traits"],
         "first_seen": _iso(row["first_seen"]),
         "last_seen": _iso(row["last_seen"]),
@@ -197,9 +201,10 @@ def _profile_of_identifier(
 
 def _identifiers_of(
     connection: Connection, workspace_id: str, profile_id: str
-) -> dict[str, list[str]]:
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """User ids pointing at the profile, and every weak identifier of a component that is
-    the profile's anonymous component or was seen with one of its users."""
+    the profile's anonymous component or was seen with one of its users; then those of
+    the weak identifiers that other users were seen with as well."""
     user_ids = (
         connection.execute(
             select(identifiers.c.value).where(
@@ -225,18 +230,30 @@ def _identifiers_of(
         )
     )
     rows = connection.execute(
-        select(identifiers.c.kind, identifiers.c.value)
+        select(identifiers.c.kind, identifiers.c.value, identifiers.c.component_id)
         .where(
             identifiers.c.workspace_id == workspace_id,
             identifiers.c.component_id.in_(components.scalar_subquery()),
         )
         .order_by(identifiers.c.kind, identifiers.c.value)
+    ).all()
+    shared_components = set(
+        connection.execute(
+            select(component_users.c.component_id)
+            .where(component_users.c.component_id.in_({row.component_id for row in rows}))
+            .group_by(component_users.c.component_id)
+            .having(func.count() > 1)
+        ).scalars()
     )
     found: dict[str, list[str]] = defaultdict(list)
     found[USER_ID].extend(sorted(user_ids))
-    for kind, value in rows:
+    shared: dict[str, list[str]] = defaultdict(list)
+    for kind, value, component_id in rows:
         found[kind].append(value)
-    return {kind: values for kind, values in found.items() if values or kind in BUILTIN_KINDS}
+        if component_id in shared_components:
+            shared[kind].append(value)
+    held = {kind: values for kind, values in found.items() if values or kind in BUILTIN_KINDS}
+    return held, dict(shared)
 
 
 def _identifier_matches(connection: Connection, workspace_id: str, needle: str) -> list[str]:

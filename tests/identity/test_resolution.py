@@ -54,6 +54,7 @@ def test_anonymous_browsing_then_sign_up_is_one_profile(
     assert person["identifiers"]["email"] == ["ann@example.com"]
     assert person["traits"] == {"email": "  Ann@Example.COM ", "firstName": "Ann"}
     assert person["event_count"] == 3
+    assert person["shared_identifiers"] == {}
     assert person["first_seen"] == "2026-01-10T10:00:00Z"
     assert person["last_seen"] == "2026-01-10T12:00:00Z"
     assert profile(engine, ws, "ann@example.com")["id"] == person["id"]
@@ -188,8 +189,13 @@ def test_two_user_ids_never_fuse_through_a_shared_device(
         frozenset({"before", "alice-in", "alice-browse"}),
         frozenset({"bob-in", "bob-browse"}),
     }
-    # The device goes with its newest user from now on.
+    # The device goes with its newest user from now on, and both profiles say it is shared.
     assert profile(engine, ws, "family-tablet")["id"] == bob["id"]
+    assert (
+        alice["shared_identifiers"]
+        == bob["shared_identifiers"]
+        == {"anonymous_id": ["family-tablet"]}
+    )
 
 
 def test_late_message_from_another_user_reassigns_anonymous_activity(
@@ -250,6 +256,7 @@ def test_shared_email_keeps_users_apart_and_looks_up_the_newest(
     parent, teen = profile(engine, ws, "parent"), profile(engine, ws, "teen")
     assert parent["id"] != teen["id"]
     assert parent["identifiers"]["email"] == teen["identifiers"]["email"] == ["home@example.org"]
+    assert parent["shared_identifiers"] == {"email": ["home@example.org"]}
     assert profile(engine, ws, "home@example.org")["id"] == teen["id"]
 
 
