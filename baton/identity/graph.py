@@ -604,7 +604,8 @@ class IdentityGraph:
 
     def _split_shared_component(self, component_id: str, default_region: str) -> None:
         """Re-assign the anonymous messages of a component several users were seen with."""
-        if len(self._users_of(component_id)) < 2:
+        users = self._users_of(component_id)
+        if len(users) < 2:
             return
         db, ws = self._db, self._ws
         anonymous_ids = (
@@ -621,8 +622,7 @@ class IdentityGraph:
         # The component's anonymous messages all sit in its users' profiles (an anonymous
         # profile of the component was merged into the first user's), so the profile
         # index finds them without an index on anonymous_id that every insert would pay.
-        users = self._users_of(component_id)
-        owners = sorted({self._user_profile_of(user) or "" for user in users} - {""})
+        owners = sorted({p for u in users if (p := self._user_profile_of(u)) is not None})
         wanted = set(anonymous_ids)
         moves: list[tuple[int, str]] = []
         touched: set[str] = set()

@@ -241,7 +241,7 @@ def _identity(value: Any) -> Any:
 
 
 def _json_text(value: Any) -> str | None:
-    return None if value is None else orjson.dumps(value).decode()
+    return None if value is None else _json_dumps(value)
 
 
 def among(
