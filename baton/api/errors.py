@@ -13,6 +13,7 @@ from baton.api.responses import JSONBody, error_body
 from baton.core.errors import (
     BatonError,
     ConfigurationError,
+    Conflict,
     InvalidInput,
     NotFound,
     PayloadTooLarge,
@@ -25,6 +26,7 @@ STATUS = {
     InvalidInput: 400,
     Unauthorized: 401,
     NotFound: 404,
+    Conflict: 409,
     PayloadTooLarge: 413,
     ConfigurationError: 500,
 }

@@ -30,5 +30,11 @@ class NotFound(BatonError):
     code = "not_found"
 
 
+class Conflict(BatonError):
+    """The request contradicts the stored state (e.g. deleting what others depend on)."""
+
+    code = "conflict"
+
+
 class ConfigurationError(BatonError):
     code = "configuration"

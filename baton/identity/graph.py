@@ -194,6 +194,8 @@ class IdentityGraph:
         self._merges: list[_Merge] = []
         self._assignments: list[tuple[int, str]] = []
         self._deltas: dict[str, ProfileState] = defaultdict(ProfileState)
+        # Every profile flush() changed: events, traits, merges (the merged-away too).
+        self.changed_profiles: set[str] = set()
 
     # -- public -------------------------------------------------------------------------
 
@@ -601,6 +603,7 @@ class IdentityGraph:
             if profile_id in self._deltas:
                 total.absorb(self._deltas[profile_id])
         save_profile_states(self._db, totals, self._now)
+        self.changed_profiles.update(bumps, totals, merged)
 
     def _split_shared_component(self, component_id: str, default_region: str) -> None:
         """Re-assign the anonymous messages of a component several users were seen with."""
@@ -646,6 +649,7 @@ class IdentityGraph:
         if moves:
             assign_events(db, moves)
             rebuild_profiles(db, ws, sorted(touched), default_region, self._now)
+            self.changed_profiles.update(touched)
 
 
 def assign_events(connection: Connection, assignments: Sequence[tuple[int, str]]) -> None:

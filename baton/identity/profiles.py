@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import base64
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, String, and_, cast, func, or_, select
 
 from baton.core.errors import InvalidInput, NotFound
+from baton.core.formats import decode_cursor, encode_cursor, iso_instant
 from baton.identity.normalize import BUILTIN_KINDS, USER_ID, normalize_identifier
 from baton.storage.tables import component_users, events, identifiers, identity_components, profiles
 
@@ -43,10 +43,10 @@ def get_profile(connection: Connection, workspace_id: str, profile_id: str) -> d
         # they never merge the users; anonymous activity on them goes to the newest user.
         "shared_identifiers": shared,
         "traits": row["traits"],
-        "first_seen": _iso(row["first_seen"]),
-        "last_seen": _iso(row["last_seen"]),
+        "first_seen": iso_instant(row["first_seen"]),
+        "last_seen": iso_instant(row["last_seen"]),
         "event_count": row["event_count"],
-        "created_at": _iso(row["created_at"]),
+        "created_at": iso_instant(row["created_at"]),
         "merged_from": _merged_ids(connection, workspace_id, live_id),
     }
 
@@ -93,7 +93,7 @@ def search_profiles(
     """Live profiles whose identifier equals `query` or whose traits contain it, by id."""
     conditions = [profiles.c.workspace_id == workspace_id, profiles.c.merged_into.is_(None)]
     if cursor:
-        conditions.append(profiles.c.id > _decode_cursor(cursor))
+        conditions.append(profiles.c.id > decode_cursor(cursor))
     if query:
         needle = query.strip().lower()
         matching_ids = _identifier_matches(connection, workspace_id, needle)
@@ -113,7 +113,7 @@ def search_profiles(
     page = ids[:limit]
     return {
         "items": [get_profile(connection, workspace_id, profile_id) for profile_id in page],
-        "next": _encode_cursor(page[-1]) if len(ids) > limit else None,
+        "next": encode_cursor(page[-1]) if len(ids) > limit else None,
     }
 
 
@@ -124,7 +124,7 @@ def profile_events(
     live_id = resolve_profile_id(connection, workspace_id, profile_id)
     conditions = [events.c.workspace_id == workspace_id, events.c.profile_id == live_id]
     if cursor:
-        instant_text, _, seq_text = _decode_cursor(cursor).partition("|")
+        instant_text, _, seq_text = decode_cursor(cursor).partition("|")
         try:
             instant, seq = datetime.fromisoformat(instant_text), int(seq_text)
         except ValueError:
@@ -149,7 +149,7 @@ def profile_events(
     next_cursor = None
     if len(rows) > limit:
         last = page[-1]
-        next_cursor = _encode_cursor(f"{last['timestamp'].isoformat()}|{last['seq']}")
+        next_cursor = encode_cursor(f"{last['timestamp'].isoformat()}|{last['seq']}")
     return {"items": [_event_json(row) for row in page], "next": next_cursor}
 
 
@@ -161,10 +161,10 @@ def _event_json(row: Any) -> dict[str, Any]:
         "name": row["name"],
         "user_id": row["user_id"],
         "anonymous_id": row["anonymous_id"],
-        "timestamp": _iso(row["timestamp"]),
-        "original_timestamp": _iso(row["original_timestamp"]),
-        "sent_at": _iso(row["sent_at"]),
-        "received_at": _iso(row["received_at"]),
+        "timestamp": iso_instant(row["timestamp"]),
+        "original_timestamp": iso_instant(row["original_timestamp"]),
+        "sent_at": iso_instant(row["sent_at"]),
+        "received_at": iso_instant(row["received_at"]),
         "properties": row["properties"],
         "context": row["context"],
         "traits": row["traits"],
@@ -274,18 +274,3 @@ def _merged_ids(connection: Connection, workspace_id: str, profile_id: str) -> l
             .order_by(profiles.c.id)
         ).scalars()
     )
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def _encode_cursor(value: str) -> str:
-    return base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> str:
-    try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidInput("cursor is not one this API returned", field="cursor") from None

@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -146,6 +147,8 @@ profiles = Table(
     Column("first_seen", Instant()),
     Column("last_seen", Instant()),
     Column("event_count", BigInteger, nullable=False, default=0),
+    # computed trait key -> value, kept by the segment evaluator.
+    Column("computed", Document),
     Column("created_at", Instant(), nullable=False),
     Column("updated_at", Instant(), nullable=False),
     Index(None, "workspace_id", "merged_into", "id"),
@@ -207,4 +210,46 @@ merges = Table(
     Column("message_id", String(200)),
     Column("created_at", Instant(), nullable=False),
     Index(None, "workspace_id", "survivor_id"),
+)
+
+# Segments and computed traits. `version` counts edits; the definition is live for every
+# profile once `built_version` equals it (full evaluation finished).
+definitions = Table(
+    "definitions",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("workspace_id", String(40), nullable=False),
+    Column("kind", String(20), nullable=False),  # segment | computed_trait
+    Column("key", String(100), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("definition", Document, nullable=False),
+    Column("built_version", Integer),
+    Column("progress", Float, nullable=False, default=0.0),
+    Column("created_at", Instant(), nullable=False),
+    Column("updated_at", Instant(), nullable=False),
+    UniqueConstraint("workspace_id", "kind", "key"),
+)
+
+segment_memberships = Table(
+    "segment_memberships",
+    metadata,
+    Column("segment_id", String(40), primary_key=True),
+    Column("profile_id", String(40), primary_key=True),
+    Column("workspace_id", String(40), nullable=False),
+    Column("entered_at", Instant(), nullable=False),
+    Index(None, "workspace_id", "profile_id"),
+)
+
+# Profiles whose segments and computed traits must be evaluated again at `due_at`: now,
+# when identity changed them; later, when a time window passes. `stamp` grows with every
+# mark, so an evaluation never clears a mark made while it ran.
+profile_due = Table(
+    "profile_due",
+    metadata,
+    Column("workspace_id", String(40), primary_key=True),
+    Column("profile_id", String(40), primary_key=True),
+    Column("due_at", Instant(), nullable=False),
+    Column("stamp", BigInteger, nullable=False),
+    Index(None, "due_at"),
 )

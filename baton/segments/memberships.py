@@ -1,0 +1,180 @@
+"""Who is in which segment: reading memberships and recording their changes.
+
+Every change is written with its `Segment Entered` / `Segment Exited` event in the same
+transaction, by an evaluation holding the workspace-wide segments lock: a change and its
+event exist together or not at all, once.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, func, select
+
+from baton.core.formats import decode_cursor, encode_cursor, iso_instant
+from baton.core.ids import new_id
+from baton.segments.definitions import SEGMENT_ENTERED, SEGMENT_EXITED
+from baton.segments.store import Stored
+from baton.storage.database import among, executemany_fast, insert_ignoring_duplicates
+from baton.storage.tables import definitions, events, segment_memberships
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    segment: Stored
+    profile_id: str
+    entered: bool
+    at: datetime
+
+
+def memberships_of(
+    connection: Connection, workspace_id: str, profile_ids: Sequence[str]
+) -> dict[str, set[str]]:
+    """Segment ids of each profile."""
+    found: dict[str, set[str]] = defaultdict(set)
+    rows = connection.execute(
+        select(segment_memberships.c.profile_id, segment_memberships.c.segment_id).where(
+            segment_memberships.c.workspace_id == workspace_id,
+            among(segment_memberships.c.profile_id, profile_ids, connection.dialect),
+        )
+    )
+    for profile_id, segment_id in rows:
+        found[profile_id].add(segment_id)
+    return found
+
+
+_LEAVE = delete(segment_memberships).where(
+    segment_memberships.c.segment_id == bindparam("b_segment"),
+    segment_memberships.c.profile_id == bindparam("b_profile"),
+)
+
+
+def record(
+    connection: Connection,
+    workspace_id: str,
+    transitions: Sequence[Transition],
+    now: datetime,
+) -> None:
+    """Apply transitions in order (a profile may enter and leave within one evaluation)."""
+    final: dict[tuple[str, str], Transition] = {}
+    for change in transitions:
+        final[(change.segment.id, change.profile_id)] = change
+    entered = [t for t in final.values() if t.entered]
+    left = [t for t in final.values() if not t.entered]
+    executemany_fast(
+        connection,
+        _LEAVE,
+        [{"b_segment": t.segment.id, "b_profile": t.profile_id} for t in left],
+    )
+    executemany_fast(
+        connection,
+        insert_ignoring_duplicates(connection, segment_memberships),
+        [
+            {
+                "segment_id": t.segment.id,
+                "profile_id": t.profile_id,
+                "workspace_id": workspace_id,
+                "entered_at": t.at,
+            }
+            for t in entered
+        ],
+    )
+    executemany_fast(
+        connection,
+        insert_ignoring_duplicates(connection, events),
+        [_event_row(workspace_id, change, now) for change in transitions],
+    )
+
+
+def forget(connection: Connection, workspace_id: str, profile_ids: Sequence[str]) -> None:
+    """Drop the memberships of profiles that no longer exist (merged into another)."""
+    if profile_ids:
+        connection.execute(
+            delete(segment_memberships).where(
+                segment_memberships.c.workspace_id == workspace_id,
+                among(segment_memberships.c.profile_id, profile_ids, connection.dialect),
+            )
+        )
+
+
+def _event_row(workspace_id: str, change: Transition, now: datetime) -> dict[str, Any]:
+    return {
+        "workspace_id": workspace_id,
+        "message_id": new_id("segev", now),
+        "type": "track",
+        "event": SEGMENT_ENTERED if change.entered else SEGMENT_EXITED,
+        "name": None,
+        "user_id": None,
+        "anonymous_id": None,
+        "group_id": None,
+        "previous_id": None,
+        "timestamp": change.at,
+        "original_timestamp": None,
+        "sent_at": None,
+        "received_at": now,
+        "properties": {
+            "segment_id": change.segment.id,
+            "segment_key": change.segment.key,
+            "segment_name": change.segment.name,
+            "version": change.segment.version,
+        },
+        "traits": None,
+        "context": {"library": {"name": "baton-segments"}},
+        "integrations": None,
+        "extra": None,
+        "profile_id": change.profile_id,
+        "error": None,
+    }
+
+
+def member_count(connection: Connection, segment_id: str) -> int:
+    query = select(func.count()).where(segment_memberships.c.segment_id == segment_id)
+    return int(connection.execute(query).scalar_one())
+
+
+def members(
+    connection: Connection, segment_id: str, cursor: str | None, limit: int
+) -> dict[str, Any]:
+    """A page of member profile ids with the instant each entered, by profile id."""
+    query = select(segment_memberships.c.profile_id, segment_memberships.c.entered_at).where(
+        segment_memberships.c.segment_id == segment_id
+    )
+    if cursor:
+        query = query.where(segment_memberships.c.profile_id > decode_cursor(cursor))
+    rows = connection.execute(
+        query.order_by(segment_memberships.c.profile_id).limit(limit + 1)
+    ).all()
+    page = rows[:limit]
+    return {
+        "items": [
+            {"profile_id": profile_id, "entered_at": iso_instant(entered_at)}
+            for profile_id, entered_at in page
+        ],
+        "next": encode_cursor(page[-1][0]) if len(rows) > limit else None,
+    }
+
+
+def segments_of(connection: Connection, workspace_id: str, profile_id: str) -> list[dict[str, Any]]:
+    """The segments a profile is in, for its JSON."""
+    rows = connection.execute(
+        select(
+            definitions.c.id,
+            definitions.c.key,
+            definitions.c.name,
+            segment_memberships.c.entered_at,
+        )
+        .join(definitions, definitions.c.id == segment_memberships.c.segment_id)
+        .where(
+            segment_memberships.c.workspace_id == workspace_id,
+            segment_memberships.c.profile_id == profile_id,
+        )
+        .order_by(definitions.c.key)
+    ).all()
+    return [
+        {"id": row.id, "key": row.key, "name": row.name, "entered_at": iso_instant(row.entered_at)}
+        for row in rows
+    ]
