@@ -20,7 +20,12 @@ from tests.identity.helpers import send
 def track(
     user_id: str, event: str, at: datetime, properties: dict[str, Any] | None = None, **extra: Any
 ) -> dict[str, Any]:
-    message = {"type": "track", "userId": user_id, "event": event, "timestamp": at.isoformat()}
+    message: dict[str, Any] = {
+        "type": "track",
+        "userId": user_id,
+        "event": event,
+        "timestamp": at.isoformat(),
+    }
     if properties is not None:
         message["properties"] = properties
     return {**message, **extra}
