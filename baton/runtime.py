@@ -1,5 +1,5 @@
 """What one Baton process runs: the database engine, the clock, the key ring and, unless
-another process does it, the background identity processor."""
+another process does it, the background pipeline (identity, segments)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from sqlalchemy import Engine
 
 from baton.core.clock import Clock, SystemClock
 from baton.core.config import Settings
-from baton.identity.processor import ProcessorThread
 from baton.ingest.writer import IngestWriter
+from baton.pipeline import Pipeline
 from baton.storage.database import connect
 from baton.workspaces.keys import KeyRing
 
@@ -22,7 +22,7 @@ class Runtime:
     clock: Clock
     keys: KeyRing
     writer: IngestWriter
-    processor: ProcessorThread | None = field(default=None)
+    processor: Pipeline | None = field(default=None)
 
     @classmethod
     def create(
@@ -31,7 +31,7 @@ class Runtime:
         clock = clock or SystemClock()
         engine = connect(settings.database_url)
         processor = (
-            ProcessorThread(
+            Pipeline(
                 connect(settings.database_url, sync_every_commit=False),
                 clock,
                 settings.default_region,

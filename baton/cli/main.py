@@ -22,9 +22,9 @@ from baton.core.clock import SystemClock
 from baton.core.config import Settings, redact_url
 from baton.core.errors import BatonError
 from baton.core.logging import configure_logging
-from baton.identity.processor import ProcessorThread
 from baton.identity.profiles import find_profile
 from baton.ingest.importer import ImportReport, import_csv, import_ndjson
+from baton.pipeline import Pipeline
 from baton.runtime import Runtime
 from baton.storage.database import connect, write_transaction
 from baton.storage.migrate import upgrade
@@ -139,12 +139,12 @@ def worker(
         int | None, typer.Option(help="Exit when this process is gone (used by serve).")
     ] = None,
 ) -> None:
-    """Resolve events into profiles, without serving HTTP (for scaled deployments)."""
+    """Resolve events into profiles and keep segments live, without serving HTTP."""
     configure_logging()
     settings = _settings()
     engine = connect(settings.database_url, sync_every_commit=False)
     # Without the in-process wake-up of `serve`, poll often: an idle poll is one index probe.
-    thread = ProcessorThread(engine, SystemClock(), settings.default_region, idle_wait=0.02)
+    thread = Pipeline(engine, SystemClock(), settings.default_region, idle_wait=0.02)
     stopped = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopped.set())

@@ -1,5 +1,5 @@
 """Identity resolution: one profile per person across user ids, devices, e-mails and phones."""
 
-from baton.identity.processor import ProcessorThread, pending_count, process_pending
+from baton.identity.processor import pending_count, process_pending
 
-__all__ = ["ProcessorThread", "pending_count", "process_pending"]
+__all__ = ["pending_count", "process_pending"]

@@ -8,7 +8,6 @@ included, is written in one transaction, so a crash either loses the whole batch
 from __future__ import annotations
 
 import logging
-import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -138,58 +137,3 @@ def refresh_statistics(engine: Engine) -> None:
     if engine.dialect.name == "postgresql":
         with engine.begin() as connection:
             connection.execute(text(f"ANALYZE {_IDENTITY_TABLES}"))
-
-
-class ProcessorThread:
-    """Runs `process_pending` in the background of `baton serve` or `baton worker`."""
-
-    def __init__(
-        self,
-        engine: Engine,
-        clock: Clock,
-        default_region: str,
-        idle_wait: float = 0.2,
-        coalesce: float = 0.02,
-    ) -> None:
-        self._engine = engine
-        self._clock = clock
-        self._region = default_region
-        self._idle_wait = idle_wait
-        self._coalesce = coalesce
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="baton-identity", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def wake(self) -> None:
-        """Called after new events are stored, so they are processed without waiting."""
-        self._wake.set()
-
-    def stop(self) -> None:
-        """Finish the batch under way, then release the engine (the thread owns it)."""
-        self._stop.set()
-        self._wake.set()
-        self._thread.join(timeout=30)
-        self._engine.dispose()
-
-    def _run(self) -> None:
-        processed, next_analyze = 0, 5_000
-        while not self._stop.is_set():
-            try:
-                claimed = process_pending(self._engine, self._clock, self._region)
-                processed += claimed
-                if processed >= next_analyze:
-                    refresh_statistics(self._engine)
-                    next_analyze *= 2
-            except Exception:
-                log.exception("identity processor failed; retrying")
-                claimed = 0
-            if claimed == 0:
-                self._wake.wait(self._idle_wait)
-                self._wake.clear()
-            elif claimed < DEFAULT_BATCH_SIZE // 2:
-                # A thin stream: let a few more events arrive so each transaction (and
-                # its share of the single SQLite writer) does more work.
-                self._stop.wait(self._coalesce)

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, String, and_, cast, func, or_, select
 from baton.core.errors import InvalidInput, NotFound
 from baton.core.formats import decode_cursor, encode_cursor, iso_instant
 from baton.identity.normalize import BUILTIN_KINDS, USER_ID, normalize_identifier
+from baton.segments.memberships import segments_of
 from baton.storage.tables import component_users, events, identifiers, identity_components, profiles
 
 _MAX_MERGE_HOPS = 64
@@ -43,6 +44,12 @@ def get_profile(connection: Connection, workspace_id: str, profile_id: str) -> d
         # they never merge the users; anonymous activity on them goes to the newest user.
         "shared_identifiers": shared,
         "traits": row["traits"],
+        "computed": {
+            **(row["computed"] or {}),
+            "first_seen_at": iso_instant(row["first_seen"]),
+            "last_seen_at": iso_instant(row["last_seen"]),
+        },
+        "segments": segments_of(connection, workspace_id, live_id),
         "first_seen": iso_instant(row["first_seen"]),
         "last_seen": iso_instant(row["last_seen"]),
         "event_count": row["event_count"],

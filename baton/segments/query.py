@@ -7,9 +7,11 @@ from typing import Any
 
 from sqlalchemy import Connection, String, column, text
 
-from baton.segments.definitions import ComputedTraitDefinition, Condition
+from baton.core.formats import decode_cursor, encode_cursor
+from baton.segments.definitions import ComputedTraitDefinition, Condition, SegmentDefinition
 from baton.segments.evaluate import Catalog
 from baton.segments.sql import SqlCompiler
+from baton.segments.store import check_definition, load_catalog
 from baton.storage.tables import Document
 
 IdRange = tuple[str, str]
@@ -89,3 +91,76 @@ def typed_value(trait: ComputedTraitDefinition, raw: Any) -> Any:
     if trait.kind in ("sum", "avg", "min", "max"):
         return float(raw)
     return raw
+
+
+def _holds_value(connection: Connection, key: str) -> tuple[str, dict[str, Any]]:
+    if connection.dialect.name == "postgresql":
+        return "p.computed ? CAST(:key AS text)", {"key": key}
+    return "json_type(p.computed, :path) IS NOT NULL", {"path": f'$."{key}"'}
+
+
+def computed_holders(
+    connection: Connection, workspace_id: str, key: str, after: str | None, limit: int
+) -> list[tuple[str, Any]]:
+    """(profile id, stored value) of profiles that have a value for a computed trait."""
+    holds, params = _holds_value(connection, key)
+    statement = (
+        "SELECT p.id, p.computed FROM profiles p WHERE p.workspace_id = :ws "
+        f"AND p.merged_into IS NULL AND {holds}"
+    )
+    if after is not None:
+        statement += " AND p.id > :after"
+    query = text(f"{statement} ORDER BY p.id LIMIT :limit").columns(
+        column("id", String), column("computed", Document)
+    )
+    rows = connection.execute(query, {**params, "ws": workspace_id, "after": after, "limit": limit})
+    return [(profile_id, computed[key]) for profile_id, computed in rows]
+
+
+def computed_holder_count(connection: Connection, workspace_id: str, key: str) -> int:
+    holds, params = _holds_value(connection, key)
+    statement = (
+        "SELECT count(*) FROM profiles p WHERE p.workspace_id = :ws "
+        f"AND p.merged_into IS NULL AND {holds}"
+    )
+    return int(connection.execute(text(statement), {**params, "ws": workspace_id}).scalar_one())
+
+
+def computed_holders_page(
+    connection: Connection, workspace_id: str, key: str, cursor: str | None, limit: int
+) -> dict[str, Any]:
+    after = decode_cursor(cursor) if cursor else None
+    rows = computed_holders(connection, workspace_id, key, after, limit + 1)
+    page = rows[:limit]
+    return {
+        "items": [{"profile_id": profile_id, "value": value} for profile_id, value in page],
+        "next": encode_cursor(page[-1][0]) if len(rows) > limit else None,
+    }
+
+
+def preview(
+    connection: Connection,
+    workspace_id: str,
+    definition: SegmentDefinition | ComputedTraitDefinition,
+    now: datetime,
+    sample: int = 10,
+) -> dict[str, Any]:
+    """What a definition would hold now, without saving it: a count and a sample."""
+    catalog, _ = load_catalog(connection, workspace_id)
+    if isinstance(definition, SegmentDefinition):
+        check_definition(catalog, definition)
+        condition = definition.condition
+        total = count_matching(connection, workspace_id, catalog, condition, now)
+        some = matching_profiles(connection, workspace_id, catalog, condition, now, limit=sample)
+        return {"count": total, "sample": [{"profile_id": p} for p in some]}
+    values = [
+        (profile_id, value)
+        for profile_id, value, _ in computed_values(
+            connection, workspace_id, catalog, definition, now
+        )
+        if value is not None
+    ]
+    return {
+        "count": len(values),
+        "sample": [{"profile_id": p, "value": v} for p, v in values[:sample]],
+    }

@@ -288,3 +288,12 @@ def pending_builds(connection: Connection) -> list[Stored]:
         .order_by(definitions.c.kind, definitions.c.updated_at)
     ).all()
     return [_from_row(row) for row in rows]
+
+
+def request_build(connection: Connection, stored: Stored) -> None:
+    """Evaluate a definition for every profile again (on demand)."""
+    connection.execute(
+        update(definitions)
+        .where(definitions.c.id == stored.id)
+        .values(built_version=None, progress=0.0)
+    )

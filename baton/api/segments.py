@@ -1,0 +1,123 @@
+"""Admin API for segments and computed traits: one shape, two kinds (Bearer admin token)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, Request, Response
+
+from baton.api.auth import AdminWorkspace, runtime_of
+from baton.api.responses import JSONBody
+from baton.core.errors import Conflict, InvalidInput
+from baton.segments import memberships, query
+from baton.segments.store import (
+    Kind,
+    Stored,
+    delete_definition,
+    get_definition,
+    list_definitions,
+    request_build,
+    save_definition,
+)
+from baton.storage.database import write_transaction
+
+Limit = Annotated[int, Query(ge=1, le=1000)]
+Definition = Annotated[dict[str, Any], Body(description="The definition, as in docs/segments.md")]
+
+
+def definitions_router(kind: Kind, path: str) -> APIRouter:
+    router = APIRouter(prefix=f"/api/v1/{path}", tags=[path])
+    label = kind.label
+
+    @router.post("", status_code=201, summary=f"Create a {label}; it builds for every profile")
+    def create(request: Request, workspace_id: AdminWorkspace, body: Definition) -> JSONBody:
+        definition = kind.parse(body)
+        runtime = runtime_of(request)
+        with write_transaction(runtime.engine) as connection:
+            existing = {s.key for s in list_definitions(connection, workspace_id, kind)}
+            if definition.key in existing:
+                raise Conflict(f"{label} {definition.key!r} exists: PUT to change it", field="key")
+            saved, _ = save_definition(connection, workspace_id, definition, runtime.clock.now())
+        return JSONBody(saved.as_json(), 201)
+
+    @router.get("", summary=f"Every {label} of the workspace")
+    def list_all(request: Request, workspace_id: AdminWorkspace) -> JSONBody:
+        with runtime_of(request).engine.connect() as connection:
+            found = list_definitions(connection, workspace_id, kind)
+        return JSONBody({"items": [item.as_json() for item in found]})
+
+    @router.post("/preview", summary=f"Count and sample a {label} now, without saving it")
+    def preview(request: Request, workspace_id: AdminWorkspace, body: Definition) -> JSONBody:
+        definition = kind.parse({"key": "preview", "name": "Preview", **body})
+        runtime = runtime_of(request)
+        with runtime.engine.connect() as connection:
+            found = query.preview(connection, workspace_id, definition, runtime.clock.now())
+        return JSONBody(found)
+
+    @router.get("/{ref}", summary=f"A {label} by id or key")
+    def get(request: Request, workspace_id: AdminWorkspace, ref: str) -> JSONBody:
+        with runtime_of(request).engine.connect() as connection:
+            return JSONBody(get_definition(connection, workspace_id, kind, ref).as_json())
+
+    @router.put("/{ref}", summary=f"Change a {label}: a new version, built for every profile")
+    def put(request: Request, workspace_id: AdminWorkspace, ref: str, body: Definition) -> JSONBody:
+        runtime = runtime_of(request)
+        with write_transaction(runtime.engine) as connection:
+            current = get_definition(connection, workspace_id, kind, ref)
+            if body.setdefault("key", current.key) != current.key:
+                raise InvalidInput("the key of a definition cannot change", field="key")
+            definition = kind.parse(body)
+            saved, _ = save_definition(connection, workspace_id, definition, runtime.clock.now())
+        return JSONBody(saved.as_json())
+
+    @router.delete("/{ref}", status_code=204, summary=f"Delete a {label} nothing else uses")
+    def delete(request: Request, workspace_id: AdminWorkspace, ref: str) -> Response:
+        with write_transaction(runtime_of(request).engine) as connection:
+            delete_definition(connection, workspace_id, kind, ref)
+        return Response(status_code=204)
+
+    @router.post("/{ref}/evaluate", status_code=202, summary="Evaluate again for every profile")
+    def evaluate(request: Request, workspace_id: AdminWorkspace, ref: str) -> JSONBody:
+        with write_transaction(runtime_of(request).engine) as connection:
+            stored = get_definition(connection, workspace_id, kind, ref)
+            request_build(connection, stored)
+            stored = get_definition(connection, workspace_id, kind, ref)
+        return JSONBody(stored.as_json(), 202)
+
+    @router.get("/{ref}/count", summary="How many profiles are in it (or have a value)")
+    def count(request: Request, workspace_id: AdminWorkspace, ref: str) -> JSONBody:
+        with runtime_of(request).engine.connect() as connection:
+            stored = get_definition(connection, workspace_id, kind, ref)
+            if kind is Kind.SEGMENT:
+                total = memberships.member_count(connection, stored.id)
+            else:
+                total = query.computed_holder_count(connection, workspace_id, stored.key)
+        return JSONBody({"id": stored.id, "key": stored.key, "count": total, **_status(stored)})
+
+    @router.get("/{ref}/members", summary="Its profiles, in pages by profile id")
+    def members(
+        request: Request,
+        workspace_id: AdminWorkspace,
+        ref: str,
+        cursor: str | None = None,
+        limit: Limit = 100,
+    ) -> JSONBody:
+        with runtime_of(request).engine.connect() as connection:
+            stored = get_definition(connection, workspace_id, kind, ref)
+            if kind is Kind.SEGMENT:
+                page = memberships.members(connection, stored.id, cursor, limit)
+            else:
+                page = query.computed_holders_page(
+                    connection, workspace_id, stored.key, cursor, limit
+                )
+        return JSONBody({**page, **_status(stored)})
+
+    return router
+
+
+def _status(stored: Stored) -> dict[str, Any]:
+    return {"status": "live" if stored.live else "building", "version": stored.version}
+
+
+segments_router = definitions_router(Kind.SEGMENT, "segments")
+computed_traits_router = definitions_router(Kind.COMPUTED_TRAIT, "computed-traits")
