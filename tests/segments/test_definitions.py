@@ -1,0 +1,151 @@
+"""Definitions: the JSON/YAML form, validation with the offending field, references."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from baton.core.durations import format_duration, parse_duration
+from baton.core.errors import InvalidInput
+from baton.segments.definitions import parse_computed_trait, parse_segment
+from baton.segments.evaluate import Catalog
+from baton.segments.store import check_definition, dump
+
+CART_ABANDONER = {
+    "key": "cart-abandoner-came-back",
+    "name": "Cart abandoner who came back",
+    "condition": {
+        "all": [
+            {"event": "Product Added", "window": {"last": "1d"}},
+            {
+                "event": "Order Completed",
+                "count": {"exactly": 0},
+                "window": {"since_last": "Product Added"},
+            },
+            {"event": "Page Viewed", "count": {"at_least": 2}, "window": {"last": "7d"}},
+        ]
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("30s", timedelta(seconds=30)),
+        ("10m", timedelta(minutes=10)),
+        ("1h", timedelta(hours=1)),
+        ("3d", timedelta(days=3)),
+        ("2w", timedelta(weeks=2)),
+        ("PT1H30M", timedelta(hours=1, minutes=30)),
+        ("P3D", timedelta(days=3)),
+        ("P1DT2H", timedelta(days=1, hours=2)),
+    ],
+)
+def test_durations_in_short_and_iso_forms(text: str, expected: timedelta) -> None:
+    assert parse_duration(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "5", "3 days", "P", "PT", "-1d", "0s", "P1Y"])
+def test_bad_durations_are_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="duration"):
+        parse_duration(text)
+
+
+def test_durations_print_in_their_shortest_exact_form() -> None:
+    assert format_duration(timedelta(days=14)) == "2w"
+    assert format_duration(timedelta(hours=36)) == "36h"
+    assert format_duration(timedelta(seconds=90)) == "90s"
+
+
+def test_a_definition_round_trips_through_its_json_form() -> None:
+    segment = parse_segment(CART_ABANDONER)
+    assert dump(segment) == CART_ABANDONER
+    assert parse_segment(dump(segment)) == segment
+
+
+def test_not_is_written_as_not() -> None:
+    data = {"key": "k", "name": "n", "condition": {"not": {"has": "email"}}}
+    assert dump(parse_segment(data)) == data
+
+
+@pytest.mark.parametrize(
+    ("condition", "field", "message"),
+    [
+        ({"nope": 1}, "condition", "a condition starts with one of"),
+        ({"trait": "plan", "op": "gt", "value": "x"}, "condition", "gt takes a number"),
+        ({"trait": "plan", "op": "bigger", "value": 1}, "condition.op", "Input should be"),
+        (
+            {"all": [{"has": "email"}, {"event": "A", "window": {"last": "soon"}}]},
+            "condition.all.1.window",
+            "not a duration",
+        ),
+        (
+            {"event": "A", "count": {"at_least": 1, "at_most": 2}},
+            "condition.count",
+            "exactly one of",
+        ),
+        ({"event": "Segment Entered"}, "condition.event", "use a segment condition"),
+        (
+            {"sequence": [{"event": "A"}], "within": "1h"},
+            "condition.sequence",
+            "at least 2",
+        ),
+        ({"trait": "plan", "op": "exists", "value": 1}, "condition", "takes no value"),
+        ({"trait": "a..b", "op": "exists"}, "condition.trait", "empty parts"),
+        (
+            {"computed": "last_seen_at", "op": "equals", "value": 1},
+            "condition",
+            "is a time",
+        ),
+        ({"trait": "x", "op": "between", "value": [5, 1]}, "condition", "low <= high"),
+        ({"trait": "x", "op": "before", "value": "yesterday"}, "condition", "takes a date"),
+        (
+            {"event": "A", "window": {"between": ["2026-03-02", "2026-03-01"]}},
+            "condition.window",
+            "start before it ends",
+        ),
+    ],
+)
+def test_invalid_conditions_name_the_field(
+    condition: dict[str, Any], field: str, message: str
+) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        parse_segment({"key": "k", "name": "n", "condition": condition})
+    assert raised.value.field == field
+    assert message in raised.value.message
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"key": "Bad Key", "name": "n", "kind": "count", "event": "A"}, "key"),
+        ({"key": "total", "name": "n", "kind": "sum", "event": "A"}, None),
+        ({"key": "total", "name": "n", "kind": "count", "event": "A", "property": "x"}, None),
+        ({"key": "last_seen_at", "name": "n", "kind": "count", "event": "A"}, None),
+        ({"key": "total", "name": "n", "kind": "median", "event": "A"}, "kind"),
+    ],
+)
+def test_invalid_computed_traits_are_refused(data: dict[str, Any], field: str | None) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        parse_computed_trait(data)
+    assert raised.value.field == field
+
+
+def test_references_must_exist_and_never_loop() -> None:
+    inner = parse_segment({"key": "a", "name": "A", "condition": {"segment": "b"}})
+    outer = parse_segment({"key": "b", "name": "B", "condition": {"segment": "a"}})
+    catalog = Catalog(segments={"a": inner})
+    with pytest.raises(InvalidInput, match="loop: b -> a -> b"):
+        check_definition(catalog, outer)
+    with pytest.raises(InvalidInput, match="no segment 'zz'"):
+        check_definition(
+            Catalog(), parse_segment({**CART_ABANDONER, "condition": {"segment": "zz"}})
+        )
+    unknown = {"computed": "ltv", "op": "gt", "value": 1}
+    with pytest.raises(InvalidInput, match="no computed trait 'ltv'"):
+        check_definition(Catalog(), parse_segment({**CART_ABANDONER, "condition": unknown}))
+    selfish = parse_segment({"key": "s", "name": "S", "condition": {"segment": "s"}})
+    with pytest.raises(InvalidInput, match="loop: s -> s"):
+        check_definition(Catalog(), selfish)
