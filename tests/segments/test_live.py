@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import Engine, func, select
 
@@ -138,7 +139,7 @@ def test_computed_traits_follow_events_and_windows(
     engine: Engine, clock: ManualClock, workspace: Workspace
 ) -> None:
     ws = workspace.id
-    specs = {
+    specs: dict[str, dict[str, Any]] = {
         "revenue_90d": {"kind": "sum", "property": "revenue", "window": {"last": "90d"}},
         "orders": {"kind": "count"},
         "avg_order": {"kind": "avg", "property": "revenue"},
