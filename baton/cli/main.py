@@ -14,10 +14,12 @@ from typing import Annotated
 import orjson
 import typer
 import uvicorn
-from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
 from baton.api import create_app
+from baton.cli.common import console, default_workspace, errors
+from baton.cli.common import settings as load_settings
+from baton.cli.segments import segments_app
 from baton.core.clock import SystemClock
 from baton.core.config import Settings, redact_url
 from baton.core.errors import BatonError
@@ -28,15 +30,14 @@ from baton.pipeline import Pipeline
 from baton.runtime import Runtime
 from baton.storage.database import connect, write_transaction
 from baton.storage.migrate import upgrade
-from baton.workspaces import KeyKind, create_key, default_workspace_id, ensure_default_workspace
+from baton.workspaces import KeyKind, create_key, ensure_default_workspace
 
 app = typer.Typer(help="Baton: customer journey orchestration.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 profiles_app = typer.Typer(help="Unified customer profiles.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(profiles_app, name="profiles")
-console = Console()
-errors = Console(stderr=True)
+app.add_typer(segments_app, name="segments")
 
 
 class ProcessorMode(StrEnum):
@@ -50,14 +51,6 @@ class ImportFormat(StrEnum):
     CSV = "csv"
 
 
-def _settings() -> Settings:
-    try:
-        return Settings.from_env()
-    except BatonError as error:
-        errors.print(f"[red]configuration error:[/red] {error.message}")
-        raise typer.Exit(2) from None
-
-
 def _prepare_database(settings: Settings) -> None:
     if settings.database_url.startswith("sqlite:///"):
         path = Path(settings.database_url.removeprefix("sqlite:///"))
@@ -65,19 +58,10 @@ def _prepare_database(settings: Settings) -> None:
     upgrade(connect(settings.database_url))
 
 
-def _default_workspace(settings: Settings) -> str:
-    with connect(settings.database_url).connect() as connection:
-        workspace_id = default_workspace_id(connection)
-    if workspace_id is None:
-        errors.print("[red]no workspace yet:[/red] run `baton serve` once to create it")
-        raise typer.Exit(1)
-    return workspace_id
-
-
 @app.command()
 def migrate() -> None:
     """Bring the database to the newest schema."""
-    settings = _settings()
+    settings = load_settings()
     _prepare_database(settings)
     console.print(f"database {redact_url(settings.database_url)} is up to date")
 
@@ -100,7 +84,7 @@ def serve(
     # with the GIL released; a shorter switch interval lets them take it back sooner.
     sys.setswitchinterval(0.002)
     configure_logging()
-    settings = _settings()
+    settings = load_settings()
     _prepare_database(settings)
     clock = SystemClock()
     runtime = Runtime.create(settings, clock=clock, run_processor=processor is ProcessorMode.THREAD)
@@ -141,7 +125,7 @@ def worker(
 ) -> None:
     """Resolve events into profiles and keep segments live, without serving HTTP."""
     configure_logging()
-    settings = _settings()
+    settings = load_settings()
     engine = connect(settings.database_url, sync_every_commit=False)
     # Without the in-process wake-up of `serve`, poll often: an idle poll is one index probe.
     thread = Pipeline(engine, SystemClock(), settings.default_region, idle_wait=0.02)
@@ -163,8 +147,8 @@ def keys_create(
     kind: Annotated[KeyKind, typer.Option(help="write (tracking API) or admin (admin API).")],
 ) -> None:
     """Create a key for the default workspace and print it (it is stored hashed)."""
-    settings = _settings()
-    workspace_id = _default_workspace(settings)
+    settings = load_settings()
+    workspace_id = default_workspace(settings)
     with write_transaction(connect(settings.database_url)) as connection:
         key = create_key(connection, workspace_id, kind, SystemClock().now())
     console.print(key)
@@ -182,8 +166,8 @@ def import_file(
     ] = None,
 ) -> None:
     """Import NDJSON Segment messages or a CSV of profiles into the default workspace."""
-    settings = _settings()
-    workspace_id = _default_workspace(settings)
+    settings = load_settings()
+    workspace_id = default_workspace(settings)
     chosen = format or (ImportFormat.CSV if file.suffix.lower() == ".csv" else ImportFormat.NDJSON)
     mapping = {}
     for item in map or []:
@@ -227,8 +211,8 @@ def profiles_show(
     reference: Annotated[str, typer.Argument(help="E-mail, user id or profile id.")],
 ) -> None:
     """Print a profile as JSON."""
-    settings = _settings()
-    workspace_id = _default_workspace(settings)
+    settings = load_settings()
+    workspace_id = default_workspace(settings)
     with connect(settings.database_url).connect() as connection:
         try:
             profile = find_profile(connection, workspace_id, reference, settings.default_region)
