@@ -13,7 +13,7 @@ from tests.api.test_profiles import bearer, ingest
 from tests.conftest import Workspace
 from tests.segments.helpers import settle
 
-BIG_SPENDERS = {
+BIG_SPENDERS: dict[str, Any] = {
     "key": "big-spenders",
     "name": "Big spenders",
     "condition": {
