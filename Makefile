@@ -33,5 +33,7 @@ format: install
 	$(BIN)/ruff format .
 
 bench: install
-	$(BIN)/python bench/ingest.py --database sqlite
-	$(BIN)/python bench/ingest.py --database postgresql
+	$(BIN)/python -m bench.ingest --database sqlite
+	$(BIN)/python -m bench.ingest --database postgresql
+	$(BIN)/python -m bench.segments --database sqlite
+	$(BIN)/python -m bench.segments --database postgresql

@@ -28,7 +28,7 @@ class Pipeline:
         clock: Clock,
         default_region: str,
         idle_wait: float = 0.2,
-        coalesce: float = 0.02,
+        coalesce: float = 0.005,
     ) -> None:
         self._engine = engine
         self._clock = clock

@@ -5,7 +5,7 @@ processes, then single `/v1/track` calls at a fixed rate. Prints one JSON line:
 accepted events/s, processed-into-profiles events/s, batch request latency p50/p99,
 single-call latency p50/p99 at the given rate, and the server's peak RSS.
 
-    python bench/ingest.py --database sqlite --events 200000
+    python -m bench.ingest --database sqlite --events 200000
 """
 
 from __future__ import annotations
@@ -13,31 +13,17 @@ from __future__ import annotations
 import argparse
 import http.client
 import multiprocessing
-import os
 import random
-import secrets
-import socket
 import statistics
-import subprocess
-import sys
-import tempfile
 import threading
 import time
-from base64 import b64encode
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import orjson
 import psutil
-from sqlalchemy import create_engine, text
 
-WRITE_KEY = "bw_bench_write_key"
-ADMIN_TOKEN = "ba_bench_admin_token"
-POSTGRES_URL = os.environ.get(
-    "BATON_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
-AUTH = {"Authorization": "Basic " + b64encode(f"{WRITE_KEY}:".encode()).decode()}
+from bench.harness import AUTH, database, free_port, pending, percentile, server
+
 PRODUCTS = [
     (f"sku-{n}", round(5 + n * 3.7 % 180, 2), cat)
     for n, cat in enumerate(["shoes", "bags", "hats", "coats"] * 25)
@@ -123,88 +109,6 @@ def client_worker(args: tuple[int, int, int, int, int, str, Any]) -> list[float]
             raise SystemExit(f"batch rejected: {response.status}")
         latencies.append(time.perf_counter() - began)
     return latencies
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def database(kind: str) -> Iterator[str]:
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite:///{folder}/bench.db"
-        return
-    admin = create_engine(
-        POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
-    )
-    name = f"baton_bench_{secrets.token_hex(4)}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-@contextmanager
-def server(database_url: str, port: int, mode: str) -> Iterator[subprocess.Popen[bytes]]:
-    env = {
-        **os.environ,
-        "BATON_DATABASE_URL": database_url,
-        "BATON_PORT": str(port),
-        "BATON_WRITE_KEY": WRITE_KEY,
-        "BATON_ADMIN_TOKEN": ADMIN_TOKEN,
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "baton", "serve", "--processor", mode],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    worker = None
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-                connection.request("GET", "/readyz")
-                if connection.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            if process.poll() is not None or time.time() > deadline:
-                raise SystemExit("baton serve did not start")
-            time.sleep(0.1)
-        if mode == "off":
-            worker = subprocess.Popen(
-                [sys.executable, "-m", "baton", "worker"],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        yield process
-    finally:
-        for child in (process, worker):
-            if child is not None:
-                child.terminate()
-                child.wait(timeout=30)
-
-
-def pending(port: int) -> int:
-    connection = http.client.HTTPConnection("127.0.0.1", port)
-    connection.request(
-        "GET", "/api/v1/ingest/status", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
-    )
-    return int(orjson.loads(connection.getresponse().read())["pending"])
 
 
 def single_calls(port: int, rate: int, seconds: float) -> list[float]:

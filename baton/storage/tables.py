@@ -131,6 +131,8 @@ events = Table(
     Column("error", Text),
     UniqueConstraint("workspace_id", "message_id"),
     Index(None, "workspace_id", "profile_id", "timestamp", "seq"),
+    # Segment conditions read one profile's events of one name.
+    Index(None, "workspace_id", "profile_id", "event", "timestamp"),
 )
 _pending = events.c.profile_id.is_(None) & events.c.error.is_(None)
 Index("ix_events_pending", events.c.seq, sqlite_where=_pending, postgresql_where=_pending)

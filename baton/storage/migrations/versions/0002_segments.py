@@ -39,6 +39,11 @@ $$;
 
 
 def upgrade() -> None:
+    op.create_index(
+        op.f("ix_events_workspace_id_profile_id_event_timestamp"),
+        "events",
+        ["workspace_id", "profile_id", "event", "timestamp"],
+    )
     op.add_column("profiles", sa.Column("computed", DOCUMENT, nullable=True))
     op.create_table(
         "definitions",
@@ -95,3 +100,4 @@ def downgrade() -> None:
     op.drop_table("segment_memberships")
     op.drop_table("definitions")
     op.drop_column("profiles", "computed")
+    op.drop_index(op.f("ix_events_workspace_id_profile_id_event_timestamp"), table_name="events")
