@@ -1,15 +1,20 @@
-"""The background work behind the API: events become profiles, profiles get their
-segments and computed traits, and new or edited definitions are evaluated for everyone.
+"""The background work behind the API, in three stages: events become profiles
+(identity), profiles get their segments and computed traits (segments), and new or edited
+definitions are evaluated for everyone (builds).
 
-`baton serve` runs it in a child process (or a thread), `baton worker` on its own; every
-step takes a lock shared by all processes, so any number of them can run side by side.
+`baton serve` runs the stages in child processes (or threads), `baton worker` runs any of
+them on its own; every step takes a lock shared by all processes, so any number of
+workers can run side by side. Identity and segments in separate processes use both cores:
+each event passes through both, and neither waits for the other's batch.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Collection
 from datetime import timedelta
+from enum import StrEnum
 
 from sqlalchemy import Engine
 
@@ -21,12 +26,19 @@ from baton.segments.due import next_due_at
 log = logging.getLogger(__name__)
 
 
+class Stage(StrEnum):
+    IDENTITY = "identity"
+    SEGMENTS = "segments"
+    BUILDS = "builds"
+
+
 class Pipeline:
     def __init__(
         self,
         engine: Engine,
         clock: Clock,
         default_region: str,
+        stages: Collection[Stage] = tuple(Stage),
         idle_wait: float = 0.2,
         coalesce: float = 0.005,
     ) -> None:
@@ -35,11 +47,19 @@ class Pipeline:
         self._region = default_region
         self._idle_wait = idle_wait
         self._coalesce = coalesce
-        self._wake = threading.Event()
+        self._events_stored = threading.Event()
+        self._profiles_changed = threading.Event()
         self._stop = threading.Event()
+        self._processed, self._next_analyze = 0, 5_000
+        steps: dict[Stage, Callable[[], None]] = {
+            Stage.IDENTITY: self._run_identity,
+            Stage.SEGMENTS: self._run_segments,
+            Stage.BUILDS: self._run_builds,
+        }
         self._threads = [
-            threading.Thread(target=self._run_profiles, name="baton-profiles", daemon=True),
-            threading.Thread(target=self._run_builds, name="baton-builds", daemon=True),
+            threading.Thread(target=steps[stage], name=f"baton-{stage}", daemon=True)
+            for stage in Stage
+            if stage in stages
         ]
 
     def start(self) -> None:
@@ -48,36 +68,44 @@ class Pipeline:
 
     def wake(self) -> None:
         """Called after new events are stored, so they are processed without waiting."""
-        self._wake.set()
+        self._events_stored.set()
 
     def stop(self) -> None:
-        """Finish the batch under way, then release the engine (the threads own it)."""
+        """Finish the batches under way, then release the engine (the threads own it)."""
         self._stop.set()
-        self._wake.set()
+        self._events_stored.set()
+        self._profiles_changed.set()
         for thread in self._threads:
             thread.join(timeout=30)
         self._engine.dispose()
 
-    def _run_profiles(self) -> None:
-        processed, next_analyze = 0, 5_000
+    def _run_identity(self) -> None:
         while not self._stop.is_set():
-            claimed = evaluated = 0
-            try:
-                claimed = process_pending(self._engine, self._clock, self._region)
-                processed += claimed
-                if processed >= next_analyze:
-                    refresh_statistics(self._engine)
-                    next_analyze *= 2
-                evaluated = evaluate_due(self._engine, self._clock)
-            except Exception:
-                log.exception("profile pipeline failed; retrying")
-            if claimed == 0 and evaluated == 0:
-                self._wake.wait(self._until_next_due())
-                self._wake.clear()
+            claimed = self._attempt(self._identity_batch, "identity")
+            if claimed:
+                self._profiles_changed.set()
+            if claimed == 0:
+                self._events_stored.wait(self._idle_wait)
+                self._events_stored.clear()
             elif claimed < DEFAULT_BATCH_SIZE // 2:
                 # A thin stream: let a few more events arrive so each transaction (and
                 # its share of the single SQLite writer) does more work.
                 self._stop.wait(self._coalesce)
+
+    def _identity_batch(self) -> int:
+        claimed = process_pending(self._engine, self._clock, self._region)
+        self._processed += claimed
+        if self._processed >= self._next_analyze:
+            refresh_statistics(self._engine)
+            self._next_analyze *= 2
+        return claimed
+
+    def _run_segments(self) -> None:
+        while not self._stop.is_set():
+            evaluated = self._attempt(lambda: evaluate_due(self._engine, self._clock), "segments")
+            if evaluated == 0:
+                self._profiles_changed.wait(self._until_next_due())
+                self._profiles_changed.clear()
 
     def _until_next_due(self) -> float:
         """Sleep no longer than the idle wait, and wake for the next time window."""
@@ -94,10 +122,13 @@ class Pipeline:
 
     def _run_builds(self) -> None:
         while not self._stop.is_set():
-            try:
-                built = build_pending(self._engine, self._clock)
-            except Exception:
-                log.exception("segment build failed; retrying")
-                built = 0
+            built = self._attempt(lambda: build_pending(self._engine, self._clock), "builds")
             if built == 0:
                 self._stop.wait(self._idle_wait)
+
+    def _attempt(self, step: Callable[[], int], stage: str) -> int:
+        try:
+            return step()
+        except Exception:
+            log.exception("%s stage failed; retrying", stage)
+            return 0

@@ -1,5 +1,6 @@
 """A 200 means durable: kill -9 the real server right after acknowledgements, restart it,
-and every acknowledged event is there once and resolved into profiles exactly once."""
+and every acknowledged event is there once, resolved into profiles exactly once, and
+each profile's segment entry is recorded exactly once."""
 
 from __future__ import annotations
 
@@ -82,12 +83,21 @@ def batch(number: int) -> dict[str, object]:
 
 def test_kill_9_loses_nothing_and_processes_once(database_url: str, engine: Engine) -> None:
     batches = 30
+    headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     with baton_server(database_url) as (process, url):
         with httpx.Client(base_url=url, auth=(WRITE_KEY, ""), timeout=10) as client:
+            viewers = {
+                "key": "viewers",
+                "name": "Viewers",
+                "condition": {"event": "Product Viewed"},
+            }
+            created = client.post("/api/v1/segments", json=viewers, headers=headers, auth=None)
+            assert created.status_code == 201
             for number in range(batches):
                 assert client.post("/v1/batch", json=batch(number)).status_code == 200
         workers = psutil.Process(process.pid).children()
-        assert len(workers) == 1  # `baton serve` runs the identity worker as a child
+        # `baton serve` runs two workers as children: identity (and builds), and segments.
+        assert len(workers) == 2
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
         # The orphaned worker notices and exits by itself.
@@ -100,9 +110,11 @@ def test_kill_9_loses_nothing_and_processes_once(database_url: str, engine: Engi
             retried = client.post("/v1/batch", json=batch(number), auth=(WRITE_KEY, ""))
             assert retried.status_code == 200
         deadline = time.monotonic() + 60
-        headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
         while client.get("/api/v1/ingest/status", headers=headers).json()["pending"]:
             assert time.monotonic() < deadline, "events were not processed after restart"
+            time.sleep(0.1)
+        while client.get("/api/v1/segments/viewers/count", headers=headers).json()["count"] < 37:
+            assert time.monotonic() < deadline, "segment members were not evaluated"
             time.sleep(0.1)
 
     with engine.connect() as connection:
@@ -124,8 +136,18 @@ def test_kill_9_loses_nothing_and_processes_once(database_url: str, engine: Engi
                 profiles.c.workspace_id == workspace_id, profiles.c.merged_into.is_(None)
             )
         ).scalar_one()
+        entered = (
+            connection.execute(
+                select(events.c.profile_id).where(
+                    events.c.workspace_id == workspace_id, events.c.event == "Segment Entered"
+                )
+            )
+            .scalars()
+            .all()
+        )
     message_ids = [message_id for message_id, _ in stored]
     assert len(message_ids) == len(set(message_ids)) == batches * 100
     assert all(profile_id is not None for _, profile_id in stored)
     assert counted == batches * 100  # each event counted exactly once
     assert live_profiles == 37  # one profile per user
+    assert len(entered) == len(set(entered)) == 37  # each entered once

@@ -26,7 +26,7 @@ from baton.core.errors import BatonError
 from baton.core.logging import configure_logging
 from baton.identity.profiles import find_profile
 from baton.ingest.importer import ImportReport, import_csv, import_ndjson
-from baton.pipeline import Pipeline
+from baton.pipeline import Pipeline, Stage
 from baton.runtime import Runtime
 from baton.storage.database import connect, write_transaction
 from baton.storage.migrate import upgrade
@@ -73,9 +73,9 @@ def serve(
     processor: Annotated[
         ProcessorMode,
         typer.Option(
-            help="Where events become profiles: a `baton worker` child process that lives "
-            "and dies with this one (uses a second core), a thread of this process, or off "
-            "(run `baton worker` yourself)."
+            help="Where events become profiles and segments: `baton worker` child processes "
+            "that live and die with this one (using the other core), threads of this "
+            "process, or off (run `baton worker` yourself)."
         ),
     ] = ProcessorMode.PROCESS,
 ) -> None:
@@ -97,10 +97,13 @@ def serve(
     for kind, key in result.generated_keys.items():
         label = "write key" if kind is KeyKind.WRITE else "admin token"
         console.print(f"{label} (shown once): [bold]{key}[/bold]")
-    child = None
+    children = []
     if processor is ProcessorMode.PROCESS:
-        command = [sys.executable, "-m", "baton", "worker", "--parent", str(os.getpid())]
-        child = subprocess.Popen(command)
+        # Identity and segment evaluation each get a process, so both cores work.
+        worker = [sys.executable, "-m", "baton", "worker", "--parent", str(os.getpid())]
+        for stages in ((Stage.IDENTITY, Stage.BUILDS), (Stage.SEGMENTS,)):
+            chosen = [option for stage in stages for option in ("--stage", stage.value)]
+            children.append(subprocess.Popen([*worker, *chosen]))
     try:
         uvicorn.run(
             create_app(runtime),
@@ -112,8 +115,9 @@ def serve(
             log_config=None,
         )
     finally:
-        if child is not None:
+        for child in children:
             child.terminate()
+        for child in children:
             child.wait(timeout=30)
 
 
@@ -122,19 +126,29 @@ def worker(
     parent: Annotated[
         int | None, typer.Option(help="Exit when this process is gone (used by serve).")
     ] = None,
+    stage: Annotated[
+        list[Stage] | None,
+        typer.Option(help="Run only these stages (repeatable); default: all of them."),
+    ] = None,
 ) -> None:
     """Resolve events into profiles and keep segments live, without serving HTTP."""
     configure_logging()
     settings = load_settings()
     engine = connect(settings.database_url, sync_every_commit=False)
-    # Without the in-process wake-up of `serve`, poll often: an idle poll is one index probe.
-    thread = Pipeline(engine, SystemClock(), settings.default_region, idle_wait=0.02)
+    # Without the in-process wake-ups of `serve`, poll often: an idle poll is one index probe.
+    thread = Pipeline(
+        engine,
+        SystemClock(),
+        settings.default_region,
+        stages=stage or tuple(Stage),
+        idle_wait=0.005,
+    )
     stopped = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopped.set())
     thread.start()
     if parent is None:
-        console.print("identity worker running; Ctrl-C to stop")
+        console.print("worker running; Ctrl-C to stop")
     # A parent killed with SIGKILL cannot stop us; notice that we were re-parented.
     while not stopped.wait(0.5):
         if parent is not None and os.getppid() != parent:

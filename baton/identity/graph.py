@@ -52,6 +52,7 @@ from baton.storage.tables import (
     identity_components,
     merges,
     profiles,
+    segment_memberships,
     user_aliases,
 )
 
@@ -169,6 +170,28 @@ _MOVE_TO_SURVIVOR = [
         (profiles, profiles.c.merged_into, "merged_into"),
     )
 ]
+
+
+# Segment memberships move with the events: the person was already in those segments, so
+# the survivor is too, without a second `Segment Entered` (the first moved with the events).
+_SURVIVOR_MEMBERSHIPS = segment_memberships.alias("survivor_memberships")
+_MOVE_MEMBERSHIPS = (
+    update(segment_memberships)
+    .where(
+        segment_memberships.c.workspace_id == bindparam("b_ws"),
+        segment_memberships.c.profile_id == bindparam("b_merged"),
+        segment_memberships.c.segment_id.not_in(
+            select(_SURVIVOR_MEMBERSHIPS.c.segment_id).where(
+                _SURVIVOR_MEMBERSHIPS.c.profile_id == bindparam("b_root")
+            )
+        ),
+    )
+    .values(profile_id=bindparam("b_root"))
+)
+_DROP_MEMBERSHIPS = delete(segment_memberships).where(
+    segment_memberships.c.workspace_id == bindparam("b_ws"),
+    segment_memberships.c.profile_id == bindparam("b_merged"),
+)
 
 
 class IdentityGraph:
@@ -546,8 +569,11 @@ class IdentityGraph:
             {"b_ws": ws, "b_merged": m.merged, "b_root": self._profile_root(m.survivor)}
             for m in self._merges
         ]
-        for statement in _MOVE_TO_SURVIVOR:
+        for statement in (*_MOVE_TO_SURVIVOR, _MOVE_MEMBERSHIPS):
             executemany_fast(db, statement, moves)
+        executemany_fast(
+            db, _DROP_MEMBERSHIPS, [{"b_ws": ws, "b_merged": m.merged} for m in self._merges]
+        )
         executemany_fast(
             db,
             _INSERT_MERGE,

@@ -123,11 +123,16 @@ def _process_one_by_one(engine: Engine, clock: Clock, default_region: str, limit
     return done
 
 
-_IDENTITY_TABLES = "identifiers, identity_components, component_users, profiles, user_aliases"
+# The events table too: segment evaluation reads a batch of profiles' events by index, and
+# a planner that still believes the table tiny scans the whole workspace instead.
+_GROWING_TABLES = (
+    "identifiers, identity_components, component_users, profiles, user_aliases, events, "
+    "profile_due, segment_memberships"
+)
 
 
 def refresh_statistics(engine: Engine) -> None:
-    """ANALYZE the identity tables (PostgreSQL).
+    """ANALYZE the tables that grow with events (PostgreSQL).
 
     A young database grows faster than autovacuum re-analyzes it (a minute apart at the
     earliest): with stale statistics the planner stops using the identifier index for
@@ -136,4 +141,4 @@ def refresh_statistics(engine: Engine) -> None:
     """
     if engine.dialect.name == "postgresql":
         with engine.begin() as connection:
-            connection.execute(text(f"ANALYZE {_IDENTITY_TABLES}"))
+            connection.execute(text(f"ANALYZE {_GROWING_TABLES}"))

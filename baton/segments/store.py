@@ -86,6 +86,21 @@ def dump(definition: Definition) -> dict[str, Any]:
     return definition.model_dump(mode="json", by_alias=True, exclude_defaults=True)
 
 
+def _parsed(kind: Kind, definition_id: str, version: int, data: Any) -> Definition:
+    """Stored definitions were validated when saved; evaluation reads them every batch,
+    so each version is parsed once per process (a version never changes)."""
+    key = (definition_id, version)
+    found = _PARSED.get(key)
+    if found is None:
+        if len(_PARSED) >= 4096:
+            _PARSED.clear()
+        found = _PARSED[key] = kind.parse(data)
+    return found
+
+
+_PARSED: dict[tuple[str, int], Definition] = {}
+
+
 def _from_row(row: Any) -> Stored:
     kind = Kind(row.kind)
     return Stored(
@@ -93,7 +108,7 @@ def _from_row(row: Any) -> Stored:
         workspace_id=row.workspace_id,
         kind=kind,
         version=row.version,
-        definition=kind.parse(row.definition),
+        definition=_parsed(kind, row.id, row.version, row.definition),
         built_version=row.built_version,
         progress=row.progress,
         created_at=row.created_at,

@@ -10,7 +10,7 @@ that are ISO 8601 dates (no offset means UTC). A missing value and JSON null are
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -105,7 +105,3 @@ def changes_at(comparison: Comparison, actual: Any, now: datetime) -> datetime |
         return instant
     leaves = instant + comparison.duration
     return leaves if leaves > now else None
-
-
-def microseconds(span: timedelta) -> int:
-    return span // timedelta(microseconds=1)

@@ -3,31 +3,34 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from baton.core.durations import format_duration, parse_duration
 from baton.core.errors import InvalidInput
 from baton.segments.definitions import parse_computed_trait, parse_segment
 from baton.segments.evaluate import Catalog
+from baton.segments.files import read_definitions
 from baton.segments.store import check_definition, dump
 
-CART_ABANDONER = {
-    "key": "cart-abandoner-came-back",
-    "name": "Cart abandoner who came back",
-    "condition": {
-        "all": [
-            {"event": "Product Added", "window": {"last": "1d"}},
-            {
-                "event": "Order Completed",
-                "count": {"exactly": 0},
-                "window": {"since_last": "Product Added"},
-            },
-            {"event": "Page Viewed", "count": {"at_least": 2}, "window": {"last": "7d"}},
-        ]
-    },
-}
+EXAMPLES = Path(__file__).parents[2] / "docs" / "examples" / "segments.yaml"
+CART_ABANDONER = yaml.safe_load(EXAMPLES.read_text())["segments"][0]
+
+
+def test_the_documented_examples_are_valid() -> None:
+    definitions = read_definitions(EXAMPLES)
+    assert [d.key for d in definitions] == [
+        "revenue_90d",
+        "favourite_category",
+        "cart-abandoner-came-back",
+        "vip",
+        "at-risk",
+        "viewed-then-added",
+        "engaged-pro",
+    ]
 
 
 @pytest.mark.parametrize(

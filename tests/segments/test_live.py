@@ -219,6 +219,8 @@ def test_a_merge_moves_membership_to_the_surviving_profile(
     )
     survivor = profile(engine, ws, "eve")
     assert [s["key"] for s in survivor["segments"]] == [browsers.key]
+    # She was in the segment already as a visitor: no second entry for the same person.
+    assert timeline(engine, ws, SEGMENT_EVENTS) == [("eve", SEGMENT_ENTERED, browsers.key)]
     with engine.connect() as connection:
         live = connection.execute(
             select(func.count()).where(
