@@ -91,7 +91,7 @@ def test_kill_9_loses_nothing_and_processes_once(database_url: str, engine: Engi
                 "name": "Viewers",
                 "condition": {"event": "Product Viewed"},
             }
-            created = client.post("/api/v1/segments", json=viewers, headers=headers, auth=None)
+            created = httpx.post(f"{url}/api/v1/segments", json=viewers, headers=headers)
             assert created.status_code == 201
             for number in range(batches):
                 assert client.post("/v1/batch", json=batch(number)).status_code == 200
