@@ -50,6 +50,7 @@ KINDS = [
     ("Order Completed", 6),
 ]
 CATEGORIES = ["shoes", "bags", "hats", "coats"]
+PROBE_TIMEOUT = 10.0
 JSON_WRITE = {**AUTH, "Content-Type": "application/json"}
 
 
@@ -188,10 +189,12 @@ def latencies(port: int, people: int, rate: int, probes: int) -> list[float]:
         sent = time.perf_counter()
         connection.request("POST", "/v1/track", body, JSON_WRITE)
         connection.getresponse().read()
-        # Each probe is one more member of the segment: a cheap count shows it.
-        while members() <= before + number:
+        # Each probe is one more member of the segment: a cheap count shows it. A pipeline
+        # that cannot keep up shows as probes that took the whole PROBE_TIMEOUT.
+        while members() <= before + number and time.perf_counter() - sent < PROBE_TIMEOUT:
             time.sleep(0.002)
         found.append(time.perf_counter() - sent)
+        before = members() - number - 1
         time.sleep(0.05)
     stop.set()
     loader.join()
