@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Collection
 from datetime import timedelta
 from enum import StrEnum
@@ -22,8 +23,13 @@ from baton.core.clock import Clock
 from baton.identity.processor import DEFAULT_BATCH_SIZE, process_pending, refresh_statistics
 from baton.segments import build_pending, evaluate_due
 from baton.segments.due import next_due_at
+from baton.storage.database import checkpoint
 
 log = logging.getLogger(__name__)
+# Seconds between SQLite checkpoints; ingestion's own connections checkpoint too.
+_CHECKPOINT_EVERY = 1.0
+# Seconds between looks for definitions to build: a build takes seconds anyway.
+_BUILDS_POLL = 0.2
 
 
 class Stage(StrEnum):
@@ -96,9 +102,16 @@ class Pipeline:
         claimed = process_pending(self._engine, self._clock, self._region)
         self._processed += claimed
         if self._processed >= self._next_analyze:
-            refresh_statistics(self._engine)
+            # ANALYZE of a large table takes a while: not on the path of new events.
+            threading.Thread(target=self._analyze, name="baton-analyze", daemon=True).start()
             self._next_analyze *= 2
         return claimed
+
+    def _analyze(self) -> None:
+        try:
+            refresh_statistics(self._engine)
+        except Exception:
+            log.exception("refreshing statistics failed")
 
     def _run_segments(self) -> None:
         while not self._stop.is_set():
@@ -121,10 +134,18 @@ class Pipeline:
         return min(self._idle_wait, max(wait, 0.0))
 
     def _run_builds(self) -> None:
+        checkpointed = time.monotonic()
         while not self._stop.is_set():
             built = self._attempt(lambda: build_pending(self._engine, self._clock), "builds")
+            if time.monotonic() - checkpointed >= _CHECKPOINT_EVERY:
+                self._attempt(self._checkpoint, "checkpoint")
+                checkpointed = time.monotonic()
             if built == 0:
-                self._stop.wait(self._idle_wait)
+                self._stop.wait(_BUILDS_POLL)
+
+    def _checkpoint(self) -> int:
+        checkpoint(self._engine)
+        return 0
 
     def _attempt(self, step: Callable[[], int], stage: str) -> int:
         try:
