@@ -26,10 +26,11 @@ from baton.segments.due import next_due_at
 from baton.storage.database import checkpoint
 
 log = logging.getLogger(__name__)
-# Seconds between SQLite checkpoints; ingestion's own connections checkpoint too.
+# Seconds between SQLite checkpoints (the pipeline's engine leaves them to this thread;
+# ingestion's connections checkpoint on their own).
 _CHECKPOINT_EVERY = 1.0
 # Seconds between looks for definitions to build: a build takes seconds anyway.
-_BUILDS_POLL = 0.2
+_HOUSEKEEPING_POLL = 0.2
 
 
 class Stage(StrEnum):
@@ -57,15 +58,16 @@ class Pipeline:
         self._profiles_changed = threading.Event()
         self._stop = threading.Event()
         self._processed, self._next_analyze = 0, 5_000
-        steps: dict[Stage, Callable[[], None]] = {
-            Stage.IDENTITY: self._run_identity,
-            Stage.SEGMENTS: self._run_segments,
-            Stage.BUILDS: self._run_builds,
-        }
+        self._builds = Stage.BUILDS in stages
+        steps = [
+            (Stage.IDENTITY in stages, self._run_identity, "identity"),
+            (Stage.SEGMENTS in stages, self._run_segments, "segments"),
+            (True, self._run_housekeeping, "housekeeping"),
+        ]
         self._threads = [
-            threading.Thread(target=steps[stage], name=f"baton-{stage}", daemon=True)
-            for stage in Stage
-            if stage in stages
+            threading.Thread(target=step, name=f"baton-{name}", daemon=True)
+            for wanted, step, name in steps
+            if wanted
         ]
 
     def start(self) -> None:
@@ -133,15 +135,18 @@ class Pipeline:
         wait = (due - self._clock.now()) / timedelta(seconds=1)
         return min(self._idle_wait, max(wait, 0.0))
 
-    def _run_builds(self) -> None:
+    def _run_housekeeping(self) -> None:
+        """Segment builds (when this pipeline runs that stage) and SQLite checkpoints."""
         checkpointed = time.monotonic()
         while not self._stop.is_set():
-            built = self._attempt(lambda: build_pending(self._engine, self._clock), "builds")
+            built = 0
+            if self._builds:
+                built = self._attempt(lambda: build_pending(self._engine, self._clock), "builds")
             if time.monotonic() - checkpointed >= _CHECKPOINT_EVERY:
                 self._attempt(self._checkpoint, "checkpoint")
                 checkpointed = time.monotonic()
             if built == 0:
-                self._stop.wait(_BUILDS_POLL)
+                self._stop.wait(_HOUSEKEEPING_POLL)
 
     def _checkpoint(self) -> int:
         checkpoint(self._engine)

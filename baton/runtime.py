@@ -32,7 +32,7 @@ class Runtime:
         engine = connect(settings.database_url)
         processor = (
             Pipeline(
-                connect(settings.database_url, sync_every_commit=False),
+                connect(settings.database_url, sync_every_commit=False, checkpoints_elsewhere=True),
                 clock,
                 settings.default_region,
             )

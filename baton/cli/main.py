@@ -134,7 +134,7 @@ def worker(
     """Resolve events into profiles and keep segments live, without serving HTTP."""
     configure_logging()
     settings = load_settings()
-    engine = connect(settings.database_url, sync_every_commit=False)
+    engine = connect(settings.database_url, sync_every_commit=False, checkpoints_elsewhere=True)
     # Without the in-process wake-ups of `serve`, poll often: an idle poll is one index probe.
     thread = Pipeline(
         engine,

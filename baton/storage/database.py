@@ -53,13 +53,19 @@ def sqlalchemy_url(url: str) -> str:
     )
 
 
-def connect(url: str, *, sync_every_commit: bool = True) -> Engine:
+def connect(
+    url: str, *, sync_every_commit: bool = True, checkpoints_elsewhere: bool = False
+) -> Engine:
     """An engine for the URL, tuned for Baton's access pattern.
 
     `sync_every_commit=False` is for work that can be redone, such as resolving stored
     events into profiles: on SQLite its commits skip the fsync. A lost commit of that kind
     only leaves its events pending again, and since the WAL is replayed in order, any
     later synced commit (an ingestion) makes it durable too.
+
+    `checkpoints_elsewhere=True`: this engine's commits never run a SQLite checkpoint; the
+    owner calls `checkpoint()` regularly instead (the pipeline does, once a second), so
+    the copying stays off the path of latency-sensitive commits.
     """
     url = sqlalchemy_url(url)
     engine = create_engine(
@@ -70,11 +76,11 @@ def connect(url: str, *, sync_every_commit: bool = True) -> Engine:
         pool_pre_ping=not url.startswith("sqlite"),
     )
     if engine.dialect.name == "sqlite":
-        _tune_sqlite(engine, "FULL" if sync_every_commit else "NORMAL")
+        _tune_sqlite(engine, "FULL" if sync_every_commit else "NORMAL", checkpoints_elsewhere)
     return engine
 
 
-def _tune_sqlite(engine: Engine, synchronous: str) -> None:
+def _tune_sqlite(engine: Engine, synchronous: str, checkpoints_elsewhere: bool) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy issue BEGIN itself (below) instead of pysqlite's late, implicit one.
@@ -84,8 +90,7 @@ def _tune_sqlite(engine: Engine, synchronous: str) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         # FULL: a committed transaction survives a power loss, not only a process crash.
         cursor.execute(f"PRAGMA synchronous={synchronous}")
-        if synchronous == "NORMAL":
-            # Background work leaves checkpoints to `checkpoint()`, off its latency path.
+        if checkpoints_elsewhere:
             cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.execute("PRAGMA cache_size=-32768")
         cursor.execute("PRAGMA busy_timeout=30000")
