@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Collection
 from datetime import timedelta
 from enum import StrEnum
@@ -26,11 +25,10 @@ from baton.segments.due import next_due_at
 from baton.storage.database import checkpoint
 
 log = logging.getLogger(__name__)
-# Seconds between SQLite checkpoints (the pipeline's engine leaves them to this thread;
-# ingestion's connections checkpoint on their own).
-_CHECKPOINT_EVERY = 1.0
-# Seconds between looks for definitions to build: a build takes seconds anyway.
-_HOUSEKEEPING_POLL = 0.2
+# Seconds between housekeeping rounds: a look for definitions to build (a build takes
+# seconds anyway) and a SQLite checkpoint (the pipeline's engine leaves them to this
+# thread; ingestion's connections checkpoint on their own).
+_HOUSEKEEPING_POLL = 0.5
 
 
 class Stage(StrEnum):
@@ -137,14 +135,11 @@ class Pipeline:
 
     def _run_housekeeping(self) -> None:
         """Segment builds (when this pipeline runs that stage) and SQLite checkpoints."""
-        checkpointed = time.monotonic()
         while not self._stop.is_set():
             built = 0
             if self._builds:
                 built = self._attempt(lambda: build_pending(self._engine, self._clock), "builds")
-            if time.monotonic() - checkpointed >= _CHECKPOINT_EVERY:
-                self._attempt(self._checkpoint, "checkpoint")
-                checkpointed = time.monotonic()
+            self._attempt(self._checkpoint, "checkpoint")
             if built == 0:
                 self._stop.wait(_HOUSEKEEPING_POLL)
 

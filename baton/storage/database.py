@@ -64,7 +64,7 @@ def connect(
     later synced commit (an ingestion) makes it durable too.
 
     `checkpoints_elsewhere=True`: this engine's commits never run a SQLite checkpoint; the
-    owner calls `checkpoint()` regularly instead (the pipeline does, once a second), so
+    owner calls `checkpoint()` regularly instead (the pipeline does, twice a second), so
     the copying stays off the path of latency-sensitive commits.
     """
     url = sqlalchemy_url(url)
