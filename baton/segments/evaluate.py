@@ -67,24 +67,38 @@ class Catalog:
     segments: dict[str, SegmentDefinition] = field(default_factory=dict)
     computed: dict[str, ComputedTraitDefinition] = field(default_factory=dict)
 
-    def event_names(self) -> set[str]:
-        """Every event name a definition reads: the only events evaluation loads."""
-        names: set[str] = set()
+    def oldest_events_needed(self, earliest: datetime) -> dict[str, datetime | None]:
+        """Every event name a definition reads, with the oldest timestamp an evaluation at
+        `earliest` or later can look at (None: all of them). Only these events are loaded."""
+        reads: dict[str, list[Window | None]] = defaultdict(list)
         for trait in self.computed.values():
-            names.add(trait.event)
-            names.update(_window_events(trait.window))
+            _read(reads, trait.event, trait.window)
         for segment in self.segments.values():
             for condition in walk(segment.condition):
                 if isinstance(condition, EventCondition | AggregateCondition):
-                    names.add(condition.event)
-                    names.update(_window_events(condition.window))
+                    _read(reads, condition.event, condition.window)
                 elif isinstance(condition, SequenceCondition):
-                    names.update(step.event for step in condition.sequence)
-        return names
+                    for step in condition.sequence:
+                        _read(reads, step.event, None)
+        return {name: _oldest(windows, earliest) for name, windows in reads.items()}
 
 
-def _window_events(window: Window | None) -> Iterable[str]:
-    return () if window is None or window.since_last is None else (window.since_last,)
+def _read(reads: dict[str, list[Window | None]], event: str, window: Window | None) -> None:
+    reads[event].append(window)
+    if window is not None and window.since_last is not None:
+        reads[window.since_last].append(None)  # its latest occurrence, however old
+
+
+def _oldest(windows: list[Window | None], earliest: datetime) -> datetime | None:
+    bounds = []
+    for window in windows:
+        if window is None or window.since_last is not None:
+            return None
+        if window.span is not None:
+            bounds.append(earliest - window.span)
+        elif window.bounds is not None:
+            bounds.append(window.bounds[0])
+    return min(bounds)
 
 
 class ProfileEvaluation:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, or_, select, update
 
 from baton.core.clock import Clock
 from baton.segments.due import Due, claim_due, settle
@@ -66,7 +66,8 @@ def _evaluate_workspace(
 ) -> list[Outcome]:
     catalog, segments = load_catalog(connection, workspace_id)
     profile_ids = [due.profile_id for due in dues]
-    facts, stored_computed = load_facts(connection, workspace_id, profile_ids, catalog)
+    earliest = min([now, *(due.due_at for due in dues)])
+    facts, stored_computed = load_facts(connection, workspace_id, profile_ids, catalog, earliest)
     current = memberships_of(connection, workspace_id, profile_ids)
     outcomes = []
     for due in dues:
@@ -117,9 +118,14 @@ def evaluate_profile(
 
 
 def load_facts(
-    connection: Connection, workspace_id: str, profile_ids: Sequence[str], catalog: Catalog
+    connection: Connection,
+    workspace_id: str,
+    profile_ids: Sequence[str],
+    catalog: Catalog,
+    earliest: datetime,
 ) -> tuple[dict[str, ProfileFacts], dict[str, Any]]:
-    """Live profiles' facts (merged-away ones are absent) and their stored computed values."""
+    """Live profiles' facts for evaluations at `earliest` or later (merged-away profiles
+    are absent), and their stored computed values."""
     facts: dict[str, ProfileFacts] = {}
     stored: dict[str, Any] = {}
     rows = connection.execute(
@@ -138,9 +144,16 @@ def load_facts(
     for profile_id, traits, first_seen, last_seen, computed in rows:
         facts[profile_id] = ProfileFacts(profile_id, traits or {}, first_seen, last_seen, [])
         stored[profile_id] = computed or {}
-    names = sorted(catalog.event_names())
-    if facts and names:
+    oldest = catalog.oldest_events_needed(earliest)
+    if facts and oldest:
         found: dict[str, list[EventFact]] = defaultdict(list)
+        whole = sorted(name for name, since in oldest.items() if since is None)
+        reads = [among(events.c.event, whole, connection.dialect)] if whole else []
+        reads.extend(
+            and_(events.c.event == name, events.c.timestamp >= since)
+            for name, since in sorted(oldest.items())
+            if since is not None
+        )
         rows = connection.execute(
             select(
                 events.c.profile_id,
@@ -152,7 +165,7 @@ def load_facts(
             .where(
                 events.c.workspace_id == workspace_id,
                 among(events.c.profile_id, sorted(facts), connection.dialect),
-                among(events.c.event, names, connection.dialect),
+                or_(*reads),
             )
             .order_by(events.c.timestamp, events.c.seq)
         )

@@ -273,3 +273,31 @@ def _segment_event_times(engine: Engine, workspace_id: str, name: str) -> list[o
                 .order_by(events.c.seq)
             ).scalars()
         )
+
+
+def test_windowed_reads_load_every_event_the_window_still_sees(
+    engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    """When every read of an event name is windowed, evaluation loads only the events
+    the widest window can still see, and none fewer."""
+    ws = workspace.id
+    regulars = define(
+        engine,
+        clock,
+        ws,
+        Kind.SEGMENT,
+        {
+            "key": "regulars",
+            "name": "Two visits in three days",
+            "condition": {"event": "Visit", "count": {"at_least": 2}, "window": {"last": "3d"}},
+        },
+    )
+    now = clock.now()
+    deliver(engine, clock, ws, track("flo", "Visit", now - timedelta(days=4)))
+    deliver(engine, clock, ws, track("flo", "Visit", now - timedelta(days=2, hours=12)))
+    assert members(engine, ws, regulars) == set()
+    deliver(engine, clock, ws, track("flo", "Visit", now))
+    assert members(engine, ws, regulars) == {"flo"}
+    clock.advance(timedelta(days=1))
+    settle(engine, clock)
+    assert members(engine, ws, regulars) == set()
