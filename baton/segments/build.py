@@ -72,7 +72,7 @@ def build(
                 current = _current(catalog, segments, target)
                 if current is None:
                     return  # deleted or edited meanwhile: a newer build takes over
-                work = _ChunkWork(reader, workspace_id, catalog, current, now, chunk[0], chunk[-1])
+                work = _ChunkWork(reader, workspace_id, catalog, current, now, chunk)
                 work.evaluate()
             with write_transaction(engine) as writer:
                 work.write(writer)
@@ -110,14 +110,8 @@ def _live_profile_ids(connection: Connection, workspace_id: str) -> list[str]:
     return list(connection.execute(query).scalars())
 
 
-_PROFILE_RANGE = (
-    "FROM profiles p WHERE p.workspace_id = :ws AND p.merged_into IS NULL "
-    "AND p.id >= :low AND p.id <= :high"
-)
-
-
 class _ChunkWork:
-    """Evaluate one definition for the profiles with ids in [low, high], then write."""
+    """Evaluate one definition for a chunk of profiles (ids in order), then write."""
 
     def __init__(
         self,
@@ -126,15 +120,15 @@ class _ChunkWork:
         catalog: Catalog,
         target: Stored,
         now: datetime,
-        low: str,
-        high: str,
+        chunk: Sequence[str],
     ) -> None:
         self.db = connection
         self.workspace_id = workspace_id
         self.catalog = catalog
         self.target = target
         self.now = now
-        self.low, self.high = low, high
+        self.chunk = chunk
+        self.low, self.high = chunk[0], chunk[-1]
         self.transitions: list[Transition] = []
         self.computed: dict[str, dict[str, Any]] = {}
         self.marks: dict[str, datetime] = {}
@@ -207,8 +201,7 @@ class _ChunkWork:
         harder to bound in SQL: those profiles are simply evaluated again now."""
         windows, dated = _time_dependence(self.catalog, definition)
         if dated:
-            ids = self.db.execute(text(f"SELECT p.id {_PROFILE_RANGE}"), self._compiler().params)
-            self.marks.update((profile_id, self.now) for profile_id in ids.scalars())
+            self.marks.update((profile_id, self.now) for profile_id in self.chunk)
         for event, where, window in windows:
             assert window.span is not None
             sql = self._compiler()

@@ -91,7 +91,8 @@ def record(
 
 
 def forget(connection: Connection, workspace_id: str, profile_ids: Sequence[str]) -> None:
-    """Drop the memberships of profiles that no longer exist (merged into another)."""
+    """Drop the memberships of profiles merged into another. The merge moves them itself;
+    this catches one an evaluation wrote for a profile merged while it ran."""
     if profile_ids:
         connection.execute(
             delete(segment_memberships).where(
