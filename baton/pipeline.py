@@ -1,6 +1,7 @@
-"""The background work behind the API, in three stages: events become profiles
-(identity), profiles get their segments and computed traits (segments), and new or edited
-definitions are evaluated for everyone (builds).
+"""The background work behind the API, in stages: events become profiles (identity),
+profiles get their segments and computed traits (segments), new or edited definitions are
+evaluated for everyone (builds), journeys react to events and timers (journeys), and the
+outbox's messages go out (delivery).
 
 `baton serve` runs the stages in child processes (or threads), `baton worker` runs any of
 them on its own; every step takes a lock shared by all processes, so any number of
@@ -13,13 +14,16 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Collection
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
+from baton.channels.outbox import dispatch_due
+from baton.channels.outbox import next_due_at as next_message_at
 from baton.core.clock import Clock
 from baton.identity.processor import DEFAULT_BATCH_SIZE, process_pending, refresh_statistics
+from baton.journeys.runner import fire_timers, next_timer_at, process_inbox
 from baton.segments import build_pending, evaluate_due
 from baton.segments.due import next_due_at
 from baton.storage.database import checkpoint
@@ -35,6 +39,8 @@ class Stage(StrEnum):
     IDENTITY = "identity"
     SEGMENTS = "segments"
     BUILDS = "builds"
+    JOURNEYS = "journeys"
+    DELIVERY = "delivery"
 
 
 class Pipeline:
@@ -54,12 +60,16 @@ class Pipeline:
         self._coalesce = coalesce
         self._events_stored = threading.Event()
         self._profiles_changed = threading.Event()
+        self._journey_work = threading.Event()
+        self._messages_queued = threading.Event()
         self._stop = threading.Event()
         self._processed, self._next_analyze = 0, 5_000
         self._builds = Stage.BUILDS in stages
         steps = [
             (Stage.IDENTITY in stages, self._run_identity, "identity"),
             (Stage.SEGMENTS in stages, self._run_segments, "segments"),
+            (Stage.JOURNEYS in stages, self._run_journeys, "journeys"),
+            (Stage.DELIVERY in stages, self._run_delivery, "delivery"),
             (True, self._run_housekeeping, "housekeeping"),
         ]
         self._threads = [
@@ -76,11 +86,21 @@ class Pipeline:
         """Called after new events are stored, so they are processed without waiting."""
         self._events_stored.set()
 
+    def wake_journeys(self) -> None:
+        """Called after the API moved an instance or queued a message itself."""
+        self._journey_work.set()
+        self._messages_queued.set()
+
     def stop(self) -> None:
         """Finish the batches under way, then release the engine (the threads own it)."""
         self._stop.set()
-        self._events_stored.set()
-        self._profiles_changed.set()
+        for wakeup in (
+            self._events_stored,
+            self._profiles_changed,
+            self._journey_work,
+            self._messages_queued,
+        ):
+            wakeup.set()
         for thread in self._threads:
             thread.join(timeout=30)
         self._engine.dispose()
@@ -90,6 +110,7 @@ class Pipeline:
             claimed = self._attempt(self._identity_batch, "identity")
             if claimed:
                 self._profiles_changed.set()
+                self._journey_work.set()
             if claimed == 0:
                 self._events_stored.wait(self._idle_wait)
                 self._events_stored.clear()
@@ -116,15 +137,34 @@ class Pipeline:
     def _run_segments(self) -> None:
         while not self._stop.is_set():
             evaluated = self._attempt(lambda: evaluate_due(self._engine, self._clock), "segments")
-            if evaluated == 0:
-                self._profiles_changed.wait(self._until_next_due())
+            if evaluated:
+                self._journey_work.set()  # segment changes are journey events
+            else:
+                self._profiles_changed.wait(self._until(next_due_at))
                 self._profiles_changed.clear()
 
-    def _until_next_due(self) -> float:
-        """Sleep no longer than the idle wait, and wake for the next time window."""
+    def _run_journeys(self) -> None:
+        while not self._stop.is_set():
+            consumed = self._attempt(lambda: process_inbox(self._engine, self._clock), "journeys")
+            fired = self._attempt(lambda: fire_timers(self._engine, self._clock), "timers")
+            if consumed or fired:
+                self._messages_queued.set()
+            else:
+                self._journey_work.wait(self._until(next_timer_at))
+                self._journey_work.clear()
+
+    def _run_delivery(self) -> None:
+        while not self._stop.is_set():
+            sent = self._attempt(lambda: dispatch_due(self._engine, self._clock), "delivery")
+            if sent == 0:
+                self._messages_queued.wait(self._until(next_message_at))
+                self._messages_queued.clear()
+
+    def _until(self, next_at: Callable[[Connection], datetime | None]) -> float:
+        """Sleep no longer than the idle wait, and wake for the next instant due."""
         try:
             with self._engine.connect() as connection:
-                due = next_due_at(connection)
+                due = next_at(connection)
         except Exception:
             log.exception("reading the next due instant failed")
             return self._idle_wait

@@ -99,9 +99,10 @@ def serve(
         console.print(f"{label} (shown once): [bold]{key}[/bold]")
     children = []
     if processor is ProcessorMode.PROCESS:
-        # Identity and segment evaluation each get a process, so both cores work.
+        # Identity and the stages after it each get a process, so both cores work.
         worker = [sys.executable, "-m", "baton", "worker", "--parent", str(os.getpid())]
-        for stages in ((Stage.IDENTITY, Stage.BUILDS), (Stage.SEGMENTS,)):
+        after_identity = (Stage.SEGMENTS, Stage.JOURNEYS, Stage.DELIVERY)
+        for stages in ((Stage.IDENTITY, Stage.BUILDS), after_identity):
             chosen = [option for stage in stages for option in ("--stage", stage.value)]
             children.append(subprocess.Popen([*worker, *chosen]))
     try:
@@ -131,7 +132,7 @@ def worker(
         typer.Option(help="Run only these stages (repeatable); default: all of them."),
     ] = None,
 ) -> None:
-    """Resolve events into profiles and keep segments live, without serving HTTP."""
+    """Run the background stages (identity, segments, journeys, delivery) without HTTP."""
     configure_logging()
     settings = load_settings()
     engine = connect(settings.database_url, sync_every_commit=False, checkpoints_elsewhere=True)

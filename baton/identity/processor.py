@@ -18,6 +18,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from baton.core.clock import Clock
 from baton.identity.graph import IdentityGraph
 from baton.identity.observations import OBSERVED_COLUMNS, observe
+from baton.journeys.inbox import JOURNEY_EVENT_TYPES, enqueue_events
 from baton.segments.due import mark_due
 from baton.storage.database import exclusive, write_transaction
 from baton.storage.tables import events
@@ -88,14 +89,20 @@ def _process_batch(engine: Engine, clock: Clock, default_region: str, limit: int
         for workspace_id, workspace_rows in by_workspace.items():
             graph = IdentityGraph(reader, workspace_id, clock.now())
             graph.resolve_all([observe(row, default_region) for row in workspace_rows])
-            graphs.append((workspace_id, graph))
+            graphs.append((workspace_id, graph, workspace_rows))
     if graphs:
         now = clock.now()
         with write_transaction(engine) as writer:
-            for workspace_id, graph in graphs:
+            for workspace_id, graph, workspace_rows in graphs:
                 graph.flush(writer, default_region)
                 # Segments and computed traits of these profiles must be evaluated again.
                 mark_due(writer, workspace_id, ((p, now) for p in graph.changed_profiles))
+                journey_events = [
+                    row["message_id"]
+                    for row in workspace_rows
+                    if row["type"] in JOURNEY_EVENT_TYPES
+                ]
+                enqueue_events(writer, workspace_id, journey_events)
     return len(rows)
 
 

@@ -58,6 +58,17 @@ def get_profile(connection: Connection, workspace_id: str, profile_id: str) -> d
     }
 
 
+def addressing(connection: Connection, workspace_id: str, profile_id: str) -> dict[str, Any] | None:
+    """The field that makes a new message resolve to this profile: a user id of it, else
+    an anonymous id no other user was seen with; None if it has neither."""
+    held, shared = _identifiers_of(connection, workspace_id, profile_id)
+    if held.get(USER_ID):
+        return {"userId": held[USER_ID][-1]}
+    shared_ids = set(shared.get("anonymous_id", []))
+    own = [value for value in held.get("anonymous_id", []) if value not in shared_ids]
+    return {"anonymousId": own[0]} if own else None
+
+
 def lookup_profile(
     connection: Connection, workspace_id: str, kind: str, value: str, default_region: str
 ) -> dict[str, Any]:

@@ -67,12 +67,12 @@ def apply_definitions(
         elif previous.version == saved.version:
             action, diff = "unchanged", ""
         else:
-            action, diff = "updated", _diff(dump(previous.definition), dump(definition))
+            action, diff = "updated", yaml_diff(dump(previous.definition), dump(definition))
         results.append(Applied(kind, definition.key, action, saved.version, diff))
     return results
 
 
-def _diff(before: dict[str, Any], after: dict[str, Any]) -> str:
+def yaml_diff(before: dict[str, Any], after: dict[str, Any]) -> str:
     old = yaml.safe_dump(before, sort_keys=False).splitlines(keepends=True)
     new = yaml.safe_dump(after, sort_keys=False).splitlines(keepends=True)
     return "".join(difflib.unified_diff(old, new, "stored", "file"))

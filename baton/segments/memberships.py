@@ -17,6 +17,7 @@ from sqlalchemy import Connection, bindparam, delete, func, select
 
 from baton.core.formats import decode_cursor, encode_cursor, iso_instant
 from baton.core.ids import new_id
+from baton.journeys.inbox import enqueue_events
 from baton.segments.definitions import SEGMENT_ENTERED, SEGMENT_EXITED
 from baton.segments.store import Stored
 from baton.storage.database import among, executemany_fast, insert_ignoring_duplicates
@@ -83,11 +84,9 @@ def record(
             for t in entered
         ],
     )
-    executemany_fast(
-        connection,
-        insert_ignoring_duplicates(connection, events),
-        [_event_row(workspace_id, change, now) for change in transitions],
-    )
+    rows = [_event_row(workspace_id, change, now) for change in transitions]
+    executemany_fast(connection, insert_ignoring_duplicates(connection, events), rows)
+    enqueue_events(connection, workspace_id, [row["message_id"] for row in rows])
 
 
 def forget(connection: Connection, workspace_id: str, profile_ids: Sequence[str]) -> None:

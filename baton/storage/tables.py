@@ -89,6 +89,8 @@ workspaces = Table(
     Column("name", String(200), nullable=False),
     Column("is_default", Integer, nullable=False, default=0),
     Column("created_at", Instant(), nullable=False),
+    # IANA name; journeys wait for local times in it when a profile has no `timezone`.
+    Column("timezone", String(64), nullable=False, default="UTC", server_default="UTC"),
 )
 
 api_keys = Table(
@@ -254,4 +256,125 @@ profile_due = Table(
     Column("due_at", Instant(), nullable=False),
     Column("stamp", BigInteger, nullable=False),
     Index(None, "due_at"),
+)
+
+
+# Journeys: the journey itself (its lifecycle status), then every version of its
+# definition. `version` is the newest version, `published_version` the one new entries get.
+journeys = Table(
+    "journeys",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("workspace_id", String(40), nullable=False),
+    Column("key", String(100), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("status", String(10), nullable=False),  # draft | published | paused | archived
+    Column("version", Integer, nullable=False),
+    Column("published_version", Integer),
+    Column("created_at", Instant(), nullable=False),
+    Column("updated_at", Instant(), nullable=False),
+    UniqueConstraint("workspace_id", "key"),
+)
+
+journey_versions = Table(
+    "journey_versions",
+    metadata,
+    Column("journey_id", String(40), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("definition", Document, nullable=False),
+    Column("created_at", Instant(), nullable=False),
+    Column("published_at", Instant()),
+)
+
+# One customer's way through one journey. Live while `ended_at` is NULL; a waiting
+# instance has `wake_at` when time alone can move it (a delay, a timeout).
+journey_instances = Table(
+    "journey_instances",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("workspace_id", String(40), nullable=False),
+    Column("journey_id", String(40), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("profile_id", String(40), nullable=False),
+    Column("node", String(100), nullable=False),
+    Column("wake_at", Instant()),
+    Column("steps", Integer, nullable=False),
+    Column("state", Document, nullable=False),
+    Column("entered_at", Instant(), nullable=False),
+    Column("ended_at", Instant()),
+    Column("outcome", String(20)),
+    Column("goal_at", Instant()),
+    Index(None, "profile_id", "journey_id"),
+    Index(None, "journey_id", "node"),
+)
+_live = journey_instances.c.ended_at.is_(None)
+Index(
+    "uq_journey_instances_live",
+    journey_instances.c.journey_id,
+    journey_instances.c.profile_id,
+    unique=True,
+    sqlite_where=_live,
+    postgresql_where=_live,
+)
+_timed = journey_instances.c.wake_at.is_not(None)
+Index(
+    "ix_journey_instances_wake_at",
+    journey_instances.c.wake_at,
+    sqlite_where=_timed,
+    postgresql_where=_timed,
+)
+
+# What each instance did, one row per node visited or event that moved it.
+journey_steps = Table(
+    "journey_steps",
+    metadata,
+    Column("instance_id", String(40), primary_key=True),
+    Column("n", Integer, primary_key=True, autoincrement=False),
+    Column("at", Instant(), nullable=False),
+    Column("node", String(100), nullable=False),
+    Column("action", String(20), nullable=False),
+    Column("detail", Document),
+)
+
+# Processed events the journey engine has yet to look at, written by the identity
+# processor and the segment evaluator in the transaction that made them final.
+journey_inbox = Table(
+    "journey_inbox",
+    metadata,
+    Column("seq", Sequence, primary_key=True, autoincrement=True),
+    Column("workspace_id", String(40), nullable=False),
+    Column("message_id", String(200), nullable=False),
+)
+
+# The outbox: every message a journey decided to send, created once per
+# (instance, node, visit), which `idempotency_key` enforces.
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("workspace_id", String(40), nullable=False),
+    Column("profile_id", String(40), nullable=False),
+    Column("journey_id", String(40)),
+    Column("version", Integer),
+    Column("instance_id", String(40)),
+    Column("node", String(100)),
+    Column("channel", String(40), nullable=False),
+    Column("template", String(200)),
+    Column("subscription_group", String(100)),
+    Column("status", String(12), nullable=False),  # pending | delivered | cancelled | failed
+    Column("idempotency_key", String(200), nullable=False, unique=True),
+    Column("payload", Document),
+    Column("created_at", Instant(), nullable=False),
+    Column("due_at", Instant(), nullable=False),
+    Column("dispatched_at", Instant()),
+    Column("detail", Text),
+    Index(None, "profile_id", "created_at"),
+    Index(None, "instance_id"),
+)
+_pending_message = messages.c.status == "pending"
+Index(
+    "ix_messages_pending",
+    messages.c.due_at,
+    sqlite_where=_pending_message,
+    postgresql_where=_pending_message,
 )

@@ -1,0 +1,1 @@
+"""Delivery: the message outbox and the channels that send what it holds."""

@@ -1,0 +1,1 @@
+"""Journeys: durable, state-aware flows started by events, segments, schedules or the API."""

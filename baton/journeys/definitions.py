@@ -1,0 +1,662 @@
+"""Journey definitions: pydantic models with a JSON/YAML form (docs/journeys.md).
+
+A journey names its trigger, optional audience, re-entry rule, goal and exit rules, and a
+graph of nodes from `start`. Validation errors name the node and field:
+`nodes.email.next: no node named 'later'`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from enum import StrEnum
+from functools import cached_property
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from baton.core.durations import parse_duration
+from baton.core.errors import InvalidInput
+from baton.journeys.cron import Cron
+from baton.segments.definitions import (
+    SEGMENT_ENTERED,
+    SEGMENT_EXITED,
+    Condition,
+    Op,
+    PropertyFilter,
+)
+from baton.segments.values import holds, lookup
+
+_KEY = r"^[a-z0-9][a-z0-9_-]{0,99}$"
+_NODE_ID = r"^[A-Za-z][A-Za-z0-9_-]{0,99}$"
+_CLOCK_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+_OFFSET = re.compile(r"^\s*([+-])?\s*(.+)$")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def _event_name(value: str) -> str:
+    if not 1 <= len(value) <= 200:
+        raise ValueError("must be 1-200 characters")
+    if value in (SEGMENT_ENTERED, SEGMENT_EXITED):
+        raise ValueError(f"use segment_entered / segment_exited instead of {value!r}")
+    return value
+
+
+def _duration(value: str) -> str:
+    parse_duration(value)
+    return value
+
+
+def signed_duration(text: str) -> timedelta:
+    """`-3d`, `+1h`, `2d`: a duration with an optional sign."""
+    match = _OFFSET.match(text)
+    if match is None:
+        raise ValueError(f"{text!r} is not an offset like -3d or 2h")
+    duration = parse_duration(match.group(2))
+    return -duration if match.group(1) == "-" else duration
+
+
+def clock_time(text: str) -> dt.time:
+    match = _CLOCK_TIME.match(text)
+    if match is None:
+        raise ValueError(f"{text!r} is not a time of day like 09:00")
+    return dt.time(int(match.group(1)), int(match.group(2)))
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{name!r} is not an IANA time zone like Europe/Paris") from None
+
+
+# --- what an event must look like ------------------------------------------------------
+
+
+class EventMatch(_Model):
+    """An event by name, with property filters (the operators of segments)."""
+
+    event: str
+    where: list[PropertyFilter] = Field(default_factory=list)
+
+    _event = field_validator("event")(_event_name)
+
+    def matches(self, name: str, properties: dict[str, Any], now: Any) -> bool:
+        return name == self.event and all(
+            holds(f, lookup(properties, f.property), now) for f in self.where
+        )
+
+
+def _segment_event(event: str, key: str) -> EventMatch:
+    # Built without validation: users may not name these events, Baton may.
+    where = [PropertyFilter(property="segment_key", op=Op.EQUALS, value=key)]
+    return EventMatch.model_construct(event=event, where=where)
+
+
+class SegmentEntered(_Model):
+    segment_entered: str = Field(pattern=_KEY)
+
+    @cached_property
+    def as_event(self) -> EventMatch:
+        return _segment_event(SEGMENT_ENTERED, self.segment_entered)
+
+
+class SegmentExited(_Model):
+    segment_exited: str = Field(pattern=_KEY)
+
+    @cached_property
+    def as_event(self) -> EventMatch:
+        return _segment_event(SEGMENT_EXITED, self.segment_exited)
+
+
+class ConditionSignal(_Model):
+    """A segment-style condition about the profile, checked whenever the instance moves."""
+
+    condition: Condition
+
+
+class ApiTrigger(_Model):
+    api: Literal[True]
+
+
+class ScheduleTrigger(_Model):
+    """Enter every member of `segment` at each time the cron expression names."""
+
+    schedule: str
+    segment: str = Field(pattern=_KEY)
+    timezone: str = "UTC"
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        Cron.parse(value)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        zone(value)
+        return value
+
+    @cached_property
+    def cron(self) -> Cron:
+        return Cron.parse(self.schedule)
+
+
+class DateTraitTrigger(_Model):
+    """Enter each profile at a date trait (yearly for `recurring`), shifted by `offset`,
+    at a local time of day."""
+
+    date_trait: str
+    offset: str = "0s"
+    at: str = "09:00"
+    recurring: bool = True
+
+    @field_validator("offset")
+    @classmethod
+    def _offset(cls, value: str) -> str:
+        if value.strip() not in ("0s", "0"):
+            signed_duration(value)
+        return value
+
+    @field_validator("at")
+    @classmethod
+    def _at(cls, value: str) -> str:
+        clock_time(value)
+        return value
+
+    @cached_property
+    def shift(self) -> timedelta:
+        return timedelta(0) if self.offset.strip() in ("0s", "0") else signed_duration(self.offset)
+
+
+def _leading_key(tags: dict[str, type[_Model]]) -> Any:
+    """A discriminator naming the variant by the first of its keys present."""
+    models = {model: tag for tag, model in tags.items()}
+
+    def discriminate(value: Any) -> str | None:
+        if isinstance(value, dict):
+            return next((f"@{tag}" for tag in tags if tag in value), None)
+        tag = models.get(type(value))
+        return None if tag is None else f"@{tag}"
+
+    return discriminate
+
+
+_TRIGGERS: dict[str, type[_Model]] = {
+    "event": EventMatch,
+    "segment_entered": SegmentEntered,
+    "segment_exited": SegmentExited,
+    "api": ApiTrigger,
+    "schedule": ScheduleTrigger,
+    "date_trait": DateTraitTrigger,
+}
+Trigger = Annotated[
+    Annotated[EventMatch, Tag("@event")]
+    | Annotated[SegmentEntered, Tag("@segment_entered")]
+    | Annotated[SegmentExited, Tag("@segment_exited")]
+    | Annotated[ApiTrigger, Tag("@api")]
+    | Annotated[ScheduleTrigger, Tag("@schedule")]
+    | Annotated[DateTraitTrigger, Tag("@date_trait")],
+    Discriminator(
+        _leading_key(_TRIGGERS),
+        custom_error_type="trigger",
+        custom_error_message=f"a trigger starts with one of: {', '.join(_TRIGGERS)}",
+    ),
+]
+
+_SIGNALS: dict[str, type[_Model]] = {
+    "event": EventMatch,
+    "segment_entered": SegmentEntered,
+    "segment_exited": SegmentExited,
+    "condition": ConditionSignal,
+}
+Signal = Annotated[
+    Annotated[EventMatch, Tag("@event")]
+    | Annotated[SegmentEntered, Tag("@segment_entered")]
+    | Annotated[SegmentExited, Tag("@segment_exited")]
+    | Annotated[ConditionSignal, Tag("@condition")],
+    Discriminator(
+        _leading_key(_SIGNALS),
+        custom_error_type="signal",
+        custom_error_message=f"give one of: {', '.join(_SIGNALS)}",
+    ),
+]
+
+
+def event_of(signal: Any) -> EventMatch | None:
+    """The event a trigger or signal waits for; None for conditions, API and time triggers."""
+    if isinstance(signal, EventMatch):
+        return signal
+    if isinstance(signal, SegmentEntered | SegmentExited):
+        return signal.as_event
+    return None
+
+
+class Goal(_Model):
+    """What counts as converting: an event, a segment change or a condition. With `exit`,
+    reaching it ends the instance and cancels whatever it has not sent yet."""
+
+    event: str | None = None
+    where: list[PropertyFilter] = Field(default_factory=list)
+    segment_entered: str | None = Field(default=None, pattern=_KEY)
+    condition: Condition | None = None
+    exit: bool = True
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Goal:
+        if sum(x is not None for x in (self.event, self.segment_entered, self.condition)) != 1:
+            raise ValueError("give exactly one of event, segment_entered, condition")
+        if self.event is not None:
+            _event_name(self.event)
+        elif self.where:
+            raise ValueError("where applies to an event goal")
+        return self
+
+    @cached_property
+    def signal(self) -> EventMatch | SegmentEntered | ConditionSignal:
+        if self.event is not None:
+            return EventMatch.model_construct(event=self.event, where=self.where)
+        if self.segment_entered is not None:
+            return SegmentEntered(segment_entered=self.segment_entered)
+        assert self.condition is not None
+        return ConditionSignal(condition=self.condition)
+
+
+class Cooldown(_Model):
+    cooldown: str
+
+    _duration = field_validator("cooldown")(_duration)
+
+    @cached_property
+    def span(self) -> timedelta:
+        return parse_duration(self.cooldown)
+
+
+Reentry = Literal["never", "after_exit"] | Cooldown
+
+
+class JourneyStage(StrEnum):
+    AWARENESS = "awareness"
+    CONSIDERATION = "consideration"
+    CONVERSION = "conversion"
+    RETENTION = "retention"
+    ADVOCACY = "advocacy"
+
+
+# --- nodes ------------------------------------------------------------------------------
+
+
+class _Node(_Model):
+    description: str = Field(default="", max_length=2000)
+
+    def exits(self) -> Iterator[tuple[str, str]]:
+        """(field, node id) of every node this one can lead to."""
+        return iter(())
+
+
+class _Onward(_Node):
+    next: str | None = None
+
+    def exits(self) -> Iterator[tuple[str, str]]:
+        if self.next is not None:
+            yield "next", self.next
+
+
+class DelayNode(_Onward):
+    type: Literal["delay"]
+    duration: str
+
+    _duration = field_validator("duration")(_duration)
+
+    @cached_property
+    def span(self) -> timedelta:
+        return parse_duration(self.duration)
+
+
+class Weekday(StrEnum):
+    MON = "MON"
+    TUE = "TUE"
+    WED = "WED"
+    THU = "THU"
+    FRI = "FRI"
+    SAT = "SAT"
+    SUN = "SUN"
+
+
+class WaitUntilNode(_Onward):
+    """Until the next time of day (on one of `weekdays`), or until a date trait ± offset,
+    in the profile's time zone."""
+
+    type: Literal["wait_until"]
+    time: str | None = None
+    weekdays: list[Weekday] | None = Field(default=None, min_length=1)
+    date_trait: str | None = None
+    offset: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> WaitUntilNode:
+        if self.date_trait is None:
+            if self.time is None and self.weekdays is None:
+                raise ValueError("give time and/or weekdays, or date_trait")
+            if self.offset is not None:
+                raise ValueError("offset applies to date_trait")
+        elif self.weekdays is not None:
+            raise ValueError("weekdays do not apply to date_trait")
+        if self.time is not None:
+            clock_time(self.time)
+        if self.offset is not None:
+            signed_duration(self.offset)
+        return self
+
+    @cached_property
+    def time_of_day(self) -> dt.time | None:
+        return None if self.time is None else clock_time(self.time)
+
+    @cached_property
+    def shift(self) -> timedelta:
+        return timedelta(0) if self.offset is None else signed_duration(self.offset)
+
+
+class AwaitedEvent(EventMatch):
+    next: str | None = None
+
+
+class WaitForEventNode(_Node):
+    """Wait for one of `events` (or `event` + `where`) until `timeout`.
+
+    `correlate` names a path (`properties.cart_id`) whose value must equal the trigger
+    event's. A matched event continues to its own `next`, else the node's; a timeout to
+    `timeout_next`.
+    """
+
+    type: Literal["wait_for_event"]
+    event: str | None = None
+    where: list[PropertyFilter] = Field(default_factory=list)
+    events: list[AwaitedEvent] | None = Field(default=None, min_length=1)
+    correlate: str | None = None
+    timeout: str
+    next: str | None = None
+    timeout_next: str | None = None
+
+    _timeout = field_validator("timeout")(_duration)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> WaitForEventNode:
+        if (self.event is None) == (self.events is None):
+            raise ValueError("give event (with where) or events")
+        if self.event is not None:
+            _event_name(self.event)
+        elif self.where:
+            raise ValueError("where applies to event; give each of events its own")
+        return self
+
+    @cached_property
+    def awaited(self) -> list[AwaitedEvent]:
+        if self.events is not None:
+            return self.events
+        assert self.event is not None
+        return [AwaitedEvent.model_construct(event=self.event, where=self.where, next=None)]
+
+    @cached_property
+    def span(self) -> timedelta:
+        return parse_duration(self.timeout)
+
+    def exits(self) -> Iterator[tuple[str, str]]:
+        if self.next is not None:
+            yield "next", self.next
+        for i, awaited in enumerate(self.awaited):
+            if awaited.next is not None:
+                yield f"events.{i}.next", awaited.next
+        if self.timeout_next is not None:
+            yield "timeout_next", self.timeout_next
+
+
+class Case(_Model):
+    when: Condition
+    next: str
+
+
+class BranchNode(_Node):
+    type: Literal["branch"]
+    cases: list[Case] = Field(min_length=1)
+    default: str | None = None
+
+    def exits(self) -> Iterator[tuple[str, str]]:
+        for i, case in enumerate(self.cases):
+            yield f"cases.{i}.next", case.next
+        if self.default is not None:
+            yield "default", self.default
+
+
+class Arm(_Model):
+    name: str = Field(pattern=r"^[A-Za-z0-9_-]{1,50}$")
+    weight: float = Field(gt=0)
+    next: str | None = None
+
+
+class SplitNode(_Node):
+    """Weighted arms; a profile always lands in the same arm of the same journey."""
+
+    type: Literal["split"]
+    arms: list[Arm] = Field(min_length=2)
+
+    @field_validator("arms")
+    @classmethod
+    def _distinct(cls, arms: list[Arm]) -> list[Arm]:
+        if len({arm.name for arm in arms}) != len(arms):
+            raise ValueError("arm names must differ")
+        return arms
+
+    def exits(self) -> Iterator[tuple[str, str]]:
+        for i, arm in enumerate(self.arms):
+            if arm.next is not None:
+                yield f"arms.{i}.next", arm.next
+
+
+class HoldoutNode(_Onward):
+    """Keep `percent` of profiles out of every message of the instance, still tracked."""
+
+    type: Literal["holdout"]
+    percent: float = Field(gt=0, lt=100)
+
+
+class MessageNode(_Onward):
+    type: Literal["message"]
+    channel: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")
+    template: str = Field(min_length=1, max_length=200)
+    subscription_group: str | None = Field(default=None, max_length=100)
+
+
+class UpdateProfileNode(_Onward):
+    type: Literal["update_profile"]
+    set: dict[str, Any] = Field(default_factory=dict)
+    increment: dict[str, float] = Field(default_factory=dict)
+    unset: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _something(self) -> UpdateProfileNode:
+        if not (self.set or self.increment or self.unset):
+            raise ValueError("give set, increment or unset")
+        return self
+
+
+class WebhookNode(_Onward):
+    type: Literal["webhook"]
+    url: str = Field(pattern=r"^https?://\S+$", max_length=2000)
+    method: Literal["POST", "PUT", "PATCH", "GET", "DELETE"] = "POST"
+    body: Any = None
+
+
+class EnterJourneyNode(_Node):
+    """Hand the profile over to another journey; this instance ends."""
+
+    type: Literal["enter_journey"]
+    journey: str = Field(pattern=_KEY)
+
+
+class ExitNode(_Node):
+    type: Literal["exit"]
+
+
+Node = Annotated[
+    DelayNode
+    | WaitUntilNode
+    | WaitForEventNode
+    | BranchNode
+    | SplitNode
+    | HoldoutNode
+    | MessageNode
+    | UpdateProfileNode
+    | WebhookNode
+    | EnterJourneyNode
+    | ExitNode,
+    Field(discriminator="type"),
+]
+WAITING_NODES = (DelayNode, WaitUntilNode, WaitForEventNode)
+
+
+class JourneyDefinition(_Model):
+    key: str = Field(pattern=_KEY)
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=2000)
+    stage: JourneyStage | None = None
+    priority: int = Field(default=50, ge=0, le=100)
+    trigger: Trigger
+    audience: Condition | None = None
+    reentry: Reentry = "after_exit"
+    goal: Goal | None = None
+    exit_on: list[Signal] = Field(default_factory=list)
+    start: str
+    nodes: dict[str, Node] = Field(min_length=1)
+
+    @field_validator("nodes")
+    @classmethod
+    def _node_ids(cls, nodes: dict[str, Any]) -> dict[str, Any]:
+        for node_id in nodes:
+            if not re.match(_NODE_ID, node_id):
+                raise ValueError(
+                    f"{node_id!r} is not a node id (a letter, then letters, digits, _ -)"
+                )
+        return nodes
+
+    @model_validator(mode="after")
+    def _graph(self) -> JourneyDefinition:
+        if self.start not in self.nodes:
+            raise _GraphError("start", f"no node named {self.start!r}")
+        for node_id, node in self.nodes.items():
+            for field, target in node.exits():
+                if target not in self.nodes:
+                    raise _GraphError(f"nodes.{node_id}.{field}", f"no node named {target!r}")
+        reachable = self._reachable()
+        for node_id in self.nodes:
+            if node_id not in reachable:
+                raise _GraphError(f"nodes.{node_id}", f"cannot be reached from {self.start!r}")
+        self._refuse_busy_loops()
+        return self
+
+    def _reachable(self) -> set[str]:
+        seen, todo = {self.start}, [self.start]
+        while todo:
+            for _, target in self.nodes[todo.pop()].exits():
+                if target not in seen:
+                    seen.add(target)
+                    todo.append(target)
+        return seen
+
+    def _refuse_busy_loops(self) -> None:
+        """A loop must pass a node that waits, or one instance would spin forever."""
+        state: dict[str, int] = {}  # 1: on the path, 2: done
+
+        def visit(node_id: str, path: list[str]) -> None:
+            state[node_id] = 1
+            node = self.nodes[node_id]
+            if not isinstance(node, WAITING_NODES):
+                for _, target in node.exits():
+                    if state.get(target) == 1:
+                        loop = [*path[path.index(target) :], target] if target in path else path
+                        raise _GraphError(
+                            f"nodes.{target}", f"loop {' -> '.join(loop)} never waits"
+                        )
+                    if target not in state:
+                        visit(target, [*path, target])
+            state[node_id] = 2
+
+        for node_id in self.nodes:
+            if node_id not in state:
+                visit(node_id, [node_id])
+
+    @cached_property
+    def signals(self) -> list[tuple[str, Any]]:
+        """("goal" | "exit", signal) for everything that can end an instance early."""
+        found: list[tuple[str, Any]] = [("exit", signal) for signal in self.exit_on]
+        if self.goal is not None:
+            found.insert(0, ("goal", self.goal.signal))
+        return found
+
+    def conditions(self) -> Iterator[Condition]:
+        """Every profile condition the journey evaluates."""
+        if self.audience is not None:
+            yield self.audience
+        for _, signal in self.signals:
+            if isinstance(signal, ConditionSignal):
+                yield signal.condition
+        for node in self.nodes.values():
+            if isinstance(node, BranchNode):
+                yield from (case.when for case in node.cases)
+
+    def event_names(self) -> set[str]:
+        """Every event name that can move this journey's instances or start one."""
+        names = set()
+        for candidate in (self.trigger, *(signal for _, signal in self.signals)):
+            matched = event_of(candidate)
+            if matched is not None:
+                names.add(matched.event)
+        for node in self.nodes.values():
+            if isinstance(node, WaitForEventNode):
+                names.update(awaited.event for awaited in node.awaited)
+        return names
+
+
+class _GraphError(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def parse_journey(data: Any) -> JourneyDefinition:
+    """A validated definition; InvalidInput naming the field (`nodes.email.template`)."""
+    try:
+        return JourneyDefinition.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        cause = first.get("ctx", {}).get("error")
+        if isinstance(cause, _GraphError):
+            raise InvalidInput(f"{cause.field}: {cause.message}", field=cause.field) from None
+        loc = [str(part) for part in first["loc"]]
+        # pydantic names the union member it tried (`message`, `@event`): not the user's key.
+        if len(loc) >= 3 and loc[0] == "nodes":
+            loc.pop(2)
+        field = ".".join(part for part in loc if not part.startswith("@")) or None
+        message = first["msg"].removeprefix("Value error, ")
+        raise InvalidInput(f"{field}: {message}" if field else message, field=field) from None
+
+
+def dump_journey(definition: JourneyDefinition) -> dict[str, Any]:
+    return definition.model_dump(mode="json", by_alias=True, exclude_defaults=True)

@@ -1,0 +1,561 @@
+"""The interpreter: (definition, instance state, stimulus) -> (new state, effects, steps).
+
+It is a pure function. It reads nothing but its arguments: the profile is a `Profile`
+answering conditions, the time comes with the stimulus. The runner writes what it returns
+(state, effects into the outbox, steps into the history) in one transaction, and
+`replay` runs a recorded history through it again to the same result.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from baton.core.formats import iso_instant
+from baton.journeys.definitions import (
+    BranchNode,
+    ConditionSignal,
+    DelayNode,
+    EnterJourneyNode,
+    ExitNode,
+    HoldoutNode,
+    JourneyDefinition,
+    MessageNode,
+    SplitNode,
+    UpdateProfileNode,
+    WaitForEventNode,
+    WaitUntilNode,
+    WebhookNode,
+    Weekday,
+    event_of,
+)
+from baton.segments.definitions import Condition
+from baton.segments.values import lookup, parse_instant
+
+# Nodes one stimulus may run through before the instance is stopped as looping. The
+# definition refuses loops that never wait; this guards against any that slip through.
+MAX_NODES_PER_STEP = 200
+STIMULUS_ACTIONS = ("event", "timer", "stopped")
+
+
+class Profile(Protocol):
+    """What the interpreter may know about the profile, at the stimulus's instant."""
+
+    @property
+    def profile_id(self) -> str: ...
+
+    @property
+    def timezone(self) -> ZoneInfo: ...
+
+    def trait(self, name: str) -> Any: ...
+
+    def holds(self, condition: Condition, asked_by: str) -> bool:
+        """`asked_by` names the question: `audience`, `goal`, `exit_on.1`,
+        `nodes.still.cases.0`."""
+        ...
+
+
+# --- stimuli ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Enter:
+    at: datetime
+    trigger: dict[str, Any]  # {"event", "properties", "message_id"}
+
+
+@dataclass(frozen=True)
+class Arrival:
+    at: datetime
+    event: str
+    properties: dict[str, Any]
+    message_id: str
+
+
+@dataclass(frozen=True)
+class Tick:
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Stop:
+    at: datetime
+    outcome: str  # archived | merged | stopped
+
+
+Stimulus = Enter | Arrival | Tick | Stop
+
+
+# --- effects ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Send:
+    """A message (or webhook call) into the outbox, once per (instance, node, visit)."""
+
+    node: str
+    visit: int
+    channel: str
+    template: str | None
+    subscription_group: str | None
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class UpdateTraits:
+    node: str
+    visit: int
+    set: dict[str, Any]
+    increment: dict[str, float]
+    unset: list[str]
+
+
+@dataclass(frozen=True)
+class Handover:
+    node: str
+    journey: str
+
+
+@dataclass(frozen=True)
+class CancelPending:
+    """Withdraw the instance's messages not dispatched yet."""
+
+
+Effect = Send | UpdateTraits | Handover | CancelPending
+
+
+@dataclass(frozen=True)
+class Step:
+    at: datetime
+    node: str
+    action: str
+    detail: dict[str, Any] | None = None
+
+
+# --- state ------------------------------------------------------------------------------
+
+
+@dataclass
+class State:
+    node: str
+    entered_at: datetime
+    trigger: dict[str, Any]
+    waiting: bool = False
+    wake_at: datetime | None = None
+    visits: dict[str, int] = field(default_factory=dict)
+    arms: dict[str, str] = field(default_factory=dict)
+    holdout: bool = False
+    goal_at: datetime | None = None
+    outcome: str | None = None
+    ended_at: datetime | None = None
+
+    @property
+    def live(self) -> bool:
+        return self.outcome is None
+
+    def document(self) -> dict[str, Any]:
+        """What goes into the instance's `state` column (the rest has columns of its own)."""
+        stored: dict[str, Any] = {"trigger": self.trigger, "visits": self.visits}
+        if self.waiting:
+            stored["waiting"] = True
+        if self.arms:
+            stored["arms"] = self.arms
+        if self.holdout:
+            stored["holdout"] = True
+        return stored
+
+    @classmethod
+    def from_row(
+        cls,
+        node: str,
+        document: dict[str, Any],
+        entered_at: datetime,
+        wake_at: datetime | None,
+        goal_at: datetime | None,
+        outcome: str | None,
+        ended_at: datetime | None,
+    ) -> State:
+        return cls(
+            node=node,
+            entered_at=entered_at,
+            trigger=document.get("trigger") or {},
+            waiting=bool(document.get("waiting")),
+            wake_at=wake_at,
+            visits=dict(document.get("visits") or {}),
+            arms=dict(document.get("arms") or {}),
+            holdout=bool(document.get("holdout")),
+            goal_at=goal_at,
+            outcome=outcome,
+            ended_at=ended_at,
+        )
+
+
+@dataclass
+class Advance:
+    state: State
+    effects: list[Effect] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.steps)
+
+
+def advance(
+    journey: JourneyDefinition,
+    state: State | None,
+    stimulus: Stimulus,
+    profile: Profile,
+    *,
+    paused: bool = False,
+) -> Advance:
+    """Apply one stimulus. `state` is None only for `Enter`. A paused journey's instances
+    still reach goals and exit, but do not move on."""
+    if isinstance(stimulus, Enter):
+        fresh = State(node=journey.start, entered_at=stimulus.at, trigger=stimulus.trigger)
+        run = _Run(journey, fresh, profile, stimulus.at)
+        if not run.signals(None):
+            run.go(journey.start)
+        return run.result
+    assert state is not None
+    run = _Run(journey, copy.deepcopy(state), profile, stimulus.at)
+    if not state.live:
+        return run.result
+    if isinstance(stimulus, Stop):
+        run.record(state.node, "stopped", {"outcome": stimulus.outcome})
+        run.end(stimulus.outcome, cancel=True)
+    elif isinstance(stimulus, Arrival):
+        run.arrival(stimulus, paused)
+    elif not paused:
+        run.tick()
+    return run.result
+
+
+class _Run:
+    def __init__(
+        self, journey: JourneyDefinition, state: State, profile: Profile, at: datetime
+    ) -> None:
+        self.journey = journey
+        self.state = state
+        self.profile = profile
+        self.at = at
+        self.result = Advance(state)
+        self._pending_stimulus: Step | None = None
+
+    # -- recording
+
+    def record(self, node: str, action: str, detail: dict[str, Any] | None = None) -> None:
+        if self._pending_stimulus is not None:
+            self.result.steps.append(self._pending_stimulus)
+            self._pending_stimulus = None
+        self.result.steps.append(Step(self.at, node, action, detail))
+
+    def stimulus(self, action: str, detail: dict[str, Any]) -> None:
+        """Recorded only if the stimulus changes something."""
+        self._pending_stimulus = Step(self.at, self.state.node, action, detail)
+
+    def end(self, outcome: str, *, cancel: bool = False) -> None:
+        state = self.state
+        state.outcome, state.ended_at = outcome, self.at
+        state.waiting, state.wake_at = False, None
+        self.record(state.node, "ended", {"outcome": outcome})
+        if cancel:
+            self.result.effects.append(CancelPending())
+
+    # -- stimuli
+
+    def signals(self, arrival: Arrival | None) -> bool:
+        """Check goal and exit rules; True when the instance ended."""
+        for index, (kind, signal) in enumerate(self.journey.signals):
+            asked_by = (
+                "goal" if kind == "goal" else f"exit_on.{index - (self.journey.goal is not None)}"
+            )
+            if isinstance(signal, ConditionSignal):
+                hit = self.profile.holds(signal.condition, asked_by)
+            else:
+                matcher = event_of(signal)
+                hit = (
+                    arrival is not None
+                    and matcher is not None
+                    and matcher.matches(arrival.event, arrival.properties, arrival.at)
+                )
+            if not hit:
+                continue
+            if kind == "exit":
+                self.record(self.state.node, "exit_rule", {"by": asked_by})
+                self.end("exited", cancel=True)
+                return True
+            assert self.journey.goal is not None
+            if self.state.goal_at is None:
+                self.state.goal_at = self.at
+                self.record(self.state.node, "goal", {"by": asked_by})
+            if self.journey.goal.exit:
+                self.end("goal", cancel=True)
+                return True
+        return False
+
+    def arrival(self, arrival: Arrival, paused: bool) -> None:
+        self.stimulus("event", {"event": arrival.event, "message_id": arrival.message_id})
+        if self.signals(arrival) or paused or not self.state.waiting:
+            return
+        node = self.journey.nodes.get(self.state.node)
+        if not isinstance(node, WaitForEventNode):
+            return
+        for awaited in node.awaited:
+            if awaited.matches(arrival.event, arrival.properties, arrival.at) and self._correlated(
+                node, arrival
+            ):
+                self.record(self.state.node, "resumed", {"event": arrival.event})
+                self.go(awaited.next if awaited.next is not None else node.next)
+                return
+
+    def _correlated(self, node: WaitForEventNode, arrival: Arrival) -> bool:
+        if node.correlate is None:
+            return True
+        expected = lookup(self.state.trigger, node.correlate)
+        actual = lookup({"event": arrival.event, "properties": arrival.properties}, node.correlate)
+        return expected is not None and expected == actual
+
+    def tick(self) -> None:
+        state = self.state
+        if state.wake_at is not None and state.wake_at > self.at:
+            return
+        self.stimulus("timer", {"due": iso_instant(state.wake_at) if state.wake_at else None})
+        if self.signals(None):
+            return
+        node = self.journey.nodes.get(state.node)
+        if node is None:
+            self.end("failed")
+        elif not state.waiting:
+            self.go(state.node)  # moved here by a version migration: run the node
+        elif isinstance(node, WaitForEventNode):
+            self.record(state.node, "timed_out")
+            if node.timeout_next is None:
+                self.end("timed_out")
+            else:
+                self.go(node.timeout_next)
+        else:
+            assert isinstance(node, DelayNode | WaitUntilNode)
+            self.record(state.node, "resumed", {"by": "time"})
+            self.go(node.next)
+
+    # -- nodes
+
+    def go(self, node_id: str | None) -> None:
+        for _ in range(MAX_NODES_PER_STEP):
+            if node_id is None:
+                self.end("completed")
+                return
+            node_id = self._visit(node_id)
+            if node_id is None and (self.state.waiting or not self.state.live):
+                return
+        self.record(self.state.node, "looping")
+        self.end("failed", cancel=True)
+
+    def _visit(self, node_id: str) -> str | None:
+        """Run one node; the next node's id, or None when waiting, ended or at the end."""
+        state, node = self.state, self.journey.nodes[node_id]
+        visit = state.visits[node_id] = state.visits.get(node_id, 0) + 1
+        state.node, state.waiting, state.wake_at = node_id, False, None
+        if isinstance(node, DelayNode):
+            return self._wait(node_id, "delay", self.at + node.span, {})
+        if isinstance(node, WaitForEventNode):
+            events = [awaited.event for awaited in node.awaited]
+            return self._wait(node_id, "wait_for_event", self.at + node.span, {"events": events})
+        if isinstance(node, WaitUntilNode):
+            until = wait_until(node, self.at, self.profile)
+            if until is not None and until > self.at:
+                return self._wait(node_id, "wait_until", until, {})
+            self.record(node_id, "wait_until", {"until": None})
+            return self._onward(node.next)
+        if isinstance(node, BranchNode):
+            return self._branch(node_id, node)
+        if isinstance(node, SplitNode):
+            weights = sum(arm.weight for arm in node.arms)
+            point, arm = bucket(self.profile.profile_id, self.journey.key, node_id) * weights, None
+            for arm in node.arms:
+                point -= arm.weight
+                if point < 0:
+                    break
+            assert arm is not None
+            state.arms[node_id] = arm.name
+            self.record(node_id, "split", {"arm": arm.name})
+            return self._onward(arm.next)
+        if isinstance(node, HoldoutNode):
+            held = bucket(self.profile.profile_id, self.journey.key, node_id) * 100 < node.percent
+            state.holdout = state.holdout or held
+            self.record(node_id, "holdout", {"held_out": held})
+            return self._onward(node.next)
+        if isinstance(node, MessageNode):
+            if state.holdout:
+                self.record(node_id, "message", {"held_out": True})
+            else:
+                trigger = {"trigger": state.trigger}
+                self.result.effects.append(
+                    Send(
+                        node_id,
+                        visit,
+                        node.channel,
+                        node.template,
+                        node.subscription_group,
+                        trigger,
+                    )
+                )
+                self.record(node_id, "message", {"channel": node.channel, "visit": visit})
+            return self._onward(node.next)
+        if isinstance(node, WebhookNode):
+            payload: dict[str, Any] = {"url": node.url, "method": node.method, "body": node.body}
+            self.result.effects.append(Send(node_id, visit, "webhook", None, None, payload))
+            self.record(node_id, "webhook", {"visit": visit})
+            return self._onward(node.next)
+        if isinstance(node, UpdateProfileNode):
+            self.result.effects.append(
+                UpdateTraits(node_id, visit, dict(node.set), dict(node.increment), list(node.unset))
+            )
+            self.record(node_id, "update_profile", None)
+            return self._onward(node.next)
+        if isinstance(node, EnterJourneyNode):
+            self.result.effects.append(Handover(node_id, node.journey))
+            self.record(node_id, "enter_journey", {"journey": node.journey})
+            self.end("handed_over")
+            return None
+        assert isinstance(node, ExitNode)
+        self.record(node_id, "exit")
+        self.end("completed")
+        return None
+
+    def _onward(self, node_id: str | None) -> str | None:
+        if node_id is None:
+            self.end("completed")
+        return node_id
+
+    def _wait(
+        self, node_id: str, action: str, until: datetime, detail: dict[str, Any]
+    ) -> str | None:
+        self.state.waiting, self.state.wake_at = True, until
+        self.record(node_id, action, {**detail, "until": iso_instant(until)})
+        return None
+
+    def _branch(self, node_id: str, node: BranchNode) -> str | None:
+        for index, case in enumerate(node.cases):
+            if self.profile.holds(case.when, f"nodes.{node_id}.cases.{index}"):
+                self.record(node_id, "branch", {"case": index})
+                return case.next
+        self.record(node_id, "branch", {"case": "default"})
+        return self._onward(node.default)
+
+
+def bucket(profile_id: str, journey_key: str, node_id: str) -> float:
+    """A number in [0, 1) fixed for this profile, journey and node."""
+    digest = hashlib.sha256(f"{journey_key}\x00{node_id}\x00{profile_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+_WEEKDAYS = [day.value for day in Weekday]
+
+
+def wait_until(node: WaitUntilNode, at: datetime, profile: Profile) -> datetime | None:
+    """The instant the node waits for; None when its date trait is missing."""
+    tz = profile.timezone
+    if node.date_trait is not None:
+        raw = profile.trait(node.date_trait)
+        instant = parse_instant(raw)
+        if instant is None:
+            return None
+        if (isinstance(raw, str) and len(raw) == 10) or node.time_of_day is not None:
+            day = date.fromisoformat(raw[:10]) if len(raw) == 10 else instant.astimezone(tz).date()
+            local = datetime.combine(day, node.time_of_day or time(0), tzinfo=tz)
+            return local + node.shift
+        return instant + node.shift
+    local_now = at.astimezone(tz)
+    for days in range(8):
+        day = local_now.date() + timedelta(days=days)
+        if node.weekdays is not None and _WEEKDAYS[day.weekday()] not in node.weekdays:
+            continue
+        if node.time_of_day is None:
+            return at if days == 0 else datetime.combine(day, time(0), tzinfo=tz)
+        candidate = datetime.combine(day, node.time_of_day, tzinfo=tz)
+        if candidate >= at:
+            return candidate
+    raise AssertionError("a week always holds a matching day")
+
+
+# --- replay -----------------------------------------------------------------------------
+
+
+class _RecordedProfile:
+    """Answers conditions the way a recorded history says they were answered."""
+
+    def __init__(self, live: Profile, steps: Sequence[Step]) -> None:
+        self._live = live
+        self._yes: set[str] = set()
+        for step in steps:
+            detail = step.detail or {}
+            if step.action == "branch" and detail.get("case") != "default":
+                self._yes.add(f"nodes.{step.node}.cases.{detail['case']}")
+            if step.action in ("goal", "exit_rule"):
+                self._yes.add(detail["by"])
+
+    @property
+    def profile_id(self) -> str:
+        return self._live.profile_id
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return self._live.timezone
+
+    def trait(self, name: str) -> Any:
+        return self._live.trait(name)
+
+    def holds(self, condition: Condition, asked_by: str) -> bool:
+        return asked_by in self._yes
+
+
+def stimuli_of(steps: Sequence[Step]) -> Iterator[list[Step]]:
+    """The history cut into what each stimulus did: entry first, then one group per
+    event, timer or stop."""
+    group: list[Step] = []
+    for step in steps:
+        if step.action in STIMULUS_ACTIONS and group:
+            yield group
+            group = []
+        group.append(step)
+    if group:
+        yield group
+
+
+def replay(
+    journey: JourneyDefinition,
+    trigger: dict[str, Any],
+    entered_at: datetime,
+    steps: Sequence[Step],
+    profile: Profile,
+    events: dict[str, tuple[str, dict[str, Any]]],
+) -> Advance:
+    """Run a recorded history through the interpreter again. `events` gives each
+    recorded message id's event name and properties."""
+    total = Advance(State(node=journey.start, entered_at=entered_at, trigger=trigger))
+    state: State | None = None
+    for group in stimuli_of(steps):
+        first = group[0]
+        stimulus: Stimulus
+        if state is None:
+            stimulus = Enter(entered_at, trigger)
+        elif first.action == "event":
+            name, properties = events[(first.detail or {})["message_id"]]
+            stimulus = Arrival(first.at, name, properties, (first.detail or {})["message_id"])
+        elif first.action == "timer":
+            stimulus = Tick(first.at)
+        else:
+            stimulus = Stop(first.at, (first.detail or {})["outcome"])
+        result = advance(journey, state, stimulus, _RecordedProfile(profile, group))
+        state = result.state
+        total.state = state
+        total.effects.extend(result.effects)
+        total.steps.extend(result.steps)
+    return total

@@ -1,0 +1,623 @@
+"""Moving journey instances: events from the inbox, timers come due, API entries, stops.
+
+Each batch reads and writes in one transaction: the instances' new state, their steps,
+the outbox messages and the inbox rows it consumed commit together or not at all, so a
+crash redoes a batch from the start and nothing is lost or done twice.
+
+Concurrency: the inbox is consumed by one worker at a time (a lock shared by all
+processes), in order, so a profile's events are seen in the order they were processed.
+Timers are claimed with `FOR UPDATE SKIP LOCKED` on PostgreSQL, so several workers fire
+different instances side by side; the inbox worker locks the instances it moves, waiting
+for a timer worker that holds one. SQLite has one writer, which serializes all of it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
+
+from baton.channels.outbox import NewMessage, cancel_pending, enqueue
+from baton.core.clock import Clock
+from baton.core.errors import Conflict
+from baton.core.formats import iso_instant
+from baton.core.ids import new_id
+from baton.identity.profiles import addressing
+from baton.ingest.messages import parse_message
+from baton.journeys.definitions import ApiTrigger, Cooldown, JourneyDefinition, event_of, zone
+from baton.journeys.interpreter import (
+    Advance,
+    Arrival,
+    CancelPending,
+    Enter,
+    Handover,
+    Send,
+    State,
+    Stimulus,
+    Stop,
+    Tick,
+    UpdateTraits,
+    advance,
+)
+from baton.journeys.store import (
+    LiveJourney,
+    Status,
+    definition_of,
+    get_journey,
+    live_journeys,
+    mark_archived,
+)
+from baton.segments.definitions import Condition, SegmentDefinition
+from baton.segments.evaluate import Catalog, ProfileEvaluation, ProfileFacts
+from baton.segments.evaluator import load_facts
+from baton.segments.store import load_catalog
+from baton.segments.values import lookup
+from baton.storage.database import (
+    among,
+    exclusive,
+    executemany_fast,
+    insert_ignoring_duplicates,
+    write_transaction,
+)
+from baton.storage.tables import (
+    events,
+    journey_inbox,
+    journey_instances,
+    journey_steps,
+    journeys,
+    profiles,
+    workspaces,
+)
+
+log = logging.getLogger(__name__)
+
+INBOX_LOCK = "journeys-inbox"
+DEFAULT_BATCH_SIZE = 500
+# Hand-overs one stimulus may chain (journey A enters B enters C ...).
+_MAX_HANDOVERS = 10
+
+
+@dataclass
+class Instance:
+    id: str
+    journey_id: str
+    version: int
+    profile_id: str
+    state: State
+    steps: int
+    new: bool = False
+    dirty: bool = False
+
+
+class _ProfileView:
+    """A profile as the interpreter sees it; loads what a question needs, once."""
+
+    def __init__(self, batch: _Batch, profile_id: str) -> None:
+        self._batch = batch
+        self._profile_id = profile_id
+        self._evaluation: ProfileEvaluation | None = None
+
+    @property
+    def profile_id(self) -> str:
+        return self._profile_id
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        name = self.trait("timezone")
+        if isinstance(name, str):
+            try:
+                return zone(name)
+            except ValueError:
+                pass
+        return self._batch.default_timezone
+
+    def trait(self, name: str) -> Any:
+        return lookup(self._batch.traits_of(self._profile_id), name)
+
+    def holds(self, condition: Condition, asked_by: str) -> bool:
+        if self._evaluation is None:
+            self._evaluation = self._batch.evaluation_of(self._profile_id)
+        return self._evaluation.condition(condition)
+
+
+@dataclass
+class _Writes:
+    new: list[Instance] = field(default_factory=list)
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    messages: list[NewMessage] = field(default_factory=list)
+    cancelled: list[str] = field(default_factory=list)
+    trait_messages: list[dict[str, Any]] = field(default_factory=list)
+
+
+class _Batch:
+    """One workspace's share of one transaction."""
+
+    def __init__(self, connection: Connection, workspace_id: str, now: datetime) -> None:
+        self.connection = connection
+        self.workspace_id = workspace_id
+        self.now = now
+        self.live = {j.journey.id: j for j in live_journeys(connection, workspace_id)}
+        self.by_key = {j.journey.key: j for j in self.live.values()}
+        self.triggered: dict[str, list[LiveJourney]] = defaultdict(list)
+        for journey in self.live.values():
+            matcher = event_of(journey.definition.trigger)
+            if matcher is not None:
+                self.triggered[matcher.event].append(journey)
+        self.instances: dict[str, list[Instance]] = defaultdict(list)
+        self._touched: dict[str, Instance] = {}
+        self._writes = _Writes()
+        self._traits: dict[str, dict[str, Any]] = {}
+        self._facts: dict[str, ProfileFacts] = {}
+        self._catalog: Catalog | None = None
+        self._timezone: ZoneInfo | None = None
+
+    # -- what the interpreter may ask
+
+    @property
+    def default_timezone(self) -> ZoneInfo:
+        if self._timezone is None:
+            name = self.connection.execute(
+                select(workspaces.c.timezone).where(workspaces.c.id == self.workspace_id)
+            ).scalar()
+            self._timezone = zone(name or "UTC")
+        return self._timezone
+
+    def traits_of(self, profile_id: str) -> dict[str, Any]:
+        if profile_id not in self._traits:
+            wanted = sorted({*self.instances, profile_id} - self._traits.keys())
+            rows = self.connection.execute(
+                select(profiles.c.id, profiles.c.traits).where(
+                    among(profiles.c.id, wanted, self.connection.dialect)
+                )
+            )
+            for found_id, traits in rows:
+                self._traits[found_id] = traits or {}
+            for missing in wanted:
+                self._traits.setdefault(missing, {})
+        return self._traits[profile_id]
+
+    def evaluation_of(self, profile_id: str) -> ProfileEvaluation:
+        if self._catalog is None:
+            self._catalog = self._conditions_catalog()
+        if profile_id not in self._facts:
+            facts, _ = load_facts(
+                self.connection, self.workspace_id, [profile_id], self._catalog, self.now
+            )
+            self._facts[profile_id] = facts.get(
+                profile_id, ProfileFacts(profile_id, {}, None, None, [])
+            )
+        return ProfileEvaluation(self._catalog, self._facts[profile_id], self.now)
+
+    def _conditions_catalog(self) -> Catalog:
+        """The workspace's segments and computed traits, plus every condition journeys
+        ask, as unnamed segments: so the events each reads are loaded."""
+        catalog, _ = load_catalog(self.connection, self.workspace_id)
+        definitions = {j.definition for j in self.live.values()}
+        definitions |= {
+            self.definition(i) for instances in self.instances.values() for i in instances
+        }
+        conditions = [c for d in definitions for c in d.conditions()]
+        extra = {
+            f"~journey-{n}": SegmentDefinition.model_construct(
+                key=f"~journey-{n}", name="journey condition", description="", condition=c
+            )
+            for n, c in enumerate(conditions)
+        }
+        return Catalog({**catalog.segments, **extra}, catalog.computed)
+
+    def definition(self, instance: Instance) -> JourneyDefinition:
+        live = self.live.get(instance.journey_id)
+        if live is not None and live.journey.published_version == instance.version:
+            return live.definition
+        return definition_of(self.connection, instance.journey_id, instance.version)
+
+    # -- loading
+
+    def load_live(self, profile_ids: Iterable[str], lock: bool) -> None:
+        wanted = sorted(set(profile_ids) - self.instances.keys())
+        if not wanted:
+            return
+        query = select(journey_instances).where(
+            among(journey_instances.c.profile_id, wanted, self.connection.dialect),
+            journey_instances.c.ended_at.is_(None),
+        )
+        if lock and self.connection.dialect.name == "postgresql":
+            query = query.with_for_update()
+        for row in self.connection.execute(query.order_by(journey_instances.c.id)):
+            self.adopt(row)
+        for profile_id in wanted:
+            self.instances.setdefault(profile_id, [])
+
+    def adopt(self, row: Any) -> Instance:
+        state = State.from_row(
+            row.node, row.state, row.entered_at, row.wake_at, row.goal_at, row.outcome, row.ended_at
+        )
+        instance = Instance(row.id, row.journey_id, row.version, row.profile_id, state, row.steps)
+        self.instances[row.profile_id].append(instance)
+        return instance
+
+    # -- moving instances
+
+    def feed(self, instance: Instance, stimulus: Stimulus) -> Advance | None:
+        live = self.live.get(instance.journey_id)
+        if live is None and not isinstance(stimulus, Stop):
+            return None  # archived or unpublished meanwhile: nothing moves it
+        paused = live is not None and live.paused
+        result = advance(
+            self.definition(instance),
+            instance.state,
+            stimulus,
+            _ProfileView(self, instance.profile_id),
+            paused=paused,
+        )
+        if result.changed:
+            self._record(instance, result)
+        return result
+
+    def arrival(self, profile_id: str, stimulus: Arrival) -> None:
+        """An event of the profile: move its instances, then start what it triggers."""
+        seen: set[str] = set()
+        for instance in list(self.instances[profile_id]):
+            if not instance.state.live:
+                continue
+            if instance.journey_id in seen:
+                # Two live instances of one journey: a merge brought them together.
+                self.feed(instance, Stop(stimulus.at, "merged"))
+                continue
+            seen.add(instance.journey_id)
+            self.feed(instance, stimulus)
+        for journey in self.triggered.get(stimulus.event, ()):
+            matcher = event_of(journey.definition.trigger)
+            assert matcher is not None
+            if matcher.matches(stimulus.event, stimulus.properties, stimulus.at):
+                trigger = {
+                    "event": stimulus.event,
+                    "properties": stimulus.properties,
+                    "message_id": stimulus.message_id,
+                }
+                self.start(journey, profile_id, trigger, stimulus.at)
+
+    def start(
+        self,
+        journey: LiveJourney,
+        profile_id: str,
+        trigger: dict[str, Any],
+        at: datetime,
+        depth: int = 0,
+    ) -> Instance | str:
+        """Start an instance; the reason it did not start otherwise."""
+        reason = self._refusal(journey, profile_id)
+        if reason is not None:
+            return reason
+        assert journey.journey.published_version is not None
+        result = advance(
+            journey.definition, None, Enter(at, trigger), _ProfileView(self, profile_id)
+        )
+        instance = Instance(
+            new_id("jin", self.now),
+            journey.journey.id,
+            journey.journey.published_version,
+            profile_id,
+            result.state,
+            0,
+            new=True,
+        )
+        self.instances[profile_id].append(instance)
+        self._writes.new.append(instance)
+        self._record(instance, result, depth)
+        return instance
+
+    def _refusal(self, journey: LiveJourney, profile_id: str) -> str | None:
+        if journey.paused:
+            return "the journey is paused"
+        self.load_live([profile_id], lock=True)
+        if any(
+            i.journey_id == journey.journey.id and i.state.live for i in self.instances[profile_id]
+        ):
+            return "the profile is in this journey already"
+        rule = journey.definition.reentry
+        if rule != "after_exit":
+            last = self.connection.execute(
+                select(journey_instances.c.ended_at)
+                .where(
+                    journey_instances.c.profile_id == profile_id,
+                    journey_instances.c.journey_id == journey.journey.id,
+                )
+                .order_by(journey_instances.c.ended_at.desc())
+                .limit(1)
+            ).first()
+            ended_in_batch = [
+                i.state.ended_at
+                for i in self.instances[profile_id]
+                if i.journey_id == journey.journey.id and i.state.ended_at is not None
+            ]
+            ends = [e for e in [last[0] if last else None, *ended_in_batch] if e is not None]
+            if rule == "never" and (last is not None or ended_in_batch):
+                return "the journey allows one entry per profile"
+            if isinstance(rule, Cooldown) and ends and max(ends) + rule.span > self.now:
+                return f"the profile left this journey less than {rule.cooldown} ago"
+        audience = journey.definition.audience
+        if audience is not None and not _ProfileView(self, profile_id).holds(audience, "audience"):
+            return "the profile is not in the journey's audience"
+        return None
+
+    def _record(self, instance: Instance, result: Advance, depth: int = 0) -> None:
+        instance.state = result.state
+        instance.dirty = True
+        self._touched[instance.id] = instance
+        for step in result.steps:
+            self._writes.steps.append(
+                {
+                    "instance_id": instance.id,
+                    "n": instance.steps,
+                    "at": step.at,
+                    "node": step.node,
+                    "action": step.action,
+                    "detail": step.detail,
+                }
+            )
+            instance.steps += 1
+        for effect in result.effects:
+            self._apply(instance, effect, depth)
+
+    def _apply(self, instance: Instance, effect: Any, depth: int) -> None:
+        if isinstance(effect, Send):
+            self._writes.messages.append(
+                NewMessage(
+                    self.workspace_id,
+                    instance.profile_id,
+                    instance.journey_id,
+                    instance.version,
+                    instance.id,
+                    effect.node,
+                    effect.channel,
+                    effect.template,
+                    effect.subscription_group,
+                    f"{instance.id}:{effect.node}:{effect.visit}",
+                    effect.payload,
+                )
+            )
+        elif isinstance(effect, CancelPending):
+            self._writes.cancelled.append(instance.id)
+        elif isinstance(effect, UpdateTraits):
+            self._update_traits(instance, effect)
+        elif isinstance(effect, Handover):
+            target = self.by_key.get(effect.journey)
+            if target is None or depth >= _MAX_HANDOVERS:
+                log.warning(
+                    "journey %s cannot hand over to %s", instance.journey_id, effect.journey
+                )
+                return
+            self.start(target, instance.profile_id, instance.state.trigger, self.now, depth + 1)
+
+    def _update_traits(self, instance: Instance, effect: UpdateTraits) -> None:
+        """An identify message from Baton itself, processed like any other: identity
+        applies it, segments and journeys see it. Its message id is the step's
+        idempotency key, so it exists once."""
+        address = addressing(self.connection, self.workspace_id, instance.profile_id)
+        if address is None:
+            log.warning("profile %s has no identifier to update traits by", instance.profile_id)
+            return
+        current = self.traits_of(instance.profile_id)
+        traits: dict[str, Any] = dict(effect.set)
+        for name, amount in effect.increment.items():
+            value = current.get(name)
+            base = value if isinstance(value, int | float) and not isinstance(value, bool) else 0
+            traits[name] = base + amount
+        traits.update({name: None for name in effect.unset})
+        raw = {
+            **address,
+            "type": "identify",
+            "messageId": f"journey:{instance.id}:{effect.node}:{effect.visit}",
+            "timestamp": iso_instant(self.now),
+            "traits": traits,
+            "context": {"library": {"name": "baton-journeys"}, "journey_instance": instance.id},
+        }
+        message = parse_message(raw, received_at=self.now, ip=None, size=0)
+        self._writes.trait_messages.append(message.row(self.workspace_id))
+
+    # -- writing
+
+    def flush(self) -> None:
+        connection, writes = self.connection, self._writes
+        new_ids = {i.id for i in writes.new}
+        if writes.new:
+            executemany_fast(
+                connection,
+                _INSERT_INSTANCE,
+                [_instance_row(self.workspace_id, i) for i in writes.new],
+            )
+        executemany_fast(
+            connection,
+            _UPDATE_INSTANCE,
+            [_update_row(i) for i in self._touched.values() if i.id not in new_ids],
+        )
+        executemany_fast(connection, _INSERT_STEP, writes.steps)
+        enqueue(connection, writes.messages, self.now)
+        cancel_pending(connection, writes.cancelled, self.now, "instance ended")
+        executemany_fast(
+            connection, insert_ignoring_duplicates(connection, events), writes.trait_messages
+        )
+        self._writes = _Writes()
+        self._touched.clear()
+
+
+def _instance_row(workspace_id: str, instance: Instance) -> dict[str, Any]:
+    state = instance.state
+    return {
+        "id": instance.id,
+        "workspace_id": workspace_id,
+        "journey_id": instance.journey_id,
+        "version": instance.version,
+        "profile_id": instance.profile_id,
+        "node": state.node,
+        "wake_at": state.wake_at,
+        "steps": instance.steps,
+        "state": state.document(),
+        "entered_at": state.entered_at,
+        "ended_at": state.ended_at,
+        "outcome": state.outcome,
+        "goal_at": state.goal_at,
+    }
+
+
+_INSERT_INSTANCE = insert(journey_instances)
+_INSERT_STEP = insert(journey_steps)
+_UPDATE_INSTANCE = (
+    update(journey_instances)
+    .where(journey_instances.c.id == bindparam("b_id"))
+    .values(
+        node=bindparam("b_node"),
+        wake_at=bindparam("b_wake_at"),
+        steps=bindparam("b_steps"),
+        state=bindparam("b_state"),
+        ended_at=bindparam("b_ended_at"),
+        outcome=bindparam("b_outcome"),
+        goal_at=bindparam("b_goal_at"),
+    )
+)
+
+
+def _update_row(instance: Instance) -> dict[str, Any]:
+    state = instance.state
+    return {
+        "b_id": instance.id,
+        "b_node": state.node,
+        "b_wake_at": state.wake_at,
+        "b_steps": instance.steps,
+        "b_state": state.document(),
+        "b_ended_at": state.ended_at,
+        "b_outcome": state.outcome,
+        "b_goal_at": state.goal_at,
+    }
+
+
+# --- the entry points --------------------------------------------------------------------
+
+
+def process_inbox(engine: Engine, clock: Clock, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
+    """Match up to `batch_size` processed events against live journeys; returns how many
+    inbox rows were consumed."""
+    with exclusive(engine, INBOX_LOCK), write_transaction(engine) as connection:
+        now = clock.now()
+        rows = connection.execute(
+            select(
+                journey_inbox.c.seq,
+                journey_inbox.c.workspace_id,
+                events.c.message_id,
+                events.c.event,
+                events.c.properties,
+                events.c.profile_id,
+            )
+            .select_from(
+                journey_inbox.outerjoin(
+                    events,
+                    (events.c.workspace_id == journey_inbox.c.workspace_id)
+                    & (events.c.message_id == journey_inbox.c.message_id),
+                )
+            )
+            .order_by(journey_inbox.c.seq)
+            .limit(batch_size)
+        ).all()
+        if not rows:
+            return 0
+        by_workspace: dict[str, list[Any]] = defaultdict(list)
+        for row in rows:
+            if row.profile_id is not None:
+                by_workspace[row.workspace_id].append(row)
+        for workspace_id, workspace_rows in by_workspace.items():
+            batch = _Batch(connection, workspace_id, now)
+            if not batch.live:
+                continue
+            batch.load_live({row.profile_id for row in workspace_rows}, lock=True)
+            for row in workspace_rows:
+                stimulus = Arrival(now, row.event or "", row.properties or {}, row.message_id)
+                batch.arrival(row.profile_id, stimulus)
+            batch.flush()
+        connection.execute(delete(journey_inbox).where(journey_inbox.c.seq <= rows[-1].seq))
+    return len(rows)
+
+
+def fire_timers(engine: Engine, clock: Clock, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
+    """Move up to `batch_size` instances whose timer came due; returns how many."""
+    with write_transaction(engine) as connection:
+        now = clock.now()
+        query = (
+            select(journey_instances)
+            .join(journeys, journeys.c.id == journey_instances.c.journey_id)
+            .where(journey_instances.c.wake_at <= now, journeys.c.status == "published")
+            .order_by(journey_instances.c.wake_at)
+            .limit(batch_size)
+        )
+        if connection.dialect.name == "postgresql":
+            query = query.with_for_update(of=journey_instances, skip_locked=True)
+        rows = connection.execute(query).all()
+        by_workspace: dict[str, list[Any]] = defaultdict(list)
+        for row in rows:
+            by_workspace[row.workspace_id].append(row)
+        for workspace_id, workspace_rows in by_workspace.items():
+            batch = _Batch(connection, workspace_id, now)
+            for row in workspace_rows:
+                batch.feed(batch.adopt(row), Tick(now))
+            batch.flush()
+    return len(rows)
+
+
+def next_timer_at(connection: Connection) -> datetime | None:
+    query = select(journey_instances.c.wake_at).where(journey_instances.c.wake_at.is_not(None))
+    return connection.execute(query.order_by(journey_instances.c.wake_at).limit(1)).scalar()
+
+
+def enter(
+    connection: Connection,
+    workspace_id: str,
+    key: str,
+    profile_id: str,
+    properties: dict[str, Any],
+    now: datetime,
+) -> Instance:
+    """Start an instance by API call (any published journey; `api: true` ones only so)."""
+    batch = _Batch(connection, workspace_id, now)
+    journey = batch.by_key.get(key)
+    if journey is None:
+        raise Conflict(f"journey {key!r} is not published")
+    trigger = {"event": None, "properties": properties, "via": "api"}
+    if not isinstance(journey.definition.trigger, ApiTrigger):
+        trigger["via"] = "api (manual)"
+    started = batch.start(journey, profile_id, trigger, now)
+    if isinstance(started, str):
+        raise Conflict(f"not entered: {started}")
+    batch.flush()
+    return started
+
+
+def stop_all(
+    connection: Connection, workspace_id: str, journey_id: str, outcome: str, now: datetime
+) -> int:
+    """End every live instance of a journey (archiving), cancelling their pending messages."""
+    batch = _Batch(connection, workspace_id, now)
+    rows = connection.execute(
+        select(journey_instances).where(
+            journey_instances.c.journey_id == journey_id, journey_instances.c.ended_at.is_(None)
+        )
+    ).all()
+    for row in rows:
+        batch.feed(batch.adopt(row), Stop(now, outcome))
+    batch.flush()
+    return len(rows)
+
+
+def archive(connection: Connection, workspace_id: str, key: str, now: datetime) -> int:
+    """Archive a journey: its live instances end and their pending messages are cancelled.
+    Returns how many instances were stopped."""
+    journey = get_journey(connection, workspace_id, key)
+    if journey.status is Status.ARCHIVED:
+        return 0
+    mark_archived(connection, journey, now)
+    return stop_all(connection, workspace_id, journey.id, "archived", now)
