@@ -19,6 +19,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 from baton.api import create_app
 from baton.cli.common import console, default_workspace, errors
 from baton.cli.common import settings as load_settings
+from baton.cli.journeys import journeys_app
 from baton.cli.segments import segments_app
 from baton.core.clock import SystemClock
 from baton.core.config import Settings, redact_url
@@ -38,6 +39,7 @@ profiles_app = typer.Typer(help="Unified customer profiles.", no_args_is_help=Tr
 app.add_typer(keys_app, name="keys")
 app.add_typer(profiles_app, name="profiles")
 app.add_typer(segments_app, name="segments")
+app.add_typer(journeys_app, name="journeys")
 
 
 class ProcessorMode(StrEnum):

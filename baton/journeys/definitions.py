@@ -645,7 +645,8 @@ def parse_journey(data: Any) -> JourneyDefinition:
     try:
         return JourneyDefinition.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
+        # A plain union reports every member's complaint: the deepest one says most.
+        first = max(error.errors(), key=lambda e: len(e["loc"]))
         cause = first.get("ctx", {}).get("error")
         if isinstance(cause, _GraphError):
             raise InvalidInput(f"{cause.field}: {cause.message}", field=cause.field) from None
@@ -653,9 +654,14 @@ def parse_journey(data: Any) -> JourneyDefinition:
         # pydantic names the union member it tried (`message`, `@event`): not the user's key.
         if len(loc) >= 3 and loc[0] == "nodes":
             loc.pop(2)
-        field = ".".join(part for part in loc if not part.startswith("@")) or None
+        field = ".".join(part for part in loc if not _union_member(part)) or None
         message = first["msg"].removeprefix("Value error, ")
         raise InvalidInput(f"{field}: {message}" if field else message, field=field) from None
+
+
+def _union_member(part: str) -> bool:
+    """Names pydantic gives the members of a union in error locations."""
+    return part.startswith("@") or "[" in part or part == Cooldown.__name__
 
 
 def dump_journey(definition: JourneyDefinition) -> dict[str, Any]:

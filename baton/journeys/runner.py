@@ -198,10 +198,9 @@ class _Batch:
         """The workspace's segments and computed traits, plus every condition journeys
         ask, as unnamed segments: so the events each reads are loaded."""
         catalog, _ = load_catalog(self.connection, self.workspace_id)
-        definitions = {j.definition for j in self.live.values()}
-        definitions |= {
-            self.definition(i) for instances in self.instances.values() for i in instances
-        }
+        found = [j.definition for j in self.live.values()]
+        found += [self.definition(i) for instances in self.instances.values() for i in instances]
+        definitions = list({id(d): d for d in found}.values())
         conditions = [c for d in definitions for c in d.conditions()]
         extra = {
             f"~journey-{n}": SegmentDefinition.model_construct(

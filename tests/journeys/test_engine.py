@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+import pytest
 from sqlalchemy import Engine
 
+from baton.channels.outbox import dispatch_due
 from baton.core.clock import ManualClock
+from baton.core.errors import InvalidInput
+from baton.journeys.definitions import parse_journey
+from baton.journeys.runner import archive, fire_timers, process_inbox
+from baton.journeys.store import Status, save_draft, set_status
+from baton.journeys.store import publish as publish_version
+from baton.segments.store import Kind
+from baton.storage.database import write_transaction
 from tests.conftest import Workspace
+from tests.identity.helpers import profile, send
 from tests.journeys.helpers import deliver, instances_of, messages_of, publish, run, steps_of
-from tests.segments.helpers import track
+from tests.segments.helpers import define, identify, settle, track
 
 CART = """
 key: cart-abandonment
@@ -72,4 +83,347 @@ def test_only_customers_who_did_not_buy_get_the_reminder(
         ("sms", "message"),
         ("done", "exit"),
         ("done", "ended"),
+    ]
+
+
+def _send_now(journey_key: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "key": journey_key,
+        "name": journey_key,
+        "start": "hello",
+        "nodes": {
+            "hello": {"type": "message", "channel": "email", "template": "hello", "next": "pause"},
+            "pause": {"type": "delay", "duration": "1d", "next": "again"},
+            "again": {"type": "message", "channel": "email", "template": "again", "next": "bye"},
+            "bye": {"type": "exit"},
+        },
+        **extra,
+    }
+
+
+def test_a_goal_cancels_messages_not_yet_sent(
+    engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    journey = publish(
+        engine,
+        clock,
+        workspace.id,
+        _send_now("welcome", trigger={"event": "Signed Up"}, goal={"event": "Activated"}),
+    )
+    send(engine, clock, workspace.id, track("u1", "Signed Up", clock.now()))
+    settle(engine, clock)
+    process_inbox(engine, clock)  # the message is queued, not dispatched yet
+    assert [m["status"] for m in messages_of(engine, journey)] == ["pending"]
+    deliver(engine, clock, workspace.id, track("u1", "Activated", clock.now()))
+    assert [m["status"] for m in messages_of(engine, journey)] == ["cancelled"]
+    (instance,) = instances_of(engine, journey)
+    assert instance["outcome"] == "goal"
+    assert instance["goal_at"] is not None
+    clock.advance(timedelta(days=2))
+    run(engine, clock)
+    assert [m["template"] for m in messages_of(engine, journey)] == ["hello"]
+
+
+def test_segment_changes_trigger_and_exit_journeys(
+    engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    define(
+        engine,
+        clock,
+        workspace.id,
+        Kind.SEGMENT,
+        {
+            "key": "vip",
+            "name": "VIP",
+            "condition": {"trait": "plan", "op": "equals", "value": "gold"},
+        },
+    )
+    define(
+        engine,
+        clock,
+        workspace.id,
+        Kind.SEGMENT,
+        {
+            "key": "unhappy",
+            "name": "Unhappy",
+            "condition": {"event": "Complained"},
+        },
+    )
+    journey = publish(
+        engine,
+        clock,
+        workspace.id,
+        _send_now(
+            "vip-welcome",
+            trigger={"segment_entered": "vip"},
+            exit_on=[{"segment_entered": "unhappy"}, {"segment_exited": "vip"}],
+        ),
+    )
+    deliver(engine, clock, workspace.id, identify("gold-1", clock.now(), plan="gold"))
+    deliver(engine, clock, workspace.id, identify("gold-2", clock.now(), plan="gold"))
+    deliver(engine, clock, workspace.id, identify("silver", clock.now(), plan="silver"))
+    assert len(instances_of(engine, journey)) == 2
+    clock.advance(timedelta(seconds=1))  # traits are last-write-wins by timestamp
+    deliver(engine, clock, workspace.id, track("gold-1", "Complained", clock.now()))
+    deliver(engine, clock, workspace.id, identify("gold-2", clock.now(), plan="silver"))
+    clock.advance(timedelta(days=2))
+    run(engine, clock)
+    assert {i["outcome"] for i in instances_of(engine, journey)} == {"exited"}
+    assert [m["template"] for m in messages_of(engine, journey)] == ["hello", "hello"]
+
+
+def test_reentry_rules_and_one_live_instance_per_profile(
+    engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    rules = {"never": 1, "after_exit": 2, "cooldown": 2}
+    journeys = {
+        name: publish(
+            engine,
+            clock,
+            workspace.id,
+            _send_now(
+                f"re-{name}",
+                trigger={"event": "Poke"},
+                reentry={"cooldown": "3d"} if name == "cooldown" else name,
+            ),
+        )
+        for name in rules
+    }
+    for _ in range(2):  # the second poke finds a live instance everywhere
+        deliver(engine, clock, workspace.id, track("r1", "Poke", clock.now()))
+    clock.advance(timedelta(days=1, hours=1))  # every instance completes
+    run(engine, clock)
+    deliver(engine, clock, workspace.id, track("r1", "Poke", clock.now()))
+    clock.advance(timedelta(days=3))
+    run(engine, clock)
+    deliver(engine, clock, workspace.id, track("r1", "Poke", clock.now()))
+    counts = {name: len(instances_of(engine, j)) for name, j in journeys.items()}
+    assert counts == {"never": 1, "after_exit": 3, "cooldown": 2}
+
+
+def test_audience_and_branches_read_the_profile_now(
+    engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    journey = publish(
+        engine,
+        clock,
+        workspace.id,
+        {
+            "key": "upsell",
+            "name": "Upsell",
+            "trigger": {"event": "Viewed Pricing"},
+            "audience": {"not": {"trait": "plan", "op": "equals", "value": "enterprise"}},
+            "start": "check",
+            "nodes": {
+                "check": {
+                    "type": "branch",
+                    "cases": [
+                        {
+                            "when": {"event": "Viewed Pricing", "count": {"at_least": 2}},
+                            "next": "call",
+                        }
+                    ],
+                    "default": "mail",
+                },
+                "call": {"type": "message", "channel": "sms", "template": "call-us", "next": "end"},
+                "mail": {
+                    "type": "message",
+                    "channel": "email",
+                    "template": "pricing",
+                    "next": "end",
+                },
+                "end": {"type": "exit"},
+            },
+        },
+    )
+    deliver(engine, clock, workspace.id, identify("big", clock.now(), plan="enterprise"))
+    deliver(engine, clock, workspace.id, track("big", "Viewed Pricing", clock.now()))
+    deliver(engine, clock, workspace.id, track("small", "Viewed Pricing", clock.now()))
+    deliver(engine, clock, workspace.id, track("small", "Viewed Pricing", clock.now()))
+    assert [m["template"] for m in messages_of(engine, journey)] == ["pricing", "call-us"]
+
+
+def test_update_profile_goes_through_identity_once(
+    engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    publish(
+        engine,
+        clock,
+        workspace.id,
+        {
+            "key": "counter",
+            "name": "Counter",
+            "trigger": {"event": "Ping"},
+            "start": "count",
+            "nodes": {
+                "count": {
+                    "type": "update_profile",
+                    "increment": {"pings": 1},
+                    "set": {"pinged": True},
+                    "unset": ["stale"],
+                    "next": "end",
+                },
+                "end": {"type": "exit"},
+            },
+        },
+    )
+    deliver(engine, clock, workspace.id, identify("p1", clock.now(), stale="yes"))
+    for _ in range(3):
+        deliver(engine, clock, workspace.id, track("p1", "Ping", clock.now()))
+        clock.advance(timedelta(seconds=1))
+    traits = profile(engine, workspace.id, "p1")["traits"]
+    assert traits["pings"] == 3
+    assert traits["pinged"] is True
+    assert traits.get("stale") is None
+
+
+def test_enter_journey_hands_over(engine: Engine, clock: ManualClock, workspace: Workspace) -> None:
+    second = publish(engine, clock, workspace.id, _send_now("second", trigger={"api": True}))
+    first = publish(
+        engine,
+        clock,
+        workspace.id,
+        {
+            "key": "first",
+            "name": "First",
+            "trigger": {"event": "Start"},
+            "start": "go",
+            "nodes": {"go": {"type": "enter_journey", "journey": "second"}},
+        },
+    )
+    deliver(engine, clock, workspace.id, track("h1", "Start", clock.now()))
+    assert [i["outcome"] for i in instances_of(engine, first)] == ["handed_over"]
+    (instance,) = instances_of(engine, second)
+    assert instance["outcome"] is None
+    assert instance["state"]["trigger"]["event"] == "Start"
+
+
+def test_pause_holds_resume_continues_archive_cancels(
+    engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    journey = publish(
+        engine, clock, workspace.id, _send_now("lifecycle", trigger={"event": "Joined"})
+    )
+    deliver(
+        engine,
+        clock,
+        workspace.id,
+        track("l1", "Joined", clock.now()),
+        track("l2", "Joined", clock.now()),
+    )
+    with write_transaction(engine) as connection:
+        set_status(connection, workspace.id, "lifecycle", Status.PAUSED, clock.now())
+    clock.advance(timedelta(days=2))
+    deliver(engine, clock, workspace.id, track("l3", "Joined", clock.now()))  # nobody enters
+    assert len(instances_of(engine, journey)) == 2
+    assert [m["template"] for m in messages_of(engine, journey)] == ["hello", "hello"]
+    with write_transaction(engine) as connection:
+        set_status(connection, workspace.id, "lifecycle", Status.PUBLISHED, clock.now())
+    send(engine, clock, workspace.id)
+    settle(engine, clock)
+    fire_timers(engine, clock)  # "again" is queued for both; dispatch one of them
+    dispatch_due(engine, clock, batch_size=1)
+    with write_transaction(engine) as connection:
+        stopped = archive(connection, workspace.id, "lifecycle", clock.now())
+    assert stopped == 0  # both had completed: "again" led straight to the exit
+    statuses = sorted(m["status"] for m in messages_of(engine, journey))
+    assert statuses == ["delivered", "delivered", "delivered", "pending"]
+    # Archiving stops live instances and cancels what they have not sent.
+    other = publish(engine, clock, workspace.id, _send_now("archived", trigger={"event": "Joined"}))
+    send(engine, clock, workspace.id, track("l4", "Joined", clock.now()))
+    settle(engine, clock)
+    process_inbox(engine, clock)
+    with write_transaction(engine) as connection:
+        assert archive(connection, workspace.id, "archived", clock.now()) == 1
+    assert [m["status"] for m in messages_of(engine, other)] == ["cancelled"]
+    assert [i["outcome"] for i in instances_of(engine, other)] == ["archived"]
+
+
+def test_versions_keep_running_instances_until_migrated(
+    engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    v1 = publish(engine, clock, workspace.id, _send_now("versioned", trigger={"event": "Go"}))
+    deliver(engine, clock, workspace.id, track("v-old", "Go", clock.now()))
+    edited = _send_now("versioned", trigger={"event": "Go"})
+    edited["nodes"]["again"]["template"] = "again-v2"
+    edited["nodes"]["pause"] = {"type": "delay", "duration": "2d", "next": "again"}
+    with write_transaction(engine) as connection:
+        draft, _ = save_draft(connection, workspace.id, parse_journey(edited), clock.now())
+    assert (draft.version, draft.published_version) == (2, 1)
+    deliver(engine, clock, workspace.id, track("v-draft", "Go", clock.now()))  # still v1
+    with write_transaction(engine) as connection:
+        publish_version(connection, workspace.id, "versioned", clock.now())
+    deliver(engine, clock, workspace.id, track("v-new", "Go", clock.now()))
+    versions = sorted(i["version"] for i in instances_of(engine, v1))
+    assert versions == [1, 1, 2]
+    clock.advance(timedelta(days=1, minutes=1))
+    run(engine, clock)
+    templates = sorted(m["template"] for m in messages_of(engine, v1))
+    assert templates == ["again", "again", "hello", "hello", "hello"]  # v1 ones done
+
+
+def test_publishing_with_a_node_map_migrates_waiting_instances(
+    engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    journey = publish(engine, clock, workspace.id, _send_now("migrated", trigger={"event": "Go"}))
+    deliver(engine, clock, workspace.id, track("m1", "Go", clock.now()))
+    edited = _send_now("migrated", trigger={"event": "Go"})
+    edited["nodes"].pop("pause")
+    edited["nodes"]["hello"]["next"] = "wait"
+    edited["nodes"]["wait"] = {"type": "delay", "duration": "3d", "next": "again"}
+    with write_transaction(engine) as connection:
+        save_draft(connection, workspace.id, parse_journey(edited), clock.now())
+    refusals = [({}, "instances wait at 'pause'"), ({"pause": "nowhere"}, "has no node 'nowhere'")]
+    for node_map, message in refusals:
+        with pytest.raises(InvalidInput, match=message), write_transaction(engine) as connection:
+            publish_version(connection, workspace.id, "migrated", clock.now(), node_map)
+    with write_transaction(engine) as connection:
+        publish_version(connection, workspace.id, "migrated", clock.now(), {"pause": "wait"})
+    (instance,) = instances_of(engine, journey)
+    assert (instance["version"], instance["node"]) == (2, "wait")
+    clock.advance(timedelta(days=1, minutes=1))  # the timer it had still holds
+    run(engine, clock)
+    assert [m["template"] for m in messages_of(engine, journey)] == ["hello", "again"]
+
+
+def test_a_merge_moves_instances_and_ends_the_duplicate(
+    engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    journey = publish(
+        engine, clock, workspace.id, _send_now("merging", trigger={"event": "Browse"})
+    )
+    deliver(
+        engine,
+        clock,
+        workspace.id,
+        {
+            "type": "track",
+            "event": "Browse",
+            "anonymousId": "dev-1",
+            "timestamp": clock.now().isoformat(),
+        },
+    )
+    deliver(engine, clock, workspace.id, track("known", "Browse", clock.now()))
+    assert len({i["profile_id"] for i in instances_of(engine, journey)}) == 2
+    deliver(engine, clock, workspace.id, identify("known", clock.now(), anonymousId="dev-1"))
+    deliver(
+        engine,
+        clock,
+        workspace.id,
+        {
+            "type": "identify",
+            "userId": "known",
+            "anonymousId": "dev-1",
+            "timestamp": clock.now().isoformat(),
+        },
+    )
+    instances = instances_of(engine, journey)
+    assert len({i["profile_id"] for i in instances}) == 1
+    assert sorted(str(i["outcome"]) for i in instances) == ["None", "merged"]
+    clock.advance(timedelta(days=2))
+    run(engine, clock)
+    assert sorted(m["template"] for m in messages_of(engine, journey)) == [
+        "again",
+        "hello",
+        "hello",
     ]

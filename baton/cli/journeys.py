@@ -1,0 +1,82 @@
+"""`baton journeys ...`: journeys as code, applied from YAML, and how they are doing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from baton.cli.common import console, database_and_workspace, errors
+from baton.core.clock import SystemClock
+from baton.core.errors import BatonError
+from baton.journeys.files import apply_journey, read_journeys
+from baton.journeys.reports import journey_stats
+from baton.journeys.store import get_journey, list_journeys
+from baton.storage.database import write_transaction
+
+journeys_app = typer.Typer(help="Journeys.", no_args_is_help=True)
+
+
+@journeys_app.command("apply")
+def apply(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    publish: Annotated[bool, typer.Option(help="Publish what changed.")] = False,
+) -> None:
+    """Create or update journeys by key (idempotent); prints a diff of what changed."""
+    engine, workspace_id = database_and_workspace()
+    now = SystemClock().now()
+    try:
+        definitions = read_journeys(file)
+        with write_transaction(engine) as connection:
+            results = [
+                apply_journey(connection, workspace_id, d, now, publish_it=publish)
+                for d in definitions
+            ]
+    except BatonError as error:
+        errors.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(1) from None
+    for result in results:
+        journey = result.journey
+        console.print(
+            f"{result.action} journey [bold]{result.key}[/bold] "
+            f"(v{journey.version}, {journey.status.value})"
+        )
+        if result.diff:
+            console.print(result.diff, markup=False, highlight=False, end="")
+
+
+@journeys_app.command("list")
+def list_all() -> None:
+    """Journeys of the default workspace."""
+    engine, workspace_id = database_and_workspace()
+    with engine.connect() as connection:
+        found = list_journeys(connection, workspace_id)
+    table = Table("key", "name", "status", "version", "published")
+    for journey in found:
+        published = "-" if journey.published_version is None else f"v{journey.published_version}"
+        table.add_row(
+            journey.key, journey.name, journey.status.value, f"v{journey.version}", published
+        )
+    console.print(table)
+
+
+@journeys_app.command("stats")
+def stats(key: Annotated[str, typer.Argument(help="Journey key.")]) -> None:
+    """Per node: entered, waiting now, exited; outcomes and goals."""
+    engine, workspace_id = database_and_workspace()
+    with engine.connect() as connection:
+        try:
+            found = journey_stats(connection, get_journey(connection, workspace_id, key))
+        except BatonError as error:
+            errors.print(f"[red]{error.message}[/red]")
+            raise typer.Exit(1) from None
+    table = Table("node", "entered", "waiting", "exited")
+    for node, counts in found["nodes"].items():
+        table.add_row(node, *(str(counts[k]) for k in ("entered", "waiting", "exited")))
+    console.print(table)
+    goals = found["goals"]
+    outcomes = ", ".join(f"{k} {v}" for k, v in found["outcomes"].items()) or "none yet"
+    console.print(f"instances {found['instances']} (live {found['live']}); ended: {outcomes}")
+    console.print(f"goals reached {goals['reached']} ({goals['rate']:.1%})")
