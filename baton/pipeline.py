@@ -24,6 +24,7 @@ from baton.channels.outbox import next_due_at as next_message_at
 from baton.core.clock import Clock
 from baton.identity.processor import DEFAULT_BATCH_SIZE, process_pending, refresh_statistics
 from baton.journeys.runner import fire_timers, next_timer_at, process_inbox
+from baton.journeys.schedules import run_schedules
 from baton.segments import build_pending, evaluate_due
 from baton.segments.due import next_due_at
 from baton.storage.database import checkpoint
@@ -147,6 +148,7 @@ class Pipeline:
         while not self._stop.is_set():
             consumed = self._attempt(lambda: process_inbox(self._engine, self._clock), "journeys")
             fired = self._attempt(lambda: fire_timers(self._engine, self._clock), "timers")
+            fired += self._attempt(lambda: run_schedules(self._engine, self._clock), "schedules")
             if consumed or fired:
                 self._messages_queued.set()
             else:

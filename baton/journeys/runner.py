@@ -98,7 +98,7 @@ class Instance:
 class _ProfileView:
     """A profile as the interpreter sees it; loads what a question needs, once."""
 
-    def __init__(self, batch: _Batch, profile_id: str) -> None:
+    def __init__(self, batch: Batch, profile_id: str) -> None:
         self._batch = batch
         self._profile_id = profile_id
         self._evaluation: ProfileEvaluation | None = None
@@ -135,7 +135,7 @@ class _Writes:
     trait_messages: list[dict[str, Any]] = field(default_factory=list)
 
 
-class _Batch:
+class Batch:
     """One workspace's share of one transaction."""
 
     def __init__(self, connection: Connection, workspace_id: str, now: datetime) -> None:
@@ -531,7 +531,7 @@ def process_inbox(engine: Engine, clock: Clock, batch_size: int = DEFAULT_BATCH_
             if row.profile_id is not None:
                 by_workspace[row.workspace_id].append(row)
         for workspace_id, workspace_rows in by_workspace.items():
-            batch = _Batch(connection, workspace_id, now)
+            batch = Batch(connection, workspace_id, now)
             if not batch.live:
                 continue
             batch.load_live({row.profile_id for row in workspace_rows}, lock=True)
@@ -561,7 +561,7 @@ def fire_timers(engine: Engine, clock: Clock, batch_size: int = DEFAULT_BATCH_SI
         for row in rows:
             by_workspace[row.workspace_id].append(row)
         for workspace_id, workspace_rows in by_workspace.items():
-            batch = _Batch(connection, workspace_id, now)
+            batch = Batch(connection, workspace_id, now)
             for row in workspace_rows:
                 batch.feed(batch.adopt(row), Tick(now))
             batch.flush()
@@ -582,7 +582,7 @@ def enter(
     now: datetime,
 ) -> Instance:
     """Start an instance by API call (any published journey; `api: true` ones only so)."""
-    batch = _Batch(connection, workspace_id, now)
+    batch = Batch(connection, workspace_id, now)
     journey = batch.by_key.get(key)
     if journey is None:
         raise Conflict(f"journey {key!r} is not published")
@@ -600,7 +600,7 @@ def stop_all(
     connection: Connection, workspace_id: str, journey_id: str, outcome: str, now: datetime
 ) -> int:
     """End every live instance of a journey (archiving), cancelling their pending messages."""
-    batch = _Batch(connection, workspace_id, now)
+    batch = Batch(connection, workspace_id, now)
     rows = connection.execute(
         select(journey_instances).where(
             journey_instances.c.journey_id == journey_id, journey_instances.c.ended_at.is_(None)

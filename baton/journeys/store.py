@@ -20,6 +20,7 @@ from baton.core.errors import Conflict, InvalidInput, NotFound
 from baton.core.formats import iso_instant
 from baton.core.ids import new_id
 from baton.journeys.definitions import (
+    DateTraitTrigger,
     EnterJourneyNode,
     JourneyDefinition,
     ScheduleTrigger,
@@ -49,6 +50,7 @@ class Journey:
     status: Status
     version: int
     published_version: int | None
+    scheduled_through: datetime | None
     created_at: datetime
     updated_at: datetime
 
@@ -78,6 +80,7 @@ def _from_row(row: Any) -> Journey:
         Status(row.status),
         row.version,
         row.published_version,
+        row.scheduled_through,
         row.created_at,
         row.updated_at,
     )
@@ -231,10 +234,16 @@ def publish(
             .values(published_at=now)
         )
     status = Status.PAUSED if journey.status is Status.PAUSED else Status.PUBLISHED
+    timed = isinstance(definition.trigger, ScheduleTrigger | DateTraitTrigger)
     connection.execute(
         update(journeys)
         .where(journeys.c.id == journey.id)
-        .values(status=status.value, published_version=journey.version, updated_at=now)
+        .values(
+            status=status.value,
+            published_version=journey.version,
+            updated_at=now,
+            scheduled_through=(journey.scheduled_through or now) if timed else None,
+        )
     )
     return get_journey(connection, workspace_id, key)
 

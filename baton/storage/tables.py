@@ -271,6 +271,8 @@ journeys = Table(
     Column("status", String(10), nullable=False),  # draft | published | paused | archived
     Column("version", Integer, nullable=False),
     Column("published_version", Integer),
+    # Time-triggered journeys (schedule, date trait): entries are done up to this instant.
+    Column("scheduled_through", Instant()),
     Column("created_at", Instant(), nullable=False),
     Column("updated_at", Instant(), nullable=False),
     UniqueConstraint("workspace_id", "key"),

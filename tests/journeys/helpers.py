@@ -12,6 +12,7 @@ from baton.core.clock import ManualClock
 from baton.journeys.definitions import parse_journey
 from baton.journeys.files import apply_journey
 from baton.journeys.runner import fire_timers, process_inbox
+from baton.journeys.schedules import run_schedules
 from baton.journeys.store import Journey
 from baton.storage.database import write_transaction
 from baton.storage.tables import journey_instances, journey_steps, messages
@@ -24,6 +25,7 @@ def run(engine: Engine, clock: ManualClock) -> None:
     while True:
         settle(engine, clock)
         moved = process_inbox(engine, clock) + fire_timers(engine, clock)
+        moved += run_schedules(engine, clock)
         moved += dispatch_due(engine, clock)
         if not moved:
             return

@@ -427,3 +427,80 @@ def test_a_merge_moves_instances_and_ends_the_duplicate(
         "hello",
         "hello",
     ]
+
+
+def test_a_schedule_enters_the_segment_at_each_cron_time(
+    engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    define(
+        engine,
+        clock,
+        workspace.id,
+        Kind.SEGMENT,
+        {
+            "key": "readers",
+            "name": "Readers",
+            "condition": {"trait": "newsletter", "op": "equals", "value": True},
+        },
+    )
+    deliver(engine, clock, workspace.id, identify("reader", clock.now(), newsletter=True))
+    deliver(engine, clock, workspace.id, identify("skipper", clock.now(), newsletter=False))
+    journey = publish(
+        engine,
+        clock,
+        workspace.id,
+        {
+            "key": "weekly",
+            "name": "Weekly digest",
+            "trigger": {
+                "schedule": "0 9 * * MON",
+                "segment": "readers",
+                "timezone": "Europe/Paris",
+            },
+            "start": "digest",
+            "nodes": {"digest": {"type": "message", "channel": "email", "template": "digest"}},
+        },
+    )
+    run(engine, clock)
+    assert messages_of(engine, journey) == []
+    clock.advance(timedelta(days=7))
+    run(engine, clock)
+    run(engine, clock)  # the same run never enters twice
+    assert len(messages_of(engine, journey)) == 1
+    clock.advance(timedelta(days=7))
+    run(engine, clock)
+    assert len(messages_of(engine, journey)) == 2
+    assert {i["profile_id"] for i in instances_of(engine, journey)} == {
+        profile(engine, workspace.id, "reader")["id"]
+    }
+
+
+def test_a_date_trait_enters_each_profile_on_its_day(
+    engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    soon = (clock.now() + timedelta(days=5)).date().replace(year=1990)
+    later = (clock.now() + timedelta(days=40)).date().replace(year=1991)
+    deliver(engine, clock, workspace.id, identify("soon", clock.now(), birthday=soon.isoformat()))
+    deliver(engine, clock, workspace.id, identify("later", clock.now(), birthday=later.isoformat()))
+    journey = publish(
+        engine,
+        clock,
+        workspace.id,
+        {
+            "key": "birthday",
+            "name": "Birthday",
+            "trigger": {"date_trait": "birthday", "offset": "-3d", "at": "09:00"},
+            "start": "card",
+            "nodes": {"card": {"type": "message", "channel": "email", "template": "birthday"}},
+        },
+    )
+    clock.advance(timedelta(days=1))
+    run(engine, clock)
+    assert messages_of(engine, journey) == []
+    clock.advance(timedelta(days=2))
+    run(engine, clock)
+    (message,) = messages_of(engine, journey)
+    assert message["profile_id"] == profile(engine, workspace.id, "soon")["id"]
+    clock.advance(timedelta(days=1))
+    run(engine, clock)
+    assert len(messages_of(engine, journey)) == 1

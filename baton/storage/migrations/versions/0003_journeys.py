@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("published_version", sa.Integer(), nullable=True),
+        sa.Column("scheduled_through", INSTANT, nullable=True),
         sa.Column("created_at", INSTANT, nullable=False),
         sa.Column("updated_at", INSTANT, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_journeys")),
