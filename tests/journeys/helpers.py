@@ -8,7 +8,7 @@ import yaml
 from sqlalchemy import Engine, select
 
 from baton.channels.outbox import dispatch_due
-from baton.core.clock import ManualClock
+from baton.core.clock import Clock, ManualClock
 from baton.journeys.definitions import parse_journey
 from baton.journeys.files import apply_journey
 from baton.journeys.runner import fire_timers, process_inbox
@@ -37,7 +37,7 @@ def deliver(engine: Engine, clock: ManualClock, workspace_id: str, *raw: dict[st
 
 
 def publish(
-    engine: Engine, clock: ManualClock, workspace_id: str, source: str | dict[str, Any]
+    engine: Engine, clock: Clock, workspace_id: str, source: str | dict[str, Any]
 ) -> Journey:
     data = yaml.safe_load(source) if isinstance(source, str) else source
     with write_transaction(engine) as connection:

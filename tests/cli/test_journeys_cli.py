@@ -1,0 +1,60 @@
+"""`baton journeys apply|list|stats` on a real SQLite file, with the documented example."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from baton.core.clock import ManualClock
+from baton.storage.database import connect
+from baton.workspaces import default_workspace_id
+from tests.cli.conftest import invoke
+from tests.identity.helpers import send
+from tests.journeys.helpers import run
+from tests.segments.helpers import track
+
+EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "cart-abandonment.yaml"
+
+
+def test_apply_publish_list_and_stats(
+    bootstrapped: dict[str, str], tmp_path: Path, clock: ManualClock
+) -> None:
+    code, out, err = invoke(bootstrapped, "journeys", "apply", str(EXAMPLE), "--publish")
+    assert code == 0, err
+    assert "created journey cart-abandonment (v1, published)" in out
+    code, out, _ = invoke(bootstrapped, "journeys", "apply", str(EXAMPLE), "--publish")
+    assert "unchanged journey cart-abandonment (v1, published)" in out
+
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(EXAMPLE.read_text().replace("duration: 1d", "duration: 2d"))
+    code, out, _ = invoke(bootstrapped, "journeys", "apply", str(edited))
+    assert "updated journey cart-abandonment (v2, published)" in out
+    assert "-    duration: 1d\n+    duration: 2d" in out
+
+    code, out, _ = invoke(bootstrapped, "journeys", "list")
+    row = next(line for line in out.splitlines() if "cart-abandonment" in line)
+    assert "published" in row
+    assert row.index("v2") < row.index("v1")  # version, then the published one
+
+    engine = connect(bootstrapped["BATON_DATABASE_URL"])
+    with engine.connect() as connection:
+        workspace_id = default_workspace_id(connection)
+    assert workspace_id is not None
+    send(
+        engine,
+        clock,
+        workspace_id,
+        track("cli-shopper", "Product Added", clock.now(), {"price": 5, "cart_id": "k"}),
+    )
+    run(engine, clock)
+    code, out, _ = invoke(bootstrapped, "journeys", "stats", "cart-abandonment")
+    assert code == 0
+    assert "instances 1 (live 1)" in out
+    wait_row = next(line for line in out.splitlines() if " wait " in line)
+    cells = [cell.strip() for cell in wait_row.split("│") if cell.strip()]
+    assert cells == ["wait", "1", "1", "0"]  # entered, waiting now, exited
+
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(EXAMPLE.read_text().replace("next: later", "next: nowhere"))
+    code, _, err = invoke(bootstrapped, "journeys", "apply", str(broken))
+    assert code == 1
+    assert "nodes.email.next: no node named 'nowhere'" in err
