@@ -134,7 +134,7 @@ def _process_one_by_one(engine: Engine, clock: Clock, default_region: str, limit
 # a planner that still believes the table tiny scans the whole workspace instead.
 _GROWING_TABLES = (
     "identifiers, identity_components, component_users, profiles, user_aliases, events, "
-    "profile_due, segment_memberships"
+    "profile_due, segment_memberships, journey_instances, journey_steps, journey_inbox, messages"
 )
 
 

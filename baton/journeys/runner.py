@@ -467,6 +467,9 @@ def _instance_row(workspace_id: str, instance: Instance) -> dict[str, Any]:
 
 
 _INSERT_INSTANCE = insert(journey_instances)
+_INBOX_EVENT = (events.c.workspace_id == journey_inbox.c.workspace_id) & (
+    events.c.message_id == journey_inbox.c.message_id
+)
 _INSERT_STEP = insert(journey_steps)
 _UPDATE_INSTANCE = (
     update(journey_instances)
@@ -514,13 +517,7 @@ def process_inbox(engine: Engine, clock: Clock, batch_size: int = DEFAULT_BATCH_
                 events.c.properties,
                 events.c.profile_id,
             )
-            .select_from(
-                journey_inbox.outerjoin(
-                    events,
-                    (events.c.workspace_id == journey_inbox.c.workspace_id)
-                    & (events.c.message_id == journey_inbox.c.message_id),
-                )
-            )
+            .select_from(journey_inbox.outerjoin(events, _INBOX_EVENT))
             .order_by(journey_inbox.c.seq)
             .limit(batch_size)
         ).all()
@@ -549,8 +546,11 @@ def fire_timers(engine: Engine, clock: Clock, batch_size: int = DEFAULT_BATCH_SI
         now = clock.now()
         query = (
             select(journey_instances)
-            .join(journeys, journeys.c.id == journey_instances.c.journey_id)
-            .where(journey_instances.c.wake_at <= now, journeys.c.status == "published")
+            .join(journeys, journey_instances.c.journey_id == journeys.c.id)
+            .where(
+                journey_instances.c.wake_at <= _watermark(connection, now),
+                journeys.c.status == "published",
+            )
             .order_by(journey_instances.c.wake_at)
             .limit(batch_size)
         )
@@ -566,6 +566,29 @@ def fire_timers(engine: Engine, clock: Clock, batch_size: int = DEFAULT_BATCH_SI
                 batch.feed(batch.adopt(row), Tick(now))
             batch.flush()
     return len(rows)
+
+
+def _watermark(connection: Connection, now: datetime) -> datetime:
+    """How far timers may fire: not past an event received but not yet seen by journeys.
+
+    A customer who bought at 10:59 must not get the 11:00 reminder because identity was
+    a few seconds behind: the timer waits until the purchase has been matched."""
+    oldest_unresolved = (
+        select(events.c.received_at)
+        .where(events.c.profile_id.is_(None), events.c.error.is_(None))
+        .order_by(events.c.seq)
+        .limit(1)
+    )
+    oldest_unmatched = (
+        select(events.c.received_at)
+        .select_from(journey_inbox.join(events, _INBOX_EVENT))
+        .order_by(journey_inbox.c.seq)
+        .limit(1)
+    )
+    found: list[datetime | None] = [
+        connection.execute(q).scalar() for q in (oldest_unresolved, oldest_unmatched)
+    ]
+    return min([now, *(instant for instant in found if instant is not None)])
 
 
 def next_timer_at(connection: Connection) -> datetime | None:

@@ -312,8 +312,8 @@ journey_instances = Table(
 _live = journey_instances.c.ended_at.is_(None)
 Index(
     "uq_journey_instances_live",
-    journey_instances.c.journey_id,
     journey_instances.c.profile_id,
+    journey_instances.c.journey_id,
     unique=True,
     sqlite_where=_live,
     postgresql_where=_live,

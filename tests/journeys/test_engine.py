@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from baton.channels.outbox import dispatch_due
 from baton.core.clock import ManualClock
 from baton.core.errors import InvalidInput
+from baton.ingest import parse_message, store_messages
 from baton.journeys.definitions import parse_journey
 from baton.journeys.runner import archive, fire_timers, process_inbox
 from baton.journeys.store import Status, save_draft, set_status
@@ -504,3 +505,22 @@ def test_a_date_trait_enters_each_profile_on_its_day(
     clock.advance(timedelta(days=1))
     run(engine, clock)
     assert len(messages_of(engine, journey)) == 1
+
+
+def test_a_timer_waits_for_events_received_before_it_came_due(
+    engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    journey = publish(engine, clock, workspace.id, CART)
+    deliver(
+        engine, clock, workspace.id, track("late", "Product Added", clock.now(), {"cart_id": "z"})
+    )
+    clock.advance(timedelta(minutes=59))
+    order = track("late", "Order Completed", clock.now(), {"cart_id": "z"})
+    store_messages(  # accepted, but identity has not resolved it yet
+        engine, workspace.id, [parse_message(order, received_at=clock.now(), ip=None, size=1)]
+    )
+    clock.advance(timedelta(minutes=5))  # the 1h timeout has passed
+    assert fire_timers(engine, clock) == 0  # held back: the order is older than the due time
+    run(engine, clock)
+    assert messages_of(engine, journey) == []
+    assert [i["outcome"] for i in instances_of(engine, journey)] == ["goal"]

@@ -80,7 +80,7 @@ def upgrade() -> None:
     op.create_index(
         "uq_journey_instances_live",
         "journey_instances",
-        ["journey_id", "profile_id"],
+        ["profile_id", "journey_id"],
         unique=True,
         sqlite_where=LIVE,
         postgresql_where=LIVE,

@@ -1,0 +1,372 @@
+"""Journey benchmark: the cart-abandonment workload through a real `baton serve`.
+
+N customers each send `Product Added`, which starts one instance keyed by customer; each
+waits D seconds for `Order Completed`; 30% send it during the wait and must get nothing,
+the rest get exactly one message. Then an immediate-message journey measures event ->
+message latency at a steady rate of single `/v1/track` calls. Separately, the journey
+engine alone (its inbox filled beforehand) measures instance starts/s, and on PostgreSQL
+a million waiting instances measure the bytes each one costs. Prints one JSON line.
+
+    python -m bench.journeys --database postgresql --customers 20000 --wait 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import random
+import statistics
+import time
+from typing import Any
+
+import orjson
+from sqlalchemy import Engine, func, select, text
+
+from baton.core.clock import SystemClock
+from baton.identity.processor import process_pending
+from baton.ingest import parse_message, store_messages
+from baton.journeys.definitions import parse_journey
+from baton.journeys.files import apply_journey
+from baton.journeys.runner import Batch, process_inbox
+from baton.segments.values import parse_instant
+from baton.storage.database import connect, write_transaction
+from baton.storage.migrate import upgrade
+from baton.storage.tables import (
+    events,
+    journey_instances,
+    journey_steps,
+    journeys,
+    messages,
+)
+from baton.workspaces import create_workspace, default_workspace_id
+from bench.harness import ADMIN_TOKEN, AUTH, database, free_port, pending, percentile, server
+
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}", "Content-Type": "application/json"}
+
+
+def cart_journey(wait_seconds: int) -> dict[str, Any]:
+    return {
+        "key": "cart",
+        "name": "Cart abandonment",
+        "trigger": {"event": "Product Added"},
+        "goal": {"event": "Order Completed"},
+        "start": "wait",
+        "nodes": {
+            "wait": {
+                "type": "wait_for_event",
+                "event": "Order Completed",
+                "correlate": "properties.cart_id",
+                "timeout": f"{wait_seconds}s",
+                "next": "done",
+                "timeout_next": "remind",
+            },
+            "remind": {"type": "message", "channel": "email", "template": "cart", "next": "done"},
+            "done": {"type": "exit"},
+        },
+    }
+
+
+WELCOME = {
+    "key": "welcome",
+    "name": "Welcome",
+    "trigger": {"event": "Signed Up"},
+    "start": "hello",
+    "nodes": {"hello": {"type": "message", "channel": "email", "template": "welcome"}},
+}
+
+
+def _call(port: int, method: str, path: str, body: Any = None) -> Any:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    payload = None if body is None else orjson.dumps(body)
+    connection.request(method, path, payload, ADMIN)
+    response = connection.getresponse()
+    data = response.read()
+    if response.status >= 300:
+        raise SystemExit(f"{method} {path}: {response.status} {data!r}")
+    return orjson.loads(data) if data else None
+
+
+def _publish(port: int, definition: dict[str, Any]) -> None:
+    _call(port, "PUT", f"/api/v1/journeys/{definition['key']}", definition)
+    _call(port, "POST", f"/api/v1/journeys/{definition['key']}/publish")
+
+
+def _send_batches(port: int, messages_: list[dict[str, Any]]) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", port)
+    for start in range(0, len(messages_), 100):
+        body = orjson.dumps({"batch": messages_[start : start + 100]})
+        connection.request("POST", "/v1/batch", body, {**AUTH, "Content-Type": "application/json"})
+        response = connection.getresponse()
+        response.read()
+        if response.status != 200:
+            raise SystemExit(f"batch rejected: {response.status}")
+
+
+def cart_workload(url: str, customers: int, wait: int, rate: int, seconds: float) -> dict[str, Any]:
+    port = free_port()
+    rng = random.Random(7)
+    converters = set(rng.sample(range(customers), int(customers * 0.3)))
+    with server(url, port, "process"):
+        _publish(port, cart_journey(wait))
+        _publish(port, WELCOME)
+        began = time.time()
+        adds = [
+            {"type": "track", "userId": f"c{n}", "event": "Product Added",
+             "properties": {"cart_id": f"k{n}", "price": 20}, "messageId": f"add-{n}"}
+            for n in range(customers)
+        ]  # fmt: skip
+        _send_batches(port, adds)
+        orders = [
+            {"type": "track", "userId": f"c{n}", "event": "Order Completed",
+             "properties": {"cart_id": f"k{n}"}, "messageId": f"order-{n}"}
+            for n in sorted(converters)
+        ]  # fmt: skip
+        _send_batches(port, orders)
+        engine = connect(url)
+        expected = customers - len(converters)
+        deadline = time.time() + 600
+        while pending(port) or _live(engine) or _delivered(engine, "cart") < expected:
+            if time.time() > deadline:
+                raise SystemExit("the cart workload did not finish")
+            time.sleep(0.05)
+        total_seconds = time.time() - began
+        latencies = _steady_signups(port, engine, rate, seconds)
+        cart = _cart_outcome(engine, converters)
+        lags = _timer_lags(engine)
+        engine.dispose()
+    last_start = cart.pop("_last_start_s")
+    return {
+        **cart,
+        "total_s": round(total_seconds, 2),
+        "end_to_end_starts_per_s": round(customers / last_start),
+        "timer_lag_ms_p50": round(percentile(lags, 0.50) * 1000, 1),
+        "timer_lag_ms_p95": round(percentile(lags, 0.95) * 1000, 1),
+        "timer_lag_ms_p99": round(percentile(lags, 0.99) * 1000, 1),
+        "timer_lag_ms_max": round(max(lags) * 1000, 1),
+        "event_to_message_rate_per_s": rate,
+        "event_to_message_ms_p50": round(statistics.median(latencies) * 1000, 1),
+        "event_to_message_ms_p99": round(percentile(latencies, 0.99) * 1000, 1),
+    }
+
+
+def _live(engine: Engine) -> int:
+    with engine.connect() as connection:
+        query = select(func.count()).where(journey_instances.c.ended_at.is_(None))
+        return int(connection.execute(query).scalar_one())
+
+
+def _delivered(engine: Engine, key: str) -> int:
+    with engine.connect() as connection:
+        query = (
+            select(func.count())
+            .select_from(messages.join(journeys, journeys.c.id == messages.c.journey_id))
+            .where(journeys.c.key == key, messages.c.status == "delivered")
+        )
+        return int(connection.execute(query).scalar_one())
+
+
+def _cart_outcome(engine: Engine, converters: set[int]) -> dict[str, Any]:
+    with engine.connect() as connection:
+        cart_id = connection.execute(select(journeys.c.id).where(journeys.c.key == "cart")).scalar()
+        entered = journey_instances.c.entered_at
+        starts = connection.execute(
+            select(func.min(entered), func.max(entered), func.count()).where(
+                journey_instances.c.journey_id == cart_id
+            )
+        ).one()
+        first_event = connection.execute(
+            select(func.min(events.c.received_at)).where(events.c.message_id.like("add-%"))
+        ).scalar_one()
+        sent = connection.execute(
+            select(events.c.user_id, func.count())
+            .select_from(
+                messages.join(
+                    events,
+                    (events.c.profile_id == messages.c.profile_id)
+                    & (events.c.message_id.like("add-%")),
+                )
+            )
+            .where(messages.c.journey_id == cart_id, messages.c.status == "delivered")
+            .group_by(events.c.user_id)
+        ).all()
+    per_customer = {int(user_id[1:]): count for user_id, count in sent}
+    first, last, started = starts
+    return {
+        "instances_started": started,
+        "messages_sent": sum(per_customer.values()),
+        "duplicates": sum(count - 1 for count in per_customer.values() if count > 1),
+        "messages_to_converters": sum(per_customer.get(n, 0) for n in converters),
+        "pipeline_starts_per_s": round(started / max((last - first).total_seconds(), 1e-3)),
+        "_last_start_s": (last - first_event).total_seconds(),
+    }
+
+
+def _timer_lags(engine: Engine) -> list[float]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(journey_steps.c.at, journey_steps.c.detail).where(
+                journey_steps.c.action == "timer"
+            )
+        ).all()
+    lags = []
+    for at, detail in rows:
+        due = parse_instant((detail or {}).get("due"))
+        if due is not None:
+            lags.append((at - due).total_seconds())
+    return lags
+
+
+def _steady_signups(port: int, engine: Engine, rate: int, seconds: float) -> list[float]:
+    """Single `/v1/track` calls at `rate`; each latency runs from the call to delivery."""
+    connection = http.client.HTTPConnection("127.0.0.1", port)
+    sent_at: dict[str, float] = {}
+    began = time.time()
+    for number in range(int(rate * seconds)):
+        delay = began + number / rate - time.time()
+        if delay > 0:
+            time.sleep(delay)
+        user = f"new-{number}"
+        body = orjson.dumps({"userId": user, "event": "Signed Up"})
+        sent_at[user] = time.time()
+        connection.request("POST", "/v1/track", body, {**AUTH, "Content-Type": "application/json"})
+        response = connection.getresponse()
+        response.read()
+    deadline = time.time() + 60
+    while _delivered(engine, "welcome") < len(sent_at):
+        if time.time() > deadline:
+            raise SystemExit("welcome messages were not all delivered")
+        time.sleep(0.05)
+    with engine.connect() as connection_:
+        rows = connection_.execute(
+            select(events.c.user_id, messages.c.dispatched_at)
+            .select_from(
+                messages.join(
+                    events,
+                    (events.c.profile_id == messages.c.profile_id)
+                    & (events.c.event == "Signed Up"),
+                )
+            )
+            .where(messages.c.template == "welcome")
+        ).all()
+    return [dispatched.timestamp() - sent_at[user] for user, dispatched in rows]
+
+
+def engine_starts(url: str, customers: int) -> dict[str, Any]:
+    """The journey engine alone: its inbox filled with `Product Added` beforehand."""
+    engine = connect(url)
+    upgrade(engine)
+    clock = SystemClock()
+    with write_transaction(engine) as connection:
+        workspace_id = default_workspace_id(connection) or create_workspace(
+            connection, "bench", clock, default=True
+        )
+        apply_journey(
+            connection,
+            workspace_id,
+            parse_journey({**cart_journey(3600), "key": "cart-alone"}),
+            clock.now(),
+            publish_it=True,
+        )
+    raw = [
+        {"type": "track", "userId": f"alone-{n}", "event": "Product Added",
+         "properties": {"cart_id": f"a{n}"}, "messageId": f"alone-{n}"}
+        for n in range(customers)
+    ]  # fmt: skip
+    now = clock.now()
+    store_messages(
+        engine, workspace_id, [parse_message(m, received_at=now, ip=None, size=100) for m in raw]
+    )
+    while process_pending(engine, clock, "US"):
+        pass
+    began = time.perf_counter()
+    while process_inbox(engine, clock):
+        pass
+    seconds = time.perf_counter() - began
+    engine.dispose()
+    return {"engine_starts_per_s": round(customers / seconds)}
+
+
+def waiting_footprint(url: str, count: int) -> dict[str, Any]:
+    """Bytes per waiting instance: `count` instances started by the engine, all waiting."""
+    engine = connect(url)
+    clock = SystemClock()
+    with write_transaction(engine) as connection:
+        workspace_id = create_workspace(connection, "footprint", clock)
+        applied = apply_journey(
+            connection,
+            workspace_id,
+            parse_journey({**cart_journey(30 * 86400), "key": "waiting"}),
+            clock.now(),
+            publish_it=True,
+        )
+    journey_id = applied.journey.id
+    trigger_of = {"event": "Product Added", "message_id": "", "properties": {}}
+    chunk = 5000
+    for start in range(0, count, chunk):
+        with write_transaction(engine) as connection:
+            batch = Batch(connection, workspace_id, clock.now())
+            live = batch.live[journey_id]
+            ids = [f"prof_footprint{n:016d}" for n in range(start, min(count, start + chunk))]
+            batch.load_live(ids, lock=False)
+            for n, profile_id in enumerate(ids, start):
+                trigger = {
+                    **trigger_of,
+                    "message_id": f"footprint-{n}",
+                    "properties": {"cart_id": f"k{n}", "price": 20},
+                }
+                batch.start(live, profile_id, trigger, clock.now())
+            batch.flush()
+    sizes = {}
+    with engine.connect() as connection:
+        for table in ("journey_instances", "journey_steps"):
+            sizes[table] = int(
+                connection.execute(text(f"SELECT pg_total_relation_size('{table}')")).scalar_one()
+            )
+        waiting = connection.execute(
+            select(func.count()).where(
+                journey_instances.c.journey_id == journey_id,
+                journey_instances.c.wake_at.is_not(None),
+            )
+        ).scalar_one()
+    engine.dispose()
+    return {
+        "waiting_instances": waiting,
+        "bytes_per_waiting_instance": round(sum(sizes.values()) / waiting),
+        "instance_bytes": round(sizes["journey_instances"] / waiting),
+        "history_bytes": round(sizes["journey_steps"] / waiting),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--customers", type=int, default=20_000)
+    parser.add_argument("--wait", type=int, default=5, help="seconds each instance waits")
+    parser.add_argument("--rate", type=int, default=50, help="single events/s for latency")
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument(
+        "--waiting", type=int, default=1_000_000, help="waiting instances (PostgreSQL only)"
+    )
+    options = parser.parse_args()
+    result: dict[str, Any] = {"bench": "journeys", "database": options.database}
+    result["customers"] = options.customers
+    result["wait_s"] = options.wait
+    with database(options.database) as url:
+        result.update(
+            cart_workload(url, options.customers, options.wait, options.rate, options.seconds)
+        )
+    with database(options.database) as url:
+        result.update(engine_starts(url, options.customers))
+    if options.database == "postgresql" and options.waiting:
+        with database("postgresql") as url:
+            engine = connect(url)
+            upgrade(engine)
+            engine.dispose()
+            result.update(waiting_footprint(url, options.waiting))
+    print(orjson.dumps(result).decode())
+
+
+if __name__ == "__main__":
+    main()
