@@ -37,3 +37,5 @@ bench: install
 	$(BIN)/python -m bench.ingest --database postgresql
 	$(BIN)/python -m bench.segments --database sqlite
 	$(BIN)/python -m bench.segments --database postgresql
+	$(BIN)/python -m bench.journeys --database sqlite
+	$(BIN)/python -m bench.journeys --database postgresql

@@ -65,6 +65,7 @@ class Pipeline:
         self._messages_queued = threading.Event()
         self._stop = threading.Event()
         self._processed, self._next_analyze = 0, 5_000
+        self._next_schedules = clock.now()
         self._builds = Stage.BUILDS in stages
         steps = [
             (Stage.IDENTITY in stages, self._run_identity, "identity"),
@@ -148,7 +149,12 @@ class Pipeline:
         while not self._stop.is_set():
             consumed = self._attempt(lambda: process_inbox(self._engine, self._clock), "journeys")
             fired = self._attempt(lambda: fire_timers(self._engine, self._clock), "timers")
-            fired += self._attempt(lambda: run_schedules(self._engine, self._clock), "schedules")
+            if self._clock.now() >= self._next_schedules:
+                # Schedules have minute granularity: a look a second is plenty.
+                self._next_schedules = self._clock.now() + timedelta(seconds=1)
+                fired += self._attempt(
+                    lambda: run_schedules(self._engine, self._clock), "schedules"
+                )
             if consumed or fired:
                 self._messages_queued.set()
             else:

@@ -22,6 +22,7 @@ from baton.core.formats import decode_cursor, encode_cursor, iso_instant
 from baton.core.ids import new_id
 from baton.storage.database import (
     among,
+    any_row,
     executemany_fast,
     insert_ignoring_duplicates,
     write_transaction,
@@ -113,10 +114,13 @@ def dispatch_due(engine: Engine, clock: Clock, batch_size: int = DEFAULT_BATCH_S
     SQLite), so any number of dispatchers never take the same message twice.
     """
     now = clock.now()
+    due = (messages.c.status == PENDING) & (messages.c.due_at <= now)
+    if not any_row(engine, select(messages.c.id).where(due)):
+        return 0
     with write_transaction(engine) as connection:
         query = (
             select(messages.c.id, messages.c.channel)
-            .where(messages.c.status == PENDING, messages.c.due_at <= now)
+            .where(due)
             .order_by(messages.c.due_at)
             .limit(batch_size)
         )

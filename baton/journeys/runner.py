@@ -60,6 +60,7 @@ from baton.segments.store import load_catalog
 from baton.segments.values import lookup
 from baton.storage.database import (
     among,
+    any_row,
     exclusive,
     executemany_fast,
     insert_ignoring_duplicates,
@@ -506,6 +507,8 @@ def _update_row(instance: Instance) -> dict[str, Any]:
 def process_inbox(engine: Engine, clock: Clock, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
     """Match up to `batch_size` processed events against live journeys; returns how many
     inbox rows were consumed."""
+    if not any_row(engine, select(journey_inbox.c.seq)):
+        return 0
     with exclusive(engine, INBOX_LOCK), write_transaction(engine) as connection:
         now = clock.now()
         rows = connection.execute(
@@ -542,8 +545,12 @@ def process_inbox(engine: Engine, clock: Clock, batch_size: int = DEFAULT_BATCH_
 
 def fire_timers(engine: Engine, clock: Clock, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
     """Move up to `batch_size` instances whose timer came due; returns how many."""
+    now = clock.now()
+    if not any_row(
+        engine, select(journey_instances.c.id).where(journey_instances.c.wake_at <= now)
+    ):
+        return 0
     with write_transaction(engine) as connection:
-        now = clock.now()
         query = (
             select(journey_instances)
             .join(journeys, journey_instances.c.journey_id == journeys.c.id)

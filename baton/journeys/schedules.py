@@ -18,7 +18,7 @@ from baton.journeys.definitions import DateTraitTrigger, ScheduleTrigger, clock_
 from baton.journeys.runner import Batch
 from baton.journeys.store import LiveJourney
 from baton.segments.values import parse_instant
-from baton.storage.database import write_transaction
+from baton.storage.database import any_row, write_transaction
 from baton.storage.tables import definitions, journeys, profiles, segment_memberships
 
 # How often date-trait journeys look for profiles whose day has come.
@@ -30,9 +30,12 @@ def run_schedules(engine: Engine, clock: Clock) -> int:
     """Run every time-triggered journey that is due; returns how many profiles entered."""
     now = clock.now()
     entered = 0
+    timed = (journeys.c.status == "published") & journeys.c.scheduled_through.is_not(None)
+    if not any_row(engine, select(journeys.c.id).where(timed)):
+        return 0
     with write_transaction(engine) as connection:
         query = select(journeys.c.id, journeys.c.workspace_id, journeys.c.scheduled_through).where(
-            journeys.c.status == "published", journeys.c.scheduled_through.is_not(None)
+            timed
         )
         if connection.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)

@@ -18,6 +18,7 @@ from sqlalchemy import (
     JSON,
     Connection,
     Engine,
+    Select,
     String,
     Table,
     any_,
@@ -281,6 +282,13 @@ def _insert_ignoring_duplicates(dialect: str, table: Table) -> Insert:
     if dialect == "postgresql":
         return postgresql.insert(table).on_conflict_do_nothing().inline()
     return sqlite.insert(table).on_conflict_do_nothing().inline()
+
+
+def any_row(engine: Engine, query: Select[Any]) -> bool:
+    """A read that tells a poller whether a write transaction is worth opening: idle
+    workers must not take SQLite's single write lock (nor a PostgreSQL commit) per poll."""
+    with engine.connect() as connection:
+        return connection.execute(query.limit(1)).first() is not None
 
 
 def checkpoint(engine: Engine) -> None:
