@@ -19,6 +19,7 @@ from sqlalchemy import (
     literal_column,
     null,
     select,
+    text,
     update,
 )
 
@@ -28,6 +29,10 @@ from baton.storage.tables import journey_inbox, journey_instances, journeys, mes
 # Events of these types can start, move or end an instance.
 JOURNEY_EVENT_TYPES = frozenset({"track", "identify"})
 _INSERT = insert(journey_inbox)
+_INSERT_ARRAY = text(
+    "INSERT INTO journey_inbox (workspace_id, message_id) "
+    "SELECT :ws, unnest(CAST(:ids AS varchar[]))"
+)
 
 
 def enqueue_events(connection: Connection, workspace_id: str, message_ids: Sequence[str]) -> None:
@@ -41,12 +46,14 @@ def enqueue_events(connection: Connection, workspace_id: str, message_ids: Seque
             journeys.c.status.in_(("published", "paused")),
         )
     )
-    if connection.execute(live).scalar():
-        executemany_fast(
-            connection,
-            _INSERT,
-            [{"workspace_id": workspace_id, "message_id": m} for m in message_ids],
-        )
+    if not connection.execute(live).scalar():
+        return
+    if connection.dialect.name == "postgresql":
+        # One statement for the whole batch instead of a row each.
+        connection.execute(_INSERT_ARRAY, {"ws": workspace_id, "ids": list(message_ids)})
+    else:
+        rows = [{"workspace_id": workspace_id, "message_id": m} for m in message_ids]
+        executemany_fast(connection, _INSERT, rows)
 
 
 _SURVIVORS = journey_instances.alias("survivor_instances")

@@ -92,8 +92,6 @@ class Instance:
     profile_id: str
     state: State
     steps: int
-    new: bool = False
-    dirty: bool = False
 
 
 class _ProfileView:
@@ -151,6 +149,8 @@ class Batch:
             if matcher is not None:
                 self.triggered[matcher.event].append(journey)
         self.instances: dict[str, list[Instance]] = defaultdict(list)
+        self._loaded: set[str] = set()  # profiles whose live instances are all here
+        self._adopted: set[str] = set()
         self._touched: dict[str, Instance] = {}
         self._writes = _Writes()
         self._traits: dict[str, dict[str, Any]] = {}
@@ -220,9 +220,11 @@ class Batch:
     # -- loading
 
     def load_live(self, profile_ids: Iterable[str], lock: bool) -> None:
-        wanted = sorted(set(profile_ids) - self.instances.keys())
+        """Every live instance of these profiles (some may be adopted already)."""
+        wanted = sorted(set(profile_ids) - self._loaded)
         if not wanted:
             return
+        self._loaded.update(wanted)
         query = select(journey_instances).where(
             among(journey_instances.c.profile_id, wanted, self.connection.dialect),
             journey_instances.c.ended_at.is_(None),
@@ -230,11 +232,14 @@ class Batch:
         if lock and self.connection.dialect.name == "postgresql":
             query = query.with_for_update()
         for row in self.connection.execute(query.order_by(journey_instances.c.id)):
-            self.adopt(row)
+            if row.id not in self._adopted:
+                self.adopt(row)
         for profile_id in wanted:
             self.instances.setdefault(profile_id, [])
 
     def adopt(self, row: Any) -> Instance:
+        """Take over an instance row read by the caller (a due timer, a stop)."""
+        self._adopted.add(row.id)
         state = State.from_row(
             row.node, row.state, row.entered_at, row.wake_at, row.goal_at, row.outcome, row.ended_at
         )
@@ -306,7 +311,6 @@ class Batch:
             profile_id,
             result.state,
             0,
-            new=True,
         )
         self.instances[profile_id].append(instance)
         self._writes.new.append(instance)
@@ -349,7 +353,6 @@ class Batch:
 
     def _record(self, instance: Instance, result: Advance, depth: int = 0) -> None:
         instance.state = result.state
-        instance.dirty = True
         self._touched[instance.id] = instance
         for step in result.steps:
             self._writes.steps.append(

@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Update, insert, select, update
 
 from baton.core.errors import Conflict, InvalidInput, NotFound
 from baton.core.formats import iso_instant
@@ -173,14 +173,7 @@ def save_draft(
     if dump_journey(previous) == document:
         return journey, previous
     if journey.has_draft:
-        connection.execute(
-            update(journey_versions)
-            .where(
-                journey_versions.c.journey_id == journey.id,
-                journey_versions.c.version == journey.version,
-            )
-            .values(definition=document, created_at=now)
-        )
+        connection.execute(_newest_version(journey).values(definition=document, created_at=now))
         version = journey.version
     else:
         version = journey.version + 1
@@ -191,6 +184,12 @@ def save_draft(
         .values(version=version, name=definition.name, updated_at=now)
     )
     return get_journey(connection, workspace_id, definition.key), previous
+
+
+def _newest_version(journey: Journey) -> Update:
+    return update(journey_versions).where(
+        journey_versions.c.journey_id == journey.id, journey_versions.c.version == journey.version
+    )
 
 
 def _insert_version(
@@ -225,14 +224,7 @@ def publish(
     if node_map is not None:
         _migrate(connection, journey, definition, node_map)
     if journey.has_draft:
-        connection.execute(
-            update(journey_versions)
-            .where(
-                journey_versions.c.journey_id == journey.id,
-                journey_versions.c.version == journey.version,
-            )
-            .values(published_at=now)
-        )
+        connection.execute(_newest_version(journey).values(published_at=now))
     status = Status.PAUSED if journey.status is Status.PAUSED else Status.PUBLISHED
     timed = isinstance(definition.trigger, ScheduleTrigger | DateTraitTrigger)
     connection.execute(

@@ -524,3 +524,28 @@ def test_a_timer_waits_for_events_received_before_it_came_due(
     run(engine, clock)
     assert messages_of(engine, journey) == []
     assert [i["outcome"] for i in instances_of(engine, journey)] == ["goal"]
+
+
+def test_a_timer_handing_over_to_a_journey_the_profile_is_in_does_not_double_it(
+    engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    target = publish(engine, clock, workspace.id, _send_now("target", trigger={"event": "Join"}))
+    publish(
+        engine,
+        clock,
+        workspace.id,
+        {
+            "key": "source",
+            "name": "Source",
+            "trigger": {"event": "Join"},
+            "start": "later",
+            "nodes": {
+                "later": {"type": "delay", "duration": "1h", "next": "go"},
+                "go": {"type": "enter_journey", "journey": "target"},
+            },
+        },
+    )
+    deliver(engine, clock, workspace.id, track("twice", "Join", clock.now()))
+    clock.advance(timedelta(hours=1))
+    assert fire_timers(engine, clock) == 1  # hands over; the target refuses a second entry
+    assert [i["outcome"] for i in instances_of(engine, target)] == [None]
