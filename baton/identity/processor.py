@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, text, update
-from sqlalchemy.exc import InterfaceError, OperationalError
 
+from baton.core.batches import UNAVAILABLE, one_at_a_time
 from baton.core.clock import Clock
 from baton.identity.graph import IdentityGraph
 from baton.identity.observations import OBSERVED_COLUMNS, observe
@@ -26,7 +26,6 @@ from baton.storage.tables import events
 log = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 5000
-_UNAVAILABLE = (OperationalError, InterfaceError)
 
 
 def process_pending(
@@ -41,11 +40,15 @@ def process_pending(
     with exclusive(engine, "identity-processor"):
         try:
             return _process_batch(engine, clock, default_region, batch_size)
-        except _UNAVAILABLE:
+        except UNAVAILABLE:
             raise  # the database, not an event, is at fault: retry the batch later
         except Exception:
             log.exception("identity batch failed; retrying its events one at a time")
-        return _process_one_by_one(engine, clock, default_region, batch_size)
+        return one_at_a_time(
+            lambda size: _process_batch(engine, clock, default_region, size),
+            lambda error: _mark_culprit(engine, error),
+            batch_size,
+        )
 
 
 def pending_count(connection: Connection, workspace_id: str) -> int:
@@ -106,28 +109,16 @@ def _process_batch(engine: Engine, clock: Clock, default_region: str, limit: int
     return len(rows)
 
 
-def _process_one_by_one(engine: Engine, clock: Clock, default_region: str, limit: int) -> int:
-    """Find the event that breaks a batch and mark it with its error, so the queue moves on."""
-    done = 0
-    while done < limit:
-        try:
-            claimed = _process_batch(engine, clock, default_region, 1)
-        except _UNAVAILABLE:
-            raise
-        except Exception as error:
-            with write_transaction(engine) as connection:
-                (culprit,) = _claim(connection, 1)
-                log.exception("event seq=%s cannot be resolved; marking it", culprit["seq"])
-                connection.execute(
-                    update(events)
-                    .where(events.c.seq == culprit["seq"])
-                    .values(error=f"{type(error).__name__}: {error}"[:2000])
-                )
-            return done + 1
-        if claimed == 0:
-            break
-        done += claimed
-    return done
+def _mark_culprit(engine: Engine, error: Exception) -> None:
+    """The first pending event broke a batch on its own: mark it with its error."""
+    with write_transaction(engine) as connection:
+        (culprit,) = _claim(connection, 1)
+        log.exception("event seq=%s cannot be resolved; marking it", culprit["seq"])
+        connection.execute(
+            update(events)
+            .where(events.c.seq == culprit["seq"])
+            .values(error=f"{type(error).__name__}: {error}"[:2000])
+        )
 
 
 # The events table too: segment evaluation reads a batch of profiles' events by index, and

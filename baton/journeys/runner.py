@@ -21,9 +21,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Engine, Select, bindparam, delete, insert, select, update
 
 from baton.channels.outbox import NewMessage, cancel_pending, enqueue
+from baton.core.batches import UNAVAILABLE, one_at_a_time
 from baton.core.clock import Clock
 from baton.core.errors import Conflict
 from baton.core.formats import iso_instant
@@ -512,7 +513,34 @@ def process_inbox(engine: Engine, clock: Clock, batch_size: int = DEFAULT_BATCH_
     inbox rows were consumed."""
     if not any_row(engine, select(journey_inbox.c.seq)):
         return 0
-    with exclusive(engine, INBOX_LOCK), write_transaction(engine) as connection:
+    with exclusive(engine, INBOX_LOCK):
+        try:
+            return _consume_inbox(engine, clock, batch_size)
+        except UNAVAILABLE:
+            raise
+        except Exception:
+            log.exception("journey inbox batch failed; retrying its events one at a time")
+        return one_at_a_time(
+            lambda size: _consume_inbox(engine, clock, size),
+            lambda _error: _skip_first_event(engine),
+            batch_size,
+        )
+
+
+def _skip_first_event(engine: Engine) -> None:
+    """An event that fails on its own is logged and left out, so journeys move on."""
+    with write_transaction(engine) as connection:
+        seq, message_id = connection.execute(
+            select(journey_inbox.c.seq, journey_inbox.c.message_id)
+            .order_by(journey_inbox.c.seq)
+            .limit(1)
+        ).one()
+        log.exception("event %s cannot be matched against journeys; skipping it", message_id)
+        connection.execute(delete(journey_inbox).where(journey_inbox.c.seq == seq))
+
+
+def _consume_inbox(engine: Engine, clock: Clock, batch_size: int) -> int:
+    with write_transaction(engine) as connection:
         now = clock.now()
         rows = connection.execute(
             select(
@@ -553,20 +581,54 @@ def fire_timers(engine: Engine, clock: Clock, batch_size: int = DEFAULT_BATCH_SI
         engine, select(journey_instances.c.id).where(journey_instances.c.wake_at <= now)
     ):
         return 0
+    try:
+        return _fire(engine, now, batch_size)
+    except UNAVAILABLE:
+        raise
+    except Exception:
+        log.exception("timer batch failed; retrying its instances one at a time")
+    return one_at_a_time(
+        lambda size: _fire(engine, now, size),
+        lambda _error: _fail_first_due(engine, now),
+        batch_size,
+    )
+
+
+def _fail_first_due(engine: Engine, now: datetime) -> None:
+    """An instance whose step fails on its own ends as `failed` instead of retrying forever."""
     with write_transaction(engine) as connection:
-        query = (
-            select(journey_instances)
-            .join(journeys, journey_instances.c.journey_id == journeys.c.id)
-            .where(
-                journey_instances.c.wake_at <= _watermark(connection, now),
-                journeys.c.status == "published",
-            )
-            .order_by(journey_instances.c.wake_at)
-            .limit(batch_size)
+        instance_id = connection.execute(_due_instances(connection, now, 1)).scalars().first()
+        if instance_id is None:
+            return
+        log.exception("journey instance %s cannot move; it ends as failed", instance_id)
+        connection.execute(
+            update(journey_instances)
+            .where(journey_instances.c.id == instance_id)
+            .values(wake_at=None, ended_at=now, outcome="failed")
         )
-        if connection.dialect.name == "postgresql":
-            query = query.with_for_update(of=journey_instances, skip_locked=True)
-        rows = connection.execute(query).all()
+        cancel_pending(connection, [instance_id], now, "instance failed")
+
+
+def _due_instances(connection: Connection, now: datetime, limit: int) -> Select[Any]:
+    """Due instances of published journeys, oldest due first, locked for this worker."""
+    query = (
+        select(journey_instances)
+        .join(journeys, journey_instances.c.journey_id == journeys.c.id)
+        .where(
+            journey_instances.c.wake_at <= _watermark(connection, now),
+            journeys.c.status == "published",
+        )
+        .order_by(journey_instances.c.wake_at)
+        .limit(limit)
+    )
+    if connection.dialect.name == "postgresql":
+        query = query.with_for_update(of=journey_instances, skip_locked=True)
+    return query
+
+
+def _fire(engine: Engine, now: datetime, batch_size: int) -> int:
+    with write_transaction(engine) as connection:
+        rows = connection.execute(_due_instances(connection, now, batch_size)).all()
         by_workspace: dict[str, list[Any]] = defaultdict(list)
         for row in rows:
             by_workspace[row.workspace_id].append(row)

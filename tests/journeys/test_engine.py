@@ -12,7 +12,9 @@ from baton.channels.outbox import dispatch_due
 from baton.core.clock import ManualClock
 from baton.core.errors import InvalidInput
 from baton.ingest import parse_message, store_messages
+from baton.journeys import runner
 from baton.journeys.definitions import parse_journey
+from baton.journeys.interpreter import Enter, Tick
 from baton.journeys.runner import archive, fire_timers, process_inbox
 from baton.journeys.store import Status, save_draft, set_status
 from baton.journeys.store import publish as publish_version
@@ -549,3 +551,34 @@ def test_a_timer_handing_over_to_a_journey_the_profile_is_in_does_not_double_it(
     clock.advance(timedelta(hours=1))
     assert fire_timers(engine, clock) == 1  # hands over; the target refuses a second entry
     assert [i["outcome"] for i in instances_of(engine, target)] == [None]
+
+
+def test_an_event_or_instance_that_fails_alone_does_not_stall_the_others(
+    engine: Engine, clock: ManualClock, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    journey = publish(engine, clock, workspace.id, _send_now("sturdy", trigger={"event": "Go"}))
+    real_advance = runner.advance
+
+    def failing(definition: Any, state: Any, stimulus: Any, profile: Any, **kw: Any) -> Any:
+        if isinstance(stimulus, Enter) and profile.trait("cursed"):
+            raise RuntimeError("injected failure")
+        if isinstance(stimulus, Tick) and profile.trait("doomed"):
+            raise RuntimeError("injected failure")
+        return real_advance(definition, state, stimulus, profile, **kw)
+
+    monkeypatch.setattr(runner, "advance", failing)
+    deliver(engine, clock, workspace.id, identify("cursed", clock.now(), cursed=True))
+    deliver(engine, clock, workspace.id, identify("doomed", clock.now(), doomed=True))
+    clock.advance(timedelta(seconds=1))
+    deliver(
+        engine,
+        clock,
+        workspace.id,
+        *(track(user, "Go", clock.now()) for user in ("a", "cursed", "doomed", "b")),
+    )
+    assert len(instances_of(engine, journey)) == 3  # the cursed event was set aside
+    clock.advance(timedelta(days=2))
+    run(engine, clock)
+    outcomes = sorted(str(i["outcome"]) for i in instances_of(engine, journey))
+    assert outcomes == ["completed", "completed", "failed"]
+    assert len(messages_of(engine, journey)) == 5  # hello x3, again x2
