@@ -14,7 +14,7 @@ from baton.core.errors import InvalidInput
 from baton.ingest import parse_message, store_messages
 from baton.journeys import runner
 from baton.journeys.definitions import parse_journey
-from baton.journeys.interpreter import Enter, Tick
+from baton.journeys.interpreter import Enter, Tick, advance
 from baton.journeys.runner import archive, fire_timers, process_inbox
 from baton.journeys.store import Status, save_draft, set_status
 from baton.journeys.store import publish as publish_version
@@ -557,14 +557,13 @@ def test_an_event_or_instance_that_fails_alone_does_not_stall_the_others(
     engine: Engine, clock: ManualClock, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     journey = publish(engine, clock, workspace.id, _send_now("sturdy", trigger={"event": "Go"}))
-    real_advance = runner.advance
 
     def failing(definition: Any, state: Any, stimulus: Any, profile: Any, **kw: Any) -> Any:
         if isinstance(stimulus, Enter) and profile.trait("cursed"):
             raise RuntimeError("injected failure")
         if isinstance(stimulus, Tick) and profile.trait("doomed"):
             raise RuntimeError("injected failure")
-        return real_advance(definition, state, stimulus, profile, **kw)
+        return advance(definition, state, stimulus, profile, **kw)
 
     monkeypatch.setattr(runner, "advance", failing)
     deliver(engine, clock, workspace.id, identify("cursed", clock.now(), cursed=True))
