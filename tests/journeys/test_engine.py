@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine
+import yaml
+from sqlalchemy import Engine, select
 
 from baton.channels.outbox import dispatch_due
 from baton.core.clock import ManualClock
@@ -14,12 +17,13 @@ from baton.core.errors import InvalidInput
 from baton.ingest import parse_message, store_messages
 from baton.journeys import runner
 from baton.journeys.definitions import parse_journey
-from baton.journeys.interpreter import Enter, Tick, advance
+from baton.journeys.interpreter import Enter, Send, Step, Tick, advance, replay
 from baton.journeys.runner import archive, fire_timers, process_inbox
 from baton.journeys.store import Status, save_draft, set_status
 from baton.journeys.store import publish as publish_version
 from baton.segments.store import Kind
 from baton.storage.database import write_transaction
+from baton.storage.tables import events, journey_steps
 from tests.conftest import Workspace
 from tests.identity.helpers import profile, send
 from tests.journeys.helpers import deliver, instances_of, messages_of, publish, run, steps_of
@@ -581,3 +585,88 @@ def test_an_event_or_instance_that_fails_alone_does_not_stall_the_others(
     outcomes = sorted(str(i["outcome"]) for i in instances_of(engine, journey))
     assert outcomes == ["completed", "completed", "failed"]
     assert len(messages_of(engine, journey)) == 5  # hello x3, again x2
+
+
+def test_stored_histories_replay_to_the_stored_state_and_messages(
+    engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    journey = publish(engine, clock, workspace.id, CART)
+    deliver(
+        engine,
+        clock,
+        workspace.id,
+        *(
+            track(f"replay-{n}", "Product Added", clock.now(), {"cart_id": f"r{n}"})
+            for n in range(4)
+        ),
+    )
+    clock.advance(timedelta(minutes=30))
+    deliver(
+        engine,
+        clock,
+        workspace.id,
+        track("replay-0", "Order Completed", clock.now(), {"cart_id": "r0"}),
+    )
+    deliver(
+        engine,
+        clock,
+        workspace.id,
+        track("replay-1", "Order Completed", clock.now(), {"cart_id": "other"}),
+    )
+    deliver(engine, clock, workspace.id, track("replay-2", "Support Ticket Opened", clock.now()))
+    for _ in range(3):
+        clock.advance(timedelta(hours=12))
+        run(engine, clock)
+    definition = parse_journey(yaml.safe_load(CART))
+    with engine.connect() as connection:
+        recorded = {
+            row.message_id: (row.event, row.properties or {})
+            for row in connection.execute(
+                select(events.c.message_id, events.c.event, events.c.properties).where(
+                    events.c.workspace_id == workspace.id
+                )
+            )
+        }
+        for instance in instances_of(engine, journey):
+            steps = [
+                Step(row.at, row.node, row.action, row.detail)
+                for row in connection.execute(
+                    select(journey_steps)
+                    .where(journey_steps.c.instance_id == instance["id"])
+                    .order_by(journey_steps.c.n)
+                )
+            ]
+            profile = _Stored(instance["profile_id"])
+            again = replay(
+                definition,
+                instance["state"]["trigger"],
+                instance["entered_at"],
+                steps,
+                profile,
+                recorded,
+            )
+            assert (again.state.node, again.state.outcome) == (
+                instance["node"],
+                instance["outcome"],
+            )
+            assert again.state.ended_at == instance["ended_at"]
+            sent = [
+                (m["node"], m["template"])
+                for m in messages_of(engine, journey)
+                if m["instance_id"] == instance["id"]
+            ]
+            assert [(e.node, e.template) for e in again.effects if isinstance(e, Send)] == sent
+    outcomes = sorted(str(i["outcome"]) for i in instances_of(engine, journey))
+    assert outcomes == ["completed", "exited", "goal", "goal"]  # the goal ignores the cart
+
+
+@dataclass
+class _Stored:
+    profile_id: str
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+
+    def trait(self, name: str) -> Any:
+        return None
+
+    def holds(self, condition: Any, asked_by: str) -> bool:
+        raise AssertionError("a replay answers from the history")
