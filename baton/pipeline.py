@@ -27,6 +27,7 @@ from baton.journeys.runner import fire_timers, next_timer_at, process_inbox
 from baton.journeys.schedules import run_schedules
 from baton.segments import build_pending, evaluate_due
 from baton.segments.due import next_due_at
+from baton.storage.changes import ChangeWatcher
 from baton.storage.database import checkpoint
 
 log = logging.getLogger(__name__)
@@ -79,14 +80,26 @@ class Pipeline:
             for wanted, step, name in steps
             if wanted
         ]
+        self._watcher = ChangeWatcher(engine, self._wake_all)
 
     def start(self) -> None:
+        self._watcher.start()
         for thread in self._threads:
             thread.start()
 
     def wake(self) -> None:
         """Called after new events are stored, so they are processed without waiting."""
         self._events_stored.set()
+
+    def _wake_all(self) -> None:
+        """Something was committed: every stage looks at its queue."""
+        for wakeup in (
+            self._events_stored,
+            self._profiles_changed,
+            self._journey_work,
+            self._messages_queued,
+        ):
+            wakeup.set()
 
     def wake_journeys(self) -> None:
         """Called after the API moved an instance or queued a message itself."""
@@ -96,13 +109,8 @@ class Pipeline:
     def stop(self) -> None:
         """Finish the batches under way, then release the engine (the threads own it)."""
         self._stop.set()
-        for wakeup in (
-            self._events_stored,
-            self._profiles_changed,
-            self._journey_work,
-            self._messages_queued,
-        ):
-            wakeup.set()
+        self._watcher.stop()
+        self._wake_all()
         for thread in self._threads:
             thread.join(timeout=30)
         self._engine.dispose()

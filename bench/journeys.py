@@ -71,7 +71,11 @@ WELCOME = {
     "name": "Welcome",
     "trigger": {"event": "Signed Up"},
     "start": "hello",
-    "nodes": {"hello": {"type": "message", "channel": "email", "template": "welcome"}},
+    "nodes": {
+        "hello": {"type": "message", "channel": "email", "template": "welcome", "next": "later"},
+        "later": {"type": "delay", "duration": "2s", "next": "again"},
+        "again": {"type": "message", "channel": "email", "template": "tips"},
+    },
 }
 
 
@@ -132,7 +136,8 @@ def cart_workload(url: str, customers: int, wait: int, rate: int, seconds: float
         total_seconds = time.time() - began
         latencies = _steady_signups(port, engine, rate, seconds)
         cart = _cart_outcome(engine, converters)
-        lags = _timer_lags(engine)
+        lags = _timer_lags(engine, "cart")
+        steady_lags = _timer_lags(engine, "welcome")
         engine.dispose()
     last_start = cart.pop("_last_start_s")
     return {
@@ -143,6 +148,8 @@ def cart_workload(url: str, customers: int, wait: int, rate: int, seconds: float
         "timer_lag_ms_p95": round(percentile(lags, 0.95) * 1000, 1),
         "timer_lag_ms_p99": round(percentile(lags, 0.99) * 1000, 1),
         "timer_lag_ms_max": round(max(lags) * 1000, 1),
+        "steady_timer_lag_ms_p50": round(percentile(steady_lags, 0.50) * 1000, 1),
+        "steady_timer_lag_ms_p99": round(percentile(steady_lags, 0.99) * 1000, 1),
         "event_to_message_rate_per_s": rate,
         "event_to_message_ms_p50": round(statistics.median(latencies) * 1000, 1),
         "event_to_message_ms_p99": round(percentile(latencies, 0.99) * 1000, 1),
@@ -155,13 +162,15 @@ def _live(engine: Engine) -> int:
         return int(connection.execute(query).scalar_one())
 
 
-def _delivered(engine: Engine, key: str) -> int:
+def _delivered(engine: Engine, key: str, template: str | None = None) -> int:
     with engine.connect() as connection:
         query = (
             select(func.count())
             .select_from(messages.join(journeys, journeys.c.id == messages.c.journey_id))
             .where(journeys.c.key == key, messages.c.status == "delivered")
         )
+        if template is not None:
+            query = query.where(messages.c.template == template)
         return int(connection.execute(query).scalar_one())
 
 
@@ -201,12 +210,17 @@ def _cart_outcome(engine: Engine, converters: set[int]) -> dict[str, Any]:
     }
 
 
-def _timer_lags(engine: Engine) -> list[float]:
+def _timer_lags(engine: Engine, key: str) -> list[float]:
+    """Actual minus due instant of every timer the journey's instances fired."""
     with engine.connect() as connection:
         rows = connection.execute(
-            select(journey_steps.c.at, journey_steps.c.detail).where(
-                journey_steps.c.action == "timer"
+            select(journey_steps.c.at, journey_steps.c.detail)
+            .select_from(
+                journey_steps.join(
+                    journey_instances, journey_instances.c.id == journey_steps.c.instance_id
+                ).join(journeys, journeys.c.id == journey_instances.c.journey_id)
             )
+            .where(journey_steps.c.action == "timer", journeys.c.key == key)
         ).all()
     lags = []
     for at, detail in rows:
@@ -232,7 +246,7 @@ def _steady_signups(port: int, engine: Engine, rate: int, seconds: float) -> lis
         response = connection.getresponse()
         response.read()
     deadline = time.time() + 60
-    while _delivered(engine, "welcome") < len(sent_at):
+    while _delivered(engine, "welcome", "tips") < len(sent_at):
         if time.time() > deadline:
             raise SystemExit("welcome messages were not all delivered")
         time.sleep(0.05)

@@ -138,14 +138,8 @@ def worker(
     configure_logging()
     settings = load_settings()
     engine = connect(settings.database_url, sync_every_commit=False, checkpoints_elsewhere=True)
-    # Without the in-process wake-ups of `serve`, poll often: an idle poll is one index probe.
-    thread = Pipeline(
-        engine,
-        SystemClock(),
-        settings.default_region,
-        stages=stage or tuple(Stage),
-        idle_wait=0.005,
-    )
+    # Commits anywhere wake the stages (a change watcher); nothing polls queues idly.
+    thread = Pipeline(engine, SystemClock(), settings.default_region, stages=stage or tuple(Stage))
     stopped = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopped.set())

@@ -20,7 +20,7 @@ from baton.identity.graph import IdentityGraph
 from baton.identity.observations import OBSERVED_COLUMNS, observe
 from baton.journeys.inbox import JOURNEY_EVENT_TYPES, enqueue_events
 from baton.segments.due import mark_due
-from baton.storage.database import exclusive, write_transaction
+from baton.storage.database import any_row, exclusive, write_transaction
 from baton.storage.tables import events
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,9 @@ def process_pending(
     in a read transaction, then writes in a short write transaction: on SQLite, whose
     single writer the API's ingestion shares, the write lock is held only for the writes.
     """
+    pending = events.c.profile_id.is_(None) & events.c.error.is_(None)
+    if not any_row(engine, select(events.c.seq).where(pending)):
+        return 0
     with exclusive(engine, "identity-processor"):
         try:
             return _process_batch(engine, clock, default_region, batch_size)

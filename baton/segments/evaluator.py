@@ -21,8 +21,14 @@ from baton.segments.due import Due, claim_due, settle
 from baton.segments.evaluate import Catalog, EventFact, ProfileEvaluation, ProfileFacts
 from baton.segments.memberships import Transition, forget, memberships_of, record
 from baton.segments.store import Stored, load_catalog
-from baton.storage.database import among, exclusive, executemany_fast, write_transaction
-from baton.storage.tables import events, profiles
+from baton.storage.database import (
+    among,
+    any_row,
+    exclusive,
+    executemany_fast,
+    write_transaction,
+)
+from baton.storage.tables import events, profile_due, profiles
 
 SEGMENTS_LOCK = "segments"
 DEFAULT_BATCH_SIZE = 500
@@ -44,6 +50,8 @@ class Outcome:
 def evaluate_due(engine: Engine, clock: Clock, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
     """Evaluate up to `batch_size` profiles that are due; returns how many."""
     now = clock.now()
+    if not any_row(engine, select(profile_due.c.profile_id).where(profile_due.c.due_at <= now)):
+        return 0
     with exclusive(engine, SEGMENTS_LOCK):
         with engine.connect() as reader:
             claimed = claim_due(reader, now, batch_size)

@@ -106,19 +106,27 @@ def _tune_sqlite(engine: Engine, synchronous: str, checkpoints_elsewhere: bool) 
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+# Listened to by `changes.ChangeWatcher`.
+CHANGE_CHANNEL = "baton_changed"
+
+
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
     """A connection inside a transaction that will write; commits on success.
 
     SQLite has one writer at a time. Writers queue on a lock file instead of on SQLite's
     busy handler, which sleeps and polls (up to 100 ms a try) and so adds long tail
-    latency when the API and a worker process write to the same file.
+    latency when the API and a worker process write to the same file. On PostgreSQL the
+    commit notifies the workers' change watchers (`changes.py`).
     """
-    lock = _file_lock(engine, "writer") if engine.dialect.name == "sqlite" else nullcontext()
+    sqlite = engine.dialect.name == "sqlite"
+    lock = _file_lock(engine, "writer") if sqlite else nullcontext()
     with lock, engine.connect() as connection:
         connection.execution_options(**{_WRITE: True})
         with connection.begin():
             yield connection
+            if not sqlite:
+                connection.exec_driver_sql(f"NOTIFY {CHANGE_CHANNEL}")
 
 
 @contextmanager
