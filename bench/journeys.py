@@ -134,6 +134,7 @@ def cart_workload(url: str, customers: int, wait: int, rate: int, seconds: float
                 raise SystemExit("the cart workload did not finish")
             time.sleep(0.05)
         total_seconds = time.time() - began
+        time.sleep(3)  # let the burst's aftermath (checkpoints, statistics) pass
         latencies = _steady_signups(port, engine, rate, seconds)
         cart = _cart_outcome(engine, converters)
         lags = _timer_lags(engine, "cart")

@@ -64,6 +64,10 @@ def connect(
     only leaves its events pending again, and since the WAL is replayed in order, any
     later synced commit (an ingestion) makes it durable too.
 
+    Such background engines also skip the ping before each use of a pooled PostgreSQL
+    connection (a round trip per transaction): their callers retry a failed step anyway,
+    on a fresh connection.
+
     `checkpoints_elsewhere=True`: this engine's commits never run a SQLite checkpoint; the
     owner calls `checkpoint()` regularly instead (the pipeline does, twice a second), so
     the copying stays off the path of latency-sensitive commits.
@@ -74,7 +78,7 @@ def connect(
         json_serializer=_json_dumps,
         json_deserializer=orjson.loads,
         # A server connection can drop while pooled; a SQLite file cannot.
-        pool_pre_ping=not url.startswith("sqlite"),
+        pool_pre_ping=sync_every_commit and not url.startswith("sqlite"),
     )
     if engine.dialect.name == "sqlite":
         _tune_sqlite(engine, "FULL" if sync_every_commit else "NORMAL", checkpoints_elsewhere)
