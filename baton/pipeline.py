@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, select
 
 from baton.channels.outbox import dispatch_due
 from baton.channels.outbox import next_due_at as next_message_at
@@ -28,7 +28,8 @@ from baton.journeys.schedules import run_schedules
 from baton.segments import build_pending, evaluate_due
 from baton.segments.due import next_due_at
 from baton.storage.changes import ChangeWatcher
-from baton.storage.database import checkpoint
+from baton.storage.database import any_row, checkpoint
+from baton.storage.tables import journeys
 
 log = logging.getLogger(__name__)
 # Seconds between housekeeping rounds: a look for definitions to build (a build takes
@@ -66,7 +67,8 @@ class Pipeline:
         self._messages_queued = threading.Event()
         self._stop = threading.Event()
         self._processed, self._next_analyze = 0, 5_000
-        self._next_schedules = clock.now()
+        self._next_schedules = self._next_journeys_look = clock.now()
+        self._journeys_seen = False
         self._builds = Stage.BUILDS in stages
         steps = [
             (Stage.IDENTITY in stages, self._run_identity, "identity"),
@@ -153,8 +155,23 @@ class Pipeline:
                 self._profiles_changed.wait(self._until(next_due_at))
                 self._profiles_changed.clear()
 
+    def _journeys_exist(self) -> bool:
+        """Whether any journey exists, looked up at most once a second: until one does,
+        the journey and delivery stages stay out of the way of the others."""
+        now = self._clock.now()
+        if not self._journeys_seen and now >= self._next_journeys_look:
+            self._next_journeys_look = now + timedelta(seconds=1)
+            try:
+                self._journeys_seen = any_row(self._engine, select(journeys.c.id))
+            except Exception:
+                log.exception("looking for journeys failed")
+        return self._journeys_seen
+
     def _run_journeys(self) -> None:
         while not self._stop.is_set():
+            if not self._journeys_exist():
+                self._stop.wait(self._idle_wait)
+                continue
             consumed = self._attempt(lambda: process_inbox(self._engine, self._clock), "journeys")
             fired = self._attempt(lambda: fire_timers(self._engine, self._clock), "timers")
             if self._clock.now() >= self._next_schedules:
@@ -171,6 +188,9 @@ class Pipeline:
 
     def _run_delivery(self) -> None:
         while not self._stop.is_set():
+            if not self._journeys_exist():
+                self._stop.wait(self._idle_wait)
+                continue
             sent = self._attempt(lambda: dispatch_due(self._engine, self._clock), "delivery")
             if sent == 0:
                 self._messages_queued.wait(self._until(next_message_at))
