@@ -67,7 +67,7 @@ class Pipeline:
         self._messages_queued = threading.Event()
         self._stop = threading.Event()
         self._processed, self._next_analyze = 0, 5_000
-        self._next_schedules = self._next_journeys_look = clock.now()
+        self._next_schedules = clock.now()
         self._journeys_seen = False
         self._builds = Stage.BUILDS in stages
         steps = [
@@ -156,11 +156,9 @@ class Pipeline:
                 self._profiles_changed.clear()
 
     def _journeys_exist(self) -> bool:
-        """Whether any journey exists, looked up at most once a second: until one does,
-        the journey and delivery stages stay out of the way of the others."""
-        now = self._clock.now()
-        if not self._journeys_seen and now >= self._next_journeys_look:
-            self._next_journeys_look = now + timedelta(seconds=1)
+        """Whether any journey exists. Until one does, the journey and delivery stages look
+        once per idle wait and stay out of the way of the others."""
+        if not self._journeys_seen:
             try:
                 self._journeys_seen = any_row(self._engine, select(journeys.c.id))
             except Exception:

@@ -1,10 +1,12 @@
 """The background pipeline of `baton serve`: an event sent over HTTP moves a profile into
-a segment with no test driving the steps, and a new definition builds by itself."""
+a segment, or through a journey to a delivered message, with no test driving the steps;
+a new definition builds by itself."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -53,3 +55,36 @@ def test_events_move_profiles_into_segments_in_the_background(
             return [s["key"] for s in response.json()["segments"]]
 
         assert _eventually(segments_of_late) == ["signed-up"]
+
+
+def test_journeys_run_in_the_background_from_event_to_delivered_message(
+    database_url: str, engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    runtime = Runtime.create(Settings(database_url=database_url), clock=clock)
+    with serve_in_thread(runtime) as url, httpx.Client(base_url=url, timeout=10) as client:
+        headers = bearer(workspace.admin_token)
+        journey = {
+            "name": "Background",
+            "trigger": {"event": "Joined"},
+            "start": "hello",
+            "nodes": {
+                "hello": {"type": "message", "channel": "email", "template": "hi", "next": "nap"},
+                "nap": {"type": "delay", "duration": "1d", "next": "bye"},
+                "bye": {"type": "message", "channel": "email", "template": "bye"},
+            },
+        }
+        assert client.put("/api/v1/journeys/background", json=journey, headers=headers).is_success
+        assert client.post("/api/v1/journeys/background/publish", headers=headers).is_success
+        ingest(client, workspace, {"type": "track", "userId": "bg", "event": "Joined"})
+
+        def delivered() -> list[str]:
+            found = client.get(
+                "/api/v1/messages",
+                params={"journey": "background", "status": "delivered"},
+                headers=headers,
+            ).json()["items"]
+            return sorted(m["template"] for m in found)
+
+        assert _eventually(delivered) == ["hi"]
+        clock.advance(timedelta(days=1))
+        assert _eventually(lambda: delivered() == ["bye", "hi"])
