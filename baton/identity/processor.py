@@ -38,7 +38,7 @@ def process_pending(
     single writer the API's ingestion shares, the write lock is held only for the writes.
     """
     pending = events.c.profile_id.is_(None) & events.c.error.is_(None)
-    if not any_row(engine, select(events.c.seq).where(pending)):
+    if not any_row(engine, select(events.c.seq).where(pending).order_by(events.c.seq)):
         return 0
     with exclusive(engine, "identity-processor"):
         try:

@@ -511,7 +511,7 @@ def _update_row(instance: Instance) -> dict[str, Any]:
 def process_inbox(engine: Engine, clock: Clock, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
     """Match up to `batch_size` processed events against live journeys; returns how many
     inbox rows were consumed."""
-    if not any_row(engine, select(journey_inbox.c.seq)):
+    if not any_row(engine, select(journey_inbox.c.seq).order_by(journey_inbox.c.seq)):
         return 0
     with exclusive(engine, INBOX_LOCK):
         try:

@@ -298,7 +298,11 @@ def _insert_ignoring_duplicates(dialect: str, table: Table) -> Insert:
 
 def any_row(engine: Engine, query: Select[Any]) -> bool:
     """A read that tells a poller whether a write transaction is worth opening: idle
-    workers must not take SQLite's single write lock (nor a PostgreSQL commit) per poll."""
+    workers must not take SQLite's single write lock (nor a PostgreSQL commit) per poll.
+
+    Give queue probes an ORDER BY on an indexed column: on PostgreSQL an index scan skips
+    (and marks) the entries of rows a consumer deleted, where a sequential scan would read
+    every dead row of the queue until vacuum reclaims it."""
     with engine.connect() as connection:
         return connection.execute(query.limit(1)).first() is not None
 
