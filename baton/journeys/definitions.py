@@ -620,18 +620,6 @@ class JourneyDefinition(_Model):
             if isinstance(node, BranchNode):
                 yield from (case.when for case in node.cases)
 
-    def event_names(self) -> set[str]:
-        """Every event name that can move this journey's instances or start one."""
-        names = set()
-        for candidate in (self.trigger, *(signal for _, signal in self.signals)):
-            matched = event_of(candidate)
-            if matched is not None:
-                names.add(matched.event)
-        for node in self.nodes.values():
-            if isinstance(node, WaitForEventNode):
-                names.update(awaited.event for awaited in node.awaited)
-        return names
-
 
 class _GraphError(ValueError):
     def __init__(self, field: str, message: str) -> None:

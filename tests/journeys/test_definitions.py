@@ -15,6 +15,7 @@ from baton.journeys.definitions import (
     DateTraitTrigger,
     ScheduleTrigger,
     WaitForEventNode,
+    event_of,
     parse_journey,
 )
 
@@ -57,13 +58,13 @@ def test_the_documented_journey_parses() -> None:
     journey = parse_journey(_journey())
     assert isinstance(journey.nodes["wait"], WaitForEventNode)
     assert isinstance(journey.nodes["still"], BranchNode)
-    assert journey.event_names() == {
-        "Product Added",
-        "Order Completed",
-        "Support Ticket Opened",
-        "Segment Entered",
-    }
     assert len(list(journey.conditions())) == 2  # audience and the branch case
+    assert [kind for kind, _ in journey.signals] == ["goal", "exit", "exit"]
+    complaint = event_of(journey.signals[2][1])
+    assert complaint is not None
+    now = datetime(2026, 3, 2, tzinfo=UTC)
+    assert complaint.matches("Segment Entered", {"segment_key": "complaint"}, now)
+    assert not complaint.matches("Segment Entered", {"segment_key": "vip"}, now)
 
 
 @pytest.mark.parametrize(
