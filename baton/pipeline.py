@@ -23,12 +23,12 @@ from baton.channels.outbox import dispatch_due
 from baton.channels.outbox import next_due_at as next_message_at
 from baton.core.clock import Clock
 from baton.identity.processor import DEFAULT_BATCH_SIZE, process_pending, refresh_statistics
-from baton.journeys.runner import fire_timers, next_timer_at, process_inbox
+from baton.journeys.runner import fire_timers, next_work_at, process_inbox
 from baton.journeys.schedules import run_schedules
 from baton.segments import build_pending, evaluate_due
 from baton.segments.due import next_due_at
 from baton.storage.changes import ChangeWatcher
-from baton.storage.database import any_row, checkpoint
+from baton.storage.database import checkpoint
 from baton.storage.tables import journeys
 
 log = logging.getLogger(__name__)
@@ -147,65 +147,82 @@ class Pipeline:
             log.exception("refreshing statistics failed")
 
     def _run_segments(self) -> None:
-        while not self._stop.is_set():
-            evaluated = self._attempt(lambda: evaluate_due(self._engine, self._clock), "segments")
-            if evaluated:
-                self._journey_work.set()  # segment changes are journey events
-            else:
-                self._profiles_changed.wait(self._until(next_due_at))
-                self._profiles_changed.clear()
-
-    def _journeys_exist(self) -> bool:
-        """Whether any journey exists. Until one does, the journey and delivery stages look
-        once per idle wait and stay out of the way of the others."""
-        if not self._journeys_seen:
-            try:
-                self._journeys_seen = any_row(self._engine, select(journeys.c.id))
-            except Exception:
-                log.exception("looking for journeys failed")
-        return self._journeys_seen
+        self._serve(
+            "segments",
+            lambda: evaluate_due(self._engine, self._clock),
+            next_due_at,
+            self._profiles_changed,
+            then=self._journey_work,  # segment changes are journey events
+        )
 
     def _run_journeys(self) -> None:
-        while not self._stop.is_set():
-            if not self._journeys_exist():
-                self._stop.wait(self._idle_wait)
-                continue
-            consumed = self._attempt(lambda: process_inbox(self._engine, self._clock), "journeys")
-            fired = self._attempt(lambda: fire_timers(self._engine, self._clock), "timers")
-            if self._clock.now() >= self._next_schedules:
-                # Schedules have minute granularity: a look a second is plenty.
-                self._next_schedules = self._clock.now() + timedelta(seconds=1)
-                fired += self._attempt(
-                    lambda: run_schedules(self._engine, self._clock), "schedules"
-                )
-            if consumed or fired:
-                self._messages_queued.set()
-            else:
-                self._journey_work.wait(self._until(next_timer_at))
-                self._journey_work.clear()
+        self._serve(
+            "journeys", self._journey_step, self._next_journey_work, self._journey_work,
+            then=self._messages_queued,
+        )  # fmt: skip
+
+    def _journey_step(self) -> int:
+        moved = process_inbox(self._engine, self._clock) + fire_timers(self._engine, self._clock)
+        if self._clock.now() >= self._next_schedules:
+            # Schedules have minute granularity: a look a second is plenty.
+            self._next_schedules = self._clock.now() + timedelta(seconds=1)
+            moved += run_schedules(self._engine, self._clock)
+        return moved
+
+    def _next_journey_work(self, connection: Connection) -> datetime | None:
+        if not self._journeys_exist(connection):
+            return None
+        found = next_work_at(connection)
+        return self._next_schedules if found is None else min(found, self._next_schedules)
 
     def _run_delivery(self) -> None:
-        while not self._stop.is_set():
-            if not self._journeys_exist():
-                self._stop.wait(self._idle_wait)
-                continue
-            sent = self._attempt(lambda: dispatch_due(self._engine, self._clock), "delivery")
-            if sent == 0:
-                self._messages_queued.wait(self._until(next_message_at))
-                self._messages_queued.clear()
+        def next_message(connection: Connection) -> datetime | None:
+            return next_message_at(connection) if self._journeys_exist(connection) else None
 
-    def _until(self, next_at: Callable[[Connection], datetime | None]) -> float:
-        """Sleep no longer than the idle wait, and wake for the next instant due."""
-        try:
-            with self._engine.connect() as connection:
-                due = next_at(connection)
-        except Exception:
-            log.exception("reading the next due instant failed")
-            return self._idle_wait
-        if due is None:
-            return self._idle_wait
-        wait = (due - self._clock.now()) / timedelta(seconds=1)
-        return min(self._idle_wait, max(wait, 0.0))
+        self._serve(
+            "delivery", lambda: dispatch_due(self._engine, self._clock), next_message,
+            self._messages_queued,
+        )  # fmt: skip
+
+    def _journeys_exist(self, connection: Connection) -> bool:
+        """Whether any journey exists: until one does, the journey and delivery stages have
+        nothing to look for."""
+        if not self._journeys_seen:
+            self._journeys_seen = (
+                connection.execute(select(journeys.c.id).limit(1)).first() is not None
+            )
+        return self._journeys_seen
+
+    def _serve(
+        self,
+        stage: str,
+        work: Callable[[], int],
+        next_at: Callable[[Connection], datetime | None],
+        wakeup: threading.Event,
+        then: threading.Event | None = None,
+    ) -> None:
+        """Run `work` whenever `next_at` (one query) says something is due; else sleep
+        until it will be, no longer than the idle wait, or until a commit wakes the stage."""
+        while not self._stop.is_set():
+            try:
+                with self._engine.connect() as connection:
+                    due = next_at(connection)
+            except Exception:
+                log.exception("reading when %s has work failed", stage)
+                due = None
+            now = self._clock.now()
+            timeout = self._idle_wait
+            if due is not None and due <= now:
+                if self._attempt(work, stage):
+                    if then is not None:
+                        then.set()
+                    continue
+                # Due but not claimable yet (a timer held for an event in flight): the
+                # commit that frees it wakes us.
+            elif due is not None:
+                timeout = min(timeout, (due - now) / timedelta(seconds=1))
+            wakeup.wait(timeout)
+            wakeup.clear()
 
     def _run_housekeeping(self) -> None:
         """Segment builds (when this pipeline runs that stage) and SQLite checkpoints."""

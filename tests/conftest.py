@@ -138,3 +138,28 @@ def process_all(engine: Engine, clock: ManualClock, batch_size: int = 2000) -> N
 @pytest.fixture
 def tmp_sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'baton.db'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def own_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh database of its own, for tests that must not meet other tests' rows (due
+    timers, queued events), on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'own.db'}"
+        engine = connect(url)
+        upgrade(engine)
+        engine.dispose()
+        yield url
+        return
+    admin = create_engine(sqlalchemy_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
+    name = f"baton_own_{secrets.token_hex(4)}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = f"{sqlalchemy_url(POSTGRES_URL).rpartition('/')[0]}/{name}"
+    engine = connect(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()

@@ -17,11 +17,21 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, Select, bindparam, delete, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Select,
+    bindparam,
+    delete,
+    exists,
+    insert,
+    select,
+    update,
+)
 
 from baton.channels.outbox import NewMessage, cancel_pending, enqueue
 from baton.core.batches import UNAVAILABLE, one_at_a_time
@@ -80,6 +90,7 @@ from baton.storage.tables import (
 log = logging.getLogger(__name__)
 
 INBOX_LOCK = "journeys-inbox"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DEFAULT_BATCH_SIZE = 500
 # Hand-overs one stimulus may chain (journey A enters B enters C ...).
 _MAX_HANDOVERS = 10
@@ -663,9 +674,21 @@ def _watermark(connection: Connection, now: datetime) -> datetime:
     return min([now, *(instant for instant in found if instant is not None)])
 
 
-def next_timer_at(connection: Connection) -> datetime | None:
-    query = select(journey_instances.c.wake_at).where(journey_instances.c.wake_at.is_not(None))
-    return connection.execute(query.order_by(journey_instances.c.wake_at).limit(1)).scalar()
+def next_work_at(connection: Connection) -> datetime | None:
+    """When the journey stage next has work, in one query: at once (the epoch) while the
+    inbox holds events, else when the first timer of a published journey comes due."""
+    inbox = select(journey_inbox.c.seq).order_by(journey_inbox.c.seq).limit(1)
+    timer = (
+        select(journey_instances.c.wake_at)
+        .join(journeys, journey_instances.c.journey_id == journeys.c.id)
+        .where(journey_instances.c.wake_at.is_not(None), journeys.c.status == "published")
+        .order_by(journey_instances.c.wake_at)
+        .limit(1)
+    )
+    has_events, first_timer = connection.execute(
+        select(exists(inbox), timer.scalar_subquery())
+    ).one()
+    return _EPOCH if has_events else first_timer
 
 
 def enter(

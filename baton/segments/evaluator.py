@@ -50,7 +50,8 @@ class Outcome:
 def evaluate_due(engine: Engine, clock: Clock, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
     """Evaluate up to `batch_size` profiles that are due; returns how many."""
     now = clock.now()
-    if not any_row(engine, select(profile_due.c.profile_id).where(profile_due.c.due_at <= now)):
+    at = profile_due.c.due_at
+    if not any_row(engine, select(at).where(at <= now).order_by(at)):
         return 0
     with exclusive(engine, SEGMENTS_LOCK):
         with engine.connect() as reader:

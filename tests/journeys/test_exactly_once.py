@@ -4,29 +4,25 @@ worker processes mid-run loses nothing and sends nothing twice."""
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import subprocess
 import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
-from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy import Engine, func, select
 
 from baton.channels.outbox import dispatch_due
 from baton.core.clock import ManualClock, SystemClock
 from baton.ingest import parse_message, store_messages
 from baton.journeys.runner import fire_timers, process_inbox
-from baton.storage.database import connect, sqlalchemy_url, write_transaction
-from baton.storage.migrate import upgrade
+from baton.storage.database import connect, write_transaction
 from baton.storage.tables import journey_instances, journey_steps, messages
 from baton.workspaces import KeyKind, create_key, create_workspace
-from tests.conftest import POSTGRES_URL, Workspace
+from tests.conftest import Workspace
 from tests.identity.helpers import send
 from tests.journeys.helpers import instances_of, messages_of, publish
 from tests.segments.helpers import settle, track
@@ -123,30 +119,6 @@ CHECKOUT = {
         "end": {"type": "exit"},
     },
 }
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def own_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database of its own: real-time workers must not meet other tests' due timers."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'crash.db'}"
-        engine = connect(url)
-        upgrade(engine)
-        engine.dispose()
-        yield url
-        return
-    admin = create_engine(sqlalchemy_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
-    name = f"baton_crash_{secrets.token_hex(4)}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = f"{sqlalchemy_url(POSTGRES_URL).rpartition('/')[0]}/{name}"
-    engine = connect(url)
-    upgrade(engine)
-    engine.dispose()
-    yield url
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _worker(url: str) -> subprocess.Popen[bytes]:
