@@ -404,12 +404,21 @@ class Batch:
             self._update_traits(instance, effect)
         elif isinstance(effect, Handover):
             target = self.by_key.get(effect.journey)
+            refusal: str | None
             if target is None or depth >= _MAX_HANDOVERS:
-                log.warning(
-                    "journey %s cannot hand over to %s", instance.journey_id, effect.journey
+                refusal = "it is not published" if target is None else "too many hand-overs"
+            else:
+                started = self.start(
+                    target, instance.profile_id, instance.state.trigger, self.now, depth + 1
                 )
-                return
-            self.start(target, instance.profile_id, instance.state.trigger, self.now, depth + 1)
+                refusal = started if isinstance(started, str) else None
+            if refusal is not None:
+                log.warning(
+                    "instance %s was not handed over to journey %s: %s",
+                    instance.id,
+                    effect.journey,
+                    refusal,
+                )
 
     def _update_traits(self, instance: Instance, effect: UpdateTraits) -> None:
         """An identify message from Baton itself, processed like any other: identity

@@ -534,7 +534,7 @@ def test_a_timer_waits_for_events_received_before_it_came_due(
 
 
 def test_a_timer_handing_over_to_a_journey_the_profile_is_in_does_not_double_it(
-    engine: Engine, clock: ManualClock, workspace: Workspace
+    engine: Engine, clock: ManualClock, workspace: Workspace, caplog: pytest.LogCaptureFixture
 ) -> None:
     target = publish(engine, clock, workspace.id, _send_now("target", trigger={"event": "Join"}))
     publish(
@@ -556,6 +556,9 @@ def test_a_timer_handing_over_to_a_journey_the_profile_is_in_does_not_double_it(
     clock.advance(timedelta(hours=1))
     assert fire_timers(engine, clock) == 1  # hands over; the target refuses a second entry
     assert [i["outcome"] for i in instances_of(engine, target)] == [None]
+    assert "not handed over to journey target: the profile is in this journey already" in (
+        caplog.text
+    )
 
 
 def test_an_event_or_instance_that_fails_alone_does_not_stall_the_others(
