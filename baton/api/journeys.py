@@ -190,6 +190,22 @@ def instances(
         )
 
 
+@router.get(
+    "/profiles/{profile_id}/journeys",
+    summary="Every journey instance of a profile, with what moved each step",
+)
+def profile_journeys(
+    request: Request,
+    workspace_id: AdminWorkspace,
+    profile_id: str,
+    cursor: str | None = None,
+    limit: Limit = 50,
+) -> JSONBody:
+    with runtime_of(request).engine.connect() as connection:
+        live_id = resolve_profile_id(connection, workspace_id, profile_id)
+        return JSONBody(reports.profile_journeys(connection, workspace_id, live_id, cursor, limit))
+
+
 @router.get("/messages", summary="Messages journeys created, newest first")
 def messages(
     request: Request,

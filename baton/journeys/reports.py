@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Select, func, select
 
 from baton.core.formats import decode_cursor, encode_cursor, iso_instant
 from baton.journeys.store import Journey
-from baton.storage.tables import journey_instances, journey_steps
+from baton.storage.tables import journey_instances, journey_steps, journeys
 
 # A visit to a node is recorded under the node's type.
 _NODE_TYPES = (
@@ -100,20 +100,43 @@ def list_instances(
     cursor: str | None,
     limit: int,
 ) -> dict[str, Any]:
-    """A page of instances, newest first, each with its step history."""
-    query = select(journey_instances).where(journey_instances.c.journey_id == journey.id)
+    """A page of a journey's instances, newest first, each with its step history."""
+    query = _INSTANCES.where(journey_instances.c.journey_id == journey.id)
     if profile_id is not None:
         query = query.where(journey_instances.c.profile_id == profile_id)
     if live is not None:
         ended = journey_instances.c.ended_at
         query = query.where(ended.is_(None) if live else ended.is_not(None))
+    return _page(connection, query, cursor, limit)
+
+
+def profile_journeys(
+    connection: Connection, workspace_id: str, profile_id: str, cursor: str | None, limit: int
+) -> dict[str, Any]:
+    """Every journey instance of a profile, newest first: each step, when it happened and
+    what moved it (the event, the timer, the goal or exit rule), and branch decisions."""
+    query = _INSTANCES.where(
+        journey_instances.c.workspace_id == workspace_id,
+        journey_instances.c.profile_id == profile_id,
+    )
+    return _page(connection, query, cursor, limit)
+
+
+_INSTANCES = select(journey_instances, journeys.c.key.label("journey_key")).join(
+    journeys, journeys.c.id == journey_instances.c.journey_id
+)
+
+
+def _page(
+    connection: Connection, query: Select[Any], cursor: str | None, limit: int
+) -> dict[str, Any]:
     if cursor:
         query = query.where(journey_instances.c.id < decode_cursor(cursor))
     rows = connection.execute(query.order_by(journey_instances.c.id.desc()).limit(limit + 1)).all()
     page = rows[:limit]
     steps = _steps_of(connection, [row.id for row in page])
     return {
-        "items": [_instance_json(journey, row, steps.get(row.id, [])) for row in page],
+        "items": [_instance_json(row, steps.get(row.id, [])) for row in page],
         "next": encode_cursor(page[-1].id) if len(rows) > limit else None,
     }
 
@@ -140,11 +163,11 @@ def _steps_of(connection: Connection, instance_ids: list[str]) -> dict[str, list
     return found
 
 
-def _instance_json(journey: Journey, row: Any, steps: list[dict[str, Any]]) -> dict[str, Any]:
+def _instance_json(row: Any, steps: list[dict[str, Any]]) -> dict[str, Any]:
     state = row.state or {}
     return {
         "id": row.id,
-        "journey": journey.key,
+        "journey": row.journey_key,
         "version": row.version,
         "profile_id": row.profile_id,
         "status": "live" if row.ended_at is None else "ended",

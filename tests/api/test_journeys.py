@@ -109,6 +109,14 @@ def test_a_journey_is_drafted_published_entered_and_explained(
     ]
     assert history[0]["outcome"] == "completed"
 
+    explained = client.get(
+        f"/api/v1/profiles/{instance['profile_id']}/journeys", headers=admin
+    ).json()["items"]
+    assert [(i["journey"], i["outcome"]) for i in explained] == [("onboarding", "completed")]
+    assert explained[0]["steps"] == history[0]["steps"]
+    unknown = client.get("/api/v1/profiles/prof_nobody/journeys", headers=admin)
+    assert unknown.status_code == 404
+
     stats = client.get("/api/v1/journeys/onboarding/stats", headers=admin).json()
     assert stats["nodes"]["welcome"] == {"entered": 1, "waiting": 0, "exited": 0}
     assert stats["nodes"]["nudge"] == {"entered": 1, "waiting": 0, "exited": 1}
