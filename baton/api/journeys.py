@@ -19,6 +19,7 @@ from baton.journeys.store import (
     get_journey,
     journey_json,
     list_journeys,
+    migration_plan,
     publish,
     set_status,
 )
@@ -78,6 +79,9 @@ def get_one(request: Request, workspace_id: AdminWorkspace, key: str) -> JSONBod
 
 @router.post("/journeys/{key}/publish", summary="Publish the draft; optionally migrate instances")
 async def publish_journey(request: Request, workspace_id: AdminWorkspace, key: str) -> JSONBody:
+    """Body (all optional): `migrate` (move live instances of older versions to the new
+    one), `node_map` ({old node: new node}), `dry_run` (answer where the live instances of
+    older versions sit and where a migration would move them, publishing nothing)."""
     body = await _document(request, required=False)
     if not isinstance(body, dict):
         raise InvalidInput("the body must be a JSON object")
@@ -86,17 +90,27 @@ async def publish_journey(request: Request, workspace_id: AdminWorkspace, key: s
         isinstance(k, str) and isinstance(v, str) for k, v in node_map.items()
     ):
         raise InvalidInput("node_map: give {old node: new node}", field="node_map")
-    migrate = body.get("migrate", False)
-    if not isinstance(migrate, bool):
-        raise InvalidInput("migrate: true or false", field="migrate")
+    flags = {name: body.get(name, False) for name in ("migrate", "dry_run")}
+    for name, value in flags.items():
+        if not isinstance(value, bool):
+            raise InvalidInput(f"{name}: true or false", field=name)
     runtime = runtime_of(request)
+    if flags["dry_run"]:
+        with runtime.engine.connect() as connection:
+            plan = migration_plan(connection, workspace_id, key, node_map)
+        return JSONBody({"dry_run": True, "migration": plan})
     with write_transaction(runtime.engine) as connection:
+        plan = migration_plan(connection, workspace_id, key, node_map) if flags["migrate"] else []
         journey = publish(
-            connection, workspace_id, key, runtime.clock.now(), node_map if migrate else None
+            connection,
+            workspace_id,
+            key,
+            runtime.clock.now(),
+            node_map if flags["migrate"] else None,
         )
         found = journey_json(connection, journey)
     _wake(request)
-    return JSONBody(found)
+    return JSONBody({**found, "migrated": plan})
 
 
 def _status_route(path: str, status: Status, summary: str) -> None:

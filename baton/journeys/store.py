@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, Update, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Update, func, insert, select, update
 
 from baton.core.errors import Conflict, InvalidInput, NotFound
 from baton.core.formats import iso_instant
@@ -222,7 +222,7 @@ def publish(
     definition = definition_of(connection, journey.id, journey.version)
     _check_references(connection, workspace_id, definition)
     if node_map is not None:
-        _migrate(connection, journey, definition, node_map)
+        _migrate(connection, journey, node_map)
     if journey.has_draft:
         connection.execute(_newest_version(journey).values(published_at=now))
     status = Status.PAUSED if journey.status is Status.PAUSED else Status.PUBLISHED
@@ -275,44 +275,61 @@ def _check_references(
             )
 
 
-def _migrate(
-    connection: Connection,
-    journey: Journey,
-    definition: JourneyDefinition,
-    node_map: dict[str, str],
-) -> None:
+def migration_plan(
+    connection: Connection, workspace_id: str, key: str, node_map: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Where publishing the draft with `node_map` would move the live instances of older
+    versions: per (version, node), how many wait there and their node in the new version
+    (`to` is None where the new version has no such node and the map names none)."""
+    journey = get_journey(connection, workspace_id, key)
+    definition = definition_of(connection, journey.id, journey.version)
     for source, target in sorted(node_map.items()):
         if target not in definition.nodes:
             raise InvalidInput(
                 f"node_map.{source}: version {journey.version} has no node {target!r}",
                 field=f"node_map.{source}",
             )
-    live = journey_instances.c.ended_at.is_(None)
     rows = connection.execute(
-        select(journey_instances.c.node)
-        .where(
-            journey_instances.c.journey_id == journey.id,
-            journey_instances.c.version != journey.version,
-            live,
-        )
-        .distinct()
-    ).scalars()
-    for node in sorted(rows):
+        select(journey_instances.c.version, journey_instances.c.node, func.count())
+        .where(*_older_live(journey))
+        .group_by(journey_instances.c.version, journey_instances.c.node)
+        .order_by(journey_instances.c.version, journey_instances.c.node)
+    ).all()
+    plan = []
+    for version, node, count in rows:
         target = node_map.get(node, node)
-        if target not in definition.nodes:
-            raise InvalidInput(
-                f"node_map: instances wait at {node!r}, which version {journey.version} "
-                "lacks: map it to one of its nodes",
-                field="node_map",
-            )
+        plan.append(
+            {
+                "version": version,
+                "node": node,
+                "instances": count,
+                "to": target if target in definition.nodes else None,
+            }
+        )
+    return plan
+
+
+def _older_live(journey: Journey) -> tuple[ColumnElement[bool], ...]:
+    return (
+        journey_instances.c.journey_id == journey.id,
+        journey_instances.c.version != journey.version,
+        journey_instances.c.ended_at.is_(None),
+    )
+
+
+def _migrate(connection: Connection, journey: Journey, node_map: dict[str, str]) -> None:
+    plan = migration_plan(connection, journey.workspace_id, journey.key, node_map)
+    blocked = sorted({step["node"] for step in plan if step["to"] is None})
+    if blocked:
+        raise InvalidInput(
+            f"node_map: instances wait at {', '.join(map(repr, blocked))}, which version "
+            f"{journey.version} lacks: map each to one of its nodes",
+            field="node_map",
+        )
+    for node, target in sorted({(step["node"], step["to"]) for step in plan}):
         connection.execute(
             update(journey_instances)
-            .where(
-                journey_instances.c.journey_id == journey.id,
-                journey_instances.c.version != journey.version,
-                journey_instances.c.node == node,
-                live,
-            )
+            .where(*_older_live(journey), journey_instances.c.node == node)
             .values(version=journey.version, node=target)
         )
 

@@ -167,3 +167,46 @@ def test_lifecycle_over_http(
     archived = client.post("/api/v1/journeys/onboarding/archive", headers=admin)
     assert (archived.json()["status"], archived.json()["stopped_instances"]) == ("archived", 0)
     assert _put(client, workspace, ONBOARDING).status_code == 409
+
+
+def test_publishing_shows_where_instances_would_move_before_it_moves_them(
+    client: httpx.Client, engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    admin = bearer(workspace.admin_token)
+    _put(client, workspace, ONBOARDING)
+    client.post("/api/v1/journeys/onboarding/publish", headers=admin)
+    ingest(
+        client,
+        workspace,
+        {"type": "identify", "userId": "m1"},
+        {"type": "identify", "userId": "m2"},
+    )
+    run(engine, clock)
+    for user in ("m1", "m2"):
+        entered = client.post(
+            "/api/v1/journeys/onboarding/enter", json={"user_id": user}, headers=admin
+        )
+        assert entered.status_code == 201
+    renamed = ONBOARDING.replace("nudge_later", "cool_off")
+    assert _put(client, workspace, renamed).json()["draft_version"] == 2
+    preview = client.post(
+        "/api/v1/journeys/onboarding/publish", json={"dry_run": True}, headers=admin
+    ).json()
+    assert preview == {
+        "dry_run": True,
+        "migration": [{"version": 1, "node": "nudge_later", "instances": 2, "to": None}],
+    }
+    refused = client.post(
+        "/api/v1/journeys/onboarding/publish", json={"migrate": True}, headers=admin
+    )
+    assert refused.status_code == 400
+    assert "'nudge_later'" in refused.json()["error"]["message"]
+    assert client.get("/api/v1/journeys/onboarding", headers=admin).json()["published_version"] == 1
+    body = {"migrate": True, "node_map": {"nudge_later": "cool_off"}}
+    published = client.post("/api/v1/journeys/onboarding/publish", json=body, headers=admin).json()
+    assert published["published_version"] == 2
+    assert published["migrated"] == [
+        {"version": 1, "node": "nudge_later", "instances": 2, "to": "cool_off"}
+    ]
+    live = client.get("/api/v1/journeys/onboarding/instances", params={"live": True}, headers=admin)
+    assert {(i["version"], i["node"]) for i in live.json()["items"]} == {(2, "cool_off")}

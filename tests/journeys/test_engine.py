@@ -18,8 +18,8 @@ from baton.ingest import parse_message, store_messages
 from baton.journeys import runner
 from baton.journeys.definitions import parse_journey
 from baton.journeys.interpreter import Enter, Send, Step, Tick, advance, replay
-from baton.journeys.runner import archive, fire_timers, next_work_at, process_inbox
-from baton.journeys.store import Status, save_draft, set_status
+from baton.journeys.runner import Batch, archive, fire_timers, next_work_at, process_inbox
+from baton.journeys.store import Status, migration_plan, save_draft, set_status
 from baton.journeys.store import publish as publish_version
 from baton.segments.store import Kind
 from baton.storage.database import connect, write_transaction
@@ -700,3 +700,38 @@ def test_the_stage_sees_no_work_in_a_paused_journeys_due_timers(
     assert resumed is not None
     assert resumed <= clock.now()
     engine.dispose()
+
+
+def test_migrating_10000_waiting_instances_loses_and_doubles_none(
+    engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    journey = publish(engine, clock, workspace.id, _send_now("mass", trigger={"event": "Go"}))
+    profile_ids = [f"prof_mass{n:08d}" for n in range(10_000)]
+    for start in range(0, len(profile_ids), 2_000):
+        with write_transaction(engine) as connection:
+            batch = Batch(connection, workspace.id, clock.now())
+            live = batch.by_key["mass"]
+            chunk = profile_ids[start : start + 2_000]
+            batch.load_live(chunk, lock=False)
+            for profile_id in chunk:
+                batch.start(live, profile_id, {"event": "Go", "properties": {}}, clock.now())
+            batch.flush()
+    edited = _send_now("mass", trigger={"event": "Go"})
+    edited["nodes"]["rest"] = edited["nodes"].pop("pause")
+    edited["nodes"]["hello"]["next"] = "rest"
+    edited["nodes"]["again"]["template"] = "again-v2"
+    with write_transaction(engine) as connection:
+        save_draft(connection, workspace.id, parse_journey(edited), clock.now())
+        plan = migration_plan(connection, workspace.id, "mass", {"pause": "rest"})
+        assert plan == [{"version": 1, "node": "pause", "instances": 10_000, "to": "rest"}]
+        publish_version(connection, workspace.id, "mass", clock.now(), {"pause": "rest"})
+    instances = instances_of(engine, journey)
+    assert len(instances) == 10_000
+    assert {(i["version"], i["node"]) for i in instances} == {(2, "rest")}
+    assert len({i["profile_id"] for i in instances}) == 10_000
+    clock.advance(timedelta(days=1, seconds=1))
+    while fire_timers(engine, clock) + dispatch_due(engine, clock):
+        pass
+    sent = [m for m in messages_of(engine, journey) if m["template"] == "again-v2"]
+    assert len(sent) == len({m["instance_id"] for m in sent}) == 10_000
+    assert {i["outcome"] for i in instances_of(engine, journey)} == {"completed"}
