@@ -100,8 +100,7 @@ async def publish_journey(request: Request, workspace_id: AdminWorkspace, key: s
             plan = migration_plan(connection, workspace_id, key, node_map)
         return JSONBody({"dry_run": True, "migration": plan})
     with write_transaction(runtime.engine) as connection:
-        plan = migration_plan(connection, workspace_id, key, node_map) if flags["migrate"] else []
-        journey = publish(
+        journey, plan = publish(
             connection,
             workspace_id,
             key,

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from enum import StrEnum
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -36,6 +36,7 @@ from baton.segments.definitions import (
     Condition,
     Op,
     PropertyFilter,
+    leading_key,
 )
 from baton.segments.values import holds, lookup
 
@@ -185,19 +186,6 @@ class DateTraitTrigger(_Model):
         return timedelta(0) if self.offset.strip() in ("0s", "0") else signed_duration(self.offset)
 
 
-def _leading_key(tags: dict[str, type[_Model]]) -> Any:
-    """A discriminator naming the variant by the first of its keys present."""
-    models = {model: tag for tag, model in tags.items()}
-
-    def discriminate(value: Any) -> str | None:
-        if isinstance(value, dict):
-            return next((f"@{tag}" for tag in tags if tag in value), None)
-        tag = models.get(type(value))
-        return None if tag is None else f"@{tag}"
-
-    return discriminate
-
-
 _TRIGGERS: dict[str, type[_Model]] = {
     "event": EventMatch,
     "segment_entered": SegmentEntered,
@@ -214,7 +202,7 @@ Trigger = Annotated[
     | Annotated[ScheduleTrigger, Tag("@schedule")]
     | Annotated[DateTraitTrigger, Tag("@date_trait")],
     Discriminator(
-        _leading_key(_TRIGGERS),
+        leading_key(_TRIGGERS),
         custom_error_type="trigger",
         custom_error_message=f"a trigger starts with one of: {', '.join(_TRIGGERS)}",
     ),
@@ -232,7 +220,7 @@ Signal = Annotated[
     | Annotated[SegmentExited, Tag("@segment_exited")]
     | Annotated[ConditionSignal, Tag("@condition")],
     Discriminator(
-        _leading_key(_SIGNALS),
+        leading_key(_SIGNALS),
         custom_error_type="signal",
         custom_error_message=f"give one of: {', '.join(_SIGNALS)}",
     ),
@@ -529,6 +517,10 @@ Node = Annotated[
     Field(discriminator="type"),
 ]
 WAITING_NODES = (DelayNode, WaitUntilNode, WaitForEventNode)
+# The `type` of every node; the interpreter records each visit to a node under it.
+NODE_TYPES: tuple[str, ...] = tuple(
+    get_args(model.model_fields["type"].annotation)[0] for model in get_args(get_args(Node)[0])
+)
 
 
 class JourneyDefinition(_Model):

@@ -72,5 +72,5 @@ def apply_journey(
     else:
         action, diff = "updated", yaml_diff(dump_journey(previous), dump_journey(definition))
     if publish_it and (saved.has_draft or saved.status.value == "draft"):
-        saved = publish(connection, workspace_id, definition.key, now)
+        saved, _ = publish(connection, workspace_id, definition.key, now)
     return Applied(definition.key, action, saved, diff)

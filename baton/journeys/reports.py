@@ -7,23 +7,9 @@ from typing import Any
 from sqlalchemy import Connection, Select, func, select
 
 from baton.core.formats import decode_cursor, encode_cursor, iso_instant
+from baton.journeys.definitions import NODE_TYPES
 from baton.journeys.store import Journey
 from baton.storage.tables import journey_instances, journey_steps, journeys
-
-# A visit to a node is recorded under the node's type.
-_NODE_TYPES = (
-    "delay",
-    "wait_until",
-    "wait_for_event",
-    "branch",
-    "split",
-    "holdout",
-    "message",
-    "update_profile",
-    "webhook",
-    "enter_journey",
-    "exit",
-)
 
 
 def journey_stats(connection: Connection, journey: Journey) -> dict[str, Any]:
@@ -36,7 +22,7 @@ def journey_stats(connection: Connection, journey: Journey) -> dict[str, Any]:
             .join(journey_instances, journey_instances.c.id == journey_steps.c.instance_id)
             .where(
                 instances.journey_id == journey.id,
-                journey_steps.c.action.in_(_NODE_TYPES),
+                journey_steps.c.action.in_(NODE_TYPES),
             )
             .group_by(journey_steps.c.node)
         ).all()

@@ -473,18 +473,25 @@ class Batch:
 
 
 def _instance_row(workspace_id: str, instance: Instance) -> dict[str, Any]:
-    state = instance.state
     return {
         "id": instance.id,
         "workspace_id": workspace_id,
         "journey_id": instance.journey_id,
         "version": instance.version,
         "profile_id": instance.profile_id,
+        "entered_at": instance.state.entered_at,
+        **_moving(instance),
+    }
+
+
+def _moving(instance: Instance) -> dict[str, Any]:
+    """The columns a step can change."""
+    state = instance.state
+    return {
         "node": state.node,
         "wake_at": state.wake_at,
         "steps": instance.steps,
         "state": state.document(),
-        "entered_at": state.entered_at,
         "ended_at": state.ended_at,
         "outcome": state.outcome,
         "goal_at": state.goal_at,
@@ -500,29 +507,17 @@ _UPDATE_INSTANCE = (
     update(journey_instances)
     .where(journey_instances.c.id == bindparam("b_id"))
     .values(
-        node=bindparam("b_node"),
-        wake_at=bindparam("b_wake_at"),
-        steps=bindparam("b_steps"),
-        state=bindparam("b_state"),
-        ended_at=bindparam("b_ended_at"),
-        outcome=bindparam("b_outcome"),
-        goal_at=bindparam("b_goal_at"),
+        {
+            column: bindparam(f"b_{column}")
+            for column in ("node", "wake_at", "steps", "state", "ended_at", "outcome", "goal_at")
+        }
     )
 )
 
 
 def _update_row(instance: Instance) -> dict[str, Any]:
-    state = instance.state
-    return {
-        "b_id": instance.id,
-        "b_node": state.node,
-        "b_wake_at": state.wake_at,
-        "b_steps": instance.steps,
-        "b_state": state.document(),
-        "b_ended_at": state.ended_at,
-        "b_outcome": state.outcome,
-        "b_goal_at": state.goal_at,
-    }
+    """The bind parameters of `_UPDATE_INSTANCE`: those of `_moving`."""
+    return {"b_id": instance.id, **{f"b_{k}": v for k, v in _moving(instance).items()}}
 
 
 # --- the entry points --------------------------------------------------------------------

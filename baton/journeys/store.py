@@ -212,17 +212,17 @@ def publish(
     key: str,
     now: datetime,
     node_map: dict[str, str] | None = None,
-) -> Journey:
+) -> tuple[Journey, list[dict[str, Any]]]:
     """Publish the draft. With `node_map` (which may be empty), live instances of older
     versions move to the new one: each to the node the map names, else the node of the
-    same id, which must exist."""
+    same id, which must exist. Returns the journey and the migration done (its
+    `migration_plan`; empty without `node_map`)."""
     journey = get_journey(connection, workspace_id, key)
     if journey.status is Status.ARCHIVED:
         raise Conflict(f"journey {key!r} is archived")
     definition = definition_of(connection, journey.id, journey.version)
     _check_references(connection, workspace_id, definition)
-    if node_map is not None:
-        _migrate(connection, journey, node_map)
+    migrated = [] if node_map is None else _migrate(connection, journey, node_map)
     if journey.has_draft:
         connection.execute(_newest_version(journey).values(published_at=now))
     status = Status.PAUSED if journey.status is Status.PAUSED else Status.PUBLISHED
@@ -237,7 +237,7 @@ def publish(
             scheduled_through=(journey.scheduled_through or now) if timed else None,
         )
     )
-    return get_journey(connection, workspace_id, key)
+    return get_journey(connection, workspace_id, key), migrated
 
 
 def _check_references(
@@ -317,7 +317,9 @@ def _older_live(journey: Journey) -> tuple[ColumnElement[bool], ...]:
     )
 
 
-def _migrate(connection: Connection, journey: Journey, node_map: dict[str, str]) -> None:
+def _migrate(
+    connection: Connection, journey: Journey, node_map: dict[str, str]
+) -> list[dict[str, Any]]:
     plan = migration_plan(connection, journey.workspace_id, journey.key, node_map)
     blocked = sorted({step["node"] for step in plan if step["to"] is None})
     if blocked:
@@ -332,6 +334,7 @@ def _migrate(connection: Connection, journey: Journey, node_map: dict[str, str])
             .where(*_older_live(journey), journey_instances.c.node == node)
             .values(version=journey.version, node=target)
         )
+    return plan
 
 
 def set_status(

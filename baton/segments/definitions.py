@@ -9,7 +9,7 @@ A condition is a mapping named by its leading key: `{all: [...]}`, `{any: [...]}
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
@@ -318,16 +318,21 @@ _TAGS: dict[str, type[_Model]] = {
     "has": HasCondition,
     "segment": SegmentCondition,
 }
-_TAG_OF = {model: tag for tag, model in _TAGS.items()}
 
 
-def _condition_tag(value: Any) -> str | None:
-    if isinstance(value, dict):
-        tag = next((tag for tag in _TAGS if tag in value), None)
-    else:
-        tag = _TAG_OF.get(type(value))
-    # pydantic puts the tag into error locations; "@" tells it from the user's own keys.
-    return None if tag is None else f"@{tag}"
+def leading_key(tags: dict[str, type[BaseModel]]) -> Callable[[Any], str | None]:
+    """A pydantic discriminator naming a variant by the first of its keys present
+    (`{all: [...]}` is an AllCondition). pydantic puts the tag into error locations; "@"
+    tells it from the user's own keys."""
+    models = {model: tag for tag, model in tags.items()}
+
+    def discriminate(value: Any) -> str | None:
+        if isinstance(value, dict):
+            return next((f"@{tag}" for tag in tags if tag in value), None)
+        tag = models.get(type(value))
+        return None if tag is None else f"@{tag}"
+
+    return discriminate
 
 
 Condition = Annotated[
@@ -342,7 +347,7 @@ Condition = Annotated[
     | Annotated[HasCondition, Tag("@has")]
     | Annotated[SegmentCondition, Tag("@segment")],
     Discriminator(
-        _condition_tag,
+        leading_key(_TAGS),
         custom_error_type="condition",
         custom_error_message=f"a condition starts with one of: {', '.join(_TAGS)}",
     ),
