@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
 from baton.api.auth import AdminWorkspace, runtime_of
+from baton.api.bodies import read_document, read_object
 from baton.api.responses import JSONBody
 from baton.channels.outbox import list_messages
 from baton.core.errors import InvalidInput
 from baton.identity.profiles import find_profile, resolve_profile_id
 from baton.journeys import reports, runner
 from baton.journeys.definitions import parse_journey
-from baton.journeys.files import apply_journey, parse_document
+from baton.journeys.files import apply_journey
 from baton.journeys.store import (
     Status,
     get_journey,
@@ -27,28 +28,11 @@ from baton.storage.database import write_transaction
 
 router = APIRouter(prefix="/api/v1", tags=["journeys"])
 Limit = Annotated[int, Query(ge=1, le=500)]
-_MAX_BODY = 512 * 1024
-
-
-async def _document(request: Request, *, required: bool) -> Any:
-    body = await request.body()
-    if len(body) > _MAX_BODY:
-        raise InvalidInput(f"the body is larger than {_MAX_BODY // 1024} KiB")
-    if not body.strip():
-        if required:
-            raise InvalidInput("the body is empty: send the journey as JSON or YAML")
-        return {}
-    content_type = request.headers.get("content-type", "")
-    try:
-        text = body.decode()
-    except UnicodeDecodeError:
-        raise InvalidInput("the body is not UTF-8") from None
-    return parse_document(text, yaml_allowed="yaml" in content_type)
 
 
 @router.put("/journeys/{key}", summary="Create or update a journey's draft (JSON or YAML body)")
 async def put_journey(request: Request, workspace_id: AdminWorkspace, key: str) -> JSONBody:
-    data = await _document(request, required=True)
+    data = await read_document(request, required=True)
     if not isinstance(data, dict):
         raise InvalidInput("the journey must be a mapping")
     if data.setdefault("key", key) != key:
@@ -82,9 +66,7 @@ async def publish_journey(request: Request, workspace_id: AdminWorkspace, key: s
     """Body (all optional): `migrate` (move live instances of older versions to the new
     one), `node_map` ({old node: new node}), `dry_run` (answer where the live instances of
     older versions sit and where a migration would move them, publishing nothing)."""
-    body = await _document(request, required=False)
-    if not isinstance(body, dict):
-        raise InvalidInput("the body must be a JSON object")
+    body = await read_object(request, required=False)
     node_map = body.get("node_map", {})
     if not isinstance(node_map, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in node_map.items()
@@ -142,9 +124,7 @@ _PROFILE_FIELDS = ("profile_id", "user_id", "email", "anonymous_id", "phone")
 
 @router.post("/journeys/{key}/enter", status_code=201, summary="Enter a profile (API trigger)")
 async def enter(request: Request, workspace_id: AdminWorkspace, key: str) -> JSONBody:
-    body = await _document(request, required=True)
-    if not isinstance(body, dict):
-        raise InvalidInput("the body must be a JSON object")
+    body = await read_object(request, required=True)
     given = [name for name in _PROFILE_FIELDS if body.get(name)]
     if len(given) != 1:
         raise InvalidInput(f"give exactly one of {', '.join(_PROFILE_FIELDS)}", field="user_id")

@@ -3,23 +3,38 @@ them; the dispatcher claims due ones and hands each to its channel.
 
 A message exists once per idempotency key (instance, node, visit), so a retried or
 replayed step never makes a second one. A goal or exit cancels the instance's messages
-still pending. Until real channels exist every channel delivers through `log`, which
-records the message as delivered and sends nothing (also what a dry run wants).
+still pending. The dispatcher arbitrates each due message against the workspace
+policy (baton/channels/arbitration.py) and records every decision. Until real channels
+exist every channel delivers through `log`, which records the message as delivered and
+sends nothing.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, text, update
 
+from baton.channels.arbitration import (
+    HELD_OUT,
+    SENT,
+    SKIPPED,
+    Contender,
+    Ledger,
+    arbitrate,
+    consented,
+)
+from baton.channels.policy import load_policy
 from baton.core.clock import Clock
 from baton.core.errors import InvalidInput
 from baton.core.formats import decode_cursor, encode_cursor, iso_instant
 from baton.core.ids import new_id
+from baton.core.local_time import zone, zone_or
 from baton.storage.database import (
     among,
     any_row,
@@ -27,10 +42,11 @@ from baton.storage.database import (
     insert_ignoring_duplicates,
     write_transaction,
 )
-from baton.storage.tables import journeys, messages
+from baton.storage.tables import journeys, message_decisions, messages, profiles
 
 PENDING, DELIVERED, CANCELLED, FAILED = "pending", "delivered", "cancelled", "failed"
-STATUSES = (PENDING, DELIVERED, CANCELLED, FAILED)
+STATUSES = (PENDING, DELIVERED, SKIPPED, CANCELLED, FAILED)
+INSTANCE_ENDED = "instance_ended"
 DEFAULT_BATCH_SIZE = 500
 
 
@@ -47,36 +63,49 @@ class NewMessage:
     subscription_group: str | None
     idempotency_key: str
     payload: dict[str, Any]
+    priority: int = 50
+    transactional: bool = False
+    on_cap: str = "skip"
+    # None: the workspace's quiet hours; {}: none; else the journey's own window.
+    quiet_hours: dict[str, Any] | None = None
+    held_out: bool = False
 
 
 def enqueue(connection: Connection, new: Sequence[NewMessage], now: datetime) -> None:
-    """Add messages; one whose idempotency key exists already is skipped."""
-    executemany_fast(
+    """Add messages; one whose idempotency key exists already is skipped. A held-out
+    message is recorded as skipped, with its decision."""
+    rows = [{"id": new_id("msg", now), **_row(m, now)} for m in new]
+    executemany_fast(connection, insert_ignoring_duplicates(connection, messages), rows)
+    record_decisions(
         connection,
-        insert_ignoring_duplicates(connection, messages),
-        [
-            {
-                "id": new_id("msg", now),
-                "workspace_id": m.workspace_id,
-                "profile_id": m.profile_id,
-                "journey_id": m.journey_id,
-                "version": m.version,
-                "instance_id": m.instance_id,
-                "node": m.node,
-                "channel": m.channel,
-                "template": m.template,
-                "subscription_group": m.subscription_group,
-                "status": PENDING,
-                "idempotency_key": m.idempotency_key,
-                "payload": m.payload,
-                "created_at": now,
-                "due_at": now,
-                "dispatched_at": None,
-                "detail": None,
-            }
-            for m in new
-        ],
+        [Decided(row["id"], 0, now, SKIPPED, HELD_OUT) for row in rows if row["reason"]],
     )
+
+
+def _row(m: NewMessage, now: datetime) -> dict[str, Any]:
+    return {
+        "workspace_id": m.workspace_id,
+        "profile_id": m.profile_id,
+        "journey_id": m.journey_id,
+        "version": m.version,
+        "instance_id": m.instance_id,
+        "node": m.node,
+        "channel": m.channel,
+        "template": m.template,
+        "subscription_group": m.subscription_group,
+        "status": SKIPPED if m.held_out else PENDING,
+        "idempotency_key": m.idempotency_key,
+        "payload": m.payload,
+        "created_at": now,
+        "due_at": now,
+        "dispatched_at": now if m.held_out else None,
+        "detail": None,
+        "priority": m.priority,
+        "transactional": int(m.transactional),
+        "on_cap": m.on_cap,
+        "quiet_hours": m.quiet_hours,
+        "reason": HELD_OUT if m.held_out else None,
+    }
 
 
 def cancel_pending(
@@ -89,7 +118,7 @@ def cancel_pending(
                 among(messages.c.instance_id, instance_ids, connection.dialect),
                 messages.c.status == PENDING,
             )
-            .values(status=CANCELLED, dispatched_at=now, detail=why)
+            .values(status=CANCELLED, dispatched_at=now, detail=why, reason=INSTANCE_ENDED)
         )
 
 
@@ -98,49 +127,189 @@ def next_due_at(connection: Connection) -> datetime | None:
     return connection.execute(query.order_by(messages.c.due_at).limit(1)).scalar()
 
 
-_DELIVER = (
+@dataclass(frozen=True)
+class Decided:
+    message_id: str
+    n: int
+    at: datetime
+    decision: str
+    reason: str | None
+    until: datetime | None = None
+
+
+def record_decisions(connection: Connection, decided: Sequence[Decided]) -> None:
+    executemany_fast(
+        connection,
+        insert(message_decisions),
+        [
+            {
+                "message_id": d.message_id,
+                "n": d.n,
+                "at": d.at,
+                "decision": d.decision,
+                "reason": d.reason,
+                "until": d.until,
+            }
+            for d in decided
+        ],
+    )
+
+
+_SETTLE = (
     update(messages)
     .where(messages.c.id == bindparam("b_id"))
     .values(
-        status=bindparam("b_status"), dispatched_at=bindparam("b_at"), detail=bindparam("b_detail")
+        status=bindparam("b_status"),
+        due_at=bindparam("b_due"),
+        dispatched_at=bindparam("b_at"),
+        detail=bindparam("b_detail"),
+        reason=bindparam("b_reason"),
     )
+)
+# Profiles a dispatcher holds (PostgreSQL): caps count what the others sent first.
+_PROFILE_LOCKS = text(
+    "SELECT p FROM unnest(CAST(:profiles AS text[])) AS p "
+    "WHERE pg_try_advisory_xact_lock(7411, hashtext(p))"
 )
 
 
 def dispatch_due(engine: Engine, clock: Clock, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
-    """Hand due pending messages to their channel; returns how many were claimed.
+    """Arbitrate the due pending messages of up to `batch_size` profiles and hand those
+    sent to their channel; returns how many messages were decided.
 
-    Claimed rows are locked (`FOR UPDATE SKIP LOCKED` on PostgreSQL, the single writer on
-    SQLite), so any number of dispatchers never take the same message twice.
+    A profile's due messages are judged together, by one dispatcher at a time (an
+    advisory lock per profile on PostgreSQL, the single writer on SQLite), so caps hold
+    however many dispatchers run and a message is never sent twice.
     """
     now = clock.now()
     due = (messages.c.status == PENDING) & (messages.c.due_at <= now)
-    if not any_row(engine, select(messages.c.id).where(due)):
+    if not any_row(engine, select(messages.c.id).where(due).order_by(messages.c.due_at)):
         return 0
     with write_transaction(engine) as connection:
-        query = (
-            select(messages.c.id, messages.c.channel)
-            .where(due)
-            .order_by(messages.c.due_at)
-            .limit(batch_size)
-        )
-        if connection.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        claimed = connection.execute(query).all()
-        executemany_fast(
-            connection,
-            _DELIVER,
-            [
-                {
-                    "b_id": message_id,
-                    "b_status": DELIVERED,
-                    "b_at": now,
-                    "b_detail": f"log:{channel}",
-                }
-                for message_id, channel in claimed
-            ],
-        )
+        claimed = _claim(connection, due, batch_size)
+        by_workspace: dict[str, list[Any]] = defaultdict(list)
+        for row in claimed:
+            by_workspace[row.workspace_id].append(row)
+        decided: list[tuple[Decided, str]] = []
+        for workspace_id, rows in by_workspace.items():
+            decided.extend(_arbitrate(connection, workspace_id, rows, now))
+        executemany_fast(connection, _SETTLE, [_settled(d, channel, now) for d, channel in decided])
+        record_decisions(connection, [d for d, _ in decided])
     return len(claimed)
+
+
+def _claim(connection: Connection, due: Any, batch_size: int) -> list[Any]:
+    candidates = connection.execute(
+        select(messages.c.profile_id).where(due).order_by(messages.c.due_at).limit(batch_size)
+    ).scalars()
+    profiles_ = list(dict.fromkeys(candidates))
+    query = select(messages).where(due)
+    if connection.dialect.name == "postgresql":
+        held = connection.execute(_PROFILE_LOCKS, {"profiles": profiles_}).scalars().all()
+        query = query.where(among(messages.c.profile_id, held, connection.dialect))
+        query = query.with_for_update()
+    else:
+        query = query.where(among(messages.c.profile_id, profiles_, connection.dialect))
+    return list(connection.execute(query.order_by(messages.c.due_at)).all())
+
+
+def _arbitrate(
+    connection: Connection, workspace_id: str, rows: list[Any], now: datetime
+) -> list[tuple[Decided, str]]:
+    """Each claimed message's decision, with its channel."""
+    policy = load_policy(connection, workspace_id)
+    default_zone = zone(policy.timezone or "UTC")
+    profile_ids = sorted({row.profile_id for row in rows})
+    traits = dict(
+        connection.execute(
+            select(profiles.c.id, profiles.c.traits).where(
+                among(profiles.c.id, profile_ids, connection.dialect)
+            )
+        ).all()
+    )
+    ledgers: dict[str, Ledger] = defaultdict(Ledger)
+    if policy.caps:
+        counted = connection.execute(
+            select(
+                messages.c.profile_id,
+                messages.c.dispatched_at,
+                messages.c.channel,
+                messages.c.subscription_group,
+            ).where(
+                among(messages.c.profile_id, profile_ids, connection.dialect),
+                messages.c.status == DELIVERED,
+                messages.c.transactional == 0,
+                messages.c.dispatched_at > now - policy.longest_cap,
+            )
+        )
+        for profile_id, at, channel, group in counted:
+            ledgers[profile_id].sent.append((at, channel, group))
+    judged = _decisions_so_far(connection, [row.id for row in rows if row.reason is not None])
+    contenders: dict[str, list[Contender]] = defaultdict(list)
+    for row in rows:
+        contenders[row.profile_id].append(
+            Contender(
+                row.id,
+                row.channel,
+                row.subscription_group,
+                row.priority,
+                bool(row.transactional),
+                row.on_cap,
+                row.quiet_hours,
+                row.due_at,
+            )
+        )
+    decided: list[tuple[Decided, str]] = []
+    for profile_id, mine in contenders.items():
+        profile_traits = traits.get(profile_id) or {}
+        verdicts = arbitrate(
+            policy,
+            mine,
+            ledgers[profile_id],
+            zone_or(profile_traits.get("timezone"), default_zone),
+            partial(consented, profile_traits),
+            now,
+        )
+        decided.extend(
+            (
+                Decided(
+                    contender.id,
+                    judged.get(contender.id, 0),
+                    now,
+                    verdict.decision,
+                    verdict.reason,
+                    verdict.until,
+                ),
+                contender.channel,
+            )
+            for contender, verdict in verdicts
+        )
+    return decided
+
+
+def _decisions_so_far(connection: Connection, message_ids: list[str]) -> dict[str, int]:
+    if not message_ids:
+        return {}
+    return dict(
+        connection.execute(
+            select(message_decisions.c.message_id, func.count())
+            .where(among(message_decisions.c.message_id, message_ids, connection.dialect))
+            .group_by(message_decisions.c.message_id)
+        ).all()
+    )
+
+
+def _settled(decided: Decided, channel: str, now: datetime) -> dict[str, Any]:
+    """Until real channels exist, a message sent is delivered through `log`."""
+    status = {SENT: DELIVERED, SKIPPED: SKIPPED}.get(decided.decision, PENDING)
+    return {
+        "b_id": decided.message_id,
+        "b_status": status,
+        "b_due": decided.until or now,
+        "b_at": None if status == PENDING else now,
+        "b_detail": f"log:{channel}" if status == DELIVERED else None,
+        "b_reason": decided.reason,
+    }
 
 
 def list_messages(

@@ -20,6 +20,7 @@ from baton.api import create_app
 from baton.cli.common import console, default_workspace, errors
 from baton.cli.common import settings as load_settings
 from baton.cli.journeys import journeys_app
+from baton.cli.policy import policy_app
 from baton.cli.segments import segments_app
 from baton.core.clock import SystemClock
 from baton.core.config import Settings, redact_url
@@ -40,6 +41,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(profiles_app, name="profiles")
 app.add_typer(segments_app, name="segments")
 app.add_typer(journeys_app, name="journeys")
+app.add_typer(policy_app, name="policy")
 
 
 class ProcessorMode(StrEnum):

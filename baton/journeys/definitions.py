@@ -14,7 +14,6 @@ from datetime import timedelta
 from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Any, Literal, get_args
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -27,8 +26,10 @@ from pydantic import (
     model_validator,
 )
 
+from baton.channels.policy import QuietHours
 from baton.core.durations import parse_duration
 from baton.core.errors import InvalidInput
+from baton.core.local_time import clock_time, zone
 from baton.journeys.cron import Cron
 from baton.segments.definitions import (
     SEGMENT_ENTERED,
@@ -42,7 +43,6 @@ from baton.segments.values import holds, lookup
 
 _KEY = r"^[a-z0-9][a-z0-9_-]{0,99}$"
 _NODE_ID = r"^[A-Za-z][A-Za-z0-9_-]{0,99}$"
-_CLOCK_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _OFFSET = re.compile(r"^\s*([+-])?\s*(.+)$")
 
 
@@ -70,20 +70,6 @@ def signed_duration(text: str) -> timedelta:
         raise ValueError(f"{text!r} is not an offset like -3d or 2h")
     duration = parse_duration(match.group(2))
     return -duration if match.group(1) == "-" else duration
-
-
-def clock_time(text: str) -> dt.time:
-    match = _CLOCK_TIME.match(text)
-    if match is None:
-        raise ValueError(f"{text!r} is not a time of day like 09:00")
-    return dt.time(int(match.group(1)), int(match.group(2)))
-
-
-def zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"{name!r} is not an IANA time zone like Europe/Paris") from None
 
 
 # --- what an event must look like ------------------------------------------------------
@@ -465,10 +451,15 @@ class HoldoutNode(_Onward):
 
 
 class MessageNode(_Onward):
+    """A message into the outbox. A `transactional` one is spared caps and quiet hours;
+    another skips or waits (`on_cap: defer`) when a frequency cap bites."""
+
     type: Literal["message"]
     channel: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")
     template: str = Field(min_length=1, max_length=200)
     subscription_group: str | None = Field(default=None, max_length=100)
+    transactional: bool = False
+    on_cap: Literal["skip", "defer"] = "skip"
 
 
 class UpdateProfileNode(_Onward):
@@ -528,7 +519,13 @@ class JourneyDefinition(_Model):
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=2000)
     stage: JourneyStage | None = None
+    # Arbitration (docs/orchestration.md): the higher priority wins a cap or an
+    # exclusion group; a transactional journey is spared caps and quiet hours; its own
+    # quiet hours (or false: none) replace the workspace's.
     priority: int = Field(default=50, ge=0, le=100)
+    transactional: bool = False
+    quiet_hours: QuietHours | bool = True
+    exclusion_group: str | None = Field(default=None, pattern=_KEY)
     trigger: Trigger
     audience: Condition | None = None
     reentry: Reentry = "after_exit"

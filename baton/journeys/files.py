@@ -5,27 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-import orjson
-import yaml
 from sqlalchemy import Connection
 
+from baton.core.documents import parse_document
 from baton.core.errors import InvalidInput
 from baton.journeys.definitions import JourneyDefinition, dump_journey, parse_journey
 from baton.journeys.store import Journey, publish, save_draft
 from baton.segments.files import yaml_diff
-
-
-def parse_document(text: str, *, yaml_allowed: bool = True) -> Any:
-    """A JSON document, or YAML (a superset of JSON) when allowed."""
-    try:
-        if not yaml_allowed:
-            return orjson.loads(text)
-        return yaml.safe_load(text)
-    except (orjson.JSONDecodeError, yaml.YAMLError) as error:
-        kind = "YAML" if yaml_allowed else "JSON"
-        raise InvalidInput(f"the body is not valid {kind}: {error}") from None
 
 
 def read_journeys(path: Path) -> list[JourneyDefinition]:

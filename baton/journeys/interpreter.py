@@ -59,6 +59,10 @@ class Profile(Protocol):
         `nodes.still.cases.0`."""
         ...
 
+    def explain(self, condition: Condition, asked_by: str) -> dict[str, Any]:
+        """The answer (`holds`) with each clause's and the values they saw."""
+        ...
+
 
 # --- stimuli ----------------------------------------------------------------------------
 
@@ -104,6 +108,7 @@ class Send:
     template: str | None
     subscription_group: str | None
     payload: dict[str, Any]
+    held_out: bool = False  # recorded as skipped, never sent
 
 
 @dataclass(frozen=True)
@@ -392,21 +397,20 @@ class _Run:
             self.record(node_id, "holdout", {"held_out": held})
             return self._onward(node.next)
         if isinstance(node, MessageNode):
+            send = Send(
+                node_id,
+                visit,
+                node.channel,
+                node.template,
+                node.subscription_group,
+                {"trigger": state.trigger},
+                held_out=state.holdout,
+            )
+            self.result.effects.append(send)
+            detail: dict[str, Any] = {"channel": node.channel, "visit": visit}
             if state.holdout:
-                self.record(node_id, "message", {"held_out": True})
-            else:
-                trigger = {"trigger": state.trigger}
-                self.result.effects.append(
-                    Send(
-                        node_id,
-                        visit,
-                        node.channel,
-                        node.template,
-                        node.subscription_group,
-                        trigger,
-                    )
-                )
-                self.record(node_id, "message", {"channel": node.channel, "visit": visit})
+                detail["held_out"] = True
+            self.record(node_id, "message", detail)
             return self._onward(node.next)
         if isinstance(node, WebhookNode):
             payload: dict[str, Any] = {"url": node.url, "method": node.method, "body": node.body}
@@ -442,11 +446,15 @@ class _Run:
         return None
 
     def _branch(self, node_id: str, node: BranchNode) -> str | None:
+        """The first case whose condition holds; the step keeps the values that decided."""
+        explained = []
         for index, case in enumerate(node.cases):
-            if self.profile.holds(case.when, f"nodes.{node_id}.cases.{index}"):
-                self.record(node_id, "branch", {"case": index})
+            verdict = self.profile.explain(case.when, f"nodes.{node_id}.cases.{index}")
+            explained.append(verdict)
+            if verdict["holds"]:
+                self.record(node_id, "branch", {"case": index, "conditions": explained})
                 return case.next
-        self.record(node_id, "branch", {"case": "default"})
+        self.record(node_id, "branch", {"case": "default", "conditions": explained})
         return self._onward(node.default)
 
 
@@ -494,10 +502,14 @@ class _RecordedProfile:
     def __init__(self, live: Profile, steps: Sequence[Step]) -> None:
         self._live = live
         self._yes: set[str] = set()
+        self._explained: dict[str, dict[str, Any]] = {}
         for step in steps:
             detail = step.detail or {}
-            if step.action == "branch" and detail.get("case") != "default":
-                self._yes.add(f"nodes.{step.node}.cases.{detail['case']}")
+            if step.action == "branch":
+                for index, verdict in enumerate(detail.get("conditions", ())):
+                    self._explained[f"nodes.{step.node}.cases.{index}"] = verdict
+                if detail.get("case") != "default":
+                    self._yes.add(f"nodes.{step.node}.cases.{detail['case']}")
             if step.action in ("goal", "exit_rule"):
                 self._yes.add(detail["by"])
 
@@ -514,6 +526,9 @@ class _RecordedProfile:
 
     def holds(self, condition: Condition, asked_by: str) -> bool:
         return asked_by in self._yes
+
+    def explain(self, condition: Condition, asked_by: str) -> dict[str, Any]:
+        return self._explained.get(asked_by, {"holds": asked_by in self._yes})
 
 
 def stimuli_of(steps: Sequence[Step]) -> Iterator[list[Step]]:

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import Connection, Select, func, select
 
+from baton.channels.arbitration import DEFERRED, SKIPPED
+from baton.channels.outbox import CANCELLED, STATUSES
 from baton.core.formats import decode_cursor, encode_cursor, iso_instant
 from baton.journeys.definitions import NODE_TYPES
 from baton.journeys.store import Journey
-from baton.storage.tables import journey_instances, journey_steps, journeys
+from baton.storage.tables import (
+    journey_instances,
+    journey_steps,
+    journeys,
+    message_decisions,
+    messages,
+)
 
 
 def journey_stats(connection: Connection, journey: Journey) -> dict[str, Any]:
@@ -54,6 +63,7 @@ def journey_stats(connection: Connection, journey: Journey) -> dict[str, Any]:
         )
     ).all()
     seconds = [(goal - entered_at).total_seconds() for entered_at, goal in goals]
+    sent, by_node = _message_decisions(connection, journey)
     total = sum(outcomes.values())
     nodes = sorted(set(entered) | set(waiting) | set(ended))
     return {
@@ -66,15 +76,48 @@ def journey_stats(connection: Connection, journey: Journey) -> dict[str, Any]:
             "rate": round(len(goals) / total, 4) if total else 0.0,
             "mean_seconds_to_goal": round(sum(seconds) / len(seconds), 3) if seconds else None,
         },
+        "messages": sent,
         "nodes": {
             node: {
                 "entered": entered.get(node, 0),
                 "waiting": waiting.get(node, 0),
                 "exited": ended.get(node, 0),
+                **({"messages": by_node[node]} if node in by_node else {}),
             }
             for node in nodes
         },
     }
+
+
+def _message_decisions(
+    connection: Connection, journey: Journey
+) -> tuple[dict[str, Any], dict[str, dict[str, int]]]:
+    """The journey's messages by status, with the reasons of those skipped, cancelled or
+    deferred (at least once); and each node's by status."""
+    rows = connection.execute(
+        select(messages.c.node, messages.c.status, messages.c.reason, func.count())
+        .where(messages.c.journey_id == journey.id)
+        .group_by(messages.c.node, messages.c.status, messages.c.reason)
+    ).all()
+    totals: dict[str, Any] = {status: 0 for status in STATUSES}
+    reasons: dict[str, dict[str, int]] = defaultdict(dict)
+    by_node: dict[str, dict[str, int]] = defaultdict(dict)
+    for node, status, reason, count in rows:
+        totals[status] += count
+        by_node[node][status] = by_node[node].get(status, 0) + count
+        if status in (SKIPPED, CANCELLED) and reason is not None:
+            reasons[status][reason] = reasons[status].get(reason, 0) + count
+    deferred = connection.execute(
+        select(message_decisions.c.reason, func.count(func.distinct(messages.c.id)))
+        .join(messages, messages.c.id == message_decisions.c.message_id)
+        .where(messages.c.journey_id == journey.id, message_decisions.c.decision == DEFERRED)
+        .group_by(message_decisions.c.reason)
+    ).all()
+    totals["reasons"] = {
+        **{status: dict(sorted(found.items())) for status, found in sorted(reasons.items())},
+        "deferred": {reason: count for reason, count in sorted(deferred)},
+    }
+    return totals, by_node
 
 
 def list_instances(

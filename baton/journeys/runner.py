@@ -34,14 +34,22 @@ from sqlalchemy import (
 )
 
 from baton.channels.outbox import NewMessage, cancel_pending, enqueue
+from baton.channels.policy import QuietHours
 from baton.core.batches import UNAVAILABLE, one_at_a_time
 from baton.core.clock import Clock
 from baton.core.errors import Conflict
 from baton.core.formats import iso_instant
 from baton.core.ids import new_id
+from baton.core.local_time import zone, zone_or
 from baton.identity.profiles import addressing
 from baton.ingest.messages import parse_message
-from baton.journeys.definitions import ApiTrigger, Cooldown, JourneyDefinition, event_of, zone
+from baton.journeys.definitions import (
+    ApiTrigger,
+    Cooldown,
+    JourneyDefinition,
+    MessageNode,
+    event_of,
+)
 from baton.journeys.interpreter import (
     Advance,
     Arrival,
@@ -56,6 +64,7 @@ from baton.journeys.interpreter import (
     UpdateTraits,
     advance,
 )
+from baton.journeys.refusals import record_refusals
 from baton.journeys.store import (
     LiveJourney,
     Status,
@@ -120,21 +129,39 @@ class _ProfileView:
 
     @property
     def timezone(self) -> ZoneInfo:
-        name = self.trait("timezone")
-        if isinstance(name, str):
-            try:
-                return zone(name)
-            except ValueError:
-                pass
-        return self._batch.default_timezone
+        return zone_or(self.trait("timezone"), self._batch.default_timezone)
 
     def trait(self, name: str) -> Any:
         return lookup(self._batch.traits_of(self._profile_id), name)
 
     def holds(self, condition: Condition, asked_by: str) -> bool:
+        return self._evaluated().condition(condition)
+
+    def explain(self, condition: Condition, asked_by: str) -> dict[str, Any]:
+        return self._evaluated().explain(condition)
+
+    def _evaluated(self) -> ProfileEvaluation:
         if self._evaluation is None:
             self._evaluation = self._batch.evaluation_of(self._profile_id)
-        return self._evaluation.condition(condition)
+        return self._evaluation
+
+
+PAUSED, ALREADY_IN, REENTRY, AUDIENCE, EXCLUSION = (
+    "paused",
+    "already_in",
+    "reentry",
+    "audience",
+    "exclusion",
+)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a profile did not enter a journey."""
+
+    reason: str  # paused | already_in | reentry | audience | exclusion
+    message: str
+    detail: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -144,6 +171,7 @@ class _Writes:
     messages: list[NewMessage] = field(default_factory=list)
     cancelled: list[str] = field(default_factory=list)
     trait_messages: list[dict[str, Any]] = field(default_factory=list)
+    refusals: dict[tuple[str, str], Refusal] = field(default_factory=dict)
 
 
 class Batch:
@@ -156,7 +184,8 @@ class Batch:
         self.live = {j.journey.id: j for j in live_journeys(connection, workspace_id)}
         self.by_key = {j.journey.key: j for j in self.live.values()}
         self.triggered: dict[str, list[LiveJourney]] = defaultdict(list)
-        for journey in self.live.values():
+        # Highest priority first: it wins an exclusion group when one event starts both.
+        for journey in sorted(self.live.values(), key=lambda j: -j.definition.priority):
             matcher = event_of(journey.definition.trigger)
             if matcher is not None:
                 self.triggered[matcher.event].append(journey)
@@ -307,11 +336,13 @@ class Batch:
         trigger: dict[str, Any],
         at: datetime,
         depth: int = 0,
-    ) -> Instance | str:
-        """Start an instance; the reason it did not start otherwise."""
-        reason = self._refusal(journey, profile_id)
-        if reason is not None:
-            return reason
+    ) -> Instance | Refusal:
+        """Start an instance; why it did not start otherwise (recorded for "why")."""
+        refusal = self._refusal(journey, profile_id)
+        if refusal is not None:
+            if refusal.reason != ALREADY_IN:
+                self._writes.refusals[(journey.journey.id, profile_id)] = refusal
+            return refusal
         assert journey.journey.published_version is not None
         result = advance(
             journey.definition, None, Enter(at, trigger), _ProfileView(self, profile_id)
@@ -329,14 +360,13 @@ class Batch:
         self._record(instance, result, depth)
         return instance
 
-    def _refusal(self, journey: LiveJourney, profile_id: str) -> str | None:
+    def _refusal(self, journey: LiveJourney, profile_id: str) -> Refusal | None:
         if journey.paused:
-            return "the journey is paused"
+            return Refusal(PAUSED, "the journey is paused")
         self.load_live([profile_id], lock=True)
-        if any(
-            i.journey_id == journey.journey.id and i.state.live for i in self.instances[profile_id]
-        ):
-            return "the profile is in this journey already"
+        mine = self.instances[profile_id]
+        if any(i.journey_id == journey.journey.id and i.state.live for i in mine):
+            return Refusal(ALREADY_IN, "the profile is in this journey already")
         rule = journey.definition.reentry
         if rule != "after_exit":
             last = self.connection.execute(
@@ -350,17 +380,50 @@ class Batch:
             ).first()
             ended_in_batch = [
                 i.state.ended_at
-                for i in self.instances[profile_id]
+                for i in mine
                 if i.journey_id == journey.journey.id and i.state.ended_at is not None
             ]
             ends = [e for e in [last[0] if last else None, *ended_in_batch] if e is not None]
             if rule == "never" and (last is not None or ended_in_batch):
-                return "the journey allows one entry per profile"
+                return Refusal(REENTRY, "the journey allows one entry per profile")
             if isinstance(rule, Cooldown) and ends and max(ends) + rule.span > self.now:
-                return f"the profile left this journey less than {rule.cooldown} ago"
+                return Refusal(
+                    REENTRY,
+                    f"the profile left this journey less than {rule.cooldown} ago",
+                    {"left_at": iso_instant(max(ends))},
+                )
         audience = journey.definition.audience
-        if audience is not None and not _ProfileView(self, profile_id).holds(audience, "audience"):
-            return "the profile is not in the journey's audience"
+        if audience is not None:
+            verdict = _ProfileView(self, profile_id).explain(audience, "audience")
+            if not verdict["holds"]:
+                return Refusal(
+                    AUDIENCE, "the profile is not in the journey's audience", {"audience": verdict}
+                )
+        return self._exclusion(journey, profile_id)
+
+    def _exclusion(self, journey: LiveJourney, profile_id: str) -> Refusal | None:
+        """A profile is in one journey of an exclusion group at a time: a higher priority
+        journey takes it over from a lower one, anything else is refused."""
+        group = journey.definition.exclusion_group
+        if group is None:
+            return None
+        for other in self.instances[profile_id]:
+            rival = self.live.get(other.journey_id)
+            if (
+                not other.state.live
+                or rival is None
+                or rival.definition.exclusion_group != group
+                or rival.journey.id == journey.journey.id
+            ):
+                continue
+            if rival.definition.priority >= journey.definition.priority:
+                return Refusal(
+                    EXCLUSION,
+                    f"the profile is in journey {rival.journey.key!r} of exclusion group "
+                    f"{group!r}, whose priority is not lower",
+                    {"group": group, "journey": rival.journey.key, "instance": other.id},
+                )
+            self.feed(other, Stop(self.now, "preempted"))
         return None
 
     def _record(self, instance: Instance, result: Advance, depth: int = 0) -> None:
@@ -383,21 +446,7 @@ class Batch:
 
     def _apply(self, instance: Instance, effect: Any, depth: int) -> None:
         if isinstance(effect, Send):
-            self._writes.messages.append(
-                NewMessage(
-                    self.workspace_id,
-                    instance.profile_id,
-                    instance.journey_id,
-                    instance.version,
-                    instance.id,
-                    effect.node,
-                    effect.channel,
-                    effect.template,
-                    effect.subscription_group,
-                    f"{instance.id}:{effect.node}:{effect.visit}",
-                    effect.payload,
-                )
-            )
+            self._writes.messages.append(self._message(instance, effect))
         elif isinstance(effect, CancelPending):
             self._writes.cancelled.append(instance.id)
         elif isinstance(effect, UpdateTraits):
@@ -411,7 +460,7 @@ class Batch:
                 started = self.start(
                     target, instance.profile_id, instance.state.trigger, self.now, depth + 1
                 )
-                refusal = started if isinstance(started, str) else None
+                refusal = started.message if isinstance(started, Refusal) else None
             if refusal is not None:
                 log.warning(
                     "instance %s was not handed over to journey %s: %s",
@@ -419,6 +468,37 @@ class Batch:
                     effect.journey,
                     refusal,
                 )
+
+    def _message(self, instance: Instance, send: Send) -> NewMessage:
+        """The outbox row, with what arbitration weighs (webhooks are never capped)."""
+        definition = self.definition(instance)
+        node = definition.nodes[send.node]
+        transactional = definition.transactional or not isinstance(node, MessageNode)
+        quiet_hours = definition.quiet_hours
+        return NewMessage(
+            self.workspace_id,
+            instance.profile_id,
+            instance.journey_id,
+            instance.version,
+            instance.id,
+            send.node,
+            send.channel,
+            send.template,
+            send.subscription_group,
+            f"{instance.id}:{send.node}:{send.visit}",
+            send.payload,
+            priority=definition.priority,
+            transactional=transactional or (isinstance(node, MessageNode) and node.transactional),
+            on_cap=node.on_cap if isinstance(node, MessageNode) else "skip",
+            quiet_hours=(
+                quiet_hours.model_dump(exclude_none=True)
+                if isinstance(quiet_hours, QuietHours)
+                else None
+                if quiet_hours
+                else {}
+            ),
+            held_out=send.held_out,
+        )
 
     def _update_traits(self, instance: Instance, effect: UpdateTraits) -> None:
         """An identify message from Baton itself, processed like any other: identity
@@ -467,6 +547,21 @@ class Batch:
         cancel_pending(connection, writes.cancelled, self.now, "instance ended")
         executemany_fast(
             connection, insert_ignoring_duplicates(connection, events), writes.trait_messages
+        )
+        record_refusals(
+            connection,
+            [
+                {
+                    "journey_id": journey_id,
+                    "profile_id": profile_id,
+                    "workspace_id": self.workspace_id,
+                    "at": self.now,
+                    "reason": refusal.reason,
+                    "detail": {"message": refusal.message, **refusal.detail},
+                    "times": 1,
+                }
+                for (journey_id, profile_id), refusal in writes.refusals.items()
+            ],
         )
         self._writes = _Writes()
         self._touched.clear()
@@ -712,8 +807,9 @@ def enter(
     if not isinstance(journey.definition.trigger, ApiTrigger):
         trigger["via"] = "api (manual)"
     started = batch.start(journey, profile_id, trigger, now)
-    if isinstance(started, str):
-        raise Conflict(f"not entered: {started}")
+    if isinstance(started, Refusal):
+        batch.flush()
+        raise Conflict(f"not entered: {started.message}")
     batch.flush()
     return started
 

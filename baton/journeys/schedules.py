@@ -14,8 +14,9 @@ from sqlalchemy import Engine, select, update
 
 from baton.core.clock import Clock
 from baton.core.formats import iso_instant
-from baton.journeys.definitions import DateTraitTrigger, ScheduleTrigger, clock_time, zone
-from baton.journeys.runner import Batch
+from baton.core.local_time import clock_time, zone
+from baton.journeys.definitions import DateTraitTrigger, ScheduleTrigger
+from baton.journeys.runner import Batch, Refusal
 from baton.journeys.store import LiveJourney
 from baton.segments.values import parse_instant
 from baton.storage.database import any_row, write_transaction
@@ -54,7 +55,7 @@ def run_schedules(engine: Engine, clock: Clock) -> int:
                 chunk = profile_ids[start : start + _CHUNK]
                 batch.load_live(chunk, lock=True)
                 for profile_id in chunk:
-                    entered += not isinstance(batch.start(live, profile_id, trigger, now), str)
+                    entered += not isinstance(batch.start(live, profile_id, trigger, now), Refusal)
                 batch.flush()
             connection.execute(
                 update(journeys).where(journeys.c.id == journey_id).values(scheduled_through=now)

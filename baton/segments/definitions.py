@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -25,13 +25,12 @@ from pydantic import (
     StrictInt,
     StrictStr,
     Tag,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
 from baton.core.durations import parse_duration
-from baton.core.errors import InvalidInput
+from baton.core.validation import validated
 from baton.segments.values import parse_instant
 
 SEGMENT_ENTERED = "Segment Entered"
@@ -395,26 +394,14 @@ class ComputedTraitDefinition(_Model):
 
 
 Definition = SegmentDefinition | ComputedTraitDefinition
-_M = TypeVar("_M", bound=BaseModel)
 
 
 def parse_segment(data: Any) -> SegmentDefinition:
-    return _validated(SegmentDefinition, data)
+    return validated(SegmentDefinition, data)
 
 
 def parse_computed_trait(data: Any) -> ComputedTraitDefinition:
-    return _validated(ComputedTraitDefinition, data)
-
-
-def _validated(model: type[_M], data: Any) -> _M:
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        first = error.errors()[0]
-        loc = (str(part) for part in first["loc"])
-        field = ".".join(part for part in loc if not part.startswith("@")) or None
-        message = first["msg"].removeprefix("Value error, ")
-        raise InvalidInput(f"{field}: {message}" if field else message, field=field) from None
+    return validated(ComputedTraitDefinition, data)
 
 
 def walk(condition: Condition) -> Iterator[Condition]:

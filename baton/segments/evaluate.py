@@ -157,6 +157,40 @@ class ProfileEvaluation:
         assert isinstance(condition, SequenceCondition)
         return self._sequence(condition)
 
+    def explain(self, condition: Condition) -> dict[str, Any]:
+        """The condition's answer with each clause's: for leaves, the value they saw."""
+        if isinstance(condition, AllCondition | AnyCondition):
+            kind = "all" if isinstance(condition, AllCondition) else "any"
+            parts = [self.explain(part) for part in getattr(condition, kind)]
+            answers = [part["holds"] for part in parts]
+            return {kind: parts, "holds": all(answers) if kind == "all" else any(answers)}
+        if isinstance(condition, NotCondition):
+            inner = self.explain(condition.not_)
+            return {"not": inner, "holds": not inner["holds"]}
+        found: dict[str, Any] = condition.model_dump(
+            mode="json", by_alias=True, exclude_defaults=True
+        )
+        actual = self._seen(condition)
+        if actual is not _NOTHING:
+            found["actual"] = actual
+        found["holds"] = self.condition(condition)
+        return found
+
+    def _seen(self, condition: Condition) -> Any:
+        """The value a leaf compared, where there is one."""
+        if isinstance(condition, TraitCondition):
+            return lookup(self.facts.traits, condition.trait)
+        if isinstance(condition, ComputedCondition):
+            return self.computed(condition.computed)
+        if isinstance(condition, HasCondition):
+            return self.facts.traits.get(condition.has)
+        if isinstance(condition, EventCondition):
+            return len(self._matching(condition.event, condition.where, condition.window))
+        if isinstance(condition, AggregateCondition):
+            matched = self._matching(condition.event, condition.where, condition.window)
+            return _aggregate(condition.aggregate, _numbers(matched, condition.property))
+        return _NOTHING
+
     def _compare(self, comparison: Comparison, actual: Any) -> bool:
         change = changes_at(comparison, actual, self.now)
         if change is not None:
@@ -234,6 +268,9 @@ class ProfileEvaluation:
         if not tally:
             return None
         return max(tally, key=lambda value: tuple(tally[value]))
+
+
+_NOTHING = object()
 
 
 def _after(later: EventFact, earlier: EventFact) -> bool:

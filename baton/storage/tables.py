@@ -91,6 +91,8 @@ workspaces = Table(
     Column("created_at", Instant(), nullable=False),
     # IANA name; journeys wait for local times in it when a profile has no `timezone`.
     Column("timezone", String(64), nullable=False, default="UTC", server_default="UTC"),
+    # Frequency caps and quiet hours shared by every journey (baton/channels/policy.py).
+    Column("policy", Document),
 )
 
 api_keys = Table(
@@ -363,15 +365,26 @@ messages = Table(
     Column("channel", String(40), nullable=False),
     Column("template", String(200)),
     Column("subscription_group", String(100)),
-    Column("status", String(12), nullable=False),  # pending | delivered | cancelled | failed
+    # pending | delivered | skipped | cancelled | failed
+    Column("status", String(12), nullable=False),
     Column("idempotency_key", String(200), nullable=False, unique=True),
     Column("payload", Document),
     Column("created_at", Instant(), nullable=False),
     Column("due_at", Instant(), nullable=False),
     Column("dispatched_at", Instant()),
     Column("detail", Text),
+    # What arbitration weighs: the journey's priority, whether caps and quiet hours spare
+    # the message, what to do when a cap bites, the journey's own quiet hours.
+    Column("priority", Integer, nullable=False, default=50, server_default="50"),
+    Column("transactional", Integer, nullable=False, default=0, server_default="0"),
+    Column("on_cap", String(10), nullable=False, default="skip", server_default="skip"),
+    Column("quiet_hours", Document),
+    # Why it was last skipped, deferred or cancelled: `cap:<name>`, `quiet_hours`,
+    # `no_consent`, `held_out`, `instance_ended`.
+    Column("reason", String(120)),
     Index(None, "profile_id", "created_at"),
     Index(None, "instance_id"),
+    Index(None, "journey_id", "status"),
 )
 _pending_message = messages.c.status == "pending"
 Index(
@@ -379,4 +392,31 @@ Index(
     messages.c.due_at,
     sqlite_where=_pending_message,
     postgresql_where=_pending_message,
+)
+
+# Every arbitration decision about a message, in order: sent, skipped or deferred, why,
+# and until when.
+message_decisions = Table(
+    "message_decisions",
+    metadata,
+    Column("message_id", String(40), primary_key=True),
+    Column("n", Integer, primary_key=True, autoincrement=False),
+    Column("at", Instant(), nullable=False),
+    Column("decision", String(10), nullable=False),  # sent | skipped | deferred
+    Column("reason", String(120)),
+    Column("until", Instant()),
+)
+
+# Why a profile was last refused entry to a journey (audience, re-entry, exclusion,
+# pause): the answer to "why did this customer never enter?".
+journey_refusals = Table(
+    "journey_refusals",
+    metadata,
+    Column("journey_id", String(40), primary_key=True),
+    Column("profile_id", String(40), primary_key=True),
+    Column("workspace_id", String(40), nullable=False),
+    Column("at", Instant(), nullable=False),
+    Column("reason", String(40), nullable=False),
+    Column("detail", Document),
+    Column("times", Integer, nullable=False),
 )

@@ -118,8 +118,10 @@ def test_a_journey_is_drafted_published_entered_and_explained(
     assert unknown.status_code == 404
 
     stats = client.get("/api/v1/journeys/onboarding/stats", headers=admin).json()
-    assert stats["nodes"]["welcome"] == {"entered": 1, "waiting": 0, "exited": 0}
-    assert stats["nodes"]["nudge"] == {"entered": 1, "waiting": 0, "exited": 1}
+    sent = {"delivered": 1}
+    assert stats["nodes"]["welcome"] == {"entered": 1, "waiting": 0, "exited": 0, "messages": sent}
+    assert stats["nodes"]["nudge"] == {"entered": 1, "waiting": 0, "exited": 1, "messages": sent}
+    assert stats["messages"]["delivered"] == 2
     assert stats["outcomes"] == {"completed": 1}
     assert stats["goals"]["reached"] == 0
 

@@ -675,6 +675,9 @@ class _Stored:
     def holds(self, condition: Any, asked_by: str) -> bool:
         raise AssertionError("a replay answers from the history")
 
+    def explain(self, condition: Any, asked_by: str) -> dict[str, Any]:
+        raise AssertionError("a replay answers from the history")
+
 
 def test_the_stage_sees_no_work_in_a_paused_journeys_due_timers(
     own_database: str, clock: ManualClock

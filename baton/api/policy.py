@@ -1,0 +1,26 @@
+"""Admin API for the workspace's messaging policy: frequency caps and quiet hours."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from baton.api.auth import AdminWorkspace, runtime_of
+from baton.api.bodies import read_object
+from baton.api.responses import JSONBody
+from baton.channels.policy import load_policy, parse_policy, policy_json, save_policy
+from baton.storage.database import write_transaction
+
+router = APIRouter(prefix="/api/v1", tags=["policy"])
+
+
+@router.get("/policy", summary="The workspace's frequency caps, quiet hours and time zone")
+def get_policy(request: Request, workspace_id: AdminWorkspace) -> JSONBody:
+    with runtime_of(request).engine.connect() as connection:
+        return JSONBody(policy_json(load_policy(connection, workspace_id)))
+
+
+@router.put("/policy", summary="Replace the workspace's policy (JSON or YAML body)")
+async def put_policy(request: Request, workspace_id: AdminWorkspace) -> JSONBody:
+    policy = parse_policy(await read_object(request, required=True))
+    with write_transaction(runtime_of(request).engine) as connection:
+        return JSONBody(policy_json(save_policy(connection, workspace_id, policy)))

@@ -1,0 +1,121 @@
+"""Arbitration: whether a due message goes out now, waits or is skipped.
+
+A pure function of the workspace policy, the profile's messages due together (its
+contenders), what caps count already (its ledger), its time zone and consent. The
+dispatcher calls it with what the database holds; a backtest with what it simulated.
+Contenders are judged highest priority first, so when two journeys want the last slot
+of a cap at once, the higher priority one gets it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from baton.channels.policy import Policy, QuietHours
+
+SENT, SKIPPED, DEFERRED = "sent", "skipped", "deferred"
+QUIET_HOURS, NO_CONSENT, HELD_OUT = "quiet_hours", "no_consent", "held_out"
+CAP_PREFIX = "cap:"
+
+
+@dataclass(frozen=True)
+class Contender:
+    id: str
+    channel: str
+    subscription_group: str | None
+    priority: int
+    transactional: bool
+    on_cap: str  # skip | defer
+    quiet_hours: dict[str, Any] | None  # None: the policy's; {}: none
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class Verdict:
+    decision: str  # sent | skipped | deferred
+    reason: str | None = None
+    until: datetime | None = None
+
+
+@dataclass
+class Ledger:
+    """A profile's messages that caps count: (sent at, channel, subscription group)."""
+
+    sent: list[tuple[datetime, str, str | None]] = field(default_factory=list)
+
+
+def consented(traits: dict[str, Any], subscription_group: str | None) -> bool:
+    """Marketing consent from the profile's traits: `unsubscribed: true` refuses all,
+    `subscriptions: {group: false}` refuses one group."""
+    if traits.get("unsubscribed") is True:
+        return False
+    subscriptions = traits.get("subscriptions")
+    return not (
+        subscription_group is not None
+        and isinstance(subscriptions, dict)
+        and subscriptions.get(subscription_group) is False
+    )
+
+
+def arbitrate(
+    policy: Policy,
+    contenders: Sequence[Contender],
+    ledger: Ledger,
+    tz: ZoneInfo,
+    consents: Callable[[str | None], bool],
+    now: datetime,
+) -> list[tuple[Contender, Verdict]]:
+    """A verdict for each contender, highest priority first; what is sent joins the ledger."""
+    verdicts = []
+    for contender in sorted(contenders, key=lambda c: (-c.priority, c.due_at, c.id)):
+        verdict = judge(policy, contender, ledger, tz, consents, now)
+        if verdict.decision == SENT and not contender.transactional:
+            ledger.sent.append((now, contender.channel, contender.subscription_group))
+        verdicts.append((contender, verdict))
+    return verdicts
+
+
+def judge(
+    policy: Policy,
+    contender: Contender,
+    ledger: Ledger,
+    tz: ZoneInfo,
+    consents: Callable[[str | None], bool],
+    now: datetime,
+) -> Verdict:
+    if contender.transactional:
+        return Verdict(SENT)
+    if not consents(contender.subscription_group):
+        return Verdict(SKIPPED, NO_CONSENT)
+    window = _quiet_hours(policy, contender)
+    quiet_until = None if window is None else window.ends(now, tz, contender.channel)
+    if quiet_until is not None:
+        return Verdict(DEFERRED, QUIET_HOURS, quiet_until)
+    bitten: list[tuple[datetime, str]] = []
+    for cap in policy.caps:
+        if not cap.counts(contender.channel, contender.subscription_group):
+            continue
+        counted = sorted(
+            at
+            for at, channel, group in ledger.sent
+            if at > now - cap.span and cap.counts(channel, group)
+        )
+        if len(counted) >= cap.limit:
+            # The cap frees a slot when the oldest message it must forget leaves the window.
+            bitten.append((counted[len(counted) - cap.limit] + cap.span, CAP_PREFIX + cap.name))
+    if not bitten:
+        return Verdict(SENT)
+    if contender.on_cap == "defer":
+        until, reason = max(bitten)
+        return Verdict(DEFERRED, reason, until)
+    return Verdict(SKIPPED, bitten[0][1])
+
+
+def _quiet_hours(policy: Policy, contender: Contender) -> QuietHours | None:
+    if contender.quiet_hours is None:
+        return policy.quiet_hours
+    return QuietHours.model_validate(contender.quiet_hours) if contender.quiet_hours else None

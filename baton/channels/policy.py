@@ -1,0 +1,129 @@
+"""The workspace's messaging policy, shared by every journey: frequency caps per profile
+(across journeys, per channel and subscription group) and quiet hours in the profile's
+time zone. Transactional messages are exempt from both (docs/orchestration.md).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import cached_property
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from sqlalchemy import Connection, select, update
+
+from baton.core.durations import parse_duration
+from baton.core.local_time import clock_time, zone
+from baton.core.validation import validated
+from baton.storage.tables import workspaces
+
+_NAME = r"^[a-z0-9][a-z0-9_-]{0,59}$"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Cap(_Model):
+    """At most `max` messages per rolling `per`, counting the messages of every journey
+    on `channel` and in `subscription_group` (each, when given)."""
+
+    name: str = Field(pattern=_NAME)
+    limit: int = Field(alias="max", ge=1, le=10_000)
+    per: str
+    channel: str | None = None
+    subscription_group: str | None = None
+
+    @field_validator("per")
+    @classmethod
+    def _per(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @cached_property
+    def span(self) -> timedelta:
+        return parse_duration(self.per)
+
+    def counts(self, channel: str, subscription_group: str | None) -> bool:
+        return (self.channel is None or self.channel == channel) and (
+            self.subscription_group is None or self.subscription_group == subscription_group
+        )
+
+
+class QuietHours(_Model):
+    """Local times between which nothing but transactional messages goes out (`start`
+    after `end` spans midnight); on `channels` only, when given."""
+
+    start: str
+    end: str
+    channels: list[str] | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _times(self) -> QuietHours:
+        if clock_time(self.start) == clock_time(self.end):
+            raise ValueError("start and end must differ")
+        return self
+
+    def ends(self, at: datetime, tz: ZoneInfo, channel: str) -> datetime | None:
+        """When the quiet spell around `at` ends; None when `at` is not in one."""
+        if self.channels is not None and channel not in self.channels:
+            return None
+        start, end = clock_time(self.start), clock_time(self.end)
+        local = at.astimezone(tz)
+        now = local.time().replace(tzinfo=None)
+        quiet = start <= now < end if start < end else (now >= start or now < end)
+        if not quiet:
+            return None
+        day = local.date() if now < end else local.date() + timedelta(days=1)
+        return datetime.combine(day, end, tzinfo=tz)
+
+
+class Policy(_Model):
+    timezone: str | None = None
+    caps: list[Cap] = Field(default_factory=list)
+    quiet_hours: QuietHours | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            zone(value)
+        return value
+
+    @field_validator("caps")
+    @classmethod
+    def _distinct(cls, caps: list[Cap]) -> list[Cap]:
+        names = [cap.name for cap in caps]
+        if len(set(names)) != len(names):
+            raise ValueError("cap names must differ")
+        return caps
+
+    @cached_property
+    def longest_cap(self) -> timedelta:
+        return max((cap.span for cap in self.caps), default=timedelta(0))
+
+
+def parse_policy(data: Any) -> Policy:
+    return validated(Policy, data)
+
+
+def policy_json(policy: Policy) -> dict[str, Any]:
+    return policy.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def load_policy(connection: Connection, workspace_id: str) -> Policy:
+    row = connection.execute(
+        select(workspaces.c.policy, workspaces.c.timezone).where(workspaces.c.id == workspace_id)
+    ).one()
+    return Policy.model_validate({**(row.policy or {}), "timezone": row.timezone})
+
+
+def save_policy(connection: Connection, workspace_id: str, policy: Policy) -> Policy:
+    """Replace the workspace's policy; its `timezone` becomes the workspace's default."""
+    stored = policy_json(policy)
+    values: dict[str, Any] = {"policy": {k: v for k, v in stored.items() if k != "timezone"}}
+    if policy.timezone is not None:
+        values["timezone"] = policy.timezone
+    connection.execute(update(workspaces).where(workspaces.c.id == workspace_id).values(values))
+    return load_policy(connection, workspace_id)
