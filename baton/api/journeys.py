@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime, timedelta
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from sqlalchemy import Connection
 
 from baton.api.auth import AdminWorkspace, runtime_of
 from baton.api.bodies import read_document, read_object
 from baton.api.responses import JSONBody
 from baton.channels.outbox import list_messages
+from baton.core.durations import parse_duration
 from baton.core.errors import InvalidInput
 from baton.identity.profiles import find_profile, resolve_profile_id
 from baton.journeys import reports, runner
 from baton.journeys.definitions import parse_journey
 from baton.journeys.files import apply_journey
+from baton.journeys.simulation import MAX_SAMPLE, Supposed, backtest, trial_run
 from baton.journeys.store import (
+    Journey,
     Status,
     get_journey,
     journey_json,
@@ -24,6 +29,8 @@ from baton.journeys.store import (
     publish,
     set_status,
 )
+from baton.journeys.why import why
+from baton.segments.values import parse_instant
 from baton.storage.database import write_transaction
 
 router = APIRouter(prefix="/api/v1", tags=["journeys"])
@@ -122,26 +129,36 @@ def archive_journey(request: Request, workspace_id: AdminWorkspace, key: str) ->
 _PROFILE_FIELDS = ("profile_id", "user_id", "email", "anonymous_id", "phone")
 
 
-@router.post("/journeys/{key}/enter", status_code=201, summary="Enter a profile (API trigger)")
-async def enter(request: Request, workspace_id: AdminWorkspace, key: str) -> JSONBody:
-    body = await read_object(request, required=True)
+def _profile_of(request: Request, connection: Connection, workspace_id: str, body: Any) -> str:
+    """The live profile the body names by exactly one identifier."""
     given = [name for name in _PROFILE_FIELDS if body.get(name)]
     if len(given) != 1:
         raise InvalidInput(f"give exactly one of {', '.join(_PROFILE_FIELDS)}", field="user_id")
-    properties = body.get("properties", {})
-    if not isinstance(properties, dict):
-        raise InvalidInput("properties: must be an object", field="properties")
-    runtime = runtime_of(request)
     (field,) = given
     reference = body[field]
     if not isinstance(reference, str):
         raise InvalidInput(f"{field}: must be a string", field=field)
+    if field == "profile_id":
+        return resolve_profile_id(connection, workspace_id, reference)
+    region = runtime_of(request).settings.default_region
+    found: str = find_profile(connection, workspace_id, reference, region)["id"]
+    return found
+
+
+def _properties(body: dict[str, Any]) -> dict[str, Any] | None:
+    properties = body.get("properties")
+    if properties is not None and not isinstance(properties, dict):
+        raise InvalidInput("properties: must be an object", field="properties")
+    return properties
+
+
+@router.post("/journeys/{key}/enter", status_code=201, summary="Enter a profile (API trigger)")
+async def enter(request: Request, workspace_id: AdminWorkspace, key: str) -> JSONBody:
+    body = await read_object(request, required=True)
+    properties = _properties(body) or {}
+    runtime = runtime_of(request)
     with write_transaction(runtime.engine) as connection:
-        if field == "profile_id":
-            profile_id = resolve_profile_id(connection, workspace_id, reference)
-        else:
-            region = runtime.settings.default_region
-            profile_id = find_profile(connection, workspace_id, reference, region)["id"]
+        profile_id = _profile_of(request, connection, workspace_id, body)
         instance = runner.enter(
             connection, workspace_id, key, profile_id, properties, runtime.clock.now()
         )
@@ -153,6 +170,109 @@ async def enter(request: Request, workspace_id: AdminWorkspace, key: str) -> JSO
     item = page["items"][0]
     assert item["id"] == instance.id
     return JSONBody(item, 201)
+
+
+def _version(body: dict[str, Any], journey: Journey) -> int:
+    """The version asked for (the latest, draft or published, by default)."""
+    version = body.get("version", journey.version)
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise InvalidInput("version: must be a whole number", field="version")
+    if not 1 <= version <= journey.version:
+        raise InvalidInput(
+            f"version: journey {journey.key!r} has versions 1 to {journey.version}",
+            field="version",
+        )
+    return version
+
+
+def _instant(body: dict[str, Any], name: str) -> datetime:
+    instant = parse_instant(body.get(name))
+    if instant is None:
+        raise InvalidInput(
+            f"{name}: give a date or an instant like 2026-10-01 or 2026-10-01T00:00:00Z",
+            field=name,
+        )
+    return instant
+
+
+def _duration(body: dict[str, Any], name: str, default: str) -> timedelta:
+    text = body.get(name, default)
+    try:
+        if not isinstance(text, str):
+            raise ValueError("give a duration like 2h or 3d")
+        return parse_duration(text)
+    except ValueError as error:
+        raise InvalidInput(f"{name}: {error}", field=name) from None
+
+
+@router.post(
+    "/journeys/{key}/simulate",
+    summary="Backtest: replay stored events of a window through a version, sending nothing",
+)
+async def simulate(request: Request, workspace_id: AdminWorkspace, key: str) -> JSONBody:
+    """Body: `from`, `to` (dates or instants), optional `version` (default: the latest,
+    draft included) and `sample` (profile paths to return, up to 100)."""
+    body = await read_object(request, required=True)
+    start, end = _instant(body, "from"), _instant(body, "to")
+    sample = body.get("sample", 20)
+    if not isinstance(sample, int) or isinstance(sample, bool) or not 0 <= sample <= MAX_SAMPLE:
+        raise InvalidInput(f"sample: a whole number from 0 to {MAX_SAMPLE}", field="sample")
+    with runtime_of(request).engine.connect() as connection:
+        journey = get_journey(connection, workspace_id, key)
+        version = _version(body, journey)
+        return JSONBody(
+            backtest(connection, workspace_id, journey, version, start, end, sample=sample)
+        )
+
+
+@router.post(
+    "/journeys/{key}/test-run",
+    summary="Run one profile through the journey on a simulated clock, sending nothing",
+)
+async def test_run(request: Request, workspace_id: AdminWorkspace, key: str) -> JSONBody:
+    """Body: one profile identifier (`user_id`, `email`, ...), optional `version`,
+    `properties` (of the trigger event), `events` the profile is supposed to send
+    (`[{"after": "2h", "event": "Order Completed", "properties": {}}]`), `horizon`
+    (default 30d) and `entry_rules` (default true: audience and re-entry apply)."""
+    body = await read_object(request, required=True)
+    supposed = _supposed(body.get("events", []))
+    horizon = _duration(body, "horizon", "30d")
+    entry_rules = body.get("entry_rules", True)
+    if not isinstance(entry_rules, bool):
+        raise InvalidInput("entry_rules: true or false", field="entry_rules")
+    runtime = runtime_of(request)
+    with runtime.engine.connect() as connection:
+        journey = get_journey(connection, workspace_id, key)
+        found = trial_run(
+            connection,
+            workspace_id,
+            journey,
+            _version(body, journey),
+            _profile_of(request, connection, workspace_id, body),
+            runtime.clock.now(),
+            supposed=supposed,
+            properties=_properties(body),
+            horizon=horizon,
+            entry_rules=entry_rules,
+        )
+    return JSONBody(found)
+
+
+def _supposed(items: Any) -> list[Supposed]:
+    if not isinstance(items, list):
+        raise InvalidInput("events: must be a list", field="events")
+    found = []
+    for index, item in enumerate(items):
+        field = f"events.{index}"
+        if not isinstance(item, dict) or not isinstance(item.get("event"), str):
+            raise InvalidInput(f"{field}: give {{after, event, properties}}", field=field)
+        properties = item.get("properties", {})
+        if not isinstance(properties, dict):
+            raise InvalidInput(f"{field}.properties: must be an object", field=field)
+        immediately = item.get("after") in (None, "0s", "0")
+        after = timedelta(0) if immediately else _duration(item, "after", "0s")
+        found.append(Supposed(after, item["event"], properties))
+    return found
 
 
 @router.get("/journeys/{key}/stats", summary="Per node: entered, waiting now, exited; goals")
@@ -181,6 +301,20 @@ def instances(
                 connection, journey, profile_id=profile_id, live=live, cursor=cursor, limit=limit
             )
         )
+
+
+@router.get(
+    "/journeys/{key}/why",
+    summary="Why a profile did or did not enter, and did or did not get each message",
+)
+def why_route(
+    request: Request, workspace_id: AdminWorkspace, key: str, profile_id: str
+) -> JSONBody:
+    runtime = runtime_of(request)
+    with runtime.engine.connect() as connection:
+        journey = get_journey(connection, workspace_id, key)
+        live_id = resolve_profile_id(connection, workspace_id, profile_id)
+        return JSONBody(why(connection, workspace_id, journey, live_id, runtime.clock.now()))
 
 
 @router.get(

@@ -102,7 +102,7 @@ def judge(
         counted = sorted(
             at
             for at, channel, group in ledger.sent
-            if at > now - cap.span and cap.counts(channel, group)
+            if now - cap.span < at <= now and cap.counts(channel, group)
         )
         if len(counted) >= cap.limit:
             # The cap frees a slot when the oldest message it must forget leaves the window.

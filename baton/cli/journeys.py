@@ -5,15 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import orjson
 import typer
 from rich.table import Table
 
 from baton.cli.common import console, database_and_workspace, errors
 from baton.core.clock import SystemClock
-from baton.core.errors import BatonError
+from baton.core.errors import BatonError, InvalidInput
 from baton.journeys.files import apply_journey, read_journeys
 from baton.journeys.reports import journey_stats
+from baton.journeys.simulation import backtest
 from baton.journeys.store import get_journey, list_journeys
+from baton.segments.values import parse_instant
 from baton.storage.database import write_transaction
 
 journeys_app = typer.Typer(help="Journeys.", no_args_is_help=True)
@@ -80,3 +83,58 @@ def stats(key: Annotated[str, typer.Argument(help="Journey key.")]) -> None:
     outcomes = ", ".join(f"{k} {v}" for k, v in found["outcomes"].items()) or "none yet"
     console.print(f"instances {found['instances']} (live {found['live']}); ended: {outcomes}")
     console.print(f"goals reached {goals['reached']} ({goals['rate']:.1%})")
+
+
+@journeys_app.command("simulate")
+def simulate(
+    key: Annotated[str, typer.Argument(help="Journey key.")],
+    start: Annotated[str, typer.Option("--from", help="First day or instant (UTC).")],
+    end: Annotated[str, typer.Option("--to", help="Day or instant the replay stops at.")],
+    version: Annotated[
+        int | None, typer.Option(help="Version to replay (default: the latest, draft included).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Backtest: replay the stored events of a window through a journey; sends nothing."""
+    engine, workspace_id = database_and_workspace()
+    window = [parse_instant(start), parse_instant(end)]
+    if window[0] is None or window[1] is None:
+        errors.print("[red]--from and --to take dates like 2026-10-01 or ISO instants[/red]")
+        raise typer.Exit(2)
+    try:
+        with engine.connect() as connection:
+            journey = get_journey(connection, workspace_id, key)
+            chosen = journey.version if version is None else version
+            if not 1 <= chosen <= journey.version:
+                raise InvalidInput(f"journey {key!r} has versions 1 to {journey.version}")
+            report = backtest(connection, workspace_id, journey, chosen, window[0], window[1])
+    except BatonError as error:
+        errors.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(1) from None
+    if as_json:
+        console.print_json(orjson.dumps(report).decode())
+        return
+    console.print(
+        f"journey [bold]{key}[/bold] v{chosen}, {report['from']} to {report['to']}: "
+        f"{report['events_replayed']} events replayed, {report['entered']} entered, "
+        f"goals {report['goals']['reached']} ({report['goals']['rate']:.1%})"
+    )
+    table = Table("node", "entered", "waiting at end", "exited")
+    for node, counts in report["nodes"].items():
+        table.add_row(node, *(str(counts[k]) for k in ("entered", "waiting", "exited")))
+    console.print(table)
+    sends = Table("channel", "sent", "skipped", "deferred")
+    for channel, counts in report["messages"].items():
+        sends.add_row(
+            channel,
+            str(counts["sent"]),
+            _reasons(counts["skipped"]),
+            _reasons(counts["deferred"]),
+        )
+    console.print(sends)
+    outcomes = ", ".join(f"{k} {v}" for k, v in report["outcomes"].items()) or "none"
+    console.print(f"ended: {outcomes}; still live at the end: {report['live_at_end']}")
+
+
+def _reasons(counts: dict[str, int]) -> str:
+    return ", ".join(f"{reason} {n}" for reason, n in counts.items()) or "0"

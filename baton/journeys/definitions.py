@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 from functools import cached_property
@@ -598,6 +599,30 @@ class JourneyDefinition(_Model):
             found.insert(0, ("goal", self.goal.signal))
         return found
 
+    def events_heard(self) -> set[str]:
+        """The names of the events that can start, move or end an instance."""
+        matchers = [event_of(self.trigger), *(event_of(s) for _, s in self.signals)]
+        for node in self.nodes.values():
+            if isinstance(node, WaitForEventNode):
+                matchers.extend(node.awaited)
+        return {matcher.event for matcher in matchers if matcher is not None}
+
+    def send_rules(self, node_id: str) -> SendRules:
+        """A message node's rules; a webhook is an integration, never capped or held."""
+        node = self.nodes[node_id]
+        message = node if isinstance(node, MessageNode) else None
+        quiet = self.quiet_hours
+        return SendRules(
+            self.priority,
+            self.transactional or message is None or message.transactional,
+            "skip" if message is None else message.on_cap,
+            quiet.model_dump(exclude_none=True)
+            if isinstance(quiet, QuietHours)
+            else None
+            if quiet
+            else {},
+        )
+
     def conditions(self) -> Iterator[Condition]:
         """Every profile condition the journey evaluates."""
         if self.audience is not None:
@@ -608,6 +633,16 @@ class JourneyDefinition(_Model):
         for node in self.nodes.values():
             if isinstance(node, BranchNode):
                 yield from (case.when for case in node.cases)
+
+
+@dataclass(frozen=True)
+class SendRules:
+    """What arbitration weighs for one message of a journey."""
+
+    priority: int
+    transactional: bool
+    on_cap: str
+    quiet_hours: dict[str, Any] | None  # None: the workspace's; {}: none
 
 
 class _GraphError(ValueError):

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,20 +35,18 @@ from sqlalchemy import (
 )
 
 from baton.channels.outbox import NewMessage, cancel_pending, enqueue
-from baton.channels.policy import QuietHours
 from baton.core.batches import UNAVAILABLE, one_at_a_time
 from baton.core.clock import Clock
 from baton.core.errors import Conflict
 from baton.core.formats import iso_instant
 from baton.core.ids import new_id
-from baton.core.local_time import zone, zone_or
+from baton.core.local_time import zone
 from baton.identity.profiles import addressing
 from baton.ingest.messages import parse_message
 from baton.journeys.definitions import (
     ApiTrigger,
     Cooldown,
     JourneyDefinition,
-    MessageNode,
     event_of,
 )
 from baton.journeys.interpreter import (
@@ -64,6 +63,7 @@ from baton.journeys.interpreter import (
     UpdateTraits,
     advance,
 )
+from baton.journeys.profiles import ProfileView, conditions_catalog
 from baton.journeys.refusals import record_refusals
 from baton.journeys.store import (
     LiveJourney,
@@ -73,11 +73,8 @@ from baton.journeys.store import (
     live_journeys,
     mark_archived,
 )
-from baton.segments.definitions import Condition, SegmentDefinition
 from baton.segments.evaluate import Catalog, ProfileEvaluation, ProfileFacts
 from baton.segments.evaluator import load_facts
-from baton.segments.store import load_catalog
-from baton.segments.values import lookup
 from baton.storage.database import (
     among,
     any_row,
@@ -113,37 +110,6 @@ class Instance:
     profile_id: str
     state: State
     steps: int
-
-
-class _ProfileView:
-    """A profile as the interpreter sees it; loads what a question needs, once."""
-
-    def __init__(self, batch: Batch, profile_id: str) -> None:
-        self._batch = batch
-        self._profile_id = profile_id
-        self._evaluation: ProfileEvaluation | None = None
-
-    @property
-    def profile_id(self) -> str:
-        return self._profile_id
-
-    @property
-    def timezone(self) -> ZoneInfo:
-        return zone_or(self.trait("timezone"), self._batch.default_timezone)
-
-    def trait(self, name: str) -> Any:
-        return lookup(self._batch.traits_of(self._profile_id), name)
-
-    def holds(self, condition: Condition, asked_by: str) -> bool:
-        return self._evaluated().condition(condition)
-
-    def explain(self, condition: Condition, asked_by: str) -> dict[str, Any]:
-        return self._evaluated().explain(condition)
-
-    def _evaluated(self) -> ProfileEvaluation:
-        if self._evaluation is None:
-            self._evaluation = self._batch.evaluation_of(self._profile_id)
-        return self._evaluation
 
 
 PAUSED, ALREADY_IN, REENTRY, AUDIENCE, EXCLUSION = (
@@ -224,9 +190,19 @@ class Batch:
                 self._traits.setdefault(missing, {})
         return self._traits[profile_id]
 
+    def view(self, profile_id: str) -> ProfileView:
+        return ProfileView(
+            profile_id,
+            partial(self.traits_of, profile_id),
+            lambda: self.default_timezone,
+            partial(self.evaluation_of, profile_id),
+        )
+
     def evaluation_of(self, profile_id: str) -> ProfileEvaluation:
         if self._catalog is None:
-            self._catalog = self._conditions_catalog()
+            found = [j.definition for j in self.live.values()]
+            found += [self.definition(i) for mine in self.instances.values() for i in mine]
+            self._catalog = conditions_catalog(self.connection, self.workspace_id, found)
         if profile_id not in self._facts:
             facts, _ = load_facts(
                 self.connection, self.workspace_id, [profile_id], self._catalog, self.now
@@ -235,22 +211,6 @@ class Batch:
                 profile_id, ProfileFacts(profile_id, {}, None, None, [])
             )
         return ProfileEvaluation(self._catalog, self._facts[profile_id], self.now)
-
-    def _conditions_catalog(self) -> Catalog:
-        """The workspace's segments and computed traits, plus every condition journeys
-        ask, as unnamed segments: so the events each reads are loaded."""
-        catalog, _ = load_catalog(self.connection, self.workspace_id)
-        found = [j.definition for j in self.live.values()]
-        found += [self.definition(i) for instances in self.instances.values() for i in instances]
-        definitions = list({id(d): d for d in found}.values())
-        conditions = [c for d in definitions for c in d.conditions()]
-        extra = {
-            f"~journey-{n}": SegmentDefinition.model_construct(
-                key=f"~journey-{n}", name="journey condition", description="", condition=c
-            )
-            for n, c in enumerate(conditions)
-        }
-        return Catalog({**catalog.segments, **extra}, catalog.computed)
 
     def definition(self, instance: Instance) -> JourneyDefinition:
         live = self.live.get(instance.journey_id)
@@ -299,7 +259,7 @@ class Batch:
             self.definition(instance),
             instance.state,
             stimulus,
-            _ProfileView(self, instance.profile_id),
+            self.view(instance.profile_id),
             paused=paused,
         )
         if result.changed:
@@ -344,9 +304,7 @@ class Batch:
                 self._writes.refusals[(journey.journey.id, profile_id)] = refusal
             return refusal
         assert journey.journey.published_version is not None
-        result = advance(
-            journey.definition, None, Enter(at, trigger), _ProfileView(self, profile_id)
-        )
+        result = advance(journey.definition, None, Enter(at, trigger), self.view(profile_id))
         instance = Instance(
             new_id("jin", self.now),
             journey.journey.id,
@@ -394,7 +352,7 @@ class Batch:
                 )
         audience = journey.definition.audience
         if audience is not None:
-            verdict = _ProfileView(self, profile_id).explain(audience, "audience")
+            verdict = self.view(profile_id).explain(audience, "audience")
             if not verdict["holds"]:
                 return Refusal(
                     AUDIENCE, "the profile is not in the journey's audience", {"audience": verdict}
@@ -470,11 +428,7 @@ class Batch:
                 )
 
     def _message(self, instance: Instance, send: Send) -> NewMessage:
-        """The outbox row, with what arbitration weighs (webhooks are never capped)."""
-        definition = self.definition(instance)
-        node = definition.nodes[send.node]
-        transactional = definition.transactional or not isinstance(node, MessageNode)
-        quiet_hours = definition.quiet_hours
+        rules = self.definition(instance).send_rules(send.node)
         return NewMessage(
             self.workspace_id,
             instance.profile_id,
@@ -487,16 +441,10 @@ class Batch:
             send.subscription_group,
             f"{instance.id}:{send.node}:{send.visit}",
             send.payload,
-            priority=definition.priority,
-            transactional=transactional or (isinstance(node, MessageNode) and node.transactional),
-            on_cap=node.on_cap if isinstance(node, MessageNode) else "skip",
-            quiet_hours=(
-                quiet_hours.model_dump(exclude_none=True)
-                if isinstance(quiet_hours, QuietHours)
-                else None
-                if quiet_hours
-                else {}
-            ),
+            priority=rules.priority,
+            transactional=rules.transactional,
+            on_cap=rules.on_cap,
+            quiet_hours=rules.quiet_hours,
             held_out=send.held_out,
         )
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
+
+import orjson
 
 from baton.core.clock import ManualClock
 from baton.storage.database import connect
@@ -58,3 +61,59 @@ def test_apply_publish_list_and_stats(
     code, _, err = invoke(bootstrapped, "journeys", "apply", str(broken))
     assert code == 1
     assert "nodes.email.next: no node named 'nowhere'" in err
+
+
+def test_policy_apply_show_and_a_backtest_from_the_terminal(
+    bootstrapped: dict[str, str], tmp_path: Path, clock: ManualClock
+) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "caps: [{name: daily, max: 1, per: 1d}]\nquiet_hours: {start: '22:00', end: '07:00'}\n"
+    )
+    code, out, err = invoke(bootstrapped, "policy", "apply", str(policy))
+    assert code == 0, err
+    assert "policy applied: 1 caps, quiet hours 22:00-07:00" in out
+    code, out, _ = invoke(bootstrapped, "policy", "show")
+    assert "name: daily" in out
+    assert "timezone: UTC" in out
+    policy.write_text("caps: [{name: daily, max: -1, per: 1d}]\n")
+    code, _, err = invoke(bootstrapped, "policy", "apply", str(policy))
+    assert code == 1
+    assert "caps.0.max" in err
+
+    engine = connect(bootstrapped["BATON_DATABASE_URL"])
+    with engine.connect() as connection:
+        workspace_id = default_workspace_id(connection)
+    assert workspace_id is not None
+    start = clock.now()
+    send(
+        engine,
+        clock,
+        workspace_id,
+        *(
+            track(f"b{n}", "Product Added", start, {"cart_id": f"k{n}", "price": 9})
+            for n in range(3)
+        ),
+    )
+    run(engine, clock)
+    assert invoke(bootstrapped, "journeys", "apply", str(EXAMPLE))[0] == 0
+    window = ["--from", start.date().isoformat(), "--to", (start + timedelta(days=3)).isoformat()]
+    code, out, err = invoke(bootstrapped, "journeys", "simulate", "cart-abandonment", *window)
+    assert code == 0, err
+    assert "3 events replayed, 3 entered" in " ".join(out.split())
+    code, out, _ = invoke(
+        bootstrapped, "journeys", "simulate", "cart-abandonment", *window, "--json"
+    )
+    report = orjson.loads(out)
+    assert report["entered"] == 3
+    assert report["messages"]["email"]["sent"] == 3
+    code, _, err = invoke(
+        bootstrapped, "journeys", "simulate", "cart-abandonment", "--from", "x", "--to", "y"
+    )
+    assert code == 2
+    code, _, err = invoke(
+        bootstrapped, "journeys", "simulate", "cart-abandonment", *window, "--version", "9"
+    )
+    assert code == 1
+    assert "versions 1 to 1" in err
+    engine.dispose()

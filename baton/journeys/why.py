@@ -1,0 +1,271 @@
+"""Why a profile did or did not enter a journey, and why it did or did not get a message.
+
+Answers from what was recorded (instances, steps, refusals, message decisions) and, for
+a profile that never entered, from its events and conditions as they stand now.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from baton.channels.outbox import DELIVERED, PENDING
+from baton.core.formats import iso_instant
+from baton.journeys.definitions import (
+    ApiTrigger,
+    DateTraitTrigger,
+    JourneyDefinition,
+    ScheduleTrigger,
+    event_of,
+)
+from baton.journeys.profiles import conditions_catalog
+from baton.journeys.refusals import last_refusal
+from baton.journeys.store import Journey, Status, definition_of
+from baton.segments.evaluate import ProfileEvaluation, ProfileFacts
+from baton.segments.evaluator import load_facts
+from baton.storage.tables import (
+    events,
+    journey_instances,
+    journey_versions,
+    message_decisions,
+    messages,
+)
+
+# How many of the profile's trigger events are checked against the trigger's filters.
+_EVENTS_CHECKED = 1000
+
+
+def why(
+    connection: Connection, workspace_id: str, journey: Journey, profile_id: str, now: datetime
+) -> dict[str, Any]:
+    instances = connection.execute(
+        select(journey_instances)
+        .where(
+            journey_instances.c.journey_id == journey.id,
+            journey_instances.c.profile_id == profile_id,
+        )
+        .order_by(journey_instances.c.entered_at)
+    ).all()
+    found: dict[str, Any] = {
+        "journey": journey.key,
+        "profile_id": profile_id,
+        "entered": bool(instances),
+    }
+    if not instances:
+        reasons = _never_entered(connection, workspace_id, journey, profile_id, now)
+        return {**found, "answer": reasons[0]["message"], "reasons": reasons}
+    explained = [_instance(connection, row) for row in instances]
+    refusal = last_refusal(connection, journey.id, profile_id)
+    if refusal is not None and refusal["at"] > explained[-1]["entered_at"]:
+        found["last_refusal"] = refusal
+    return {**found, "answer": explained[-1]["answer"], "instances": explained}
+
+
+def _instance(connection: Connection, row: Any) -> dict[str, Any]:
+    sent = connection.execute(
+        select(messages).where(messages.c.instance_id == row.id).order_by(messages.c.created_at)
+    ).all()
+    decisions: dict[str, list[dict[str, Any]]] = {}
+    for decision in connection.execute(
+        select(message_decisions)
+        .where(message_decisions.c.message_id.in_([m.id for m in sent]))
+        .order_by(message_decisions.c.message_id, message_decisions.c.n)
+    ):
+        entry = {"at": iso_instant(decision.at), "decision": decision.decision}
+        if decision.reason is not None:
+            entry["reason"] = decision.reason
+        if decision.until is not None:
+            entry["until"] = iso_instant(decision.until)
+        decisions.setdefault(decision.message_id, []).append(entry)
+    listed = [
+        {
+            "node": m.node,
+            "channel": m.channel,
+            "template": m.template,
+            "status": m.status,
+            "reason": m.reason,
+            "due_at": iso_instant(m.due_at) if m.status == PENDING else None,
+            "decisions": decisions.get(m.id, []),
+            "why": _message_answer(m),
+        }
+        for m in sent
+    ]
+    return {
+        "id": row.id,
+        "version": row.version,
+        "entered_at": iso_instant(row.entered_at),
+        "ended_at": iso_instant(row.ended_at),
+        "outcome": row.outcome,
+        "node": row.node,
+        "wake_at": iso_instant(row.wake_at),
+        "messages": listed,
+        "answer": _instance_answer(row, listed),
+    }
+
+
+def _message_answer(message: Any) -> str:
+    what = f"{message.channel} {message.template} at node {message.node}"
+    if message.status == DELIVERED:
+        return f"{what} was sent at {iso_instant(message.dispatched_at)}"
+    due = iso_instant(message.due_at)
+    if message.status == PENDING:
+        if message.reason is None:
+            return f"{what} is due at {due}"
+        return f"{what} was deferred ({_reason_text(message.reason)}) until {due}"
+    return f"{what} was {message.status}: {_reason_text(message.reason or 'no reason recorded')}"
+
+
+_REASONS = {
+    "quiet_hours": "quiet hours in the profile's time zone",
+    "no_consent": "the profile has not consented to this subscription group",
+    "held_out": "the profile is in the journey's holdout group",
+    "instance_ended": "the instance ended (goal, exit or archive) before it was sent",
+}
+
+
+def _reason_text(reason: str) -> str:
+    if reason.startswith("cap:"):
+        return f"frequency cap {reason[4:]!r}"
+    return _REASONS.get(reason, reason)
+
+
+def _instance_answer(row: Any, listed: list[dict[str, Any]]) -> str:
+    entered = f"entered at {iso_instant(row.entered_at)}"
+    if listed:
+        return f"{entered}; " + "; ".join(m["why"] for m in listed)
+    if row.ended_at is None:
+        until = f" until {iso_instant(row.wake_at)}" if row.wake_at is not None else ""
+        return f"{entered}; no message yet: it waits at node {row.node}{until}"
+    return (
+        f"{entered}; no message: it ended ({row.outcome}) at node {row.node} "
+        f"at {iso_instant(row.ended_at)} before reaching one"
+    )
+
+
+def _never_entered(
+    connection: Connection, workspace_id: str, journey: Journey, profile_id: str, now: datetime
+) -> list[dict[str, Any]]:
+    reasons: list[dict[str, Any]] = []
+    if journey.published_version is None:
+        return [_reason("never_published", "the journey has never been published")]
+    if journey.status is Status.PAUSED:
+        reasons.append(_reason("paused", "the journey is paused: nobody enters"))
+    elif journey.status is Status.ARCHIVED:
+        reasons.append(_reason("archived", "the journey is archived: nobody enters"))
+    refusal = last_refusal(connection, journey.id, profile_id)
+    if refusal is not None:
+        reasons.append(
+            _reason(
+                refusal["reason"],
+                f"refused {refusal['times']} time(s), last at {refusal['at']}: "
+                f"{refusal['message']}",
+                refusal,
+            )
+        )
+    definition = definition_of(connection, journey.id, journey.published_version)
+    published_at = connection.execute(
+        select(func.min(journey_versions.c.published_at)).where(
+            journey_versions.c.journey_id == journey.id
+        )
+    ).scalar()
+    reasons.extend(_trigger(connection, workspace_id, definition, profile_id, published_at))
+    audience = _audience(connection, workspace_id, definition, profile_id, now)
+    if audience is not None:
+        reasons.append(audience)
+    return reasons or [_reason("unknown", "nothing on record explains it")]
+
+
+def _trigger(
+    connection: Connection,
+    workspace_id: str,
+    definition: JourneyDefinition,
+    profile_id: str,
+    published_at: datetime | None,
+) -> list[dict[str, Any]]:
+    trigger = definition.trigger
+    if isinstance(trigger, ApiTrigger):
+        return [_reason("api_only", "the journey is entered by API call only")]
+    if isinstance(trigger, ScheduleTrigger):
+        return [
+            _reason(
+                "schedule",
+                f"the journey enters members of segment {trigger.segment!r} at "
+                f"'{trigger.schedule}' ({trigger.timezone})",
+            )
+        ]
+    if isinstance(trigger, DateTraitTrigger):
+        return [
+            _reason(
+                "date_trait",
+                f"the journey enters profiles on their {trigger.date_trait!r} date",
+            )
+        ]
+    matcher = event_of(trigger)
+    assert matcher is not None
+    rows = connection.execute(
+        select(events.c.properties, events.c.timestamp)
+        .where(
+            events.c.workspace_id == workspace_id,
+            events.c.profile_id == profile_id,
+            events.c.event == matcher.event,
+        )
+        .order_by(events.c.timestamp.desc())
+        .limit(_EVENTS_CHECKED)
+    ).all()
+    named = f"{matcher.event!r}" + (
+        f" for segment {matcher.where[0].value!r}" if trigger is not matcher else ""
+    )
+    if not rows:
+        return [_reason("trigger_not_matched", f"the profile has no {named} event")]
+    matching = [
+        at for properties, at in rows if matcher.matches(matcher.event, properties or {}, at)
+    ]
+    if not matching:
+        return [
+            _reason(
+                "trigger_filtered",
+                f"the profile's {len(rows)} {named} event(s) did not pass the trigger's filters",
+            )
+        ]
+    if published_at is not None and max(matching) < published_at:
+        return [
+            _reason(
+                "trigger_before_publication",
+                f"the profile's {named} events came before the journey was first published "
+                f"({iso_instant(published_at)})",
+            )
+        ]
+    return []
+
+
+def _audience(
+    connection: Connection,
+    workspace_id: str,
+    definition: JourneyDefinition,
+    profile_id: str,
+    now: datetime,
+) -> dict[str, Any] | None:
+    if definition.audience is None:
+        return None
+    catalog = conditions_catalog(connection, workspace_id, [definition])
+    facts, _ = load_facts(connection, workspace_id, [profile_id], catalog, now)
+    evaluation = ProfileEvaluation(
+        catalog, facts.get(profile_id, ProfileFacts(profile_id, {}, None, None, [])), now
+    )
+    explained = evaluation.explain(definition.audience)
+    if explained["holds"]:
+        return None
+    return _reason(
+        "audience",
+        "the profile is not in the journey's audience now",
+        {"audience": explained},
+    )
+
+
+def _reason(code: str, message: str, detail: dict[str, Any] | None = None) -> dict[str, Any]:
+    found: dict[str, Any] = {"code": code, "message": message}
+    if detail:
+        found["detail"] = detail
+    return found
