@@ -31,6 +31,7 @@ from sqlalchemy import (
     exists,
     insert,
     select,
+    text,
     update,
 )
 
@@ -365,6 +366,7 @@ class Batch:
         group = journey.definition.exclusion_group
         if group is None:
             return None
+        self._hold_group(group, profile_id)
         for other in self.instances[profile_id]:
             rival = self.live.get(other.journey_id)
             if (
@@ -383,6 +385,26 @@ class Batch:
                 )
             self.feed(other, Stop(self.now, "preempted"))
         return None
+
+    def _hold_group(self, group: str, profile_id: str) -> None:
+        """PostgreSQL: one transaction at a time enters a profile into a group's journeys
+        (timer workers hand over side by side); then see what others committed."""
+        if self.connection.dialect.name != "postgresql":
+            return
+        self.connection.execute(_GROUP_LOCK, {"key": f"{group}:{profile_id}"})
+        members = [
+            j.journey.id for j in self.live.values() if j.definition.exclusion_group == group
+        ]
+        rows = self.connection.execute(
+            select(journey_instances).where(
+                journey_instances.c.profile_id == profile_id,
+                journey_instances.c.journey_id.in_(members),
+                journey_instances.c.ended_at.is_(None),
+            )
+        )
+        for row in rows:
+            if row.id not in self._adopted:
+                self.adopt(row)
 
     def _record(self, instance: Instance, result: Advance, depth: int = 0) -> None:
         instance.state = result.state
@@ -541,6 +563,7 @@ def _moving(instance: Instance) -> dict[str, Any]:
     }
 
 
+_GROUP_LOCK = text("SELECT pg_advisory_xact_lock(7412, hashtext(:key))")
 _INSERT_INSTANCE = insert(journey_instances)
 _INBOX_EVENT = (events.c.workspace_id == journey_inbox.c.workspace_id) & (
     events.c.message_id == journey_inbox.c.message_id

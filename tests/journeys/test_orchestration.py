@@ -13,11 +13,19 @@ from sqlalchemy import Engine, select
 from baton.channels.outbox import dispatch_due
 from baton.channels.policy import parse_policy, save_policy
 from baton.core.clock import ManualClock
+from baton.core.errors import Conflict
+from baton.journeys import runner
 from baton.journeys.reports import journey_stats
 from baton.journeys.runner import process_inbox
 from baton.journeys.store import Journey
 from baton.storage.database import connect, write_transaction
-from baton.storage.tables import journey_refusals, message_decisions, messages
+from baton.storage.tables import (
+    journey_instances,
+    journey_refusals,
+    journey_steps,
+    message_decisions,
+    messages,
+)
 from baton.workspaces import create_workspace
 from tests.conftest import Workspace
 from tests.identity.helpers import profile, send
@@ -369,3 +377,105 @@ def test_caps_and_priority_hold_with_four_dispatchers_at_once(
     assert {status for _, j, status in rows if j == low.id} == {"skipped"}
     assert len(decisions) == len(set(decisions)) == 600
     engine.dispose()
+
+
+@pytest.mark.parametrize("own_database", ["postgresql"], indirect=True)
+def test_an_exclusion_group_holds_when_two_entries_race_for_the_same_profiles(
+    own_database: str, clock: ManualClock
+) -> None:
+    engine = connect(own_database)
+    with write_transaction(engine) as connection:
+        workspace_id = create_workspace(connection, "race", clock)
+    send(engine, clock, workspace_id, *(identify(f"u{n}", clock.now()) for n in range(60)))
+    settle(engine, clock)
+    keys = ["first", "second"]
+    for key in keys:
+        publish(engine, clock, workspace_id, {**winback(key, 50), "trigger": {"api": True}})
+    profile_ids = [profile(engine, workspace_id, f"u{n}")["id"] for n in range(60)]
+    barrier = threading.Barrier(2)
+    refused: list[str] = []
+    failures: list[BaseException] = []
+
+    def enter_all(key: str) -> None:
+        try:
+            barrier.wait()
+            for profile_id in profile_ids:
+                try:
+                    with write_transaction(engine) as connection:
+                        runner.enter(connection, workspace_id, key, profile_id, {}, clock.now())
+                except Conflict:
+                    refused.append(key)
+        except BaseException as error:  # noqa: BLE001 - reported by the test
+            failures.append(error)
+
+    threads = [threading.Thread(target=enter_all, args=(key,)) for key in keys]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    with engine.connect() as connection:
+        live = (
+            connection.execute(
+                select(journey_instances.c.profile_id).where(journey_instances.c.ended_at.is_(None))
+            )
+            .scalars()
+            .all()
+        )
+    assert sorted(live) == sorted(profile_ids)
+    assert len(refused) == 60
+    engine.dispose()
+
+
+def test_a_branch_step_keeps_the_condition_values_that_decided(
+    engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    journey = publish(
+        engine,
+        clock,
+        workspace.id,
+        {
+            "key": "tiers",
+            "name": "tiers",
+            "trigger": {"event": "Visited"},
+            "start": "tier",
+            "nodes": {
+                "tier": {
+                    "type": "branch",
+                    "cases": [
+                        {"when": {"trait": "plan", "op": "equals", "value": "pro"}, "next": "a"},
+                        {
+                            "when": {
+                                "all": [
+                                    {"event": "Visited", "count": {"at_least": 2}},
+                                    {"trait": "age", "op": "gt", "value": 30},
+                                ]
+                            },
+                            "next": "a",
+                        },
+                    ],
+                    "default": "b",
+                },
+                "a": {"type": "exit"},
+                "b": {"type": "exit"},
+            },
+        },
+    )
+    deliver(engine, clock, workspace.id, identify("u1", clock.now(), plan="free", age=41))
+    clock.advance(timedelta(seconds=1))
+    deliver(engine, clock, workspace.id, track("u1", "Visited", clock.now()))
+    (instance,) = instances_of(engine, journey)
+    with engine.connect() as connection:
+        (detail,) = connection.execute(
+            select(journey_steps.c.detail).where(
+                journey_steps.c.instance_id == instance["id"], journey_steps.c.action == "branch"
+            )
+        ).scalars()
+    assert detail["case"] == "default"
+    first, second = detail["conditions"]
+    assert first == {"trait": "plan", "op": "equals", "value": "pro", "actual": "free",
+                     "holds": False}  # fmt: skip
+    visited, age = second["all"]
+    assert (visited["actual"], visited["holds"]) == (1, False)
+    assert (age["actual"], age["holds"]) == (41, True)
+    assert second["holds"] is False
