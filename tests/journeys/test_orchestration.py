@@ -405,7 +405,7 @@ def test_an_exclusion_group_holds_when_two_entries_race_for_the_same_profiles(
                         runner.enter(connection, workspace_id, key, profile_id, {}, clock.now())
                 except Conflict:
                     refused.append(key)
-        except BaseException as error:  # noqa: BLE001 - reported by the test
+        except BaseException as error:
             failures.append(error)
 
     threads = [threading.Thread(target=enter_all, args=(key,)) for key in keys]
