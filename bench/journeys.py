@@ -39,6 +39,7 @@ from baton.storage.tables import (
     messages,
 )
 from baton.workspaces import create_workspace, default_workspace_id
+from bench import orchestration
 from bench.harness import ADMIN_TOKEN, AUTH, database, free_port, pending, percentile, server
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}", "Content-Type": "application/json"}
@@ -364,6 +365,9 @@ def main() -> None:
     parser.add_argument(
         "--waiting", type=int, default=1_000_000, help="waiting instances (PostgreSQL only)"
     )
+    parser.add_argument(
+        "--backtest-events", type=int, default=1_000_000, help="stored events to backtest"
+    )
     options = parser.parse_args()
     result: dict[str, Any] = {"bench": "journeys", "database": options.database}
     result["customers"] = options.customers
@@ -374,6 +378,22 @@ def main() -> None:
         )
     with database(options.database) as url:
         result.update(engine_starts(url, options.customers))
+    with database(options.database) as url:
+        result.update(
+            orchestration.competing_workload(
+                url, free_port(), _call, _send_batches, options.customers, options.wait
+            )
+        )
+    rates = {}
+    for name, policy in (("uncapped", None), ("capped", orchestration.CAP)):
+        with database(options.database) as url:
+            rates[name] = orchestration.dispatch_rate(url, options.customers, policy)
+    result["dispatch_messages_per_s_uncapped"] = round(rates["uncapped"])
+    result["dispatch_messages_per_s_capped"] = round(rates["capped"])
+    result["arbitration_cost_pct"] = round(100 * (1 - rates["capped"] / rates["uncapped"]), 1)
+    if options.backtest_events:
+        with database(options.database) as url:
+            result.update(orchestration.backtest_throughput(url, options.backtest_events))
     if options.database == "postgresql" and options.waiting:
         with database("postgresql") as url:
             engine = connect(url)

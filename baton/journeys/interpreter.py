@@ -8,10 +8,9 @@ answering conditions, the time comes with the stimulus. The runner writes what i
 
 from __future__ import annotations
 
-import copy
 import hashlib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -163,6 +162,10 @@ class State:
     def live(self) -> bool:
         return self.outcome is None
 
+    def copy(self) -> State:
+        """A copy a step may change: the interpreter replaces `trigger`, never edits it."""
+        return replace(self, visits=dict(self.visits), arms=dict(self.arms))
+
     def document(self) -> dict[str, Any]:
         """What goes into the instance's `state` column (the rest has columns of its own)."""
         stored: dict[str, Any] = {"trigger": self.trigger, "visits": self.visits}
@@ -228,7 +231,7 @@ def advance(
             run.go(journey.start)
         return run.result
     assert state is not None
-    run = _Run(journey, copy.deepcopy(state), profile, stimulus.at)
+    run = _Run(journey, state.copy(), profile, stimulus.at)
     if not state.live:
         return run.result
     if isinstance(stimulus, Stop):
