@@ -29,7 +29,7 @@ from baton.channels.arbitration import (
     arbitrate,
     consented,
 )
-from baton.channels.policy import load_policy
+from baton.channels.policy import Policy, load_policy
 from baton.core.clock import Clock
 from baton.core.errors import InvalidInput
 from baton.core.formats import decode_cursor, encode_cursor, iso_instant
@@ -227,23 +227,7 @@ def _arbitrate(
             )
         ).all()
     )
-    ledgers: dict[str, Ledger] = defaultdict(Ledger)
-    if policy.caps:
-        counted = connection.execute(
-            select(
-                messages.c.profile_id,
-                messages.c.dispatched_at,
-                messages.c.channel,
-                messages.c.subscription_group,
-            ).where(
-                among(messages.c.profile_id, profile_ids, connection.dialect),
-                messages.c.status == DELIVERED,
-                messages.c.transactional == 0,
-                messages.c.dispatched_at > now - policy.longest_cap,
-            )
-        )
-        for profile_id, at, channel, group in counted:
-            ledgers[profile_id].sent.append((at, channel, group))
+    ledgers = load_ledgers(connection, policy, profile_ids, now - policy.longest_cap)
     judged = _decisions_so_far(connection, [row.id for row in rows if row.reason is not None])
     contenders: dict[str, list[Contender]] = defaultdict(list)
     for row in rows:
@@ -285,6 +269,36 @@ def _arbitrate(
             for contender, verdict in verdicts
         )
     return decided
+
+
+def load_ledgers(
+    connection: Connection,
+    policy: Policy,
+    profile_ids: Sequence[str],
+    since: datetime,
+    other_than: str | None = None,
+) -> dict[str, Ledger]:
+    """What caps count for each profile: messages delivered since `since` (of journeys
+    other than `other_than`, when given). Nothing when the policy has no cap."""
+    ledgers: dict[str, Ledger] = defaultdict(Ledger)
+    if not policy.caps:
+        return ledgers
+    query = select(
+        messages.c.profile_id,
+        messages.c.dispatched_at,
+        messages.c.channel,
+        messages.c.subscription_group,
+    ).where(
+        among(messages.c.profile_id, profile_ids, connection.dialect),
+        messages.c.status == DELIVERED,
+        messages.c.transactional == 0,
+        messages.c.dispatched_at > since,
+    )
+    if other_than is not None:
+        query = query.where(messages.c.journey_id.is_distinct_from(other_than))
+    for profile_id, at, channel, group in connection.execute(query):
+        ledgers[profile_id].sent.append((at, channel, group))
+    return ledgers
 
 
 def _decisions_so_far(connection: Connection, message_ids: list[str]) -> dict[str, int]:
@@ -363,4 +377,8 @@ def _message_json(row: Any) -> dict[str, Any]:
         "created_at": iso_instant(row.created_at),
         "dispatched_at": iso_instant(row.dispatched_at),
         "detail": row.detail,
+        "reason": row.reason,
+        "due_at": iso_instant(row.due_at),
+        "priority": row.priority,
+        "transactional": bool(row.transactional),
     }

@@ -8,9 +8,10 @@ answering conditions, the time comes with the stimulus. The runner writes what i
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -164,7 +165,9 @@ class State:
 
     def copy(self) -> State:
         """A copy a step may change: the interpreter replaces `trigger`, never edits it."""
-        return replace(self, visits=dict(self.visits), arms=dict(self.arms))
+        twin = copy.copy(self)
+        twin.visits, twin.arms = dict(self.visits), dict(self.arms)
+        return twin
 
     def document(self) -> dict[str, Any]:
         """What goes into the instance's `state` column (the rest has columns of its own)."""

@@ -13,10 +13,12 @@ decisions it would have changed (exclusion groups, who wins a cap at the same in
 
 from __future__ import annotations
 
+import gc
 import heapq
 import itertools
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -36,7 +38,7 @@ from baton.channels.arbitration import (
     consented,
     judge,
 )
-from baton.channels.outbox import DELIVERED
+from baton.channels.outbox import load_ledgers
 from baton.channels.policy import Policy, load_policy
 from baton.core.errors import InvalidInput
 from baton.core.formats import iso_instant
@@ -65,9 +67,10 @@ from baton.journeys.store import Journey, definition_of
 from baton.segments.evaluate import Catalog, EventFact, ProfileEvaluation, ProfileFacts
 from baton.segments.evaluator import load_facts
 from baton.storage.database import among
-from baton.storage.tables import events, journey_instances, messages, profiles
+from baton.storage.tables import events, journey_instances, profiles
 
 MAX_SAMPLE = 100
+_FORGET_EVERY = 64  # events remembered for a profile between two clean-ups
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CHUNK = 10_000
 
@@ -147,6 +150,11 @@ class Simulator:
         matcher = event_of(definition.trigger)
         self.trigger = matcher
         self.needs_facts = any(True for _ in definition.conditions())
+        # How far back conditions read each event (None: all of it), to forget the rest.
+        self._horizons = {
+            name: None if since is None or since > _EPOCH else _EPOCH - since
+            for name, since in catalog.oldest_events_needed(_EPOCH).items()
+        }
 
     # -- what the interpreter asks
 
@@ -172,9 +180,17 @@ class Simulator:
 
     def remember(self, profile: _Profile, fact: EventFact) -> None:
         """An event that conditions may read (before the window or inside it)."""
-        if self.needs_facts:
-            assert isinstance(profile.facts.events, list)
-            profile.facts.events.append(fact)
+        if not self.needs_facts:
+            return
+        remembered = profile.facts.events
+        assert isinstance(remembered, list)
+        remembered.append(fact)
+        if len(remembered) % _FORGET_EVERY == 0:
+            profile.facts.events = [f for f in remembered if self._still_read(f, fact.timestamp)]
+
+    def _still_read(self, fact: EventFact, now: datetime) -> bool:
+        horizon = self._horizons.get(fact.event)
+        return horizon is None or fact.timestamp > now - horizon
 
     def event(
         self,
@@ -454,16 +470,18 @@ def backtest(
         )
         .order_by(events.c.timestamp, events.c.seq)
     )
-    for chunk in rows.partitions():
-        _meet(connection, simulator, workspace_id, journey.id, {row[0] for row in chunk}, start)
-        for profile_id, name, at, seq, properties, message_id in chunk:
-            profile = simulator.profiles[profile_id]
-            properties = properties or {}
-            if name in read_by_conditions:
-                simulator.remember(profile, EventFact(name, at, seq, properties))
-            if at >= start and name in heard:
-                simulator.event(profile, name, properties, at, message_id)
-    simulator.run_until(end)
+    with _without_cycle_collection():
+        for chunk in rows.partitions():
+            profile_ids = {row[0] for row in chunk}
+            _meet(connection, simulator, workspace_id, journey.id, profile_ids, start)
+            for profile_id, name, at, seq, properties, message_id in chunk:
+                profile = simulator.profiles[profile_id]
+                properties = properties or {}
+                if name in read_by_conditions:
+                    simulator.remember(profile, EventFact(name, at, seq, properties))
+                if at >= start and name in heard:
+                    simulator.event(profile, name, properties, at, message_id)
+        simulator.run_until(end)
     return {
         "journey": journey.key,
         "version": version,
@@ -471,6 +489,20 @@ def backtest(
         "to": iso_instant(end),
         **simulator.report(),
     }
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """A backtest holds millions of young objects that form no garbage cycles: Python's
+    cycle collector would scan them over and over (40% of the time for a million
+    events). Reference counting still frees everything as usual."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _meet(
@@ -493,39 +525,10 @@ def _meet(
         )
     ).all()
     traits = {profile_id: found_traits or {} for profile_id, found_traits in found}
-    ledgers = _ledgers(
-        connection, new, start - simulator.policy.longest_cap, journey_id, simulator.policy
-    )
+    since = start - simulator.policy.longest_cap
+    ledgers = load_ledgers(connection, simulator.policy, new, since, other_than=journey_id)
     for profile_id in new:
         simulator.add_profile(profile_id, traits.get(profile_id, {}), ledgers[profile_id])
-
-
-def _ledgers(
-    connection: Connection,
-    profile_ids: list[str],
-    since: datetime,
-    other_than: str | None,
-    policy: Policy,
-) -> dict[str, Ledger]:
-    ledgers: dict[str, Ledger] = defaultdict(Ledger)
-    if not policy.caps:
-        return ledgers
-    query = select(
-        messages.c.profile_id,
-        messages.c.dispatched_at,
-        messages.c.channel,
-        messages.c.subscription_group,
-    ).where(
-        among(messages.c.profile_id, profile_ids, connection.dialect),
-        messages.c.status == DELIVERED,
-        messages.c.transactional == 0,
-        messages.c.dispatched_at >= since,
-    )
-    if other_than is not None:
-        query = query.where(messages.c.journey_id.is_distinct_from(other_than))
-    for profile_id, at, channel, group in connection.execute(query):
-        ledgers[profile_id].sent.append((at, channel, group))
-    return ledgers
 
 
 @dataclass(frozen=True)
@@ -558,7 +561,7 @@ def trial_run(
     simulator = Simulator(definition, catalog, policy, sample=1, entry_rules=entry_rules)
     facts, _ = load_facts(connection, workspace_id, [profile_id], catalog, now)
     real = facts.get(profile_id, ProfileFacts(profile_id, {}, None, None, []))
-    ledger = _ledgers(connection, [profile_id], now - policy.longest_cap, None, policy)
+    ledger = load_ledgers(connection, policy, [profile_id], now - policy.longest_cap)
     profile = simulator.add_profile(profile_id, real.traits, ledger[profile_id])
     profile.facts = ProfileFacts(
         profile_id, real.traits, real.first_seen, real.last_seen, list(real.events)

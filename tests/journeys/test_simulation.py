@@ -268,3 +268,49 @@ def test_a_test_run_applies_entry_rules_unless_told_not_to(
     assert refused == {**refused, "entered": False, "refusal": "audience"}
     assert forced["entered"] is True
     assert forced["outcome"] == "completed"
+
+
+def test_conditions_in_a_backtest_see_the_events_up_to_each_instant_within_their_window(
+    engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    """Seventy views over ten days (older ones forgotten as the replay goes) then a
+    cart: the branch counts only the views of the day before each cart."""
+    start = clock.now()
+    for n in range(70):
+        views = [track(user, "Viewed", clock.now()) for user in ("keen", "idle")]
+        deliver(engine, clock, workspace.id, *(views if n < 60 else views[:1]))
+        clock.advance(timedelta(hours=3, minutes=20))
+    deliver(
+        engine,
+        clock,
+        workspace.id,
+        track("keen", "Product Added", clock.now()),
+        track("idle", "Product Added", clock.now()),
+    )
+    keen = {"event": "Viewed", "count": {"at_least": 3}, "window": {"last": "1d"}}
+    journey = draft(
+        engine,
+        clock,
+        workspace.id,
+        {
+            "key": "keen",
+            "name": "keen",
+            "trigger": {"event": "Product Added"},
+            "start": "which",
+            "nodes": {
+                "which": {
+                    "type": "branch",
+                    "cases": [{"when": keen, "next": "email"}],
+                    "default": "done",
+                },
+                "email": {"type": "message", "channel": "email", "template": "t"},
+                "done": {"type": "exit"},
+            },
+        },
+    )
+    report = simulate(engine, workspace.id, journey, start, clock.now() + timedelta(hours=1))
+    assert report["entered"] == 2
+    assert report["messages"]["email"]["sent"] == 1
+    keen_id = profile(engine, workspace.id, "keen")["id"]
+    (sent,) = [p for p in report["sample"] if p["messages"]]
+    assert sent["profile_id"] == keen_id
