@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, and_, func, or_, select
 
 from baton.channels.arbitration import (
+    CAP_PREFIX,
     DEFERRED,
     HELD_OUT,
     SENT,
@@ -115,6 +116,8 @@ class Tally:
     goals: int = 0
     visits: Counter[str] = field(default_factory=Counter)
     ended_at: Counter[str] = field(default_factory=Counter)
+    node_goals: Counter[str] = field(default_factory=Counter)
+    node_messages: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     channels: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     caps: Counter[str] = field(default_factory=Counter)
     events: int = 0
@@ -279,6 +282,7 @@ class Simulator:
         for step in result.steps:
             if step.action == "goal":
                 tally.goals += 1
+                tally.node_goals[step.node] += 1
             if step.action in NODE_TYPES:
                 tally.visits[step.node] += 1
             if instance in self.instances:
@@ -342,12 +346,11 @@ class Simulator:
 
     def _decided(self, message: _Message, verdict: Verdict) -> None:
         message.decisions.append(verdict)
-        counts = self.tally.channels[message.contender.channel]
-        counts[
-            verdict.decision if verdict.reason is None else f"{verdict.decision}:{verdict.reason}"
-        ] += 1
-        if verdict.reason is not None and verdict.reason.startswith("cap:"):
-            self.tally.caps[f"{verdict.decision}:{verdict.reason}"] += 1
+        key = verdict.decision if verdict.reason is None else f"{verdict.decision}:{verdict.reason}"
+        self.tally.channels[message.contender.channel][key] += 1
+        self.tally.node_messages[message.node][verdict.decision] += 1
+        if verdict.reason is not None and verdict.reason.startswith(CAP_PREFIX):
+            self.tally.caps[key] += 1
 
     # -- report
 
@@ -370,6 +373,12 @@ class Simulator:
                     "entered": tally.visits[node],
                     "exited": tally.ended_at[node],
                     "waiting": waiting[node],
+                    "goals": tally.node_goals[node],
+                    **(
+                        {"messages": dict(sorted(tally.node_messages[node].items()))}
+                        if node in tally.node_messages
+                        else {}
+                    ),
                 }
                 for node in nodes
             },

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from baton.channels.arbitration import CAP_PREFIX
 from baton.channels.outbox import DELIVERED, PENDING
 from baton.core.formats import iso_instant
 from baton.journeys.definitions import (
@@ -126,8 +127,8 @@ _REASONS = {
 
 
 def _reason_text(reason: str) -> str:
-    if reason.startswith("cap:"):
-        return f"frequency cap {reason[4:]!r}"
+    if reason.startswith(CAP_PREFIX):
+        return f"frequency cap {reason.removeprefix(CAP_PREFIX)!r}"
     return _REASONS.get(reason, reason)
 
 

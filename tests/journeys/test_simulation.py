@@ -107,9 +107,10 @@ def test_a_backtest_of_a_draft_reports_what_it_would_have_done_and_changes_nothi
     assert report["entered"] == 10
     assert report["outcomes"] == {"completed": 6, "goal": 4}
     assert report["goals"] == {"reached": 4, "rate": 0.4}
-    assert report["nodes"]["wait"] == {"entered": 10, "exited": 4, "waiting": 0}
+    assert report["nodes"]["wait"] == {"entered": 10, "exited": 4, "waiting": 0, "goals": 4}
     assert report["nodes"]["email"]["entered"] == 6
-    assert report["nodes"]["done"] == {"entered": 6, "exited": 6, "waiting": 0}
+    assert report["nodes"]["email"]["messages"] == {"sent": 6}
+    assert report["nodes"]["done"] == {"entered": 6, "exited": 6, "waiting": 0, "goals": 0}
     assert report["messages"]["email"]["sent"] == 12
     assert len(report["sample"]) == 10
     buyer = next(p for p in report["sample"] if p["outcome"] == "goal")
