@@ -66,7 +66,7 @@ from baton.journeys.interpreter import (
 from baton.journeys.profiles import ProfileView, conditions_catalog
 from baton.journeys.store import Journey, definition_of
 from baton.segments.evaluate import Catalog, EventFact, ProfileEvaluation, ProfileFacts
-from baton.segments.evaluator import load_facts
+from baton.segments.evaluator import events_read, load_facts
 from baton.storage.database import among
 from baton.storage.tables import events, journey_instances, profiles
 
@@ -456,12 +456,7 @@ def backtest(
     heard = definition.events_heard()
     read_by_conditions = catalog.oldest_events_needed(start) if simulator.needs_facts else {}
     wanted = [and_(events.c.event.in_(sorted(heard)), events.c.timestamp >= start)]
-    wanted += [
-        events.c.event == name
-        if since is None
-        else (events.c.event == name) & (events.c.timestamp >= since)
-        for name, since in sorted(read_by_conditions.items())
-    ]
+    wanted += events_read(read_by_conditions, connection.dialect)
     rows = connection.execution_options(yield_per=_CHUNK).execute(
         select(
             events.c.profile_id,

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, bindparam, or_, select, update
+from sqlalchemy.engine import Dialect
 
 from baton.core.clock import Clock
 from baton.segments.due import Due, claim_due, settle
@@ -126,6 +127,18 @@ def evaluate_profile(
     return outcome
 
 
+def events_read(oldest: dict[str, datetime | None], dialect: Dialect) -> list[Any]:
+    """Conditions selecting the events `Catalog.oldest_events_needed` names (any of them)."""
+    whole = sorted(name for name, since in oldest.items() if since is None)
+    reads = [among(events.c.event, whole, dialect)] if whole else []
+    reads.extend(
+        and_(events.c.event == name, events.c.timestamp >= since)
+        for name, since in sorted(oldest.items())
+        if since is not None
+    )
+    return reads
+
+
 def load_facts(
     connection: Connection,
     workspace_id: str,
@@ -156,13 +169,7 @@ def load_facts(
     oldest = catalog.oldest_events_needed(earliest)
     if facts and oldest:
         found: dict[str, list[EventFact]] = defaultdict(list)
-        whole = sorted(name for name, since in oldest.items() if since is None)
-        reads = [among(events.c.event, whole, connection.dialect)] if whole else []
-        reads.extend(
-            and_(events.c.event == name, events.c.timestamp >= since)
-            for name, since in sorted(oldest.items())
-            if since is not None
-        )
+        reads = events_read(oldest, connection.dialect)
         rows = connection.execute(
             select(
                 events.c.profile_id,
