@@ -612,15 +612,15 @@ class JourneyDefinition(_Model):
         node = self.nodes[node_id]
         message = node if isinstance(node, MessageNode) else None
         quiet = self.quiet_hours
+        if isinstance(quiet, QuietHours):
+            window: dict[str, Any] | None = quiet.model_dump(exclude_none=True)
+        else:
+            window = None if quiet else {}
         return SendRules(
             self.priority,
             self.transactional or message is None or message.transactional,
             "skip" if message is None else message.on_cap,
-            quiet.model_dump(exclude_none=True)
-            if isinstance(quiet, QuietHours)
-            else None
-            if quiet
-            else {},
+            window,
         )
 
     def conditions(self) -> Iterator[Condition]:

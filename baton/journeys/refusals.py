@@ -3,6 +3,7 @@ how many times it happened."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -10,6 +11,23 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from baton.core.formats import iso_instant
 from baton.storage.tables import journey_refusals
+
+PAUSED, ALREADY_IN, REENTRY, AUDIENCE, EXCLUSION = (
+    "paused",
+    "already_in",
+    "reentry",
+    "audience",
+    "exclusion",
+)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a profile did not enter a journey."""
+
+    reason: str  # paused | already_in | reentry | audience | exclusion
+    message: str
+    detail: dict[str, Any] = field(default_factory=dict)
 
 
 def record_refusals(connection: Connection, rows: list[dict[str, Any]]) -> None:

@@ -65,7 +65,15 @@ from baton.journeys.interpreter import (
     advance,
 )
 from baton.journeys.profiles import ProfileView, conditions_catalog
-from baton.journeys.refusals import record_refusals
+from baton.journeys.refusals import (
+    ALREADY_IN,
+    AUDIENCE,
+    EXCLUSION,
+    PAUSED,
+    REENTRY,
+    Refusal,
+    record_refusals,
+)
 from baton.journeys.store import (
     LiveJourney,
     Status,
@@ -111,24 +119,6 @@ class Instance:
     profile_id: str
     state: State
     steps: int
-
-
-PAUSED, ALREADY_IN, REENTRY, AUDIENCE, EXCLUSION = (
-    "paused",
-    "already_in",
-    "reentry",
-    "audience",
-    "exclusion",
-)
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """Why a profile did not enter a journey."""
-
-    reason: str  # paused | already_in | reentry | audience | exclusion
-    message: str
-    detail: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -16,7 +16,8 @@ from baton.core.clock import Clock
 from baton.core.formats import iso_instant
 from baton.core.local_time import clock_time, zone
 from baton.journeys.definitions import DateTraitTrigger, ScheduleTrigger
-from baton.journeys.runner import Batch, Refusal
+from baton.journeys.refusals import Refusal
+from baton.journeys.runner import Batch
 from baton.journeys.store import LiveJourney
 from baton.segments.values import parse_instant
 from baton.storage.database import any_row, write_transaction

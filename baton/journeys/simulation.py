@@ -64,6 +64,7 @@ from baton.journeys.interpreter import (
     advance,
 )
 from baton.journeys.profiles import ProfileView, conditions_catalog
+from baton.journeys.refusals import ALREADY_IN, AUDIENCE, REENTRY
 from baton.journeys.store import Journey, definition_of
 from baton.segments.evaluate import Catalog, EventFact, ProfileEvaluation, ProfileFacts
 from baton.segments.evaluator import events_read, load_facts
@@ -233,7 +234,7 @@ class Simulator:
 
     def _refusal(self, profile: _Profile) -> str | None:
         if profile.id in self.live:
-            return "already_in"
+            return ALREADY_IN
         if not self.entry_rules:
             return None
         rule = self.definition.reentry
@@ -242,10 +243,10 @@ class Simulator:
             rule == "never"
             or (isinstance(rule, Cooldown) and profile.ended_at + rule.span > self.now)
         ):
-            return "reentry"
+            return REENTRY
         audience = self.definition.audience
         if audience is not None and not self.view(profile).holds(audience, "audience"):
-            return "audience"
+            return AUDIENCE
         return None
 
     # -- time

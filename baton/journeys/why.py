@@ -22,7 +22,7 @@ from baton.journeys.definitions import (
     event_of,
 )
 from baton.journeys.profiles import conditions_catalog
-from baton.journeys.refusals import last_refusal
+from baton.journeys.refusals import AUDIENCE, PAUSED, last_refusal
 from baton.journeys.store import Journey, Status, definition_of
 from baton.segments.evaluate import ProfileEvaluation, ProfileFacts
 from baton.segments.evaluator import load_facts
@@ -152,7 +152,7 @@ def _never_entered(
     if journey.published_version is None:
         return [_reason("never_published", "the journey has never been published")]
     if journey.status is Status.PAUSED:
-        reasons.append(_reason("paused", "the journey is paused: nobody enters"))
+        reasons.append(_reason(PAUSED, "the journey is paused: nobody enters"))
     elif journey.status is Status.ARCHIVED:
         reasons.append(_reason("archived", "the journey is archived: nobody enters"))
     refusal = last_refusal(connection, journey.id, profile_id)
@@ -259,7 +259,7 @@ def _audience(
     if explained["holds"]:
         return None
     return _reason(
-        "audience",
+        AUDIENCE,
         "the profile is not in the journey's audience now",
         {"audience": explained},
     )
