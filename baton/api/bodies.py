@@ -1,13 +1,17 @@
-"""Request bodies holding a document: JSON, or YAML when the content type says so."""
+"""Request bodies: documents (JSON, or YAML when the content type says so), and the
+profile a body names by one identifier."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import Request
+from sqlalchemy import Connection
 
+from baton.api.auth import runtime_of
 from baton.core.documents import parse_document
 from baton.core.errors import InvalidInput
+from baton.identity.profiles import find_profile, resolve_profile_id
 
 MAX_BODY = 512 * 1024
 
@@ -34,4 +38,23 @@ async def read_object(request: Request, *, required: bool) -> dict[str, Any]:
     found = await read_document(request, required=required)
     if not isinstance(found, dict):
         raise InvalidInput("the body must be a JSON object (a mapping)")
+    return found
+
+
+_PROFILE_FIELDS = ("profile_id", "user_id", "email", "anonymous_id", "phone")
+
+
+def profile_of(request: Request, connection: Connection, workspace_id: str, body: Any) -> str:
+    """The live profile the body names by exactly one identifier."""
+    given = [name for name in _PROFILE_FIELDS if body.get(name)]
+    if len(given) != 1:
+        raise InvalidInput(f"give exactly one of {', '.join(_PROFILE_FIELDS)}", field="user_id")
+    (field,) = given
+    reference = body[field]
+    if not isinstance(reference, str):
+        raise InvalidInput(f"{field}: must be a string", field=field)
+    if field == "profile_id":
+        return resolve_profile_id(connection, workspace_id, reference)
+    region = runtime_of(request).settings.default_region
+    found: str = find_profile(connection, workspace_id, reference, region)["id"]
     return found

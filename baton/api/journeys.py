@@ -6,15 +6,14 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from sqlalchemy import Connection
 
 from baton.api.auth import AdminWorkspace, runtime_of
-from baton.api.bodies import read_document, read_object
+from baton.api.bodies import profile_of, read_document, read_object
 from baton.api.responses import JSONBody
 from baton.channels.outbox import list_messages
 from baton.core.durations import parse_duration
 from baton.core.errors import InvalidInput
-from baton.identity.profiles import find_profile, resolve_profile_id
+from baton.identity.profiles import resolve_profile_id
 from baton.journeys import reports, runner
 from baton.journeys.definitions import parse_journey
 from baton.journeys.files import apply_journey
@@ -126,25 +125,6 @@ def archive_journey(request: Request, workspace_id: AdminWorkspace, key: str) ->
     return JSONBody(found)
 
 
-_PROFILE_FIELDS = ("profile_id", "user_id", "email", "anonymous_id", "phone")
-
-
-def _profile_of(request: Request, connection: Connection, workspace_id: str, body: Any) -> str:
-    """The live profile the body names by exactly one identifier."""
-    given = [name for name in _PROFILE_FIELDS if body.get(name)]
-    if len(given) != 1:
-        raise InvalidInput(f"give exactly one of {', '.join(_PROFILE_FIELDS)}", field="user_id")
-    (field,) = given
-    reference = body[field]
-    if not isinstance(reference, str):
-        raise InvalidInput(f"{field}: must be a string", field=field)
-    if field == "profile_id":
-        return resolve_profile_id(connection, workspace_id, reference)
-    region = runtime_of(request).settings.default_region
-    found: str = find_profile(connection, workspace_id, reference, region)["id"]
-    return found
-
-
 def _properties(body: dict[str, Any]) -> dict[str, Any] | None:
     properties = body.get("properties")
     if properties is not None and not isinstance(properties, dict):
@@ -158,7 +138,7 @@ async def enter(request: Request, workspace_id: AdminWorkspace, key: str) -> JSO
     properties = _properties(body) or {}
     runtime = runtime_of(request)
     with write_transaction(runtime.engine) as connection:
-        profile_id = _profile_of(request, connection, workspace_id, body)
+        profile_id = profile_of(request, connection, workspace_id, body)
         instance = runner.enter(
             connection, workspace_id, key, profile_id, properties, runtime.clock.now()
         )
@@ -248,7 +228,7 @@ async def test_run(request: Request, workspace_id: AdminWorkspace, key: str) -> 
             workspace_id,
             journey,
             _version(body, journey),
-            _profile_of(request, connection, workspace_id, body),
+            profile_of(request, connection, workspace_id, body),
             runtime.clock.now(),
             supposed=supposed,
             properties=_properties(body),

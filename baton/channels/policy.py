@@ -83,6 +83,8 @@ class Policy(_Model):
     timezone: str | None = None
     caps: list[Cap] = Field(default_factory=list)
     quiet_hours: QuietHours | None = None
+    # Values every template reads as `workspace.NAME` (company name, support address...).
+    constants: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("timezone")
     @classmethod

@@ -22,6 +22,7 @@ from baton.cli.common import settings as load_settings
 from baton.cli.journeys import journeys_app
 from baton.cli.policy import policy_app
 from baton.cli.segments import segments_app
+from baton.cli.templates import templates_app
 from baton.core.clock import SystemClock
 from baton.core.config import Settings, redact_url
 from baton.core.errors import BatonError
@@ -42,6 +43,7 @@ app.add_typer(profiles_app, name="profiles")
 app.add_typer(segments_app, name="segments")
 app.add_typer(journeys_app, name="journeys")
 app.add_typer(policy_app, name="policy")
+app.add_typer(templates_app, name="templates")
 
 
 class ProcessorMode(StrEnum):

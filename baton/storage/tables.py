@@ -420,3 +420,17 @@ journey_refusals = Table(
     Column("detail", Document),
     Column("times", Integer, nullable=False),
 )
+
+# Message templates by key (baton/channels/templates.py); `definition` is the document.
+message_templates = Table(
+    "message_templates",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("workspace_id", String(40), nullable=False),
+    Column("key", String(100), nullable=False),
+    Column("channel", String(40), nullable=False),
+    Column("definition", Document, nullable=False),
+    Column("created_at", Instant(), nullable=False),
+    Column("updated_at", Instant(), nullable=False),
+    UniqueConstraint("workspace_id", "key"),
+)

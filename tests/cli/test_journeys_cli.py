@@ -117,3 +117,27 @@ def test_policy_apply_show_and_a_backtest_from_the_terminal(
     assert code == 1
     assert "versions 1 to 1" in err
     engine.dispose()
+
+
+def test_templates_apply_and_list(bootstrapped: dict[str, str], tmp_path: Path) -> None:
+    source = tmp_path / "templates.yaml"
+    source.write_text(
+        "templates:\n"
+        "  - {key: welcome, channel: email, subject: 'Hi {{ profile.traits.name }}', text: x}\n"
+        "  - {key: nudge, channel: sms, body: 'Back soon?'}\n"
+    )
+    code, out, err = invoke(bootstrapped, "templates", "apply", str(source))
+    assert code == 0, err
+    assert "created template welcome" in out
+    assert "created template nudge" in out
+    source.write_text(source.read_text().replace("Back soon?", "Still there?"))
+    code, out, _ = invoke(bootstrapped, "templates", "apply", str(source))
+    assert "unchanged template welcome" in out
+    assert "-body: Back soon?\n+body: Still there?" in out
+    code, out, _ = invoke(bootstrapped, "templates", "list")
+    assert "welcome" in out
+    assert "nudge" in out
+    source.write_text("templates:\n  - {key: bad, channel: sms, body: '{{ nope }}'}\n")
+    code, _, err = invoke(bootstrapped, "templates", "apply", str(source))
+    assert code == 1
+    assert "templates.0.body: line 1, column 4: unknown variable 'nope'" in " ".join(err.split())

@@ -1,0 +1,144 @@
+"""Message templates kept by key per workspace, and what a template renders for a profile."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from baton.channels.policy import load_policy
+from baton.channels.templates import MessageTemplate, Rendered, parse_template, render
+from baton.core.errors import Conflict, NotFound
+from baton.core.formats import iso_instant
+from baton.core.ids import new_id
+from baton.journeys.definitions import MessageNode
+from baton.journeys.store import definition_of, list_journeys
+from baton.segments.files import yaml_diff
+from baton.storage.tables import message_templates, profiles
+
+
+def _dump(template: MessageTemplate) -> dict[str, Any]:
+    return template.model_dump(mode="json", exclude_defaults=True)
+
+
+def save_template(
+    connection: Connection, workspace_id: str, template: MessageTemplate, now: datetime
+) -> tuple[str, str]:
+    """Create or replace by key: (created | updated | unchanged, a YAML diff)."""
+    row = connection.execute(
+        select(message_templates.c.id, message_templates.c.definition).where(
+            message_templates.c.workspace_id == workspace_id,
+            message_templates.c.key == template.key,
+        )
+    ).first()
+    document = _dump(template)
+    if row is None:
+        connection.execute(
+            insert(message_templates).values(
+                id=new_id("tpl", now),
+                workspace_id=workspace_id,
+                key=template.key,
+                channel=template.channel,
+                definition=document,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        return "created", ""
+    if row.definition == document:
+        return "unchanged", ""
+    connection.execute(
+        update(message_templates)
+        .where(message_templates.c.id == row.id)
+        .values(channel=template.channel, definition=document, updated_at=now)
+    )
+    return "updated", yaml_diff(row.definition, document)
+
+
+def get_template(connection: Connection, workspace_id: str, key: str) -> dict[str, Any]:
+    """The stored template as JSON (definition with `created_at`, `updated_at`)."""
+    row = connection.execute(
+        select(message_templates).where(
+            message_templates.c.workspace_id == workspace_id, message_templates.c.key == key
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"no template with key {key!r}")
+    return _json(row)
+
+
+def list_templates(connection: Connection, workspace_id: str) -> list[dict[str, Any]]:
+    rows = connection.execute(
+        select(message_templates)
+        .where(message_templates.c.workspace_id == workspace_id)
+        .order_by(message_templates.c.key)
+    )
+    return [_json(row) for row in rows]
+
+
+def _json(row: Any) -> dict[str, Any]:
+    return {
+        **row.definition,
+        "created_at": iso_instant(row.created_at),
+        "updated_at": iso_instant(row.updated_at),
+    }
+
+
+def delete_template(connection: Connection, workspace_id: str, key: str) -> None:
+    """Delete, unless a journey's latest or published version sends it (409 naming them)."""
+    get_template(connection, workspace_id, key)
+    users = sorted(
+        journey.key
+        for journey in list_journeys(connection, workspace_id)
+        if any(
+            isinstance(node, MessageNode) and node.template == key
+            for version in {journey.version, journey.published_version}
+            if version is not None
+            for node in definition_of(connection, journey.id, version).nodes.values()
+        )
+    )
+    if users:
+        raise Conflict(f"template {key!r} is sent by journeys: {', '.join(users)}")
+    connection.execute(
+        delete(message_templates).where(
+            message_templates.c.workspace_id == workspace_id, message_templates.c.key == key
+        )
+    )
+
+
+def render_for(
+    connection: Connection,
+    workspace_id: str,
+    key: str,
+    profile_id: str,
+    *,
+    event: dict[str, Any] | None = None,
+    journey: dict[str, Any] | None = None,
+) -> Rendered:
+    """The stored template rendered for a profile: its traits, computed values and time
+    zone, the trigger `event`, the `journey` context and the workspace constants."""
+    template = parse_template(
+        {
+            k: v
+            for k, v in get_template(connection, workspace_id, key).items()
+            if k not in ("created_at", "updated_at")
+        }
+    )
+    policy = load_policy(connection, workspace_id)
+    traits, computed = connection.execute(
+        select(profiles.c.traits, profiles.c.computed).where(profiles.c.id == profile_id)
+    ).one()
+    traits = traits or {}
+    data = {
+        "profile": {
+            "id": profile_id,
+            "traits": traits,
+            "computed": computed or {},
+            "timezone": traits.get("timezone") or policy.timezone or "UTC",
+        },
+        "event": event or {},
+        "journey": journey or {},
+        "workspace": policy.constants,
+    }
+    return render(template, data)

@@ -1,0 +1,235 @@
+"""Message templates: Liquid, checked strictly when saved, rendered in a sandbox.
+
+A template names its channel and the parts that channel sends (an e-mail's subject,
+HTML and text; an SMS, push or chat body). Every part is Liquid over plain data only:
+`profile` (`id`, `traits`, `computed`, `timezone`), `event` (the trigger: `event`,
+`properties`), `journey` (`key`, `node`, `version`) and `workspace` (the constants of the
+workspace policy). Saving refuses a syntax error, an unknown variable root or an unknown
+filter, with the part, line and column. Rendering has limits on loops, output size and
+nesting; HTML is auto-escaped and its CSS inlined; a missing text part is derived from
+the HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from html.parser import HTMLParser
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import css_inline
+from liquid import Environment
+from liquid.exceptions import LiquidError
+from liquid.filter import with_context
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from baton.core.errors import InvalidInput
+from baton.core.local_time import zone_or
+from baton.core.validation import validated
+from baton.segments.values import is_number, parse_instant
+
+ROOTS = ("profile", "event", "journey", "workspace")
+# Parts each channel needs (all of one group: at least one of a tuple).
+_NEEDS: dict[str, list[tuple[str, ...]]] = {
+    "email": [("subject",), ("html", "text")],
+    "sms": [("body",)],
+    "push": [("body",)],
+    "chat": [("body",)],
+    "inbox": [("body",)],
+}
+PARTS = ("subject", "html", "text", "title", "body")
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
+_UTC = ZoneInfo("UTC")
+_LIMITS = {
+    "loop_iteration_limit": 10_000,
+    "output_stream_limit": 512 * 1024,
+    "context_depth_limit": 30,
+    "local_namespace_limit": 64 * 1024,
+}
+
+
+@with_context
+def _local_date(value: Any, fmt: str = "%Y-%m-%d %H:%M", *, context: Any) -> str:
+    """An instant in the profile's time zone, with a strftime format."""
+    instant = value if isinstance(value, datetime) else parse_instant(value)
+    if instant is None:
+        return "" if value is None else str(value)
+    profile = context.globals.get("profile") or {}
+    return instant.astimezone(zone_or(profile.get("timezone"), _UTC)).strftime(fmt)
+
+
+def _money(value: Any, currency: str = "USD") -> str:
+    """`12.5 | money: "EUR"` -> €12.50; unknown currencies keep their code."""
+    try:
+        amount = Decimal(str(value)) if is_number(value) or isinstance(value, str) else None
+    except InvalidOperation:
+        amount = None
+    if amount is None:
+        return "" if value is None else str(value)
+    text = f"{amount.quantize(Decimal('0.01')):,.2f}"
+    symbol = _SYMBOLS.get(currency.upper())
+    return f"{symbol}{text}" if symbol else f"{text} {currency.upper()}"
+
+
+def _environment(autoescape: bool) -> Environment:
+    env = Environment(autoescape=autoescape)
+    for name, limit in _LIMITS.items():
+        setattr(env, name, limit)
+    env.filters["local_date"] = _local_date
+    env.filters["money"] = _money
+    return env
+
+
+_PLAIN, _HTML = _environment(False), _environment(True)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MessageTemplate(_Model):
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,99}$")
+    channel: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")
+    name: str = Field(default="", max_length=200)
+    subject: str | None = Field(default=None, max_length=1000)
+    html: str | None = Field(default=None, max_length=256 * 1024)
+    text: str | None = Field(default=None, max_length=64 * 1024)
+    title: str | None = Field(default=None, max_length=1000)
+    body: str | None = Field(default=None, max_length=64 * 1024)
+
+    @model_validator(mode="after")
+    def _parts(self) -> MessageTemplate:
+        for group in _NEEDS.get(self.channel, [("body", "html", "text")]):
+            if all(getattr(self, part) is None for part in group):
+                raise ValueError(f"a template for {self.channel} needs {' or '.join(group)}")
+        return self
+
+
+def parse_template(data: Any) -> MessageTemplate:
+    """A template whose every part compiles and reads only known variables and filters;
+    InvalidInput naming the part, line and column otherwise."""
+    template = validated(MessageTemplate, data)
+    for part in PARTS:
+        source = getattr(template, part)
+        if source is not None:
+            _check(part, source)
+    return template
+
+
+def _check(part: str, source: str) -> None:
+    env = _HTML if part == "html" else _PLAIN
+    try:
+        analysis = env.from_string(source).analyze()
+    except LiquidError as error:
+        line, column = _position(source, error)
+        message = str(error).splitlines()[0]
+        raise InvalidInput(f"{part}: line {line}, column {column}: {message}", field=part) from None
+    for root, uses in analysis.globals.items():
+        if root not in ROOTS:
+            line, column = _line_column(source, uses[0].span.index)
+            raise InvalidInput(
+                f"{part}: line {line}, column {column}: unknown variable {root!r} "
+                f"(use {', '.join(ROOTS)})",
+                field=part,
+            )
+    for name, spans in analysis.filters.items():
+        if name not in env.filters:
+            line, column = _line_column(source, spans[0].index)
+            raise InvalidInput(
+                f"{part}: line {line}, column {column}: unknown filter {name!r}", field=part
+            )
+
+
+def _position(source: str, error: LiquidError) -> tuple[int, int]:
+    token = getattr(error, "token", None)
+    index = getattr(token, "start_index", None)
+    return _line_column(source, index if isinstance(index, int) else 0)
+
+
+def _line_column(source: str, index: int) -> tuple[int, int]:
+    before = source[:index]
+    return before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
+
+
+@dataclass(frozen=True)
+class Rendered:
+    channel: str
+    subject: str | None = None
+    html: str | None = None
+    text: str | None = None
+    title: str | None = None
+    body: str | None = None
+
+    def json(self) -> dict[str, Any]:
+        found: dict[str, Any] = {"channel": self.channel}
+        for part in PARTS:
+            value = getattr(self, part)
+            if value is not None:
+                found[part] = value
+        return found
+
+
+def render(template: MessageTemplate, data: dict[str, Any]) -> Rendered:
+    """The template's parts rendered over `data` ({profile, event, journey, workspace});
+    InvalidInput when a part fails (a limit reached, a filter given a bad argument)."""
+    parts: dict[str, str | None] = {}
+    for part in PARTS:
+        source = getattr(template, part)
+        if source is None:
+            parts[part] = None
+            continue
+        env = _HTML if part == "html" else _PLAIN
+        try:
+            parts[part] = env.from_string(source).render(**data)
+        except LiquidError as error:
+            message = str(error).splitlines()[0]
+            raise InvalidInput(f"{part}: {message}", field=part) from None
+    if parts["html"] is not None:
+        parts["html"] = css_inline.inline(parts["html"])
+        if parts["text"] is None:
+            parts["text"] = text_of(parts["html"])
+    return Rendered(template.channel, **parts)
+
+
+class _Text(HTMLParser):
+    _BREAKS = frozenset({"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "table"})
+    _HIDDEN = frozenset({"style", "script", "head", "title"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.chunks: list[str] = []
+        self._hidden = 0
+        self._link: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._HIDDEN:
+            self._hidden += 1
+        elif tag in self._BREAKS:
+            self.chunks.append("\n")
+        elif tag == "a":
+            self._link = dict(attrs).get("href")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._HIDDEN:
+            self._hidden = max(0, self._hidden - 1)
+        elif tag in self._BREAKS:
+            self.chunks.append("\n")
+        elif tag == "a" and self._link:
+            self.chunks.append(f" ({self._link})")
+            self._link = None
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.chunks.append(data)
+
+
+def text_of(markup: str) -> str:
+    """A plain-text part from HTML: visible text, line breaks at blocks, links spelled out."""
+    parser = _Text()
+    parser.feed(markup)
+    lines = (re.sub(r"[ \t]+", " ", line).strip() for line in "".join(parser.chunks).split("\n"))
+    return html.unescape(re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip())

@@ -1,0 +1,107 @@
+"""Templates: refused at save time with part, line and column; rendered in a sandbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from baton.channels.templates import parse_template, render, text_of
+from baton.core.errors import InvalidInput
+
+
+def email(**parts: Any) -> dict[str, Any]:
+    return {"key": "t", "channel": "email", "subject": "Hello", "text": "Hi", **parts}
+
+
+def data(**overrides: Any) -> dict[str, Any]:
+    return {
+        "profile": {"id": "p1", "traits": {"first_name": "Ann"}, "computed": {}, "timezone": "UTC"},
+        "event": {"event": "Product Added", "properties": {"total": 1234.5, "sku": "A1"}},
+        "journey": {"key": "cart", "node": "email"},
+        "workspace": {"company": "Acme"},
+        **overrides,
+    }
+
+
+@pytest.mark.parametrize(
+    ("parts", "field", "message"),
+    [
+        ({"subject": "Hi {{ name }}"}, "subject", "line 1, column 7: unknown variable 'name'"),
+        ({"text": "a\n  {{ profile.x | shout }}"}, "text", "line 2, column 18: unknown filter"),
+        ({"html": "<p>\n{% if %}</p>"}, "html", "line 2, column 4: missing expression"),
+        ({"text": "{{ profile.name "}, "text", "line 1, column 1: expected '}}'"),
+        ({"subject": None}, None, "a template for email needs subject"),
+        ({"text": None}, None, "needs html or text"),
+    ],
+)
+def test_a_bad_template_is_refused_with_part_line_and_column(
+    parts: dict[str, Any], field: str | None, message: str
+) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_template(email(**parts))
+    assert message in caught.value.message
+    if field is not None:
+        assert caught.value.field == field
+
+
+def test_channels_need_their_parts() -> None:
+    with pytest.raises(InvalidInput, match="a template for sms needs body"):
+        parse_template({"key": "s", "channel": "sms", "text": "x"})
+    assert parse_template({"key": "s", "channel": "sms", "body": "Hi {{ profile.id }}"})
+
+
+def test_rendering_reads_profile_event_journey_and_workspace_with_filters() -> None:
+    template = parse_template(
+        email(
+            subject=(
+                "{{ profile.traits.first_name | default: 'there' }}, from {{ workspace.company }}"
+            ),
+            text=(
+                "{{ event.properties.total | money: 'EUR' }} / "
+                "{{ event.properties.total | money: 'CHF' }} / "
+                "{{ profile.traits.nickname | default: 'friend' }} / {{ journey.key }} / "
+                "{{ event.at | local_date: '%d %b %H:%M' }}"
+            ),
+        )
+    )
+    at = {**data()["event"], "at": "2026-03-10T23:30:00Z"}
+    tokyo = {**data()["profile"], "timezone": "Asia/Tokyo"}
+    rendered = render(template, data(event=at, profile=tokyo))
+    assert rendered.subject == "Ann, from Acme"
+    assert rendered.text == "€1,234.50 / 1,234.50 CHF / friend / cart / 11 Mar 08:30"
+
+
+def test_html_is_escaped_inlined_and_gives_the_text_part() -> None:
+    template = parse_template(
+        email(
+            text=None,
+            html=(
+                "<style>a { color: red }</style><h1>Hi {{ profile.traits.first_name }}</h1>"
+                "<p>Your cart: {{ event.properties.sku }} &amp; more</p>"
+                '<p><a href="https://shop.test/cart">Back to cart</a></p>'
+            ),
+        )
+    )
+    hostile = {**data()["profile"], "traits": {"first_name": "<script>x</script>"}}
+    rendered = render(template, data(profile=hostile))
+    assert rendered.html is not None
+    assert "&lt;script&gt;" in rendered.html
+    assert "<script>" not in rendered.html
+    assert 'style="color: red;"' in rendered.html
+    assert rendered.text == (
+        "Hi <script>x</script>\n\nYour cart: A1 & more\n\nBack to cart (https://shop.test/cart)"
+    )
+
+
+def test_rendering_is_bounded() -> None:
+    template = parse_template(
+        email(text="{% for i in (1..100000) %}{% for j in (1..1000) %}x{% endfor %}{% endfor %}")
+    )
+    with pytest.raises(InvalidInput, match="text: "):
+        render(template, data())
+
+
+def test_text_of_skips_what_is_not_shown() -> None:
+    markup = "<html><head><title>T</title><style>p{}</style></head><body><p>One</p>Two</body>"
+    assert text_of(markup) == "One\nTwo"
