@@ -9,7 +9,16 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from baton import __version__
-from baton.api import health, journeys, policy, profiles, segments, templates, tracking
+from baton.api import (
+    channels,
+    health,
+    journeys,
+    policy,
+    profiles,
+    segments,
+    templates,
+    tracking,
+)
 from baton.api.errors import install_error_handlers
 from baton.runtime import Runtime
 
@@ -40,5 +49,6 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(journeys.router)
     app.include_router(policy.router)
     app.include_router(templates.router)
+    app.include_router(channels.router)
     app.include_router(health.router)
     return app

@@ -11,6 +11,7 @@ sends nothing.
 
 from __future__ import annotations
 
+import random
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,8 +19,10 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, func, insert, select, text, update
+import httpx
+from sqlalchemy import Connection, Engine, bindparam, func, insert, or_, select, text, update
 
+from baton.channels import delivery
 from baton.channels.arbitration import (
     HELD_OUT,
     SENT,
@@ -29,6 +32,7 @@ from baton.channels.arbitration import (
     arbitrate,
     consented,
 )
+from baton.channels.delivery import LEASE
 from baton.channels.policy import Policy, load_policy
 from baton.core.clock import Clock
 from baton.core.errors import InvalidInput
@@ -44,8 +48,9 @@ from baton.storage.database import (
 )
 from baton.storage.tables import journeys, message_decisions, messages, profiles
 
-PENDING, DELIVERED, CANCELLED, FAILED = "pending", "delivered", "cancelled", "failed"
-STATUSES = (PENDING, DELIVERED, SKIPPED, CANCELLED, FAILED)
+PENDING, SENDING, DELIVERED = "pending", "sending", "delivered"
+CANCELLED, FAILED = "cancelled", "failed"
+STATUSES = (PENDING, SENDING, DELIVERED, SKIPPED, CANCELLED, FAILED)
 INSTANCE_ENDED = "instance_ended"
 DEFAULT_BATCH_SIZE = 500
 
@@ -105,6 +110,7 @@ def _row(m: NewMessage, now: datetime) -> dict[str, Any]:
         "on_cap": m.on_cap,
         "quiet_hours": m.quiet_hours,
         "reason": HELD_OUT if m.held_out else None,
+        "attempts": 0,
     }
 
 
@@ -162,8 +168,8 @@ _SETTLE = (
         status=bindparam("b_status"),
         due_at=bindparam("b_due"),
         dispatched_at=bindparam("b_at"),
-        detail=bindparam("b_detail"),
         reason=bindparam("b_reason"),
+        attempts=bindparam("b_attempts"),
     )
 )
 # Profiles a dispatcher holds (PostgreSQL): caps count what the others sent first.
@@ -171,31 +177,71 @@ _PROFILE_LOCKS = text(
     "SELECT p FROM unnest(CAST(:profiles AS text[])) AS p "
     "WHERE pg_try_advisory_xact_lock(7411, hashtext(p))"
 )
+_DEFAULT_RNG = random.Random()
 
 
-def dispatch_due(engine: Engine, clock: Clock, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
-    """Arbitrate the due pending messages of up to `batch_size` profiles and hand those
-    sent to their channel; returns how many messages were decided.
+def dispatch_due(
+    engine: Engine,
+    clock: Clock,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    *,
+    client: httpx.Client | None = None,
+    rng: random.Random = _DEFAULT_RNG,
+) -> int:
+    """Arbitrate the due messages of up to `batch_size` profiles, send those that may go
+    and record the outcomes (baton/channels/delivery.py); returns how many were claimed.
 
     A profile's due messages are judged together, by one dispatcher at a time (an
     advisory lock per profile on PostgreSQL, the single writer on SQLite), so caps hold
-    however many dispatchers run and a message is never sent twice.
+    however many dispatchers run. A message already handed to its channel (a retry, or
+    one whose sending lease ran out) is sent again without being judged again.
     """
     now = clock.now()
-    due = (messages.c.status == PENDING) & (messages.c.due_at <= now)
+    due = messages.c.status.in_([PENDING, SENDING]) & (messages.c.due_at <= now)
     if not any_row(engine, select(messages.c.id).where(due).order_by(messages.c.due_at)):
         return 0
     with write_transaction(engine) as connection:
         claimed = _claim(connection, due, batch_size)
+        fresh = [row for row in claimed if row.status == PENDING and row.attempts == 0]
         by_workspace: dict[str, list[Any]] = defaultdict(list)
-        for row in claimed:
+        for row in fresh:
             by_workspace[row.workspace_id].append(row)
-        decided: list[tuple[Decided, str]] = []
+        decided: list[Decided] = []
         for workspace_id, rows in by_workspace.items():
             decided.extend(_arbitrate(connection, workspace_id, rows, now))
-        executemany_fast(connection, _SETTLE, [_settled(d, channel, now) for d, channel in decided])
-        record_decisions(connection, [d for d, _ in decided])
+        sending = {d.message_id for d in decided if d.decision == SENT}
+        sending.update(row.id for row in claimed if row.id not in {r.id for r in fresh})
+        handed = [delivery.Claimed.of(row, now) for row in claimed if row.id in sending]
+        attempts = delivery.prepare(connection, handed, now, client or default_client())
+        remote = [a for a in attempts if a.remote]
+        settled = [_settled(d, now) for d in decided if d.decision != SENT]
+        settled += [
+            {
+                "b_id": a.claimed.id,
+                "b_status": SENDING,
+                "b_due": now + LEASE,
+                "b_at": a.claimed.first_sent,
+                "b_reason": None,
+                "b_attempts": a.claimed.attempts,
+            }
+            for a in remote
+        ]
+        executemany_fast(connection, _SETTLE, settled)
+        record_decisions(connection, decided)
+        local = [a for a in attempts if not a.remote]
+        delivery.record(connection, local, [delivery.attempt(a) for a in local], now, rng)
+    delivery.send_remote(engine, remote, now, rng)
     return len(claimed)
+
+
+_CLIENT: list[httpx.Client] = []
+
+
+def default_client() -> httpx.Client:
+    """One HTTP client per process (connection pooling), made when first needed."""
+    if not _CLIENT:
+        _CLIENT.append(httpx.Client(limits=httpx.Limits(max_connections=64)))
+    return _CLIENT[0]
 
 
 def _claim(connection: Connection, due: Any, batch_size: int) -> list[Any]:
@@ -215,8 +261,8 @@ def _claim(connection: Connection, due: Any, batch_size: int) -> list[Any]:
 
 def _arbitrate(
     connection: Connection, workspace_id: str, rows: list[Any], now: datetime
-) -> list[tuple[Decided, str]]:
-    """Each claimed message's decision, with its channel."""
+) -> list[Decided]:
+    """Each message's decision."""
     policy = load_policy(connection, workspace_id)
     default_zone = zone(policy.timezone or "UTC")
     profile_ids = sorted({row.profile_id for row in rows})
@@ -243,7 +289,7 @@ def _arbitrate(
                 row.due_at,
             )
         )
-    decided: list[tuple[Decided, str]] = []
+    decided: list[Decided] = []
     for profile_id, mine in contenders.items():
         profile_traits = traits.get(profile_id) or {}
         verdicts = arbitrate(
@@ -255,16 +301,13 @@ def _arbitrate(
             now,
         )
         decided.extend(
-            (
-                Decided(
-                    contender.id,
-                    judged.get(contender.id, 0),
-                    now,
-                    verdict.decision,
-                    verdict.reason,
-                    verdict.until,
-                ),
-                contender.channel,
+            Decided(
+                contender.id,
+                judged.get(contender.id, 0),
+                now,
+                verdict.decision,
+                verdict.reason,
+                verdict.until,
             )
             for contender, verdict in verdicts
         )
@@ -290,7 +333,11 @@ def load_ledgers(
         messages.c.subscription_group,
     ).where(
         among(messages.c.profile_id, profile_ids, connection.dialect),
-        messages.c.status == DELIVERED,
+        # Judged `sent`: delivered, being sent, or waiting to be retried.
+        or_(
+            messages.c.status.in_([DELIVERED, SENDING]),
+            (messages.c.status == PENDING) & (messages.c.attempts > 0),
+        ),
         messages.c.transactional == 0,
         messages.c.dispatched_at > since,
     )
@@ -313,16 +360,16 @@ def _decisions_so_far(connection: Connection, message_ids: list[str]) -> dict[st
     )
 
 
-def _settled(decided: Decided, channel: str, now: datetime) -> dict[str, Any]:
-    """Until real channels exist, a message sent is delivered through `log`."""
-    status = {SENT: DELIVERED, SKIPPED: SKIPPED}.get(decided.decision, PENDING)
+def _settled(decided: Decided, now: datetime) -> dict[str, Any]:
+    """A message skipped, or deferred (pending, due later)."""
+    skipped = decided.decision == SKIPPED
     return {
         "b_id": decided.message_id,
-        "b_status": status,
+        "b_status": SKIPPED if skipped else PENDING,
         "b_due": decided.until or now,
-        "b_at": None if status == PENDING else now,
-        "b_detail": f"log:{channel}" if status == DELIVERED else None,
+        "b_at": now if skipped else None,
         "b_reason": decided.reason,
+        "b_attempts": 0,
     }
 
 

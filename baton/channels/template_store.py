@@ -107,6 +107,15 @@ def delete_template(connection: Connection, workspace_id: str, key: str) -> None
     )
 
 
+def template_of(connection: Connection, workspace_id: str, key: str) -> MessageTemplate:
+    """The stored template, parsed (NotFound when there is none)."""
+    stored = get_template(connection, workspace_id, key)
+    return parse_template({k: v for k, v in stored.items() if k not in _STAMPS})
+
+
+_STAMPS = ("created_at", "updated_at")
+
+
 def render_for(
     connection: Connection,
     workspace_id: str,
@@ -118,13 +127,7 @@ def render_for(
 ) -> Rendered:
     """The stored template rendered for a profile: its traits, computed values and time
     zone, the trigger `event`, the `journey` context and the workspace constants."""
-    template = parse_template(
-        {
-            k: v
-            for k, v in get_template(connection, workspace_id, key).items()
-            if k not in ("created_at", "updated_at")
-        }
-    )
+    template = template_of(connection, workspace_id, key)
     policy = load_policy(connection, workspace_id)
     traits, computed = connection.execute(
         select(profiles.c.traits, profiles.c.computed).where(profiles.c.id == profile_id)

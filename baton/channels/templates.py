@@ -233,3 +233,39 @@ def text_of(markup: str) -> str:
     parser.feed(markup)
     lines = (re.sub(r"[ \t]+", " ", line).strip() for line in "".join(parser.chunks).split("\n"))
     return html.unescape(re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip())
+
+
+def check_text(field: str, source: str) -> None:
+    """A Liquid string outside a template (a webhook's URL, header or body value),
+    checked like a template's part; the error names `field`."""
+    _check(field, source)
+
+
+def render_text(source: str, data: dict[str, Any]) -> str:
+    """A Liquid string rendered over `data` (not escaped); InvalidInput when it fails."""
+    try:
+        return _PLAIN.from_string(source).render(**data)
+    except LiquidError as error:
+        raise InvalidInput(str(error).splitlines()[0]) from None
+
+
+def render_json(value: Any, data: dict[str, Any]) -> Any:
+    """A JSON document with every string rendered as Liquid."""
+    if isinstance(value, str):
+        return render_text(value, data)
+    if isinstance(value, list):
+        return [render_json(item, data) for item in value]
+    if isinstance(value, dict):
+        return {key: render_json(item, data) for key, item in value.items()}
+    return value
+
+
+def strings_of(value: Any, path: str) -> list[tuple[str, str]]:
+    """(path, string) of every string in a JSON document, for checking them."""
+    if isinstance(value, str):
+        return [(path, value)]
+    if isinstance(value, list):
+        return [found for i, item in enumerate(value) for found in strings_of(item, f"{path}.{i}")]
+    if isinstance(value, dict):
+        return [found for k, item in value.items() for found in strings_of(item, f"{path}.{k}")]
+    return []

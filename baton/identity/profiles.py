@@ -11,6 +11,7 @@ from sqlalchemy import Connection, String, and_, cast, func, or_, select
 from baton.core.errors import InvalidInput, NotFound
 from baton.core.formats import decode_cursor, encode_cursor, iso_instant
 from baton.identity.normalize import BUILTIN_KINDS, USER_ID, normalize_identifier
+from baton.ingest.messages import parse_message
 from baton.segments.memberships import segments_of
 from baton.storage.tables import component_users, events, identifiers, identity_components, profiles
 
@@ -67,6 +68,31 @@ def addressing(connection: Connection, workspace_id: str, profile_id: str) -> di
     shared_ids = set(shared.get("anonymous_id", []))
     own = [value for value in held.get("anonymous_id", []) if value not in shared_ids]
     return {"anonymousId": own[0]} if own else None
+
+
+def message_from_baton(
+    connection: Connection,
+    workspace_id: str,
+    profile_id: str,
+    fields: dict[str, Any],
+    message_id: str,
+    now: datetime,
+    context: dict[str, Any],
+) -> dict[str, Any] | None:
+    """An events row for a message Baton itself writes about a profile (a journey's
+    trait update, a message's outcome), addressed so identity resolves it to the profile
+    like any other; None when the profile has no identifier to address it by."""
+    address = addressing(connection, workspace_id, profile_id)
+    if address is None:
+        return None
+    raw = {
+        **address,
+        **fields,
+        "messageId": message_id,
+        "timestamp": iso_instant(now),
+        "context": context,
+    }
+    return parse_message(raw, received_at=now, ip=None, size=0).row(workspace_id)
 
 
 def lookup_profile(

@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from baton.channels.policy import QuietHours
+from baton.channels.templates import check_text, strings_of
 from baton.core.durations import parse_duration
 from baton.core.errors import InvalidInput
 from baton.core.local_time import clock_time, zone
@@ -477,10 +478,24 @@ class UpdateProfileNode(_Onward):
 
 
 class WebhookNode(_Onward):
+    """An HTTP call, signed; `url`, `headers` and every string of `body` are Liquid over
+    the profile, trigger event, journey and workspace (docs/templates.md)."""
+
     type: Literal["webhook"]
-    url: str = Field(pattern=r"^https?://\S+$", max_length=2000)
+    url: str = Field(pattern=r"^https?://\S[^\n]*$", max_length=2000)
     method: Literal["POST", "PUT", "PATCH", "GET", "DELETE"] = "POST"
+    headers: dict[str, str] = Field(default_factory=dict)
     body: Any = None
+
+    @model_validator(mode="after")
+    def _templates(self) -> WebhookNode:
+        found = [("url", self.url), *strings_of(self.headers, "headers")]
+        for field, source in [*found, *strings_of(self.body, "body")]:
+            try:
+                check_text(field, source)
+            except InvalidInput as error:
+                raise ValueError(error.message) from None
+        return self
 
 
 class EnterJourneyNode(_Node):

@@ -419,7 +419,13 @@ class _Run:
             self.record(node_id, "message", detail)
             return self._onward(node.next)
         if isinstance(node, WebhookNode):
-            payload: dict[str, Any] = {"url": node.url, "method": node.method, "body": node.body}
+            payload: dict[str, Any] = {
+                "url": node.url,
+                "method": node.method,
+                "headers": node.headers,
+                "body": node.body,
+                "trigger": state.trigger,
+            }
             self.result.effects.append(Send(node_id, visit, "webhook", None, None, payload))
             self.record(node_id, "webhook", {"visit": visit})
             return self._onward(node.next)

@@ -42,8 +42,7 @@ from baton.core.errors import Conflict
 from baton.core.formats import iso_instant
 from baton.core.ids import new_id
 from baton.core.local_time import zone
-from baton.identity.profiles import addressing
-from baton.ingest.messages import parse_message
+from baton.identity.profiles import message_from_baton
 from baton.journeys.definitions import (
     ApiTrigger,
     Cooldown,
@@ -464,10 +463,6 @@ class Batch:
         """An identify message from Baton itself, processed like any other: identity
         applies it, segments and journeys see it. Its message id is the step's
         idempotency key, so it exists once."""
-        address = addressing(self.connection, self.workspace_id, instance.profile_id)
-        if address is None:
-            log.warning("profile %s has no identifier to update traits by", instance.profile_id)
-            return
         current = self.traits_of(instance.profile_id)
         traits: dict[str, Any] = dict(effect.set)
         for name, amount in effect.increment.items():
@@ -475,16 +470,19 @@ class Batch:
             base = value if isinstance(value, int | float) and not isinstance(value, bool) else 0
             traits[name] = base + amount
         traits.update({name: None for name in effect.unset})
-        raw = {
-            **address,
-            "type": "identify",
-            "messageId": f"journey:{instance.id}:{effect.node}:{effect.visit}",
-            "timestamp": iso_instant(self.now),
-            "traits": traits,
-            "context": {"library": {"name": "baton-journeys"}, "journey_instance": instance.id},
-        }
-        message = parse_message(raw, received_at=self.now, ip=None, size=0)
-        self._writes.trait_messages.append(message.row(self.workspace_id))
+        row = message_from_baton(
+            self.connection,
+            self.workspace_id,
+            instance.profile_id,
+            {"type": "identify", "traits": traits},
+            f"journey:{instance.id}:{effect.node}:{effect.visit}",
+            self.now,
+            {"library": {"name": "baton-journeys"}, "journey_instance": instance.id},
+        )
+        if row is None:
+            log.warning("profile %s has no identifier to update traits by", instance.profile_id)
+            return
+        self._writes.trait_messages.append(row)
 
     # -- writing
 

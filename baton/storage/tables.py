@@ -365,7 +365,7 @@ messages = Table(
     Column("channel", String(40), nullable=False),
     Column("template", String(200)),
     Column("subscription_group", String(100)),
-    # pending | delivered | skipped | cancelled | failed
+    # pending | sending | delivered | skipped | cancelled | failed
     Column("status", String(12), nullable=False),
     Column("idempotency_key", String(200), nullable=False, unique=True),
     Column("payload", Document),
@@ -382,11 +382,14 @@ messages = Table(
     # Why it was last skipped, deferred or cancelled: `cap:<name>`, `quiet_hours`,
     # `no_consent`, `held_out`, `instance_ended`.
     Column("reason", String(120)),
+    # Hand-overs to the channel so far; a message with attempts is retried, not re-judged.
+    Column("attempts", Integer, nullable=False, default=0, server_default="0"),
     Index(None, "profile_id", "created_at"),
     Index(None, "instance_id"),
     Index(None, "journey_id", "status"),
 )
-_pending_message = messages.c.status == "pending"
+# Due work: pending messages, and those being sent whose lease may run out.
+_pending_message = messages.c.status.in_(["pending", "sending"])
 Index(
     "ix_messages_pending",
     messages.c.due_at,
@@ -433,4 +436,27 @@ message_templates = Table(
     Column("created_at", Instant(), nullable=False),
     Column("updated_at", Instant(), nullable=False),
     UniqueConstraint("workspace_id", "key"),
+)
+
+# Every hand-over of a message to its channel: what the provider answered.
+message_attempts = Table(
+    "message_attempts",
+    metadata,
+    Column("message_id", String(40), primary_key=True),
+    Column("n", Integer, primary_key=True, autoincrement=False),
+    Column("at", Instant(), nullable=False),
+    Column("outcome", String(10), nullable=False),  # delivered | retry | failed
+    Column("detail", Text),
+    Column("provider_id", String(200)),
+    Column("duration_ms", Integer, nullable=False),
+)
+
+# Each channel's provider settings per workspace (secrets included: never logged).
+channel_settings = Table(
+    "channel_settings",
+    metadata,
+    Column("workspace_id", String(40), primary_key=True),
+    Column("channel", String(40), primary_key=True),
+    Column("settings", Document, nullable=False),
+    Column("updated_at", Instant(), nullable=False),
 )

@@ -1,0 +1,29 @@
+"""Admin API for channel provider settings (secrets are write-only)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from baton.api.auth import AdminWorkspace, runtime_of
+from baton.api.bodies import read_object
+from baton.api.responses import JSONBody
+from baton.channels.settings import load_settings, masked, parse_settings, save_settings
+from baton.storage.database import write_transaction
+
+router = APIRouter(prefix="/api/v1", tags=["channels"])
+
+
+@router.put("/channels/{channel}", summary="Set a channel's provider settings")
+async def put_settings(request: Request, workspace_id: AdminWorkspace, channel: str) -> JSONBody:
+    settings = parse_settings(channel, await read_object(request, required=True))
+    runtime = runtime_of(request)
+    with write_transaction(runtime.engine) as connection:
+        save_settings(connection, workspace_id, channel, settings, runtime.clock.now())
+    return JSONBody({"channel": channel, **masked(settings)})
+
+
+@router.get("/channels", summary="Every configured channel, secrets masked")
+def get_settings(request: Request, workspace_id: AdminWorkspace) -> JSONBody:
+    with runtime_of(request).engine.connect() as connection:
+        found = load_settings(connection, workspace_id)
+    return JSONBody({"items": [{"channel": c, **masked(s)} for c, s in sorted(found.items())]})

@@ -1,0 +1,104 @@
+"""The webhook channel: templated HTTP calls, signed, with a guard against server-side
+request forgery.
+
+Each call carries `X-Baton-Timestamp` (Unix seconds) and `X-Baton-Signature:
+v1=<hex HMAC-SHA256 of "{timestamp}.{body}" with the workspace's webhook secret>`, and
+the message's `Idempotency-Key`. Redirects are not followed. A target that resolves to
+a private, loopback, link-local or otherwise non-public address is refused unless the
+webhook settings allow its host or network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import socket
+from typing import Any
+
+import httpx
+import orjson
+
+from baton.channels.senders import DELIVERED, FAILED, RETRY, Outcome, Outgoing
+from baton.channels.settings import WebhookSettings
+from baton.channels.templates import render_json, render_text
+from baton.core.errors import InvalidInput
+
+_RETRYABLE = frozenset({408, 425, 429})
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return f"v1={digest.hexdigest()}"
+
+
+def refusal(url: str, allow: list[str]) -> str | None:
+    """Why the guard refuses to call `url`; None when it may be called."""
+    parsed = httpx.URL(url)
+    if parsed.scheme not in ("http", "https"):
+        return f"only http and https URLs are called, not {parsed.scheme!r}"
+    host = parsed.host
+    if host in allow:
+        return None
+    networks = [ipaddress.ip_network(a, strict=False) for a in allow if "/" in a]
+    try:
+        found = socket.getaddrinfo(host, parsed.port or 443, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        return None  # the call itself fails and is retried
+    for *_, address in found:
+        ip = ipaddress.ip_address(address[0])
+        if not ip.is_global and not any(ip in network for network in networks):
+            return (
+                f"{host} resolves to {ip}, which is not a public address: allow it in the "
+                "webhook settings to call it"
+            )
+    return None
+
+
+class WebhookSender:
+    def __init__(self, settings: WebhookSettings, client: httpx.Client) -> None:
+        self._settings = settings
+        self._client = client
+
+    def send(self, outgoing: Outgoing) -> Outcome:
+        payload, data = outgoing.payload, outgoing.data
+        try:
+            url = render_text(payload["url"], data)
+            headers: dict[str, Any] = render_json(payload.get("headers") or {}, data)
+            body = render_json(payload.get("body"), data)
+        except InvalidInput as error:
+            return Outcome(FAILED, f"template: {error.message}")
+        refused = refusal(url, self._settings.allow)
+        if refused is not None:
+            return Outcome(FAILED, refused)
+        content = b"" if body is None else orjson.dumps(body)
+        timestamp = str(int(outgoing.at.timestamp()))
+        headers = {
+            **headers,
+            "Content-Type": "application/json",
+            "User-Agent": "Baton-Webhooks/1",
+            "Idempotency-Key": outgoing.idempotency_key,
+            "X-Baton-Timestamp": timestamp,
+            "X-Baton-Signature": sign(self._settings.secret, timestamp, content),
+        }
+        try:
+            response = self._client.request(
+                payload.get("method", "POST"),
+                url,
+                content=content,
+                headers=headers,
+                timeout=self._settings.seconds,
+                follow_redirects=False,
+            )
+        except httpx.TimeoutException:
+            return Outcome(RETRY, f"no answer within {self._settings.timeout}")
+        except httpx.TransportError as error:
+            return Outcome(RETRY, f"connection failed: {type(error).__name__}")
+        status = response.status_code
+        detail = f"HTTP {status}"
+        if 200 <= status < 300:
+            return Outcome(DELIVERED, detail)
+        detail = f"{detail}: {response.text[:300]}"
+        if status in _RETRYABLE or status >= 500:
+            return Outcome(RETRY, detail)
+        return Outcome(FAILED, detail)

@@ -1,0 +1,246 @@
+"""The webhook channel against a real HTTP server on 127.0.0.1, on both databases:
+signed templated calls, retries with backoff, dead letters, the SSRF guard."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import orjson
+import pytest
+from sqlalchemy import Engine, select
+
+from baton.channels.policy import parse_policy, save_policy
+from baton.channels.settings import WebhookSettings, save_settings
+from baton.channels.webhook import sign
+from baton.core.clock import ManualClock
+from baton.storage.database import write_transaction
+from baton.storage.tables import events, message_attempts
+from tests.conftest import Workspace
+from tests.journeys.helpers import deliver, messages_of, publish, run
+from tests.segments.helpers import identify, track
+
+SECRET = "s3cret-s3cret-s3cret"
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Provider:
+    """A local HTTP server answering by path: /ok 200, /bad 400, /flaky 500 the first
+    `failures` times, /down 500 always, /slow too late, /moved a redirect."""
+
+    port: int = 0
+    calls: list[Received] = field(default_factory=list)
+    failures: int = 2
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def called(self, path: str) -> list[Received]:
+        return [c for c in self.calls if c.path.split("?")[0] == path]
+
+
+@pytest.fixture
+def provider() -> Iterator[Provider]:
+    state = Provider()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *_: Any) -> None:
+            pass
+
+        def _answer(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            state.calls.append(Received(self.path, dict(self.headers.items()), body))
+            path = self.path.split("?")[0]
+            status = {"/ok": 200, "/bad": 400, "/down": 503}.get(path, 200)
+            if path == "/flaky":
+                status = 500 if len(state.called("/flaky")) <= state.failures else 200
+            if path == "/slow":
+                time.sleep(1.5)
+            if path == "/moved":
+                self.send_response(302)
+                self.send_header("Location", state.url("/ok"))
+                self.end_headers()
+                return
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(b'{"ok": true}')
+
+        do_POST = do_PUT = do_GET = _answer
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state
+    server.shutdown()
+
+
+def hook(path: str, **node: Any) -> dict[str, Any]:
+    return {
+        "key": "hook-" + re.sub(r"[^a-z0-9]+", "-", path.rsplit("/", 1)[-1].lower()).strip("-"),
+        "name": "hook",
+        "trigger": {"event": "Go"},
+        "start": "call",
+        "nodes": {"call": {"type": "webhook", "url": path, **node}},
+    }
+
+
+def configure(engine: Engine, clock: ManualClock, workspace_id: str, **settings: Any) -> None:
+    with write_transaction(engine) as connection:
+        save_settings(
+            connection,
+            workspace_id,
+            "webhook",
+            WebhookSettings(secret=SECRET, timeout="1s", **settings),
+            clock.now(),
+        )
+        save_policy(connection, workspace_id, parse_policy({"constants": {"shop": "Acme"}}))
+
+
+def attempts_of(engine: Engine, message_id: str) -> list[tuple[str, str]]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(message_attempts.c.outcome, message_attempts.c.detail)
+            .where(message_attempts.c.message_id == message_id)
+            .order_by(message_attempts.c.n)
+        )
+        return [(outcome, detail) for outcome, detail in rows]
+
+
+def timeline(engine: Engine, profile_id: str) -> list[dict[str, Any]]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(events.c.event, events.c.properties).where(
+                events.c.profile_id == profile_id, events.c.event.like("Message %")
+            )
+        )
+        return [{"event": name, **(properties or {})} for name, properties in rows]
+
+
+def test_a_call_is_templated_signed_and_recorded(
+    engine: Engine, clock: ManualClock, workspace: Workspace, provider: Provider
+) -> None:
+    configure(engine, clock, workspace.id, allow=["127.0.0.1"])
+    journey = publish(
+        engine,
+        clock,
+        workspace.id,
+        hook(
+            provider.url("/ok") + "?who={{ profile.traits.name }}",
+            headers={"X-Shop": "{{ workspace.shop }}"},
+            body={"sku": "{{ event.properties.sku }}", "n": 3},
+        ),
+    )
+    deliver(engine, clock, workspace.id, identify("ann", clock.now(), name="Ann"))
+    clock.advance(timedelta(seconds=1))
+    deliver(engine, clock, workspace.id, track("ann", "Go", clock.now(), {"sku": "A1"}))
+    (message,) = messages_of(engine, journey)
+    assert message["status"] == "delivered"
+    (call,) = provider.called("/ok")
+    assert call.path == "/ok?who=Ann"
+    assert orjson.loads(call.body) == {"sku": "A1", "n": 3}
+    assert call.headers["X-Shop"] == "Acme"
+    assert call.headers["Idempotency-Key"] == message["idempotency_key"]
+    stamp = call.headers["X-Baton-Timestamp"]
+    assert call.headers["X-Baton-Signature"] == sign(SECRET, stamp, call.body)
+    assert sign("another-secret-entirely", stamp, call.body) != sign(SECRET, stamp, call.body)
+    assert attempts_of(engine, message["id"]) == [("delivered", "HTTP 200")]
+    (sent,) = timeline(engine, message["profile_id"])
+    assert sent["event"] == "Message Sent"
+    assert sent["message_id"] == message["id"]
+
+
+def test_a_failing_provider_is_retried_with_backoff_under_one_idempotency_key(
+    engine: Engine, clock: ManualClock, workspace: Workspace, provider: Provider
+) -> None:
+    configure(engine, clock, workspace.id, allow=["127.0.0.1"])
+    journey = publish(engine, clock, workspace.id, hook(provider.url("/flaky")))
+    began = clock.now()
+    deliver(engine, clock, workspace.id, track("bob", "Go", began))
+    (message,) = messages_of(engine, journey)
+    assert (message["status"], message["attempts"]) == ("pending", 1)
+    # The first retry waits 30 s, give or take 20%.
+    assert began + timedelta(seconds=24) <= message["due_at"] <= began + timedelta(seconds=36)
+    for _ in range(2):
+        clock.advance(timedelta(minutes=2))
+        run(engine, clock)
+    (message,) = messages_of(engine, journey)
+    assert (message["status"], message["attempts"]) == ("delivered", 3)
+    assert [o for o, _ in attempts_of(engine, message["id"])] == ["retry", "retry", "delivered"]
+    keys = {c.headers["Idempotency-Key"] for c in provider.called("/flaky")}
+    assert keys == {message["idempotency_key"]}
+
+
+def test_a_refused_call_is_a_dead_letter_on_the_timeline(
+    engine: Engine, clock: ManualClock, workspace: Workspace, provider: Provider
+) -> None:
+    configure(engine, clock, workspace.id, allow=["127.0.0.1"])
+    bad = publish(engine, clock, workspace.id, hook(provider.url("/bad")))
+    moved = publish(engine, clock, workspace.id, hook(provider.url("/moved")))
+    deliver(engine, clock, workspace.id, track("cy", "Go", clock.now()))
+    for journey, detail in ((bad, "HTTP 400"), (moved, "HTTP 302")):
+        (message,) = messages_of(engine, journey)
+        assert message["status"] == "failed"
+        assert message["detail"].startswith(detail)
+    assert provider.called("/ok") == []  # the redirect was not followed
+    failed = [e for e in timeline(engine, message["profile_id"]) if e["event"] == "Message Failed"]
+    assert len(failed) == 2
+    assert {e["error"][:8] for e in failed} == {"HTTP 400", "HTTP 302"}
+
+
+def test_a_provider_always_down_is_given_up_after_six_attempts(
+    engine: Engine, clock: ManualClock, workspace: Workspace, provider: Provider
+) -> None:
+    configure(engine, clock, workspace.id, allow=["127.0.0.1"])
+    journey = publish(engine, clock, workspace.id, hook(provider.url("/down")))
+    deliver(engine, clock, workspace.id, track("dee", "Go", clock.now()))
+    for _ in range(6):
+        clock.advance(timedelta(hours=2))
+        run(engine, clock)
+    (message,) = messages_of(engine, journey)
+    assert (message["status"], message["attempts"]) == ("failed", 6)
+    outcomes = [o for o, _ in attempts_of(engine, message["id"])]
+    assert outcomes == ["retry"] * 5 + ["failed"]
+
+
+def test_a_slow_provider_times_out_and_is_retried(
+    engine: Engine, clock: ManualClock, workspace: Workspace, provider: Provider
+) -> None:
+    configure(engine, clock, workspace.id, allow=["127.0.0.1"])
+    journey = publish(engine, clock, workspace.id, hook(provider.url("/slow")))
+    deliver(engine, clock, workspace.id, track("eve", "Go", clock.now()))
+    (message,) = messages_of(engine, journey)
+    assert (message["status"], message["detail"]) == ("pending", "no answer within 1s")
+
+
+def test_private_targets_are_refused_unless_allowed(
+    engine: Engine, clock: ManualClock, workspace: Workspace, provider: Provider
+) -> None:
+    configure(engine, clock, workspace.id)
+    before = len(provider.calls)
+    journey = publish(engine, clock, workspace.id, hook(provider.url("/ok") + "?ssrf=1"))
+    deliver(engine, clock, workspace.id, track("fay", "Go", clock.now()))
+    (message,) = messages_of(engine, journey)
+    assert message["status"] == "failed"
+    assert "127.0.0.1, which is not a public address" in message["detail"]
+    assert len(provider.calls) == before
+    configure(engine, clock, workspace.id, allow=["127.0.0.0/8"])
+    again = publish(
+        engine, clock, workspace.id, {**hook(provider.url("/ok") + "?ssrf=2"), "key": "again"}
+    )
+    deliver(engine, clock, workspace.id, track("fay", "Go", clock.now()))
+    assert messages_of(engine, again)[0]["status"] == "delivered"
