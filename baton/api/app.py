@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from baton import __version__
 from baton.api import (
     channels,
+    consent,
     health,
     journeys,
     policy,
@@ -18,6 +19,7 @@ from baton.api import (
     segments,
     templates,
     tracking,
+    unsubscribe,
 )
 from baton.api.errors import install_error_handlers
 from baton.runtime import Runtime
@@ -50,5 +52,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(policy.router)
     app.include_router(templates.router)
     app.include_router(channels.router)
+    app.include_router(unsubscribe.router)
+    app.include_router(consent.router)
     app.include_router(health.router)
     return app

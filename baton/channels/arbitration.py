@@ -48,19 +48,6 @@ class Ledger:
     sent: list[tuple[datetime, str, str | None]] = field(default_factory=list)
 
 
-def consented(traits: dict[str, Any], subscription_group: str | None) -> bool:
-    """Marketing consent from the profile's traits: `unsubscribed: true` refuses all,
-    `subscriptions: {group: false}` refuses one group."""
-    if traits.get("unsubscribed") is True:
-        return False
-    subscriptions = traits.get("subscriptions")
-    return not (
-        subscription_group is not None
-        and isinstance(subscriptions, dict)
-        and subscriptions.get(subscription_group) is False
-    )
-
-
 def arbitrate(
     policy: Policy,
     contenders: Sequence[Contender],

@@ -29,6 +29,7 @@ from typing import Any
 import httpx
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
+from baton.channels.email import SmtpSender
 from baton.channels.policy import load_policy
 from baton.channels.senders import (
     DELIVERED,
@@ -40,7 +41,7 @@ from baton.channels.senders import (
     Refused,
     Sender,
 )
-from baton.channels.settings import WebhookSettings, load_settings
+from baton.channels.settings import EmailSettings, WebhookSettings, load_settings
 from baton.channels.template_store import template_of
 from baton.channels.templates import MessageTemplate, render
 from baton.channels.webhook import WebhookSender
@@ -80,6 +81,8 @@ class Claimed:
     node: str | None
     channel: str
     template: str | None
+    subscription_group: str | None
+    transactional: int
     payload: dict[str, Any] | None
     idempotency_key: str
     attempts: int
@@ -189,20 +192,29 @@ def _prepare(
                 templates[key] = _stored(connection, row.workspace_id, row.template)
             template = templates[key]
             if template is None:
-                # Only the log channel exists yet: it records the message without one.
                 sender = LogSender(f"no template {row.template!r}")
             else:
                 try:
                     rendered = render(template, data)
                 except BatonError as error:
                     sender = Refused(f"template {row.template!r}: {error.message}")
+        provider = settings[row.workspace_id].get(row.channel)
         if row.channel == "webhook":
-            webhook = settings[row.workspace_id].get("webhook") or WebhookSettings()
-            sender = WebhookSender(webhook, client)
+            sender = WebhookSender(provider or WebhookSettings(), client)
+        elif isinstance(provider, EmailSettings) and not isinstance(sender, Refused):
+            sender = (
+                SmtpSender(provider)
+                if rendered is not None
+                else Refused(f"no template {row.template!r} to send by e-mail")
+            )
         outgoing.append(
             Outgoing(
                 row.id,
+                row.workspace_id,
+                row.profile_id,
                 row.channel,
+                row.subscription_group,
+                bool(row.transactional),
                 payload,
                 row.idempotency_key,
                 row.attempts,

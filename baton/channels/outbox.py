@@ -20,7 +20,18 @@ from functools import partial
 from typing import Any
 
 import httpx
-from sqlalchemy import Connection, Engine, bindparam, func, insert, or_, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    text,
+    update,
+)
 
 from baton.channels import delivery
 from baton.channels.arbitration import (
@@ -30,8 +41,8 @@ from baton.channels.arbitration import (
     Contender,
     Ledger,
     arbitrate,
-    consented,
 )
+from baton.channels.consent import allowed, consents_of
 from baton.channels.delivery import LEASE
 from baton.channels.policy import Policy, load_policy
 from baton.core.clock import Clock
@@ -52,6 +63,9 @@ PENDING, SENDING, DELIVERED = "pending", "sending", "delivered"
 CANCELLED, FAILED = "cancelled", "failed"
 STATUSES = (PENDING, SENDING, DELIVERED, SKIPPED, CANCELLED, FAILED)
 INSTANCE_ENDED = "instance_ended"
+# Pending or sending, spelled with literals: SQLite uses the partial index of due
+# messages only when the query's condition is visibly the index's, not bound parameters.
+_DUE_STATUS = messages.c.status.in_([literal_column(f"'{s}'") for s in (PENDING, SENDING)])
 DEFAULT_BATCH_SIZE = 500
 
 
@@ -129,7 +143,7 @@ def cancel_pending(
 
 
 def next_due_at(connection: Connection) -> datetime | None:
-    query = select(messages.c.due_at).where(messages.c.status == PENDING)
+    query = select(messages.c.due_at).where(_DUE_STATUS)
     return connection.execute(query.order_by(messages.c.due_at).limit(1)).scalar()
 
 
@@ -197,7 +211,7 @@ def dispatch_due(
     one whose sending lease ran out) is sent again without being judged again.
     """
     now = clock.now()
-    due = messages.c.status.in_([PENDING, SENDING]) & (messages.c.due_at <= now)
+    due = _DUE_STATUS & (messages.c.due_at <= now)
     if not any_row(engine, select(messages.c.id).where(due).order_by(messages.c.due_at)):
         return 0
     with write_transaction(engine) as connection:
@@ -210,7 +224,8 @@ def dispatch_due(
         for workspace_id, rows in by_workspace.items():
             decided.extend(_arbitrate(connection, workspace_id, rows, now))
         sending = {d.message_id for d in decided if d.decision == SENT}
-        sending.update(row.id for row in claimed if row.id not in {r.id for r in fresh})
+        fresh_ids = {row.id for row in fresh}
+        sending.update(row.id for row in claimed if row.id not in fresh_ids)
         handed = [delivery.Claimed.of(row, now) for row in claimed if row.id in sending]
         attempts = delivery.prepare(connection, handed, now, client or default_client())
         remote = [a for a in attempts if a.remote]
@@ -274,6 +289,7 @@ def _arbitrate(
         ).all()
     )
     ledgers = load_ledgers(connection, policy, profile_ids, now - policy.longest_cap)
+    recorded = consents_of(connection, profile_ids)
     judged = _decisions_so_far(connection, [row.id for row in rows if row.reason is not None])
     contenders: dict[str, list[Contender]] = defaultdict(list)
     for row in rows:
@@ -297,7 +313,7 @@ def _arbitrate(
             mine,
             ledgers[profile_id],
             zone_or(profile_traits.get("timezone"), default_zone),
-            partial(consented, profile_traits),
+            partial(allowed, recorded.get(profile_id, {}), profile_traits),
             now,
         )
         decided.extend(

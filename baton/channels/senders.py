@@ -17,7 +17,11 @@ class Outgoing:
     """One attempt at one message, with everything a channel needs to send it."""
 
     message_id: str
+    workspace_id: str
+    profile_id: str
     channel: str
+    subscription_group: str | None
+    transactional: bool
     payload: dict[str, Any]
     idempotency_key: str
     attempt: int

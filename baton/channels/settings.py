@@ -7,7 +7,8 @@ import ipaddress
 import secrets
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal
+from urllib.parse import unquote, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import Connection, select
@@ -57,8 +58,40 @@ class WebhookSettings(_Model):
         return parse_duration(self.timeout).total_seconds()
 
 
-SETTINGS: dict[str, type[_Model]] = {"webhook": WebhookSettings}
-SECRETS = ("secret",)
+class EmailSettings(_Model):
+    """E-mail over SMTP: `url` is `smtp://user:password@host:port`; `security` starttls,
+    tls (SMTPS) or none; `links_url` is where Baton is reachable from the recipients'
+    mail clients (unsubscribe links); links are signed with `link_secret` (generated)
+    and expire after `link_lifetime`."""
+
+    url: str = Field(pattern=r"^smtp://\S+$")
+    sender: str = Field(min_length=3, max_length=300)
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    links_url: str = Field(pattern=r"^https?://\S+$")
+    link_secret: str = Field(default_factory=lambda: secrets.token_urlsafe(32), min_length=16)
+    link_lifetime: str = "60d"
+
+    @field_validator("link_lifetime")
+    @classmethod
+    def _lifetime(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @cached_property
+    def server(self) -> tuple[str, int, str | None, str | None]:
+        """(host, port, user, password)."""
+        parsed = urlsplit(self.url)
+        default = 465 if self.security == "tls" else 587
+        return (
+            parsed.hostname or "",
+            parsed.port or default,
+            unquote(parsed.username) if parsed.username else None,
+            unquote(parsed.password) if parsed.password else None,
+        )
+
+
+SETTINGS: dict[str, type[_Model]] = {"webhook": WebhookSettings, "email": EmailSettings}
+SECRETS = ("secret", "link_secret")
 
 
 def parse_settings(channel: str, data: Any) -> _Model:
@@ -105,4 +138,9 @@ def load_settings(connection: Connection, workspace_id: str) -> dict[str, Any]:
 
 def masked(settings: _Model) -> dict[str, Any]:
     found = settings.model_dump(mode="json")
-    return {k: MASK if k in SECRETS and v else v for k, v in found.items()}
+    shown = {k: MASK if k in SECRETS and v else v for k, v in found.items()}
+    if isinstance(settings, EmailSettings):
+        parsed = urlsplit(settings.url)
+        if parsed.password:
+            shown["url"] = settings.url.replace(f":{parsed.password}@", f":{MASK}@", 1)
+    return shown

@@ -36,9 +36,9 @@ from baton.channels.arbitration import (
     Contender,
     Ledger,
     Verdict,
-    consented,
     judge,
 )
+from baton.channels.consent import allowed, consents_of
 from baton.channels.outbox import load_ledgers
 from baton.channels.policy import Policy, load_policy
 from baton.core.errors import InvalidInput
@@ -85,6 +85,7 @@ class _Profile:
     traits: dict[str, Any]
     facts: ProfileFacts
     ledger: Ledger = field(default_factory=Ledger)
+    consent: dict[str, bool] = field(default_factory=dict)  # recorded, by group
     ended_at: datetime | None = None  # when its last instance ended
 
 
@@ -333,7 +334,7 @@ class Simulator:
             message.contender,
             profile.ledger,
             self._zone_of(profile),
-            partial(consented, profile.traits),
+            partial(allowed, profile.consent, profile.traits),
             self.now,
         )
         if verdict.decision == SENT and not message.contender.transactional:
@@ -532,8 +533,10 @@ def _meet(
     traits = {profile_id: found_traits or {} for profile_id, found_traits in found}
     since = start - simulator.policy.longest_cap
     ledgers = load_ledgers(connection, simulator.policy, new, since, other_than=journey_id)
+    recorded = consents_of(connection, new)
     for profile_id in new:
-        simulator.add_profile(profile_id, traits.get(profile_id, {}), ledgers[profile_id])
+        met = simulator.add_profile(profile_id, traits.get(profile_id, {}), ledgers[profile_id])
+        met.consent = recorded.get(profile_id, {})
 
 
 @dataclass(frozen=True)
@@ -568,6 +571,7 @@ def trial_run(
     real = facts.get(profile_id, ProfileFacts(profile_id, {}, None, None, []))
     ledger = load_ledgers(connection, policy, [profile_id], now - policy.longest_cap)
     profile = simulator.add_profile(profile_id, real.traits, ledger[profile_id])
+    profile.consent = consents_of(connection, [profile_id]).get(profile_id, {})
     profile.facts = ProfileFacts(
         profile_id, real.traits, real.first_seen, real.last_seen, list(real.events)
     )

@@ -460,3 +460,30 @@ channel_settings = Table(
     Column("settings", Document, nullable=False),
     Column("updated_at", Instant(), nullable=False),
 )
+
+# Consent per profile and subscription group (`*`: every marketing message), as it
+# stands; `consent_changes` keeps every change with its source and evidence.
+consents = Table(
+    "consents",
+    metadata,
+    Column("workspace_id", String(40), nullable=False),
+    Column("profile_id", String(40), primary_key=True),
+    Column("subscription_group", String(100), primary_key=True),
+    Column("subscribed", Integer, nullable=False),
+    Column("changed_at", Instant(), nullable=False),
+    Column("source", String(40), nullable=False),
+)
+
+consent_changes = Table(
+    "consent_changes",
+    metadata,
+    Column("seq", Sequence, primary_key=True, autoincrement=True),
+    Column("workspace_id", String(40), nullable=False),
+    Column("profile_id", String(40), nullable=False),
+    Column("subscription_group", String(100), nullable=False),
+    Column("subscribed", Integer, nullable=False),
+    Column("at", Instant(), nullable=False),
+    Column("source", String(40), nullable=False),
+    Column("evidence", Document),
+    Index(None, "profile_id", "seq"),
+)

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from baton.channels.arbitration import Contender, Ledger, Verdict, arbitrate, consented, judge
+from baton.channels.arbitration import Contender, Ledger, Verdict, arbitrate, judge
+from baton.channels.consent import allowed
 from baton.channels.policy import QuietHours, parse_policy
 from baton.core.errors import InvalidInput
 
@@ -119,11 +120,16 @@ def test_contenders_are_judged_by_priority_and_what_is_sent_counts_at_once() -> 
     assert len(ledger.sent) == 1
 
 
-def test_consent_comes_from_traits() -> None:
-    assert consented({}, "news")
-    assert not consented({"unsubscribed": True}, None)
-    assert not consented({"subscriptions": {"news": False}}, "news")
-    assert consented({"subscriptions": {"news": False}}, "promos")
+def test_consent_comes_from_records_then_traits() -> None:
+    assert allowed({}, {}, "news")
+    assert not allowed({}, {"unsubscribed": True}, None)
+    assert not allowed({}, {"subscriptions": {"news": False}}, "news")
+    assert allowed({}, {"subscriptions": {"news": False}}, "promos")
+    # A recorded choice wins over traits: the group's, then everything's.
+    assert allowed({"news": True}, {"unsubscribed": True}, "news")
+    assert not allowed({"*": False}, {}, "news")
+    assert allowed({"*": False, "news": True}, {}, "news")
+    assert not allowed({"*": False}, {}, None)
     refused = judge(
         parse_policy({}),
         contender(subscription_group="news"),

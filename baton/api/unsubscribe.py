@@ -1,0 +1,73 @@
+"""Unsubscribe links of marketing e-mail (public, authenticated by the signed token).
+
+`POST /v1/unsubscribe/{token}` is the RFC 8058 one-click endpoint mail clients call with
+`List-Unsubscribe=One-Click`; `GET` shows a page whose button makes the same POST (a
+GET alone never unsubscribes: link scanners follow links)."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import Connection
+
+from baton.api.auth import runtime_of
+from baton.channels.consent import EVERYTHING, set_consent
+from baton.channels.links import read_link
+from baton.channels.settings import EmailSettings, load_settings
+from baton.identity.profiles import resolve_profile_id
+from baton.storage.database import write_transaction
+
+router = APIRouter(prefix="/v1", tags=["unsubscribe"])
+
+
+def _claims(connection: Connection, token: str, request: Request) -> dict[str, Any]:
+    def secret_of(workspace_id: str) -> str | None:
+        email = load_settings(connection, workspace_id).get("email")
+        return email.link_secret if isinstance(email, EmailSettings) else None
+
+    return read_link(token, secret_of, runtime_of(request).clock.now())
+
+
+def _what(group: str) -> str:
+    return "all marketing e-mail" if group == EVERYTHING else f"{html.escape(group)} e-mails"
+
+
+@router.get("/unsubscribe/{token}", response_class=HTMLResponse, summary="Unsubscribe page")
+def unsubscribe_page(request: Request, token: str) -> HTMLResponse:
+    with runtime_of(request).engine.connect() as connection:
+        claims = _claims(connection, token, request)
+    return HTMLResponse(
+        "<!doctype html><meta charset=utf-8><title>Unsubscribe</title>"
+        f"<p>Stop receiving {_what(claims['g'])}?</p>"
+        '<form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click">'
+        '<button type="submit">Unsubscribe</button></form>'
+    )
+
+
+@router.post("/unsubscribe/{token}", response_class=HTMLResponse, summary="One-click unsubscribe")
+def unsubscribe(request: Request, token: str) -> HTMLResponse:
+    runtime = runtime_of(request)
+    now = runtime.clock.now()
+    with write_transaction(runtime.engine) as connection:
+        claims = _claims(connection, token, request)
+        profile_id = resolve_profile_id(connection, claims["ws"], claims["p"])
+        evidence = {
+            "message_id": claims.get("m"),
+            "user_agent": request.headers.get("user-agent"),
+            "one_click": True,
+        }
+        set_consent(
+            connection,
+            claims["ws"],
+            profile_id,
+            claims["g"],
+            False,
+            "unsubscribe_link",
+            evidence,
+            now,
+        )
+    done = f"<p>You will not receive {_what(claims['g'])} any more.</p>"
+    return HTMLResponse(f"<!doctype html><meta charset=utf-8>{done}")

@@ -1,0 +1,135 @@
+"""The e-mail channel: SMTP with reused connections, and one-click unsubscribe.
+
+Every marketing e-mail carries `List-Unsubscribe: <{links_url}/v1/unsubscribe/{token}>`
+and `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058): a POST to that URL
+unsubscribes the recipient from the message's subscription group (or from all marketing
+e-mail when it has none) with no further step. The token is signed and expires.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email import policy
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
+
+from baton.channels.consent import EVERYTHING
+from baton.channels.links import sign_link
+from baton.channels.senders import DELIVERED, FAILED, RETRY, Outcome, Outgoing
+from baton.channels.settings import EmailSettings
+from baton.core.durations import parse_duration
+
+_TIMEOUT = 20.0
+# A signed link is one long word: folding it at 78 would turn it into encoded-words that
+# mail clients cannot use as a URL. 998 is RFC 5322's limit.
+_POLICY = policy.SMTP.clone(max_line_length=998)
+_IDLE_PER_SERVER = 8
+
+
+class SmtpPool:
+    """Open SMTP sessions per server, reused across messages and threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle: dict[tuple[str, int, str, str | None], list[smtplib.SMTP]] = {}
+
+    @contextmanager
+    def session(self, settings: EmailSettings) -> Iterator[smtplib.SMTP]:
+        host, port, user, _ = settings.server
+        key = (host, port, settings.security, user)
+        with self._lock:
+            idle = self._idle.setdefault(key, [])
+            smtp = idle.pop() if idle else None
+        if smtp is None:
+            smtp = _connect(settings)
+        try:
+            yield smtp
+        except BaseException:
+            _close(smtp)
+            raise
+        with self._lock:
+            if len(self._idle[key]) < _IDLE_PER_SERVER:
+                self._idle[key].append(smtp)
+                return
+        _close(smtp)
+
+
+def _connect(settings: EmailSettings) -> smtplib.SMTP:
+    host, port, user, password = settings.server
+    smtp: smtplib.SMTP
+    if settings.security == "tls":
+        smtp = smtplib.SMTP_SSL(host, port, timeout=_TIMEOUT, context=ssl.create_default_context())
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=_TIMEOUT)
+        if settings.security == "starttls":
+            smtp.starttls(context=ssl.create_default_context())
+    if user is not None and password is not None:
+        smtp.login(user, password)
+    return smtp
+
+
+def _close(smtp: smtplib.SMTP) -> None:
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()
+
+
+POOL = SmtpPool()
+
+
+class SmtpSender:
+    def __init__(self, settings: EmailSettings, pool: SmtpPool = POOL) -> None:
+        self._settings = settings
+        self._pool = pool
+
+    def send(self, outgoing: Outgoing) -> Outcome:
+        rendered = outgoing.rendered
+        if rendered is None or rendered.subject is None:
+            return Outcome(FAILED, "an e-mail needs a template with a subject")
+        to = outgoing.data["profile"]["traits"].get("email")
+        if not isinstance(to, str) or "@" not in to:
+            return Outcome(FAILED, "the profile has no e-mail address")
+        message = EmailMessage(policy=_POLICY)
+        domain = parseaddr(self._settings.sender)[1].rpartition("@")[2] or None
+        message_id = make_msgid(idstring=outgoing.message_id, domain=domain)
+        message["From"] = self._settings.sender
+        message["To"] = to
+        message["Subject"] = rendered.subject
+        message["Date"] = format_datetime(outgoing.at)
+        message["Message-ID"] = message_id
+        if not outgoing.transactional:
+            url = self.unsubscribe_url(outgoing)
+            message["List-Unsubscribe"] = f"<{url}>"
+            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        message.set_content(rendered.text or "")
+        if rendered.html is not None:
+            message.add_alternative(rendered.html, subtype="html")
+        try:
+            with self._pool.session(self._settings) as smtp:
+                refused = smtp.send_message(message)
+        except smtplib.SMTPRecipientsRefused as error:
+            return Outcome(FAILED, f"recipient refused: {error.recipients}")
+        except smtplib.SMTPResponseException as error:
+            status = RETRY if 400 <= error.smtp_code < 500 else FAILED
+            return Outcome(status, f"SMTP {error.smtp_code}: {error.smtp_error!r}")
+        except (smtplib.SMTPException, OSError) as error:
+            return Outcome(RETRY, f"SMTP connection failed: {type(error).__name__}")
+        if refused:
+            return Outcome(FAILED, f"recipient refused: {refused}")
+        return Outcome(DELIVERED, "SMTP 250", provider_id=message_id)
+
+    def unsubscribe_url(self, outgoing: Outgoing) -> str:
+        claims = {
+            "ws": outgoing.workspace_id,
+            "p": outgoing.profile_id,
+            "g": outgoing.subscription_group or EVERYTHING,
+            "m": outgoing.message_id,
+        }
+        expires = outgoing.at + parse_duration(self._settings.link_lifetime)
+        token = sign_link(self._settings.link_secret, claims, expires)
+        return f"{self._settings.links_url.rstrip('/')}/v1/unsubscribe/{token}"
