@@ -234,15 +234,17 @@ def _stored(connection: Connection, workspace_id: str, key: str) -> MessageTempl
         return None
 
 
-_SETTLE = (
+# Where a message stands after a decision or an attempt (the dispatcher's and ours).
+SETTLE = (
     update(messages)
     .where(messages.c.id == bindparam("b_id"))
     .values(
         status=bindparam("b_status"),
         due_at=bindparam("b_due"),
-        detail=bindparam("b_detail"),
-        attempts=bindparam("b_attempts"),
         dispatched_at=bindparam("b_at"),
+        attempts=bindparam("b_attempts"),
+        reason=bindparam("b_reason"),
+        detail=bindparam("b_detail"),
     )
 )
 
@@ -269,6 +271,7 @@ def record(
                 "b_detail": outcome.detail[:1000],
                 "b_attempts": row.attempts,
                 "b_at": row.first_sent,
+                "b_reason": None,
             }
         )
         kept.append(
@@ -284,7 +287,7 @@ def record(
         )
         if status != RETRY:
             timeline.append(_timeline_event(row, status, outcome, now))
-    executemany_fast(connection, _SETTLE, settled)
+    executemany_fast(connection, SETTLE, settled)
     executemany_fast(connection, insert(message_attempts), kept)
     _on_timeline(connection, timeline, now)
 
@@ -340,10 +343,7 @@ def _timeline_event(row: Claimed, status: str, outcome: Outcome, now: datetime) 
     }
     if status == FAILED:
         properties["error"] = outcome.detail[:500]
-    columns = dict.fromkeys(events.c.keys())
-    columns.pop("seq")
     return {
-        **columns,
         "workspace_id": row.workspace_id,
         "message_id": f"message:{row.id}:{status}",
         "type": "track",

@@ -23,7 +23,6 @@ import httpx
 from sqlalchemy import (
     Connection,
     Engine,
-    bindparam,
     func,
     insert,
     literal_column,
@@ -175,17 +174,6 @@ def record_decisions(connection: Connection, decided: Sequence[Decided]) -> None
     )
 
 
-_SETTLE = (
-    update(messages)
-    .where(messages.c.id == bindparam("b_id"))
-    .values(
-        status=bindparam("b_status"),
-        due_at=bindparam("b_due"),
-        dispatched_at=bindparam("b_at"),
-        reason=bindparam("b_reason"),
-        attempts=bindparam("b_attempts"),
-    )
-)
 # Profiles a dispatcher holds (PostgreSQL): caps count what the others sent first.
 _PROFILE_LOCKS = text(
     "SELECT p FROM unnest(CAST(:profiles AS text[])) AS p "
@@ -238,10 +226,11 @@ def dispatch_due(
                 "b_at": a.claimed.first_sent,
                 "b_reason": None,
                 "b_attempts": a.claimed.attempts,
+                "b_detail": None,
             }
             for a in remote
         ]
-        executemany_fast(connection, _SETTLE, settled)
+        executemany_fast(connection, delivery.SETTLE, settled)
         record_decisions(connection, decided)
         local = [a for a in attempts if not a.remote]
         delivery.record(connection, local, [delivery.attempt(a) for a in local], now, rng)
@@ -386,6 +375,7 @@ def _settled(decided: Decided, now: datetime) -> dict[str, Any]:
         "b_at": now if skipped else None,
         "b_reason": decided.reason,
         "b_attempts": 0,
+        "b_detail": None,
     }
 
 
