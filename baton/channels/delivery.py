@@ -41,7 +41,12 @@ from baton.channels.senders import (
     Refused,
     Sender,
 )
-from baton.channels.settings import EmailSettings, WebhookSettings, load_settings
+from baton.channels.settings import (
+    EmailSettings,
+    WebhookSettings,
+    load_settings,
+    save_settings,
+)
 from baton.channels.template_store import template_of
 from baton.channels.templates import MessageTemplate, render
 from baton.channels.webhook import WebhookSender
@@ -121,7 +126,8 @@ class Attempt:
 def prepare(
     connection: Connection, claimed: Sequence[Claimed], now: datetime, client: httpx.Client
 ) -> list[Attempt]:
-    """What each claimed message needs to be sent: its rendered template and sender."""
+    """What each claimed message needs to be sent: its rendered template and sender
+    (`connection` writes: the first webhook of a workspace makes its signing secret)."""
     if not claimed:
         return []
     outgoing, senders = _prepare(connection, claimed, now, client)
@@ -200,7 +206,11 @@ def _prepare(
                     sender = Refused(f"template {row.template!r}: {error.message}")
         provider = settings[row.workspace_id].get(row.channel)
         if row.channel == "webhook":
-            sender = WebhookSender(provider or WebhookSettings(), client)
+            if provider is None:
+                # A secret receivers can check: made once, kept with the workspace.
+                provider = settings[row.workspace_id]["webhook"] = WebhookSettings()
+                save_settings(connection, row.workspace_id, "webhook", provider, now)
+            sender = WebhookSender(provider, client)
         elif isinstance(provider, EmailSettings) and not isinstance(sender, Refused):
             sender = (
                 SmtpSender(provider)

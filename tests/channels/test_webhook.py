@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from baton.channels.policy import parse_policy, save_policy
-from baton.channels.settings import WebhookSettings, save_settings
+from baton.channels.settings import WebhookSettings, load_settings, save_settings
 from baton.channels.webhook import sign
 from baton.core.clock import ManualClock
 from baton.storage.database import write_transaction
@@ -230,14 +230,16 @@ def test_a_slow_provider_times_out_and_is_retried(
 def test_private_targets_are_refused_unless_allowed(
     engine: Engine, clock: ManualClock, workspace: Workspace, provider: Provider
 ) -> None:
-    configure(engine, clock, workspace.id)
-    before = len(provider.calls)
+    before = len(provider.calls)  # no webhook settings yet: none allowed
     journey = publish(engine, clock, workspace.id, hook(provider.url("/ok") + "?ssrf=1"))
     deliver(engine, clock, workspace.id, track("fay", "Go", clock.now()))
     (message,) = messages_of(engine, journey)
     assert message["status"] == "failed"
     assert "127.0.0.1, which is not a public address" in message["detail"]
     assert len(provider.calls) == before
+    with engine.connect() as connection:
+        made = load_settings(connection, workspace.id)["webhook"]
+    assert len(made.secret) >= 32  # made once for receivers to check signatures by
     configure(engine, clock, workspace.id, allow=["127.0.0.0/8"])
     again = publish(
         engine, clock, workspace.id, {**hook(provider.url("/ok") + "?ssrf=2"), "key": "again"}
