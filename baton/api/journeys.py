@@ -19,8 +19,8 @@ from baton.journeys.definitions import parse_journey
 from baton.journeys.files import apply_journey
 from baton.journeys.simulation import MAX_SAMPLE, Supposed, backtest, trial_run
 from baton.journeys.store import (
-    Journey,
     Status,
+    chosen_version,
     get_journey,
     journey_json,
     list_journeys,
@@ -152,19 +152,6 @@ async def enter(request: Request, workspace_id: AdminWorkspace, key: str) -> JSO
     return JSONBody(item, 201)
 
 
-def _version(body: dict[str, Any], journey: Journey) -> int:
-    """The version asked for (the latest, draft or published, by default)."""
-    version = body.get("version", journey.version)
-    if not isinstance(version, int) or isinstance(version, bool):
-        raise InvalidInput("version: must be a whole number", field="version")
-    if not 1 <= version <= journey.version:
-        raise InvalidInput(
-            f"version: journey {journey.key!r} has versions 1 to {journey.version}",
-            field="version",
-        )
-    return version
-
-
 def _instant(body: dict[str, Any], name: str) -> datetime:
     instant = parse_instant(body.get(name))
     if instant is None:
@@ -199,7 +186,7 @@ async def simulate(request: Request, workspace_id: AdminWorkspace, key: str) -> 
         raise InvalidInput(f"sample: a whole number from 0 to {MAX_SAMPLE}", field="sample")
     with runtime_of(request).engine.connect() as connection:
         journey = get_journey(connection, workspace_id, key)
-        version = _version(body, journey)
+        version = chosen_version(journey, body.get("version"))
         return JSONBody(
             backtest(connection, workspace_id, journey, version, start, end, sample=sample)
         )
@@ -227,7 +214,7 @@ async def test_run(request: Request, workspace_id: AdminWorkspace, key: str) -> 
             connection,
             workspace_id,
             journey,
-            _version(body, journey),
+            chosen_version(journey, body.get("version")),
             profile_of(request, connection, workspace_id, body),
             runtime.clock.now(),
             supposed=supposed,

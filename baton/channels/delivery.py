@@ -30,7 +30,7 @@ import httpx
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from baton.channels.email import SmtpSender
-from baton.channels.policy import load_policy
+from baton.channels.policy import Policy, load_policy
 from baton.channels.senders import (
     DELIVERED,
     FAILED,
@@ -123,14 +123,43 @@ class Attempt:
         return not isinstance(self.sender, LogSender | Refused)
 
 
+@dataclass(frozen=True)
+class Known:
+    """What the dispatcher read for a batch, shared by arbitration and sending: each
+    workspace's policy, each profile's traits and computed values."""
+
+    policies: dict[str, Policy]
+    profiles: dict[str, tuple[dict[str, Any], dict[str, Any]]]
+
+    @classmethod
+    def read(cls, connection: Connection, rows: Sequence[Any]) -> Known:
+        policies = {ws: load_policy(connection, ws) for ws in {r.workspace_id for r in rows}}
+        found = connection.execute(
+            select(profiles.c.id, profiles.c.traits, profiles.c.computed).where(
+                among(profiles.c.id, sorted({r.profile_id for r in rows}), connection.dialect)
+            )
+        )
+        return cls(
+            policies,
+            {profile_id: (traits or {}, computed or {}) for profile_id, traits, computed in found},
+        )
+
+    def traits(self, profile_id: str) -> dict[str, Any]:
+        return self.profiles.get(profile_id, ({}, {}))[0]
+
+
 def prepare(
-    connection: Connection, claimed: Sequence[Claimed], now: datetime, client: httpx.Client
+    connection: Connection,
+    claimed: Sequence[Claimed],
+    known: Known,
+    now: datetime,
+    client: httpx.Client,
 ) -> list[Attempt]:
     """What each claimed message needs to be sent: its rendered template and sender
     (`connection` writes: the first webhook of a workspace makes its signing secret)."""
     if not claimed:
         return []
-    outgoing, senders = _prepare(connection, claimed, now, client)
+    outgoing, senders = _prepare(connection, claimed, known, now, client)
     return [Attempt(*found) for found in zip(claimed, outgoing, senders, strict=True)]
 
 
@@ -158,26 +187,18 @@ def send_remote(
 
 
 def _prepare(
-    connection: Connection, claimed: Sequence[Claimed], now: datetime, client: httpx.Client
+    connection: Connection,
+    claimed: Sequence[Claimed],
+    known: Known,
+    now: datetime,
+    client: httpx.Client,
 ) -> tuple[list[Outgoing], list[Sender]]:
-    profile_ids = sorted({row.profile_id for row in claimed})
-    found = {
-        profile_id: (traits or {}, computed or {})
-        for profile_id, traits, computed in connection.execute(
-            select(profiles.c.id, profiles.c.traits, profiles.c.computed).where(
-                among(profiles.c.id, profile_ids, connection.dialect)
-            )
-        )
-    }
-    policies, settings = {}, {}
-    for workspace_id in {row.workspace_id for row in claimed}:
-        policies[workspace_id] = load_policy(connection, workspace_id)
-        settings[workspace_id] = load_settings(connection, workspace_id)
+    settings = {ws: load_settings(connection, ws) for ws in {row.workspace_id for row in claimed}}
     templates: dict[tuple[str, str], MessageTemplate | None] = {}
     outgoing, senders = [], []
     for row in claimed:
-        traits, computed = found.get(row.profile_id, ({}, {}))
-        policy = policies[row.workspace_id]
+        traits, computed = known.profiles.get(row.profile_id, ({}, {}))
+        policy = known.policies[row.workspace_id]
         payload = row.payload or {}
         data = {
             "profile": {

@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 import httpx
@@ -43,7 +43,7 @@ from baton.channels.arbitration import (
 )
 from baton.channels.consent import allowed, consents_of
 from baton.channels.delivery import LEASE
-from baton.channels.policy import Policy, load_policy
+from baton.channels.policy import Policy
 from baton.core.clock import Clock
 from baton.core.errors import InvalidInput
 from baton.core.formats import decode_cursor, encode_cursor, iso_instant
@@ -56,7 +56,7 @@ from baton.storage.database import (
     insert_ignoring_duplicates,
     write_transaction,
 )
-from baton.storage.tables import journeys, message_decisions, messages, profiles
+from baton.storage.tables import journeys, message_decisions, messages
 
 PENDING, SENDING, DELIVERED = "pending", "sending", "delivered"
 CANCELLED, FAILED = "cancelled", "failed"
@@ -208,14 +208,15 @@ def dispatch_due(
         by_workspace: dict[str, list[Any]] = defaultdict(list)
         for row in fresh:
             by_workspace[row.workspace_id].append(row)
+        known = delivery.Known.read(connection, claimed)
         decided: list[Decided] = []
         for workspace_id, rows in by_workspace.items():
-            decided.extend(_arbitrate(connection, workspace_id, rows, now))
+            decided.extend(_arbitrate(connection, rows, known.policies[workspace_id], known, now))
         sending = {d.message_id for d in decided if d.decision == SENT}
         fresh_ids = {row.id for row in fresh}
         sending.update(row.id for row in claimed if row.id not in fresh_ids)
         handed = [delivery.Claimed.of(row, now) for row in claimed if row.id in sending]
-        attempts = delivery.prepare(connection, handed, now, client or default_client())
+        attempts = delivery.prepare(connection, handed, known, now, client or default_client())
         remote = [a for a in attempts if a.remote]
         settled = [_settled(d, now) for d in decided if d.decision != SENT]
         settled += [
@@ -238,14 +239,10 @@ def dispatch_due(
     return len(claimed)
 
 
-_CLIENT: list[httpx.Client] = []
-
-
+@cache
 def default_client() -> httpx.Client:
     """One HTTP client per process (connection pooling), made when first needed."""
-    if not _CLIENT:
-        _CLIENT.append(httpx.Client(limits=httpx.Limits(max_connections=64)))
-    return _CLIENT[0]
+    return httpx.Client(limits=httpx.Limits(max_connections=64))
 
 
 def _claim(connection: Connection, due: Any, batch_size: int) -> list[Any]:
@@ -264,19 +261,15 @@ def _claim(connection: Connection, due: Any, batch_size: int) -> list[Any]:
 
 
 def _arbitrate(
-    connection: Connection, workspace_id: str, rows: list[Any], now: datetime
+    connection: Connection,
+    rows: list[Any],
+    policy: Policy,
+    known: delivery.Known,
+    now: datetime,
 ) -> list[Decided]:
-    """Each message's decision."""
-    policy = load_policy(connection, workspace_id)
+    """Each message's decision (rows of one workspace)."""
     default_zone = zone(policy.timezone or "UTC")
     profile_ids = sorted({row.profile_id for row in rows})
-    traits = dict(
-        connection.execute(
-            select(profiles.c.id, profiles.c.traits).where(
-                among(profiles.c.id, profile_ids, connection.dialect)
-            )
-        ).all()
-    )
     ledgers = load_ledgers(connection, policy, profile_ids, now - policy.longest_cap)
     recorded = consents_of(connection, profile_ids)
     judged = _decisions_so_far(connection, [row.id for row in rows if row.reason is not None])
@@ -296,7 +289,7 @@ def _arbitrate(
         )
     decided: list[Decided] = []
     for profile_id, mine in contenders.items():
-        profile_traits = traits.get(profile_id) or {}
+        profile_traits = known.traits(profile_id)
         verdicts = arbitrate(
             policy,
             mine,

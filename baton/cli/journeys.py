@@ -11,11 +11,11 @@ from rich.table import Table
 
 from baton.cli.common import console, database_and_workspace, errors
 from baton.core.clock import SystemClock
-from baton.core.errors import BatonError, InvalidInput
+from baton.core.errors import BatonError
 from baton.journeys.files import apply_journey, read_journeys
 from baton.journeys.reports import journey_stats
 from baton.journeys.simulation import backtest
-from baton.journeys.store import get_journey, list_journeys
+from baton.journeys.store import chosen_version, get_journey, list_journeys
 from baton.segments.values import parse_instant
 from baton.storage.database import write_transaction
 
@@ -104,9 +104,7 @@ def simulate(
     try:
         with engine.connect() as connection:
             journey = get_journey(connection, workspace_id, key)
-            chosen = journey.version if version is None else version
-            if not 1 <= chosen <= journey.version:
-                raise InvalidInput(f"journey {key!r} has versions 1 to {journey.version}")
+            chosen = chosen_version(journey, version)
             report = backtest(connection, workspace_id, journey, chosen, window[0], window[1])
     except BatonError as error:
         errors.print(f"[red]{error.message}[/red]")

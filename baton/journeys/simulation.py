@@ -36,7 +36,7 @@ from baton.channels.arbitration import (
     Contender,
     Ledger,
     Verdict,
-    judge,
+    arbitrate,
 )
 from baton.channels.consent import allowed, consents_of
 from baton.channels.outbox import load_ledgers
@@ -329,17 +329,14 @@ class Simulator:
     def _judge(self, message: _Message) -> None:
         assert self.now is not None
         profile = message.instance.profile
-        verdict = judge(
+        ((_, verdict),) = arbitrate(
             self.policy,
-            message.contender,
+            [message.contender],
             profile.ledger,
             self._zone_of(profile),
             partial(allowed, profile.consent, profile.traits),
             self.now,
         )
-        if verdict.decision == SENT and not message.contender.transactional:
-            contender = message.contender
-            profile.ledger.sent.append((self.now, contender.channel, contender.subscription_group))
         if verdict.decision == DEFERRED:
             assert verdict.until is not None
             message.instance.deferred.add(message.number)

@@ -86,6 +86,19 @@ def _from_row(row: Any) -> Journey:
     )
 
 
+def chosen_version(journey: Journey, version: Any) -> int:
+    """The version asked for, checked (None: the latest, draft or published)."""
+    chosen = journey.version if version is None else version
+    if not isinstance(chosen, int) or isinstance(chosen, bool):
+        raise InvalidInput("version: must be a whole number", field="version")
+    if not 1 <= chosen <= journey.version:
+        raise InvalidInput(
+            f"version: journey {journey.key!r} has versions 1 to {journey.version}",
+            field="version",
+        )
+    return chosen
+
+
 def get_journey(connection: Connection, workspace_id: str, key: str) -> Journey:
     row = connection.execute(
         select(journeys).where(journeys.c.workspace_id == workspace_id, journeys.c.key == key)
