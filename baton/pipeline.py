@@ -22,7 +22,9 @@ from sqlalchemy import Connection, Engine, select
 from baton.channels.outbox import dispatch_due
 from baton.channels.outbox import next_due_at as next_message_at
 from baton.core.clock import Clock
+from baton.identity.erasure import compact_erased
 from baton.identity.processor import DEFAULT_BATCH_SIZE, process_pending, refresh_statistics
+from baton.ingest.retention import purge_expired_events
 from baton.journeys.runner import fire_timers, next_work_at, process_inbox
 from baton.journeys.schedules import run_schedules
 from baton.segments import build_pending, evaluate_due
@@ -36,6 +38,9 @@ log = logging.getLogger(__name__)
 # seconds anyway) and a SQLite checkpoint (the pipeline's engine leaves them to this
 # thread; ingestion's connections checkpoint on their own).
 _HOUSEKEEPING_POLL = 0.5
+# Compaction after erasures, and the purge of expired events: seldom, on the clock.
+_COMPACT_EVERY = timedelta(minutes=1)
+_PURGE_EVERY = timedelta(hours=1)
 
 
 class Stage(StrEnum):
@@ -68,6 +73,7 @@ class Pipeline:
         self._stop = threading.Event()
         self._processed, self._next_analyze = 0, 5_000
         self._next_schedules = clock.now()
+        self._next_compaction = self._next_purge = clock.now()
         self._journeys_seen = False
         self._builds = Stage.BUILDS in stages
         steps = [
@@ -225,14 +231,28 @@ class Pipeline:
             wakeup.clear()
 
     def _run_housekeeping(self) -> None:
-        """Segment builds (when this pipeline runs that stage) and SQLite checkpoints."""
+        """Segment builds (when this pipeline runs that stage), SQLite checkpoints,
+        compaction after erasures, the purge of expired events."""
         while not self._stop.is_set():
             built = 0
             if self._builds:
                 built = self._attempt(lambda: build_pending(self._engine, self._clock), "builds")
             self._attempt(self._checkpoint, "checkpoint")
+            now = self._clock.now()
+            if now >= self._next_compaction:
+                self._next_compaction = now + _COMPACT_EVERY
+                self._attempt(self._compact, "compaction")
+            if now >= self._next_purge:
+                self._next_purge = now + _PURGE_EVERY
+                self._attempt(self._purge, "retention")
             if built == 0:
                 self._stop.wait(_HOUSEKEEPING_POLL)
+
+    def _compact(self) -> int:
+        return compact_erased(self._engine, self._clock.now())
+
+    def _purge(self) -> int:
+        return purge_expired_events(self._engine, self._clock.now())
 
     def _checkpoint(self) -> int:
         checkpoint(self._engine)

@@ -30,6 +30,7 @@ from baton.runtime import Runtime
 from baton.storage.database import connect, sqlalchemy_url, write_transaction
 from baton.storage.migrate import upgrade
 from baton.workspaces import KeyKind, create_key, create_workspace
+from tests.servers import Mailbox, smtp_server
 
 POSTGRES_URL = os.environ.get(
     "BATON_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -133,6 +134,13 @@ def process_all(engine: Engine, clock: ManualClock, batch_size: int = 2000) -> N
     """Resolve every pending event (tests drive the processor instead of a thread)."""
     while process_pending(engine, clock, "US", batch_size):
         pass
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Mailbox, int]]:
+    """A real SMTP server on a free loopback port, and what it received."""
+    with smtp_server() as found:
+        yield found
 
 
 @pytest.fixture

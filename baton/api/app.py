@@ -15,6 +15,7 @@ from baton.api import (
     health,
     journeys,
     policy,
+    privacy,
     profiles,
     segments,
     templates,
@@ -54,5 +55,6 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(channels.router)
     app.include_router(unsubscribe.router)
     app.include_router(consent.router)
+    app.include_router(privacy.router)
     app.include_router(health.router)
     return app

@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException
 from baton.api.responses import JSONBody, error_body
 from baton.core.errors import (
     BatonError,
+    Busy,
     ConfigurationError,
     Conflict,
     InvalidInput,
@@ -27,6 +28,7 @@ STATUS = {
     Unauthorized: 401,
     NotFound: 404,
     Conflict: 409,
+    Busy: 503,
     PayloadTooLarge: 413,
     ConfigurationError: 500,
 }

@@ -19,7 +19,6 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,10 +26,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 
+from baton.channels.chat import ChatSender
 from baton.channels.email import SmtpSender
+from baton.channels.in_app import InAppSender, keep_in_inbox
 from baton.channels.policy import Policy, load_policy
+from baton.channels.push import PushSender
+from baton.channels.ratelimit import LIMITS
 from baton.channels.senders import (
     DELIVERED,
     FAILED,
@@ -42,31 +45,38 @@ from baton.channels.senders import (
     Sender,
 )
 from baton.channels.settings import (
+    ChatSettings,
     EmailSettings,
+    PushSettings,
+    SmsSettings,
+    TaskSettings,
     WebhookSettings,
     load_settings,
     save_settings,
 )
+from baton.channels.sms import SmsSender
+from baton.channels.task import TaskSender
 from baton.channels.template_store import template_of
-from baton.channels.templates import MessageTemplate, render
+from baton.channels.templates import MessageTemplate, Rendered, render
+from baton.channels.timeline import (
+    MESSAGE_DELIVERED,
+    MESSAGE_FAILED,
+    MESSAGE_SENT,
+    timeline_row,
+    write_timeline,
+)
 from baton.channels.webhook import WebhookSender
 from baton.core.errors import BatonError, NotFound
-from baton.journeys.inbox import enqueue_events
-from baton.journeys.store import live_journeys
-from baton.segments.due import mark_due
-from baton.segments.store import load_catalog
+from baton.identity.profiles import merge_tree
 from baton.storage.database import (
     among,
     executemany_fast,
-    insert_ignoring_duplicates,
     write_transaction,
 )
-from baton.storage.tables import events, message_attempts, messages, profiles
+from baton.storage.tables import message_attempts, messages, profiles, push_tokens
 
 log = logging.getLogger(__name__)
 
-MESSAGE_SENT, MESSAGE_FAILED = "Message Sent", "Message Failed"
-OUTCOME_EVENTS = frozenset({MESSAGE_SENT, MESSAGE_FAILED})
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 6
 _FIRST_BACKOFF = timedelta(seconds=30)
@@ -117,10 +127,11 @@ class Attempt:
     claimed: Claimed
     outgoing: Outgoing
     sender: Sender
+    rate: float | None  # the provider's messages per second, when limited
 
     @property
     def remote(self) -> bool:
-        return not isinstance(self.sender, LogSender | Refused)
+        return not isinstance(self.sender, LogSender | Refused | InAppSender)
 
 
 @dataclass(frozen=True)
@@ -159,12 +170,14 @@ def prepare(
     (`connection` writes: the first webhook of a workspace makes its signing secret)."""
     if not claimed:
         return []
-    outgoing, senders = _prepare(connection, claimed, known, now, client)
-    return [Attempt(*found) for found in zip(claimed, outgoing, senders, strict=True)]
+    outgoing, senders, rates = _prepare(connection, claimed, known, now, client)
+    return [Attempt(*found) for found in zip(claimed, outgoing, senders, rates, strict=True)]
 
 
 def attempt(item: Attempt) -> tuple[Outcome, int]:
     """One hand-over to the channel: the outcome and how long it took (ms)."""
+    if item.rate is not None:
+        LIMITS.take(item.outgoing.workspace_id, item.outgoing.channel, item.rate)
     began = time.perf_counter()
     try:
         outcome = item.sender.send(item.outgoing)
@@ -192,10 +205,13 @@ def _prepare(
     known: Known,
     now: datetime,
     client: httpx.Client,
-) -> tuple[list[Outgoing], list[Sender]]:
+) -> tuple[list[Outgoing], list[Sender], list[float | None]]:
     settings = {ws: load_settings(connection, ws) for ws in {row.workspace_id for row in claimed}}
     templates: dict[tuple[str, str], MessageTemplate | None] = {}
-    outgoing, senders = [], []
+    devices = _devices(connection, claimed)
+    outgoing: list[Outgoing] = []
+    senders: list[Sender] = []
+    rates: list[float | None] = []
     for row in claimed:
         traits, computed = known.profiles.get(row.profile_id, ({}, {}))
         policy = known.policies[row.workspace_id]
@@ -226,18 +242,12 @@ def _prepare(
                 except BatonError as error:
                     sender = Refused(f"template {row.template!r}: {error.message}")
         provider = settings[row.workspace_id].get(row.channel)
-        if row.channel == "webhook":
-            if provider is None:
-                # A secret receivers can check: made once, kept with the workspace.
-                provider = settings[row.workspace_id]["webhook"] = WebhookSettings()
-                save_settings(connection, row.workspace_id, "webhook", provider, now)
-            sender = WebhookSender(provider, client)
-        elif isinstance(provider, EmailSettings) and not isinstance(sender, Refused):
-            sender = (
-                SmtpSender(provider)
-                if rendered is not None
-                else Refused(f"no template {row.template!r} to send by e-mail")
-            )
+        if row.channel == "webhook" and provider is None:
+            # A secret receivers can check: made once, kept with the workspace.
+            provider = settings[row.workspace_id]["webhook"] = WebhookSettings()
+            save_settings(connection, row.workspace_id, "webhook", provider, now)
+        sender = _sender(row, provider, rendered, sender, client)
+        rates.append(provider.rate if provider is not None else None)
         outgoing.append(
             Outgoing(
                 row.id,
@@ -252,10 +262,61 @@ def _prepare(
                 now,
                 data,
                 rendered,
+                devices.get(row.profile_id, ()) if row.channel == "push" else (),
             )
         )
         senders.append(sender)
-    return outgoing, senders
+    return outgoing, senders, rates
+
+
+def _sender(
+    row: Claimed, provider: Any, rendered: Rendered | None, fallback: Sender, client: httpx.Client
+) -> Sender:
+    """The sender of a message: its channel's provider when the workspace has one (a
+    message that cannot be rendered is refused), the inbox, or the log."""
+    if isinstance(fallback, Refused):
+        return fallback
+    if row.channel == "inbox":
+        return InAppSender()
+    if isinstance(provider, TaskSettings):
+        return TaskSender(provider, client)  # a template is optional: the profile is the task
+    if isinstance(provider, WebhookSettings):
+        return WebhookSender(provider, client)
+    if provider is None:
+        return fallback
+    if rendered is None:
+        return Refused(f"no template {row.template!r} to send by {row.channel}")
+    if isinstance(provider, EmailSettings):
+        return SmtpSender(provider)
+    sender: type[SmsSender | PushSender | ChatSender] = _HTTP_SENDERS[type(provider)]
+    return sender(provider, client)
+
+
+_HTTP_SENDERS: dict[type, type[SmsSender | PushSender | ChatSender]] = {
+    SmsSettings: SmsSender,
+    PushSettings: PushSender,
+    ChatSettings: ChatSender,
+}
+
+
+def _devices(connection: Connection, claimed: Sequence[Claimed]) -> dict[str, tuple[str, ...]]:
+    """The push tokens of the profiles of push messages (kept under any of their ids)."""
+    found: dict[str, tuple[str, ...]] = {}
+    for row in claimed:
+        if row.channel != "push" or row.profile_id in found:
+            continue
+        ids = sorted(merge_tree(connection, row.workspace_id, row.profile_id))
+        found[row.profile_id] = tuple(
+            connection.execute(
+                select(push_tokens.c.token)
+                .where(
+                    push_tokens.c.workspace_id == row.workspace_id,
+                    among(push_tokens.c.profile_id, ids, connection.dialect),
+                )
+                .order_by(push_tokens.c.updated_at.desc())
+            ).scalars()
+        )
+    return found
 
 
 def _stored(connection: Connection, workspace_id: str, key: str) -> MessageTemplate | None:
@@ -317,53 +378,39 @@ def record(
             }
         )
         if status != RETRY:
-            timeline.append(_timeline_event(row, status, outcome, now))
+            timeline.extend(_timeline_events(row, status, outcome, now))
     executemany_fast(connection, SETTLE, settled)
     executemany_fast(connection, insert(message_attempts), kept)
-    _on_timeline(connection, timeline, now)
+    write_timeline(connection, timeline, now)
+    _effects(connection, attempts, [outcome for outcome, _ in results], now)
 
 
-def _on_timeline(connection: Connection, rows: list[dict[str, Any]], now: datetime) -> None:
-    """Outcome events, written resolved: Baton knows whose they are, so they skip
-    identity (and never hold journey timers back) and go straight to segments and
-    journeys, as identity would send them."""
-    if not rows:
-        return
-    survivors = {
-        profile_id: merged_into or profile_id
-        for profile_id, merged_into in connection.execute(
-            select(profiles.c.id, profiles.c.merged_into).where(
-                among(profiles.c.id, sorted({r["profile_id"] for r in rows}), connection.dialect)
-            )
+def _effects(
+    connection: Connection, attempts: Sequence[Attempt], outcomes: Sequence[Outcome], now: datetime
+) -> None:
+    """What outcomes change besides the message: in-app messages wait in the inbox,
+    push tokens the provider no longer knows are forgotten."""
+    keep_in_inbox(
+        connection,
+        [
+            a.outgoing
+            for a, o in zip(attempts, outcomes, strict=True)
+            if a.claimed.channel == "inbox" and o.status == DELIVERED
+        ],
+        now,
+    )
+    gone = sorted({token for outcome in outcomes for token in outcome.forget})
+    if gone:
+        connection.execute(
+            delete(push_tokens).where(among(push_tokens.c.token, gone, connection.dialect))
         )
-    }
-    for row in rows:
-        row["profile_id"] = survivors.get(row["profile_id"], row["profile_id"])
-    executemany_fast(connection, insert_ignoring_duplicates(connection, events), rows)
-    by_workspace: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        by_workspace[row["workspace_id"]].append(row)
-    for workspace_id, mine in by_workspace.items():
-        journeys_hear, segments_read = _listeners(connection, workspace_id, now)
-        if segments_read:
-            mark_due(connection, workspace_id, ((row["profile_id"], now) for row in mine))
-        if journeys_hear:
-            enqueue_events(connection, workspace_id, [row["message_id"] for row in mine])
 
 
-def _listeners(connection: Connection, workspace_id: str, now: datetime) -> tuple[bool, bool]:
-    """Whether a live journey hears outcome events, and whether a segment or computed
-    trait reads them: only then do they cost journeys or segments any work."""
-    heard: set[str] = set()
-    for journey in live_journeys(connection, workspace_id):
-        heard |= journey.definition.events_heard()
-    catalog, _ = load_catalog(connection, workspace_id)
-    read = catalog.oldest_events_needed(now).keys()
-    return bool(heard & OUTCOME_EVENTS), bool(read & OUTCOME_EVENTS)
-
-
-def _timeline_event(row: Claimed, status: str, outcome: Outcome, now: datetime) -> dict[str, Any]:
-    """The `Message Sent` / `Message Failed` events row, already resolved to the profile."""
+def _timeline_events(
+    row: Claimed, status: str, outcome: Outcome, now: datetime
+) -> list[dict[str, Any]]:
+    """`Message Sent` or `Message Failed`; `Message Delivered` too when the provider's
+    acceptance is the delivery (webhook, task, chat); `Task Created` for a task."""
     properties: dict[str, Any] = {
         "message_id": row.id,
         "channel": row.channel,
@@ -374,14 +421,28 @@ def _timeline_event(row: Claimed, status: str, outcome: Outcome, now: datetime) 
     }
     if status == FAILED:
         properties["error"] = outcome.detail[:500]
-    return {
-        "workspace_id": row.workspace_id,
-        "message_id": f"message:{row.id}:{status}",
-        "type": "track",
-        "event": MESSAGE_SENT if status == DELIVERED else MESSAGE_FAILED,
-        "timestamp": now,
-        "received_at": now,
-        "properties": properties,
-        "context": {"library": {"name": "baton-delivery"}},
-        "profile_id": row.profile_id,
-    }
+        names = [MESSAGE_FAILED]
+    else:
+        names = [MESSAGE_SENT]
+        if row.channel in DELIVERED_ON_ACCEPTANCE:
+            names.append(MESSAGE_DELIVERED)
+        if row.channel == "task":
+            names.append(TASK_CREATED)
+    return [
+        timeline_row(
+            row.workspace_id,
+            row.profile_id,
+            name,
+            properties,
+            now,
+            f"message:{row.id}:{_KEYS.get(name, status)}",
+        )
+        for name in names
+    ]
+
+
+# Channels whose provider hands the message straight to its reader.
+DELIVERED_ON_ACCEPTANCE = frozenset({"webhook", "task", "chat"})
+TASK_CREATED = "Task Created"
+# The event's part of its message id (Sent and Failed keep the status, as ever).
+_KEYS = {MESSAGE_DELIVERED: "confirmed", TASK_CREATED: "task"}

@@ -85,6 +85,15 @@ class Policy(_Model):
     quiet_hours: QuietHours | None = None
     # Values every template reads as `workspace.NAME` (company name, support address...).
     constants: dict[str, Any] = Field(default_factory=dict)
+    # Events older than this (by their timestamp) are purged by a background job.
+    event_retention: str | None = None
+
+    @field_validator("event_retention")
+    @classmethod
+    def _retention(cls, value: str | None) -> str | None:
+        if value is not None and parse_duration(value) < timedelta(days=1):
+            raise ValueError("keep events a day at least")
+        return value
 
     @field_validator("timezone")
     @classmethod

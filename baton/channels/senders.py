@@ -28,6 +28,7 @@ class Outgoing:
     at: datetime
     data: dict[str, Any]  # what templates read: profile, event, journey, workspace
     rendered: Rendered | None  # the message's template, rendered for the profile
+    devices: tuple[str, ...] = ()  # the profile's push tokens, for push
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Outcome:
     status: str  # delivered | retry | failed
     detail: str
     provider_id: str | None = None
+    forget: tuple[str, ...] = ()  # addresses the provider says are gone (push tokens)
 
 
 class Sender(Protocol):

@@ -26,14 +26,17 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class WebhookSettings(_Model):
-    """Webhook calls: signed with `secret` (generated when not given), cut off after
-    `timeout`; private, loopback and link-local targets are refused unless a host or
-    network in `allow` names them."""
+class _Provider(_Model):
+    """A provider's settings: at most `rate` messages per second go to it (a token
+    bucket per process and workspace), unlimited when not given."""
 
-    secret: str = Field(default_factory=lambda: secrets.token_urlsafe(32), min_length=16)
+    rate: float | None = Field(default=None, gt=0, le=100_000)
+
+
+class _Http(_Provider):
+    """A provider over HTTP: calls are cut off after `timeout` (60s at most)."""
+
     timeout: str = "10s"
-    allow: list[str] = Field(default_factory=list)
 
     @field_validator("timeout")
     @classmethod
@@ -41,6 +44,19 @@ class WebhookSettings(_Model):
         if parse_duration(value) > timedelta(seconds=60):
             raise ValueError("at most 60s")
         return value
+
+    @cached_property
+    def seconds(self) -> float:
+        return parse_duration(self.timeout).total_seconds()
+
+
+class WebhookSettings(_Http):
+    """Webhook calls: signed with `secret` (generated when not given), cut off after
+    `timeout`; private, loopback and link-local targets are refused unless a host or
+    network in `allow` names them."""
+
+    secret: str = Field(default_factory=lambda: secrets.token_urlsafe(32), min_length=16)
+    allow: list[str] = Field(default_factory=list)
 
     @field_validator("allow")
     @classmethod
@@ -53,12 +69,8 @@ class WebhookSettings(_Model):
                     raise ValueError(f"{value!r} is neither a host nor a network") from None
         return values
 
-    @cached_property
-    def seconds(self) -> float:
-        return parse_duration(self.timeout).total_seconds()
 
-
-class EmailSettings(_Model):
+class EmailSettings(_Provider):
     """E-mail over SMTP: `url` is `smtp://user:password@host:port`; `security` starttls,
     tls (SMTPS) or none; `links_url` is where Baton is reachable from the recipients'
     mail clients (unsubscribe links); links are signed with `link_secret` (generated)
@@ -90,11 +102,58 @@ class EmailSettings(_Model):
         )
 
 
-SETTINGS: dict[str, type[_Model]] = {"webhook": WebhookSettings, "email": EmailSettings}
-SECRETS = ("secret", "link_secret")
+class SmsSettings(_Http):
+    """SMS through a Twilio-compatible REST API at `api_url`: messages from `sender` (a
+    number, or a messaging service id `MG...`); numbers without a country code are read
+    in `default_region`. Delivery receipts and inbound keywords reach Baton at
+    `{callbacks_url}/v1/channels/sms/{workspace}/status|inbound`, checked with the auth
+    token's signature."""
+
+    api_url: str = Field(default="https://api.twilio.com", pattern=r"^https?://\S+$")
+    account_sid: str = Field(min_length=2, max_length=64)
+    auth_token: str = Field(min_length=8, max_length=200)
+    sender: str = Field(min_length=2, max_length=64)
+    callbacks_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    default_region: str = Field(default="US", pattern=r"^[A-Z]{2}$")
 
 
-def parse_settings(channel: str, data: Any) -> _Model:
+class PushSettings(_Http):
+    """Push through Firebase Cloud Messaging's HTTP v1 API at `api_url`, for the
+    project `project_id`, with an OAuth 2 `access_token`."""
+
+    api_url: str = Field(default="https://fcm.googleapis.com", pattern=r"^https?://\S+$")
+    project_id: str = Field(min_length=1, max_length=100)
+    access_token: str = Field(min_length=8, max_length=4000)
+
+
+class ChatSettings(_Http):
+    """Chat through the Telegram Bot API at `api_url`; the chat id is the profile's
+    trait `chat_id_trait`."""
+
+    api_url: str = Field(default="https://api.telegram.org", pattern=r"^https?://\S+$")
+    bot_token: str = Field(min_length=8, max_length=200)
+    chat_id_trait: str = Field(default="telegramChatId", min_length=1, max_length=100)
+
+
+class TaskSettings(WebhookSettings):
+    """Tasks for a sales or support person: posted to a CRM's webhook `url`, signed and
+    guarded like webhooks."""
+
+    url: str = Field(pattern=r"^https?://\S+$")
+
+
+SETTINGS: dict[str, type[_Provider]] = {
+    "webhook": WebhookSettings,
+    "email": EmailSettings,
+    "sms": SmsSettings,
+    "push": PushSettings,
+    "chat": ChatSettings,
+    "task": TaskSettings,
+}
+SECRETS = ("secret", "link_secret", "auth_token", "access_token", "bot_token")
+
+
+def parse_settings(channel: str, data: Any) -> _Provider:
     model = SETTINGS.get(channel)
     if model is None:
         raise InvalidInput(
@@ -105,7 +164,7 @@ def parse_settings(channel: str, data: Any) -> _Model:
 
 
 def save_settings(
-    connection: Connection, workspace_id: str, channel: str, settings: _Model, now: datetime
+    connection: Connection, workspace_id: str, channel: str, settings: _Provider, now: datetime
 ) -> None:
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     statement = dialect.insert(channel_settings).values(
@@ -136,7 +195,7 @@ def load_settings(connection: Connection, workspace_id: str) -> dict[str, Any]:
     }
 
 
-def masked(settings: _Model) -> dict[str, Any]:
+def masked(settings: _Provider) -> dict[str, Any]:
     found = settings.model_dump(mode="json")
     shown = {k: MASK if k in SECRETS and v else v for k, v in found.items()}
     if isinstance(settings, EmailSettings):

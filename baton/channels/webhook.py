@@ -19,17 +19,27 @@ from typing import Any
 import httpx
 import orjson
 
-from baton.channels.senders import DELIVERED, FAILED, RETRY, Outcome, Outgoing
+from baton.channels.calls import call, judge
+from baton.channels.senders import FAILED, Outcome, Outgoing
 from baton.channels.settings import WebhookSettings
 from baton.channels.templates import render_json, render_text
 from baton.core.errors import InvalidInput
-
-_RETRYABLE = frozenset({408, 425, 429})
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
     digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
     return f"v1={digest.hexdigest()}"
+
+
+def signed_headers(outgoing: Outgoing, secret: str, content: bytes) -> dict[str, str]:
+    timestamp = str(int(outgoing.at.timestamp()))
+    return {
+        "Content-Type": "application/json",
+        "User-Agent": "Baton-Webhooks/1",
+        "Idempotency-Key": outgoing.idempotency_key,
+        "X-Baton-Timestamp": timestamp,
+        "X-Baton-Signature": sign(secret, timestamp, content),
+    }
 
 
 def refusal(url: str, allow: list[str]) -> str | None:
@@ -72,33 +82,13 @@ class WebhookSender:
         if refused is not None:
             return Outcome(FAILED, refused)
         content = b"" if body is None else orjson.dumps(body)
-        timestamp = str(int(outgoing.at.timestamp()))
-        headers = {
-            **headers,
-            "Content-Type": "application/json",
-            "User-Agent": "Baton-Webhooks/1",
-            "Idempotency-Key": outgoing.idempotency_key,
-            "X-Baton-Timestamp": timestamp,
-            "X-Baton-Signature": sign(self._settings.secret, timestamp, content),
-        }
-        try:
-            response = self._client.request(
-                payload.get("method", "POST"),
-                url,
-                content=content,
-                headers=headers,
-                timeout=self._settings.seconds,
-                follow_redirects=False,
-            )
-        except httpx.TimeoutException:
-            return Outcome(RETRY, f"no answer within {self._settings.timeout}")
-        except httpx.TransportError as error:
-            return Outcome(RETRY, f"connection failed: {type(error).__name__}")
-        status = response.status_code
-        detail = f"HTTP {status}"
-        if 200 <= status < 300:
-            return Outcome(DELIVERED, detail)
-        detail = f"{detail}: {response.text[:300]}"
-        if status in _RETRYABLE or status >= 500:
-            return Outcome(RETRY, detail)
-        return Outcome(FAILED, detail)
+        headers = {**headers, **signed_headers(outgoing, self._settings.secret, content)}
+        response = call(
+            self._client,
+            payload.get("method", "POST"),
+            url,
+            timeout=self._settings.seconds,
+            content=content,
+            headers=headers,
+        )
+        return response if isinstance(response, Outcome) else judge(response)

@@ -36,5 +36,11 @@ class Conflict(BatonError):
     code = "conflict"
 
 
+class Busy(BatonError):
+    """The work could not be done now because of others' work; trying again will."""
+
+    code = "busy"
+
+
 class ConfigurationError(BatonError):
     code = "configuration"

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, func, select, text, update
 
 from baton.core.batches import UNAVAILABLE, one_at_a_time
 from baton.core.clock import Clock
+from baton.identity.erasure import drop_suppressed, suppressed
 from baton.identity.graph import IdentityGraph
 from baton.identity.observations import OBSERVED_COLUMNS, observe
 from baton.journeys.inbox import JOURNEY_EVENT_TYPES, enqueue_events
@@ -91,14 +92,24 @@ def _process_batch(engine: Engine, clock: Clock, default_region: str, limit: int
         by_workspace: dict[str, list[Any]] = defaultdict(list)
         for row in rows:
             by_workspace[row["workspace_id"]].append(row)
-        graphs = []
+        graphs: list[tuple[str, IdentityGraph, list[Any]]] = []
+        dropped: dict[int, str] = {}
         for workspace_id, workspace_rows in by_workspace.items():
+            observations = [observe(row, default_region) for row in workspace_rows]
+            # Events of a person erased for good are dropped unread.
+            erased = suppressed(reader, workspace_id, observations)
+            if erased:
+                dropped.update(erased)
+                observations = [o for o in observations if o.seq not in erased]
+                workspace_rows = [row for row in workspace_rows if row["seq"] not in erased]
             graph = IdentityGraph(reader, workspace_id, clock.now())
-            graph.resolve_all([observe(row, default_region) for row in workspace_rows])
+            graph.resolve_all(observations)
             graphs.append((workspace_id, graph, workspace_rows))
     if graphs:
         now = clock.now()
         with write_transaction(engine) as writer:
+            if dropped:
+                drop_suppressed(writer, dropped)
             for workspace_id, graph, workspace_rows in graphs:
                 graph.flush(writer, default_region)
                 # Segments and computed traits of these profiles must be evaluated again.

@@ -13,6 +13,7 @@ from baton.core.formats import decode_cursor, encode_cursor, iso_instant
 from baton.identity.normalize import BUILTIN_KINDS, USER_ID, normalize_identifier
 from baton.ingest.messages import parse_message
 from baton.segments.memberships import segments_of
+from baton.storage.database import among
 from baton.storage.tables import component_users, events, identifiers, identity_components, profiles
 
 _MAX_MERGE_HOPS = 64
@@ -32,6 +33,24 @@ def resolve_profile_id(connection: Connection, workspace_id: str, profile_id: st
             return profile_id
         profile_id = merged_into[0]
     raise NotFound(f"profile {profile_id!r} has a merge chain too long to follow")
+
+
+def merge_tree(connection: Connection, workspace_id: str, live: str) -> set[str]:
+    """The live profile and every profile merged into it, however indirectly."""
+    people, frontier = {live}, [live]
+    while frontier:
+        frontier = [
+            found
+            for found in connection.execute(
+                select(profiles.c.id).where(
+                    profiles.c.workspace_id == workspace_id,
+                    among(profiles.c.merged_into, frontier, connection.dialect),
+                )
+            ).scalars()
+            if found not in people
+        ]
+        people.update(frontier)
+    return people
 
 
 def get_profile(connection: Connection, workspace_id: str, profile_id: str) -> dict[str, Any]:
@@ -194,10 +213,10 @@ def profile_events(
     if len(rows) > limit:
         last = page[-1]
         next_cursor = encode_cursor(f"{last['timestamp'].isoformat()}|{last['seq']}")
-    return {"items": [_event_json(row) for row in page], "next": next_cursor}
+    return {"items": [event_json(row) for row in page], "next": next_cursor}
 
 
-def _event_json(row: Any) -> dict[str, Any]:
+def event_json(row: Any) -> dict[str, Any]:
     return {
         "message_id": row["message_id"],
         "type": row["type"],

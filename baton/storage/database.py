@@ -32,7 +32,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.dml import Insert, UpdateBase
 from sqlalchemy.sql.elements import ColumnElement
 
-from baton.core.errors import ConfigurationError
+from baton.core.errors import Busy, ConfigurationError
 from baton.storage.tables import Instant, instant_to_sqlite
 
 _WRITE = "baton_write"
@@ -100,6 +100,9 @@ def _tune_sqlite(engine: Engine, synchronous: str, checkpoints_elsewhere: bool) 
         cursor.execute("PRAGMA cache_size=-32768")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Deleted rows are overwritten with zeros, so an erased person's data does not
+        # linger in free space (privacy/erasure.py).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -312,3 +315,19 @@ def checkpoint(engine: Engine) -> None:
     if engine.dialect.name == "sqlite":
         with engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+
+
+def compact(engine: Engine, tables: Sequence[str]) -> None:
+    """Leave no copy of deleted rows in the database files: on SQLite (whose deletes
+    zero the freed space) the write-ahead log is emptied into the file and truncated;
+    on PostgreSQL, `VACUUM FULL` rewrites `tables` and their indexes without the dead
+    rows, which plain VACUUM only marks as free space."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            busy, *_ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        if busy:
+            raise Busy("readers held the write-ahead log; compact again")
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        for table in tables:
+            connection.exec_driver_sql(f"VACUUM FULL {table}")

@@ -93,6 +93,8 @@ workspaces = Table(
     Column("timezone", String(64), nullable=False, default="UTC", server_default="UTC"),
     # Frequency caps and quiet hours shared by every journey (baton/channels/policy.py).
     Column("policy", Document),
+    # Salts the digests of erased identifiers (never shown).
+    Column("erasure_salt", String(64)),
 )
 
 api_keys = Table(
@@ -486,4 +488,65 @@ consent_changes = Table(
     Column("source", String(40), nullable=False),
     Column("evidence", Document),
     Index(None, "profile_id", "seq"),
+)
+# Erasure receipts (GDPR article 17): whom, when, what was deleted; no personal data.
+erasures = Table(
+    "erasures",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("workspace_id", String(40), nullable=False),
+    Column("at", Instant(), nullable=False),
+    Column("profile_ids", Document, nullable=False),
+    Column("suppressed", Integer, nullable=False),
+    Column("deleted", Document, nullable=False),
+    # When no copy of the deleted rows was left in the database files (compaction).
+    Column("compacted_at", Instant()),
+    Index(None, "workspace_id", "at"),
+)
+# Salted digests of an erased person's identifiers, when they asked never to be
+# profiled again: new events carrying one are dropped unread.
+erased_identifiers = Table(
+    "erased_identifiers",
+    metadata,
+    Column("workspace_id", String(40), primary_key=True),
+    Column("digest", String(64), primary_key=True),
+    Column("erasure_id", String(40), nullable=False),
+)
+# Push device tokens, from identify traits or `context.device.token`.
+push_tokens = Table(
+    "push_tokens",
+    metadata,
+    Column("workspace_id", String(40), primary_key=True),
+    Column("token", String(500), primary_key=True),
+    Column("profile_id", String(40), nullable=False),
+    Column("platform", String(20)),
+    Column("updated_at", Instant(), nullable=False),
+    Index(None, "workspace_id", "profile_id"),
+)
+# In-app and web messages waiting for the app or site to pull them.
+inbox_items = Table(
+    "inbox_items",
+    metadata,
+    Column("message_id", String(40), primary_key=True),
+    Column("workspace_id", String(40), nullable=False),
+    Column("profile_id", String(40), nullable=False),
+    Column("content", Document, nullable=False),
+    Column("created_at", Instant(), nullable=False),
+    Column("expires_at", Instant()),
+    Column("seen_at", Instant()),
+    Column("clicked_at", Instant()),
+    Column("dismissed_at", Instant()),
+    Index(None, "workspace_id", "profile_id", "created_at"),
+)
+# Addresses no message goes to any more (a hard bounce, a complaint), per channel.
+suppressions = Table(
+    "suppressions",
+    metadata,
+    Column("workspace_id", String(40), primary_key=True),
+    Column("channel", String(40), primary_key=True),
+    Column("address", String(320), primary_key=True),
+    Column("profile_id", String(40)),
+    Column("reason", String(40), nullable=False),
+    Column("at", Instant(), nullable=False),
+    Index(None, "workspace_id", "profile_id"),
 )

@@ -4,16 +4,9 @@ arrives with a working one-click unsubscribe, and clicking it stops the next one
 from __future__ import annotations
 
 import re
-import socket
-from collections.abc import Iterator
 from datetime import timedelta
-from email import message_from_bytes
-from email.message import Message
-from typing import Any
 
 import httpx
-import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import Engine
 
 from baton.channels.settings import EmailSettings, save_settings
@@ -26,28 +19,7 @@ from tests.conftest import Workspace
 from tests.identity.helpers import profile
 from tests.journeys.helpers import deliver, messages_of, publish, run
 from tests.segments.helpers import identify, track
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.received: list[tuple[list[str], Message]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.received.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content)))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
-
+from tests.servers import Mailbox
 
 CART = {
     "key": "cart",
@@ -85,7 +57,7 @@ def test_the_cart_reminder_arrives_and_one_click_unsubscribe_stops_the_next(
     engine: Engine,
     clock: ManualClock,
     workspace: Workspace,
-    smtp: tuple[Inbox, int],
+    smtp: tuple[Mailbox, int],
 ) -> None:
     inbox, port = smtp
     with write_transaction(engine) as connection:

@@ -124,9 +124,9 @@ def attempts_of(engine: Engine, message_id: str) -> list[tuple[str, str]]:
 def timeline(engine: Engine, profile_id: str) -> list[dict[str, Any]]:
     with engine.connect() as connection:
         rows = connection.execute(
-            select(events.c.event, events.c.properties).where(
-                events.c.profile_id == profile_id, events.c.event.like("Message %")
-            )
+            select(events.c.event, events.c.properties)
+            .where(events.c.profile_id == profile_id, events.c.event.like("Message %"))
+            .order_by(events.c.seq)
         )
         return [{"event": name, **(properties or {})} for name, properties in rows]
 
@@ -159,9 +159,9 @@ def test_a_call_is_templated_signed_and_recorded(
     assert call.headers["X-Baton-Signature"] == sign(SECRET, stamp, call.body)
     assert sign("another-secret-entirely", stamp, call.body) != sign(SECRET, stamp, call.body)
     assert attempts_of(engine, message["id"]) == [("delivered", "HTTP 200")]
-    (sent,) = timeline(engine, message["profile_id"])
-    assert sent["event"] == "Message Sent"
-    assert sent["message_id"] == message["id"]
+    sent, delivered = timeline(engine, message["profile_id"])
+    assert (sent["event"], delivered["event"]) == ("Message Sent", "Message Delivered")
+    assert sent["message_id"] == delivered["message_id"] == message["id"]
 
 
 def test_a_failing_provider_is_retried_with_backoff_under_one_idempotency_key(

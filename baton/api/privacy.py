@@ -1,0 +1,45 @@
+"""Admin API for people's rights: erasure with a receipt, and export of everything held."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from baton.api.auth import AdminWorkspace, runtime_of
+from baton.api.responses import JSONBody
+from baton.identity.erasure import erase_profile, get_receipt
+from baton.identity.export import export_profile
+from baton.storage.database import write_transaction
+
+router = APIRouter(prefix="/api/v1", tags=["privacy"])
+
+
+@router.delete("/profiles/{profile_id}", summary="Erase a person; answers with a receipt")
+def erase(
+    request: Request, workspace_id: AdminWorkspace, profile_id: str, suppress: bool = False
+) -> JSONBody:
+    """`suppress=true` keeps salted digests of the person's identifiers so that events
+    carrying them are dropped from now on. The receipt's `compacted_at` is set once no
+    copy of the deleted rows is left in the database files."""
+    runtime = runtime_of(request)
+    with write_transaction(runtime.engine) as connection:
+        receipt = erase_profile(
+            connection,
+            workspace_id,
+            profile_id,
+            suppress=suppress,
+            now=runtime.clock.now(),
+            default_region=runtime.settings.default_region,
+        )
+    return JSONBody(receipt)
+
+
+@router.get("/erasures/{erasure_id}", summary="An erasure's receipt")
+def erasure_receipt(request: Request, workspace_id: AdminWorkspace, erasure_id: str) -> JSONBody:
+    with runtime_of(request).engine.connect() as connection:
+        return JSONBody(get_receipt(connection, workspace_id, erasure_id))
+
+
+@router.get("/profiles/{profile_id}/export", summary="Everything held about a person")
+def export(request: Request, workspace_id: AdminWorkspace, profile_id: str) -> JSONBody:
+    with runtime_of(request).engine.connect() as connection:
+        return JSONBody(export_profile(connection, workspace_id, profile_id))

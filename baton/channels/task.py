@@ -1,0 +1,48 @@
+"""The task channel: a task for a sales or support person, posted to the CRM's webhook
+with a summary of the profile and signed like webhooks (baton/channels/webhook.py)."""
+
+from __future__ import annotations
+
+import httpx
+import orjson
+
+from baton.channels.calls import call, judge
+from baton.channels.senders import FAILED, Outcome, Outgoing
+from baton.channels.settings import TaskSettings
+from baton.channels.webhook import refusal, signed_headers
+
+
+class TaskSender:
+    def __init__(self, settings: TaskSettings, client: httpx.Client) -> None:
+        self._settings = settings
+        self._client = client
+
+    def send(self, outgoing: Outgoing) -> Outcome:
+        refused = refusal(self._settings.url, self._settings.allow)
+        if refused is not None:
+            return Outcome(FAILED, refused)
+        rendered = outgoing.rendered
+        profile = outgoing.data["profile"]
+        task = {
+            "type": "task",
+            "message_id": outgoing.message_id,
+            "title": rendered and (rendered.title or rendered.subject),
+            "body": rendered and (rendered.body or rendered.text),
+            "journey": outgoing.data["journey"],
+            "profile": {
+                "id": profile["id"],
+                "traits": profile["traits"],
+                "computed": profile["computed"],
+            },
+            "event": outgoing.data["event"],
+        }
+        content = orjson.dumps(task)
+        response = call(
+            self._client,
+            "POST",
+            self._settings.url,
+            timeout=self._settings.seconds,
+            content=content,
+            headers=signed_headers(outgoing, self._settings.secret, content),
+        )
+        return response if isinstance(response, Outcome) else judge(response)
