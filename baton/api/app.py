@@ -13,10 +13,12 @@ from baton.api import (
     channels,
     consent,
     health,
+    inbox,
     journeys,
     policy,
     privacy,
     profiles,
+    providers,
     segments,
     templates,
     tracking,
@@ -56,5 +58,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(unsubscribe.router)
     app.include_router(consent.router)
     app.include_router(privacy.router)
+    app.include_router(inbox.router)
+    app.include_router(providers.router)
     app.include_router(health.router)
     return app

@@ -58,3 +58,13 @@ def admin_workspace(request: Request) -> str:
 
 
 AdminWorkspace = Annotated[str, Depends(admin_workspace)]
+
+
+def write_workspace(request: Request) -> str:
+    """The workspace of the write key in HTTP Basic auth or the `writeKey` parameter (for
+    pages and apps pulling their messages)."""
+    key = write_key_from_header(request) or request.query_params.get("writeKey")
+    return workspace_for_write_key(runtime_of(request), key, None)
+
+
+WriteWorkspace = Annotated[str, Depends(write_workspace)]

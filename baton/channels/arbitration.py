@@ -53,7 +53,7 @@ def arbitrate(
     contenders: Sequence[Contender],
     ledger: Ledger,
     tz: ZoneInfo,
-    consents: Callable[[str | None], bool],
+    consents: Callable[[str | None, str], bool],
     now: datetime,
 ) -> list[tuple[Contender, Verdict]]:
     """A verdict for each contender, highest priority first; what is sent joins the ledger."""
@@ -71,12 +71,12 @@ def judge(
     contender: Contender,
     ledger: Ledger,
     tz: ZoneInfo,
-    consents: Callable[[str | None], bool],
+    consents: Callable[[str | None, str], bool],
     now: datetime,
 ) -> Verdict:
     if contender.transactional:
         return Verdict(SENT)
-    if not consents(contender.subscription_group):
+    if not consents(contender.subscription_group, contender.channel):
         return Verdict(SKIPPED, NO_CONSENT)
     window = _quiet_hours(policy, contender)
     quiet_until = None if window is None else window.ends(now, tz, contender.channel)

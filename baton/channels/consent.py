@@ -1,10 +1,10 @@
 """Consent per profile and subscription group, with every change kept as proof.
 
-A profile's marketing messages of a group go out unless it unsubscribed from that group
-or from everything (`*`). Changes come from the API, unsubscribe links, SMS keywords or
-identify traits (`unsubscribed: true`, `subscriptions: {group: false}`); the latest
-change wins, and each is kept with its time, source and evidence. Transactional
-messages need no consent.
+A profile's marketing messages of a group go out unless it unsubscribed from that group,
+from the channel (`channel:sms`) or from everything (`*`). Changes come from the API,
+unsubscribe links, SMS keywords, complaints or identify traits (`unsubscribed: true`,
+`subscriptions: {group: false}`); the latest change wins, and each is kept with its
+time, source and evidence. Transactional messages need no consent.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from baton.storage.database import among
 from baton.storage.tables import consent_changes, consents
 
 EVERYTHING = "*"
-SOURCES = ("api", "unsubscribe_link", "sms_keyword", "import")
+SOURCES = ("api", "unsubscribe_link", "sms_keyword", "complaint", "import")
 
 
 def set_consent(
@@ -76,10 +76,18 @@ def consents_of(connection: Connection, profile_ids: Sequence[str]) -> dict[str,
     return found
 
 
-def allowed(recorded: dict[str, bool], traits: dict[str, Any], group: str | None) -> bool:
-    """Whether a marketing message of `group` may go to the profile: a recorded choice
-    (for the group, then for everything) first, then its traits."""
-    for key in (group, EVERYTHING):
+def channel_group(channel: str) -> str:
+    """The group standing for every marketing message of a channel (SMS STOP sets it)."""
+    return f"channel:{channel}"
+
+
+def allowed(
+    recorded: dict[str, bool], traits: dict[str, Any], group: str | None, channel: str
+) -> bool:
+    """Whether a marketing message of `group` on `channel` may go to the profile: a
+    recorded choice (for the group, then the channel, then everything) first, then its
+    traits."""
+    for key in (group, channel_group(channel), EVERYTHING):
         if key is not None and key in recorded:
             return recorded[key]
     if traits.get("unsubscribed") is True:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import random
 import time
+from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -38,11 +39,13 @@ from baton.channels.senders import (
     DELIVERED,
     FAILED,
     RETRY,
+    SKIPPED,
     LogSender,
     Outcome,
     Outgoing,
     Refused,
     Sender,
+    Skipped,
 )
 from baton.channels.settings import (
     ChatSettings,
@@ -55,6 +58,7 @@ from baton.channels.settings import (
     save_settings,
 )
 from baton.channels.sms import SmsSender
+from baton.channels.suppressions import SUPPRESSED, suppressed_among
 from baton.channels.task import TaskSender
 from baton.channels.template_store import template_of
 from baton.channels.templates import MessageTemplate, Rendered, render
@@ -67,6 +71,7 @@ from baton.channels.timeline import (
 )
 from baton.channels.webhook import WebhookSender
 from baton.core.errors import BatonError, NotFound
+from baton.identity.normalize import EMAIL, normalize_email
 from baton.identity.profiles import merge_tree
 from baton.storage.database import (
     among,
@@ -131,7 +136,7 @@ class Attempt:
 
     @property
     def remote(self) -> bool:
-        return not isinstance(self.sender, LogSender | Refused | InAppSender)
+        return not isinstance(self.sender, LogSender | Refused | Skipped | InAppSender)
 
 
 @dataclass(frozen=True)
@@ -209,6 +214,7 @@ def _prepare(
     settings = {ws: load_settings(connection, ws) for ws in {row.workspace_id for row in claimed}}
     templates: dict[tuple[str, str], MessageTemplate | None] = {}
     devices = _devices(connection, claimed)
+    suppressed = _suppressed(connection, claimed, known)
     outgoing: list[Outgoing] = []
     senders: list[Sender] = []
     rates: list[float | None] = []
@@ -247,6 +253,8 @@ def _prepare(
             provider = settings[row.workspace_id]["webhook"] = WebhookSettings()
             save_settings(connection, row.workspace_id, "webhook", provider, now)
         sender = _sender(row, provider, rendered, sender, client)
+        if _address(row, traits) in suppressed.get((row.workspace_id, row.channel), ()):
+            sender = Skipped(SUPPRESSED)
         rates.append(provider.rate if provider is not None else None)
         outgoing.append(
             Outgoing(
@@ -297,6 +305,27 @@ _HTTP_SENDERS: dict[type, type[SmsSender | PushSender | ChatSender]] = {
     PushSettings: PushSender,
     ChatSettings: ChatSender,
 }
+
+
+def _address(row: Claimed, traits: dict[str, Any]) -> str | None:
+    """The e-mail address a message goes to, as suppressions keep it."""
+    value = traits.get(EMAIL) if row.channel == "email" else None
+    return normalize_email(value) if isinstance(value, str) else None
+
+
+def _suppressed(
+    connection: Connection, claimed: Sequence[Claimed], known: Known
+) -> dict[tuple[str, str], set[str]]:
+    """The suppressed addresses among the batch's, by workspace and channel."""
+    wanted: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for row in claimed:
+        address = _address(row, known.traits(row.profile_id))
+        if address is not None:
+            wanted[(row.workspace_id, row.channel)].append(address)
+    return {
+        (ws, channel): suppressed_among(connection, ws, channel, addresses)
+        for (ws, channel), addresses in wanted.items()
+    }
 
 
 def _devices(connection: Connection, claimed: Sequence[Claimed]) -> dict[str, tuple[str, ...]]:
@@ -353,6 +382,19 @@ def record(
     for item, (outcome, duration_ms) in zip(attempts, results, strict=True):
         row = item.claimed
         status = outcome.status
+        if status == SKIPPED:
+            settled.append(
+                {
+                    "b_id": row.id,
+                    "b_status": SKIPPED,
+                    "b_due": now,
+                    "b_detail": None,
+                    "b_attempts": row.attempts - 1,  # nothing was handed over
+                    "b_at": None,
+                    "b_reason": outcome.detail,
+                }
+            )
+            continue
         if status == RETRY and row.attempts >= MAX_ATTEMPTS:
             status = FAILED
         settled.append(

@@ -18,6 +18,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 
 from baton.channels.consent import EVERYTHING
+from baton.channels.engagement import Tracker
 from baton.channels.links import sign_link
 from baton.channels.senders import DELIVERED, FAILED, RETRY, Outcome, Outgoing
 from baton.channels.settings import EmailSettings
@@ -108,7 +109,10 @@ class SmtpSender:
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         message.set_content(rendered.text or "")
         if rendered.html is not None:
-            message.add_alternative(rendered.html, subtype="html")
+            body = rendered.html
+            if self._settings.tracking:
+                body = Tracker(self._settings, self._claims(outgoing), outgoing.at).rewrite(body)
+            message.add_alternative(body, subtype="html")
         try:
             with self._pool.session(self._settings) as smtp:
                 refused = smtp.send_message(message)
@@ -124,12 +128,11 @@ class SmtpSender:
         return Outcome(DELIVERED, "SMTP 250", provider_id=message_id)
 
     def unsubscribe_url(self, outgoing: Outgoing) -> str:
-        claims = {
-            "ws": outgoing.workspace_id,
-            "p": outgoing.profile_id,
-            "g": outgoing.subscription_group or EVERYTHING,
-            "m": outgoing.message_id,
-        }
+        claims = {**self._claims(outgoing), "g": outgoing.subscription_group or EVERYTHING}
         expires = outgoing.at + parse_duration(self._settings.link_lifetime)
         token = sign_link(self._settings.link_secret, claims, expires)
         return f"{self._settings.links_url.rstrip('/')}/v1/unsubscribe/{token}"
+
+    @staticmethod
+    def _claims(outgoing: Outgoing) -> dict[str, str]:
+        return {"ws": outgoing.workspace_id, "p": outgoing.profile_id, "m": outgoing.message_id}

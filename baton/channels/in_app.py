@@ -18,8 +18,11 @@ from baton.core.formats import iso_instant
 from baton.storage.database import among, executemany_fast, insert_ignoring_duplicates
 from baton.storage.tables import inbox_items
 
-MARKS = {"seen": "Inbox Message Seen", "clicked": "Inbox Message Clicked",
-         "dismissed": "Inbox Message Dismissed"}  # fmt: skip
+MARKS = {
+    "seen": "Inbox Message Seen",
+    "clicked": "Inbox Message Clicked",
+    "dismissed": "Inbox Message Dismissed",
+}
 _SHOWN = 50
 
 
@@ -100,7 +103,13 @@ def mark(
         .values({column: now})
     ).rowcount
     if first:
-        event = timeline_row(workspace_id, row.profile_id, MARKS[what], {"message_id": message_id},
-                             now, f"inbox:{message_id}:{what}")  # fmt: skip
+        event = timeline_row(
+            workspace_id,
+            row.profile_id,
+            MARKS[what],
+            {"message_id": message_id},
+            now,
+            f"inbox:{message_id}:{what}",
+        )
         write_timeline(connection, [event], now)
     return bool(first)

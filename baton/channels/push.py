@@ -4,11 +4,57 @@ FCM calls unregistered or invalid is forgotten."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
 import httpx
+from sqlalchemy import Connection
+from sqlalchemy.dialects import postgresql, sqlite
 
 from baton.channels.calls import call, json_object, judge
 from baton.channels.senders import DELIVERED, FAILED, RETRY, Outcome, Outgoing
 from baton.channels.settings import PushSettings
+from baton.storage.tables import push_tokens
+
+_PLATFORMS = frozenset({"ios", "android", "web"})
+
+
+def remember_devices(
+    connection: Connection,
+    workspace_id: str,
+    devices: Sequence[tuple[dict[str, Any], str]],
+    now: datetime,
+) -> None:
+    """Keep each `context.device` token for the profile its event resolved to (a token
+    seen with another profile since moves to it: the device changed hands)."""
+    rows = {}
+    for device, profile_id in devices:
+        token, platform = device.get("token"), device.get("type")
+        if isinstance(token, str) and 0 < len(token) <= 500:
+            rows[token] = {
+                "workspace_id": workspace_id,
+                "token": token,
+                "profile_id": profile_id,
+                "platform": platform if platform in _PLATFORMS else None,
+                "updated_at": now,
+            }
+    if not rows:
+        return
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(push_tokens)
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=[push_tokens.c.workspace_id, push_tokens.c.token],
+            set_={
+                "profile_id": statement.excluded.profile_id,
+                "platform": statement.excluded.platform,
+                "updated_at": statement.excluded.updated_at,
+            },
+        ),
+        list(rows.values()),
+    )
+
 
 _GONE = frozenset({"UNREGISTERED", "INVALID_ARGUMENT", "NOT_FOUND"})
 

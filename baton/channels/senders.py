@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from baton.channels.templates import Rendered
 
-DELIVERED, RETRY, FAILED = "delivered", "retry", "failed"
+DELIVERED, RETRY, FAILED, SKIPPED = "delivered", "retry", "failed", "skipped"
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Outgoing:
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # delivered | retry | failed
+    status: str  # delivered | retry | failed | skipped (not handed over; detail: why)
     detail: str
     provider_id: str | None = None
     forget: tuple[str, ...] = ()  # addresses the provider says are gone (push tokens)
@@ -63,3 +63,13 @@ class Refused:
 
     def send(self, outgoing: Outgoing) -> Outcome:
         return Outcome(FAILED, self.why)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A message not to send after all (its address is suppressed)."""
+
+    reason: str
+
+    def send(self, outgoing: Outgoing) -> Outcome:
+        return Outcome(SKIPPED, self.reason)

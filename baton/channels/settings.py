@@ -73,8 +73,10 @@ class WebhookSettings(_Http):
 class EmailSettings(_Provider):
     """E-mail over SMTP: `url` is `smtp://user:password@host:port`; `security` starttls,
     tls (SMTPS) or none; `links_url` is where Baton is reachable from the recipients'
-    mail clients (unsubscribe links); links are signed with `link_secret` (generated)
-    and expire after `link_lifetime`."""
+    mail clients (unsubscribe, open and click links); links are signed with
+    `link_secret` (generated) and expire after `link_lifetime`. The provider reports
+    bounces and complaints to `/v1/channels/email/{workspace}/feedback` with
+    `Authorization: Bearer {feedback_secret}`."""
 
     url: str = Field(pattern=r"^smtp://\S+$")
     sender: str = Field(min_length=3, max_length=300)
@@ -82,6 +84,10 @@ class EmailSettings(_Provider):
     links_url: str = Field(pattern=r"^https?://\S+$")
     link_secret: str = Field(default_factory=lambda: secrets.token_urlsafe(32), min_length=16)
     link_lifetime: str = "60d"
+    # Opens (a pixel) and clicks (redirects) recorded on the profile's timeline.
+    tracking: bool = True
+    # Bearer token of the provider's bounce and complaint reports (generated).
+    feedback_secret: str = Field(default_factory=lambda: secrets.token_urlsafe(32), min_length=16)
 
     @field_validator("link_lifetime")
     @classmethod
@@ -150,7 +156,7 @@ SETTINGS: dict[str, type[_Provider]] = {
     "chat": ChatSettings,
     "task": TaskSettings,
 }
-SECRETS = ("secret", "link_secret", "auth_token", "access_token", "bot_token")
+SECRETS = ("secret", "link_secret", "feedback_secret", "auth_token", "access_token", "bot_token")
 
 
 def parse_settings(channel: str, data: Any) -> _Provider:

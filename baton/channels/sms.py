@@ -12,17 +12,25 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import httpx
+from sqlalchemy import Connection, select, update
 
 from baton.channels.calls import call, json_object, judge
+from baton.channels.consent import channel_group, set_consent
 from baton.channels.senders import FAILED, Outcome, Outgoing
 from baton.channels.settings import SmsSettings
-from baton.identity.normalize import normalize_phone
+from baton.channels.timeline import MESSAGE_DELIVERED, timeline_row, write_timeline
+from baton.core.formats import iso_instant
+from baton.identity.normalize import PHONE, normalize_phone
+from baton.identity.profiles import profile_of_identifier
+from baton.storage.tables import message_attempts, messages
 
 STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT"})
 START_WORDS = frozenset({"START", "YES", "UNSTOP", "OPTIN"})
+SMS_DELIVERED, SMS_FAILED = "SMS Delivered", "SMS Failed"
 # What a status callback reports, as Baton's words for it.
 DELIVERED_STATUSES = frozenset({"delivered"})
 FAILED_STATUSES = frozenset({"undelivered", "failed"})
@@ -80,3 +88,74 @@ class SmsSender:
         if isinstance(response, Outcome):
             return response
         return judge(response, provider_id=json_object(response).get("sid"))
+
+
+def record_status(
+    connection: Connection,
+    workspace_id: str,
+    sid: str,
+    status: str,
+    error: str | None,
+    now: datetime,
+) -> bool:
+    """A delivery receipt: `SMS Delivered` (and `Message Delivered`) or `SMS Failed`, the
+    message then failed with the carrier's error. False when no message has that sid."""
+    found = connection.execute(
+        select(messages.c.id, messages.c.profile_id, messages.c.journey_id)
+        .join(message_attempts, message_attempts.c.message_id == messages.c.id)
+        .where(messages.c.workspace_id == workspace_id, message_attempts.c.provider_id == sid)
+    ).first()
+    if found is None:
+        return False
+    properties = {"message_id": found.id, "journey_id": found.journey_id, "status": status}
+    if status in DELIVERED_STATUSES:
+        names = [SMS_DELIVERED, MESSAGE_DELIVERED]
+    elif status in FAILED_STATUSES:
+        names = [SMS_FAILED]
+        properties["error_code"] = error
+        connection.execute(
+            update(messages)
+            .where(messages.c.id == found.id)
+            .values(status="failed", detail=f"carrier: {status} ({error or 'no code'})")
+        )
+    else:
+        return True  # queued, sending, sent: on its way
+    rows = [
+        timeline_row(workspace_id, found.profile_id, name, properties, now, f"sms:{sid}:{name}")
+        for name in names
+    ]
+    write_timeline(connection, rows, now)
+    return True
+
+
+def record_keyword(
+    connection: Connection,
+    workspace_id: str,
+    settings: SmsSettings,
+    sender: str,
+    body: str,
+    now: datetime,
+) -> bool | None:
+    """An inbound SMS: STOP and its synonyms unsubscribe the sender's profile from every
+    marketing SMS, START and its synonyms subscribe it again. Returns the new consent,
+    None when the message was no keyword or came from no known profile."""
+    word = body.strip().upper()
+    subscribed = False if word in STOP_WORDS else True if word in START_WORDS else None
+    phone = normalize_phone(sender, settings.default_region)
+    if subscribed is None or phone is None:
+        return None
+    profile_id = profile_of_identifier(connection, workspace_id, PHONE, phone)
+    if profile_id is None:
+        return None
+    evidence = {"keyword": word, "received_at": iso_instant(now)}
+    set_consent(
+        connection,
+        workspace_id,
+        profile_id,
+        channel_group("sms"),
+        subscribed,
+        "sms_keyword",
+        evidence,
+        now,
+    )
+    return subscribed

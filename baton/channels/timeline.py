@@ -59,8 +59,14 @@ def write_timeline(connection: Connection, rows: list[dict[str, Any]], now: date
             )
         )
     }
-    for row in rows:
-        row["profile_id"] = survivors.get(row["profile_id"], row["profile_id"])
+    # A profile erased since (an old e-mail opened) gets nothing.
+    rows = [
+        {**row, "profile_id": survivors[row["profile_id"]]}
+        for row in rows
+        if row["profile_id"] in survivors
+    ]
+    if not rows:
+        return
     executemany_fast(connection, insert_ignoring_duplicates(connection, events), rows)
     by_workspace: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:

@@ -22,7 +22,7 @@ before its flush.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -230,6 +230,10 @@ class IdentityGraph:
             profile_id = self._resolve(observation)
             self._assignments.append((observation.seq, profile_id))
             self._deltas[profile_id].add_event(observation)
+
+    def profiles_of(self, seqs: Collection[int]) -> dict[int, str]:
+        """The live profile each of these events resolved to (after `resolve_all`)."""
+        return {seq: self._profile_root(p) for seq, p in self._assignments if seq in seqs}
 
     def flush(self, connection: Connection, default_region: str) -> None:
         """Write everything `resolve_all` decided, inside the caller's write transaction."""

@@ -52,6 +52,7 @@ OBSERVED_COLUMNS = (
     events.c.traits,
     events.c.context["traits"].label("context_traits"),
     events.c.context["externalIds"].label("external_ids"),
+    events.c.context["device"].label("device"),
 )
 
 

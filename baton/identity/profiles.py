@@ -121,7 +121,7 @@ def lookup_profile(
     canonical = normalize_identifier(kind, value, default_region)
     if canonical is None:
         raise InvalidInput(f"{value!r} is not a valid {kind}", field=kind)
-    profile_id = _profile_of_identifier(connection, workspace_id, kind, canonical)
+    profile_id = profile_of_identifier(connection, workspace_id, kind, canonical)
     if profile_id is None:
         raise NotFound(f"no profile has {kind} {value!r}")
     return get_profile(connection, workspace_id, profile_id)
@@ -140,7 +140,7 @@ def find_profile(
         canonical = normalize_identifier(kind, reference, default_region)
         if canonical is None:
             continue
-        profile_id = _profile_of_identifier(connection, workspace_id, kind, canonical)
+        profile_id = profile_of_identifier(connection, workspace_id, kind, canonical)
         if profile_id is not None:
             return get_profile(connection, workspace_id, profile_id)
     raise NotFound(f"no profile matches {reference!r}")
@@ -234,7 +234,7 @@ def event_json(row: Any) -> dict[str, Any]:
     }
 
 
-def _profile_of_identifier(
+def profile_of_identifier(
     connection: Connection, workspace_id: str, kind: str, value: str
 ) -> str | None:
     row = connection.execute(
@@ -255,7 +255,7 @@ def _profile_of_identifier(
         .limit(1)
     ).scalar_one_or_none()
     if newest_user is not None:
-        return _profile_of_identifier(connection, workspace_id, USER_ID, newest_user)
+        return profile_of_identifier(connection, workspace_id, USER_ID, newest_user)
 
     return connection.execute(
         select(identity_components.c.profile_id).where(identity_components.c.id == row.component_id)
@@ -325,7 +325,7 @@ def _identifier_matches(connection: Connection, workspace_id: str, needle: str) 
             identifiers.c.workspace_id == workspace_id, func.lower(identifiers.c.value) == needle
         )
     ).all()
-    found = (_profile_of_identifier(connection, workspace_id, kind, value) for kind, value in rows)
+    found = (profile_of_identifier(connection, workspace_id, kind, value) for kind, value in rows)
     return sorted({profile_id for profile_id in found if profile_id is not None})
 
 

@@ -451,6 +451,8 @@ message_attempts = Table(
     Column("detail", Text),
     Column("provider_id", String(200)),
     Column("duration_ms", Integer, nullable=False),
+    # Delivery receipts name the provider's id.
+    Index(None, "provider_id"),
 )
 
 # Each channel's provider settings per workspace (secrets included: never logged).

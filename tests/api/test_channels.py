@@ -23,6 +23,7 @@ def test_webhook_settings_are_saved_and_the_secret_is_masked(
         "secret": "********",
         "timeout": "5s",
         "allow": ["10.0.0.0/8"],
+        "rate": None,
     }
     listed = client.get("/api/v1/channels", headers=admin).json()["items"]
     assert listed == [saved.json()]
@@ -33,6 +34,7 @@ def test_webhook_settings_are_saved_and_the_secret_is_masked(
         ({"timeout": "2m"}, "timeout"),
         ({"allow": ["10.0.0.0/99"]}, "allow"),
         ({"secret": "short"}, "secret"),
+        ({"rate": 0}, "rate"),
     ]:
         bad = client.put("/api/v1/channels/webhook", json=body, headers=admin)
         assert bad.status_code == 400, body

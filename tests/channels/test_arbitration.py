@@ -33,7 +33,7 @@ def contender(name: str = "m", **rules: Any) -> Contender:
 
 def verdict(policy: dict[str, Any], sent: list[datetime], at: datetime, **rules: Any) -> Verdict:
     ledger = Ledger([(when, "email", None) for when in sent])
-    return judge(parse_policy(policy), contender(**rules), ledger, PARIS, lambda _: True, at)
+    return judge(parse_policy(policy), contender(**rules), ledger, PARIS, lambda *_: True, at)
 
 
 @pytest.mark.parametrize(
@@ -111,7 +111,7 @@ def test_contenders_are_judged_by_priority_and_what_is_sent_counts_at_once() -> 
     low, high = contender("low", priority=10), contender("high", priority=90)
     receipt = contender("receipt", priority=0, transactional=True)
     ledger = Ledger()
-    verdicts = arbitrate(policy, [low, receipt, high], ledger, PARIS, lambda _: True, T)
+    verdicts = arbitrate(policy, [low, receipt, high], ledger, PARIS, lambda *_: True, T)
     assert [(c.id, v.decision) for c, v in verdicts] == [
         ("high", "sent"),
         ("low", "skipped"),
@@ -121,21 +121,24 @@ def test_contenders_are_judged_by_priority_and_what_is_sent_counts_at_once() -> 
 
 
 def test_consent_comes_from_records_then_traits() -> None:
-    assert allowed({}, {}, "news")
-    assert not allowed({}, {"unsubscribed": True}, None)
-    assert not allowed({}, {"subscriptions": {"news": False}}, "news")
-    assert allowed({}, {"subscriptions": {"news": False}}, "promos")
-    # A recorded choice wins over traits: the group's, then everything's.
-    assert allowed({"news": True}, {"unsubscribed": True}, "news")
-    assert not allowed({"*": False}, {}, "news")
-    assert allowed({"*": False, "news": True}, {}, "news")
-    assert not allowed({"*": False}, {}, None)
+    assert allowed({}, {}, "news", "email")
+    assert not allowed({}, {"unsubscribed": True}, None, "email")
+    assert not allowed({}, {"subscriptions": {"news": False}}, "news", "email")
+    assert allowed({}, {"subscriptions": {"news": False}}, "promos", "email")
+    # A recorded choice wins over traits: the group's, then the channel's, then everything's.
+    assert allowed({"news": True}, {"unsubscribed": True}, "news", "email")
+    assert not allowed({"*": False}, {}, "news", "email")
+    assert allowed({"*": False, "news": True}, {}, "news", "email")
+    assert not allowed({"*": False}, {}, None, "email")
+    assert not allowed({"channel:sms": False}, {}, "news", "sms")
+    assert allowed({"channel:sms": False}, {}, "news", "email")
+    assert allowed({"channel:sms": False, "news": True}, {}, "news", "sms")
     refused = judge(
         parse_policy({}),
         contender(subscription_group="news"),
         Ledger(),
         PARIS,
-        lambda group: group != "news",
+        lambda group, _: group != "news",
         T,
     )
     assert refused == Verdict("skipped", "no_consent")

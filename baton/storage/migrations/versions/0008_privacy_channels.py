@@ -20,6 +20,7 @@ INSTANT = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
+    op.create_index(op.f("ix_message_attempts_provider_id"), "message_attempts", ["provider_id"])
     op.add_column("workspaces", sa.Column("erasure_salt", sa.String(length=64), nullable=True))
     op.create_table(
         "erasures",
@@ -90,6 +91,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_message_attempts_provider_id"), "message_attempts")
     for table in ("suppressions", "inbox_items", "push_tokens", "erased_identifiers", "erasures"):
         op.drop_table(table)
     with op.batch_alter_table("workspaces") as batch:
