@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 import httpx
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from baton.channels.settings import EmailSettings, save_settings
 from baton.channels.template_store import save_template
 from baton.channels.templates import parse_template
 from baton.core.clock import ManualClock
 from baton.storage.database import write_transaction
+from baton.storage.tables import events
 from tests.api.test_profiles import bearer
 from tests.conftest import Workspace
 from tests.identity.helpers import profile
@@ -153,3 +155,87 @@ def test_consent_is_set_over_the_api_with_evidence(
                      headers=admin)  # fmt: skip
     assert bad.status_code == 400
     assert bad.json()["error"]["field"] == "subscribed"
+
+
+def test_opens_and_clicks_are_recorded_through_signed_links_and_bounces_suppress(
+    client: httpx.Client,
+    engine: Engine,
+    clock: ManualClock,
+    workspace: Workspace,
+    smtp: tuple[Mailbox, int],
+) -> None:
+    mailbox, port = smtp
+    settings = EmailSettings(url=f"smtp://127.0.0.1:{port}", sender="news@acme.test",
+                             security="none", links_url=str(client.base_url),
+                             feedback_secret="feedback-secret-123")  # fmt: skip
+    with write_transaction(engine) as connection:
+        save_settings(connection, workspace.id, "email", settings, clock.now())
+        link = '<a href="https://shop.example/sale?a=1&b=2">Sale</a>'
+        template = {"key": "news", "channel": "email", "subject": "News", "html": link}
+        save_template(connection, workspace.id, parse_template(template), clock.now())
+    send = {"type": "message", "channel": "email", "template": "news"}
+    definition = {"key": "news", "name": "News", "trigger": {"event": "Go"}, "start": "send"}
+    news = publish(engine, clock, workspace.id, {**definition, "nodes": {"send": send}})
+    deliver(engine, clock, workspace.id, identify("dee", clock.now(), email="dee@example.com"))
+    deliver(engine, clock, workspace.id, track("dee", "Go", clock.now()))
+    ((_, mail),) = mailbox.received
+    html = next(p for p in mail.walk() if p.get_content_type() == "text/html")
+    body = html.get_payload(decode=True)
+    assert isinstance(body, bytes)
+    body = body.decode()
+    assert "shop.example" not in body  # every link goes through Baton
+    (click_url,) = re.findall(r'href="([^"]+/v1/e/c/[^"]+)"', body)
+    (pixel_url,) = re.findall(r'src="([^"]+/v1/e/o/[^"]+)"', body)
+
+    for _ in range(2):  # mail clients fetch twice; the first counts
+        pixel = client.get(pixel_url)
+        assert (pixel.status_code, pixel.headers["content-type"]) == (200, "image/gif")
+        redirect = client.get(click_url, follow_redirects=False)
+        assert redirect.status_code == 302
+        assert redirect.headers["location"] == "https://shop.example/sale?a=1&b=2"
+    tampered = click_url[:-4] + ("AAAA" if not click_url.endswith("AAAA") else "BBBB")
+    refused = client.get(tampered, follow_redirects=False)
+    assert refused.status_code == 400
+    assert "location" not in refused.headers
+    assert client.get(pixel_url[:-4] + "AAAA").status_code == 200  # a pixel never breaks
+    dee = profile(engine, workspace.id, "dee")["id"]
+    engaged = timeline(engine, dee)
+    assert [e["event"] for e in engaged if str(e["event"]).startswith("Email")] == [
+        "Email Opened", "Email Link Clicked"]  # fmt: skip
+    assert engaged[-1]["url"] == "https://shop.example/sale?a=1&b=2"
+
+    # The provider reports a hard bounce: the address is suppressed, the next e-mail skipped.
+    url = f"/v1/channels/email/{workspace.id}/feedback"
+    report = {"type": "bounce", "email": "DEE@example.com", "bounce_type": "hard",
+              "reason": "550 5.1.1 no such user"}  # fmt: skip
+    assert client.post(url, json=report).status_code == 401
+    assert client.post(url, json=report, headers=bearer("wrong")).status_code == 401
+    bad = client.post(url, json={"type": "bounce"}, headers=bearer("feedback-secret-123"))
+    assert bad.status_code == 400
+    accepted = client.post(url, json=[report], headers=bearer("feedback-secret-123"))
+    assert accepted.json() == {"received": 1, "matched": 1}
+    bounced = [e for e in timeline(engine, dee) if e["event"] == "Email Bounced"]
+    assert bounced[0]["bounce_type"] == "hard"
+    clock.advance(timedelta(minutes=1))
+    deliver(engine, clock, workspace.id, track("dee", "Go", clock.now()))
+    assert len(mailbox.received) == 1
+    later = messages_of(engine, news)[1]
+    assert (later["status"], later["reason"]) == ("skipped", "suppressed")
+
+    # A complaint unsubscribes from all marketing e-mail.
+    deliver(engine, clock, workspace.id, identify("eve", clock.now(), email="eve@example.com"))
+    complaint = {"type": "complaint", "email": "eve@example.com"}
+    client.post(url, json=complaint, headers=bearer("feedback-secret-123"))
+    eve = profile(engine, workspace.id, "eve")["id"]
+    consent = client.get(f"/api/v1/profiles/{eve}/consent", headers=bearer(workspace.admin_token))
+    assert consent.json()["groups"]["channel:email"]["source"] == "complaint"
+
+
+def timeline(engine: Engine, profile_id: str) -> list[dict[str, Any]]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(events.c.event, events.c.properties)
+            .where(events.c.profile_id == profile_id)
+            .order_by(events.c.seq)
+        )
+        return [{"event": name, **(properties or {})} for name, properties in rows]

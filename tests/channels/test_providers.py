@@ -1,0 +1,305 @@
+"""SMS, push, chat, task and in-app delivery against real local HTTP servers standing in
+for Twilio, FCM, Telegram and a CRM, on both databases; delivery receipts, keywords and
+invalid tokens fed back into the profile."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+from urllib.parse import parse_qsl
+
+import httpx
+import orjson
+import pytest
+from sqlalchemy import Engine, select
+
+from baton.channels.ratelimit import TokenBucket
+from baton.channels.settings import (
+    ChatSettings,
+    PushSettings,
+    SmsSettings,
+    TaskSettings,
+    save_settings,
+)
+from baton.channels.sms import signature
+from baton.channels.template_store import save_template
+from baton.channels.templates import parse_template
+from baton.channels.webhook import sign
+from baton.core.clock import ManualClock
+from baton.storage.database import write_transaction
+from baton.storage.tables import events, message_attempts, push_tokens
+from tests.api.test_profiles import bearer
+from tests.conftest import Workspace
+from tests.identity.helpers import profile
+from tests.journeys.helpers import deliver, messages_of, publish, run
+from tests.segments.helpers import identify, track
+from tests.servers import Answer, HttpServer, Request
+
+
+def answer(status: int, body: Any) -> Answer:
+    return status, {"Content-Type": "application/json"}, orjson.dumps(body)
+
+
+@pytest.fixture
+def provider() -> Iterator[HttpServer]:
+    with HttpServer(lambda request: answer(200, {})) as server:
+        yield server
+
+
+def journey(key: str, channel: str, template: str, **message: Any) -> dict[str, Any]:
+    return {
+        "key": key,
+        "name": key,
+        "trigger": {"event": f"{key} go"},
+        "start": "send",
+        "nodes": {"send": {"type": "message", "channel": channel, "template": template,
+                           **message}},
+    }  # fmt: skip
+
+
+def setup(engine: Engine, clock: ManualClock, workspace_id: str, channel: str, settings: Any,
+          **template: str) -> None:  # fmt: skip
+    with write_transaction(engine) as connection:
+        save_settings(connection, workspace_id, channel, settings, clock.now())
+        save_template(connection, workspace_id,
+                      parse_template({"key": f"{channel}-t", "channel": channel, **template}),
+                      clock.now())  # fmt: skip
+
+
+def timeline(engine: Engine, profile_id: str, *names: str) -> list[dict[str, Any]]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(events.c.event, events.c.properties)
+            .where(events.c.profile_id == profile_id, events.c.event.in_(names))
+            .order_by(events.c.seq)
+        )
+        return [{"event": name, **(properties or {})} for name, properties in rows]
+
+
+def provider_ids(engine: Engine, message_id: str) -> list[str | None]:
+    with engine.connect() as connection:
+        return list(
+            connection.execute(
+                select(message_attempts.c.provider_id)
+                .where(message_attempts.c.message_id == message_id)
+                .order_by(message_attempts.c.n)
+            ).scalars()
+        )
+
+
+def test_sms_goes_through_twilio_and_receipts_and_keywords_come_back(
+    engine: Engine, clock: ManualClock, workspace: Workspace, provider: HttpServer,
+    client: httpx.Client,
+) -> None:  # fmt: skip
+    sids = iter(["SM1", "SM2", "SM3"])
+    provider.respond = lambda request: answer(201, {"sid": next(sids), "status": "queued"})
+    settings = SmsSettings(api_url=provider.url, account_sid="AC42", auth_token="tok-tok-tok-1",
+                           sender="+15005550006", callbacks_url=str(client.base_url))  # fmt: skip
+    setup(engine, clock, workspace.id, "sms", settings, body="Hi {{ profile.traits.firstName }}")
+    sms = publish(engine, clock, workspace.id, journey("promo", "sms", "sms-t"))
+    deliver(engine, clock, workspace.id, identify("sam", clock.now(), firstName="Sam",
+                                                  phone="(415) 555-0100"))  # fmt: skip
+    deliver(engine, clock, workspace.id, track("sam", "promo go", clock.now()))
+
+    (call,) = provider.requests
+    assert call.path == "/2010-04-01/Accounts/AC42/Messages.json"
+    assert (
+        call.headers["Authorization"] == "Basic " + base64.b64encode(b"AC42:tok-tok-tok-1").decode()
+    )
+    form = dict(parse_qsl(call.body.decode()))
+    status_url = f"{client.base_url}/v1/channels/sms/{workspace.id}/status"
+    assert form == {"To": "+14155550100", "From": "+15005550006", "Body": "Hi Sam",
+                    "StatusCallback": status_url}  # fmt: skip
+    (first,) = messages_of(engine, sms)
+    assert first["status"] == "delivered"
+    assert provider_ids(engine, first["id"]) == ["SM1"]
+
+    # The receipt, signed as Twilio signs it; a forged one is refused.
+    receipt = {"MessageSid": "SM1", "MessageStatus": "delivered"}
+    forged = client.post(status_url, data=receipt, headers={"X-Twilio-Signature": "AAAA"})
+    assert forged.status_code == 401
+    signed = {"X-Twilio-Signature": signature("tok-tok-tok-1", status_url, receipt)}
+    assert client.post(status_url, data=receipt, headers=signed).status_code == 204
+    assert client.post(status_url, data=receipt, headers=signed).status_code == 204  # again
+    sam = profile(engine, workspace.id, "sam")["id"]
+    names = ("SMS Delivered", "SMS Failed", "Message Delivered")
+    assert [e["event"] for e in timeline(engine, sam, *names)] == ["SMS Delivered",
+                                                                  "Message Delivered"]  # fmt: skip
+
+    deliver(engine, clock, workspace.id, track("sam", "promo go", clock.now()))
+    failed = {"MessageSid": "SM2", "MessageStatus": "undelivered", "ErrorCode": "30003"}
+    headers = {"X-Twilio-Signature": signature("tok-tok-tok-1", status_url, failed)}
+    assert client.post(status_url, data=failed, headers=headers).status_code == 204
+    second = messages_of(engine, sms)[1]
+    assert (second["status"], second["detail"]) == ("failed", "carrier: undelivered (30003)")
+    assert timeline(engine, sam, "SMS Failed")[0]["error_code"] == "30003"
+
+    # STOP unsubscribes from marketing SMS; START subscribes again.
+    inbound_url = f"{client.base_url}/v1/channels/sms/{workspace.id}/inbound"
+    for word, sent in [("Stop", 2), ("START", 3)]:
+        text = {"From": "+14155550100", "Body": f" {word} "}
+        headers = {"X-Twilio-Signature": signature("tok-tok-tok-1", inbound_url, text)}
+        reply = client.post(inbound_url, data=text, headers=headers)
+        assert reply.status_code == 200
+        assert "<Response>" in reply.text
+        clock.advance(timedelta(minutes=1))
+        deliver(engine, clock, workspace.id, track("sam", "promo go", clock.now()))
+        assert len(provider.requests) == sent
+    third = messages_of(engine, sms)[2]
+    assert (third["status"], third["reason"]) == ("skipped", "no_consent")
+    consent = client.get(f"/api/v1/profiles/{sam}/consent",
+                         headers=bearer(workspace.admin_token)).json()  # fmt: skip
+    assert [(c["group"], c["subscribed"], c["source"]) for c in consent["history"]] == [
+        ("channel:sms", True, "sms_keyword"), ("channel:sms", False, "sms_keyword")]  # fmt: skip
+
+
+def test_push_goes_to_every_device_and_forgets_unregistered_tokens(
+    engine: Engine, clock: ManualClock, workspace: Workspace, provider: HttpServer
+) -> None:
+    def fcm(request: Request) -> Answer:
+        token = orjson.loads(request.body)["message"]["token"]
+        if token == "old-phone":
+            return answer(404, {"error": {"code": 404, "status": "NOT_FOUND", "details": [
+                {"@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError",
+                 "errorCode": "UNREGISTERED"}]}})  # fmt: skip
+        return answer(200, {"name": f"projects/acme/messages/{token}"})
+
+    provider.respond = fcm
+    settings = PushSettings(api_url=provider.url, project_id="acme", access_token="ya29.secret")
+    setup(engine, clock, workspace.id, "push", settings, title="Hello", body="Your order shipped")
+    push = publish(engine, clock, workspace.id, journey("ship", "push", "push-t"))
+    for token, kind in [("old-phone", "android"), ("new-phone", "ios")]:
+        seen = track("pat", "App Opened", clock.now())
+        seen["context"] = {"device": {"token": token, "type": kind}}
+        deliver(engine, clock, workspace.id, seen)
+    deliver(engine, clock, workspace.id, track("pat", "ship go", clock.now()))
+
+    assert sorted(orjson.loads(r.body)["message"]["token"] for r in provider.requests) == [
+        "new-phone", "old-phone"]  # fmt: skip
+    sent = orjson.loads(provider.requests[0].body)["message"]
+    assert sent["notification"] == {"title": "Hello", "body": "Your order shipped"}
+    assert provider.requests[0].path == "/v1/projects/acme/messages:send"
+    assert provider.requests[0].headers["Authorization"] == "Bearer ya29.secret"
+    (message,) = messages_of(engine, push)
+    assert message["status"] == "delivered"
+    assert message["detail"].startswith("1 of 2 devices")
+    with engine.connect() as connection:
+        kept = connection.execute(
+            select(push_tokens.c.token, push_tokens.c.platform).where(
+                push_tokens.c.workspace_id == workspace.id
+            )
+        ).all()
+    assert kept == [("new-phone", "ios")]
+
+
+def test_chat_and_task_messages_are_delivered_and_recorded(
+    engine: Engine, clock: ManualClock, workspace: Workspace, provider: HttpServer
+) -> None:
+    provider.respond = lambda request: (
+        answer(200, {"ok": True, "result": {"message_id": 42}})
+        if "/sendMessage" in request.path
+        else answer(201, {"id": "task-9"})
+    )
+    setup(engine, clock, workspace.id, "chat",
+          ChatSettings(api_url=provider.url, bot_token="123:abc-def"),
+          body="Hi {{ profile.traits.firstName }}, your table is ready")  # fmt: skip
+    task_settings = TaskSettings(url=f"{provider.url}/crm/tasks", allow=["127.0.0.1"],
+                                 secret="crm-secret-crm-secret")  # fmt: skip
+    setup(engine, clock, workspace.id, "task", task_settings,
+          title="Call {{ profile.traits.firstName }}",
+          body="Unhappy: NPS {{ event.properties.score }}")  # fmt: skip
+    chat = publish(engine, clock, workspace.id, journey("table", "chat", "chat-t"))
+    task = publish(engine, clock, workspace.id, journey("detractor", "task", "task-t"))
+    deliver(engine, clock, workspace.id,
+            identify("kim", clock.now(), firstName="Kim", telegramChatId="5551234"))  # fmt: skip
+    deliver(engine, clock, workspace.id, track("kim", "table go", clock.now()),
+            track("kim", "detractor go", clock.now(), {"score": 3}))  # fmt: skip
+
+    by_path = {r.path: r for r in provider.requests}
+    sent = by_path["/bot123:abc-def/sendMessage"]
+    assert orjson.loads(sent.body) == {"chat_id": "5551234", "text": "Hi Kim, your table is ready"}
+    (chat_message,) = messages_of(engine, chat)
+    assert chat_message["status"] == "delivered"
+    assert provider_ids(engine, chat_message["id"]) == ["42"]
+
+    posted = by_path["/crm/tasks"]
+    body = orjson.loads(posted.body)
+    assert (body["title"], body["body"]) == ("Call Kim", "Unhappy: NPS 3")
+    assert body["profile"]["traits"]["telegramChatId"] == "5551234"
+    stamp = posted.headers["X-Baton-Timestamp"]
+    assert posted.headers["X-Baton-Signature"] == sign("crm-secret-crm-secret", stamp, posted.body)
+    kim = profile(engine, workspace.id, "kim")["id"]
+    (task_message,) = messages_of(engine, task)
+    created = timeline(engine, kim, "Task Created", "Message Delivered")
+    assert sorted(e["event"] for e in created) == ["Message Delivered", "Message Delivered",
+                                                   "Task Created"]  # fmt: skip
+    assert {e["message_id"] for e in created} == {task_message["id"], chat_message["id"]}
+
+
+def test_a_throttled_provider_is_retried_and_a_missing_address_fails(
+    engine: Engine, clock: ManualClock, workspace: Workspace, provider: HttpServer
+) -> None:
+    provider.respond = lambda request: answer(429, {"ok": False, "parameters": {"retry_after": 3}})
+    setup(engine, clock, workspace.id, "chat",
+          ChatSettings(api_url=provider.url, bot_token="123:abc-def"), body="Hi")  # fmt: skip
+    chat = publish(engine, clock, workspace.id, journey("hi", "chat", "chat-t"))
+    deliver(engine, clock, workspace.id, identify("lee", clock.now(), telegramChatId=77),
+            identify("nobody", clock.now()))  # fmt: skip
+    deliver(engine, clock, workspace.id, track("lee", "hi go", clock.now()),
+            track("nobody", "hi go", clock.now()))  # fmt: skip
+    found = {m["profile_id"]: m for m in messages_of(engine, chat)}
+    lee, nobody = (profile(engine, workspace.id, who)["id"] for who in ("lee", "nobody"))
+    assert (found[lee]["status"], found[lee]["attempts"]) == ("pending", 1)
+    assert found[nobody]["status"] == "failed"
+    assert found[nobody]["detail"] == "the profile has no telegramChatId trait"
+    provider.respond = lambda request: answer(200, {"ok": True, "result": {"message_id": 1}})
+    clock.advance(timedelta(minutes=2))
+    run(engine, clock)
+    assert messages_of(engine, chat)[0]["status"] == "delivered"
+
+
+def test_in_app_messages_are_pulled_and_marked_by_the_site(
+    engine: Engine, clock: ManualClock, workspace: Workspace, client: httpx.Client
+) -> None:
+    with write_transaction(engine) as connection:
+        banner_template = {"key": "banner", "channel": "inbox", "body": "10% off today",
+                           "title": "Welcome back {{ profile.traits.firstName }}"}  # fmt: skip
+        save_template(connection, workspace.id, parse_template(banner_template), clock.now())
+    banner = publish(engine, clock, workspace.id, journey("back", "inbox", "banner"))
+    deliver(engine, clock, workspace.id, identify("ina", clock.now(), firstName="Ina"))
+    deliver(engine, clock, workspace.id, track("ina", "back go", clock.now()))
+    (message,) = messages_of(engine, banner)
+    assert message["status"] == "delivered"
+
+    auth = (workspace.write_key, "")
+    assert client.get("/v1/inbox?userId=ina").status_code == 401
+    assert client.get("/v1/inbox", auth=auth).status_code == 400
+    assert client.get("/v1/inbox?userId=stranger", auth=auth).json() == {"messages": []}
+    (shown,) = client.get("/v1/inbox?userId=ina", auth=auth).json()["messages"]
+    assert (shown["id"], shown["title"], shown["body"]) == (message["id"], "Welcome back Ina",
+                                                            "10% off today")  # fmt: skip
+    assert (shown["seen"], shown["clicked"]) == (False, False)
+    seen = client.post(f"/v1/inbox/{message['id']}/seen", auth=auth)
+    assert seen.json()["first"] is True
+    assert client.post(f"/v1/inbox/{message['id']}/seen", auth=auth).json()["first"] is False
+    assert client.post(f"/v1/inbox/{message['id']}/opened", auth=auth).status_code == 400
+    assert client.post("/v1/inbox/msg_nope/seen", auth=auth).status_code == 404
+    assert client.get("/v1/inbox?userId=ina", auth=auth).json()["messages"][0]["seen"] is True
+    client.post(f"/v1/inbox/{message['id']}/dismissed", auth=auth)
+    assert client.get("/v1/inbox?userId=ina", auth=auth).json() == {"messages": []}
+    ina = profile(engine, workspace.id, "ina")["id"]
+    marks = timeline(engine, ina, "Inbox Message Seen", "Inbox Message Dismissed")
+    assert [m["event"] for m in marks] == ["Inbox Message Seen", "Inbox Message Dismissed"]
+
+
+def test_a_token_bucket_lets_a_burst_through_then_paces() -> None:
+    now, slept = [100.0], list[float]()
+    bucket = TokenBucket(10, monotonic=lambda: now[0], sleep=slept.append)
+    assert [bucket.take() for _ in range(10)] == [0.0] * 10
+    assert bucket.take() == pytest.approx(0.1)
+    assert bucket.take() == pytest.approx(0.2)  # waits behind the one before
+    now[0] += 1.0  # a second refills what the waiters owed, and more
+    assert bucket.take() == 0.0
+    assert slept == pytest.approx([0.1, 0.2])
