@@ -1,8 +1,10 @@
-"""Unsubscribe links of marketing e-mail (public, authenticated by the signed token).
+"""Unsubscribe and opt-in confirmation links of e-mail (public, authenticated by the
+signed token).
 
 `POST /v1/unsubscribe/{token}` is the RFC 8058 one-click endpoint mail clients call with
 `List-Unsubscribe=One-Click`; `GET` shows a page whose button makes the same POST (a
-GET alone never unsubscribes: link scanners follow links)."""
+GET alone never unsubscribes: link scanners follow links). `/v1/confirm/{token}` works
+the same way for double opt-in."""
 
 from __future__ import annotations
 
@@ -16,7 +18,9 @@ from sqlalchemy import Connection
 from baton.api.auth import runtime_of
 from baton.channels.consent import EVERYTHING, set_consent
 from baton.channels.links import read_link
+from baton.channels.opt_in import CONFIRMATION, confirm
 from baton.channels.settings import EmailSettings, load_settings
+from baton.core.errors import InvalidInput
 from baton.identity.profiles import resolve_profile_id
 from baton.storage.database import write_transaction
 
@@ -31,6 +35,20 @@ def _claims(connection: Connection, token: str, request: Request) -> dict[str, A
     return read_link(token, secret_of, runtime_of(request).clock.now())
 
 
+def _unsubscribe_claims(connection: Connection, token: str, request: Request) -> dict[str, Any]:
+    claims = _claims(connection, token, request)
+    if not isinstance(claims.get("g"), str) or "k" in claims:
+        raise InvalidInput("this link is not valid")  # a click or confirmation link
+    return claims
+
+
+def _evidence(request: Request) -> dict[str, Any]:
+    return {
+        "user_agent": request.headers.get("user-agent"),
+        "ip": request.client.host if request.client else None,
+    }
+
+
 def _what(group: str) -> str:
     return "all marketing e-mail" if group == EVERYTHING else f"{html.escape(group)} e-mails"
 
@@ -38,7 +56,7 @@ def _what(group: str) -> str:
 @router.get("/unsubscribe/{token}", response_class=HTMLResponse, summary="Unsubscribe page")
 def unsubscribe_page(request: Request, token: str) -> HTMLResponse:
     with runtime_of(request).engine.connect() as connection:
-        claims = _claims(connection, token, request)
+        claims = _unsubscribe_claims(connection, token, request)
     return HTMLResponse(
         "<!doctype html><meta charset=utf-8><title>Unsubscribe</title>"
         f"<p>Stop receiving {_what(claims['g'])}?</p>"
@@ -52,13 +70,9 @@ def unsubscribe(request: Request, token: str) -> HTMLResponse:
     runtime = runtime_of(request)
     now = runtime.clock.now()
     with write_transaction(runtime.engine) as connection:
-        claims = _claims(connection, token, request)
+        claims = _unsubscribe_claims(connection, token, request)
         profile_id = resolve_profile_id(connection, claims["ws"], claims["p"])
-        evidence = {
-            "message_id": claims.get("m"),
-            "user_agent": request.headers.get("user-agent"),
-            "one_click": True,
-        }
+        evidence = {"message_id": claims.get("m"), "one_click": True, **_evidence(request)}
         set_consent(
             connection,
             claims["ws"],
@@ -70,4 +84,27 @@ def unsubscribe(request: Request, token: str) -> HTMLResponse:
             now,
         )
     done = f"<p>You will not receive {_what(claims['g'])} any more.</p>"
+    return HTMLResponse(f"<!doctype html><meta charset=utf-8>{done}")
+
+
+@router.get("/confirm/{token}", response_class=HTMLResponse, summary="Opt-in confirmation page")
+def confirm_page(request: Request, token: str) -> HTMLResponse:
+    with runtime_of(request).engine.connect() as connection:
+        claims = _claims(connection, token, request)
+    if claims.get("k") != CONFIRMATION:
+        raise InvalidInput("this link is not valid")
+    return HTMLResponse(
+        "<!doctype html><meta charset=utf-8><title>Confirm</title>"
+        f"<p>Confirm your subscription to {html.escape(str(claims['g']))}?</p>"
+        '<form method="post"><button type="submit">Confirm</button></form>'
+    )
+
+
+@router.post("/confirm/{token}", response_class=HTMLResponse, summary="Confirm an opt-in")
+def confirm_opt_in(request: Request, token: str) -> HTMLResponse:
+    runtime = runtime_of(request)
+    with write_transaction(runtime.engine) as connection:
+        claims = _claims(connection, token, request)
+        group = confirm(connection, claims, _evidence(request), runtime.clock.now())
+    done = f"<p>You are subscribed to {html.escape(group)}.</p>"
     return HTMLResponse(f"<!doctype html><meta charset=utf-8>{done}")

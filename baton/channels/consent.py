@@ -22,7 +22,7 @@ from baton.storage.database import among
 from baton.storage.tables import consent_changes, consents
 
 EVERYTHING = "*"
-SOURCES = ("api", "unsubscribe_link", "sms_keyword", "complaint", "import")
+SOURCES = ("api", "unsubscribe_link", "double_opt_in", "sms_keyword", "complaint", "import")
 
 
 def set_consent(
@@ -82,11 +82,18 @@ def channel_group(channel: str) -> str:
 
 
 def allowed(
-    recorded: dict[str, bool], traits: dict[str, Any], group: str | None, channel: str
+    recorded: dict[str, bool],
+    traits: dict[str, Any],
+    group: str | None,
+    channel: str,
+    *,
+    explicit: frozenset[str] = frozenset(),
 ) -> bool:
     """Whether a marketing message of `group` on `channel` may go to the profile: a
     recorded choice (for the group, then the channel, then everything) first, then its
-    traits."""
+    traits. A group in `explicit` needs a recorded opt-in."""
+    if group in explicit and not recorded.get(group):
+        return False
     for key in (group, channel_group(channel), EVERYTHING):
         if key is not None and key in recorded:
             return recorded[key]

@@ -72,13 +72,14 @@ from baton.channels.timeline import (
 from baton.channels.webhook import WebhookSender
 from baton.core.errors import BatonError, NotFound
 from baton.identity.normalize import EMAIL, normalize_email
-from baton.identity.profiles import merge_tree
+from baton.identity.profiles import merge_tree, message_from_baton
 from baton.storage.database import (
     among,
     executemany_fast,
+    insert_ignoring_duplicates,
     write_transaction,
 )
-from baton.storage.tables import message_attempts, messages, profiles, push_tokens
+from baton.storage.tables import events, message_attempts, messages, profiles, push_tokens
 
 log = logging.getLogger(__name__)
 
@@ -431,7 +432,8 @@ def _effects(
     connection: Connection, attempts: Sequence[Attempt], outcomes: Sequence[Outcome], now: datetime
 ) -> None:
     """What outcomes change besides the message: in-app messages wait in the inbox,
-    push tokens the provider no longer knows are forgotten."""
+    traits a webhook's answer maps go to the profile (as an identify, through identity
+    like any), push tokens the provider no longer knows are forgotten."""
     keep_in_inbox(
         connection,
         [
@@ -441,6 +443,22 @@ def _effects(
         ],
         now,
     )
+    learned = [
+        message_from_baton(
+            connection,
+            a.claimed.workspace_id,
+            a.claimed.profile_id,
+            {"type": "identify", "traits": o.traits},
+            f"webhook:{a.claimed.id}:response",
+            now,
+            {"library": {"name": "baton-delivery"}, "message_id": a.claimed.id},
+        )
+        for a, o in zip(attempts, outcomes, strict=True)
+        if o.traits
+    ]
+    rows = [row for row in learned if row is not None]
+    if rows:
+        executemany_fast(connection, insert_ignoring_duplicates(connection, events), rows)
     gone = sorted({token for outcome in outcomes for token in outcome.forget})
     if gone:
         connection.execute(

@@ -295,7 +295,12 @@ def _arbitrate(
             mine,
             ledgers[profile_id],
             zone_or(profile_traits.get("timezone"), default_zone),
-            partial(allowed, recorded.get(profile_id, {}), profile_traits),
+            partial(
+                allowed,
+                recorded.get(profile_id, {}),
+                profile_traits,
+                explicit=policy.explicit_groups,
+            ),
             now,
         )
         decided.extend(

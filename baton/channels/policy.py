@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -79,12 +79,29 @@ class QuietHours(_Model):
         return datetime.combine(day, end, tzinfo=tz)
 
 
+class SubscriptionGroup(_Model):
+    """How people join a subscription group: `implicit` (its messages go until they opt
+    out), `explicit` (only after they opt in) or `double` (only after they confirm
+    their opt-in through the link e-mailed with `confirmation_template`, whose
+    `event.properties.confirm_url` is the link)."""
+
+    opt_in: Literal["implicit", "explicit", "double"] = "implicit"
+    confirmation_template: str | None = Field(default=None, max_length=100)
+
+    @model_validator(mode="after")
+    def _template(self) -> SubscriptionGroup:
+        if self.opt_in == "double" and self.confirmation_template is None:
+            raise ValueError("a double opt-in group needs a confirmation_template")
+        return self
+
+
 class Policy(_Model):
     timezone: str | None = None
     caps: list[Cap] = Field(default_factory=list)
     quiet_hours: QuietHours | None = None
     # Values every template reads as `workspace.NAME` (company name, support address...).
     constants: dict[str, Any] = Field(default_factory=dict)
+    subscription_groups: dict[str, SubscriptionGroup] = Field(default_factory=dict)
     # Events older than this (by their timestamp) are purged by a background job.
     event_retention: str | None = None
 
@@ -109,6 +126,13 @@ class Policy(_Model):
         if len(set(names)) != len(names):
             raise ValueError("cap names must differ")
         return caps
+
+    @cached_property
+    def explicit_groups(self) -> frozenset[str]:
+        """Groups whose messages need a recorded opt-in."""
+        return frozenset(
+            name for name, group in self.subscription_groups.items() if group.opt_in != "implicit"
+        )
 
     @cached_property
     def longest_cap(self) -> timedelta:

@@ -37,6 +37,7 @@ class Outcome:
     detail: str
     provider_id: str | None = None
     forget: tuple[str, ...] = ()  # addresses the provider says are gone (push tokens)
+    traits: dict[str, Any] | None = None  # what the answer teaches about the profile
 
 
 class Sender(Protocol):

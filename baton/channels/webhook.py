@@ -14,13 +14,14 @@ import hashlib
 import hmac
 import ipaddress
 import socket
+from dataclasses import replace
 from typing import Any
 
 import httpx
 import orjson
 
-from baton.channels.calls import call, judge
-from baton.channels.senders import FAILED, Outcome, Outgoing
+from baton.channels.calls import call, json_object, judge
+from baton.channels.senders import DELIVERED, FAILED, Outcome, Outgoing
 from baton.channels.settings import WebhookSettings
 from baton.channels.templates import render_json, render_text
 from baton.core.errors import InvalidInput
@@ -91,4 +92,25 @@ class WebhookSender:
             content=content,
             headers=headers,
         )
-        return response if isinstance(response, Outcome) else judge(response)
+        if isinstance(response, Outcome):
+            return response
+        outcome = judge(response)
+        wanted = payload.get("response_traits")
+        if outcome.status == DELIVERED and wanted:
+            answer = json_object(response)
+            found = {trait: at_path(answer, path) for trait, path in wanted.items()}
+            learned = {trait: value for trait, value in found.items() if value is not None}
+            return replace(outcome, traits=learned or None)
+        return outcome
+
+
+def at_path(document: Any, path: str) -> Any:
+    """The value at a dotted path (`data.tier`, `items.0.sku`); None when absent."""
+    for step in path.split("."):
+        if isinstance(document, dict):
+            document = document.get(step)
+        elif isinstance(document, list) and step.isdigit() and int(step) < len(document):
+            document = document[int(step)]
+        else:
+            return None
+    return document

@@ -479,13 +479,26 @@ class UpdateProfileNode(_Onward):
 
 class WebhookNode(_Onward):
     """An HTTP call, signed; `url`, `headers` and every string of `body` are Liquid over
-    the profile, trigger event, journey and workspace (docs/templates.md)."""
+    the profile, trigger event, journey and workspace (docs/templates.md).
+    `response_traits` maps profile traits to paths in the JSON answer (`data.tier`,
+    `items.0.sku`): a successful call sets them on the profile."""
 
     type: Literal["webhook"]
     url: str = Field(pattern=r"^https?://\S[^\n]*$", max_length=2000)
     method: Literal["POST", "PUT", "PATCH", "GET", "DELETE"] = "POST"
     headers: dict[str, str] = Field(default_factory=dict)
     body: Any = None
+    response_traits: dict[str, str] = Field(default_factory=dict, max_length=50)
+
+    @field_validator("response_traits")
+    @classmethod
+    def _paths(cls, mapping: dict[str, str]) -> dict[str, str]:
+        for trait, path in mapping.items():
+            if not re.match(r"^[A-Za-z_][A-Za-z0-9_]{0,99}$", trait):
+                raise ValueError(f"{trait!r} is not a trait name")
+            if not re.match(r"^[^.\s]+(\.[^.\s]+)*$", path):
+                raise ValueError(f"{path!r} is not a path such as data.tier or items.0.sku")
+        return mapping
 
     @model_validator(mode="after")
     def _templates(self) -> WebhookNode:

@@ -426,6 +426,8 @@ class _Run:
                 "body": node.body,
                 "trigger": state.trigger,
             }
+            if node.response_traits:
+                payload["response_traits"] = node.response_traits
             self.result.effects.append(Send(node_id, visit, "webhook", None, None, payload))
             self.record(node_id, "webhook", {"visit": visit})
             return self._onward(node.next)

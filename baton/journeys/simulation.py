@@ -334,7 +334,12 @@ class Simulator:
             [message.contender],
             profile.ledger,
             self._zone_of(profile),
-            partial(allowed, profile.consent, profile.traits),
+            partial(
+                allowed,
+                profile.consent,
+                profile.traits,
+                explicit=self.policy.explicit_groups,
+            ),
             self.now,
         )
         if verdict.decision == DEFERRED:

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine, select
 
+from baton.channels.policy import parse_policy, save_policy
 from baton.channels.settings import EmailSettings, save_settings
 from baton.channels.template_store import save_template
 from baton.channels.templates import parse_template
@@ -239,3 +240,59 @@ def timeline(engine: Engine, profile_id: str) -> list[dict[str, Any]]:
             .order_by(events.c.seq)
         )
         return [{"event": name, **(properties or {})} for name, properties in rows]
+
+
+def test_double_opt_in_sends_nothing_until_the_link_is_followed(
+    client: httpx.Client,
+    engine: Engine,
+    clock: ManualClock,
+    workspace: Workspace,
+    smtp: tuple[Mailbox, int],
+) -> None:
+    mailbox, port = smtp
+    newsletter = {"opt_in": "double", "confirmation_template": "confirm"}
+    policy = {"subscription_groups": {"newsletter": newsletter}}
+    with write_transaction(engine) as connection:
+        save_policy(connection, workspace.id, parse_policy(policy))
+        settings = EmailSettings(url=f"smtp://127.0.0.1:{port}", sender="news@acme.test",
+                                 security="none", links_url=str(client.base_url))  # fmt: skip
+        save_settings(connection, workspace.id, "email", settings, clock.now())
+        for template in [
+            {"key": "confirm", "channel": "email", "subject": "Please confirm",
+             "text": "Confirm: {{ event.properties.confirm_url }}"},
+            {"key": "weekly", "channel": "email", "subject": "Weekly", "text": "News"},
+        ]:  # fmt: skip
+            save_template(connection, workspace.id, parse_template(template), clock.now())
+    send = {"type": "message", "channel": "email", "template": "weekly",
+            "subscription_group": "newsletter"}  # fmt: skip
+    definition = {"key": "weekly", "name": "Weekly", "trigger": {"event": "Go"}, "start": "send"}
+    weekly = publish(engine, clock, workspace.id, {**definition, "nodes": {"send": send}})
+    deliver(engine, clock, workspace.id, identify("fay", clock.now(), email="fay@example.com"))
+    fay = profile(engine, workspace.id, "fay")["id"]
+    admin = bearer(workspace.admin_token)
+
+    body = {"subscribed": True, "evidence": {"form": "footer"}}
+    asked = client.put(f"/api/v1/profiles/{fay}/consent/newsletter", json=body, headers=admin)
+    assert asked.json()["pending_confirmation"] is True
+    assert "newsletter" not in asked.json()["groups"]
+    deliver(engine, clock, workspace.id, track("fay", "Go", clock.now()))
+    ((_, confirmation),) = mailbox.received  # the confirmation only: no newsletter yet
+    assert confirmation["Subject"] == "Please confirm"
+    assert confirmation["List-Unsubscribe"] is None  # transactional
+    assert messages_of(engine, weekly)[0]["reason"] == "no_consent"
+    text = next(p for p in confirmation.walk() if p.get_content_type() == "text/plain")
+    content = text.get_payload(decode=True)
+    assert isinstance(content, bytes)
+    (url,) = re.findall(r"(http\S+/v1/confirm/\S+)", content.decode())
+    assert client.post(url.replace("/confirm/", "/unsubscribe/")).status_code == 400
+    assert "newsletter" in client.get(url).text
+    assert client.post(url).status_code == 200
+
+    consent = client.get(f"/api/v1/profiles/{fay}/consent", headers=admin).json()
+    (change,) = consent["history"]
+    assert (change["group"], change["subscribed"], change["source"]) == (
+        "newsletter", True, "double_opt_in")  # fmt: skip
+    assert change["evidence"]["requested_at"] is not None
+    clock.advance(timedelta(minutes=1))
+    deliver(engine, clock, workspace.id, track("fay", "Go", clock.now()))
+    assert [mail["Subject"] for _, mail in mailbox.received] == ["Please confirm", "Weekly"]

@@ -20,9 +20,12 @@ from baton.channels.policy import parse_policy, save_policy
 from baton.channels.settings import WebhookSettings, load_settings, save_settings
 from baton.channels.webhook import sign
 from baton.core.clock import ManualClock
+from baton.core.errors import InvalidInput
+from baton.journeys.definitions import parse_journey
 from baton.storage.database import write_transaction
 from baton.storage.tables import events, message_attempts
 from tests.conftest import Workspace
+from tests.identity.helpers import profile
 from tests.journeys.helpers import deliver, messages_of, publish, run
 from tests.segments.helpers import identify, track
 
@@ -77,7 +80,7 @@ def provider() -> Iterator[Provider]:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.end_headers()
-            self.wfile.write(b'{"ok": true}')
+            self.wfile.write(b'{"ok": true, "data": {"tier": "gold", "points": [120, 80]}}')
 
         do_POST = do_PUT = do_GET = _answer
 
@@ -162,6 +165,21 @@ def test_a_call_is_templated_signed_and_recorded(
     sent, delivered = timeline(engine, message["profile_id"])
     assert (sent["event"], delivered["event"]) == ("Message Sent", "Message Delivered")
     assert sent["message_id"] == delivered["message_id"] == message["id"]
+
+
+def test_the_answer_can_set_profile_traits(
+    engine: Engine, clock: ManualClock, workspace: Workspace, provider: Provider
+) -> None:
+    configure(engine, clock, workspace.id, allow=["127.0.0.1"])
+    mapping = {"tier": "data.tier", "points": "data.points.0", "missing": "data.nope.x"}
+    publish(engine, clock, workspace.id, hook(provider.url("/loyalty"), response_traits=mapping))
+    deliver(engine, clock, workspace.id, identify("ola", clock.now(), tier="silver"))
+    deliver(engine, clock, workspace.id, track("ola", "Go", clock.now()))
+    traits = profile(engine, workspace.id, "ola")["traits"]
+    assert (traits["tier"], traits["points"]) == ("gold", 120)
+    assert "missing" not in traits
+    with pytest.raises(InvalidInput, match="not a path"):
+        parse_journey(hook(provider.url("/x"), response_traits={"tier": "data..tier"}))
 
 
 def test_a_failing_provider_is_retried_with_backoff_under_one_idempotency_key(
