@@ -3,17 +3,14 @@ profile trait."""
 
 from __future__ import annotations
 
-import httpx
-
 from baton.channels.calls import call, json_object, judge
 from baton.channels.senders import FAILED, Outcome, Outgoing
 from baton.channels.settings import ChatSettings
 
 
 class ChatSender:
-    def __init__(self, settings: ChatSettings, client: httpx.Client) -> None:
+    def __init__(self, settings: ChatSettings) -> None:
         self._settings = settings
-        self._client = client
 
     def send(self, outgoing: Outgoing) -> Outcome:
         rendered = outgoing.rendered
@@ -24,7 +21,6 @@ class ChatSender:
             return Outcome(FAILED, f"the profile has no {self._settings.chat_id_trait} trait")
         settings = self._settings
         response = call(
-            self._client,
             "POST",
             f"{settings.api_url.rstrip('/')}/bot{settings.bot_token}/sendMessage",
             timeout=settings.seconds,

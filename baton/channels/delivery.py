@@ -24,9 +24,9 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-import httpx
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 
 from baton.channels.chat import ChatSender
@@ -70,6 +70,7 @@ from baton.channels.timeline import (
     write_timeline,
 )
 from baton.channels.webhook import WebhookSender
+from baton.core.clock import Clock
 from baton.core.errors import BatonError, NotFound
 from baton.identity.normalize import EMAIL, normalize_email
 from baton.identity.profiles import merge_tree, message_from_baton
@@ -170,13 +171,12 @@ def prepare(
     claimed: Sequence[Claimed],
     known: Known,
     now: datetime,
-    client: httpx.Client,
 ) -> list[Attempt]:
     """What each claimed message needs to be sent: its rendered template and sender
     (`connection` writes: the first webhook of a workspace makes its signing secret)."""
     if not claimed:
         return []
-    outgoing, senders, rates = _prepare(connection, claimed, known, now, client)
+    outgoing, senders, rates = _prepare(connection, claimed, known, now)
     return [Attempt(*found) for found in zip(claimed, outgoing, senders, rates, strict=True)]
 
 
@@ -194,15 +194,21 @@ def attempt(item: Attempt) -> tuple[Outcome, int]:
 
 
 def send_remote(
-    engine: Engine, attempts: Sequence[Attempt], now: datetime, rng: random.Random
+    engine: Engine, attempts: Sequence[Attempt], clock: Clock, rng: random.Random
 ) -> None:
-    """Call the providers side by side, then record every outcome in one transaction."""
+    """Call the providers side by side, then record every outcome (as of when the last
+    answer came) in one transaction."""
     if not attempts:
         return
-    with ThreadPoolExecutor(max_workers=min(_SENDERS, len(attempts))) as pool:
-        results = list(pool.map(attempt, attempts))
+    results = list(_senders().map(attempt, attempts))
     with write_transaction(engine) as connection:
-        record(connection, attempts, results, now, rng)
+        record(connection, attempts, results, clock.now(), rng)
+
+
+@cache
+def _senders() -> ThreadPoolExecutor:
+    """The sending threads of the process, kept (each keeps its HTTP connections)."""
+    return ThreadPoolExecutor(max_workers=_SENDERS, thread_name_prefix="baton-send")
 
 
 def _prepare(
@@ -210,7 +216,6 @@ def _prepare(
     claimed: Sequence[Claimed],
     known: Known,
     now: datetime,
-    client: httpx.Client,
 ) -> tuple[list[Outgoing], list[Sender], list[float | None]]:
     settings = {ws: load_settings(connection, ws) for ws in {row.workspace_id for row in claimed}}
     templates: dict[tuple[str, str], MessageTemplate | None] = {}
@@ -253,7 +258,7 @@ def _prepare(
             # A secret receivers can check: made once, kept with the workspace.
             provider = settings[row.workspace_id]["webhook"] = WebhookSettings()
             save_settings(connection, row.workspace_id, "webhook", provider, now)
-        sender = _sender(row, provider, rendered, sender, client)
+        sender = _sender(row, provider, rendered, sender)
         if _address(row, traits) in suppressed.get((row.workspace_id, row.channel), ()):
             sender = Skipped(SUPPRESSED)
         rates.append(provider.rate if provider is not None else None)
@@ -278,9 +283,7 @@ def _prepare(
     return outgoing, senders, rates
 
 
-def _sender(
-    row: Claimed, provider: Any, rendered: Rendered | None, fallback: Sender, client: httpx.Client
-) -> Sender:
+def _sender(row: Claimed, provider: Any, rendered: Rendered | None, fallback: Sender) -> Sender:
     """The sender of a message: its channel's provider when the workspace has one (a
     message that cannot be rendered is refused), the inbox, or the log."""
     if isinstance(fallback, Refused):
@@ -288,9 +291,9 @@ def _sender(
     if row.channel == "inbox":
         return InAppSender()
     if isinstance(provider, TaskSettings):
-        return TaskSender(provider, client)  # a template is optional: the profile is the task
+        return TaskSender(provider)  # a template is optional: the profile is the task
     if isinstance(provider, WebhookSettings):
-        return WebhookSender(provider, client)
+        return WebhookSender(provider)
     if provider is None:
         return fallback
     if rendered is None:
@@ -298,7 +301,7 @@ def _sender(
     if isinstance(provider, EmailSettings):
         return SmtpSender(provider)
     sender: type[SmsSender | PushSender | ChatSender] = _HTTP_SENDERS[type(provider)]
-    return sender(provider, client)
+    return sender(provider)
 
 
 _HTTP_SENDERS: dict[type, type[SmsSender | PushSender | ChatSender]] = {

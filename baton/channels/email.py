@@ -13,21 +13,18 @@ import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from email import policy
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid, parseaddr
+from email.utils import format_datetime, parseaddr
 
 from baton.channels.consent import EVERYTHING
 from baton.channels.engagement import Tracker
 from baton.channels.links import sign_link
+from baton.channels.mime import address, compose, header_value
 from baton.channels.senders import DELIVERED, FAILED, RETRY, Outcome, Outgoing
 from baton.channels.settings import EmailSettings
 from baton.core.durations import parse_duration
+from baton.identity.normalize import normalize_email
 
 _TIMEOUT = 20.0
-# A signed link is one long word: folding it at 78 would turn it into encoded-words that
-# mail clients cannot use as a URL. 998 is RFC 5322's limit.
-_POLICY = policy.SMTP.clone(max_line_length=998)
 _IDLE_PER_SERVER = 8
 
 
@@ -93,29 +90,28 @@ class SmtpSender:
         if rendered is None or rendered.subject is None:
             return Outcome(FAILED, "an e-mail needs a template with a subject")
         to = outgoing.data["profile"]["traits"].get("email")
-        if not isinstance(to, str) or "@" not in to:
-            return Outcome(FAILED, "the profile has no e-mail address")
-        message = EmailMessage(policy=_POLICY)
-        domain = parseaddr(self._settings.sender)[1].rpartition("@")[2] or None
-        message_id = make_msgid(idstring=outgoing.message_id, domain=domain)
-        message["From"] = self._settings.sender
-        message["To"] = to
-        message["Subject"] = rendered.subject
-        message["Date"] = format_datetime(outgoing.at)
-        message["Message-ID"] = message_id
+        if not isinstance(to, str) or normalize_email(to) is None:
+            return Outcome(FAILED, "the profile has no valid e-mail address")
+        sender = parseaddr(self._settings.sender)[1]
+        # Stable across retries, and traceable back to the message in bounce reports.
+        message_id = f"<{outgoing.message_id}@{sender.rpartition('@')[2] or 'baton'}>"
+        headers = [
+            ("From", address(self._settings.sender)),
+            ("To", to),
+            ("Subject", header_value(rendered.subject)),
+            ("Date", format_datetime(outgoing.at)),
+            ("Message-ID", message_id),
+        ]
         if not outgoing.transactional:
-            url = self.unsubscribe_url(outgoing)
-            message["List-Unsubscribe"] = f"<{url}>"
-            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        message.set_content(rendered.text or "")
-        if rendered.html is not None:
-            body = rendered.html
-            if self._settings.tracking:
-                body = Tracker(self._settings, self._claims(outgoing), outgoing.at).rewrite(body)
-            message.add_alternative(body, subtype="html")
+            headers.append(("List-Unsubscribe", f"<{self.unsubscribe_url(outgoing)}>"))
+            headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+        body = rendered.html
+        if body is not None and self._settings.tracking:
+            body = Tracker(self._settings, self._claims(outgoing), outgoing.at).rewrite(body)
+        raw = compose(headers, rendered.text or "", body)
         try:
             with self._pool.session(self._settings) as smtp:
-                refused = smtp.send_message(message)
+                refused = smtp.sendmail(sender, [to], raw)
         except smtplib.SMTPRecipientsRefused as error:
             return Outcome(FAILED, f"recipient refused: {error.recipients}")
         except smtplib.SMTPResponseException as error:

@@ -16,10 +16,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache, partial
+from functools import partial
 from typing import Any
 
-import httpx
 from sqlalchemy import (
     Connection,
     Engine,
@@ -187,7 +186,6 @@ def dispatch_due(
     clock: Clock,
     batch_size: int = DEFAULT_BATCH_SIZE,
     *,
-    client: httpx.Client | None = None,
     rng: random.Random = _DEFAULT_RNG,
 ) -> int:
     """Arbitrate the due messages of up to `batch_size` profiles, send those that may go
@@ -216,7 +214,7 @@ def dispatch_due(
         fresh_ids = {row.id for row in fresh}
         sending.update(row.id for row in claimed if row.id not in fresh_ids)
         handed = [delivery.Claimed.of(row, now) for row in claimed if row.id in sending]
-        attempts = delivery.prepare(connection, handed, known, now, client or default_client())
+        attempts = delivery.prepare(connection, handed, known, now)
         remote = [a for a in attempts if a.remote]
         settled = [_settled(d, now) for d in decided if d.decision != SENT]
         settled += [
@@ -235,14 +233,8 @@ def dispatch_due(
         record_decisions(connection, decided)
         local = [a for a in attempts if not a.remote]
         delivery.record(connection, local, [delivery.attempt(a) for a in local], now, rng)
-    delivery.send_remote(engine, remote, now, rng)
+    delivery.send_remote(engine, remote, clock, rng)
     return len(claimed)
-
-
-@cache
-def default_client() -> httpx.Client:
-    """One HTTP client per process (connection pooling), made when first needed."""
-    return httpx.Client(limits=httpx.Limits(max_connections=64))
 
 
 def _claim(connection: Connection, due: Any, batch_size: int) -> list[Any]:

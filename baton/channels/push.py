@@ -8,11 +8,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-import httpx
 from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 
-from baton.channels.calls import call, json_object, judge
+from baton.channels.calls import Answer, call, json_object, judge
 from baton.channels.senders import DELIVERED, FAILED, RETRY, Outcome, Outgoing
 from baton.channels.settings import PushSettings
 from baton.storage.tables import push_tokens
@@ -60,9 +59,8 @@ _GONE = frozenset({"UNREGISTERED", "INVALID_ARGUMENT", "NOT_FOUND"})
 
 
 class PushSender:
-    def __init__(self, settings: PushSettings, client: httpx.Client) -> None:
+    def __init__(self, settings: PushSettings) -> None:
         self._settings = settings
-        self._client = client
 
     def send(self, outgoing: Outgoing) -> Outcome:
         rendered = outgoing.rendered
@@ -78,7 +76,6 @@ class PushSender:
         outcomes, gone = [], []
         for token in outgoing.devices:
             response = call(
-                self._client,
                 "POST",
                 url,
                 timeout=settings.seconds,
@@ -101,7 +98,7 @@ class PushSender:
         return _overall(outcomes, tuple(gone))
 
 
-def _error_code(response: httpx.Response) -> str | None:
+def _error_code(response: Answer) -> str | None:
     """FCM's error code: in the details when given, else the status."""
     error = json_object(response).get("error")
     if not isinstance(error, dict):

@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-import httpx
 from sqlalchemy import Connection, select, update
 
 from baton.channels.calls import call, json_object, judge
@@ -50,9 +49,8 @@ def callback_url(settings: SmsSettings, workspace_id: str, kind: str) -> str | N
 
 
 class SmsSender:
-    def __init__(self, settings: SmsSettings, client: httpx.Client) -> None:
+    def __init__(self, settings: SmsSettings) -> None:
         self._settings = settings
-        self._client = client
 
     def send(self, outgoing: Outgoing) -> Outcome:
         rendered = outgoing.rendered
@@ -77,7 +75,6 @@ class SmsSender:
             form["StatusCallback"] = status_url
         sid = self._settings.account_sid
         response = call(
-            self._client,
             "POST",
             f"{self._settings.api_url.rstrip('/')}/2010-04-01/Accounts/{sid}/Messages.json",
             timeout=self._settings.seconds,

@@ -3,7 +3,6 @@ with a summary of the profile and signed like webhooks (baton/channels/webhook.p
 
 from __future__ import annotations
 
-import httpx
 import orjson
 
 from baton.channels.calls import call, judge
@@ -13,9 +12,8 @@ from baton.channels.webhook import refusal, signed_headers
 
 
 class TaskSender:
-    def __init__(self, settings: TaskSettings, client: httpx.Client) -> None:
+    def __init__(self, settings: TaskSettings) -> None:
         self._settings = settings
-        self._client = client
 
     def send(self, outgoing: Outgoing) -> Outcome:
         refused = refusal(self._settings.url, self._settings.allow)
@@ -38,7 +36,6 @@ class TaskSender:
         }
         content = orjson.dumps(task)
         response = call(
-            self._client,
             "POST",
             self._settings.url,
             timeout=self._settings.seconds,

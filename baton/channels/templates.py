@@ -17,12 +17,13 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import css_inline
-from liquid import Environment
+from liquid import BoundTemplate, Environment
 from liquid.exceptions import LiquidError
 from liquid.filter import with_context
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -85,6 +86,12 @@ def _environment(autoescape: bool) -> Environment:
 
 
 _PLAIN, _HTML = _environment(False), _environment(True)
+
+
+@lru_cache(maxsize=4096)
+def _compiled(source: str, html: bool) -> BoundTemplate:
+    """A part parsed once: rendering a batch of messages parses each template once."""
+    return (_HTML if html else _PLAIN).from_string(source)
 
 
 class _Model(BaseModel):
@@ -182,9 +189,8 @@ def render(template: MessageTemplate, data: dict[str, Any]) -> Rendered:
         if source is None:
             parts[part] = None
             continue
-        env = _HTML if part == "html" else _PLAIN
         try:
-            parts[part] = env.from_string(source).render(**data)
+            parts[part] = _compiled(source, part == "html").render(**data)
         except LiquidError as error:
             message = str(error).splitlines()[0]
             raise InvalidInput(f"{part}: {message}", field=part) from None
@@ -244,7 +250,7 @@ def check_text(field: str, source: str) -> None:
 def render_text(source: str, data: dict[str, Any]) -> str:
     """A Liquid string rendered over `data` (not escaped); InvalidInput when it fails."""
     try:
-        return _PLAIN.from_string(source).render(**data)
+        return _compiled(source, False).render(**data)
     except LiquidError as error:
         raise InvalidInput(str(error).splitlines()[0]) from None
 

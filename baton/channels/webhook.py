@@ -16,8 +16,8 @@ import ipaddress
 import socket
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit
 
-import httpx
 import orjson
 
 from baton.channels.calls import call, json_object, judge
@@ -45,10 +45,10 @@ def signed_headers(outgoing: Outgoing, secret: str, content: bytes) -> dict[str,
 
 def refusal(url: str, allow: list[str]) -> str | None:
     """Why the guard refuses to call `url`; None when it may be called."""
-    parsed = httpx.URL(url)
+    parsed = urlsplit(url)
     if parsed.scheme not in ("http", "https"):
         return f"only http and https URLs are called, not {parsed.scheme!r}"
-    host = parsed.host
+    host = parsed.hostname or ""
     if host in allow:
         return None
     networks = [ipaddress.ip_network(a, strict=False) for a in allow if "/" in a]
@@ -67,9 +67,8 @@ def refusal(url: str, allow: list[str]) -> str | None:
 
 
 class WebhookSender:
-    def __init__(self, settings: WebhookSettings, client: httpx.Client) -> None:
+    def __init__(self, settings: WebhookSettings) -> None:
         self._settings = settings
-        self._client = client
 
     def send(self, outgoing: Outgoing) -> Outcome:
         payload, data = outgoing.payload, outgoing.data
@@ -85,7 +84,6 @@ class WebhookSender:
         content = b"" if body is None else orjson.dumps(body)
         headers = {**headers, **signed_headers(outgoing, self._settings.secret, content)}
         response = call(
-            self._client,
             payload.get("method", "POST"),
             url,
             timeout=self._settings.seconds,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -61,6 +62,12 @@ def instant_to_sqlite(value: datetime | None) -> str | None:
         return None
     if value.tzinfo is None:
         raise ValueError("naive datetime given where a UTC instant is required")
+    return _sqlite_text(value)
+
+
+@lru_cache(maxsize=1024)
+def _sqlite_text(value: datetime) -> str:
+    """Rows written together mostly share their instants (`now`): each is formatted once."""
     utc = value if value.tzinfo is UTC else value.astimezone(UTC)
     return utc.isoformat(" ", timespec="microseconds")[:26]
 
