@@ -22,7 +22,6 @@ from baton.channels.mime import address, compose, header_value
 from baton.channels.senders import DELIVERED, FAILED, RETRY, Outcome, Outgoing
 from baton.channels.settings import EmailSettings
 from baton.core.durations import parse_duration
-from baton.identity.normalize import normalize_email
 
 _TIMEOUT = 20.0
 _IDLE_PER_SERVER = 8
@@ -80,6 +79,11 @@ def _close(smtp: smtplib.SMTP) -> None:
 POOL = SmtpPool()
 
 
+def _mailbox(value: str) -> bool:
+    """A bare address, nothing a header could be smuggled in with."""
+    return "@" in value and not any(c.isspace() for c in value) and parseaddr(value)[1] == value
+
+
 class SmtpSender:
     def __init__(self, settings: EmailSettings, pool: SmtpPool = POOL) -> None:
         self._settings = settings
@@ -90,7 +94,7 @@ class SmtpSender:
         if rendered is None or rendered.subject is None:
             return Outcome(FAILED, "an e-mail needs a template with a subject")
         to = outgoing.data["profile"]["traits"].get("email")
-        if not isinstance(to, str) or normalize_email(to) is None:
+        if not isinstance(to, str) or not _mailbox(to):
             return Outcome(FAILED, "the profile has no valid e-mail address")
         sender = parseaddr(self._settings.sender)[1]
         # Stable across retries, and traceable back to the message in bounce reports.
