@@ -1,6 +1,7 @@
 """The push channel: Firebase Cloud Messaging's HTTP v1 API, one request per device
-token of the profile (tokens come from `context.device.token` of its events). A token
-FCM calls unregistered or invalid is forgotten."""
+token of the profile. Tokens come from its events: `context.device.token` (as Segment's
+mobile libraries send it), or identify traits `pushToken` / `pushTokens`. A token FCM
+calls unregistered or invalid is forgotten."""
 
 from __future__ import annotations
 
@@ -17,6 +18,20 @@ from baton.channels.settings import PushSettings
 from baton.storage.tables import push_tokens
 
 _PLATFORMS = frozenset({"ios", "android", "web"})
+
+
+def devices_of(row: Any) -> list[dict[str, Any]]:
+    """The devices an event names (a row of identity's OBSERVED_COLUMNS)."""
+    found = []
+    device = row["device"]
+    if isinstance(device, dict) and device.get("token"):
+        found.append(device)
+    traits = row["traits"] if row["type"] == "identify" else None
+    if isinstance(traits, dict):
+        listed = traits.get("pushTokens")
+        tokens = [traits.get("pushToken"), *(listed if isinstance(listed, list) else [])]
+        found.extend({"token": token} for token in tokens if isinstance(token, str) and token)
+    return found
 
 
 def remember_devices(

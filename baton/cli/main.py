@@ -105,10 +105,12 @@ def serve(
         console.print(f"{label} (shown once): [bold]{key}[/bold]")
     children = []
     if processor is ProcessorMode.PROCESS:
-        # Identity and the stages after it each get a process, so both cores work.
+        # Identity and the stages after it each get a process, so both cores work; both
+        # deliver (dispatchers share the outbox safely), so a burst of messages, with
+        # identity idle, still has two processes sending.
         worker = [sys.executable, "-m", "baton", "worker", "--parent", str(os.getpid())]
         after_identity = (Stage.SEGMENTS, Stage.JOURNEYS, Stage.DELIVERY)
-        for stages in ((Stage.IDENTITY, Stage.BUILDS), after_identity):
+        for stages in ((Stage.IDENTITY, Stage.BUILDS, Stage.DELIVERY), after_identity):
             chosen = [option for stage in stages for option in ("--stage", stage.value)]
             children.append(subprocess.Popen([*worker, *chosen]))
     try:

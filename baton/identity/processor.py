@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, text, update
 
-from baton.channels.push import remember_devices
+from baton.channels.push import devices_of, remember_devices
 from baton.core.batches import UNAVAILABLE, one_at_a_time
 from baton.core.clock import Clock
 from baton.identity.erasure import drop_suppressed, suppressed
@@ -113,14 +113,11 @@ def _process_batch(engine: Engine, clock: Clock, default_region: str, limit: int
                 drop_suppressed(writer, dropped)
             for workspace_id, graph, workspace_rows in graphs:
                 graph.flush(writer, default_region)
-                with_device = {
-                    row["seq"]: row["device"]
-                    for row in workspace_rows
-                    if isinstance(row["device"], dict) and row["device"].get("token")
-                }
-                if with_device:
-                    owners = graph.profiles_of(with_device)
-                    devices = [(with_device[seq], owners[seq]) for seq in sorted(owners)]
+                with_devices = {row["seq"]: devices_of(row) for row in workspace_rows}
+                with_devices = {seq: found for seq, found in with_devices.items() if found}
+                if with_devices:
+                    owners = graph.profiles_of(with_devices)
+                    devices = [(d, owners[s]) for s in sorted(owners) for d in with_devices[s]]
                     remember_devices(writer, workspace_id, devices, now)
                 # Segments and computed traits of these profiles must be evaluated again.
                 mark_due(writer, workspace_id, ((p, now) for p in graph.changed_profiles))

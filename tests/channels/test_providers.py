@@ -174,24 +174,25 @@ def test_push_goes_to_every_device_and_forgets_unregistered_tokens(
         seen = track("pat", "App Opened", clock.now())
         seen["context"] = {"device": {"token": token, "type": kind}}
         deliver(engine, clock, workspace.id, seen)
+    deliver(engine, clock, workspace.id, identify("pat", clock.now(), pushTokens=["tablet"]))
     deliver(engine, clock, workspace.id, track("pat", "ship go", clock.now()))
 
     assert sorted(orjson.loads(r.body)["message"]["token"] for r in provider.requests) == [
-        "new-phone", "old-phone"]  # fmt: skip
+        "new-phone", "old-phone", "tablet"]  # fmt: skip
     sent = orjson.loads(provider.requests[0].body)["message"]
     assert sent["notification"] == {"title": "Hello", "body": "Your order shipped"}
     assert provider.requests[0].path == "/v1/projects/acme/messages:send"
     assert provider.requests[0].headers["Authorization"] == "Bearer ya29.secret"
     (message,) = messages_of(engine, push)
     assert message["status"] == "delivered"
-    assert message["detail"].startswith("1 of 2 devices")
+    assert message["detail"].startswith("2 of 3 devices")
     with engine.connect() as connection:
         kept = connection.execute(
-            select(push_tokens.c.token, push_tokens.c.platform).where(
-                push_tokens.c.workspace_id == workspace.id
-            )
+            select(push_tokens.c.token, push_tokens.c.platform)
+            .where(push_tokens.c.workspace_id == workspace.id)
+            .order_by(push_tokens.c.token)
         ).all()
-    assert kept == [("new-phone", "ios")]
+    assert kept == [("new-phone", "ios"), ("tablet", None)]
 
 
 def test_chat_and_task_messages_are_delivered_and_recorded(
