@@ -39,3 +39,5 @@ bench: install
 	$(BIN)/python -m bench.segments --database postgresql
 	$(BIN)/python -m bench.journeys --database sqlite
 	$(BIN)/python -m bench.journeys --database postgresql
+	$(BIN)/python -m bench.dispatch --database sqlite
+	$(BIN)/python -m bench.dispatch --database postgresql

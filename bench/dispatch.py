@@ -151,17 +151,22 @@ def _new(workspace_id: str, channel: str, i: int, port: int, tag: str, customer:
 def _drain(
     engine: Engine, clock: SkippingClock, stop: threading.Event | None = None, skip: bool = True
 ) -> None:
-    """Dispatch until nothing is left (or `stop`); skip backoffs once only retries wait
-    (or, not `skip`, stop there)."""
-    waiting = select(func.count()).where(messages.c.status.in_(["pending", "sending"]))
+    """Dispatch until nothing is left (or `stop`). Once only retries wait (every first
+    attempt made), skip their backoff (`skip`) or stop (a helper)."""
+    unsent = messages.c.status.in_(["pending", "sending"])
+    first_tries = select(func.count()).where(
+        unsent, (messages.c.attempts == 0) | (messages.c.status == "sending")
+    )
+    retries = select(func.count()).where(unsent)
     while stop is None or not stop.is_set():
         if dispatch_due(engine, clock):
             continue
         with engine.connect() as connection:
-            left = connection.execute(waiting).scalar_one()
-        if stop is None and (left == 0 or not skip):
+            fresh = connection.execute(first_tries).scalar_one()
+            left = connection.execute(retries).scalar_one() if fresh == 0 else fresh
+        if stop is None and (left == 0 or (fresh == 0 and not skip)):
             return
-        if left and stop is None:
+        if stop is None and fresh == 0:
             clock.ahead += timedelta(hours=1)
         time.sleep(0.001 if left else 0.01)
 

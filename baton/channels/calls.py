@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import http.client
+import os
 import ssl
 import threading
 from dataclasses import dataclass
@@ -27,6 +28,15 @@ from baton.channels.senders import DELIVERED, FAILED, RETRY, Outcome
 _RETRYABLE = frozenset({408, 425, 429})
 _LONGEST_ANSWER = 1 << 20
 _LOCAL = threading.local()
+
+
+def _forget_connections() -> None:
+    """A forked child must not share its parent's sockets."""
+    global _LOCAL
+    _LOCAL = threading.local()
+
+
+os.register_at_fork(after_in_child=_forget_connections)
 
 
 @dataclass(frozen=True)

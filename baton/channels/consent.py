@@ -15,10 +15,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from baton.core.formats import iso_instant
-from baton.storage.database import among
+from baton.storage.database import among, upsert
 from baton.storage.tables import consent_changes, consents
 
 EVERYTHING = "*"
@@ -35,20 +34,20 @@ def set_consent(
     evidence: dict[str, Any],
     now: datetime,
 ) -> None:
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(consents).values(
-        workspace_id=workspace_id,
-        profile_id=profile_id,
-        subscription_group=subscription_group,
-        subscribed=int(subscribed),
-        changed_at=now,
-        source=source,
-    )
-    connection.execute(
-        statement.on_conflict_do_update(
-            index_elements=[consents.c.profile_id, consents.c.subscription_group],
-            set_={"subscribed": int(subscribed), "changed_at": now, "source": source},
-        )
+    row = {
+        "workspace_id": workspace_id,
+        "profile_id": profile_id,
+        "subscription_group": subscription_group,
+        "subscribed": int(subscribed),
+        "changed_at": now,
+        "source": source,
+    }
+    upsert(
+        connection,
+        consents,
+        row,
+        keys=["profile_id", "subscription_group"],
+        replace=["subscribed", "changed_at", "source"],
     )
     connection.execute(
         insert(consent_changes).values(

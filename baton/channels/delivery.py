@@ -17,6 +17,7 @@ on the profile's timeline, so segments and journeys can react to them.
 from __future__ import annotations
 
 import logging
+import os
 import random
 import time
 from collections import defaultdict
@@ -209,6 +210,10 @@ def send_remote(
 def _senders() -> ThreadPoolExecutor:
     """The sending threads of the process, kept (each keeps its HTTP connections)."""
     return ThreadPoolExecutor(max_workers=_SENDERS, thread_name_prefix="baton-send")
+
+
+# A forked child has none of its parent's threads: it makes its own.
+os.register_at_fork(after_in_child=_senders.cache_clear)
 
 
 def _prepare(

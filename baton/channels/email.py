@@ -8,6 +8,7 @@ e-mail when it has none) with no further step. The token is signed and expires.
 
 from __future__ import annotations
 
+import os
 import smtplib
 import ssl
 import threading
@@ -54,6 +55,11 @@ class SmtpPool:
                 return
         _close(smtp)
 
+    def forget(self) -> None:
+        """Drop the sessions without closing them (a forked child's are its parent's)."""
+        self._idle = {}
+        self._lock = threading.Lock()
+
 
 def _connect(settings: EmailSettings) -> smtplib.SMTP:
     host, port, user, password = settings.server
@@ -77,6 +83,7 @@ def _close(smtp: smtplib.SMTP) -> None:
 
 
 POOL = SmtpPool()
+os.register_at_fork(after_in_child=POOL.forget)
 
 
 def _mailbox(value: str) -> bool:

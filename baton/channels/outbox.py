@@ -173,11 +173,17 @@ def record_decisions(connection: Connection, decided: Sequence[Decided]) -> None
     )
 
 
-# Profiles a dispatcher holds (PostgreSQL): caps count what the others sent first.
+# Profiles a dispatcher holds (PostgreSQL): caps count what the others sent first. The
+# function scan keeps the candidates' order and stops at the limit, so it locks no more
+# than it takes; dispatchers side by side skip each other's profiles.
 _PROFILE_LOCKS = text(
     "SELECT p FROM unnest(CAST(:profiles AS text[])) AS p "
-    "WHERE pg_try_advisory_xact_lock(7411, hashtext(p))"
+    "WHERE pg_try_advisory_xact_lock(7411, hashtext(p)) LIMIT :wanted"
 )
+# How far past its batch a dispatcher looks for profiles others do not hold.
+_WINDOW = 4
+
+
 _DEFAULT_RNG = random.Random()
 
 
@@ -238,17 +244,20 @@ def dispatch_due(
 
 
 def _claim(connection: Connection, due: Any, batch_size: int) -> list[Any]:
+    """Every due message of the profiles of the first `batch_size` due messages; on
+    PostgreSQL, of the first `batch_size` profiles no other dispatcher holds."""
+    postgres = connection.dialect.name == "postgresql"
+    window = batch_size * _WINDOW if postgres else batch_size
     candidates = connection.execute(
-        select(messages.c.profile_id).where(due).order_by(messages.c.due_at).limit(batch_size)
+        select(messages.c.profile_id).where(due).order_by(messages.c.due_at).limit(window)
     ).scalars()
-    profiles_ = list(dict.fromkeys(candidates))
-    query = select(messages).where(due)
-    if connection.dialect.name == "postgresql":
-        held = connection.execute(_PROFILE_LOCKS, {"profiles": profiles_}).scalars().all()
-        query = query.where(among(messages.c.profile_id, held, connection.dialect))
+    held = list(dict.fromkeys(candidates))
+    if postgres:
+        locked = connection.execute(_PROFILE_LOCKS, {"profiles": held, "wanted": batch_size})
+        held = list(locked.scalars())
+    query = select(messages).where(due, among(messages.c.profile_id, held, connection.dialect))
+    if postgres:
         query = query.with_for_update()
-    else:
-        query = query.where(among(messages.c.profile_id, profiles_, connection.dialect))
     return list(connection.execute(query.order_by(messages.c.due_at)).all())
 
 

@@ -10,11 +10,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
-from sqlalchemy.dialects import postgresql, sqlite
 
 from baton.channels.calls import Answer, call, json_object, judge
 from baton.channels.senders import DELIVERED, FAILED, RETRY, Outcome, Outgoing
 from baton.channels.settings import PushSettings
+from baton.storage.database import upsert
 from baton.storage.tables import push_tokens
 
 _PLATFORMS = frozenset({"ios", "android", "web"})
@@ -55,18 +55,12 @@ def remember_devices(
             }
     if not rows:
         return
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(push_tokens)
-    connection.execute(
-        statement.on_conflict_do_update(
-            index_elements=[push_tokens.c.workspace_id, push_tokens.c.token],
-            set_={
-                "profile_id": statement.excluded.profile_id,
-                "platform": statement.excluded.platform,
-                "updated_at": statement.excluded.updated_at,
-            },
-        ),
+    upsert(
+        connection,
+        push_tokens,
         list(rows.values()),
+        keys=["workspace_id", "token"],
+        replace=["profile_id", "platform", "updated_at"],
     )
 
 

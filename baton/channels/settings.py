@@ -12,11 +12,11 @@ from urllib.parse import unquote, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import Connection, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from baton.core.durations import parse_duration
 from baton.core.errors import InvalidInput
 from baton.core.validation import validated
+from baton.storage.database import upsert
 from baton.storage.tables import channel_settings
 
 MASK = "********"
@@ -172,18 +172,18 @@ def parse_settings(channel: str, data: Any) -> _Provider:
 def save_settings(
     connection: Connection, workspace_id: str, channel: str, settings: _Provider, now: datetime
 ) -> None:
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(channel_settings).values(
-        workspace_id=workspace_id,
-        channel=channel,
-        settings=settings.model_dump(mode="json"),
-        updated_at=now,
-    )
-    connection.execute(
-        statement.on_conflict_do_update(
-            index_elements=[channel_settings.c.workspace_id, channel_settings.c.channel],
-            set_={"settings": statement.excluded.settings, "updated_at": now},
-        )
+    row = {
+        "workspace_id": workspace_id,
+        "channel": channel,
+        "settings": settings.model_dump(mode="json"),
+        "updated_at": now,
+    }
+    upsert(
+        connection,
+        channel_settings,
+        row,
+        keys=["workspace_id", "channel"],
+        replace=["settings", "updated_at"],
     )
 
 

@@ -7,9 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 
-from baton.storage.database import among
+from baton.storage.database import among, upsert
 from baton.storage.tables import suppressions
 
 SUPPRESSED = "suppressed"
@@ -24,24 +23,20 @@ def suppress(
     reason: str,
     now: datetime,
 ) -> None:
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(suppressions).values(
-        workspace_id=workspace_id,
-        channel=channel,
-        address=address,
-        profile_id=profile_id,
-        reason=reason,
-        at=now,
-    )
-    connection.execute(
-        statement.on_conflict_do_update(
-            index_elements=[
-                suppressions.c.workspace_id,
-                suppressions.c.channel,
-                suppressions.c.address,
-            ],
-            set_={"reason": reason, "at": now, "profile_id": profile_id},
-        )
+    row = {
+        "workspace_id": workspace_id,
+        "channel": channel,
+        "address": address,
+        "profile_id": profile_id,
+        "reason": reason,
+        "at": now,
+    }
+    upsert(
+        connection,
+        suppressions,
+        row,
+        keys=["workspace_id", "channel", "address"],
+        replace=["profile_id", "reason", "at"],
     )
 
 

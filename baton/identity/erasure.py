@@ -34,7 +34,13 @@ from baton.core.ids import new_id
 from baton.identity.normalize import EMAIL, PHONE, USER_ID, normalize_identifier
 from baton.identity.observations import Identifier, Observation
 from baton.identity.profiles import merge_tree, resolve_profile_id
-from baton.storage.database import among, compact, write_transaction
+from baton.storage.database import (
+    among,
+    compact,
+    executemany_fast,
+    insert_ignoring_duplicates,
+    write_transaction,
+)
 from baton.storage.tables import (
     component_users,
     consent_changes,
@@ -102,20 +108,14 @@ def erase_profile(
     if suppress:
         salt = _salt(connection, workspace_id)
         digests = {digest(salt, kind, value) for kind, value in held.identifiers | held.own_traits}
-        known = set(
-            connection.execute(
-                select(erased_identifiers.c.digest).where(
-                    erased_identifiers.c.workspace_id == workspace_id,
-                    among(erased_identifiers.c.digest, sorted(digests), connection.dialect),
-                )
-            ).scalars()
+        executemany_fast(
+            connection,
+            insert_ignoring_duplicates(connection, erased_identifiers),
+            [
+                {"workspace_id": workspace_id, "digest": d, "erasure_id": erasure_id}
+                for d in sorted(digests)
+            ],
         )
-        for new in sorted(digests - known):
-            connection.execute(
-                erased_identifiers.insert().values(
-                    workspace_id=workspace_id, digest=new, erasure_id=erasure_id
-                )
-            )
     deleted = _delete_everything(connection, workspace_id, people, held)
     receipt = {
         "id": erasure_id,

@@ -299,6 +299,26 @@ def _insert_ignoring_duplicates(dialect: str, table: Table) -> Insert:
     return sqlite.insert(table).on_conflict_do_nothing().inline()
 
 
+def upsert(
+    connection: Connection,
+    table: Table,
+    rows: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+    *,
+    keys: Sequence[str],
+    replace: Sequence[str],
+) -> None:
+    """Insert `rows`; a row whose `keys` exist already replaces the `replace` columns."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table)
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=[table.c[key] for key in keys],
+            set_={name: statement.excluded[name] for name in replace},
+        ),
+        rows,
+    )
+
+
 def any_row(engine: Engine, query: Select[Any]) -> bool:
     """A read that tells a poller whether a write transaction is worth opening: idle
     workers must not take SQLite's single write lock (nor a PostgreSQL commit) per poll.

@@ -4,11 +4,11 @@ arrives with a working one-click unsubscribe, and clicking it stops the next one
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from baton.channels.policy import parse_policy, save_policy
 from baton.channels.settings import EmailSettings, save_settings
@@ -23,6 +23,21 @@ from tests.identity.helpers import profile
 from tests.journeys.helpers import deliver, messages_of, publish, run
 from tests.segments.helpers import identify, track
 from tests.servers import Mailbox
+
+
+def use_smtp(
+    connection: Connection,
+    workspace_id: str,
+    port: int,
+    links_url: str,
+    now: datetime,
+    **settings: Any,
+) -> None:
+    """Send the workspace's e-mail to the test SMTP server."""
+    email = EmailSettings(url=f"smtp://127.0.0.1:{port}", sender="Acme <news@acme.test>",
+                          security="none", links_url=links_url, **settings)  # fmt: skip
+    save_settings(connection, workspace_id, "email", email, now)
+
 
 CART = {
     "key": "cart",
@@ -64,13 +79,7 @@ def test_the_cart_reminder_arrives_and_one_click_unsubscribe_stops_the_next(
 ) -> None:
     inbox, port = smtp
     with write_transaction(engine) as connection:
-        settings = EmailSettings(
-            url=f"smtp://127.0.0.1:{port}",
-            sender="Acme <news@acme.test>",
-            security="none",
-            links_url=str(client.base_url),
-        )
-        save_settings(connection, workspace.id, "email", settings, clock.now())
+        use_smtp(connection, workspace.id, port, str(client.base_url), clock.now())
         template = {
             "key": "cart-reminder",
             "channel": "email",
@@ -166,11 +175,9 @@ def test_opens_and_clicks_are_recorded_through_signed_links_and_bounces_suppress
     smtp: tuple[Mailbox, int],
 ) -> None:
     mailbox, port = smtp
-    settings = EmailSettings(url=f"smtp://127.0.0.1:{port}", sender="news@acme.test",
-                             security="none", links_url=str(client.base_url),
-                             feedback_secret="feedback-secret-123")  # fmt: skip
     with write_transaction(engine) as connection:
-        save_settings(connection, workspace.id, "email", settings, clock.now())
+        use_smtp(connection, workspace.id, port, str(client.base_url), clock.now(),
+                 feedback_secret="feedback-secret-123")  # fmt: skip
         link = '<a href="https://shop.example/sale?a=1&b=2">Sale</a>'
         template = {"key": "news", "channel": "email", "subject": "News", "html": link}
         save_template(connection, workspace.id, parse_template(template), clock.now())
@@ -254,9 +261,7 @@ def test_double_opt_in_sends_nothing_until_the_link_is_followed(
     policy = {"subscription_groups": {"newsletter": newsletter}}
     with write_transaction(engine) as connection:
         save_policy(connection, workspace.id, parse_policy(policy))
-        settings = EmailSettings(url=f"smtp://127.0.0.1:{port}", sender="news@acme.test",
-                                 security="none", links_url=str(client.base_url))  # fmt: skip
-        save_settings(connection, workspace.id, "email", settings, clock.now())
+        use_smtp(connection, workspace.id, port, str(client.base_url), clock.now())
         for template in [
             {"key": "confirm", "channel": "email", "subject": "Please confirm",
              "text": "Confirm: {{ event.properties.confirm_url }}"},

@@ -12,7 +12,6 @@ import httpx
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from baton.channels.settings import EmailSettings, save_settings
 from baton.channels.template_store import save_template
 from baton.channels.templates import parse_template
 from baton.core.clock import ManualClock
@@ -22,7 +21,7 @@ from baton.runtime import Runtime
 from baton.storage.database import connect, sqlalchemy_url, write_transaction
 from baton.workspaces import KeyKind, create_key, create_workspace
 from tests.api.test_profiles import bearer
-from tests.channels.test_email import CART
+from tests.channels.test_email import CART, use_smtp
 from tests.conftest import START, Workspace, serve_in_thread
 from tests.identity.helpers import profile, send
 from tests.journeys.helpers import deliver, messages_of, publish, run
@@ -84,9 +83,7 @@ def test_an_erased_customer_leaves_no_trace(
     engine, clock, workspace, client = setup
     mailbox, port = smtp
     with write_transaction(engine) as connection:
-        settings = EmailSettings(url=f"smtp://127.0.0.1:{port}", sender="shop@acme.test",
-                                 security="none", links_url=str(client.base_url))  # fmt: skip
-        save_settings(connection, workspace.id, "email", settings, clock.now())
+        use_smtp(connection, workspace.id, port, str(client.base_url), clock.now())
         template = {
             "key": "cart-reminder",
             "channel": "email",
