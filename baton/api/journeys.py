@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from baton.analytics.journey_report import journey_report
 from baton.api.auth import AdminWorkspace, runtime_of
 from baton.api.bodies import profile_of, read_document, read_object
 from baton.api.responses import JSONBody
@@ -247,6 +248,34 @@ def stats(request: Request, workspace_id: AdminWorkspace, key: str) -> JSONBody:
     with runtime_of(request).engine.connect() as connection:
         journey = get_journey(connection, workspace_id, key)
         return JSONBody(reports.journey_stats(connection, journey))
+
+
+@router.get("/journeys/{key}/report", summary="Nodes, goals, revenue, experiments, daily series")
+def report(
+    request: Request,
+    workspace_id: AdminWorkspace,
+    key: str,
+    start: Annotated[str | None, Query(alias="from")] = None,
+    end: Annotated[str | None, Query(alias="to")] = None,
+    version: Annotated[int | None, Query(ge=1)] = None,
+    attribution_window: str = "7d",
+) -> JSONBody:
+    """Over the entries from `from` (default: the journey's creation) to `to` (default:
+    now); revenue counts orders within `attribution_window` of a message or an entry."""
+    runtime = runtime_of(request)
+    query = {k: v for k, v in (("from", start), ("to", end)) if v is not None}
+    window = _duration({"attribution_window": attribution_window}, "attribution_window", "7d")
+    with runtime.engine.connect() as connection:
+        journey = get_journey(connection, workspace_id, key)
+        found = journey_report(
+            connection,
+            journey,
+            start=_instant(query, "from") if start else journey.created_at,
+            end=_instant(query, "to") if end else runtime.clock.now(),
+            version=version,
+            window=window,
+        )
+    return JSONBody(found)
 
 
 @router.get("/journeys/{key}/instances", summary="Instances with their state and step history")

@@ -1,0 +1,437 @@
+"""What a journey did for the business, over the entries of a period.
+
+- Per node: visits entered, instances that ended there (reaching the goal there, or
+  dropping out) or wait there now, messages by status and skip reason, and for message
+  nodes the engagement with them (opens, clicks, unsubscribes).
+- Goals: conversions, rate, median and p90 time to goal.
+- Revenue attributed: `Order Completed` revenue (`revenue`, else `total`) within the
+  attribution window after a delivered message of the journey; last touch (the
+  journey's message was the profile's latest delivered message before the order) and
+  first touch (its earliest within the window). Cost and ROI when the workspace policy
+  prices messages per channel (`message_costs`).
+- Experiments: per split arm, and holdout against the rest, the profiles, conversions,
+  rate with its interval, lift against control with intervals and p-value, the
+  probability to be best, and revenue per profile (within the window after entry)
+  with a bootstrap interval of its difference (baton/analytics/stats.py).
+- A daily series of entries, goals, delivered messages and last-touch revenue.
+
+The unit of the experiments is the profile: its first entry in the period.
+"""
+
+from __future__ import annotations
+
+import bisect
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from baton.analytics import stats
+from baton.channels.policy import load_policy
+from baton.journeys.store import Journey
+from baton.storage.tables import (
+    consent_changes,
+    events,
+    journey_instances,
+    journey_steps,
+    messages,
+)
+
+ORDER_COMPLETED = "Order Completed"
+ENGAGEMENT = {
+    "Email Opened": "opened",
+    "Email Link Clicked": "clicked",
+    "Inbox Message Clicked": "clicked",
+    "Inbox Message Seen": "opened",
+}
+_NODE_ACTIONS = (
+    "enter",
+    "message",
+    "webhook",
+    "delay",
+    "wait_until",
+    "wait_for_event",
+    "branch",
+    "split",
+    "holdout",
+    "update_profile",
+    "enter_journey",
+    "exit",
+)
+_CHUNK = 2000
+
+
+@dataclass
+class _Entry:
+    instance_id: str
+    profile_id: str
+    entered_at: datetime
+    goal_at: datetime | None
+    outcome: str | None
+    ended_at: datetime | None
+    node: str
+    arms: dict[str, str]
+    held_out: bool
+    revenue: float = 0.0
+
+
+@dataclass
+class _Orders:
+    """Each profile's orders: (time, revenue), in time order."""
+
+    by_profile: dict[str, list[tuple[datetime, float]]] = field(default_factory=dict)
+
+    def within(
+        self, profile_id: str, start: datetime, end: datetime
+    ) -> list[tuple[datetime, float]]:
+        found = self.by_profile.get(profile_id, [])
+        low = bisect.bisect_left(found, (start, float("-inf")))
+        high = bisect.bisect_right(found, (end, float("inf")))
+        return found[low:high]
+
+
+def journey_report(
+    connection: Connection,
+    journey: Journey,
+    *,
+    start: datetime,
+    end: datetime,
+    version: int | None,
+    window: timedelta,
+) -> dict[str, Any]:
+    entries = _entries(connection, journey, start, end, version)
+    profiles = sorted({e.profile_id for e in entries})
+    orders = _orders(connection, journey.workspace_id, profiles, start, end + window)
+    sent = _messages(connection, profiles)
+    mine = [
+        m
+        for m in sent
+        if m["journey_id"] == journey.id and m["instance_id"] in {e.instance_id for e in entries}
+    ]
+    policy = load_policy(connection, journey.workspace_id)
+    attributed = _attribution(mine, sent, orders, window)
+    delivered = Counter(m["channel"] for m in mine if m["status"] == "delivered")
+    cost = sum(policy.message_costs.get(channel, 0.0) * n for channel, n in delivered.items())
+    for entry in entries:
+        entry.revenue = sum(
+            r
+            for _, r in orders.within(entry.profile_id, entry.entered_at, entry.entered_at + window)
+        )
+    seconds = sorted((e.goal_at - e.entered_at).total_seconds() for e in entries if e.goal_at)
+    goals = len(seconds)
+    return {
+        "journey": journey.key,
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "version": version,
+        "attribution_window": _duration_text(window),
+        "entries": len(entries),
+        "profiles": len(profiles),
+        "goals": {
+            "conversions": goals,
+            "rate": round(goals / len(entries), 6) if entries else 0.0,
+            "median_seconds_to_goal": statistics.median(seconds) if seconds else None,
+            "p90_seconds_to_goal": seconds[min(len(seconds) - 1, int(0.9 * len(seconds)))]
+            if seconds
+            else None,
+        },
+        "revenue": {
+            "last_touch": round(attributed["last"], 2),
+            "first_touch": round(attributed["first"], 2),
+            "orders_last_touch": attributed["orders_last"],
+            "orders_first_touch": attributed["orders_first"],
+        },
+        "cost": round(cost, 2) if policy.message_costs else None,
+        "roi": round((attributed["last"] - cost) / cost, 4) if cost else None,
+        "nodes": _nodes(connection, entries, mine),
+        "experiments": _experiments(entries),
+        "daily": _daily(entries, mine, attributed["by_day"]),
+    }
+
+
+def _entries(
+    connection: Connection, journey: Journey, start: datetime, end: datetime, version: int | None
+) -> list[_Entry]:
+    c = journey_instances.c
+    query = (
+        select(c.id, c.profile_id, c.entered_at, c.goal_at, c.outcome, c.ended_at, c.node, c.state)
+        .where(c.journey_id == journey.id, c.entered_at >= start, c.entered_at <= end)
+        .order_by(c.entered_at, c.id)
+    )
+    if version is not None:
+        query = query.where(c.version == version)
+    return [
+        _Entry(
+            row.id,
+            row.profile_id,
+            row.entered_at,
+            row.goal_at,
+            row.outcome,
+            row.ended_at,
+            row.node,
+            dict((row.state or {}).get("arms") or {}),
+            bool((row.state or {}).get("holdout")),
+        )
+        for row in connection.execute(query)
+    ]
+
+
+def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
+    for begin in range(0, len(items), _CHUNK):
+        yield items[begin : begin + _CHUNK]
+
+
+def _orders(
+    connection: Connection,
+    workspace_id: str,
+    profiles: Sequence[str],
+    start: datetime,
+    end: datetime,
+) -> _Orders:
+    found: dict[str, list[tuple[datetime, float]]] = defaultdict(list)
+    for chunk in _chunks(profiles):
+        rows = connection.execute(
+            select(events.c.profile_id, events.c.timestamp, events.c.properties).where(
+                events.c.workspace_id == workspace_id,
+                events.c.event == ORDER_COMPLETED,
+                events.c.profile_id.in_(chunk),
+                events.c.timestamp >= start,
+                events.c.timestamp <= end,
+            )
+        )
+        for profile_id, at, properties in rows:
+            found[profile_id].append((at, _revenue(properties or {})))
+    return _Orders({p: sorted(orders) for p, orders in found.items()})
+
+
+def _revenue(properties: dict[str, Any]) -> float:
+    for name in ("revenue", "total"):
+        value = properties.get(name)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+    return 0.0
+
+
+def _messages(connection: Connection, profiles: Sequence[str]) -> list[dict[str, Any]]:
+    """Every message of these profiles, of any journey (touches compete)."""
+    c = messages.c
+    found: list[dict[str, Any]] = []
+    for chunk in _chunks(profiles):
+        query = select(
+            c.id,
+            c.profile_id,
+            c.journey_id,
+            c.instance_id,
+            c.node,
+            c.channel,
+            c.status,
+            c.reason,
+            c.dispatched_at,
+        ).where(c.profile_id.in_(chunk))
+        found.extend(dict(row._mapping) for row in connection.execute(query))
+    return found
+
+
+def _attribution(
+    mine: list[dict[str, Any]], every: list[dict[str, Any]], orders: _Orders, window: timedelta
+) -> dict[str, Any]:
+    """Revenue of orders within `window` after a delivered message of the journey."""
+    touches: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
+    for m in every:
+        if m["status"] == "delivered" and m["dispatched_at"] is not None:
+            touches[m["profile_id"]].append((m["dispatched_at"], m["id"]))
+    ours = {m["id"] for m in mine}
+    result: dict[str, Any] = {
+        "last": 0.0,
+        "first": 0.0,
+        "orders_last": 0,
+        "orders_first": 0,
+        "by_day": Counter(),
+    }
+    for profile_id, times in touches.items():
+        times.sort()
+        for at, revenue in orders.by_profile.get(profile_id, []):
+            before = [t for t in times if at - window <= t[0] <= at]
+            if not before:
+                continue
+            if before[-1][1] in ours:
+                result["last"] += revenue
+                result["orders_last"] += 1
+                result["by_day"][at.date().isoformat()] += revenue
+            if before[0][1] in ours:
+                result["first"] += revenue
+                result["orders_first"] += 1
+    return result
+
+
+def _nodes(
+    connection: Connection, entries: list[_Entry], mine: list[dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    ids = [e.instance_id for e in entries]
+    entered: Counter[str] = Counter()
+    for chunk in _chunks(ids):
+        rows = connection.execute(
+            select(journey_steps.c.node).where(
+                journey_steps.c.instance_id.in_(chunk), journey_steps.c.action.in_(_NODE_ACTIONS)
+            )
+        )
+        entered.update(node for (node,) in rows)
+    ended = Counter(e.node for e in entries if e.ended_at is not None)
+    converted = Counter(e.node for e in entries if e.goal_at is not None)
+    waiting = Counter(e.node for e in entries if e.ended_at is None)
+    by_node: dict[str, dict[str, Any]] = {}
+    for node in sorted(set(entered) | set(ended) | set(waiting)):
+        by_node[node] = {
+            "entered": entered[node],
+            "exited": ended[node],
+            "goals": converted[node],  # of those exited, how many reached the goal here
+            "dropped": ended[node] - converted[node],
+            "waiting": waiting[node],
+        }
+    engagement = _engagement(connection, mine)
+    for m in mine:
+        found = by_node.setdefault(
+            m["node"], {"entered": 0, "exited": 0, "goals": 0, "dropped": 0, "waiting": 0}
+        )
+        counts = found.setdefault(
+            "messages",
+            {
+                "by_status": Counter(),
+                "skipped": Counter(),
+                "opened": 0,
+                "clicked": 0,
+                "unsubscribed": 0,
+            },
+        )
+        counts["by_status"][m["status"]] += 1
+        if m["status"] in ("skipped", "cancelled") and m["reason"]:
+            counts["skipped"][m["reason"]] += 1
+        for kind in engagement.get(m["id"], ()):
+            counts[kind] += 1
+    for found in by_node.values():
+        if "messages" in found:
+            counts = found["messages"]
+            counts["by_status"], counts["skipped"] = (
+                dict(counts["by_status"]),
+                dict(counts["skipped"]),
+            )
+            delivered = counts["by_status"].get("delivered", 0)
+            for kind in ("opened", "clicked", "unsubscribed"):
+                counts[f"{kind}_rate"] = round(counts[kind] / delivered, 6) if delivered else None
+    return by_node
+
+
+def _engagement(connection: Connection, mine: list[dict[str, Any]]) -> dict[str, set[str]]:
+    """What each message's recipient did with it: opened, clicked, unsubscribed."""
+    ids = {m["id"] for m in mine}
+    profiles = sorted({m["profile_id"] for m in mine})
+    found: dict[str, set[str]] = defaultdict(set)
+    for chunk in _chunks(profiles):
+        rows = connection.execute(
+            select(events.c.event, events.c.properties).where(
+                events.c.profile_id.in_(chunk), events.c.event.in_(list(ENGAGEMENT))
+            )
+        )
+        for name, properties in rows:
+            message_id = (properties or {}).get("message_id")
+            if isinstance(message_id, str) and message_id in ids:
+                found[message_id].add(ENGAGEMENT[name])
+        changes = connection.execute(
+            select(consent_changes.c.evidence).where(
+                consent_changes.c.profile_id.in_(chunk),
+                consent_changes.c.source == "unsubscribe_link",
+            )
+        )
+        for (evidence,) in changes:
+            message_id = (evidence or {}).get("message_id")
+            if isinstance(message_id, str) and message_id in ids:
+                found[message_id].add("unsubscribed")
+    return found
+
+
+def _experiments(entries: list[_Entry]) -> dict[str, Any]:
+    first: dict[str, _Entry] = {}
+    for entry in entries:
+        first.setdefault(entry.profile_id, entry)
+    units = list(first.values())
+    found: dict[str, Any] = {}
+    if any(e.held_out for e in units):
+        groups = {
+            "holdout": [e for e in units if e.held_out],
+            "treated": [e for e in units if not e.held_out],
+        }
+        found["holdout"] = _compare(groups, control="holdout")
+    for node in sorted({node for e in units for node in e.arms}):
+        arms: dict[str, list[_Entry]] = defaultdict(list)
+        for e in units:
+            if node in e.arms:
+                arms[e.arms[node]].append(e)
+        control = "control" if "control" in arms else sorted(arms)[0]
+        found[f"split:{node}"] = _compare(dict(sorted(arms.items())), control=control)
+    return found
+
+
+def _compare(groups: dict[str, list[_Entry]], control: str) -> dict[str, Any]:
+    counted = {
+        name: (sum(e.goal_at is not None for e in group), len(group))
+        for name, group in groups.items()
+    }
+    best = stats.probability_to_be_best(list(counted.values()))
+    s2, n2 = counted[control]
+    control_revenue = [e.revenue for e in groups[control]]
+    arms = {}
+    for (name, group), to_be_best in zip(groups.items(), best, strict=True):
+        s1, n1 = counted[name]
+        revenue = [e.revenue for e in group]
+        arm: dict[str, Any] = {
+            "profiles": n1,
+            "conversions": s1,
+            "rate": round(s1 / n1, 6) if n1 else 0.0,
+            "rate_interval": stats.wilson(s1, n1).json(),
+            "probability_to_be_best": round(to_be_best, 4),
+            "revenue_per_profile": round(sum(revenue) / n1, 4) if n1 else 0.0,
+        }
+        if name != control and n1 and n2:
+            relative = stats.ratio(s1, n1, s2, n2)
+            revenue_gap = stats.bootstrap_mean_difference(revenue, control_revenue)
+            arm.update(
+                lift=round(s1 / n1 - s2 / n2, 6),
+                lift_interval=stats.difference(s1, n1, s2, n2).json(),
+                relative_lift=round((s1 / n1) / (s2 / n2) - 1, 6) if s2 else None,
+                relative_lift_interval=relative.json() if relative else None,
+                p_value=round(stats.p_value(s1, n1, s2, n2), 6),
+                revenue_per_profile_difference_interval=revenue_gap.json() if revenue_gap else None,
+                sample_too_small=stats.too_small(s1, n1, s2, n2),
+            )
+        arms[name] = arm
+    return {"control": control, "arms": arms}
+
+
+def _daily(
+    entries: list[_Entry], mine: list[dict[str, Any]], revenue: Counter[str]
+) -> list[dict[str, Any]]:
+    days: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {"entries": 0, "goals": 0, "delivered": 0, "revenue_last_touch": 0.0}
+    )
+    for e in entries:
+        days[e.entered_at.date().isoformat()]["entries"] += 1
+        if e.goal_at is not None:
+            days[e.goal_at.date().isoformat()]["goals"] += 1
+    for m in mine:
+        if m["status"] == "delivered" and m["dispatched_at"] is not None:
+            days[m["dispatched_at"].date().isoformat()]["delivered"] += 1
+    for day, amount in revenue.items():
+        days[day]["revenue_last_touch"] = round(amount, 2)
+    return [{"day": day, **values} for day, values in sorted(days.items())]
+
+
+def _duration_text(window: timedelta) -> str:
+    seconds = int(window.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"

@@ -1,0 +1,123 @@
+"""A journey with a 10% holdout, run on a simulated clock with customers who buy more
+when reminded: the report says, with intervals, that it made more customers buy, how
+much revenue it drove, and where the rest stopped."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import httpx
+from sqlalchemy import Engine, select
+
+from baton.analytics.journey_report import journey_report
+from baton.channels.policy import parse_policy, save_policy
+from baton.core.clock import ManualClock
+from baton.storage.database import write_transaction
+from baton.storage.tables import identifiers, journey_instances
+from tests.api.test_profiles import bearer
+from tests.conftest import Workspace
+from tests.journeys.helpers import deliver, publish, run
+from tests.segments.helpers import identify, track
+
+CART = {
+    "key": "cart-holdout",
+    "name": "Cart with a holdout",
+    "trigger": {"event": "Product Added"},
+    "goal": {"event": "Order Completed"},
+    "start": "hold",
+    "nodes": {
+        "hold": {"type": "holdout", "percent": 10, "next": "wait"},
+        "wait": {"type": "wait_for_event", "event": "Order Completed", "timeout": "1h",
+                 "timeout_next": "remind"},
+        "remind": {"type": "message", "channel": "email", "template": "cart", "next": "later"},
+        "later": {"type": "wait_for_event", "event": "Order Completed", "timeout": "3d"},
+    },
+}  # fmt: skip
+CUSTOMERS = 1000
+
+
+def test_a_holdout_shows_the_lift_the_revenue_and_the_drop_off(
+    engine: Engine, clock: ManualClock, workspace: Workspace, client: httpx.Client
+) -> None:
+    with write_transaction(engine) as connection:
+        save_policy(connection, workspace.id, parse_policy({"message_costs": {"email": 0.01}}))
+    journey = publish(engine, clock, workspace.id, CART)
+    began = clock.now()
+    people = [f"c{i}" for i in range(CUSTOMERS)]
+    deliver(engine, clock, workspace.id, *(identify(p, began) for p in people))
+    deliver(engine, clock, workspace.id, *(track(p, "Product Added", began) for p in people))
+    clock.advance(timedelta(hours=1))
+    run(engine, clock)  # reminders out (or held back)
+
+    held_users = _held_users(engine, workspace.id, journey.id)
+    assert 60 <= len(held_users) <= 140  # about 10%
+    rng = random.Random(8)
+    buyers = [p for p in people if rng.random() < (0.15 if p in held_users else 0.35)]
+    clock.advance(timedelta(hours=1))
+    orders = [track(p, "Order Completed", clock.now(), {"revenue": 50}) for p in buyers]
+    deliver(engine, clock, workspace.id, *orders)
+    clock.advance(timedelta(days=3))
+    run(engine, clock)  # the others give up waiting
+
+    with engine.connect() as connection:
+        found = journey_report(connection, journey, start=began, end=clock.now(), version=None,
+                               window=timedelta(days=7))  # fmt: skip
+    treated_buyers = [p for p in buyers if p not in held_users]
+    assert (found["entries"], found["profiles"]) == (CUSTOMERS, CUSTOMERS)
+    assert found["goals"]["conversions"] == len(buyers)
+    assert found["goals"]["median_seconds_to_goal"] == 7200
+    assert found["revenue"]["last_touch"] == 50 * len(treated_buyers)
+    assert found["revenue"]["first_touch"] == 50 * len(treated_buyers)
+    assert found["cost"] == round(0.01 * (CUSTOMERS - len(held_users)), 2)
+    assert found["roi"] > 100
+
+    holdout = found["experiments"]["holdout"]
+    assert holdout["control"] == "holdout"
+    control, treated = holdout["arms"]["holdout"], holdout["arms"]["treated"]
+    held_buyers = len(buyers) - len(treated_buyers)
+    assert (control["profiles"], control["conversions"]) == (len(held_users), held_buyers)
+    assert (treated["profiles"], treated["conversions"]) == (
+        CUSTOMERS - len(held_users), len(treated_buyers))  # fmt: skip
+    low, high = treated["lift_interval"]
+    assert 0 < low < treated["lift"] < high  # more customers bought, and it shows
+    assert treated["p_value"] < 0.01
+    assert treated["probability_to_be_best"] > 0.99
+    assert treated["revenue_per_profile"] > control["revenue_per_profile"]
+    assert treated["revenue_per_profile_difference_interval"][0] > 0
+
+    remind = found["nodes"]["remind"]["messages"]
+    assert remind["by_status"] == {"delivered": CUSTOMERS - len(held_users),
+                                   "skipped": len(held_users)}  # fmt: skip
+    assert remind["skipped"] == {"held_out": len(held_users)}
+    # Where the rest stopped: everyone waited, the buyers left at the goal, the others
+    # gave up waiting after the reminder.
+    assert found["nodes"]["wait"]["entered"] == CUSTOMERS
+    later = found["nodes"]["later"]
+    assert (later["exited"], later["goals"], later["waiting"]) == (CUSTOMERS, len(buyers), 0)
+    assert later["dropped"] == CUSTOMERS - len(buyers)
+    assert found["daily"][0]["entries"] == CUSTOMERS
+
+    over_api = client.get(f"/api/v1/journeys/{journey.key}/report",
+                          headers=bearer(workspace.admin_token))  # fmt: skip
+    assert over_api.status_code == 200, over_api.text
+    assert over_api.json()["experiments"] == found["experiments"]
+    bad = client.get(f"/api/v1/journeys/{journey.key}/report?attribution_window=soon",
+                     headers=bearer(workspace.admin_token))  # fmt: skip
+    assert bad.status_code == 400
+    assert bad.json()["error"]["field"] == "attribution_window"
+
+
+def _held_users(engine: Engine, workspace_id: str, journey_id: str) -> set[str]:
+    """The user ids of the profiles the holdout kept from messages."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(identifiers.c.value, journey_instances.c.state)
+            .join(journey_instances, journey_instances.c.profile_id == identifiers.c.profile_id)
+            .where(
+                identifiers.c.workspace_id == workspace_id,
+                identifiers.c.kind == "user_id",
+                journey_instances.c.journey_id == journey_id,
+            )
+        )
+        return {user for user, state in rows if state.get("holdout")}
