@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from baton import __version__
 from baton.api import (
+    analytics,
     channels,
     consent,
     health,
@@ -58,6 +59,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(unsubscribe.router)
     app.include_router(consent.router)
     app.include_router(privacy.router)
+    app.include_router(analytics.router)
     app.include_router(inbox.router)
     app.include_router(providers.router)
     app.include_router(health.router)

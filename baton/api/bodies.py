@@ -3,6 +3,7 @@ profile a body names by one identifier."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import Request
@@ -12,6 +13,7 @@ from baton.api.auth import runtime_of
 from baton.core.documents import parse_document
 from baton.core.errors import InvalidInput
 from baton.identity.profiles import find_profile, resolve_profile_id
+from baton.segments.values import parse_instant
 
 MAX_BODY = 512 * 1024
 
@@ -58,3 +60,14 @@ def profile_of(request: Request, connection: Connection, workspace_id: str, body
     region = runtime_of(request).settings.default_region
     found: str = find_profile(connection, workspace_id, reference, region)["id"]
     return found
+
+
+def instant_of(value: Any, name: str) -> datetime:
+    """A request's date or instant, or InvalidInput naming `name`."""
+    instant = parse_instant(value)
+    if instant is None:
+        raise InvalidInput(
+            f"{name}: give a date or an instant like 2026-10-01 or 2026-10-01T00:00:00Z",
+            field=name,
+        )
+    return instant

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 
 from baton.analytics.journey_report import journey_report
 from baton.api.auth import AdminWorkspace, runtime_of
-from baton.api.bodies import profile_of, read_document, read_object
+from baton.api.bodies import instant_of, profile_of, read_document, read_object
 from baton.api.responses import JSONBody
 from baton.channels.outbox import list_messages
 from baton.core.durations import parse_duration
@@ -30,7 +30,6 @@ from baton.journeys.store import (
     set_status,
 )
 from baton.journeys.why import why
-from baton.segments.values import parse_instant
 from baton.storage.database import write_transaction
 
 router = APIRouter(prefix="/api/v1", tags=["journeys"])
@@ -154,13 +153,7 @@ async def enter(request: Request, workspace_id: AdminWorkspace, key: str) -> JSO
 
 
 def _instant(body: dict[str, Any], name: str) -> datetime:
-    instant = parse_instant(body.get(name))
-    if instant is None:
-        raise InvalidInput(
-            f"{name}: give a date or an instant like 2026-10-01 or 2026-10-01T00:00:00Z",
-            field=name,
-        )
-    return instant
+    return instant_of(body.get(name), name)
 
 
 def _duration(body: dict[str, Any], name: str, default: str) -> timedelta:

@@ -102,6 +102,8 @@ class Policy(_Model):
     # Values every template reads as `workspace.NAME` (company name, support address...).
     constants: dict[str, Any] = Field(default_factory=dict)
     subscription_groups: dict[str, SubscriptionGroup] = Field(default_factory=dict)
+    # The workspace's names for the standard events KPIs read (`Order Completed: purchase`).
+    event_names: dict[str, str] = Field(default_factory=dict)
     # What one delivered message costs per channel (journey reports' cost and ROI).
     message_costs: dict[str, float] = Field(default_factory=dict)
     # Events older than this (by their timestamp) are purged by a background job.

@@ -1,0 +1,44 @@
+"""Admin API over the business figures: the customer-experience KPIs of a period."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from baton.analytics.kpis import kpis
+from baton.api.auth import AdminWorkspace, runtime_of
+from baton.api.bodies import instant_of
+from baton.api.responses import JSONBody
+from baton.core.durations import parse_duration
+from baton.core.errors import InvalidInput
+
+router = APIRouter(prefix="/api/v1", tags=["analytics"])
+
+
+@router.get("/kpis", summary="Conversion, revenue, churn, CLTV, NPS, CSAT... over a period")
+def get_kpis(
+    request: Request,
+    workspace_id: AdminWorkspace,
+    start: Annotated[str | None, Query(alias="from")] = None,
+    end: Annotated[str | None, Query(alias="to")] = None,
+    segment: str | None = None,
+    churn_window: str = "90d",
+) -> JSONBody:
+    """From `from` (default: 30 days before `to`) to `to` (default: now), for everyone
+    or the members of `segment`; definitions in docs/analytics.md."""
+    runtime = runtime_of(request)
+    until = instant_of(end, "to") if end else runtime.clock.now()
+    since = instant_of(start, "from") if start else until - timedelta(days=30)
+    if since >= until:
+        raise InvalidInput("from must be before to", field="from")
+    try:
+        window = parse_duration(churn_window)
+    except ValueError as error:
+        raise InvalidInput(f"churn_window: {error}", field="churn_window") from None
+    with runtime.engine.connect() as connection:
+        found = kpis(
+            connection, workspace_id, start=since, end=until, segment=segment, churn_window=window
+        )
+    return JSONBody(found)
