@@ -1,4 +1,5 @@
-"""Admin API over the business figures: the customer-experience KPIs of a period."""
+"""Admin API over the business figures: the customer-experience KPIs of a period, and
+funnels."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
+from baton.analytics.funnels import funnel, parse_funnel
 from baton.analytics.kpis import kpis
 from baton.api.auth import AdminWorkspace, runtime_of
-from baton.api.bodies import instant_of
+from baton.api.bodies import instant_of, read_object
 from baton.api.responses import JSONBody
 from baton.core.durations import parse_duration
 from baton.core.errors import InvalidInput
@@ -42,3 +44,12 @@ def get_kpis(
             connection, workspace_id, start=since, end=until, segment=segment, churn_window=window
         )
     return JSONBody(found)
+
+
+@router.post("/analytics/funnel", summary="Ordered steps: profiles, conversion, time between")
+async def post_funnel(request: Request, workspace_id: AdminWorkspace) -> JSONBody:
+    """Body: `steps` ([{event, where}]), `from`, `to`, `window` (default 7d),
+    `breakdown` ({trait} or {property} of the first step's event)."""
+    spec = parse_funnel(await read_object(request, required=True))
+    with runtime_of(request).engine.connect() as connection:
+        return JSONBody(funnel(connection, workspace_id, spec))
