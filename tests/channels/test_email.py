@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 
 from baton.channels.policy import parse_policy, save_policy
 from baton.channels.settings import EmailSettings, save_settings
@@ -16,8 +16,8 @@ from baton.channels.template_store import save_template
 from baton.channels.templates import parse_template
 from baton.core.clock import ManualClock
 from baton.storage.database import write_transaction
-from baton.storage.tables import events
 from tests.api.test_profiles import bearer
+from tests.channels.helpers import timeline
 from tests.conftest import Workspace
 from tests.identity.helpers import profile
 from tests.journeys.helpers import deliver, messages_of, publish, run
@@ -237,16 +237,6 @@ def test_opens_and_clicks_are_recorded_through_signed_links_and_bounces_suppress
     eve = profile(engine, workspace.id, "eve")["id"]
     consent = client.get(f"/api/v1/profiles/{eve}/consent", headers=bearer(workspace.admin_token))
     assert consent.json()["groups"]["channel:email"]["source"] == "complaint"
-
-
-def timeline(engine: Engine, profile_id: str) -> list[dict[str, Any]]:
-    with engine.connect() as connection:
-        rows = connection.execute(
-            select(events.c.event, events.c.properties)
-            .where(events.c.profile_id == profile_id)
-            .order_by(events.c.seq)
-        )
-        return [{"event": name, **(properties or {})} for name, properties in rows]
 
 
 def test_double_opt_in_sends_nothing_until_the_link_is_followed(

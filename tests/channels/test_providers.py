@@ -29,8 +29,9 @@ from baton.channels.templates import parse_template
 from baton.channels.webhook import sign
 from baton.core.clock import ManualClock
 from baton.storage.database import write_transaction
-from baton.storage.tables import events, message_attempts, push_tokens
+from baton.storage.tables import message_attempts, push_tokens
 from tests.api.test_profiles import bearer
+from tests.channels.helpers import timeline
 from tests.conftest import Workspace
 from tests.identity.helpers import profile
 from tests.journeys.helpers import deliver, messages_of, publish, run
@@ -66,16 +67,6 @@ def setup(engine: Engine, clock: ManualClock, workspace_id: str, channel: str, s
         save_template(connection, workspace_id,
                       parse_template({"key": f"{channel}-t", "channel": channel, **template}),
                       clock.now())  # fmt: skip
-
-
-def timeline(engine: Engine, profile_id: str, *names: str) -> list[dict[str, Any]]:
-    with engine.connect() as connection:
-        rows = connection.execute(
-            select(events.c.event, events.c.properties)
-            .where(events.c.profile_id == profile_id, events.c.event.in_(names))
-            .order_by(events.c.seq)
-        )
-        return [{"event": name, **(properties or {})} for name, properties in rows]
 
 
 def provider_ids(engine: Engine, message_id: str) -> list[str | None]:

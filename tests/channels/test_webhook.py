@@ -23,7 +23,8 @@ from baton.core.clock import ManualClock
 from baton.core.errors import InvalidInput
 from baton.journeys.definitions import parse_journey
 from baton.storage.database import write_transaction
-from baton.storage.tables import events, message_attempts
+from baton.storage.tables import message_attempts
+from tests.channels.helpers import timeline
 from tests.conftest import Workspace
 from tests.identity.helpers import profile
 from tests.journeys.helpers import deliver, messages_of, publish, run
@@ -124,16 +125,6 @@ def attempts_of(engine: Engine, message_id: str) -> list[tuple[str, str]]:
         return [(outcome, detail) for outcome, detail in rows]
 
 
-def timeline(engine: Engine, profile_id: str) -> list[dict[str, Any]]:
-    with engine.connect() as connection:
-        rows = connection.execute(
-            select(events.c.event, events.c.properties)
-            .where(events.c.profile_id == profile_id, events.c.event.like("Message %"))
-            .order_by(events.c.seq)
-        )
-        return [{"event": name, **(properties or {})} for name, properties in rows]
-
-
 def test_a_call_is_templated_signed_and_recorded(
     engine: Engine, clock: ManualClock, workspace: Workspace, provider: Provider
 ) -> None:
@@ -162,7 +153,7 @@ def test_a_call_is_templated_signed_and_recorded(
     assert call.headers["X-Baton-Signature"] == sign(SECRET, stamp, call.body)
     assert sign("another-secret-entirely", stamp, call.body) != sign(SECRET, stamp, call.body)
     assert attempts_of(engine, message["id"]) == [("delivered", "HTTP 200")]
-    sent, delivered = timeline(engine, message["profile_id"])
+    sent, delivered = timeline(engine, message["profile_id"], "Message Sent", "Message Delivered")
     assert (sent["event"], delivered["event"]) == ("Message Sent", "Message Delivered")
     assert sent["message_id"] == delivered["message_id"] == message["id"]
 
@@ -215,7 +206,7 @@ def test_a_refused_call_is_a_dead_letter_on_the_timeline(
         assert message["status"] == "failed"
         assert message["detail"].startswith(detail)
     assert provider.called("/ok") == []  # the redirect was not followed
-    failed = [e for e in timeline(engine, message["profile_id"]) if e["event"] == "Message Failed"]
+    failed = timeline(engine, message["profile_id"], "Message Failed")
     assert len(failed) == 2
     assert {e["error"][:8] for e in failed} == {"HTTP 400", "HTTP 302"}
 
