@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
+from baton.analytics.store import AnalyticsStore, Follower
 from baton.core.clock import Clock, SystemClock
 from baton.core.config import Settings
 from baton.ingest.writer import IngestWriter
@@ -23,6 +24,8 @@ class Runtime:
     keys: KeyRing
     writer: IngestWriter
     processor: Pipeline | None = field(default=None)
+    analytics: AnalyticsStore | None = field(default=None)
+    follower: Follower | None = field(default=None)
 
     @classmethod
     def create(
@@ -40,15 +43,25 @@ class Runtime:
             else None
         )
         writer = IngestWriter(engine, on_stored=processor.wake if processor else lambda: None)
-        return cls(settings, engine, clock, KeyRing(engine, clock), writer, processor)
+        path = settings.analytics_file()
+        analytics = AnalyticsStore(path) if path else None
+        follower = Follower(analytics, engine, clock) if analytics else None
+        keys = KeyRing(engine, clock)
+        return cls(settings, engine, clock, keys, writer, processor, analytics, follower)
 
     def start(self) -> None:
         self.writer.start()
         if self.processor is not None:
             self.processor.start()
+        if self.follower is not None:
+            self.follower.start()
 
     def stop(self) -> None:
         self.writer.stop()
         if self.processor is not None:
             self.processor.stop()
+        if self.follower is not None:
+            self.follower.stop()
+        if self.analytics is not None:
+            self.analytics.close()
         self.engine.dispose()

@@ -99,12 +99,22 @@ def workspace(engine: Engine, clock: ManualClock) -> Workspace:
 
 
 @pytest.fixture(scope="session")
-def server_url(database_url: str, clock: ManualClock) -> Iterator[str]:
-    """A real Baton HTTP server on a free loopback port. Its identity processor is off:
-    tests run `process_all` so they decide when events become profiles."""
-    runtime = Runtime.create(Settings(database_url=database_url), clock=clock, run_processor=False)
+def server(
+    database_url: str, clock: ManualClock, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Runtime]]:
+    """A real Baton HTTP server on a free loopback port, and its runtime. Its identity
+    processor is off: tests run `process_all` so they decide when events become
+    profiles; its analytics store follows the database in the background."""
+    analytics = str(tmp_path_factory.mktemp("analytics") / "analytics.duckdb")
+    settings = Settings(database_url=database_url, analytics_path=analytics)
+    runtime = Runtime.create(settings, clock=clock, run_processor=False)
     with serve_in_thread(runtime) as url:
-        yield url
+        yield url, runtime
+
+
+@pytest.fixture(scope="session")
+def server_url(server: tuple[str, Runtime]) -> str:
+    return server[0]
 
 
 @contextmanager

@@ -9,17 +9,14 @@ splits the counts by a profile trait or by a property of the entering event.
 
 from __future__ import annotations
 
-import statistics
-from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from sqlalchemy import Connection, select
 
+from baton.analytics.store import RESOLVED_EVENTS, AnalyticsStore
 from baton.core.durations import parse_duration
 from baton.core.validation import validated
-from baton.storage.tables import events, profiles
 
 _NONE = "(none)"
 _MOST_VALUES = 50
@@ -74,94 +71,99 @@ def parse_funnel(data: Any) -> Funnel:
     return validated(Funnel, data)
 
 
-def funnel(connection: Connection, workspace_id: str, spec: Funnel) -> dict[str, Any]:
-    window = parse_duration(spec.window)
-    names = sorted({step.event for step in spec.steps})
-    rows = connection.execute(
-        select(events.c.profile_id, events.c.event, events.c.timestamp, events.c.properties)
-        .where(
-            events.c.workspace_id == workspace_id,
-            events.c.event.in_(names),
-            events.c.timestamp >= spec.start,
-            events.c.timestamp <= spec.end + window,
-            events.c.profile_id.is_not(None),
-        )
-        .order_by(events.c.profile_id, events.c.timestamp, events.c.seq)
-    )
-    seen: dict[str, list[tuple[str, datetime, dict[str, Any]]]] = defaultdict(list)
-    for profile_id, name, at, properties in rows:
-        seen[profile_id].append((name, at, properties or {}))
-    paths = {p: done for p, found in seen.items() if (done := _walk(spec, found, window))}
-    groups: dict[str, list[list[tuple[datetime, dict[str, Any]]]]] = defaultdict(list)
-    labels = _labels(connection, spec, paths)
-    for profile_id, done in paths.items():
-        groups[labels.get(profile_id, _NONE)].append(done)
-    result = {"steps": [step.event for step in spec.steps], **_counts(spec, list(paths.values()))}
+def funnel(store: AnalyticsStore, workspace_id: str, spec: Funnel) -> dict[str, Any]:
+    """The funnel over the analytics store (SQL in DuckDB: one join per step)."""
+    n = len(spec.steps)
+    result: dict[str, Any] = {"steps": [step.event for step in spec.steps]}
+    for _, counts, gaps in _grouped(store, workspace_id, spec, None):
+        result.update(_counts(spec, counts, gaps))
+    if not result.get("by_step"):
+        result.update(_counts(spec, [0] * n, [None] * n))
     if spec.breakdown is not None:
-        biggest = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
-        result["breakdown"] = {value: _counts(spec, done) for value, done in biggest[:_MOST_VALUES]}
+        groups = _grouped(store, workspace_id, spec, spec.breakdown)
+        biggest = sorted(groups, key=lambda group: (-group[1][0], group[0]))[:_MOST_VALUES]
+        result["breakdown"] = {label: _counts(spec, c, g) for label, c, g in biggest}
     return result
 
 
-def _walk(
-    spec: Funnel, found: list[tuple[str, datetime, dict[str, Any]]], window: timedelta
-) -> list[tuple[datetime, dict[str, Any]]]:
-    """The instant (and properties) at which the profile did each step, as far as it got."""
-    done: list[tuple[datetime, dict[str, Any]]] = []
-    for name, at, properties in found:
-        if len(done) == len(spec.steps):
-            break
-        if not done and not spec.start <= at <= spec.end:
-            continue
-        if done and at > done[0][0] + window:
-            break
-        if spec.steps[len(done)].matches(name, properties):
-            done.append((at, properties))
-    return done
+def _grouped(
+    store: AnalyticsStore, workspace_id: str, spec: Funnel, breakdown: Breakdown | None
+) -> list[tuple[str, list[int], list[float | None]]]:
+    """Per label (one when no breakdown): profiles at each step, median seconds between."""
+    window = parse_duration(spec.window)
+    names = sorted({step.event for step in spec.steps})
+    params: list[Any] = [workspace_id, *names, spec.start, spec.end + window]
+    parts = [
+        f"ev AS ({RESOLVED_EVENTS} WHERE e.workspace_id = ? "
+        f"AND e.event IN ({', '.join('?' * len(names))}) AND e.ts >= ? AND e.ts <= ?)"
+    ]
+    match, given = _matching(spec.steps[0], "ev")
+    parts.append(
+        "s1 AS (SELECT profile_id, min(ts) AS t1, arg_min(properties, ts) AS props FROM ev "
+        f"WHERE {match} AND ts >= ? AND ts <= ? GROUP BY profile_id)"
+    )
+    params += [*given, spec.start, spec.end]
+    steps = range(1, len(spec.steps) + 1)
+    for k in steps[1:]:
+        match, given = _matching(spec.steps[k - 1], "ev")
+        first = "" if k == 2 else "JOIN s1 USING (profile_id) "
+        parts.append(
+            f"s{k} AS (SELECT s{k - 1}.profile_id, min(ev.ts) AS t{k} FROM s{k - 1} "
+            f"{first}JOIN ev USING (profile_id) WHERE {match} "
+            f"AND ev.ts > s{k - 1}.t{k - 1} AND ev.ts <= s1.t1 + to_seconds(?) "
+            f"GROUP BY s{k - 1}.profile_id)"
+        )
+        params += [*given, window.total_seconds()]
+    label = "'(all)'"
+    if breakdown is not None:
+        source = "s1.props" if breakdown.property is not None else "p.traits"
+        label = f"coalesce(json_extract_string({source}, ?), '{_NONE}')"
+        params.append(_json_path(breakdown.property or breakdown.trait or ""))
+    joins = " ".join(f"LEFT JOIN s{k} USING (profile_id)" for k in steps[1:])
+    counts = ", ".join(f"count(t{k})" for k in steps)
+    gaps = "".join(f", median(epoch(t{k}) - epoch(t{k - 1}))" for k in steps[1:])
+    rows = store.rows(
+        f"WITH {', '.join(parts)} SELECT {label} AS label, {counts}{gaps} FROM s1 {joins} "
+        "LEFT JOIN profiles p ON p.id = s1.profile_id GROUP BY label",
+        params,
+    )
+    n = len(spec.steps)
+    return [(str(row[0]), list(row[1 : 1 + n]), [None, *row[1 + n :]]) for row in rows]
 
 
-def _labels(
-    connection: Connection, spec: Funnel, paths: dict[str, list[tuple[datetime, dict[str, Any]]]]
-) -> dict[str, str]:
-    breakdown = spec.breakdown
-    if breakdown is None:
-        return {}
-    if breakdown.property is not None:
-        return {p: _label(done[0][1].get(breakdown.property)) for p, done in paths.items()}
-    ids = sorted(paths)
-    labels = {}
-    for begin in range(0, len(ids), 2000):
-        for profile_id, traits in connection.execute(
-            select(profiles.c.id, profiles.c.traits).where(
-                profiles.c.id.in_(ids[begin : begin + 2000])
-            )
-        ):
-            labels[profile_id] = _label((traits or {}).get(breakdown.trait))
-    return labels
+def _matching(step: Step, alias: str) -> tuple[str, list[Any]]:
+    """The SQL condition of a step on `alias`, and its parameters."""
+    conditions: list[str] = [f"{alias}.event = ?"]
+    params: list[Any] = [step.event]
+    for key, value in sorted(step.where.items()):
+        found = f"json_extract_string({alias}.properties, ?)"
+        if isinstance(value, bool):
+            conditions.append(f"{found} = ?")
+            params += [_json_path(key), "true" if value else "false"]
+        elif isinstance(value, int | float):
+            conditions.append(f"TRY_CAST({found} AS DOUBLE) = ?")
+            params += [_json_path(key), float(value)]
+        else:
+            conditions.append(f"{found} = ?")
+            params += [_json_path(key), value]
+    return " AND ".join(conditions), params
 
 
-def _label(value: Any) -> str:
-    return _NONE if value is None else str(value)
+def _json_path(key: str) -> str:
+    return '$."' + key.replace('"', '\\"') + '"'
 
 
-def _counts(spec: Funnel, paths: list[list[tuple[datetime, dict[str, Any]]]]) -> dict[str, Any]:
-    counts = [sum(len(done) > k for done in paths) for k in range(len(spec.steps))]
+def _counts(spec: Funnel, counts: list[int], gaps: list[float | None] | None) -> dict[str, Any]:
     steps = []
     for k, count in enumerate(counts):
-        gaps = (
-            [(done[k][0] - done[k - 1][0]).total_seconds() for done in paths if len(done) > k]
-            if k
-            else []
-        )
+        previous = counts[k - 1] if k else None
         steps.append(
             {
                 "event": spec.steps[k].event,
                 "profiles": count,
-                "conversion_from_previous": round(count / counts[k - 1], 6)
-                if k and counts[k - 1]
-                else None,
+                "conversion_from_previous": round(count / previous, 6) if previous else None,
                 "conversion_from_first": round(count / counts[0], 6) if counts[0] else None,
-                "median_seconds_from_previous": statistics.median(gaps) if gaps else None,
+                "median_seconds_from_previous": gaps[k] if gaps is not None else None,
             }
         )
     return {"entered": counts[0], "completed": counts[-1], "by_step": steps}

@@ -10,11 +10,12 @@ from fastapi import APIRouter, Query, Request
 
 from baton.analytics.funnels import funnel, parse_funnel
 from baton.analytics.kpis import kpis
+from baton.analytics.store import AnalyticsStore
 from baton.api.auth import AdminWorkspace, runtime_of
 from baton.api.bodies import instant_of, read_object
 from baton.api.responses import JSONBody
 from baton.core.durations import parse_duration
-from baton.core.errors import InvalidInput
+from baton.core.errors import Conflict, InvalidInput
 
 router = APIRouter(prefix="/api/v1", tags=["analytics"])
 
@@ -51,5 +52,23 @@ async def post_funnel(request: Request, workspace_id: AdminWorkspace) -> JSONBod
     """Body: `steps` ([{event, where}]), `from`, `to`, `window` (default 7d),
     `breakdown` ({trait} or {property} of the first step's event)."""
     spec = parse_funnel(await read_object(request, required=True))
-    with runtime_of(request).engine.connect() as connection:
-        return JSONBody(funnel(connection, workspace_id, spec))
+    return JSONBody(funnel(store_of(request), workspace_id, spec))
+
+
+@router.get("/analytics/status", summary="How far the analytics store is behind")
+def status(request: Request, workspace_id: AdminWorkspace) -> JSONBody:
+    store = store_of(request)
+    engine = runtime_of(request).engine
+    return JSONBody(
+        {
+            "synced_through_seq": store.synced_through(),
+            "lag_seconds": round(store.lag_seconds(engine), 3),
+        }
+    )
+
+
+def store_of(request: Request) -> AnalyticsStore:
+    store = runtime_of(request).analytics
+    if store is None:
+        raise Conflict("the analytics store is off (BATON_ANALYTICS_PATH=off)")
+    return store

@@ -17,6 +17,7 @@ import uvicorn
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
 from baton.api import create_app
+from baton.cli.analytics import analytics_app
 from baton.cli.common import console, default_workspace, errors
 from baton.cli.common import settings as load_settings
 from baton.cli.journeys import journeys_app
@@ -44,6 +45,7 @@ app.add_typer(segments_app, name="segments")
 app.add_typer(journeys_app, name="journeys")
 app.add_typer(policy_app, name="policy")
 app.add_typer(templates_app, name="templates")
+app.add_typer(analytics_app, name="analytics")
 
 
 class ProcessorMode(StrEnum):

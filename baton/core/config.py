@@ -21,6 +21,9 @@ class Settings:
     default_region: str = "US"
     write_key: str | None = None
     admin_token: str | None = None
+    # The analytics store's DuckDB file; "" for the default (next to a SQLite database,
+    # else var/analytics-<database>.duckdb), "off" for none.
+    analytics_path: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -37,7 +40,21 @@ class Settings:
             default_region=region,
             write_key=environ.get("BATON_WRITE_KEY") or None,
             admin_token=environ.get("BATON_ADMIN_TOKEN") or None,
+            analytics_path=environ.get("BATON_ANALYTICS_PATH", ""),
         )
+
+    def analytics_file(self) -> str | None:
+        """Where the analytics store lives; None when it is off."""
+        if self.analytics_path == "off":
+            return None
+        if self.analytics_path:
+            return self.analytics_path
+        scheme, _, rest = self.database_url.partition("://")
+        if scheme.startswith("sqlite"):
+            folder = os.path.dirname(rest.removeprefix("/")) or "."
+            return os.path.join(folder, "analytics.duckdb")
+        database = rest.rpartition("/")[2].partition("?")[0] or "baton"
+        return os.path.join("var", f"analytics-{database}.duckdb")
 
     def __repr__(self) -> str:
         # Keys are secrets: never let them reach a log line through repr().

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from baton.analytics.funnels import funnel, parse_funnel
 from baton.core.clock import ManualClock
+from baton.runtime import Runtime
 from tests.api.test_profiles import bearer
 from tests.conftest import Workspace
 from tests.identity.helpers import send
@@ -19,7 +20,11 @@ STEPS = [{"event": "Product Viewed"}, {"event": "Product Added"},
 
 
 def test_a_funnel_counts_steps_in_order_within_the_window(
-    engine: Engine, clock: ManualClock, workspace: Workspace, client: httpx.Client
+    engine: Engine,
+    clock: ManualClock,
+    workspace: Workspace,
+    client: httpx.Client,
+    server: tuple[str, Runtime],
 ) -> None:
     t, h = clock.now(), timedelta(hours=1)
     send(engine, clock, workspace.id,
@@ -36,8 +41,10 @@ def test_a_funnel_counts_steps_in_order_within_the_window(
          track("e", "Product Added", t + 1.5 * h, {"sku": "x"}))  # fmt: skip
     body = {"steps": STEPS, "from": t.isoformat(), "to": (t + timedelta(days=1)).isoformat(),
             "breakdown": {"trait": "plan"}}  # fmt: skip
-    with engine.connect() as connection:
-        found = funnel(connection, workspace.id, parse_funnel(body))
+    store = server[1].analytics
+    assert store is not None
+    store.sync(engine, clock.now())
+    found = funnel(store, workspace.id, parse_funnel(body))
     assert [s["profiles"] for s in found["by_step"]] == [4, 3, 1, 1]
     assert (found["entered"], found["completed"]) == (4, 1)
     added = found["by_step"][1]
@@ -50,14 +57,15 @@ def test_a_funnel_counts_steps_in_order_within_the_window(
 
     only_x = {**body, "steps": [STEPS[0], {"event": "Product Added", "where": {"sku": "x"}}],
               "breakdown": None}  # fmt: skip
-    with engine.connect() as connection:
-        narrowed = funnel(connection, workspace.id, parse_funnel(only_x))
+    narrowed = funnel(store, workspace.id, parse_funnel(only_x))
     assert [s["profiles"] for s in narrowed["by_step"]] == [4, 2]
 
     admin = bearer(workspace.admin_token)
     over_api = client.post("/api/v1/analytics/funnel", json=body, headers=admin)
     assert over_api.status_code == 200, over_api.text
     assert over_api.json() == found
+    status = client.get("/api/v1/analytics/status", headers=admin).json()
+    assert status["synced_through_seq"] > 0
     one_step = client.post("/api/v1/analytics/funnel", json={**body, "steps": STEPS[:1]},
                            headers=admin)  # fmt: skip
     assert (one_step.status_code, one_step.json()["error"]["field"]) == (400, "steps")

@@ -233,7 +233,7 @@ def test_readyz_reports_an_unreachable_database(clock: ManualClock) -> None:
     from baton.runtime import Runtime
     from tests.conftest import serve_in_thread
 
-    settings = Settings(database_url="postgresql://postgres@127.0.0.1:1/none")
+    settings = Settings(database_url="postgresql://postgres@127.0.0.1:1/none", analytics_path="off")
     runtime = Runtime.create(settings, clock=clock, run_processor=False)
     with serve_in_thread(runtime) as url:
         response = httpx.get(f"{url}/readyz")
@@ -247,7 +247,7 @@ def test_tracking_answers_503_when_the_database_is_gone(clock: ManualClock) -> N
     from baton.runtime import Runtime
     from tests.conftest import serve_in_thread
 
-    settings = Settings(database_url="postgresql://postgres@127.0.0.1:1/none")
+    settings = Settings(database_url="postgresql://postgres@127.0.0.1:1/none", analytics_path="off")
     runtime = Runtime.create(settings, clock=clock, run_processor=False)
     with serve_in_thread(runtime) as url:
         response = httpx.post(f"{url}/v1/track", json={"userId": "u", "event": "E"}, auth=("k", ""))
@@ -265,7 +265,7 @@ def test_a_runtime_with_its_processor_thread_resolves_events_by_itself(
     from baton.runtime import Runtime
     from tests.conftest import serve_in_thread
 
-    runtime = Runtime.create(Settings(database_url=database_url), clock=clock)
+    runtime = Runtime.create(Settings(database_url=database_url, analytics_path="off"), clock=clock)
     with serve_in_thread(runtime) as url, httpx.Client(base_url=url) as client:
         ingest(client, workspace, {"type": "identify", "userId": "threaded", "traits": {"a": 1}})
         deadline = time.monotonic() + 10

@@ -35,17 +35,34 @@ TRACES = [EMAIL.encode(), b"zed.person@example.com", PHONE.encode(), b"+14155550
 
 
 @pytest.fixture
-def setup(own_database: str) -> Iterator[tuple[Engine, ManualClock, Workspace, httpx.Client]]:
+def setup(
+    own_database: str, tmp_path: Path
+) -> Iterator[tuple[Engine, ManualClock, Workspace, httpx.Client, Runtime]]:
     clock = ManualClock(START)
+    analytics = str(tmp_path / "analytics.duckdb")
     engine = connect(own_database)
     with write_transaction(engine) as connection:
         workspace_id = create_workspace(connection, "erasure", clock)
         write_key = create_key(connection, workspace_id, KeyKind.WRITE, clock.now())
         admin_token = create_key(connection, workspace_id, KeyKind.ADMIN, clock.now())
-    runtime = Runtime.create(Settings(database_url=own_database), clock=clock, run_processor=False)
+    runtime = Runtime.create(
+        Settings(database_url=own_database, analytics_path=analytics),
+        clock=clock,
+        run_processor=False,
+    )
     with serve_in_thread(runtime) as url, httpx.Client(base_url=url, timeout=30) as client:
-        yield engine, clock, Workspace(workspace_id, write_key, admin_token), client
+        yield engine, clock, Workspace(workspace_id, write_key, admin_token), client, runtime
     engine.dispose()
+
+
+def store_bytes(runtime: Runtime) -> bytes:
+    """The analytics store's file, synced and checkpointed."""
+    assert runtime.analytics is not None
+    runtime.analytics.sync(runtime.engine, runtime.clock.now())
+    runtime.analytics.rows("CHECKPOINT", [])
+    path = Path(runtime.analytics.path)
+    wal = path.with_name(path.name + ".wal")
+    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
 
 
 def database_bytes(engine: Engine) -> bytes:
@@ -78,9 +95,10 @@ def database_bytes(engine: Engine) -> bytes:
 
 
 def test_an_erased_customer_leaves_no_trace(
-    setup: tuple[Engine, ManualClock, Workspace, httpx.Client], smtp: tuple[Mailbox, int]
+    setup: tuple[Engine, ManualClock, Workspace, httpx.Client, Runtime],
+    smtp: tuple[Mailbox, int],
 ) -> None:
-    engine, clock, workspace, client = setup
+    engine, clock, workspace, client, runtime = setup
     mailbox, port = smtp
     with write_transaction(engine) as connection:
         use_smtp(connection, workspace.id, port, str(client.base_url), clock.now())
@@ -128,6 +146,7 @@ def test_an_erased_customer_leaves_no_trace(
 
     before = database_bytes(engine)
     assert [trace for trace in TRACES if trace not in before] == []  # the scan sees them
+    assert EMAIL.encode() in store_bytes(runtime)  # the analytics copy holds them too
 
     erased = client.delete(f"/api/v1/profiles/{zed}?suppress=true", headers=admin)
     assert erased.status_code == 200, erased.text
@@ -143,6 +162,7 @@ def test_an_erased_customer_leaves_no_trace(
 
     after = database_bytes(engine)
     assert [trace for trace in TRACES if trace in after] == []
+    assert [trace for trace in TRACES if trace in store_bytes(runtime)] == []
     assert b"amy@example.com" in after  # nobody else's data went
     assert client.get(f"/api/v1/profiles/{zed}", headers=admin).status_code == 404
     assert client.get(f"/api/v1/profiles/{zed}/export", headers=admin).status_code == 404
@@ -166,9 +186,9 @@ def test_an_erased_customer_leaves_no_trace(
 
 
 def test_erasure_without_suppression_lets_the_person_come_back(
-    setup: tuple[Engine, ManualClock, Workspace, httpx.Client],
+    setup: tuple[Engine, ManualClock, Workspace, httpx.Client, Runtime],
 ) -> None:
-    engine, clock, workspace, client = setup
+    engine, clock, workspace, client, _ = setup
     deliver(engine, clock, workspace.id, identify("cy", clock.now(), email="cy@example.com"))
     cy = profile(engine, workspace.id, "cy")["id"]
     admin = bearer(workspace.admin_token)

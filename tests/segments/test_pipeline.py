@@ -32,7 +32,7 @@ def _eventually(probe: Callable[[], Any], timeout: float = 10.0) -> Any:
 def test_events_move_profiles_into_segments_in_the_background(
     database_url: str, engine: Engine, clock: ManualClock, workspace: Workspace
 ) -> None:
-    runtime = Runtime.create(Settings(database_url=database_url), clock=clock)
+    runtime = Runtime.create(Settings(database_url=database_url, analytics_path="off"), clock=clock)
     with serve_in_thread(runtime) as url, httpx.Client(base_url=url, timeout=10) as client:
         headers = bearer(workspace.admin_token)
         ingest(client, workspace, {"type": "track", "userId": "early", "event": "Signed Up"})
@@ -60,7 +60,7 @@ def test_events_move_profiles_into_segments_in_the_background(
 def test_journeys_run_in_the_background_from_event_to_delivered_message(
     database_url: str, engine: Engine, clock: ManualClock, workspace: Workspace
 ) -> None:
-    runtime = Runtime.create(Settings(database_url=database_url), clock=clock)
+    runtime = Runtime.create(Settings(database_url=database_url, analytics_path="off"), clock=clock)
     with serve_in_thread(runtime) as url, httpx.Client(base_url=url, timeout=10) as client:
         headers = bearer(workspace.admin_token)
         journey = {

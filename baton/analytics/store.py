@@ -1,0 +1,308 @@
+"""The analytics store: a columnar copy (DuckDB) of processed events, for queries that
+scan many of them (funnels, KPIs, reports). The operational database stays the source
+of truth; the store follows it and can be rebuilt from it.
+
+`sync` appends the events identity has resolved since the last sync, in `seq` order and
+never past an event still pending (so none is skipped), along with the profiles that
+changed: merged-away profiles map to their survivor (`profile_roots`), since the copy
+keeps the profile id an event had when it was copied. It also applies erasures (the
+erased profiles' events go) and each workspace's event retention.
+
+One process owns the file (DuckDB lets one process write it): `baton serve`'s API
+process, which syncs every second and answers the queries.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import orjson
+from sqlalchemy import Engine, func, select
+
+from baton.channels.policy import load_policy
+from baton.core.clock import Clock
+from baton.core.durations import parse_duration
+from baton.storage.tables import erasures, events, profiles, workspaces
+
+log = logging.getLogger(__name__)
+_BATCH = 50_000
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    seq BIGINT PRIMARY KEY, workspace_id VARCHAR, profile_id VARCHAR, type VARCHAR,
+    event VARCHAR, ts TIMESTAMPTZ, received_at TIMESTAMPTZ, properties JSON
+);
+CREATE TABLE IF NOT EXISTS profiles (
+    id VARCHAR PRIMARY KEY, workspace_id VARCHAR, traits JSON, updated_at TIMESTAMPTZ
+);
+CREATE TABLE IF NOT EXISTS profile_roots (id VARCHAR PRIMARY KEY, root VARCHAR);
+CREATE TABLE IF NOT EXISTS applied_erasures (id VARCHAR PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS sync_state (
+    name VARCHAR PRIMARY KEY, seq BIGINT, instant TIMESTAMPTZ
+);
+"""
+_TABLES = ("events", "profiles", "profile_roots", "applied_erasures", "sync_state")
+# Events with their profile as it stands: a merged-away profile's events are its survivor's.
+RESOLVED_EVENTS = """
+SELECT e.seq, e.workspace_id, coalesce(r.root, e.profile_id) AS profile_id, e.type,
+       e.event, e.ts, e.received_at, e.properties
+FROM events e LEFT JOIN profile_roots r ON r.id = e.profile_id
+"""
+
+
+class AnalyticsStore:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._db = duckdb.connect(path)
+        self._lock = threading.Lock()
+        self._db.execute(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor of this thread (DuckDB connections are not shared across threads);
+        it waits for a sync or a rewrite under way."""
+        with self._lock:
+            cursor = self._db.cursor()
+            try:
+                yield cursor
+            finally:
+                cursor.close()
+
+    def rows(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        with self.cursor() as cursor:
+            return cursor.execute(sql, params).fetchall()
+
+    def synced_through(self) -> int:
+        found = self._db.execute("SELECT seq FROM sync_state WHERE name = 'events'").fetchone()
+        return int(found[0]) if found else 0
+
+    def sync(self, engine: Engine, now: datetime) -> int:
+        """Copy what is new; returns how many events were appended."""
+        with self._lock:
+            appended = 0
+            while True:
+                copied = self._append_events(engine)
+                appended += copied
+                if copied < _BATCH:
+                    break
+            self._sync_profiles(engine)
+            if self._apply_erasures(engine):
+                self._rewrite()
+            self._apply_retention(engine, now)
+            return appended
+
+    def rebuild(self, engine: Engine, now: datetime, progress: Callable[[int, int], None]) -> int:
+        """Empty the store and copy everything again; `progress(done, total)`."""
+        with engine.connect() as connection:
+            total = connection.execute(
+                select(func.count()).where(events.c.profile_id.is_not(None))
+            ).scalar_one()
+        with self._lock:
+            for table in _TABLES:
+                self._db.execute(f"DELETE FROM {table}")
+            done = 0
+            while copied := self._append_events(engine):
+                done += copied
+                progress(done, total)
+            self._sync_profiles(engine)
+            self._apply_erasures(engine)
+            self._apply_retention(engine, now)
+        return done
+
+    def lag_seconds(self, engine: Engine) -> float:
+        """How far the store is behind: the age, at the newest resolved event's arrival,
+        of the newest event it holds (0 when it holds everything resolved)."""
+        through = self.synced_through()
+        with engine.connect() as connection:
+            newest = connection.execute(
+                select(func.max(events.c.received_at)).where(
+                    events.c.profile_id.is_not(None), events.c.seq > through
+                )
+            ).scalar_one()
+            held = connection.execute(
+                select(events.c.received_at).where(events.c.seq == through)
+            ).scalar_one_or_none()
+        if newest is None or held is None:
+            return 0.0
+        return max(0.0, float((newest - held).total_seconds()))
+
+    def _append_events(self, engine: Engine) -> int:
+        after = self.synced_through()
+        with engine.connect() as connection:
+            pending = connection.execute(
+                select(func.min(events.c.seq)).where(
+                    events.c.profile_id.is_(None), events.c.error.is_(None)
+                )
+            ).scalar_one()
+            query = (
+                select(
+                    events.c.seq,
+                    events.c.workspace_id,
+                    events.c.profile_id,
+                    events.c.type,
+                    events.c.event,
+                    events.c.timestamp,
+                    events.c.received_at,
+                    events.c.properties,
+                )
+                .where(events.c.seq > after, events.c.profile_id.is_not(None))
+                .order_by(events.c.seq)
+                .limit(_BATCH)
+            )
+            if pending is not None:
+                query = query.where(events.c.seq < pending)
+            rows = connection.execute(query).all()
+        if not rows:
+            return 0
+        with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, newline="") as file:
+            writer = csv.writer(file)
+            for seq, ws, profile_id, kind, name, ts, received, properties in rows:
+                writer.writerow(
+                    [
+                        seq,
+                        ws,
+                        profile_id,
+                        kind,
+                        name or "",
+                        ts.isoformat(),
+                        received.isoformat(),
+                        orjson.dumps(properties or {}).decode(),
+                    ]
+                )
+        try:
+            self._db.execute(
+                "INSERT OR IGNORE INTO events SELECT * FROM read_csv(?, header = false, "
+                "columns = {'seq': 'BIGINT', 'workspace_id': 'VARCHAR', 'profile_id': "
+                "'VARCHAR', 'type': 'VARCHAR', 'event': 'VARCHAR', 'ts': 'TIMESTAMPTZ', "
+                "'received_at': 'TIMESTAMPTZ', 'properties': 'JSON'})",
+                [file.name],
+            )
+        finally:
+            os.unlink(file.name)
+        self._db.execute(
+            "INSERT OR REPLACE INTO sync_state VALUES ('events', ?, NULL)", [rows[-1][0]]
+        )
+        return len(rows)
+
+    def _sync_profiles(self, engine: Engine) -> None:
+        found = self._db.execute(
+            "SELECT instant FROM sync_state WHERE name = 'profiles'"
+        ).fetchone()
+        since = found[0] if found else None
+        query = select(
+            profiles.c.id,
+            profiles.c.workspace_id,
+            profiles.c.merged_into,
+            profiles.c.traits,
+            profiles.c.updated_at,
+        )
+        if since is not None:
+            query = query.where(profiles.c.updated_at >= since)
+        with engine.connect() as connection:
+            rows = connection.execute(query.order_by(profiles.c.updated_at)).all()
+        if not rows:
+            return
+        live = [
+            (r.id, r.workspace_id, orjson.dumps(r.traits).decode(), r.updated_at)
+            for r in rows
+            if r.merged_into is None
+        ]
+        if live:
+            self._db.executemany("INSERT OR REPLACE INTO profiles VALUES (?, ?, ?, ?)", live)
+        for row in rows:
+            if row.merged_into is None:
+                continue
+            root = self._root_of(row.merged_into)
+            self._db.execute("INSERT OR REPLACE INTO profile_roots VALUES (?, ?)", [row.id, root])
+            self._db.execute("UPDATE profile_roots SET root = ? WHERE root = ?", [root, row.id])
+            self._db.execute("DELETE FROM profiles WHERE id = ?", [row.id])
+        self._db.execute(
+            "INSERT OR REPLACE INTO sync_state VALUES ('profiles', NULL, ?)", [rows[-1].updated_at]
+        )
+
+    def _root_of(self, profile_id: str) -> str:
+        found = self._db.execute(
+            "SELECT root FROM profile_roots WHERE id = ?", [profile_id]
+        ).fetchone()
+        return str(found[0]) if found else profile_id
+
+    def _apply_erasures(self, engine: Engine) -> bool:
+        """Delete the rows of profiles erased since; whether there were any."""
+        with engine.connect() as connection:
+            rows = connection.execute(select(erasures.c.id, erasures.c.profile_ids)).all()
+        applied = {r[0] for r in self._db.execute("SELECT id FROM applied_erasures").fetchall()}
+        for erasure_id, erased in rows:
+            if erasure_id in applied:
+                continue
+            for profile_id in erased:
+                self._db.execute("DELETE FROM events WHERE profile_id = ?", [profile_id])
+                self._db.execute("DELETE FROM profiles WHERE id = ?", [profile_id])
+                self._db.execute("DELETE FROM profile_roots WHERE id = ?", [profile_id])
+            self._db.execute("INSERT INTO applied_erasures VALUES (?)", [erasure_id])
+        return len(applied) < len(rows)
+
+    def _rewrite(self) -> None:
+        """Copy what is left into a new file that replaces this one: DuckDB frees the
+        blocks of deleted rows without erasing them, so the old file would still hold
+        the erased people's bytes."""
+        fresh = f"{self.path}.new"
+        if os.path.exists(fresh):
+            os.unlink(fresh)
+        copy = duckdb.connect(fresh)
+        copy.execute(_SCHEMA)
+        copy.close()
+        quoted = fresh.replace("'", "''")
+        self._db.execute(f"ATTACH '{quoted}' AS fresh")
+        for table in _TABLES:
+            self._db.execute(f"INSERT INTO fresh.{table} SELECT * FROM {table}")
+        self._db.execute("DETACH fresh")
+        self._db.close()
+        os.replace(fresh, self.path)
+        self._db = duckdb.connect(self.path)
+
+    def _apply_retention(self, engine: Engine, now: datetime) -> None:
+        with engine.connect() as connection:
+            kept = {
+                ws: load_policy(connection, ws).event_retention
+                for ws in connection.execute(select(workspaces.c.id)).scalars()
+            }
+        for workspace_id, retention in kept.items():
+            if retention is not None:
+                self._db.execute(
+                    "DELETE FROM events WHERE workspace_id = ? AND ts < ?",
+                    [workspace_id, now - parse_duration(retention)],
+                )
+
+
+class Follower:
+    """Keeps a store in step with the database: a sync every `every` seconds."""
+
+    def __init__(self, store: AnalyticsStore, engine: Engine, clock: Clock, every: float = 1.0):
+        self._store, self._engine, self._clock, self._every = store, engine, clock, every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="baton-analytics", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._every):
+            try:
+                self._store.sync(self._engine, self._clock.now())
+            except Exception:
+                log.exception("analytics sync failed; retrying")
