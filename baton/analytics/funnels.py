@@ -9,11 +9,11 @@ splits the counts by a profile trait or by a property of the entering event.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from baton.analytics.periods import Period
 from baton.analytics.store import RESOLVED_EVENTS, AnalyticsStore
 from baton.core.durations import parse_duration
 from baton.core.validation import validated
@@ -45,10 +45,8 @@ class Breakdown(_Model):
         return self
 
 
-class Funnel(_Model):
+class Funnel(Period):
     steps: list[Step] = Field(min_length=2, max_length=20)
-    start: datetime = Field(alias="from")
-    end: datetime = Field(alias="to")
     window: str = "7d"
     breakdown: Breakdown | None = None
 
@@ -57,14 +55,6 @@ class Funnel(_Model):
     def _window(cls, value: str) -> str:
         parse_duration(value)
         return value
-
-    @model_validator(mode="after")
-    def _period(self) -> Funnel:
-        if self.start.tzinfo is None or self.end.tzinfo is None:
-            raise ValueError("from and to need a time zone (Z or +00:00)")
-        if self.start >= self.end:
-            raise ValueError("from must be before to")
-        return self
 
 
 def parse_funnel(data: Any) -> Funnel:

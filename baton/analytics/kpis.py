@@ -32,7 +32,7 @@ STANDARD = (
     "Ad Spend",
 )
 # Events Baton writes about its own deliveries and segments: not customer activity.
-_BATONS_OWN = (
+BATONS_OWN = (
     "Message Sent",
     "Message Delivered",
     "Message Failed",
@@ -71,7 +71,7 @@ def kpis(
         return profile_id is not None and (wanted is None or profile_id in wanted)
 
     # Ad spend is reported by a marketing system, not done by a customer.
-    not_activity = (*_BATONS_OWN, names["Ad Spend"])
+    not_activity = (*BATONS_OWN, names["Ad Spend"])
     active_now = _active(connection, workspace_id, start, end, ours, not_activity)
     active_before = _active(connection, workspace_id, start - span, start, ours, not_activity)
     people: dict[str, _Profile] = defaultdict(_Profile)

@@ -8,12 +8,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
+from baton.analytics.exploration import cohorts, parse_cohorts, parse_paths, paths
 from baton.analytics.funnels import funnel, parse_funnel
 from baton.analytics.kpis import kpis
 from baton.analytics.store import AnalyticsStore
 from baton.api.auth import AdminWorkspace, runtime_of
 from baton.api.bodies import instant_of, read_object
 from baton.api.responses import JSONBody
+from baton.channels.policy import load_policy
 from baton.core.durations import parse_duration
 from baton.core.errors import Conflict, InvalidInput
 
@@ -53,6 +55,31 @@ async def post_funnel(request: Request, workspace_id: AdminWorkspace) -> JSONBod
     `breakdown` ({trait} or {property} of the first step's event)."""
     spec = parse_funnel(await read_object(request, required=True))
     return JSONBody(funnel(store_of(request), workspace_id, spec))
+
+
+@router.post("/analytics/paths", summary="The paths customers take after or before an event")
+async def post_paths(request: Request, workspace_id: AdminWorkspace) -> JSONBody:
+    """Body: `event`, `from`, `to`, `direction` (after|before), `steps` (3), `top` (10),
+    `without` (only profiles that did not do this event afterwards)."""
+    spec = parse_paths(await read_object(request, required=True))
+    return JSONBody(paths(store_of(request), workspace_id, spec))
+
+
+@router.get("/analytics/cohorts", summary="Retention by weekly or monthly cohort")
+def get_cohorts(
+    request: Request,
+    workspace_id: AdminWorkspace,
+    start: Annotated[str, Query(alias="from")],
+    end: Annotated[str, Query(alias="to")],
+    by: str = "first_seen",
+    period: str = "week",
+) -> JSONBody:
+    spec = parse_cohorts({"from": start, "to": end, "by": by, "period": period})
+    with runtime_of(request).engine.connect() as connection:
+        order = load_policy(connection, workspace_id).event_names.get(
+            "Order Completed", "Order Completed"
+        )
+    return JSONBody(cohorts(store_of(request), workspace_id, spec, order))
 
 
 @router.get("/analytics/status", summary="How far the analytics store is behind")

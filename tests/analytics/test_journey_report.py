@@ -53,7 +53,7 @@ def test_a_holdout_shows_the_lift_the_revenue_and_the_drop_off(
     held_users = _held_users(engine, workspace.id, journey.id)
     assert 60 <= len(held_users) <= 140  # about 10%
     rng = random.Random(8)
-    buyers = [p for p in people if rng.random() < (0.15 if p in held_users else 0.35)]
+    buyers = [p for p in people if rng.random() < (0.10 if p in held_users else 0.40)]
     clock.advance(timedelta(hours=1))
     orders = [track(p, "Order Completed", clock.now(), {"revenue": 50}) for p in buyers]
     deliver(engine, clock, workspace.id, *orders)
