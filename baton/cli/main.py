@@ -22,6 +22,7 @@ from baton.cli.common import console, default_workspace, errors
 from baton.cli.common import settings as load_settings
 from baton.cli.journeys import journeys_app
 from baton.cli.policy import policy_app
+from baton.cli.reports import kpis, report_app
 from baton.cli.segments import segments_app
 from baton.cli.templates import templates_app
 from baton.core.clock import SystemClock
@@ -46,6 +47,8 @@ app.add_typer(journeys_app, name="journeys")
 app.add_typer(policy_app, name="policy")
 app.add_typer(templates_app, name="templates")
 app.add_typer(analytics_app, name="analytics")
+app.add_typer(report_app, name="report")
+app.command("kpis")(kpis)
 
 
 class ProcessorMode(StrEnum):
