@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 
 from baton.analytics.exploration import cohorts, parse_cohorts, parse_paths, paths
 from baton.analytics.funnels import funnel, parse_funnel
+from baton.analytics.journey_map import journey_map
 from baton.analytics.kpis import kpis
 from baton.analytics.store import AnalyticsStore
 from baton.api.auth import AdminWorkspace, runtime_of
@@ -80,6 +81,28 @@ def get_cohorts(
             "Order Completed", "Order Completed"
         )
     return JSONBody(cohorts(store_of(request), workspace_id, spec, order))
+
+
+@router.get("/journey-map", summary="The lifecycle stages: journeys, touchpoints, pain points")
+def get_journey_map(
+    request: Request,
+    workspace_id: AdminWorkspace,
+    start: Annotated[str | None, Query(alias="from")] = None,
+    end: Annotated[str | None, Query(alias="to")] = None,
+    attribution_window: str = "7d",
+) -> JSONBody:
+    """Over the period from `from` (default: 30 days before `to`) to `to` (now)."""
+    runtime = runtime_of(request)
+    until = instant_of(end, "to") if end else runtime.clock.now()
+    since = instant_of(start, "from") if start else until - timedelta(days=30)
+    try:
+        window = parse_duration(attribution_window)
+    except ValueError as error:
+        raise InvalidInput(f"attribution_window: {error}", field="attribution_window") from None
+    with runtime.engine.connect() as connection:
+        return JSONBody(
+            journey_map(connection, workspace_id, start=since, end=until, window=window)
+        )
 
 
 @router.get("/analytics/status", summary="How far the analytics store is behind")
