@@ -79,7 +79,7 @@ class AnalyticsStore:
             finally:
                 cursor.close()
 
-    def rows(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    def rows(self, sql: str, params: list[Any] | dict[str, Any]) -> list[tuple[Any, ...]]:
         with self.cursor() as cursor:
             return cursor.execute(sql, params).fetchall()
 

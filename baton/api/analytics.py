@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 from baton.analytics.exploration import cohorts, parse_cohorts, parse_paths, paths
 from baton.analytics.funnels import funnel, parse_funnel
 from baton.analytics.journey_map import journey_map
-from baton.analytics.kpis import kpis
+from baton.analytics.kpis import event_names, kpis, segment_members
 from baton.analytics.store import AnalyticsStore
 from baton.api.auth import AdminWorkspace, runtime_of
 from baton.api.bodies import instant_of, read_object
@@ -44,9 +44,17 @@ def get_kpis(
     except ValueError as error:
         raise InvalidInput(f"churn_window: {error}", field="churn_window") from None
     with runtime.engine.connect() as connection:
-        found = kpis(
-            connection, workspace_id, start=since, end=until, segment=segment, churn_window=window
-        )
+        names = event_names(connection, workspace_id)
+        members = segment_members(connection, workspace_id, segment) if segment else None
+    found = kpis(
+        store_of(request),
+        workspace_id,
+        names=names,
+        members=members,
+        start=since,
+        end=until,
+        churn_window=window,
+    )
     return JSONBody(found)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import duckdb
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -9,16 +12,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from baton.analytics.store import AnalyticsStore
 from baton.cli.common import console, errors, settings
 from baton.core.clock import SystemClock
+from baton.core.config import Settings
 from baton.storage.database import connect
 
 analytics_app = typer.Typer(help="The analytics store (DuckDB).", no_args_is_help=True)
 
 
-@analytics_app.command()
-def rebuild() -> None:
-    """Copy every processed event into a fresh analytics store, with progress. The store
-    belongs to `baton serve` while it runs: stop it first."""
-    chosen = settings()
+@contextmanager
+def open_store(chosen: Settings) -> Iterator[AnalyticsStore]:
+    """The analytics store, for a command; while `baton serve` runs it owns the file."""
     path = chosen.analytics_file()
     if path is None:
         errors.print("[red]the analytics store is off[/red] (BATON_ANALYTICS_PATH=off)")
@@ -26,17 +28,27 @@ def rebuild() -> None:
     try:
         store = AnalyticsStore(path)
     except duckdb.IOException:
-        errors.print(f"[red]{path} is in use:[/red] stop `baton serve`, then rebuild")
+        errors.print(f"[red]{path} is in use by `baton serve`:[/red] stop it, or ask its API")
         raise typer.Exit(1) from None
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@analytics_app.command()
+def rebuild() -> None:
+    """Copy every processed event into a fresh analytics store, with progress. The store
+    belongs to `baton serve` while it runs: stop it first."""
+    chosen = settings()
     engine = connect(chosen.database_url)
     columns = (TextColumn("events"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, console=console) as progress:
+    with open_store(chosen) as store, Progress(*columns, console=console) as progress:
         task = progress.add_task("events", total=None)
         copied = store.rebuild(
             engine,
             SystemClock().now(),
             lambda done, total: progress.update(task, completed=done, total=total),
         )
-    store.close()
     engine.dispose()
     console.print(f"rebuilt the analytics store: {copied} events", soft_wrap=True)

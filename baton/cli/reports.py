@@ -14,8 +14,10 @@ import typer
 from rich.table import Table
 
 from baton.analytics.journey_report import journey_report
+from baton.analytics.kpis import event_names, segment_members
 from baton.analytics.kpis import kpis as compute_kpis
-from baton.cli.common import console, database_and_workspace, errors
+from baton.cli.analytics import open_store
+from baton.cli.common import console, database_and_workspace, errors, settings
 from baton.core.clock import SystemClock
 from baton.core.durations import parse_duration
 from baton.core.errors import BatonError
@@ -125,17 +127,23 @@ def kpis(
     output: FormatOption = Format.TABLE,
 ) -> None:
     """The customer-experience KPIs of a period (default: the last 30 days)."""
+    chosen = settings()
     engine, workspace_id = database_and_workspace()
     until = _instant(end, "to", SystemClock().now())
     since = _instant(start, "from", until - timedelta(days=30))
     try:
         with engine.connect() as connection:
+            names = event_names(connection, workspace_id)
+            members = segment_members(connection, workspace_id, segment) if segment else None
+        with open_store(chosen) as store:
+            store.sync(engine, SystemClock().now())
             found = compute_kpis(
-                connection,
+                store,
                 workspace_id,
+                names=names,
+                members=members,
                 start=since,
                 end=until,
-                segment=segment,
                 churn_window=timedelta(days=90),
             )
     except BatonError as error:

@@ -3,20 +3,24 @@ comments), on both databases and over the API."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import Engine
 
-from baton.analytics.kpis import kpis
+from baton.analytics.kpis import event_names, kpis
+from baton.analytics.store import AnalyticsStore
 from baton.channels.policy import parse_policy, save_policy
 from baton.core.clock import ManualClock
+from baton.runtime import Runtime
 from baton.storage.database import write_transaction
 from tests.api.test_profiles import bearer
 from tests.conftest import Workspace
-from tests.identity.helpers import send
+from tests.identity.helpers import profile, send
 from tests.segments.helpers import track
 
 
@@ -77,18 +81,41 @@ EXPECTED = {
 }
 
 
+def figures(
+    engine: Engine, store: AnalyticsStore, workspace_id: str, start: datetime, end: datetime,
+    members: set[str] | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    store.sync(engine, end)
+    with engine.connect() as connection:
+        names = event_names(connection, workspace_id)
+    return kpis(store, workspace_id, names=names, members=members, start=start, end=end,
+                churn_window=timedelta(days=90))  # fmt: skip
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[AnalyticsStore]:
+    found = AnalyticsStore(str(tmp_path / "kpis.duckdb"))
+    yield found
+    found.close()
+
+
 def test_every_kpi_matches_its_definition(
-    engine: Engine, clock: ManualClock, workspace: Workspace, client: httpx.Client
-) -> None:
+    engine: Engine, clock: ManualClock, workspace: Workspace, client: httpx.Client,
+    store: AnalyticsStore, server: tuple[str, Runtime],
+) -> None:  # fmt: skip
     day = clock.now().replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
     send(engine, clock, workspace.id, *shop(day))
     end = day + timedelta(days=1)
-    with engine.connect() as connection:
-        found = kpis(connection, workspace.id, start=day, end=end, segment=None,
-                     churn_window=timedelta(days=90))  # fmt: skip
+    found = figures(engine, store, workspace.id, day, end)
     assert {name: found[name] for name in EXPECTED} == pytest.approx(EXPECTED)
 
+    alice_and_bob = {profile(engine, workspace.id, who)["id"] for who in ("alice", "bob")}
+    theirs = figures(engine, store, workspace.id, day, end, alice_and_bob)
+    assert (theirs["visitors"], theirs["buyers"], theirs["nps"]) == (2, 1, 0.0)
+
     admin = bearer(workspace.admin_token)
+    assert server[1].analytics is not None
+    server[1].analytics.sync(engine, end)
     query = f"from={day.isoformat()}&to={end.isoformat()}".replace("+", "%2B")
     over_api = client.get(f"/api/v1/kpis?{query}", headers=admin)
     assert over_api.status_code == 200, over_api.text
@@ -102,7 +129,7 @@ def test_every_kpi_matches_its_definition(
 
 
 def test_a_workspace_names_its_events_its_own_way(
-    engine: Engine, clock: ManualClock, workspace: Workspace
+    engine: Engine, clock: ManualClock, workspace: Workspace, store: AnalyticsStore
 ) -> None:
     day = clock.now()
     with write_transaction(engine) as connection:
@@ -110,18 +137,14 @@ def test_a_workspace_names_its_events_its_own_way(
                     parse_policy({"event_names": {"Order Completed": "purchase"}}))  # fmt: skip
     send(engine, clock, workspace.id, track("fay", "purchase", day, {"revenue": 25}),
          track("gus", "Order Completed", day, {"revenue": 99}))  # fmt: skip
-    with engine.connect() as connection:
-        found = kpis(connection, workspace.id, start=day - timedelta(hours=1), end=day,
-                     segment=None, churn_window=timedelta(days=90))  # fmt: skip
+    found = figures(engine, store, workspace.id, day - timedelta(hours=1), day)
     assert (found["orders"], found["revenue"], found["visitors"]) == (1, 25.0, 2)
 
 
 def test_without_data_a_kpi_is_none_not_zero(
-    engine: Engine, clock: ManualClock, workspace: Workspace
+    engine: Engine, clock: ManualClock, workspace: Workspace, store: AnalyticsStore
 ) -> None:
-    with engine.connect() as connection:
-        found = kpis(connection, workspace.id, start=clock.now() - timedelta(days=1),
-                     end=clock.now(), segment=None, churn_window=timedelta(days=90))  # fmt: skip
+    found = figures(engine, store, workspace.id, clock.now() - timedelta(days=1), clock.now())
     assert found["visitors"] == 0
     assert found["conversion_rate"] is None
     assert found["nps"] is None
