@@ -41,3 +41,5 @@ bench: install
 	$(BIN)/python -m bench.journeys --database postgresql
 	$(BIN)/python -m bench.dispatch --database sqlite
 	$(BIN)/python -m bench.dispatch --database postgresql
+	$(BIN)/python -m bench.analytics --database sqlite
+	$(BIN)/python -m bench.analytics --database postgresql --events 1000000 --profiles 100000
