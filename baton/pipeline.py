@@ -25,6 +25,7 @@ from baton.core.clock import Clock
 from baton.identity.erasure import compact_erased
 from baton.identity.processor import DEFAULT_BATCH_SIZE, process_pending, refresh_statistics
 from baton.ingest.retention import purge_expired_events
+from baton.journeys.allocation import optimize_splits
 from baton.journeys.runner import fire_timers, next_work_at, process_inbox
 from baton.journeys.schedules import run_schedules
 from baton.segments import build_pending, evaluate_due
@@ -41,6 +42,7 @@ _HOUSEKEEPING_POLL = 0.5
 # Compaction after erasures, and the purge of expired events: seldom, on the clock.
 _COMPACT_EVERY = timedelta(minutes=1)
 _PURGE_EVERY = timedelta(hours=1)
+_OPTIMIZE_EVERY = timedelta(minutes=1)
 
 
 class Stage(StrEnum):
@@ -73,7 +75,7 @@ class Pipeline:
         self._stop = threading.Event()
         self._processed, self._next_analyze = 0, 5_000
         self._next_schedules = clock.now()
-        self._next_compaction = self._next_purge = clock.now()
+        self._next_compaction = self._next_purge = self._next_optimization = clock.now()
         self._journeys_seen = False
         self._builds = Stage.BUILDS in stages
         steps = [
@@ -242,6 +244,9 @@ class Pipeline:
             if now >= self._next_compaction:
                 self._next_compaction = now + _COMPACT_EVERY
                 self._attempt(self._compact, "compaction")
+            if now >= self._next_optimization:
+                self._next_optimization = now + _OPTIMIZE_EVERY
+                self._attempt(self._optimize, "split optimization")
             if now >= self._next_purge:
                 self._next_purge = now + _PURGE_EVERY
                 self._attempt(self._purge, "retention")
@@ -250,6 +255,9 @@ class Pipeline:
 
     def _compact(self) -> int:
         return compact_erased(self._engine, self._clock.now())
+
+    def _optimize(self) -> int:
+        return optimize_splits(self._engine, self._clock.now())
 
     def _purge(self) -> int:
         return purge_expired_events(self._engine, self._clock.now())

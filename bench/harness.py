@@ -63,6 +63,7 @@ def server(database_url: str, port: int, mode: str) -> Iterator[subprocess.Popen
         "BATON_PORT": str(port),
         "BATON_WRITE_KEY": WRITE_KEY,
         "BATON_ADMIN_TOKEN": ADMIN_TOKEN,
+        "BATON_ANALYTICS_PATH": os.path.join(tempfile.gettempdir(), f"baton-bench-{port}.duckdb"),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "baton", "serve", "--processor", mode],

@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,6 +40,7 @@ def baton_server(database_url: str) -> Iterator[tuple[subprocess.Popen[bytes], s
         "BATON_PORT": str(port),
         "BATON_WRITE_KEY": WRITE_KEY,
         "BATON_ADMIN_TOKEN": ADMIN_TOKEN,
+        "BATON_ANALYTICS_PATH": os.path.join(tempfile.gettempdir(), f"baton-crash-{port}.duckdb"),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "baton", "serve"],

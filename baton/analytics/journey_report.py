@@ -12,7 +12,8 @@
 - Experiments: per split arm, and holdout against the rest, the profiles, conversions,
   rate with its interval, lift against control with intervals and p-value, the
   probability to be best, and revenue per profile (within the window after entry)
-  with a bootstrap interval of its difference (baton/analytics/stats.py).
+  with a bootstrap interval of its difference (baton/analytics/stats.py); and the
+  allocation history of optimized splits.
 - A daily series of entries, goals, delivered messages and last-touch revenue.
 
 The unit of the experiments is the profile: its first entry in the period.
@@ -32,6 +33,7 @@ from sqlalchemy import Connection, select
 
 from baton.analytics import stats
 from baton.channels.policy import load_policy
+from baton.journeys.allocation import allocation_history
 from baton.journeys.store import Journey
 from baton.storage.tables import (
     consent_changes,
@@ -149,6 +151,7 @@ def journey_report(
         "roi": round((attributed["last"] - cost) / cost, 4) if cost else None,
         "nodes": _nodes(connection, entries, mine),
         "experiments": _experiments(entries),
+        "allocations": allocation_history(connection, journey.id),
         "daily": _daily(entries, mine, attributed["by_day"]),
     }
 

@@ -69,7 +69,7 @@ FROM events e LEFT JOIN profile_roots r ON r.id = e.profile_id
 class AnalyticsStore:
     def __init__(self, path: str) -> None:
         self.path = path
-        self._db = duckdb.connect(path)
+        self._db = _connect(path)
         self._lock = threading.Lock()
         self._db.execute(_SCHEMA)
 
@@ -81,7 +81,7 @@ class AnalyticsStore:
         """A cursor of this thread (DuckDB connections are not shared across threads);
         it waits for a sync or a rewrite under way."""
         with self._lock:
-            cursor = self._db.cursor()
+            cursor = _quiet(self._db.cursor())
             try:
                 yield cursor
             finally:
@@ -296,7 +296,7 @@ class AnalyticsStore:
         self._db.execute("DETACH fresh")
         self._db.close()
         os.replace(fresh, self.path)
-        self._db = duckdb.connect(self.path)
+        self._db = _connect(self.path)
 
     def _apply_retention(self, engine: Engine, now: datetime) -> None:
         with engine.connect() as connection:
@@ -310,6 +310,17 @@ class AnalyticsStore:
                     "DELETE FROM events WHERE workspace_id = ? AND ts < ?",
                     [workspace_id, now - parse_duration(retention)],
                 )
+
+
+def _connect(path: str) -> duckdb.DuckDBPyConnection:
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    return _quiet(duckdb.connect(path))
+
+
+def _quiet(connection: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """No progress bar on stdout: the store answers an API, not a terminal."""
+    connection.execute("SET enable_progress_bar = false")
+    return connection
 
 
 class Follower:

@@ -426,11 +426,24 @@ class Arm(_Model):
     next: str | None = None
 
 
+class Optimization(_Model):
+    """Adapting a split to its results once every arm has `min_profiles`: `thompson`
+    gives each arm the share of new entries equal to its probability of being best
+    (Thompson sampling); `winner` sends every new entry to an arm once its probability
+    of being best reaches `probability`."""
+
+    method: Literal["thompson", "winner"] = "thompson"
+    min_profiles: int = Field(default=100, ge=10)
+    probability: float = Field(default=0.95, gt=0.5, lt=1)
+
+
 class SplitNode(_Node):
-    """Weighted arms; a profile always lands in the same arm of the same journey."""
+    """Weighted arms; a profile always lands in the same arm of the same journey. With
+    `optimize`, new entries follow the arms' results (docs/analytics.md)."""
 
     type: Literal["split"]
     arms: list[Arm] = Field(min_length=2)
+    optimize: Optimization | None = None
 
     @field_validator("arms")
     @classmethod

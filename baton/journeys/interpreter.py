@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
@@ -224,17 +224,19 @@ def advance(
     profile: Profile,
     *,
     paused: bool = False,
+    allocations: Allocations | None = None,
 ) -> Advance:
     """Apply one stimulus. `state` is None only for `Enter`. A paused journey's instances
-    still reach goals and exit, but do not move on."""
+    still reach goals and exit, but do not move on. `allocations` (split node -> arm ->
+    weight) replace the arms' weights of optimized splits."""
     if isinstance(stimulus, Enter):
         fresh = State(node=journey.start, entered_at=stimulus.at, trigger=stimulus.trigger)
-        run = _Run(journey, fresh, profile, stimulus.at)
+        run = _Run(journey, fresh, profile, stimulus.at, allocations or {})
         if not run.signals(None):
             run.go(journey.start)
         return run.result
     assert state is not None
-    run = _Run(journey, state.copy(), profile, stimulus.at)
+    run = _Run(journey, state.copy(), profile, stimulus.at, allocations or {})
     if not state.live:
         return run.result
     if isinstance(stimulus, Stop):
@@ -247,11 +249,20 @@ def advance(
     return run.result
 
 
+Allocations = Mapping[str, Mapping[str, float]]
+
+
 class _Run:
     def __init__(
-        self, journey: JourneyDefinition, state: State, profile: Profile, at: datetime
+        self,
+        journey: JourneyDefinition,
+        state: State,
+        profile: Profile,
+        at: datetime,
+        allocations: Allocations,
     ) -> None:
         self.journey = journey
+        self.allocations = allocations
         self.state = state
         self.profile = profile
         self.at = at
@@ -387,10 +398,14 @@ class _Run:
         if isinstance(node, BranchNode):
             return self._branch(node_id, node)
         if isinstance(node, SplitNode):
-            weights = sum(arm.weight for arm in node.arms)
-            point, arm = bucket(self.profile.profile_id, self.journey.key, node_id) * weights, None
+            given = self.allocations.get(node_id) if node.optimize else None
+            weight = {a.name: given.get(a.name, 0.0) if given else a.weight for a in node.arms}
+            if sum(weight.values()) <= 0:
+                weight = {a.name: a.weight for a in node.arms}
+            total = sum(weight.values())
+            point, arm = bucket(self.profile.profile_id, self.journey.key, node_id) * total, None
             for arm in node.arms:
-                point -= arm.weight
+                point -= weight[arm.name]
                 if point < 0:
                     break
             assert arm is not None

@@ -43,6 +43,7 @@ from baton.core.formats import iso_instant
 from baton.core.ids import new_id
 from baton.core.local_time import zone
 from baton.identity.profiles import message_from_baton
+from baton.journeys.allocation import allocations_of
 from baton.journeys.definitions import (
     ApiTrigger,
     Cooldown,
@@ -51,6 +52,7 @@ from baton.journeys.definitions import (
 )
 from baton.journeys.interpreter import (
     Advance,
+    Allocations,
     Arrival,
     CancelPending,
     Enter,
@@ -154,6 +156,7 @@ class Batch:
         self._facts: dict[str, ProfileFacts] = {}
         self._catalog: Catalog | None = None
         self._timezone: ZoneInfo | None = None
+        self._allocations: dict[str, Allocations] = {}
 
     # -- what the interpreter may ask
 
@@ -201,6 +204,12 @@ class Batch:
                 profile_id, ProfileFacts(profile_id, {}, None, None, [])
             )
         return ProfileEvaluation(self._catalog, self._facts[profile_id], self.now)
+
+    def allocations(self, journey_id: str) -> Allocations:
+        """How the journey's optimized splits share new entries now."""
+        if journey_id not in self._allocations:
+            self._allocations[journey_id] = allocations_of(self.connection, journey_id)
+        return self._allocations[journey_id]
 
     def definition(self, instance: Instance) -> JourneyDefinition:
         live = self.live.get(instance.journey_id)
@@ -251,6 +260,7 @@ class Batch:
             stimulus,
             self.view(instance.profile_id),
             paused=paused,
+            allocations=self.allocations(instance.journey_id),
         )
         if result.changed:
             self._record(instance, result)
@@ -294,7 +304,13 @@ class Batch:
                 self._writes.refusals[(journey.journey.id, profile_id)] = refusal
             return refusal
         assert journey.journey.published_version is not None
-        result = advance(journey.definition, None, Enter(at, trigger), self.view(profile_id))
+        result = advance(
+            journey.definition,
+            None,
+            Enter(at, trigger),
+            self.view(profile_id),
+            allocations=self.allocations(journey.journey.id),
+        )
         instance = Instance(
             new_id("jin", self.now),
             journey.journey.id,

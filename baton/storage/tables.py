@@ -559,3 +559,18 @@ suppressions = Table(
     Column("at", Instant(), nullable=False),
     Index(None, "workspace_id", "profile_id"),
 )
+# How new entries are shared among the arms of an optimized split, over time: the
+# newest row of a node is in force.
+split_allocations = Table(
+    "split_allocations",
+    metadata,
+    Column("seq", Sequence, primary_key=True, autoincrement=True),
+    Column("journey_id", String(40), nullable=False),
+    Column("node", String(100), nullable=False),
+    Column("at", Instant(), nullable=False),
+    Column("weights", Document, nullable=False),
+    # Each arm's profiles, conversions and probability of being best when decided.
+    Column("evidence", Document, nullable=False),
+    Column("reason", String(40), nullable=False),  # thompson | winner
+    Index(None, "journey_id", "node", "seq"),
+)
