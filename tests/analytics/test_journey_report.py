@@ -8,16 +8,15 @@ import random
 from datetime import timedelta
 
 import httpx
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from baton.analytics.journey_report import journey_report
 from baton.channels.policy import parse_policy, save_policy
 from baton.core.clock import ManualClock
 from baton.storage.database import write_transaction
-from baton.storage.tables import identifiers, journey_instances
 from tests.api.test_profiles import bearer
 from tests.conftest import Workspace
-from tests.journeys.helpers import deliver, publish, run
+from tests.journeys.helpers import deliver, publish, run, states_by_user
 from tests.segments.helpers import identify, track
 
 CART = {
@@ -110,14 +109,5 @@ def test_a_holdout_shows_the_lift_the_revenue_and_the_drop_off(
 
 def _held_users(engine: Engine, workspace_id: str, journey_id: str) -> set[str]:
     """The user ids of the profiles the holdout kept from messages."""
-    with engine.connect() as connection:
-        rows = connection.execute(
-            select(identifiers.c.value, journey_instances.c.state)
-            .join(journey_instances, journey_instances.c.profile_id == identifiers.c.profile_id)
-            .where(
-                identifiers.c.workspace_id == workspace_id,
-                identifiers.c.kind == "user_id",
-                journey_instances.c.journey_id == journey_id,
-            )
-        )
-        return {user for user, state in rows if state.get("holdout")}
+    states = states_by_user(engine, workspace_id, journey_id)
+    return {user for user, state in states.items() if state.get("holdout")}

@@ -49,9 +49,9 @@ def test_kpis_and_a_journey_report_in_three_formats(
                             "json")  # fmt: skip
     assert code == 0, err
     assert orjson.loads(out)["entries"] == 1
-    code, out, _ = invoke(bootstrapped, "report", "journey", "thanks", "--format", "csv")
+    code, out, _ = invoke(bootstrapped, "report", "journey", "thanks", *period, "--format", "csv")
     assert [row["node"] for row in csv.DictReader(io.StringIO(out))] == ["say"]
-    code, out, _ = invoke(bootstrapped, "report", "journey", "thanks")
+    code, out, _ = invoke(bootstrapped, "report", "journey", "thanks", *period)
     assert "1 entries" in out
     assert invoke(bootstrapped, "report", "journey", "nope")[0] == 1
     assert invoke(bootstrapped, "kpis", "--from", "soon")[0] == 2

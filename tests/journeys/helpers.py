@@ -15,7 +15,7 @@ from baton.journeys.runner import fire_timers, process_inbox
 from baton.journeys.schedules import run_schedules
 from baton.journeys.store import Journey
 from baton.storage.database import write_transaction
-from baton.storage.tables import journey_instances, journey_steps, messages
+from baton.storage.tables import identifiers, journey_instances, journey_steps, messages
 from tests.identity.helpers import send
 from tests.segments.helpers import settle
 
@@ -73,3 +73,18 @@ def steps_of(engine: Engine, instance_id: str) -> list[tuple[str, str]]:
             .order_by(journey_steps.c.n)
         )
         return [(node, action) for node, action in rows]
+
+
+def states_by_user(engine: Engine, workspace_id: str, journey_id: str) -> dict[str, Any]:
+    """Each user's instance state in the journey (one instance per user)."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(identifiers.c.value, journey_instances.c.state)
+            .join(journey_instances, journey_instances.c.profile_id == identifiers.c.profile_id)
+            .where(
+                identifiers.c.workspace_id == workspace_id,
+                identifiers.c.kind == "user_id",
+                journey_instances.c.journey_id == journey_id,
+            )
+        )
+        return {user: state for user, state in rows}

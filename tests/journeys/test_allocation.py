@@ -8,14 +8,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from baton.analytics.journey_report import journey_report
 from baton.core.clock import ManualClock
 from baton.journeys.allocation import allocations_of, optimize_splits
-from baton.storage.tables import identifiers, journey_instances
 from tests.conftest import Workspace
-from tests.journeys.helpers import deliver, publish
+from tests.journeys.helpers import deliver, publish, states_by_user
 from tests.segments.helpers import track
 
 
@@ -41,17 +40,8 @@ def split_journey(key: str, **optimize: Any) -> dict[str, Any]:
 
 
 def arms_by_user(engine: Engine, workspace_id: str, journey_id: str) -> dict[str, str]:
-    with engine.connect() as connection:
-        rows = connection.execute(
-            select(identifiers.c.value, journey_instances.c.state)
-            .join(journey_instances, journey_instances.c.profile_id == identifiers.c.profile_id)
-            .where(
-                identifiers.c.workspace_id == workspace_id,
-                identifiers.c.kind == "user_id",
-                journey_instances.c.journey_id == journey_id,
-            )
-        )
-        return {user: state["arms"]["split"] for user, state in rows}
+    states = states_by_user(engine, workspace_id, journey_id)
+    return {user: state["arms"]["split"] for user, state in states.items()}
 
 
 @pytest.mark.parametrize("method", ["winner", "thompson"])
