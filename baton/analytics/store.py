@@ -21,7 +21,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import duckdb
@@ -35,6 +35,7 @@ from baton.storage.tables import erasures, events, profiles, workspaces
 
 log = logging.getLogger(__name__)
 _BATCH = 50_000
+_RETENTION_EVERY = timedelta(hours=1)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
     seq BIGINT PRIMARY KEY, workspace_id VARCHAR, profile_id VARCHAR, type VARCHAR,
@@ -71,6 +72,7 @@ class AnalyticsStore:
         self.path = path
         self._db = _connect(path)
         self._lock = threading.Lock()
+        self._retained_at: datetime | None = None
         self._db.execute(_SCHEMA)
 
     def close(self) -> None:
@@ -112,7 +114,10 @@ class AnalyticsStore:
             self._sync_profiles(engine)
             if self._apply_erasures(engine):
                 self._rewrite()
-            self._apply_retention(engine, now)
+            # Retention is counted in days: deleting scans the events, so hourly will do.
+            if self._retained_at is None or now - self._retained_at >= _RETENTION_EVERY:
+                self._apply_retention(engine, now)
+                self._retained_at = now
             return appended
 
     def rebuild(self, engine: Engine, now: datetime, progress: Callable[[int, int], None]) -> int:
