@@ -30,9 +30,6 @@ class Step(_Model):
     event: str = Field(min_length=1, max_length=200)
     where: dict[str, str | int | float | bool] = Field(default_factory=dict)
 
-    def matches(self, name: str, properties: dict[str, Any]) -> bool:
-        return name == self.event and all(properties.get(k) == v for k, v in self.where.items())
-
 
 class Breakdown(_Model):
     trait: str | None = Field(default=None, max_length=100)
@@ -64,11 +61,10 @@ def parse_funnel(data: Any) -> Funnel:
 def funnel(store: AnalyticsStore, workspace_id: str, spec: Funnel) -> dict[str, Any]:
     """The funnel over the analytics store (SQL in DuckDB: one join per step)."""
     n = len(spec.steps)
-    result: dict[str, Any] = {"steps": [step.event for step in spec.steps]}
-    for _, counts, gaps in _grouped(store, workspace_id, spec, None):
-        result.update(_counts(spec, counts, gaps))
-    if not result.get("by_step"):
-        result.update(_counts(spec, [0] * n, [None] * n))
+    no_gaps: list[float | None] = [None] * n
+    everyone = _grouped(store, workspace_id, spec, None)  # one group, or none when empty
+    _, counts, gaps = everyone[0] if everyone else ("", [0] * n, no_gaps)
+    result = {"steps": [step.event for step in spec.steps], **_counts(spec, counts, gaps)}
     if spec.breakdown is not None:
         groups = _grouped(store, workspace_id, spec, spec.breakdown)
         biggest = sorted(groups, key=lambda group: (-group[1][0], group[0]))[:_MOST_VALUES]

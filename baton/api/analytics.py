@@ -3,7 +3,7 @@ funnels."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -14,10 +14,9 @@ from baton.analytics.journey_map import journey_map
 from baton.analytics.kpis import event_names, kpis, segment_members
 from baton.analytics.store import AnalyticsStore
 from baton.api.auth import AdminWorkspace, runtime_of
-from baton.api.bodies import instant_of, read_object
+from baton.api.bodies import duration_of, instant_of, read_object
 from baton.api.responses import JSONBody
 from baton.channels.policy import load_policy
-from baton.core.durations import parse_duration
 from baton.core.errors import Conflict, InvalidInput
 
 router = APIRouter(prefix="/api/v1", tags=["analytics"])
@@ -35,14 +34,10 @@ def get_kpis(
     """From `from` (default: 30 days before `to`) to `to` (default: now), for everyone
     or the members of `segment`; definitions in docs/analytics.md."""
     runtime = runtime_of(request)
-    until = instant_of(end, "to") if end else runtime.clock.now()
-    since = instant_of(start, "from") if start else until - timedelta(days=30)
+    since, until = _period(request, start, end)
     if since >= until:
         raise InvalidInput("from must be before to", field="from")
-    try:
-        window = parse_duration(churn_window)
-    except ValueError as error:
-        raise InvalidInput(f"churn_window: {error}", field="churn_window") from None
+    window = duration_of(churn_window, "churn_window")
     with runtime.engine.connect() as connection:
         names = event_names(connection, workspace_id)
         members = segment_members(connection, workspace_id, segment) if segment else None
@@ -101,12 +96,8 @@ def get_journey_map(
 ) -> JSONBody:
     """Over the period from `from` (default: 30 days before `to`) to `to` (now)."""
     runtime = runtime_of(request)
-    until = instant_of(end, "to") if end else runtime.clock.now()
-    since = instant_of(start, "from") if start else until - timedelta(days=30)
-    try:
-        window = parse_duration(attribution_window)
-    except ValueError as error:
-        raise InvalidInput(f"attribution_window: {error}", field="attribution_window") from None
+    since, until = _period(request, start, end)
+    window = duration_of(attribution_window, "attribution_window")
     with runtime.engine.connect() as connection:
         return JSONBody(
             journey_map(connection, workspace_id, start=since, end=until, window=window)
@@ -123,6 +114,12 @@ def status(request: Request, workspace_id: AdminWorkspace) -> JSONBody:
             "lag_seconds": round(store.lag_seconds(engine), 3),
         }
     )
+
+
+def _period(request: Request, start: str | None, end: str | None) -> tuple[datetime, datetime]:
+    """`from` (default: 30 days before `to`) and `to` (default: now)."""
+    until = instant_of(end, "to") if end else runtime_of(request).clock.now()
+    return (instant_of(start, "from") if start else until - timedelta(days=30)), until
 
 
 def store_of(request: Request) -> AnalyticsStore:

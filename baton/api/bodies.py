@@ -3,7 +3,7 @@ profile a body names by one identifier."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import Request
@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 
 from baton.api.auth import runtime_of
 from baton.core.documents import parse_document
+from baton.core.durations import parse_duration
 from baton.core.errors import InvalidInput
 from baton.identity.profiles import find_profile, resolve_profile_id
 from baton.segments.values import parse_instant
@@ -71,3 +72,13 @@ def instant_of(value: Any, name: str) -> datetime:
             field=name,
         )
     return instant
+
+
+def duration_of(value: Any, name: str) -> timedelta:
+    """A request's duration (`2h`, `3d`), or InvalidInput naming `name`."""
+    try:
+        if not isinstance(value, str):
+            raise ValueError("give a duration like 2h or 3d")
+        return parse_duration(value)
+    except ValueError as error:
+        raise InvalidInput(f"{name}: {error}", field=name) from None

@@ -9,10 +9,9 @@ from fastapi import APIRouter, Query, Request
 
 from baton.analytics.journey_report import journey_report
 from baton.api.auth import AdminWorkspace, runtime_of
-from baton.api.bodies import instant_of, profile_of, read_document, read_object
+from baton.api.bodies import duration_of, instant_of, profile_of, read_document, read_object
 from baton.api.responses import JSONBody
 from baton.channels.outbox import list_messages
-from baton.core.durations import parse_duration
 from baton.core.errors import InvalidInput
 from baton.identity.profiles import resolve_profile_id
 from baton.journeys import reports, runner
@@ -157,13 +156,7 @@ def _instant(body: dict[str, Any], name: str) -> datetime:
 
 
 def _duration(body: dict[str, Any], name: str, default: str) -> timedelta:
-    text = body.get(name, default)
-    try:
-        if not isinstance(text, str):
-            raise ValueError("give a duration like 2h or 3d")
-        return parse_duration(text)
-    except ValueError as error:
-        raise InvalidInput(f"{name}: {error}", field=name) from None
+    return duration_of(body.get(name, default), name)
 
 
 @router.post(
@@ -257,7 +250,7 @@ def report(
     now); revenue counts orders within `attribution_window` of a message or an entry."""
     runtime = runtime_of(request)
     query = {k: v for k, v in (("from", start), ("to", end)) if v is not None}
-    window = _duration({"attribution_window": attribution_window}, "attribution_window", "7d")
+    window = duration_of(attribution_window, "attribution_window")
     with runtime.engine.connect() as connection:
         journey = get_journey(connection, workspace_id, key)
         found = journey_report(
