@@ -24,12 +24,11 @@ from __future__ import annotations
 import bisect
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import ColumnElement, Connection, Row, Select, func, or_, select
 
 from baton.analytics import stats
 from baton.channels.policy import load_policy
@@ -64,7 +63,6 @@ _NODE_ACTIONS = (
     "enter_journey",
     "exit",
 )
-_CHUNK = 2000
 
 
 @dataclass
@@ -105,18 +103,16 @@ def journey_report(
     version: int | None,
     window: timedelta,
 ) -> dict[str, Any]:
-    entries = _entries(connection, journey, start, end, version)
-    profiles = sorted({e.profile_id for e in entries})
-    orders = _orders(connection, journey.workspace_id, profiles, start, end + window)
-    sent = _messages(connection, profiles)
-    mine = [
-        m
-        for m in sent
-        if m["journey_id"] == journey.id and m["instance_id"] in {e.instance_id for e in entries}
-    ]
+    covered = _entered(journey, start, end, version)
+    entries = _entries(connection, covered)
+    people = select(journey_instances.c.profile_id).where(*covered)
+    orders = _orders(connection, journey.workspace_id, people, start, end + window)
+    sent = _messages(connection, journey, people)
+    reported = {e.instance_id for e in entries}
+    mine = [m for m in sent if m.journey_id == journey.id and m.instance_id in reported]
     policy = load_policy(connection, journey.workspace_id)
     attributed = _attribution(mine, sent, orders, window)
-    delivered = Counter(m["channel"] for m in mine if m["status"] == "delivered")
+    delivered = Counter(m.channel for m in mine if m.status == "delivered")
     cost = sum(policy.message_costs.get(channel, 0.0) * n for channel, n in delivered.items())
     for entry in entries:
         entry.revenue = sum(
@@ -132,7 +128,7 @@ def journey_report(
         "version": version,
         "attribution_window": _duration_text(window),
         "entries": len(entries),
-        "profiles": len(profiles),
+        "profiles": len({e.profile_id for e in entries}),
         "goals": {
             "conversions": goals,
             "rate": round(goals / len(entries), 6) if entries else 0.0,
@@ -149,65 +145,70 @@ def journey_report(
         },
         "cost": round(cost, 2) if policy.message_costs else None,
         "roi": round((attributed["last"] - cost) / cost, 4) if cost else None,
-        "nodes": _nodes(connection, entries, mine),
+        "nodes": _nodes(
+            connection,
+            covered,
+            entries,
+            mine,
+            _engagement(connection, journey.workspace_id, people, mine),
+        ),
         "experiments": _experiments(entries),
         "allocations": allocation_history(connection, journey.id),
         "daily": _daily(entries, mine, attributed["by_day"]),
     }
 
 
-def _entries(
-    connection: Connection, journey: Journey, start: datetime, end: datetime, version: int | None
-) -> list[_Entry]:
+def _entries(connection: Connection, covered: list[ColumnElement[bool]]) -> list[_Entry]:
     c = journey_instances.c
     query = (
-        select(c.id, c.profile_id, c.entered_at, c.goal_at, c.outcome, c.ended_at, c.node, c.state)
-        .where(c.journey_id == journey.id, c.entered_at >= start, c.entered_at <= end)
+        select(
+            c.id,
+            c.profile_id,
+            c.entered_at,
+            c.goal_at,
+            c.outcome,
+            c.ended_at,
+            c.node,
+            c.state["arms"],
+            c.state["holdout"].as_boolean(),
+        )
+        .where(*covered)
         .order_by(c.entered_at, c.id)
     )
-    if version is not None:
-        query = query.where(c.version == version)
     return [
-        _Entry(
-            row.id,
-            row.profile_id,
-            row.entered_at,
-            row.goal_at,
-            row.outcome,
-            row.ended_at,
-            row.node,
-            dict((row.state or {}).get("arms") or {}),
-            bool((row.state or {}).get("holdout")),
+        _Entry(id, profile, entered, goal, outcome, ended, node, dict(arms or {}), bool(held))
+        for id, profile, entered, goal, outcome, ended, node, arms, held in connection.execute(
+            query
         )
-        for row in connection.execute(query)
     ]
 
 
-def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
-    for begin in range(0, len(items), _CHUNK):
-        yield items[begin : begin + _CHUNK]
+def _entered(
+    journey: Journey, start: datetime, end: datetime, version: int | None
+) -> list[ColumnElement[bool]]:
+    """The instances a report covers: those of the journey entered in the period."""
+    c = journey_instances.c
+    found = [c.journey_id == journey.id, c.entered_at >= start, c.entered_at <= end]
+    if version is not None:
+        found.append(c.version == version)
+    return found
 
 
 def _orders(
-    connection: Connection,
-    workspace_id: str,
-    profiles: Sequence[str],
-    start: datetime,
-    end: datetime,
+    connection: Connection, workspace_id: str, people: Select[Any], start: datetime, end: datetime
 ) -> _Orders:
     found: dict[str, list[tuple[datetime, float]]] = defaultdict(list)
-    for chunk in _chunks(profiles):
-        rows = connection.execute(
-            select(events.c.profile_id, events.c.timestamp, events.c.properties).where(
-                events.c.workspace_id == workspace_id,
-                events.c.event == ORDER_COMPLETED,
-                events.c.profile_id.in_(chunk),
-                events.c.timestamp >= start,
-                events.c.timestamp <= end,
-            )
+    rows = connection.execute(
+        select(events.c.profile_id, events.c.timestamp, events.c.properties).where(
+            events.c.workspace_id == workspace_id,
+            events.c.event == ORDER_COMPLETED,
+            events.c.profile_id.in_(people),
+            events.c.timestamp >= start,
+            events.c.timestamp <= end,
         )
-        for profile_id, at, properties in rows:
-            found[profile_id].append((at, _revenue(properties or {})))
+    )
+    for profile_id, at, properties in rows:
+        found[profile_id].append((at, _revenue(properties or {})))
     return _Orders({p: sorted(orders) for p, orders in found.items()})
 
 
@@ -219,35 +220,33 @@ def _revenue(properties: dict[str, Any]) -> float:
     return 0.0
 
 
-def _messages(connection: Connection, profiles: Sequence[str]) -> list[dict[str, Any]]:
-    """Every message of these profiles, of any journey (touches compete)."""
+def _messages(connection: Connection, journey: Journey, people: Select[Any]) -> list[Row[Any]]:
+    """The journey's messages to these people, and every message delivered to them by
+    any journey (touches compete for the orders)."""
     c = messages.c
-    found: list[dict[str, Any]] = []
-    for chunk in _chunks(profiles):
-        query = select(
-            c.id,
-            c.profile_id,
-            c.journey_id,
-            c.instance_id,
-            c.node,
-            c.channel,
-            c.status,
-            c.reason,
-            c.dispatched_at,
-        ).where(c.profile_id.in_(chunk))
-        found.extend(dict(row._mapping) for row in connection.execute(query))
-    return found
+    query = select(
+        c.id,
+        c.profile_id,
+        c.journey_id,
+        c.instance_id,
+        c.node,
+        c.channel,
+        c.status,
+        c.reason,
+        c.dispatched_at,
+    ).where(c.profile_id.in_(people), or_(c.journey_id == journey.id, c.status == "delivered"))
+    return list(connection.execute(query))
 
 
 def _attribution(
-    mine: list[dict[str, Any]], every: list[dict[str, Any]], orders: _Orders, window: timedelta
+    mine: list[Row[Any]], every: list[Row[Any]], orders: _Orders, window: timedelta
 ) -> dict[str, Any]:
     """Revenue of orders within `window` after a delivered message of the journey."""
     touches: dict[str, list[tuple[datetime, str]]] = defaultdict(list)
     for m in every:
-        if m["status"] == "delivered" and m["dispatched_at"] is not None:
-            touches[m["profile_id"]].append((m["dispatched_at"], m["id"]))
-    ours = {m["id"] for m in mine}
+        if m.status == "delivered" and m.dispatched_at is not None:
+            touches[m.profile_id].append((m.dispatched_at, m.id))
+    ours = {m.id for m in mine}
     result: dict[str, Any] = {
         "last": 0.0,
         "first": 0.0,
@@ -272,17 +271,22 @@ def _attribution(
 
 
 def _nodes(
-    connection: Connection, entries: list[_Entry], mine: list[dict[str, Any]]
+    connection: Connection,
+    covered: list[ColumnElement[bool]],
+    entries: list[_Entry],
+    mine: list[Row[Any]],
+    engagement: dict[str, set[str]],
 ) -> dict[str, dict[str, Any]]:
-    ids = [e.instance_id for e in entries]
-    entered: Counter[str] = Counter()
-    for chunk in _chunks(ids):
-        rows = connection.execute(
-            select(journey_steps.c.node).where(
-                journey_steps.c.instance_id.in_(chunk), journey_steps.c.action.in_(_NODE_ACTIONS)
-            )
+    steps = journey_steps.c
+    visits = (
+        select(steps.node, func.count())
+        .select_from(
+            journey_steps.join(journey_instances, journey_instances.c.id == steps.instance_id)
         )
-        entered.update(node for (node,) in rows)
+        .where(*covered, steps.action.in_(_NODE_ACTIONS))
+        .group_by(steps.node)
+    )
+    entered: Counter[str] = Counter(dict(connection.execute(visits).all()))
     ended = Counter(e.node for e in entries if e.ended_at is not None)
     converted = Counter(e.node for e in entries if e.goal_at is not None)
     waiting = Counter(e.node for e in entries if e.ended_at is None)
@@ -295,10 +299,9 @@ def _nodes(
             "dropped": ended[node] - converted[node],
             "waiting": waiting[node],
         }
-    engagement = _engagement(connection, mine)
     for m in mine:
         found = by_node.setdefault(
-            m["node"], {"entered": 0, "exited": 0, "goals": 0, "dropped": 0, "waiting": 0}
+            m.node, {"entered": 0, "exited": 0, "goals": 0, "dropped": 0, "waiting": 0}
         )
         counts = found.setdefault(
             "messages",
@@ -310,10 +313,10 @@ def _nodes(
                 "unsubscribed": 0,
             },
         )
-        counts["by_status"][m["status"]] += 1
-        if m["status"] in ("skipped", "cancelled") and m["reason"]:
-            counts["skipped"][m["reason"]] += 1
-        for kind in engagement.get(m["id"], ()):
+        counts["by_status"][m.status] += 1
+        if m.status in ("skipped", "cancelled") and m.reason:
+            counts["skipped"][m.reason] += 1
+        for kind in engagement.get(m.id, ()):
             counts[kind] += 1
     for found in by_node.values():
         if "messages" in found:
@@ -328,31 +331,31 @@ def _nodes(
     return by_node
 
 
-def _engagement(connection: Connection, mine: list[dict[str, Any]]) -> dict[str, set[str]]:
+def _engagement(
+    connection: Connection, workspace_id: str, people: Select[Any], mine: list[Row[Any]]
+) -> dict[str, set[str]]:
     """What each message's recipient did with it: opened, clicked, unsubscribed."""
-    ids = {m["id"] for m in mine}
-    profiles = sorted({m["profile_id"] for m in mine})
+    ids = {m.id for m in mine}
     found: dict[str, set[str]] = defaultdict(set)
-    for chunk in _chunks(profiles):
-        rows = connection.execute(
-            select(events.c.event, events.c.properties).where(
-                events.c.profile_id.in_(chunk), events.c.event.in_(list(ENGAGEMENT))
-            )
+    engaged = connection.execute(
+        select(events.c.event, events.c.properties["message_id"].as_string()).where(
+            events.c.workspace_id == workspace_id,
+            events.c.profile_id.in_(people),
+            events.c.event.in_(list(ENGAGEMENT)),
         )
-        for name, properties in rows:
-            message_id = (properties or {}).get("message_id")
-            if isinstance(message_id, str) and message_id in ids:
-                found[message_id].add(ENGAGEMENT[name])
-        changes = connection.execute(
-            select(consent_changes.c.evidence).where(
-                consent_changes.c.profile_id.in_(chunk),
-                consent_changes.c.source == "unsubscribe_link",
-            )
+    )
+    for name, message_id in engaged:
+        if message_id in ids:
+            found[message_id].add(ENGAGEMENT[name])
+    unsubscribed = connection.execute(
+        select(consent_changes.c.evidence["message_id"].as_string()).where(
+            consent_changes.c.profile_id.in_(people),
+            consent_changes.c.source == "unsubscribe_link",
         )
-        for (evidence,) in changes:
-            message_id = (evidence or {}).get("message_id")
-            if isinstance(message_id, str) and message_id in ids:
-                found[message_id].add("unsubscribed")
+    )
+    for (message_id,) in unsubscribed:
+        if message_id in ids:
+            found[message_id].add("unsubscribed")
     return found
 
 
@@ -415,7 +418,7 @@ def _compare(groups: dict[str, list[_Entry]], control: str) -> dict[str, Any]:
 
 
 def _daily(
-    entries: list[_Entry], mine: list[dict[str, Any]], revenue: Counter[str]
+    entries: list[_Entry], mine: list[Row[Any]], revenue: Counter[str]
 ) -> list[dict[str, Any]]:
     days: dict[str, dict[str, Any]] = defaultdict(
         lambda: {"entries": 0, "goals": 0, "delivered": 0, "revenue_last_touch": 0.0}
@@ -425,8 +428,8 @@ def _daily(
         if e.goal_at is not None:
             days[e.goal_at.date().isoformat()]["goals"] += 1
     for m in mine:
-        if m["status"] == "delivered" and m["dispatched_at"] is not None:
-            days[m["dispatched_at"].date().isoformat()]["delivered"] += 1
+        if m.status == "delivered" and m.dispatched_at is not None:
+            days[m.dispatched_at.date().isoformat()]["delivered"] += 1
     for day, amount in revenue.items():
         days[day]["revenue_last_touch"] = round(amount, 2)
     return [{"day": day, **values} for day, values in sorted(days.items())]

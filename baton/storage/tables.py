@@ -319,6 +319,7 @@ journey_instances = Table(
     Column("goal_at", Instant()),
     Index(None, "profile_id", "journey_id"),
     Index(None, "journey_id", "node"),
+    Index(None, "journey_id", "entered_at"),
 )
 _live = journey_instances.c.ended_at.is_(None)
 Index(
