@@ -15,6 +15,7 @@ from baton.api import (
     consent,
     health,
     inbox,
+    journey_templates,
     journeys,
     policy,
     privacy,
@@ -55,6 +56,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(journeys.router)
     app.include_router(policy.router)
     app.include_router(templates.router)
+    app.include_router(journey_templates.router)
     app.include_router(channels.router)
     app.include_router(unsubscribe.router)
     app.include_router(consent.router)

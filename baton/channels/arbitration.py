@@ -15,11 +15,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from baton.channels.policy import Policy, QuietHours
+from baton.channels.policy import Pause, Policy, QuietHours
 
 SENT, SKIPPED, DEFERRED = "sent", "skipped", "deferred"
 QUIET_HOURS, NO_CONSENT, HELD_OUT = "quiet_hours", "no_consent", "held_out"
-CAP_PREFIX = "cap:"
+CAP_PREFIX, PAUSE_PREFIX = "cap:", "paused:"
 
 
 @dataclass(frozen=True)
@@ -55,11 +55,13 @@ def arbitrate(
     tz: ZoneInfo,
     consents: Callable[[str | None, str], bool],
     now: datetime,
+    pauses: Sequence[Pause] = (),
 ) -> list[tuple[Contender, Verdict]]:
-    """A verdict for each contender, highest priority first; what is sent joins the ledger."""
+    """A verdict for each contender, highest priority first; what is sent joins the
+    ledger. `pauses`: those of the policy whose segment holds the profile now."""
     verdicts = []
     for contender in sorted(contenders, key=lambda c: (-c.priority, c.due_at, c.id)):
-        verdict = judge(policy, contender, ledger, tz, consents, now)
+        verdict = judge(policy, contender, ledger, tz, consents, now, pauses)
         if verdict.decision == SENT and not contender.transactional:
             ledger.sent.append((now, contender.channel, contender.subscription_group))
         verdicts.append((contender, verdict))
@@ -73,11 +75,15 @@ def judge(
     tz: ZoneInfo,
     consents: Callable[[str | None, str], bool],
     now: datetime,
+    pauses: Sequence[Pause] = (),
 ) -> Verdict:
     if contender.transactional:
         return Verdict(SENT)
     if not consents(contender.subscription_group, contender.channel):
         return Verdict(SKIPPED, NO_CONSENT)
+    for pause in pauses:
+        if pause.holds(contender.subscription_group):
+            return Verdict(DEFERRED, PAUSE_PREFIX + pause.name, now + pause.every)
     window = _quiet_hours(policy, contender)
     quiet_until = None if window is None else window.ends(now, tz, contender.channel)
     if quiet_until is not None:

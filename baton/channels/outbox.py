@@ -48,6 +48,7 @@ from baton.core.errors import InvalidInput
 from baton.core.formats import decode_cursor, encode_cursor, iso_instant
 from baton.core.ids import new_id
 from baton.core.local_time import zone, zone_or
+from baton.segments.memberships import members_among
 from baton.storage.database import (
     among,
     any_row,
@@ -273,6 +274,9 @@ def _arbitrate(
     profile_ids = sorted({row.profile_id for row in rows})
     ledgers = load_ledgers(connection, policy, profile_ids, now - policy.longest_cap)
     recorded = consents_of(connection, profile_ids)
+    holding = members_among(
+        connection, rows[0].workspace_id, [p.segment for p in policy.pauses], profile_ids
+    )
     judged = _decisions_so_far(connection, [row.id for row in rows if row.reason is not None])
     contenders: dict[str, list[Contender]] = defaultdict(list)
     for row in rows:
@@ -303,6 +307,7 @@ def _arbitrate(
                 explicit=policy.explicit_groups,
             ),
             now,
+            [p for p in policy.pauses if p.segment in holding.get(profile_id, ())],
         )
         decided.extend(
             Decided(

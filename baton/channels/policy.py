@@ -79,6 +79,31 @@ class QuietHours(_Model):
         return datetime.combine(day, end, tzinfo=tz)
 
 
+class Pause(_Model):
+    """While a profile is in `segment` (an open support ticket, an outage in its
+    region), its non-transactional messages wait, judged again every `recheck`; on
+    `subscription_groups` only, when given."""
+
+    name: str = Field(pattern=_NAME)
+    segment: str = Field(min_length=1, max_length=100)
+    subscription_groups: list[str] | None = Field(default=None, min_length=1)
+    recheck: str = "15m"
+
+    @field_validator("recheck")
+    @classmethod
+    def _recheck(cls, value: str) -> str:
+        if parse_duration(value) < timedelta(minutes=1):
+            raise ValueError("recheck at most once a minute")
+        return value
+
+    @cached_property
+    def every(self) -> timedelta:
+        return parse_duration(self.recheck)
+
+    def holds(self, subscription_group: str | None) -> bool:
+        return self.subscription_groups is None or subscription_group in self.subscription_groups
+
+
 class SubscriptionGroup(_Model):
     """How people join a subscription group: `implicit` (its messages go until they opt
     out), `explicit` (only after they opt in) or `double` (only after they confirm
@@ -102,6 +127,7 @@ class Policy(_Model):
     # Values every template reads as `workspace.NAME` (company name, support address...).
     constants: dict[str, Any] = Field(default_factory=dict)
     subscription_groups: dict[str, SubscriptionGroup] = Field(default_factory=dict)
+    pauses: list[Pause] = Field(default_factory=list)
     # The workspace's names for the standard events KPIs read (`Order Completed: purchase`).
     event_names: dict[str, str] = Field(default_factory=dict)
     # What one delivered message costs per channel (journey reports' cost and ROI).
@@ -123,13 +149,13 @@ class Policy(_Model):
             zone(value)
         return value
 
-    @field_validator("caps")
+    @field_validator("caps", "pauses")
     @classmethod
-    def _distinct(cls, caps: list[Cap]) -> list[Cap]:
-        names = [cap.name for cap in caps]
+    def _distinct(cls, items: list[Any]) -> list[Any]:
+        names = [item.name for item in items]
         if len(set(names)) != len(names):
-            raise ValueError("cap names must differ")
-        return caps
+            raise ValueError("names must differ")
+        return items
 
     @cached_property
     def explicit_groups(self) -> frozenset[str]:

@@ -1,4 +1,5 @@
-"""`baton templates ...`: message templates as code, applied from YAML by key."""
+"""`baton templates ...`: the library of ready journeys (`list`, `show`, `install`), and
+message templates as code (`apply` from YAML by key, `messages` to list them)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 from rich.table import Table
 
 from baton.channels.template_store import list_templates, save_template
@@ -14,9 +16,12 @@ from baton.cli.common import console, database_and_workspace, errors
 from baton.core.clock import SystemClock
 from baton.core.documents import parse_document
 from baton.core.errors import BatonError, InvalidInput
+from baton.journeys.library import get_journey_template, install, library
 from baton.storage.database import write_transaction
 
-templates_app = typer.Typer(help="Message templates.", no_args_is_help=True)
+templates_app = typer.Typer(
+    help="Ready journeys from the library, and message templates.", no_args_is_help=True
+)
 
 
 def read_templates(path: Path) -> list[MessageTemplate]:
@@ -58,8 +63,8 @@ def apply(
             console.print(diff, markup=False, highlight=False, end="")
 
 
-@templates_app.command("list")
-def list_all() -> None:
+@templates_app.command("messages")
+def list_messages() -> None:
     """Message templates of the default workspace."""
     engine, workspace_id = database_and_workspace()
     with engine.connect() as connection:
@@ -70,3 +75,76 @@ def list_all() -> None:
             template["key"], template["channel"], template.get("name", ""), template["updated_at"]
         )
     console.print(table)
+
+
+@templates_app.command("list")
+def list_library(
+    stage: Annotated[str | None, typer.Option(help="Only this lifecycle stage.")] = None,
+    industry: Annotated[str | None, typer.Option(help="Only this industry.")] = None,
+) -> None:
+    """The ready journeys of the library."""
+    table = Table()
+    table.add_column("name", no_wrap=True)
+    table.add_column("stage", no_wrap=True)
+    table.add_column("industries")
+    table.add_column("title")
+    for template in library().values():
+        if stage is not None and template.stage != stage:
+            continue
+        if industry is not None and not template.serves(industry):
+            continue
+        table.add_row(template.name, template.stage, ", ".join(template.industries), template.title)
+    console.print(table)
+
+
+@templates_app.command("show")
+def show(name: str) -> None:
+    """A template of the library: what it does, its parameters and every part (YAML)."""
+    try:
+        template = get_journey_template(name)
+    except BatonError as error:
+        errors.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"[bold]{template.title}[/bold] ({template.stage}; "
+                  f"{', '.join(template.industries)})")  # fmt: skip
+    console.print(template.description, highlight=False)
+    table = Table("parameter", "default", "description")
+    for parameter in template.parameters.values():
+        table.add_row(parameter.name, str(parameter.default), parameter.description)
+    console.print(table)
+    console.print(yaml.safe_dump(template.parts, sort_keys=False, allow_unicode=True),
+                  markup=False, highlight=False)  # fmt: skip
+
+
+@templates_app.command("install")
+def install_template(
+    name: str,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="A parameter: NAME=VALUE (repeatable).", metavar="NAME=VALUE"),
+    ] = None,
+    publish: Annotated[
+        bool, typer.Option(help="Publish the journeys (--no-publish leaves drafts).")
+    ] = True,
+) -> None:
+    """Install a ready journey into the default workspace: its segments, message
+    templates, policy pauses and journeys (idempotent)."""
+    engine, workspace_id = database_and_workspace()
+    given: dict[str, str] = {}
+    for item in set_ or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            errors.print(f"[red]--set {item}: write NAME=VALUE[/red]")
+            raise typer.Exit(2)
+        given[key.strip()] = value
+    try:
+        template = get_journey_template(name)
+        with write_transaction(engine) as connection:
+            done = install(
+                connection, workspace_id, template, given, SystemClock().now(), publish=publish
+            )
+    except BatonError as error:
+        errors.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(1) from None
+    for part in done:
+        console.print(f"{part.action} {part.kind} [bold]{part.key}[/bold]")

@@ -31,6 +31,11 @@ def read_definitions(path: Path) -> list[Definition]:
         raise InvalidInput(f"{path.name}: expected a mapping at the top")
     if not _SECTIONS.keys() & data.keys():
         data = {"segments": [data]}
+    return parse_definitions(data)
+
+
+def parse_definitions(data: dict[str, Any]) -> list[Definition]:
+    """The `computed_traits:` and `segments:` lists of a document, in that order."""
     found: list[Definition] = []
     for section, kind in _SECTIONS.items():
         items = data.get(section) or []

@@ -19,7 +19,7 @@ from baton.core.formats import decode_cursor, encode_cursor, iso_instant
 from baton.core.ids import new_id
 from baton.journeys.inbox import enqueue_events
 from baton.segments.definitions import SEGMENT_ENTERED, SEGMENT_EXITED
-from baton.segments.store import Stored
+from baton.segments.store import Kind, Stored
 from baton.storage.database import among, executemany_fast, insert_ignoring_duplicates
 from baton.storage.tables import definitions, events, segment_memberships
 
@@ -45,6 +45,29 @@ def memberships_of(
     )
     for profile_id, segment_id in rows:
         found[profile_id].add(segment_id)
+    return found
+
+
+def members_among(
+    connection: Connection, workspace_id: str, keys: Sequence[str], profile_ids: Sequence[str]
+) -> dict[str, set[str]]:
+    """Which of the segments `keys` each of the profiles is in (by key)."""
+    found: dict[str, set[str]] = defaultdict(set)
+    if not keys or not profile_ids:
+        return found
+    m, d = segment_memberships.c, definitions.c
+    rows = connection.execute(
+        select(m.profile_id, d.key)
+        .join_from(segment_memberships, definitions, d.id == m.segment_id)
+        .where(
+            m.workspace_id == workspace_id,
+            d.kind == Kind.SEGMENT.value,
+            d.key.in_(list(keys)),
+            among(m.profile_id, profile_ids, connection.dialect),
+        )
+    )
+    for profile_id, key in rows:
+        found[profile_id].add(key)
     return found
 
 

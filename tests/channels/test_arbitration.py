@@ -149,3 +149,25 @@ def test_bad_policies_name_the_field() -> None:
         parse_policy({"quiet_hours": {"start": "08:00", "end": "08:00"}})
     with pytest.raises(InvalidInput, match=r"caps\.0\.name"):
         parse_policy({"caps": [{"name": "Bad Name", "max": 1, "per": "1d"}]})
+    with pytest.raises(InvalidInput, match=r"pauses\.0\.recheck: .*once a minute"):
+        parse_policy({"pauses": [{"name": "t", "segment": "s", "recheck": "10s"}]})
+    with pytest.raises(InvalidInput, match="names must differ"):
+        parse_policy({"pauses": [{"name": "t", "segment": "a"}, {"name": "t", "segment": "b"}]})
+
+
+def test_a_pause_holds_marketing_but_not_transactional_messages() -> None:
+    policy = parse_policy(
+        {"pauses": [{"name": "ticket", "segment": "open", "subscription_groups": ["promo"]}]}
+    )
+    (pause,) = policy.pauses
+
+    def judged(**rules: Any) -> Verdict:
+        return judge(policy, contender(**rules), Ledger(), PARIS, lambda *_: True, T, [pause])
+
+    assert judged(subscription_group="promo") == Verdict(
+        "deferred", "paused:ticket", T + timedelta(minutes=15)
+    )
+    assert judged(subscription_group="promo", transactional=True) == Verdict("sent")
+    assert judged(subscription_group="service") == Verdict("sent")  # not a paused group
+    assert judge(policy, contender(subscription_group="promo"), Ledger(), PARIS,
+                 lambda *_: True, T) == Verdict("sent")  # fmt: skip

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import orjson
 
+from baton.channels.template_store import template_of
 from baton.core.clock import ManualClock
+from baton.journeys.store import get_journey
 from baton.storage.database import connect
 from baton.workspaces import default_workspace_id
 from tests.cli.conftest import invoke
@@ -134,10 +136,47 @@ def test_templates_apply_and_list(bootstrapped: dict[str, str], tmp_path: Path) 
     code, out, _ = invoke(bootstrapped, "templates", "apply", str(source))
     assert "unchanged template welcome" in out
     assert "-body: Back soon?\n+body: Still there?" in out
-    code, out, _ = invoke(bootstrapped, "templates", "list")
+    code, out, _ = invoke(bootstrapped, "templates", "messages")
     assert "welcome" in out
     assert "nudge" in out
     source.write_text("templates:\n  - {key: bad, channel: sms, body: '{{ nope }}'}\n")
     code, _, err = invoke(bootstrapped, "templates", "apply", str(source))
     assert code == 1
     assert "templates.0.body: line 1, column 4: unknown variable 'nope'" in " ".join(err.split())
+
+
+def test_templates_list_show_and_install_ready_journeys(bootstrapped: dict[str, str]) -> None:
+    code, out, _ = invoke(bootstrapped, "templates", "list", "--industry", "banking")
+    assert code == 0
+    assert "card-payment-failed" in out
+    assert "cart-abandonment" not in out
+    assert "welcome-onboarding" in out  # for any industry
+    code, out, _ = invoke(bootstrapped, "templates", "show", "cart-abandonment")
+    assert code == 0
+    assert "discount_code" in out
+    assert "COMEBACK10" in out
+    code, out, err = invoke(
+        bootstrapped, "templates", "install", "cart-abandonment", "--set", "discount_code=SAVE5"
+    )
+    assert code == 0, err
+    assert "published journey cart-abandonment" in out
+    assert "created message template cart-reminder-incentive" in out
+    engine = connect(bootstrapped["BATON_DATABASE_URL"])
+    with engine.connect() as connection:
+        workspace_id = default_workspace_id(connection)
+        assert workspace_id is not None
+        incentive = template_of(connection, workspace_id, "cart-reminder-incentive")
+        journey = get_journey(connection, workspace_id, "cart-abandonment")
+    assert "SAVE5" in (incentive.subject or "")
+    assert journey.status.value == "published"
+    code, out, _ = invoke(
+        bootstrapped, "templates", "install", "cart-abandonment", "--set", "discount_code=SAVE5"
+    )
+    assert "unchanged journey cart-abandonment" in out
+    code, _, err = invoke(bootstrapped, "templates", "install", "cart-abandonment", "--set",
+                          "first_delay=soon")  # fmt: skip
+    assert code == 1
+    assert "journeys.0.nodes.first-wait.duration" in err
+    code, _, err = invoke(bootstrapped, "templates", "install", "nope")
+    assert code == 1
+    assert "no journey template named 'nope'" in err

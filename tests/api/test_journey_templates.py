@@ -1,0 +1,60 @@
+"""The library of ready journeys over HTTP: browse, read, install with parameters."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.api.test_profiles import bearer
+from tests.conftest import Workspace
+
+
+def test_browse_and_install_a_ready_journey(client: httpx.Client, workspace: Workspace) -> None:
+    admin = bearer(workspace.admin_token)
+    listed = client.get("/api/v1/journey-templates", params={"stage": "retention"}, headers=admin)
+    assert listed.status_code == 200
+    names = {t["name"] for t in listed.json()["items"]}
+    assert {"win-back", "telecom-outage", "birthday"} <= names
+    assert "cart-abandonment" not in names
+    assert client.get("/api/v1/journey-templates").status_code == 401
+
+    shown = client.get("/api/v1/journey-templates/telecom-outage", headers=admin).json()
+    assert shown["journeys"] == ["telecom-outage"]
+    assert shown["parameters"]["longest_outage"]["default"] == "3d"
+    assert shown["parts"]["policy"]["pauses"][0]["segment"] == "in-outage"
+
+    installed = client.post(
+        "/api/v1/journey-templates",
+        json={"name": "telecom-outage", "parameters": {"company": "Telco"}, "publish": False},
+        headers=admin,
+    )
+    assert installed.status_code == 201, installed.text
+    body = installed.json()
+    assert body["parameters"] == {"longest_outage": "3d", "company": "Telco"}
+    assert {"kind": "journey", "key": "telecom-outage", "action": "created"} in body["installed"]
+    assert {"kind": "policy", "key": "pause outage", "action": "created"} in body["installed"]
+    journey = client.get("/api/v1/journeys/telecom-outage", headers=admin).json()
+    assert journey["status"] == "draft"
+    policy = client.get("/api/v1/policy", headers=admin).json()
+    assert [p["name"] for p in policy["pauses"]] == ["outage"]
+    sms = client.get("/api/v1/templates/outage-sms", headers=admin).json()
+    assert sms["body"].startswith("Telco: ")
+
+
+def test_a_bad_install_is_refused_with_the_reason(
+    client: httpx.Client, workspace: Workspace
+) -> None:
+    admin = bearer(workspace.admin_token)
+    cases = [
+        ({"parameters": {}}, 400, "name:"),
+        ({"name": "nope"}, 404, "no journey template named 'nope'"),
+        ({"name": "win-back", "parameters": {"inactive_days": "x"}}, 400,
+         "parameters.inactive_days: 'x' is not a whole number"),
+        ({"name": "win-back", "parameters": {"days": 3}}, 400, "no such parameter"),
+        ({"name": "win-back", "parameters": [1]}, 400, "parameters:"),
+        ({"name": "win-back", "publish": "yes"}, 400, "publish:"),
+    ]  # fmt: skip
+    for body, status, message in cases:
+        answer = client.post("/api/v1/journey-templates", json=body, headers=admin)
+        assert answer.status_code == status, (body, answer.text)
+        assert message in answer.json()["error"]["message"], answer.text
+    assert client.get("/api/v1/journeys/win-back", headers=admin).status_code == 404
