@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml
 run: install
 	mkdir -p var
 	$(BIN)/baton migrate
+	$(BIN)/baton demo --if-empty
 	$(BIN)/baton serve
 
 test: lint

@@ -6,10 +6,11 @@ import typer
 from rich.console import Console
 from sqlalchemy import Engine
 
+from baton.core.clock import Clock
 from baton.core.config import Settings
 from baton.core.errors import BatonError
-from baton.storage.database import connect
-from baton.workspaces import default_workspace_id
+from baton.storage.database import connect, write_transaction
+from baton.workspaces import KeyKind, default_workspace_id, ensure_default_workspace
 
 console = Console()
 errors = Console(stderr=True)
@@ -35,3 +36,17 @@ def default_workspace(chosen: Settings) -> str:
 def database_and_workspace() -> tuple[Engine, str]:
     chosen = settings()
     return connect(chosen.database_url), default_workspace(chosen)
+
+
+def ensure_workspace(engine: Engine, clock: Clock, chosen: Settings) -> str:
+    """The default workspace, created with its keys (printed once) when missing."""
+    with write_transaction(engine) as connection:
+        result = ensure_default_workspace(
+            connection, clock, write_key=chosen.write_key, admin_token=chosen.admin_token
+        )
+    if result.created:
+        console.print(f"created the default workspace [bold]{result.workspace_id}[/bold]")
+    for kind, key in result.generated_keys.items():
+        label = "write key" if kind is KeyKind.WRITE else "admin token"
+        console.print(f"{label} (shown once): [bold]{key}[/bold]")
+    return result.workspace_id

@@ -18,8 +18,9 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 
 from baton.api import create_app
 from baton.cli.analytics import analytics_app
-from baton.cli.common import console, default_workspace, errors
+from baton.cli.common import console, default_workspace, ensure_workspace, errors
 from baton.cli.common import settings as load_settings
+from baton.cli.demo import demo
 from baton.cli.journeys import journeys_app
 from baton.cli.policy import policy_app
 from baton.cli.reports import kpis, report_app
@@ -35,7 +36,7 @@ from baton.pipeline import Pipeline, Stage
 from baton.runtime import Runtime
 from baton.storage.database import connect, write_transaction
 from baton.storage.migrate import upgrade
-from baton.workspaces import KeyKind, create_key, ensure_default_workspace
+from baton.workspaces import KeyKind, create_key
 
 app = typer.Typer(help="Baton: customer journey orchestration.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
@@ -49,6 +50,7 @@ app.add_typer(templates_app, name="templates")
 app.add_typer(analytics_app, name="analytics")
 app.add_typer(report_app, name="report")
 app.command("kpis")(kpis)
+app.command("demo")(demo)
 
 
 class ProcessorMode(StrEnum):
@@ -99,15 +101,7 @@ def serve(
     _prepare_database(settings)
     clock = SystemClock()
     runtime = Runtime.create(settings, clock=clock, run_processor=processor is ProcessorMode.THREAD)
-    with write_transaction(runtime.engine) as connection:
-        result = ensure_default_workspace(
-            connection, clock, write_key=settings.write_key, admin_token=settings.admin_token
-        )
-    if result.created:
-        console.print(f"created the default workspace [bold]{result.workspace_id}[/bold]")
-    for kind, key in result.generated_keys.items():
-        label = "write key" if kind is KeyKind.WRITE else "admin token"
-        console.print(f"{label} (shown once): [bold]{key}[/bold]")
+    ensure_workspace(runtime.engine, clock, settings)
     children = []
     if processor is ProcessorMode.PROCESS:
         # Identity and the stages after it each get a process, so both cores work; both

@@ -163,6 +163,7 @@ def test_cart_abandonment(engine: Engine, clock: ManualClock, workspace: Workspa
     later(engine, clock, timedelta(hours=5))
     send(engine, clock, workspace, track("slow", "Order Completed", clock.now()))
     later(engine, clock, timedelta(hours=18))  # second reminder
+    later(engine, clock, timedelta(days=3))  # an order would still count until now
     assert outbox(engine, workspace, "cart-abandonment") == {
         "slow": ["cart-reminder"],
         "never": ["cart-reminder", "cart-reminder-incentive"],
@@ -185,6 +186,7 @@ def test_browse_abandonment(engine: Engine, clock: ManualClock, workspace: Works
     send(engine, clock, workspace, track("adder", "Product Added", clock.now()))
     later(engine, clock, timedelta(hours=1, minutes=1))
     assert outbox(engine, workspace, "browse-abandonment") == {"browser": ["browse-reminder"]}
+    later(engine, clock, timedelta(days=3))
     assert endings(engine, workspace, "browse-abandonment") == {
         "browser": ("completed", False),
         "adder": ("goal", True),
@@ -260,6 +262,7 @@ def test_win_back(engine: Engine, clock: ManualClock, workspace: Workspace) -> N
     later(engine, clock, timedelta(days=10, minutes=1))  # lapsed and returns: 30 days quiet
     send(engine, clock, workspace, track("returns", "Order Completed", clock.now()))
     later(engine, clock, timedelta(days=7))
+    later(engine, clock, timedelta(days=7))  # an order would still count until now
     assert outbox(engine, workspace, "win-back") == {
         "risky": ["win-back-offer", "win-back-last-chance"],
         "lapsed": ["win-back-offer", "win-back-last-chance"],

@@ -1,0 +1,75 @@
+"""The demo workspace: synthetic customers lived through the real pipeline."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, func, select
+
+from baton.core.clock import ManualClock
+from baton.demo.customers import Customers
+from baton.demo.workspace import TEMPLATES, build_demo
+from baton.journeys.library import library
+from baton.storage.tables import identifiers, journey_instances, journeys, messages, profiles
+from tests.conftest import Workspace
+
+
+def test_the_same_seed_makes_the_same_customers() -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    first, again = (Customers.generate(50, start, 10, seed=3) for _ in range(2))
+    hours = range(10 * 24)
+    assert [first.hour(h) for h in hours] == [again.hour(h) for h in hours]
+    other = Customers.generate(50, start, 10, seed=4)
+    assert [other.hour(h) for h in range(48)] != [
+        Customers.generate(50, start, 10, seed=3).hour(h) for h in range(48)
+    ]
+
+
+def test_a_demo_workspace_has_live_journeys_and_one_profile_per_customer(
+    engine: Engine, workspace: Workspace
+) -> None:
+    clock = ManualClock(datetime(2026, 3, 1, tzinfo=UTC))
+    seen: list[int] = []
+    result = build_demo(engine, workspace.id, clock, customers=80, days=12, seed=5,
+                        region="FR", progress=lambda done, _: seen.append(done))  # fmt: skip
+    assert seen[-1] == 12 * 24
+    assert clock.now() == datetime(2026, 3, 13, tzinfo=UTC)
+    assert result.events > 1000
+    with engine.connect() as connection:
+        keys = connection.execute(
+            select(journeys.c.key, journeys.c.status).where(journeys.c.workspace_id == workspace.id)
+        ).all()
+        identified = connection.execute(
+            select(func.count(func.distinct(identifiers.c.profile_id)), func.count()).where(
+                identifiers.c.workspace_id == workspace.id, identifiers.c.kind == "user_id"
+            )
+        ).one()
+        live_profiles = connection.execute(
+            select(func.count()).where(
+                profiles.c.workspace_id == workspace.id, profiles.c.merged_into.is_(None)
+            )
+        ).scalar_one()
+        sent: dict[str, int] = dict(
+            connection.execute(
+                select(messages.c.status, func.count())
+                .where(messages.c.workspace_id == workspace.id)
+                .group_by(messages.c.status)
+            ).all()
+        )
+        goals = connection.execute(
+            select(func.count()).where(
+                journey_instances.c.workspace_id == workspace.id,
+                journey_instances.c.goal_at.is_not(None),
+            )
+        ).scalar_one()
+    installed = {key for name in TEMPLATES for key in library()[name].summary()["journeys"]}
+    assert {key for key, _ in keys} == installed
+    assert {status for _, status in keys} == {"published"}
+    # Each signed-up customer is one profile, whatever the e-mail case or the devices,
+    # and the shared tablet merged no two customers.
+    signed_up = Customers.generate(80, datetime(2026, 3, 1, tzinfo=UTC), 12, seed=5).people
+    distinct_profiles, user_ids = identified
+    assert distinct_profiles == user_ids == sum(c.signs_up_on < 12 for c in signed_up)
+    assert live_profiles >= user_ids
+    assert sent.get("delivered", 0) > 100
+    assert goals > 10
