@@ -17,8 +17,8 @@ from baton.storage.migrate import upgrade
 
 
 def demo(
-    customers: Annotated[int, typer.Option(min=1, max=1_000_000, help="How many.")] = 400,
-    days: Annotated[int, typer.Option(min=1, max=730, help="Days of history.")] = 60,
+    customers: Annotated[int, typer.Option(min=1, max=1_000_000, help="How many.")] = 300,
+    days: Annotated[int, typer.Option(min=1, max=730, help="Days of history.")] = 30,
     seed: Annotated[int, typer.Option(help="The same seed, the same customers.")] = 7,
     if_empty: Annotated[
         bool, typer.Option("--if-empty", help="Do nothing when the database holds events.")
