@@ -34,6 +34,7 @@ format: install
 	$(BIN)/ruff format .
 
 bench: install
+	$(BIN)/python -m pip install --quiet -r bench/compare/requirements.txt
 	$(BIN)/python -m bench.ingest --database sqlite
 	$(BIN)/python -m bench.ingest --database postgresql
 	$(BIN)/python -m bench.segments --database sqlite
@@ -44,3 +45,4 @@ bench: install
 	$(BIN)/python -m bench.dispatch --database postgresql
 	$(BIN)/python -m bench.analytics --database sqlite
 	$(BIN)/python -m bench.analytics --database postgresql --events 1000000 --profiles 100000
+	$(BIN)/python -m bench.compare.run
