@@ -36,6 +36,8 @@ from baton.storage.tables import erasures, events, profiles, workspaces
 log = logging.getLogger(__name__)
 _BATCH = 50_000
 _RETENTION_EVERY = timedelta(hours=1)
+# An erasure committed this long after a later-stamped one is still found.
+_ERASURES_OVERLAP = timedelta(hours=1)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
     seq BIGINT PRIMARY KEY, workspace_id VARCHAR, profile_id VARCHAR, type VARCHAR,
@@ -270,19 +272,30 @@ class AnalyticsStore:
         return str(found[0]) if found else profile_id
 
     def _apply_erasures(self, engine: Engine) -> bool:
-        """Delete the rows of profiles erased since; whether there were any."""
+        """Delete the rows of profiles erased since; whether there were any. Only the
+        erasures from shortly before the newest one applied are read again."""
+        found = self._db.execute(
+            "SELECT instant FROM sync_state WHERE name = 'erasures'"
+        ).fetchone()
+        query = select(erasures.c.id, erasures.c.profile_ids, erasures.c.at)
+        if found is not None:
+            query = query.where(erasures.c.at >= found[0] - _ERASURES_OVERLAP)
         with engine.connect() as connection:
-            rows = connection.execute(select(erasures.c.id, erasures.c.profile_ids)).all()
+            rows = connection.execute(query).all()
         applied = {r[0] for r in self._db.execute("SELECT id FROM applied_erasures").fetchall()}
-        for erasure_id, erased in rows:
-            if erasure_id in applied:
-                continue
+        fresh = [row for row in rows if row.id not in applied]
+        for erasure_id, erased, _ in fresh:
             for profile_id in erased:
                 self._db.execute("DELETE FROM events WHERE profile_id = ?", [profile_id])
                 self._db.execute("DELETE FROM profiles WHERE id = ?", [profile_id])
                 self._db.execute("DELETE FROM profile_roots WHERE id = ?", [profile_id])
             self._db.execute("INSERT INTO applied_erasures VALUES (?)", [erasure_id])
-        return len(applied) < len(rows)
+        if fresh:
+            newest = max([row.at for row in fresh] + ([found[0]] if found else []))
+            self._db.execute(
+                "INSERT OR REPLACE INTO sync_state VALUES ('erasures', NULL, ?)", [newest]
+            )
+        return bool(fresh)
 
     def _rewrite(self) -> None:
         """Copy what is left into a new file that replaces this one: DuckDB frees the

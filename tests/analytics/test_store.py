@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from baton.analytics.store import RESOLVED_EVENTS, AnalyticsStore
 from baton.channels.policy import parse_policy, save_policy
 from baton.core.clock import ManualClock
+from baton.identity.erasure import erase_profile
 from baton.ingest import parse_message, store_messages
 from baton.storage.database import write_transaction
 from tests.conftest import Workspace, process_all
@@ -72,3 +73,24 @@ def test_the_store_follows_resolution_merges_and_retention(
         save_policy(connection, workspace.id, parse_policy({"event_retention": "30d"}))
     store.sync(engine, now + timedelta(days=31))
     assert profiles_of(store, workspace.id) == {}
+
+
+def test_each_erasure_reaches_the_store_once_and_in_turn(
+    engine: Engine, clock: ManualClock, workspace: Workspace, tmp_path: Path
+) -> None:
+    store = AnalyticsStore(str(tmp_path / "e.duckdb"))
+    now = clock.now()
+    stored(engine, clock, workspace.id,
+           *(track(u, "Page Viewed", now) for u in ("e1", "e2", "e3")))  # fmt: skip
+    process_all(engine, clock)
+    store.sync(engine, clock.now())
+    ids = {u: profile(engine, workspace.id, u)["id"] for u in ("e1", "e2", "e3")}
+    assert set(profiles_of(store, workspace.id)) == set(ids.values())
+    for user, left in (("e1", {"e2", "e3"}), ("e2", {"e3"})):
+        clock.advance(timedelta(minutes=5))
+        with write_transaction(engine) as connection:
+            erase_profile(connection, workspace.id, ids[user], suppress=False, now=clock.now(),
+                          default_region="US")  # fmt: skip
+        store.sync(engine, clock.now())
+        assert set(profiles_of(store, workspace.id)) == {ids[u] for u in left}
+    store.close()
