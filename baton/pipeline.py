@@ -45,6 +45,22 @@ _PURGE_EVERY = timedelta(hours=1)
 _OPTIMIZE_EVERY = timedelta(minutes=1)
 
 
+def run_until_idle(engine: Engine, clock: Clock, region: str) -> None:
+    """Every stage once at the clock's instant, again and again until nothing moves: the
+    pipeline in the caller's thread, for a simulated clock (the demo, tests)."""
+    while True:
+        moved = 0
+        while claimed := process_pending(engine, clock, region):
+            moved += claimed
+        build_pending(engine, clock)
+        while evaluated := evaluate_due(engine, clock):
+            moved += evaluated
+        moved += process_inbox(engine, clock) + fire_timers(engine, clock)
+        moved += run_schedules(engine, clock) + dispatch_due(engine, clock)
+        if not moved:
+            return
+
+
 class Stage(StrEnum):
     IDENTITY = "identity"
     SEGMENTS = "segments"

@@ -13,16 +13,13 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from baton.channels.outbox import dispatch_due
 from baton.core.clock import ManualClock
 from baton.core.errors import BatonError
 from baton.demo.customers import Customers
-from baton.identity.processor import process_pending
 from baton.ingest import parse_message, store_messages
 from baton.journeys.library import get_journey_template, install
-from baton.journeys.runner import enter, fire_timers, process_inbox
-from baton.journeys.schedules import run_schedules
-from baton.segments import build_pending, evaluate_due
+from baton.journeys.runner import enter
+from baton.pipeline import run_until_idle
 from baton.storage.database import write_transaction
 from baton.storage.tables import events, identifiers, messages
 
@@ -88,7 +85,7 @@ def build_demo(
             [parse_message(m, received_at=clock.now(), ip=None, size=300) for m in tracked],
         )
         _enter(engine, workspace_id, clock, entries)
-        _drain(engine, clock, region)
+        run_until_idle(engine, clock, region)
         population.react(index, _delivered(engine, workspace_id, clock, index, start))
         progress(index + 1, days * 24)
     with engine.connect() as connection:
@@ -96,21 +93,6 @@ def build_demo(
             select(messages.c.id).where(messages.c.workspace_id == workspace_id)
         ).all()
     return DemoResult(customers, days, stored, len(sent))
-
-
-def _drain(engine: Engine, clock: ManualClock, region: str) -> None:
-    """Every stage of the pipeline at the clock's instant, until nothing moves."""
-    while True:
-        moved = 0
-        while claimed := process_pending(engine, clock, region):
-            moved += claimed
-        build_pending(engine, clock)
-        while evaluated := evaluate_due(engine, clock):
-            moved += evaluated
-        moved += process_inbox(engine, clock) + fire_timers(engine, clock)
-        moved += run_schedules(engine, clock) + dispatch_due(engine, clock)
-        if not moved:
-            return
 
 
 def _enter(

@@ -7,28 +7,19 @@ from typing import Any
 import yaml
 from sqlalchemy import Engine, select
 
-from baton.channels.outbox import dispatch_due
 from baton.core.clock import Clock, ManualClock
 from baton.journeys.definitions import parse_journey
 from baton.journeys.files import apply_journey
-from baton.journeys.runner import fire_timers, process_inbox
-from baton.journeys.schedules import run_schedules
 from baton.journeys.store import Journey
+from baton.pipeline import run_until_idle
 from baton.storage.database import write_transaction
 from baton.storage.tables import identifiers, journey_instances, journey_steps, messages
 from tests.identity.helpers import send
-from tests.segments.helpers import settle
 
 
 def run(engine: Engine, clock: ManualClock) -> None:
     """Everything the pipeline owes at the clock's instant, until nothing moves."""
-    while True:
-        settle(engine, clock)
-        moved = process_inbox(engine, clock) + fire_timers(engine, clock)
-        moved += run_schedules(engine, clock)
-        moved += dispatch_due(engine, clock)
-        if not moved:
-            return
+    run_until_idle(engine, clock, "US")
 
 
 def deliver(engine: Engine, clock: ManualClock, workspace_id: str, *raw: dict[str, Any]) -> None:
