@@ -131,11 +131,35 @@ def _properties(body: dict[str, Any]) -> dict[str, Any] | None:
     return properties
 
 
-@router.post("/journeys/{key}/enter", status_code=201, summary="Enter a profile (API trigger)")
+@router.post(
+    "/journeys/{key}/enter",
+    status_code=201,
+    summary="Enter a profile, or every profile whose traits match `where` (API trigger)",
+)
 async def enter(request: Request, workspace_id: AdminWorkspace, key: str) -> JSONBody:
+    """`{"user_id" | "email" | ...: ..., "properties": {...}}` enters one profile (201, the
+    instance); `{"where": {"region": "North"}, "properties": {...}}` enters every live
+    profile whose traits have those values (200, how many entered and why others not)."""
     body = await read_object(request, required=True)
     properties = _properties(body) or {}
     runtime = runtime_of(request)
+    if "where" in body:
+        where = body["where"]
+        if (
+            not isinstance(where, dict)
+            or not where
+            or not all(isinstance(v, str) for v in where.values())
+        ):
+            raise InvalidInput(
+                "where: an object of trait names and the text values they must have",
+                field="where",
+            )
+        with write_transaction(runtime.engine) as connection:
+            found = runner.enter_matching(
+                connection, workspace_id, key, where, properties, runtime.clock.now()
+            )
+        _wake(request)
+        return JSONBody(found)
     with write_transaction(runtime.engine) as connection:
         profile_id = profile_of(request, connection, workspace_id, body)
         instance = runner.enter(

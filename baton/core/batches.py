@@ -1,11 +1,14 @@
-"""Keeping a queue moving when one item in it cannot be processed."""
+"""Working in batches: slices of a long list, and keeping a queue moving when one item
+in it cannot be processed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from typing import TypeVar
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+T = TypeVar("T")
 # The database, not an item, is at fault: retry the whole batch later.
 UNAVAILABLE = (OperationalError, InterfaceError)
 
@@ -28,3 +31,9 @@ def one_at_a_time(
             break
         done += processed
     return done
+
+
+def chunked(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    """`items` in consecutive slices of at most `size`."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

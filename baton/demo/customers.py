@@ -159,7 +159,7 @@ class Customers:
     def _plan_day(self, day: int) -> None:
         rng = random.Random(f"{self.seed}:day:{day}")
         if day == self.days // 2:
-            self._outage(rng, day)
+            self._outage(day)
         for customer in self.people:
             if day == customer.signs_up_on:
                 self._sign_up(rng, customer, day)
@@ -228,18 +228,15 @@ class Customers:
             score = rng.choices([1, 2, 3, 4, 5], weights=[1, 1, 2, 4, 5])[0]
             self._at(solved + rng.randint(1, 12), customer, "CSAT Submitted", {"score": score})
 
-    def _outage(self, rng: random.Random, day: int) -> None:
-        """A network outage in the North: the operator's API call per customer (journey
-        entries, marked `enter`), then the all-clear six hours later."""
+    def _outage(self, day: int) -> None:
+        """A network outage in the North at mid-period: the operator's API call enters
+        every customer there (entries, marked `enter`), the all-clear six hours later."""
         at = day * 24 + 10
-        for customer in self.people:
-            if customer.region == "North" and customer.identified:
-                self._due[at].append(
-                    {"enter": "telecom-outage", "userId": customer.user_id,
-                     "properties": {"region": "North", "outage_id": f"out-{day}"},
-                     "timestamp": self._instant(at, 0)}
-                )  # fmt: skip
-                self._at(at + 6, customer, "Outage Resolved", {"outage_id": f"out-{day}"})
+        for hour, journey in ((at, "telecom-outage"), (at + 6, "telecom-outage-all-clear")):
+            self._due[hour].append(
+                {"enter": journey, "where": {"region": "North"},
+                 "properties": {"region": "North"}, "timestamp": self._instant(hour, 0)}
+            )  # fmt: skip
 
     def _at(self, hour: int, customer: Customer, event: str, properties: dict[str, Any],
             **extra: Any) -> None:  # fmt: skip

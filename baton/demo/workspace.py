@@ -14,11 +14,10 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from baton.core.clock import ManualClock
-from baton.core.errors import BatonError
 from baton.demo.customers import Customers
 from baton.ingest import parse_message, store_messages
 from baton.journeys.library import get_journey_template, install
-from baton.journeys.runner import enter
+from baton.journeys.runner import enter_matching
 from baton.pipeline import run_until_idle
 from baton.storage.database import write_transaction
 from baton.storage.tables import events, identifiers, messages
@@ -98,31 +97,11 @@ def build_demo(
 def _enter(
     engine: Engine, workspace_id: str, clock: ManualClock, entries: list[dict[str, Any]]
 ) -> None:
-    """The API-triggered entries of the hour (the operator's outage calls)."""
-    if not entries:
-        return
-    with write_transaction(engine) as connection:
-        profiles = _profiles_of(connection, workspace_id, [m["userId"] for m in entries])
-        for message in entries:
-            profile_id = profiles.get(message["userId"])
-            if profile_id is None:
-                continue
-            try:
-                enter(connection, workspace_id, message["enter"], profile_id,
-                      message["properties"], clock.now())  # fmt: skip
-            except BatonError:
-                continue  # already in it, or refused: as the API would answer
-
-
-def _profiles_of(connection: Any, workspace_id: str, user_ids: list[str]) -> dict[str, str]:
-    rows = connection.execute(
-        select(identifiers.c.value, identifiers.c.profile_id).where(
-            identifiers.c.workspace_id == workspace_id,
-            identifiers.c.kind == "user_id",
-            identifiers.c.value.in_(user_ids),
-        )
-    )
-    return dict(rows.all())
+    """The API calls of the hour (the operator's outage and all-clear, by region)."""
+    for call in entries:
+        with write_transaction(engine) as connection:
+            enter_matching(connection, workspace_id, call["enter"], call["where"],
+                           call["properties"], clock.now())  # fmt: skip
 
 
 def _delivered(

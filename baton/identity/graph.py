@@ -22,10 +22,9 @@ before its flush.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -39,6 +38,7 @@ from sqlalchemy import (
     update,
 )
 
+from baton.core.batches import chunked
 from baton.core.ids import new_id
 from baton.identity.normalize import ANONYMOUS_ID, USER_ID
 from baton.identity.observations import OBSERVED_COLUMNS, Identifier, Observation, observe
@@ -94,11 +94,6 @@ class _Merge:
     merged: str
     reason: str
     message_id: str
-
-
-def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
 
 
 _INSERT_PROFILE = insert(profiles)
@@ -417,7 +412,7 @@ class IdentityGraph:
         self._load_identifiers(sorted(weak - self._component_of.keys()))
 
     def _load_users(self, user_ids: Sequence[str]) -> None:
-        for chunk in _chunks(user_ids):
+        for chunk in chunked(user_ids, _CHUNK):
             self._user_profile.update(dict.fromkeys(chunk))
             rows = self._db.execute(
                 select(identifiers.c.value, identifiers.c.profile_id).where(
@@ -429,7 +424,7 @@ class IdentityGraph:
             self._user_profile.update({value: profile_id for value, profile_id in rows.all()})
 
     def _load_aliases(self, user_ids: Sequence[str]) -> None:
-        for chunk in _chunks(user_ids):
+        for chunk in chunked(user_ids, _CHUNK):
             for user_id in chunk:
                 self._aliases.setdefault(user_id, set())
             rows = self._db.execute(
@@ -452,7 +447,7 @@ class IdentityGraph:
             by_kind[kind].append(value)
         found: set[str] = set()
         for kind, values in sorted(by_kind.items()):
-            for chunk in _chunks(values):
+            for chunk in chunked(values, _CHUNK):
                 rows = self._db.execute(
                     select(identifiers.c.value, identifiers.c.component_id).where(
                         identifiers.c.workspace_id == self._ws,
@@ -467,7 +462,7 @@ class IdentityGraph:
 
     def _load_components(self, component_ids: Sequence[str]) -> None:
         users_to_load: set[str] = set()
-        for chunk in _chunks(component_ids):
+        for chunk in chunked(component_ids, _CHUNK):
             for component_id in chunk:
                 self._component_users[component_id] = {}
             rows = self._db.execute(
@@ -661,7 +656,7 @@ class IdentityGraph:
         wanted = set(anonymous_ids)
         moves: list[tuple[int, str]] = []
         touched: set[str] = set()
-        for chunk in _chunks(owners):
+        for chunk in chunked(owners, _CHUNK):
             rows = db.execute(
                 select(
                     events.c.seq, events.c.timestamp, events.c.profile_id, events.c.anonymous_id
@@ -705,7 +700,7 @@ def load_profile_states(
     connection: Connection, profile_ids: Sequence[str]
 ) -> dict[str, ProfileState]:
     states: dict[str, ProfileState] = {}
-    for chunk in _chunks(profile_ids):
+    for chunk in chunked(profile_ids, _CHUNK):
         rows = connection.execute(
             select(
                 profiles.c.id,
@@ -753,7 +748,7 @@ def rebuild_profiles(
 ) -> None:
     """Recompute profiles from the events assigned to them."""
     states = {profile_id: ProfileState() for profile_id in profile_ids}
-    for chunk in _chunks(profile_ids):
+    for chunk in chunked(profile_ids, _CHUNK):
         rows = connection.execute(
             select(*OBSERVED_COLUMNS, events.c.profile_id).where(
                 events.c.workspace_id == workspace_id,

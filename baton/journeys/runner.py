@@ -14,7 +14,7 @@ for a timer worker that holds one. SQLite has one writer, which serializes all o
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -36,7 +36,7 @@ from sqlalchemy import (
 )
 
 from baton.channels.outbox import NewMessage, cancel_pending, enqueue
-from baton.core.batches import UNAVAILABLE, one_at_a_time
+from baton.core.batches import UNAVAILABLE, chunked, one_at_a_time
 from baton.core.clock import Clock
 from baton.core.errors import Conflict
 from baton.core.formats import iso_instant
@@ -110,6 +110,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DEFAULT_BATCH_SIZE = 500
 # Hand-overs one stimulus may chain (journey A enters B enters C ...).
 _MAX_HANDOVERS = 10
+_ENTER_CHUNK = 1000
 
 
 @dataclass
@@ -787,6 +788,46 @@ def enter(
         raise Conflict(f"not entered: {started.message}")
     batch.flush()
     return started
+
+
+def enter_matching(
+    connection: Connection,
+    workspace_id: str,
+    key: str,
+    traits: dict[str, str],
+    properties: dict[str, Any],
+    now: datetime,
+) -> dict[str, Any]:
+    """Start an instance for every live profile whose traits have these values (by API
+    call: the customers an outage in a region affects). How many entered, and how many
+    did not, by reason."""
+    batch = Batch(connection, workspace_id, now)
+    journey = batch.by_key.get(key)
+    if journey is None:
+        raise Conflict(f"journey {key!r} is not published")
+    matching: list[str] = list(
+        connection.execute(
+            select(profiles.c.id)
+            .where(
+                profiles.c.workspace_id == workspace_id,
+                profiles.c.merged_into.is_(None),
+                *(profiles.c.traits[name].as_string() == value for name, value in traits.items()),
+            )
+            .order_by(profiles.c.id)
+        ).scalars()
+    )
+    trigger = {"event": None, "properties": properties, "via": "api"}
+    entered, refused = 0, Counter[str]()
+    for chunk in chunked(matching, _ENTER_CHUNK):
+        batch.load_live(chunk, lock=True)
+        for profile_id in chunk:
+            started = batch.start(journey, profile_id, trigger, now)
+            if isinstance(started, Refusal):
+                refused[started.reason] += 1
+            else:
+                entered += 1
+        batch.flush()
+    return {"entered": entered, "refused": dict(refused)}
 
 
 def stop_all(

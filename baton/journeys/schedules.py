@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select, update
 
+from baton.core.batches import chunked
 from baton.core.clock import Clock
 from baton.core.formats import iso_instant
 from baton.core.local_time import clock_time, zone
@@ -52,8 +53,7 @@ def run_schedules(engine: Engine, clock: Clock) -> int:
                 "properties": {"scheduled_for": iso_instant(now)},
                 "via": "schedule",
             }
-            for start in range(0, len(profile_ids), _CHUNK):
-                chunk = profile_ids[start : start + _CHUNK]
+            for chunk in chunked(profile_ids, _CHUNK):
                 batch.load_live(chunk, lock=True)
                 for profile_id in chunk:
                     entered += not isinstance(batch.start(live, profile_id, trigger, now), Refusal)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import httpx
+from sqlalchemy import Engine
 
-from tests.api.test_profiles import bearer
+from baton.core.clock import ManualClock
+from tests.api.test_profiles import bearer, ingest
 from tests.conftest import Workspace
+from tests.journeys.helpers import run
 
 
 def test_browse_and_install_a_ready_journey(client: httpx.Client, workspace: Workspace) -> None:
@@ -18,7 +21,7 @@ def test_browse_and_install_a_ready_journey(client: httpx.Client, workspace: Wor
     assert client.get("/api/v1/journey-templates").status_code == 401
 
     shown = client.get("/api/v1/journey-templates/telecom-outage", headers=admin).json()
-    assert shown["journeys"] == ["telecom-outage"]
+    assert shown["journeys"] == ["telecom-outage", "telecom-outage-all-clear"]
     assert shown["parameters"]["longest_outage"]["default"] == "3d"
     assert shown["parts"]["policy"]["pauses"][0]["segment"] == "in-outage"
 
@@ -58,3 +61,29 @@ def test_a_bad_install_is_refused_with_the_reason(
         assert answer.status_code == status, (body, answer.text)
         assert message in answer.json()["error"]["message"], answer.text
     assert client.get("/api/v1/journeys/win-back", headers=admin).status_code == 404
+
+
+def test_one_call_enters_every_customer_of_a_region(
+    client: httpx.Client, engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    admin = bearer(workspace.admin_token)
+    client.post("/api/v1/journey-templates", json={"name": "telecom-outage"}, headers=admin)
+    ingest(client, workspace, *(
+        {"type": "identify", "userId": f"n{i}", "traits": {"region": "North"}} for i in range(3)
+    ), {"type": "identify", "userId": "s", "traits": {"region": "South"}})  # fmt: skip
+    run(engine, clock)
+    entered = client.post(
+        "/api/v1/journeys/telecom-outage/enter",
+        json={"where": {"region": "North"}, "properties": {"region": "North"}},
+        headers=admin,
+    )
+    assert entered.status_code == 200, entered.text
+    assert entered.json() == {"entered": 3, "refused": {}}
+    again = client.post("/api/v1/journeys/telecom-outage/enter",
+                        json={"where": {"region": "North"}}, headers=admin)  # fmt: skip
+    assert again.json() == {"entered": 0, "refused": {"already_in": 3}}
+    for where in ({}, {"region": 3}, ["North"]):
+        bad = client.post("/api/v1/journeys/telecom-outage/enter", json={"where": where},
+                          headers=admin)  # fmt: skip
+        assert bad.status_code == 400
+        assert bad.json()["error"]["message"].startswith("where:")

@@ -56,6 +56,13 @@ def test_a_demo_workspace_has_live_journeys_and_one_profile_per_customer(
                 .group_by(messages.c.status)
             ).all()
         )
+        templates: dict[str, int] = dict(
+            connection.execute(
+                select(messages.c.template, func.count())
+                .where(messages.c.workspace_id == workspace.id)
+                .group_by(messages.c.template)
+            ).all()
+        )
         goals = connection.execute(
             select(func.count()).where(
                 journey_instances.c.workspace_id == workspace.id,
@@ -73,3 +80,5 @@ def test_a_demo_workspace_has_live_journeys_and_one_profile_per_customer(
     assert live_profiles >= user_ids
     assert sent.get("delivered", 0) > 100
     assert goals > 10
+    # The outage reached the North's customers, and so did the all-clear.
+    assert templates["outage-sms"] == templates["outage-all-clear-sms"] > 0

@@ -328,13 +328,19 @@ def test_telecom_outage_pauses_marketing_until_the_all_clear(
     done = installed(engine, clock, workspace, "telecom-outage")
     assert ("policy", "pause outage", "created") in done
     installed(engine, clock, workspace, "cart-abandonment")
-    customers(engine, clock, workspace, "north-1", "north-2", "south")
-    with write_transaction(engine) as connection:
-        profiles = {v: k for k, v in _users(connection, workspace.id).items()}
-        for user in ("north-1", "north-2"):
-            runner.enter(connection, workspace.id, "telecom-outage", profiles[user],
-                         {"region": "North", "outage_id": "o-7"}, clock.now())  # fmt: skip
-    run(engine, clock)
+    customers(engine, clock, workspace, "north-1", "north-2", region="North")
+    customers(engine, clock, workspace, "south", region="South")
+    customers(engine, clock, workspace, "east", region="East")
+
+    def call(key: str, region: str) -> dict[str, Any]:
+        with write_transaction(engine) as connection:
+            found = runner.enter_matching(connection, workspace.id, key, {"region": region},
+                                          {"region": region}, clock.now())  # fmt: skip
+        run(engine, clock)
+        return found
+
+    assert call("telecom-outage", "North") == {"entered": 2, "refused": {}}
+    assert call("telecom-outage", "East") == {"entered": 1, "refused": {}}
     send(engine, clock, workspace, *(track(u, "Product Added", clock.now()) for u in
                                      ("north-1", "south")))  # fmt: skip
     later(engine, clock, timedelta(hours=1, minutes=1))
@@ -342,8 +348,9 @@ def test_telecom_outage_pauses_marketing_until_the_all_clear(
         "south": ["cart-reminder"],
         "north-1": ["cart-reminder (pending: paused:outage)"],
     }
-    send(engine, clock, workspace, track("north-1", "Outage Resolved", clock.now(),
-                                         {"outage_id": "o-7"}))  # fmt: skip
+    # Service is back in the North; the South had no outage to clear.
+    assert call("telecom-outage-all-clear", "North") == {"entered": 2, "refused": {}}
+    assert call("telecom-outage-all-clear", "South") == {"entered": 0, "refused": {"audience": 1}}
     later(engine, clock, timedelta(minutes=16))  # the held reminder is judged again
     assert outbox(engine, workspace, "cart-abandonment") == {
         "south": ["cart-reminder"],
@@ -352,12 +359,18 @@ def test_telecom_outage_pauses_marketing_until_the_all_clear(
     later(engine, clock, timedelta(days=3))
     notice, clear = ["outage-sms", "outage-push"], ["outage-all-clear-sms", "outage-all-clear-push"]
     assert outbox(engine, workspace, "telecom-outage") == {
-        "north-1": [*notice, *clear],
-        "north-2": [*notice, *clear],  # no news in 3 days: all clear anyway
+        "north-1": notice,
+        "north-2": notice,
+        "east": [*notice, *clear],  # no call in 3 days: all clear anyway
+    }
+    assert outbox(engine, workspace, "telecom-outage-all-clear") == {
+        "north-1": clear,
+        "north-2": clear,
     }
     assert endings(engine, workspace, "telecom-outage") == {
-        "north-1": ("completed", False),
-        "north-2": ("completed", False),
+        "north-1": ("exited", False),
+        "north-2": ("exited", False),
+        "east": ("completed", False),
     }
 
 
