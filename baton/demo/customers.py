@@ -4,8 +4,9 @@ browsing before sign-up, several devices, e-mail written in varying case, a shar
 family tablet) and the reactions a journey hopes for (a reminded cart is bought more
 often, a survey gets answers).
 
-Everything is a Segment message (`identify` / `track`); `Customers.hour` returns those
-due in an hour, `Customers.react` schedules the replies to the messages just delivered.
+Most of it is Segment messages (`identify` / `track`); the rest are API calls (`enter`
+a journey for a region's customers, `confirm` a double opt-in). `Customers.hour`
+returns those due in an hour, `Customers.react` schedules replies to what was delivered.
 """
 
 from __future__ import annotations
@@ -181,6 +182,11 @@ class Customers:
         customer.identified = True
         self._add(at, customer, {"type": "identify", "traits": customer.traits(rng)}, rng)
         self._at(at, customer, "Signed Up", {"method": rng.choice(["email", "google"])})
+        if rng.random() < 0.4:  # followed the double opt-in link for the onboarding tips
+            self._due[at].append(
+                {"confirm": "onboarding", "userId": customer.user_id,
+                 "timestamp": self._instant(at, 3599)}
+            )  # fmt: skip
         if rng.random() < 0.5:
             token = f"fcm-{self.seed}-{customer.n}"
             self._at(at, customer, "Application Installed", {"version": "4.2"},

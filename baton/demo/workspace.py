@@ -13,8 +13,10 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from baton.channels.consent import set_consent
 from baton.core.clock import ManualClock
 from baton.demo.customers import Customers
+from baton.identity.profiles import find_profile
 from baton.ingest import parse_message, store_messages
 from baton.journeys.library import get_journey_template, install
 from baton.journeys.runner import enter_matching
@@ -73,8 +75,8 @@ def build_demo(
     stored = 0
     for index in range(days * 24):
         due = population.hour(index)
-        entries = [m for m in due if "enter" in m]
-        tracked = [m for m in due if "enter" not in m]
+        calls = [m for m in due if "type" not in m]
+        tracked = [m for m in due if "type" in m]
         stored += len(tracked)
         # The hour's events arrive at its end, as if sent in a batch.
         clock.advance(start + timedelta(hours=index + 1) - clock.now())
@@ -83,8 +85,10 @@ def build_demo(
             workspace_id,
             [parse_message(m, received_at=clock.now(), ip=None, size=300) for m in tracked],
         )
-        _enter(engine, workspace_id, clock, entries)
         run_until_idle(engine, clock, region)
+        if calls:
+            _call(engine, workspace_id, clock, calls, region)
+            run_until_idle(engine, clock, region)
         population.react(index, _delivered(engine, workspace_id, clock, index, start))
         progress(index + 1, days * 24)
     with engine.connect() as connection:
@@ -94,14 +98,21 @@ def build_demo(
     return DemoResult(customers, days, stored, len(sent))
 
 
-def _enter(
-    engine: Engine, workspace_id: str, clock: ManualClock, entries: list[dict[str, Any]]
-) -> None:
-    """The API calls of the hour (the operator's outage and all-clear, by region)."""
-    for call in entries:
-        with write_transaction(engine) as connection:
-            enter_matching(connection, workspace_id, call["enter"], call["where"],
-                           call["properties"], clock.now())  # fmt: skip
+def _call(
+    engine: Engine, workspace_id: str, clock: ManualClock, calls: list[dict[str, Any]],
+    region: str,
+) -> None:  # fmt: skip
+    """The API calls of the hour: the operator's outage and all-clear for a region, and
+    the customers confirming their double opt-in."""
+    with write_transaction(engine) as connection:
+        for call in calls:
+            if "enter" in call:
+                enter_matching(connection, workspace_id, call["enter"], call["where"],
+                               call["properties"], clock.now())  # fmt: skip
+                continue
+            profile = find_profile(connection, workspace_id, call["userId"], region)
+            set_consent(connection, workspace_id, profile["id"], call["confirm"], True,
+                        "double_opt_in", {"via": "demo"}, clock.now())  # fmt: skip
 
 
 def _delivered(
