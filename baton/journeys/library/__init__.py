@@ -14,11 +14,12 @@ subscription groups the workspace does not have yet (its own are never replaced)
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from sqlalchemy import Connection
@@ -32,6 +33,7 @@ from baton.journeys.files import apply_journey
 from baton.segments.definitions import Definition
 from baton.segments.files import apply_definitions, parse_definitions
 
+T = TypeVar("T")
 _FOLDER = Path(__file__).parent
 _PLACEHOLDER = re.compile(r"\$\{([a-z_][a-z0-9_]*)\}")
 _KINDS = {bool: "true or false", int: "a whole number", float: "a number"}
@@ -123,9 +125,10 @@ class JourneyTemplate:
 
     def render(self, given: dict[str, Any]) -> Rendered:
         filled = _fill(self.parts, self.values(given))
-        messages = []
-        for index, item in enumerate(filled.get("message_templates", [])):
-            messages.append(_named(f"message_templates.{index}", parse_template, item))
+        messages = [
+            _named(f"message_templates.{index}", parse_template, item)
+            for index, item in enumerate(filled.get("message_templates", []))
+        ]
         journeys = [
             _named(f"journeys.{index}", parse_journey, item)
             for index, item in enumerate(filled.get("journeys", []))
@@ -138,7 +141,8 @@ class JourneyTemplate:
         )
 
 
-def _named(where: str, parse: Any, item: Any) -> Any:
+def _named(where: str, parse: Callable[[Any], T], item: Any) -> T:
+    """`parse(item)`, its error named from the top of the template."""
     try:
         return parse(item)
     except InvalidInput as error:
