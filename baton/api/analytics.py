@@ -4,7 +4,7 @@ funnels."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
@@ -55,17 +55,18 @@ def get_kpis(
 
 @router.post("/analytics/funnel", summary="Ordered steps: profiles, conversion, time between")
 async def post_funnel(request: Request, workspace_id: AdminWorkspace) -> JSONBody:
-    """Body: `steps` ([{event, where}]), `from`, `to`, `window` (default 7d),
-    `breakdown` ({trait} or {property} of the first step's event)."""
-    spec = parse_funnel(await read_object(request, required=True))
+    """Body: `steps` ([{event, where}]), `from` and `to` (default: the last 30 days),
+    `window` (default 7d), `breakdown` ({trait} or {property} of the first step's event)."""
+    spec = parse_funnel(_over_period(request, await read_object(request, required=True)))
     return JSONBody(funnel(store_of(request), workspace_id, spec))
 
 
 @router.post("/analytics/paths", summary="The paths customers take after or before an event")
 async def post_paths(request: Request, workspace_id: AdminWorkspace) -> JSONBody:
-    """Body: `event`, `from`, `to`, `direction` (after|before), `steps` (3), `top` (10),
-    `without` (only profiles that did not do this event afterwards)."""
-    spec = parse_paths(await read_object(request, required=True))
+    """Body: `event`, `from` and `to` (default: the last 30 days), `direction`
+    (after|before), `steps` (3), `top` (10), `without` (only profiles that did not do this
+    event afterwards)."""
+    spec = parse_paths(_over_period(request, await read_object(request, required=True)))
     return JSONBody(paths(store_of(request), workspace_id, spec))
 
 
@@ -73,12 +74,14 @@ async def post_paths(request: Request, workspace_id: AdminWorkspace) -> JSONBody
 def get_cohorts(
     request: Request,
     workspace_id: AdminWorkspace,
-    start: Annotated[str, Query(alias="from")],
-    end: Annotated[str, Query(alias="to")],
+    start: Annotated[str | None, Query(alias="from")] = None,
+    end: Annotated[str | None, Query(alias="to")] = None,
     by: str = "first_seen",
     period: str = "week",
 ) -> JSONBody:
-    spec = parse_cohorts({"from": start, "to": end, "by": by, "period": period})
+    """Cohorts of the period from `from` (default: 30 days before `to`) to `to` (now)."""
+    query = {"from": start, "to": end, "by": by, "period": period}
+    spec = parse_cohorts(_over_period(request, {k: v for k, v in query.items() if v}))
     with runtime_of(request).engine.connect() as connection:
         order = load_policy(connection, workspace_id).event_names.get(
             "Order Completed", "Order Completed"
@@ -116,10 +119,18 @@ def status(request: Request, workspace_id: AdminWorkspace) -> JSONBody:
     )
 
 
-def _period(request: Request, start: str | None, end: str | None) -> tuple[datetime, datetime]:
+def _period(request: Request, start: Any, end: Any) -> tuple[datetime, datetime]:
     """`from` (default: 30 days before `to`) and `to` (default: now)."""
     until = instant_of(end, "to") if end else runtime_of(request).clock.now()
     return (instant_of(start, "from") if start else until - timedelta(days=30)), until
+
+
+def _over_period(request: Request, body: dict[str, Any]) -> dict[str, Any]:
+    """The body with the default period filled in where `from` or `to` is missing."""
+    if "from" in body and "to" in body:
+        return body
+    since, until = _period(request, body.get("from"), body.get("to"))
+    return {"from": since.isoformat(), "to": until.isoformat(), **body}
 
 
 def store_of(request: Request) -> AnalyticsStore:

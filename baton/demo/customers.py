@@ -153,7 +153,7 @@ class Customers:
                 continue
             later = index + 1 + rng.randrange(hours)
             if event == "Order Completed":
-                self._order(rng, customer, later)
+                self._order(rng, customer, later, rng.randrange(3000))
             else:
                 self._at(later, customer, event, {})
 
@@ -193,27 +193,33 @@ class Customers:
                      context={"device": {"token": token, "type": "android"}})  # fmt: skip
 
     def _session(self, rng: random.Random, customer: Customer, at: int) -> None:
+        """A visit: pages, products, maybe the cart and the order, a minute or so apart."""
+        step = iter(range(rng.randrange(1200), 3600, 60))
         for _ in range(rng.randint(1, 4)):
-            self._at(at, customer, "Page Viewed", {"path": rng.choice(["/", "/new", "/sale"])})
+            self._at(at, customer, "Page Viewed", {"path": rng.choice(["/", "/new", "/sale"])},
+                     second=next(step))  # fmt: skip
         viewed = rng.sample(CATALOGUE, rng.randint(0, 3))
         for name, category, price in viewed:
             self._at(at, customer, "Product Viewed",
-                     {"sku": name, "name": name, "category": category, "price": price})  # fmt: skip
+                     {"sku": name, "name": name, "category": category, "price": price},
+                     second=next(step))  # fmt: skip
         if viewed and customer.identified and rng.random() < 0.3:
             name, category, price = viewed[0]
             customer.cart = f"cart-{customer.n}-{at}"
             self._at(at, customer, "Product Added", {"sku": name, "name": name,
-                     "category": category, "price": price, "cart_id": customer.cart})  # fmt: skip
+                     "category": category, "price": price, "cart_id": customer.cart},
+                     second=next(step))  # fmt: skip
             if rng.random() < 0.35:
-                self._order(rng, customer, at)
+                self._order(rng, customer, at, next(step))
 
-    def _order(self, rng: random.Random, customer: Customer, at: int) -> None:
+    def _order(self, rng: random.Random, customer: Customer, at: int, second: int) -> None:
         basket = round(min(900.0, rng.lognormvariate(4.0, 0.6)), 2)
         customer.orders += 1
         order_id = f"o-{customer.n}-{customer.orders}"
-        self._at(at, customer, "Checkout Started", {"cart_id": customer.cart, "total": basket})
+        self._at(at, customer, "Checkout Started", {"cart_id": customer.cart, "total": basket},
+                 second=second)  # fmt: skip
         paid = {"order_id": order_id, "revenue": basket, "total": basket, "currency": "EUR"}
-        self._at(at, customer, "Order Completed", paid)
+        self._at(at, customer, "Order Completed", paid, second=second + 30)
         customer.cart = None
         self._at(at + 20, customer, "Order Shipped", {"order_id": order_id})
         delivered = at + 20 + rng.randint(24, 72)
@@ -245,16 +251,18 @@ class Customers:
             )  # fmt: skip
 
     def _at(self, hour: int, customer: Customer, event: str, properties: dict[str, Any],
-            **extra: Any) -> None:  # fmt: skip
+            second: int | None = None, **extra: Any) -> None:  # fmt: skip
         rng = random.Random(f"{self.seed}:{customer.n}:{hour}:{event}")
         self._add(hour, customer, {"type": "track", "event": event, "properties": properties,
-                                   **extra}, rng)  # fmt: skip
+                                   **extra}, rng, second)  # fmt: skip
 
     def _add(self, hour: int, customer: Customer, message: dict[str, Any],
-             rng: random.Random) -> None:  # fmt: skip
+             rng: random.Random, second: int | None = None) -> None:  # fmt: skip
+        """Due in `hour`, at `second` of it (at random when not given)."""
         if hour >= self.days * 24:
             return
-        message.update(customer.who(rng), timestamp=self._instant(hour, rng.randrange(3600)))
+        at = rng.randrange(3600) if second is None else min(second, 3599)
+        message.update(customer.who(rng), timestamp=self._instant(hour, at))
         self._due[hour].append(message)
 
     def _instant(self, hour: int, second: int) -> str:

@@ -66,6 +66,10 @@ def test_a_funnel_counts_steps_in_order_within_the_window(
     assert over_api.json() == found
     status = client.get("/api/v1/analytics/status", headers=admin).json()
     assert status["synced_through_seq"] > 0
+    month_before = {**body, "from": (t + timedelta(days=1) - timedelta(days=30)).isoformat()}
+    without_from = {k: v for k, v in body.items() if k != "from"}
+    defaulted = client.post("/api/v1/analytics/funnel", json=without_from, headers=admin)
+    assert defaulted.json() == funnel(store, workspace.id, parse_funnel(month_before))
     one_step = client.post("/api/v1/analytics/funnel", json={**body, "steps": STEPS[:1]},
                            headers=admin)  # fmt: skip
     assert (one_step.status_code, one_step.json()["error"]["field"]) == (400, "steps")
