@@ -36,6 +36,7 @@ from baton.storage.tables import erasures, events, profiles, workspaces
 log = logging.getLogger(__name__)
 _BATCH = 50_000
 _RETENTION_EVERY = timedelta(hours=1)
+_PROFILES_OVERLAP = timedelta(seconds=5)
 # An erasure committed this long after a later-stamped one is still found.
 _ERASURES_OVERLAP = timedelta(hours=1)
 _SCHEMA = """
@@ -231,7 +232,9 @@ class AnalyticsStore:
         found = self._db.execute(
             "SELECT instant FROM sync_state WHERE name = 'profiles'"
         ).fetchone()
-        since = found[0] if found else None
+        # Rows stamped before the newest copied one can commit after it: read again the
+        # last few seconds (copying a profile twice replaces it with itself).
+        since = found[0] - _PROFILES_OVERLAP if found else None
         query = select(
             profiles.c.id,
             profiles.c.workspace_id,
@@ -261,9 +264,8 @@ class AnalyticsStore:
             self._db.execute("INSERT OR REPLACE INTO profile_roots VALUES (?, ?)", [row.id, root])
             self._db.execute("UPDATE profile_roots SET root = ? WHERE root = ?", [root, row.id])
             self._db.execute("DELETE FROM profiles WHERE id = ?", [row.id])
-        self._db.execute(
-            "INSERT OR REPLACE INTO sync_state VALUES ('profiles', NULL, ?)", [rows[-1].updated_at]
-        )
+        newest = rows[-1].updated_at if found is None else max(found[0], rows[-1].updated_at)
+        self._db.execute("INSERT OR REPLACE INTO sync_state VALUES ('profiles', NULL, ?)", [newest])
 
     def _root_of(self, profile_id: str) -> str:
         found = self._db.execute(

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 
 from baton.analytics.store import RESOLVED_EVENTS, AnalyticsStore
 from baton.channels.policy import parse_policy, save_policy
@@ -16,6 +16,7 @@ from baton.core.clock import ManualClock
 from baton.identity.erasure import erase_profile
 from baton.ingest import parse_message, store_messages
 from baton.storage.database import write_transaction
+from baton.storage.tables import profiles
 from tests.conftest import Workspace, process_all
 from tests.identity.helpers import profile
 from tests.segments.helpers import identify, track
@@ -93,4 +94,28 @@ def test_each_erasure_reaches_the_store_once_and_in_turn(
                           default_region="US")  # fmt: skip
         store.sync(engine, clock.now())
         assert set(profiles_of(store, workspace.id)) == {ids[u] for u in left}
+    store.close()
+
+
+def test_a_profile_change_committed_late_still_reaches_the_store(
+    engine: Engine, clock: ManualClock, workspace: Workspace, tmp_path: Path
+) -> None:
+    store = AnalyticsStore(str(tmp_path / "l.duckdb"))
+    now = clock.now()
+    stored(engine, clock, workspace.id, identify("early", now, plan="free"),
+           identify("late", now, plan="free"))  # fmt: skip
+    process_all(engine, clock)
+    store.sync(engine, clock.now())
+    late = profile(engine, workspace.id, "late")["id"]
+    # A transaction that stamped its change two seconds before the newest copied row,
+    # and committed only after that sync.
+    with write_transaction(engine) as connection:
+        connection.execute(
+            update(profiles)
+            .where(profiles.c.id == late)
+            .values(traits={"plan": "pro"}, updated_at=clock.now() - timedelta(seconds=2))
+        )
+    store.sync(engine, clock.now())
+    (plan,) = store.rows("SELECT traits->>'plan' FROM profiles WHERE id = ?", [late])[0]
+    assert plan == "pro"
     store.close()
