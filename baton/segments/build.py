@@ -31,7 +31,7 @@ from baton.segments.definitions import (
 )
 from baton.segments.due import mark_due
 from baton.segments.evaluate import Catalog
-from baton.segments.evaluator import SEGMENTS_LOCK, store_computed
+from baton.segments.evaluator import SEGMENTS_LOCK, same_values, store_computed
 from baton.segments.memberships import Transition, record
 from baton.segments.query import computed_values, matching_profiles
 from baton.segments.sql import SqlCompiler
@@ -192,7 +192,7 @@ class _ChunkWork:
                 fresh.pop(definition.key, None)
             else:
                 fresh[definition.key] = found
-            if fresh != stored:
+            if not same_values(fresh, stored):
                 self.computed[profile_id] = fresh
 
     def _schedule(self, definition: SegmentDefinition | ComputedTraitDefinition) -> None:

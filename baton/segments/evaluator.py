@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Engine, and_, bindparam, or_, select, update
 from sqlalchemy.engine import Dialect
 
@@ -87,7 +88,7 @@ def _evaluate_workspace(
         outcome = evaluate_profile(
             catalog, segments, facts[due.profile_id], current[due.profile_id], due, now
         )
-        if outcome.computed == stored_computed.get(due.profile_id):
+        if same_values(outcome.computed, stored_computed.get(due.profile_id)):
             outcome.computed = None
         outcomes.append(outcome)
     return outcomes
@@ -190,6 +191,14 @@ def load_facts(
         for profile_id, event_facts in found.items():
             facts[profile_id].events = event_facts
     return facts, stored
+
+
+def same_values(left: Any, right: Any) -> bool:
+    """Whether two stored documents are the same JSON: `true` is not `1`, though Python's
+    `==` says `True == 1` (and a change from one to the other went unwritten)."""
+    return orjson.dumps(left, option=orjson.OPT_SORT_KEYS) == orjson.dumps(
+        right, option=orjson.OPT_SORT_KEYS
+    )
 
 
 _SET_COMPUTED = (

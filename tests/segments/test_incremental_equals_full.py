@@ -22,7 +22,7 @@ from baton.segments.definitions import SEGMENT_ENTERED, SEGMENT_EXITED
 from baton.segments.query import computed_values, matching_profiles
 from baton.segments.store import Kind, load_catalog
 from baton.storage.database import write_transaction
-from baton.storage.tables import events, merges, segment_memberships
+from baton.storage.tables import events, merges, profiles, segment_memberships
 from baton.workspaces import create_workspace
 from tests.segments.helpers import define, deliver, identify, settle, track
 
@@ -322,3 +322,25 @@ def test_incremental_evaluation_equals_full_evaluation(
             # A definition created over existing data is built in SQL, then kept live.
             define_some(1, len(segments), computed, segments)
         assert_incremental_equals_full(engine, workspace_id, clock.now())
+
+
+def test_a_computed_value_changing_from_true_to_one_is_stored(
+    engine: Engine, clock: ManualClock
+) -> None:
+    """Found by the property above: `first` went from `true` to `1` when an older event
+    arrived late, and Python's `True == 1` left the stored value unchanged."""
+    with write_transaction(engine) as connection:
+        workspace_id = create_workspace(connection, "late", clock)
+    first = {"key": "c0", "name": "c0", "kind": "first", "event": "B", "property": "n"}
+    define(engine, clock, workspace_id, Kind.COMPUTED_TRAIT, first)
+    deliver(engine, clock, workspace_id, track("u3", "B", clock.now(), {"n": True}))
+    clock.advance(timedelta(days=1))
+    deliver(engine, clock, workspace_id,
+            track("u3", "B", clock.now() - timedelta(days=3), {"n": 1}))  # fmt: skip
+    with engine.connect() as connection:
+        (stored,) = connection.execute(
+            select(profiles.c.computed).where(profiles.c.workspace_id == workspace_id)
+        ).scalars()
+    assert stored == {"c0": 1}
+    assert type(stored["c0"]) is int
+    assert_incremental_equals_full(engine, workspace_id, clock.now())
