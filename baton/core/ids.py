@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import secrets
 import threading
+from base64 import b32encode
 from datetime import datetime
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case
+_CROCKFORD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", _ALPHABET)
 _RANDOM_BITS = 80
 
 
@@ -32,15 +34,15 @@ class _Sequence:
 _sequence = _Sequence()
 
 
-def _encode(number: int, length: int) -> str:
-    chars = []
-    for _ in range(length):
-        number, digit = divmod(number, 32)
-        chars.append(_ALPHABET[digit])
-    return "".join(reversed(chars))
+def encode(millis: int, random: int) -> str:
+    """The 26 characters of (48-bit millis, 80-bit random): the number's 130 low bits in
+    base32. The standard library's base32 of 20 bytes (160 bits), in Crockford's alphabet,
+    ends with them (id making was a tenth of identity's work done digit by digit)."""
+    number = (millis << _RANDOM_BITS) | random
+    return b32encode(number.to_bytes(20, "big")).decode("ascii").translate(_CROCKFORD)[6:]
 
 
 def new_id(prefix: str, now: datetime) -> str:
     """A new id such as `prof_01hv...`: ids made later sort after ids made earlier."""
     millis, random = _sequence.next(int(now.timestamp() * 1000))
-    return f"{prefix}_{_encode(millis, 10)}{_encode(random, 16)}"
+    return f"{prefix}_{encode(millis, random)}"

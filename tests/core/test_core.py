@@ -4,11 +4,13 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from baton.core.clock import ManualClock
 from baton.core.config import Settings, redact_url
 from baton.core.errors import ConfigurationError
-from baton.core.ids import new_id
+from baton.core.ids import encode, new_id
 from baton.core.logging import RedactSecrets
 
 
@@ -74,3 +76,12 @@ def test_secrets_are_redacted_from_log_records() -> None:
     assert "abcdefghijk" not in message
     assert "zyxwvutsrq" not in message
     assert "bw_***" in message
+
+
+@given(st.integers(0, (1 << 48) - 1), st.integers(0, (1 << 80) - 1))
+def test_ids_spell_their_time_and_randomness_digit_by_digit(millis: int, random: int) -> None:
+    number, digits = (millis << 80) | random, []
+    for _ in range(26):
+        number, digit = divmod(number, 32)
+        digits.append("0123456789abcdefghjkmnpqrstvwxyz"[digit])
+    assert encode(millis, random) == "".join(reversed(digits))
