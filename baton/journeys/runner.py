@@ -776,18 +776,25 @@ def enter(
 ) -> Instance:
     """Start an instance by API call (any published journey; `api: true` ones only so)."""
     batch = Batch(connection, workspace_id, now)
-    journey = batch.by_key.get(key)
-    if journey is None:
-        raise Conflict(f"journey {key!r} is not published")
-    trigger = {"event": None, "properties": properties, "via": "api"}
-    if not isinstance(journey.definition.trigger, ApiTrigger):
-        trigger["via"] = "api (manual)"
+    journey, trigger = _api_entry(batch, key, properties)
     started = batch.start(journey, profile_id, trigger, now)
     if isinstance(started, Refusal):
         batch.flush()
         raise Conflict(f"not entered: {started.message}")
     batch.flush()
     return started
+
+
+def _api_entry(
+    batch: Batch, key: str, properties: dict[str, Any]
+) -> tuple[LiveJourney, dict[str, Any]]:
+    """The published journey `key` and the trigger of an entry by API call."""
+    journey = batch.by_key.get(key)
+    if journey is None:
+        raise Conflict(f"journey {key!r} is not published")
+    manual = not isinstance(journey.definition.trigger, ApiTrigger)
+    return journey, {"event": None, "properties": properties,
+                     "via": "api (manual)" if manual else "api"}  # fmt: skip
 
 
 def enter_matching(
@@ -802,9 +809,7 @@ def enter_matching(
     call: the customers an outage in a region affects). How many entered, and how many
     did not, by reason."""
     batch = Batch(connection, workspace_id, now)
-    journey = batch.by_key.get(key)
-    if journey is None:
-        raise Conflict(f"journey {key!r} is not published")
+    journey, trigger = _api_entry(batch, key, properties)
     matching: list[str] = list(
         connection.execute(
             select(profiles.c.id)
@@ -816,7 +821,6 @@ def enter_matching(
             .order_by(profiles.c.id)
         ).scalars()
     )
-    trigger = {"event": None, "properties": properties, "via": "api"}
     entered, refused = 0, Counter[str]()
     for chunk in chunked(matching, _ENTER_CHUNK):
         batch.load_live(chunk, lock=True)
