@@ -228,13 +228,27 @@ class AnalyticsStore:
         finally:
             os.unlink(file.name)
 
+    def _marked(self, name: str) -> datetime | None:
+        """The newest instant copied or applied under `name`."""
+        found = self._db.execute("SELECT instant FROM sync_state WHERE name = ?", [name]).fetchone()
+        return found[0] if found else None
+
+    def _since(self, name: str, overlap: timedelta) -> datetime | None:
+        """Where to read again from: `overlap` before the newest instant marked, since a
+        row stamped earlier can commit later."""
+        marked = self._marked(name)
+        return None if marked is None else marked - overlap
+
+    def _mark(self, name: str, newest: datetime) -> None:
+        marked = self._marked(name)
+        self._db.execute(
+            "INSERT OR REPLACE INTO sync_state VALUES (?, NULL, ?)",
+            [name, newest if marked is None else max(marked, newest)],
+        )
+
     def _sync_profiles(self, engine: Engine) -> None:
-        found = self._db.execute(
-            "SELECT instant FROM sync_state WHERE name = 'profiles'"
-        ).fetchone()
-        # Rows stamped before the newest copied one can commit after it: read again the
-        # last few seconds (copying a profile twice replaces it with itself).
-        since = found[0] - _PROFILES_OVERLAP if found else None
+        # Copying a profile twice replaces it with itself.
+        since = self._since("profiles", _PROFILES_OVERLAP)
         query = select(
             profiles.c.id,
             profiles.c.workspace_id,
@@ -264,8 +278,7 @@ class AnalyticsStore:
             self._db.execute("INSERT OR REPLACE INTO profile_roots VALUES (?, ?)", [row.id, root])
             self._db.execute("UPDATE profile_roots SET root = ? WHERE root = ?", [root, row.id])
             self._db.execute("DELETE FROM profiles WHERE id = ?", [row.id])
-        newest = rows[-1].updated_at if found is None else max(found[0], rows[-1].updated_at)
-        self._db.execute("INSERT OR REPLACE INTO sync_state VALUES ('profiles', NULL, ?)", [newest])
+        self._mark("profiles", rows[-1].updated_at)
 
     def _root_of(self, profile_id: str) -> str:
         found = self._db.execute(
@@ -276,12 +289,10 @@ class AnalyticsStore:
     def _apply_erasures(self, engine: Engine) -> bool:
         """Delete the rows of profiles erased since; whether there were any. Only the
         erasures from shortly before the newest one applied are read again."""
-        found = self._db.execute(
-            "SELECT instant FROM sync_state WHERE name = 'erasures'"
-        ).fetchone()
+        since = self._since("erasures", _ERASURES_OVERLAP)
         query = select(erasures.c.id, erasures.c.profile_ids, erasures.c.at)
-        if found is not None:
-            query = query.where(erasures.c.at >= found[0] - _ERASURES_OVERLAP)
+        if since is not None:
+            query = query.where(erasures.c.at >= since)
         with engine.connect() as connection:
             rows = connection.execute(query).all()
         applied = {r[0] for r in self._db.execute("SELECT id FROM applied_erasures").fetchall()}
@@ -293,10 +304,7 @@ class AnalyticsStore:
                 self._db.execute("DELETE FROM profile_roots WHERE id = ?", [profile_id])
             self._db.execute("INSERT INTO applied_erasures VALUES (?)", [erasure_id])
         if fresh:
-            newest = max([row.at for row in fresh] + ([found[0]] if found else []))
-            self._db.execute(
-                "INSERT OR REPLACE INTO sync_state VALUES ('erasures', NULL, ?)", [newest]
-            )
+            self._mark("erasures", max(row.at for row in fresh))
         return bool(fresh)
 
     def _rewrite(self) -> None:
