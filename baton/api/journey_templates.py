@@ -10,7 +10,7 @@ from baton.api.auth import AdminWorkspace, runtime_of
 from baton.api.bodies import read_object
 from baton.api.responses import JSONBody
 from baton.core.errors import InvalidInput
-from baton.journeys.library import get_journey_template, install, library
+from baton.journeys.library import find_journey_templates, get_journey_template, install
 from baton.storage.database import write_transaction
 
 router = APIRouter(prefix="/api/v1", tags=["journey templates"])
@@ -19,11 +19,7 @@ router = APIRouter(prefix="/api/v1", tags=["journey templates"])
 @router.get("/journey-templates", summary="The library: every template, with its tags")
 def list_journey_templates(_: AdminWorkspace, stage: str | None = None,
                            industry: str | None = None) -> JSONBody:  # fmt: skip
-    items = [
-        t.summary()
-        for t in library().values()
-        if (stage is None or t.stage == stage) and (industry is None or t.serves(industry))
-    ]
+    items = [t.summary() for t in find_journey_templates(stage, industry)]
     return JSONBody({"items": items})
 
 

@@ -16,7 +16,7 @@ from baton.cli.common import console, database_and_workspace, errors
 from baton.core.clock import SystemClock
 from baton.core.documents import parse_document
 from baton.core.errors import BatonError, InvalidInput
-from baton.journeys.library import get_journey_template, install, library
+from baton.journeys.library import find_journey_templates, get_journey_template, install
 from baton.storage.database import write_transaction
 
 templates_app = typer.Typer(
@@ -88,11 +88,7 @@ def list_library(
     table.add_column("stage", no_wrap=True)
     table.add_column("industries")
     table.add_column("title")
-    for template in library().values():
-        if stage is not None and template.stage != stage:
-            continue
-        if industry is not None and not template.serves(industry):
-            continue
+    for template in find_journey_templates(stage, industry):
         table.add_row(template.name, template.stage, ", ".join(template.industries), template.title)
     console.print(table)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -116,7 +116,7 @@ def _call(
 
 
 def _delivered(
-    engine: Engine, workspace_id: str, clock: ManualClock, index: int, start: Any
+    engine: Engine, workspace_id: str, clock: ManualClock, index: int, start: datetime
 ) -> list[tuple[str, str]]:
     """(user id, template) of the messages delivered in hour `index`."""
     with engine.connect() as connection:

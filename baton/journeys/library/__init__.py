@@ -190,6 +190,17 @@ def library() -> dict[str, JourneyTemplate]:
     return {t.name: t for t in map(_load, sorted(_FOLDER.glob("*.yaml")))}
 
 
+def find_journey_templates(
+    stage: str | None = None, industry: str | None = None
+) -> list[JourneyTemplate]:
+    """The library's templates of a lifecycle stage and for an industry (each when given)."""
+    return [
+        t
+        for t in library().values()
+        if (stage is None or t.stage == stage) and (industry is None or t.serves(industry))
+    ]
+
+
 def get_journey_template(name: str) -> JourneyTemplate:
     found = library().get(name)
     if found is None:
