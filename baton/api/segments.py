@@ -1,15 +1,20 @@
 """Admin API for segments and computed traits: one shape, two kinds (Bearer admin token)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: each kind's routes are declared inside
+# definitions_router, where FastAPI could not look their body types up by name.
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from baton.api.auth import AdminWorkspace, runtime_of
+from baton.api.bodies import DocumentRoute, described_by
+from baton.api.cursors import decode_cursor, page_json
 from baton.api.responses import JSONBody
 from baton.core.errors import Conflict, InvalidInput
+from baton.core.formats import iso_instant
 from baton.segments import memberships, query
+from baton.segments.definitions import ComputedTraitDefinition, SegmentDefinition
 from baton.segments.store import (
     Kind,
     Stored,
@@ -22,12 +27,14 @@ from baton.segments.store import (
 from baton.storage.database import write_transaction
 
 Limit = Annotated[int, Query(ge=1, le=1000)]
-Definition = Annotated[dict[str, Any], Body(description="The definition, as in docs/segments.md")]
+_MODELS = {Kind.SEGMENT: SegmentDefinition, Kind.COMPUTED_TRAIT: ComputedTraitDefinition}
 
 
 def definitions_router(kind: Kind, path: str) -> APIRouter:
-    router = APIRouter(prefix=f"/api/v1/{path}", tags=[path])
+    router = APIRouter(prefix=f"/api/v1/{path}", tags=[path], route_class=DocumentRoute)
     label = kind.label
+    # The domain parses it, once the key (of the URL, or "preview") is in.
+    Definition = Annotated[dict[str, Any], described_by(_MODELS[kind])]
 
     @router.post("", status_code=201, summary=f"Create a {label}; it builds for every profile")
     def create(request: Request, workspace_id: AdminWorkspace, body: Definition) -> JSONBody:
@@ -72,8 +79,9 @@ def definitions_router(kind: Kind, path: str) -> APIRouter:
 
     @router.delete("/{ref}", status_code=204, summary=f"Delete a {label} nothing else uses")
     def delete(request: Request, workspace_id: AdminWorkspace, ref: str) -> Response:
-        with write_transaction(runtime_of(request).engine) as connection:
-            delete_definition(connection, workspace_id, kind, ref)
+        runtime = runtime_of(request)
+        with write_transaction(runtime.engine) as connection:
+            delete_definition(connection, workspace_id, kind, ref, runtime.clock.now())
         return Response(status_code=204)
 
     @router.post("/{ref}/evaluate", status_code=202, summary="Evaluate again for every profile")
@@ -102,15 +110,23 @@ def definitions_router(kind: Kind, path: str) -> APIRouter:
         cursor: str | None = None,
         limit: Limit = 100,
     ) -> JSONBody:
+        after = decode_cursor(cursor) if cursor else None
         with runtime_of(request).engine.connect() as connection:
             stored = get_definition(connection, workspace_id, kind, ref)
             if kind is Kind.SEGMENT:
-                page = memberships.members(connection, stored.id, cursor, limit)
+                members = memberships.members(connection, stored.id, after, limit)
+                items = [
+                    {"profile_id": profile_id, "entered_at": iso_instant(entered_at)}
+                    for profile_id, entered_at in members.items
+                ]
+                last = members.after
             else:
-                page = query.computed_holders_page(
-                    connection, workspace_id, stored.key, cursor, limit
+                holders = query.computed_holders_page(
+                    connection, workspace_id, stored.key, after, limit
                 )
-        return JSONBody({**page, **_status(stored)})
+                items = [{"profile_id": p, "value": value} for p, value in holders.items]
+                last = holders.after
+        return JSONBody({**page_json(items, last), **_status(stored)})
 
     return router
 

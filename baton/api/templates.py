@@ -2,28 +2,34 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
 from fastapi import APIRouter, Request
+from pydantic import Field
 
 from baton.api.auth import AdminWorkspace, runtime_of
-from baton.api.bodies import profile_of, read_object
+from baton.api.bodies import DocumentRoute, ProfileReference, described_by, profile_of
 from baton.api.responses import JSONBody
 from baton.channels.template_store import (
-    delete_template,
     get_template,
     list_templates,
     render_for,
     save_template,
 )
-from baton.channels.templates import parse_template
+from baton.channels.templates import MessageTemplate, parse_template
 from baton.core.errors import InvalidInput
+from baton.journeys.template_use import delete_unused_template
 from baton.storage.database import write_transaction
 
-router = APIRouter(prefix="/api/v1", tags=["templates"])
+router = APIRouter(prefix="/api/v1", tags=["templates"], route_class=DocumentRoute)
+TemplateDocument = Annotated[dict[str, Any], described_by(MessageTemplate)]
 
 
 @router.put("/templates/{key}", summary="Create or replace a template (JSON or YAML body)")
-async def put_template(request: Request, workspace_id: AdminWorkspace, key: str) -> JSONBody:
-    data = await read_object(request, required=True)
+def put_template(
+    request: Request, workspace_id: AdminWorkspace, key: str, data: TemplateDocument
+) -> JSONBody:
+    """The body's `key` may be left out: it is the URL's."""
     if data.setdefault("key", key) != key:
         raise InvalidInput(f"key: {data['key']!r} differs from the URL's {key!r}", field="key")
     template = parse_template(data)
@@ -49,26 +55,23 @@ def get_one(request: Request, workspace_id: AdminWorkspace, key: str) -> JSONBod
 @router.delete("/templates/{key}", status_code=204, summary="Delete an unused template")
 def delete_one(request: Request, workspace_id: AdminWorkspace, key: str) -> None:
     with write_transaction(runtime_of(request).engine) as connection:
-        delete_template(connection, workspace_id, key)
+        delete_unused_template(connection, workspace_id, key)
+
+
+class Preview(ProfileReference):
+    """The profile to render the template for, and what it may read besides."""
+
+    event: dict[str, Any] | None = Field(
+        default=None, description='The triggering event: {"event": ..., "properties": {...}}'
+    )
+    journey: dict[str, Any] | None = None
 
 
 @router.post("/templates/{key}/preview", summary="The template rendered for a profile")
-async def preview(request: Request, workspace_id: AdminWorkspace, key: str) -> JSONBody:
-    """Body: one profile identifier (`user_id`, `email`, `profile_id`, ...), optional
-    `event` (`{"event": ..., "properties": {...}}`) and `journey` context."""
-    body = await read_object(request, required=True)
-    extra = {name: body.get(name) for name in ("event", "journey")}
-    for name, value in extra.items():
-        if value is not None and not isinstance(value, dict):
-            raise InvalidInput(f"{name}: must be an object", field=name)
+def preview(request: Request, workspace_id: AdminWorkspace, key: str, asked: Preview) -> JSONBody:
     with runtime_of(request).engine.connect() as connection:
-        profile_id = profile_of(request, connection, workspace_id, body)
+        profile_id = profile_of(request, connection, workspace_id, asked)
         rendered = render_for(
-            connection,
-            workspace_id,
-            key,
-            profile_id,
-            event=extra["event"],
-            journey=extra["journey"],
+            connection, workspace_id, key, profile_id, event=asked.event, journey=asked.journey
         )
     return JSONBody({"profile_id": profile_id, **rendered.json()})

@@ -12,11 +12,11 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from baton.channels.senders import DELIVERED, FAILED, Outcome, Outgoing
-from baton.channels.timeline import timeline_row, write_timeline
 from baton.core.errors import InvalidInput, NotFound
 from baton.core.formats import iso_instant
 from baton.storage.database import among, executemany_fast, insert_ignoring_duplicates
 from baton.storage.tables import inbox_items
+from baton.timeline import timeline_row, write_timeline
 
 MARKS = {
     "seen": "Inbox Message Seen",

@@ -10,6 +10,12 @@ from typing import Any, Protocol
 from baton.channels.templates import Rendered
 
 DELIVERED, RETRY, FAILED, SKIPPED = "delivered", "retry", "failed", "skipped"
+# What a message's outcomes are called on the profile's timeline.
+MESSAGE_SENT, MESSAGE_DELIVERED, MESSAGE_FAILED = (
+    "Message Sent",
+    "Message Delivered",
+    "Message Failed",
+)
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,13 @@ from sqlalchemy import Connection, select, update
 
 from baton.channels.calls import call, json_object, judge
 from baton.channels.consent import channel_group, set_consent
-from baton.channels.senders import FAILED, Outcome, Outgoing
+from baton.channels.senders import FAILED, MESSAGE_DELIVERED, Outcome, Outgoing
 from baton.channels.settings import SmsSettings
-from baton.channels.timeline import MESSAGE_DELIVERED, timeline_row, write_timeline
 from baton.core.formats import iso_instant
 from baton.identity.normalize import PHONE, normalize_phone
 from baton.identity.profiles import profile_of_identifier
 from baton.storage.tables import message_attempts, messages
+from baton.timeline import timeline_row, write_timeline
 
 STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT"})
 START_WORDS = frozenset({"START", "YES", "UNSTOP", "OPTIN"})

@@ -7,15 +7,13 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from baton.channels.policy import load_policy
 from baton.channels.templates import MessageTemplate, Rendered, parse_template, render
-from baton.core.errors import Conflict, NotFound
+from baton.core.errors import NotFound
 from baton.core.formats import iso_instant
 from baton.core.ids import new_id
-from baton.journeys.definitions import MessageNode
-from baton.journeys.store import definition_of, list_journeys
 from baton.segments.files import yaml_diff
 from baton.storage.tables import message_templates, profiles
+from baton.workspaces.policy import load_policy
 
 
 def _dump(template: MessageTemplate) -> dict[str, Any]:
@@ -53,7 +51,8 @@ def save_template(
         .where(message_templates.c.id == row.id)
         .values(channel=template.channel, definition=document, updated_at=now)
     )
-    return "updated", yaml_diff(row.definition, document)
+    # PostgreSQL's JSONB keeps keys in an order of its own: the stored side, in the model's.
+    return "updated", yaml_diff(_dump(parse_template(row.definition)), document)
 
 
 def get_template(connection: Connection, workspace_id: str, key: str) -> dict[str, Any]:
@@ -86,20 +85,8 @@ def _json(row: Any) -> dict[str, Any]:
 
 
 def delete_template(connection: Connection, workspace_id: str, key: str) -> None:
-    """Delete, unless a journey's latest or published version sends it (409 naming them)."""
+    """Delete a template (journeys.template_use checks first that no journey sends it)."""
     get_template(connection, workspace_id, key)
-    users = sorted(
-        journey.key
-        for journey in list_journeys(connection, workspace_id)
-        if any(
-            isinstance(node, MessageNode) and node.template == key
-            for version in {journey.version, journey.published_version}
-            if version is not None
-            for node in definition_of(connection, journey.id, version).nodes.values()
-        )
-    )
-    if users:
-        raise Conflict(f"template {key!r} is sent by journeys: {', '.join(users)}")
     connection.execute(
         delete(message_templates).where(
             message_templates.c.workspace_id == workspace_id, message_templates.c.key == key

@@ -43,7 +43,6 @@ from baton.core.ids import new_id
 from baton.identity.normalize import ANONYMOUS_ID, USER_ID
 from baton.identity.observations import OBSERVED_COLUMNS, Identifier, Observation, observe
 from baton.identity.traits import TraitMap
-from baton.journeys.inbox import move_to_survivor
 from baton.storage.database import among, executemany_fast, insert_ignoring_duplicates
 from baton.storage.tables import (
     Instant,
@@ -56,6 +55,7 @@ from baton.storage.tables import (
     segment_memberships,
     user_aliases,
 )
+from baton.timeline import follow_merges
 
 _CHUNK = 500
 
@@ -571,7 +571,7 @@ class IdentityGraph:
         ]
         for statement in (*_MOVE_TO_SURVIVOR, _MOVE_MEMBERSHIPS):
             executemany_fast(db, statement, moves)
-        move_to_survivor(db, [(m["b_merged"], m["b_root"]) for m in moves], self._now)
+        follow_merges(db, [(m["b_merged"], m["b_root"]) for m in moves], self._now)
         executemany_fast(
             db, _DROP_MEMBERSHIPS, [{"b_ws": ws, "b_merged": m.merged} for m in self._merges]
         )

@@ -44,6 +44,7 @@ OBSERVED_COLUMNS = (
     events.c.workspace_id,
     events.c.message_id,
     events.c.type,
+    events.c.event,
     events.c.user_id,
     events.c.anonymous_id,
     events.c.previous_id,

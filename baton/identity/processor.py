@@ -14,16 +14,15 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, text, update
 
-from baton.channels.push import devices_of, remember_devices
 from baton.core.batches import UNAVAILABLE, one_at_a_time
 from baton.core.clock import Clock
+from baton.identity.devices import devices_of, remember_devices
 from baton.identity.erasure import drop_suppressed, suppressed
 from baton.identity.graph import IdentityGraph
 from baton.identity.observations import OBSERVED_COLUMNS, observe
-from baton.journeys.inbox import JOURNEY_EVENT_TYPES, enqueue_events
-from baton.segments.due import mark_due
 from baton.storage.database import any_row, exclusive, write_transaction
 from baton.storage.tables import events
+from baton.timeline import FinalEvent, announce
 
 log = logging.getLogger(__name__)
 
@@ -119,14 +118,13 @@ def _process_batch(engine: Engine, clock: Clock, default_region: str, limit: int
                     owners = graph.profiles_of(with_devices)
                     devices = [(d, owners[s]) for s in sorted(owners) for d in with_devices[s]]
                     remember_devices(writer, workspace_id, devices, now)
-                # Segments and computed traits of these profiles must be evaluated again.
-                mark_due(writer, workspace_id, ((p, now) for p in graph.changed_profiles))
-                journey_events = [
-                    row["message_id"]
+                owners = graph.profiles_of({row["seq"] for row in workspace_rows})
+                finals = [
+                    FinalEvent(row["message_id"], owners[row["seq"]], row["type"], row["event"])
                     for row in workspace_rows
-                    if row["type"] in JOURNEY_EVENT_TYPES
+                    if row["seq"] in owners
                 ]
-                enqueue_events(writer, workspace_id, journey_events)
+                announce(writer, workspace_id, finals, now, changed_profiles=graph.changed_profiles)
     return len(rows)
 
 

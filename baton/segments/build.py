@@ -29,7 +29,6 @@ from baton.segments.definitions import (
     Window,
     walk,
 )
-from baton.segments.due import mark_due
 from baton.segments.evaluate import Catalog
 from baton.segments.evaluator import SEGMENTS_LOCK, same_values, store_computed
 from baton.segments.memberships import Transition, record
@@ -38,6 +37,7 @@ from baton.segments.sql import SqlCompiler
 from baton.segments.store import Kind, Stored, get_definition, load_catalog, pending_builds
 from baton.storage.database import exclusive, write_transaction
 from baton.storage.tables import Instant, definitions, profiles, segment_memberships
+from baton.timeline import mark_due
 
 CHUNK_SIZE = 5000
 Progress = Callable[[Stored, float], None]

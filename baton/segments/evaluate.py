@@ -70,6 +70,13 @@ class Catalog:
     def oldest_events_needed(self, earliest: datetime) -> dict[str, datetime | None]:
         """Every event name a definition reads, with the oldest timestamp an evaluation at
         `earliest` or later can look at (None: all of them). Only these events are loaded."""
+        return {name: _oldest(windows, earliest) for name, windows in self._reads().items()}
+
+    def events_read(self) -> set[str]:
+        """Every event name a definition reads."""
+        return set(self._reads())
+
+    def _reads(self) -> dict[str, list[Window | None]]:
         reads: dict[str, list[Window | None]] = defaultdict(list)
         for trait in self.computed.values():
             _read(reads, trait.event, trait.window)
@@ -80,7 +87,7 @@ class Catalog:
                 elif isinstance(condition, SequenceCondition):
                     for step in condition.sequence:
                         _read(reads, step.event, None)
-        return {name: _oldest(windows, earliest) for name, windows in reads.items()}
+        return reads
 
 
 def _read(reads: dict[str, list[Window | None]], event: str, window: Window | None) -> None:

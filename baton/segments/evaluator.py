@@ -19,7 +19,6 @@ from sqlalchemy import Connection, Engine, and_, bindparam, or_, select, update
 from sqlalchemy.engine import Dialect
 
 from baton.core.clock import Clock
-from baton.segments.due import Due, claim_due, settle
 from baton.segments.evaluate import Catalog, EventFact, ProfileEvaluation, ProfileFacts
 from baton.segments.memberships import Transition, forget, memberships_of, record
 from baton.segments.store import Stored, load_catalog
@@ -31,6 +30,7 @@ from baton.storage.database import (
     write_transaction,
 )
 from baton.storage.tables import events, profile_due, profiles
+from baton.timeline import Due, claim_due, settle
 
 SEGMENTS_LOCK = "segments"
 DEFAULT_BATCH_SIZE = 500

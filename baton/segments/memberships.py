@@ -15,13 +15,13 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, select
 
-from baton.core.formats import decode_cursor, encode_cursor, iso_instant
 from baton.core.ids import new_id
-from baton.journeys.inbox import enqueue_events
+from baton.core.paging import Page
 from baton.segments.definitions import SEGMENT_ENTERED, SEGMENT_EXITED
 from baton.segments.store import Kind, Stored
 from baton.storage.database import among, executemany_fast, insert_ignoring_duplicates
-from baton.storage.tables import definitions, events, segment_memberships
+from baton.storage.tables import definitions, segment_memberships
+from baton.timeline import timeline_row, write_events
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +107,9 @@ def record(
             for t in entered
         ],
     )
-    rows = [_event_row(workspace_id, change, now) for change in transitions]
-    executemany_fast(connection, insert_ignoring_duplicates(connection, events), rows)
-    enqueue_events(connection, workspace_id, [row["message_id"] for row in rows])
+    if transitions:
+        rows = [_event_row(workspace_id, change, now) for change in transitions]
+        write_events(connection, rows, now, named_only=False)
 
 
 def forget(connection: Connection, workspace_id: str, profile_ids: Sequence[str]) -> None:
@@ -125,33 +125,21 @@ def forget(connection: Connection, workspace_id: str, profile_ids: Sequence[str]
 
 
 def _event_row(workspace_id: str, change: Transition, now: datetime) -> dict[str, Any]:
-    return {
-        "workspace_id": workspace_id,
-        "message_id": new_id("segev", now),
-        "type": "track",
-        "event": SEGMENT_ENTERED if change.entered else SEGMENT_EXITED,
-        "name": None,
-        "user_id": None,
-        "anonymous_id": None,
-        "group_id": None,
-        "previous_id": None,
-        "timestamp": change.at,
-        "original_timestamp": None,
-        "sent_at": None,
-        "received_at": now,
-        "properties": {
+    return timeline_row(
+        workspace_id,
+        change.profile_id,
+        SEGMENT_ENTERED if change.entered else SEGMENT_EXITED,
+        {
             "segment_id": change.segment.id,
             "segment_key": change.segment.key,
             "segment_name": change.segment.name,
             "version": change.segment.version,
         },
-        "traits": None,
-        "context": {"library": {"name": "baton-segments"}},
-        "integrations": None,
-        "extra": None,
-        "profile_id": change.profile_id,
-        "error": None,
-    }
+        now,
+        new_id("segev", now),
+        at=change.at,
+        library="baton-segments",
+    )
 
 
 def member_count(connection: Connection, segment_id: str) -> int:
@@ -160,29 +148,25 @@ def member_count(connection: Connection, segment_id: str) -> int:
 
 
 def members(
-    connection: Connection, segment_id: str, cursor: str | None, limit: int
-) -> dict[str, Any]:
-    """A page of member profile ids with the instant each entered, by profile id."""
+    connection: Connection, segment_id: str, after: str | None, limit: int
+) -> Page[tuple[str, datetime], str]:
+    """Member (profile_id, entered_at), by profile id from the one after `after`."""
     query = select(segment_memberships.c.profile_id, segment_memberships.c.entered_at).where(
         segment_memberships.c.segment_id == segment_id
     )
-    if cursor:
-        query = query.where(segment_memberships.c.profile_id > decode_cursor(cursor))
+    if after is not None:
+        query = query.where(segment_memberships.c.profile_id > after)
     rows = connection.execute(
         query.order_by(segment_memberships.c.profile_id).limit(limit + 1)
     ).all()
-    page = rows[:limit]
-    return {
-        "items": [
-            {"profile_id": profile_id, "entered_at": iso_instant(entered_at)}
-            for profile_id, entered_at in page
-        ],
-        "next": encode_cursor(page[-1][0]) if len(rows) > limit else None,
-    }
+    page = [(row.profile_id, row.entered_at) for row in rows[:limit]]
+    return Page(page, page[-1][0] if len(rows) > limit else None)
 
 
-def segments_of(connection: Connection, workspace_id: str, profile_id: str) -> list[dict[str, Any]]:
-    """The segments a profile is in, for its JSON."""
+def segments_of(
+    connection: Connection, workspace_id: str, profile_id: str
+) -> list[tuple[str, str, str, datetime]]:
+    """The segments a profile is in: (id, key, name, entered_at), by key."""
     rows = connection.execute(
         select(
             definitions.c.id,
@@ -197,7 +181,4 @@ def segments_of(connection: Connection, workspace_id: str, profile_id: str) -> l
         )
         .order_by(definitions.c.key)
     ).all()
-    return [
-        {"id": row.id, "key": row.key, "name": row.name, "entered_at": iso_instant(row.entered_at)}
-        for row in rows
-    ]
+    return [(row.id, row.key, row.name, row.entered_at) for row in rows]

@@ -25,6 +25,7 @@ from baton.segments.definitions import (
 )
 from baton.segments.evaluate import Catalog
 from baton.storage.tables import definitions, segment_memberships
+from baton.timeline import Consumer, listen
 
 
 class Kind(StrEnum):
@@ -130,6 +131,12 @@ def load_catalog(connection: Connection, workspace_id: str) -> tuple[Catalog, di
     return _catalog(stored), {s.key: s for s in stored if s.kind is Kind.SEGMENT}
 
 
+def listen_to_events(connection: Connection, workspace_id: str, now: datetime) -> None:
+    """Tell the timeline which events the workspace's definitions read."""
+    catalog, _ = load_catalog(connection, workspace_id)
+    listen(connection, workspace_id, Consumer.SEGMENTS, catalog.events_read(), False, now)
+
+
 def _catalog(stored: Iterable[Stored]) -> Catalog:
     catalog = Catalog()
     for item in stored:
@@ -229,6 +236,7 @@ def save_definition(
         _rebuild_dependents(connection, all_stored, kind, definition.key)
     else:
         return previous, previous
+    listen_to_events(connection, workspace_id, now)
     return get_definition(connection, workspace_id, kind, definition_id), previous
 
 
@@ -262,7 +270,9 @@ def _dependents(stored: list[Stored], kind: Kind, key: str) -> list[Stored]:
     return found
 
 
-def delete_definition(connection: Connection, workspace_id: str, kind: Kind, ref: str) -> None:
+def delete_definition(
+    connection: Connection, workspace_id: str, kind: Kind, ref: str, now: datetime
+) -> None:
     """Delete a definition nobody reads; its memberships or values go with it, silently."""
     target = get_definition(connection, workspace_id, kind, ref)
     stored = list_definitions(connection, workspace_id, None)
@@ -271,6 +281,7 @@ def delete_definition(connection: Connection, workspace_id: str, kind: Kind, ref
         names = ", ".join(sorted(d.key for d in direct))
         raise Conflict(f"{kind.label} {target.key!r} is used by: {names}", field="key")
     connection.execute(delete(definitions).where(definitions.c.id == target.id))
+    listen_to_events(connection, workspace_id, now)
     if kind is Kind.SEGMENT:
         connection.execute(
             delete(segment_memberships).where(segment_memberships.c.segment_id == target.id)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Float,
@@ -98,7 +99,7 @@ workspaces = Table(
     Column("created_at", Instant(), nullable=False),
     # IANA name; journeys wait for local times in it when a profile has no `timezone`.
     Column("timezone", String(64), nullable=False, default="UTC", server_default="UTC"),
-    # Frequency caps and quiet hours shared by every journey (baton/channels/policy.py).
+    # Frequency caps and quiet hours shared by every journey (baton/workspaces/policy.py).
     Column("policy", Document),
     # Salts the digests of erased identifiers (never shown).
     Column("erasure_salt", String(64)),
@@ -350,8 +351,20 @@ journey_steps = Table(
     Column("detail", Document),
 )
 
-# Processed events the journey engine has yet to look at, written by the identity
-# processor and the segment evaluator in the transaction that made them final.
+# Who hears which final events (baton/timeline/listeners.py): journeys and segments write
+# it whenever their live definitions change; `events` is a list of event names.
+event_listeners = Table(
+    "event_listeners",
+    metadata,
+    Column("workspace_id", String(40), primary_key=True),
+    Column("consumer", String(20), primary_key=True),
+    Column("events", Document, nullable=False),
+    Column("every_event", Boolean, nullable=False),
+    Column("updated_at", Instant(), nullable=False),
+)
+
+# Processed events the journey engine has yet to look at, put there by baton/timeline in
+# the transaction that made them final.
 journey_inbox = Table(
     "journey_inbox",
     metadata,
