@@ -1,19 +1,22 @@
 """A journey with a 10% holdout, run on a simulated clock with customers who buy more
 when reminded: the report says, with intervals, that it made more customers buy, how
-much revenue it drove, and where the rest stopped."""
+much revenue it drove, and where the rest stopped. And two journeys touching one buyer:
+first touch credits one, last touch the other."""
 
 from __future__ import annotations
 
 import random
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy import Engine
 
 from baton.analytics.journey_report import journey_report
-from baton.channels.policy import parse_policy, save_policy
 from baton.core.clock import ManualClock
+from baton.journeys.store import Journey
 from baton.storage.database import write_transaction
+from baton.workspaces.policy import parse_policy, save_policy
 from tests.api.test_profiles import bearer
 from tests.conftest import Workspace
 from tests.journeys.helpers import deliver, publish, run, states_by_user
@@ -105,6 +108,46 @@ def test_a_holdout_shows_the_lift_the_revenue_and_the_drop_off(
                      headers=bearer(workspace.admin_token))  # fmt: skip
     assert bad.status_code == 400
     assert bad.json()["error"]["field"] == "attribution_window"
+
+
+def test_first_and_last_touch_credit_different_journeys_for_a_buyer_touched_twice(
+    engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    welcome = publish(engine, clock, workspace.id, _mailing("welcome", "Signed Up"))
+    cart = publish(engine, clock, workspace.id, _mailing("cart-reminder", "Product Added"))
+    began = clock.now()
+    deliver(engine, clock, workspace.id, *(identify(p, began) for p in ("al", "bo", "cy")))
+    deliver(engine, clock, workspace.id, *(track(p, "Signed Up", began) for p in ("bo", "cy")))
+    clock.advance(timedelta(hours=1))
+    deliver(engine, clock, workspace.id,
+            *(track(p, "Product Added", clock.now()) for p in ("al", "bo")))  # fmt: skip
+    clock.advance(timedelta(hours=1))
+    # Bo was welcomed first and reminded last; Al only reminded, Cy only welcomed.
+    deliver(engine, clock, workspace.id,
+            *(track(p, "Order Completed", clock.now(), {"revenue": amount})
+              for p, amount in (("al", 50), ("bo", 100), ("cy", 30))))  # fmt: skip
+
+    def revenue(journey: Journey) -> dict[str, Any]:
+        with engine.connect() as connection:
+            found = journey_report(connection, journey, start=began, end=clock.now(),
+                                   version=None, window=timedelta(days=7))  # fmt: skip
+        return dict(found["revenue"])
+
+    assert revenue(cart) == {"last_touch": 150, "orders_last_touch": 2,
+                             "first_touch": 50, "orders_first_touch": 1}  # fmt: skip
+    assert revenue(welcome) == {"last_touch": 30, "orders_last_touch": 1,
+                                "first_touch": 130, "orders_first_touch": 2}  # fmt: skip
+
+
+def _mailing(key: str, trigger: str) -> dict[str, Any]:
+    """A journey that e-mails whoever does `trigger`."""
+    return {
+        "key": key,
+        "name": key,
+        "trigger": {"event": trigger},
+        "start": "mail",
+        "nodes": {"mail": {"type": "message", "channel": "email", "template": key}},
+    }
 
 
 def _held_users(engine: Engine, workspace_id: str, journey_id: str) -> set[str]:

@@ -26,12 +26,11 @@ from baton.channels.settings import (
 from baton.channels.sms import signature
 from baton.channels.template_store import save_template
 from baton.channels.templates import parse_template
-from baton.channels.webhook import sign
 from baton.core.clock import ManualClock
 from baton.storage.database import write_transaction
 from baton.storage.tables import message_attempts, push_tokens
 from tests.api.test_profiles import bearer
-from tests.channels.helpers import timeline
+from tests.channels.helpers import documented_signature, timeline
 from tests.conftest import Workspace
 from tests.identity.helpers import profile
 from tests.journeys.helpers import deliver, messages_of, publish, run
@@ -107,11 +106,13 @@ def test_sms_goes_through_twilio_and_receipts_and_keywords_come_back(
     assert first["status"] == "delivered"
     assert provider_ids(engine, first["id"]) == ["SM1"]
 
-    # The receipt, signed as Twilio signs it; a forged one is refused.
+    # The receipt, signed as Twilio signs it; a forged or altered one is refused.
     receipt = {"MessageSid": "SM1", "MessageStatus": "delivered"}
     forged = client.post(status_url, data=receipt, headers={"X-Twilio-Signature": "AAAA"})
     assert forged.status_code == 401
     signed = {"X-Twilio-Signature": signature("tok-tok-tok-1", status_url, receipt)}
+    tampered = {**receipt, "MessageStatus": "undelivered"}
+    assert client.post(status_url, data=tampered, headers=signed).status_code == 401
     assert client.post(status_url, data=receipt, headers=signed).status_code == 204
     assert client.post(status_url, data=receipt, headers=signed).status_code == 204  # again
     sam = profile(engine, workspace.id, "sam")["id"]
@@ -144,6 +145,32 @@ def test_sms_goes_through_twilio_and_receipts_and_keywords_come_back(
                          headers=bearer(workspace.admin_token)).json()  # fmt: skip
     assert [(c["group"], c["subscribed"], c["source"]) for c in consent["history"]] == [
         ("channel:sms", True, "sms_keyword"), ("channel:sms", False, "sms_keyword")]  # fmt: skip
+
+
+# The worked example of Twilio's request validation ("Webhooks security",
+# https://www.twilio.com/docs/usage/webhooks/webhooks-security, formerly
+# https://www.twilio.com/docs/usage/security#validating-requests): auth token, URL, POST
+# parameters and the X-Twilio-Signature Twilio sends for them, as published.
+TWILIO_AUTH_TOKEN = "12345"
+TWILIO_URL = "https://mycompany.com/myapp.php?foo=1&bar=2"
+TWILIO_PARAMETERS = {
+    "CallSid": "CA1234567890ABCDE",
+    "Caller": "+12349013030",
+    "Digits": "1234",
+    "From": "+12349013030",
+    "To": "+18005551212",
+}
+TWILIO_SIGNATURE = "0/KCTR6DLpKmkAf8muzZqo1nDgQ="
+
+
+def test_the_twilio_signature_matches_twilios_worked_example() -> None:
+    # Given in another order than Twilio's sorted one: the signature must sort them.
+    shuffled = dict(reversed(TWILIO_PARAMETERS.items()))
+    assert signature(TWILIO_AUTH_TOKEN, TWILIO_URL, shuffled) == TWILIO_SIGNATURE
+    tampered = {**TWILIO_PARAMETERS, "Digits": "1235"}
+    assert signature(TWILIO_AUTH_TOKEN, TWILIO_URL, tampered) != TWILIO_SIGNATURE
+    other_url = TWILIO_URL.replace("foo=1", "foo=2")
+    assert signature(TWILIO_AUTH_TOKEN, other_url, TWILIO_PARAMETERS) != TWILIO_SIGNATURE
 
 
 def test_push_goes_to_every_device_and_forgets_unregistered_tokens(
@@ -221,7 +248,9 @@ def test_chat_and_task_messages_are_delivered_and_recorded(
     assert (body["title"], body["body"]) == ("Call Kim", "Unhappy: NPS 3")
     assert body["profile"]["traits"]["telegramChatId"] == "5551234"
     stamp = posted.headers["X-Baton-Timestamp"]
-    assert posted.headers["X-Baton-Signature"] == sign("crm-secret-crm-secret", stamp, posted.body)
+    assert stamp == str(int(clock.now().timestamp()))
+    expected = documented_signature("crm-secret-crm-secret", stamp, posted.body)
+    assert posted.headers["X-Baton-Signature"] == expected
     kim = profile(engine, workspace.id, "kim")["id"]
     (task_message,) = messages_of(engine, task)
     created = timeline(engine, kim, "Task Created", "Message Delivered")

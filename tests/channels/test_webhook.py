@@ -16,15 +16,14 @@ import orjson
 import pytest
 from sqlalchemy import Engine, select
 
-from baton.channels.policy import parse_policy, save_policy
 from baton.channels.settings import WebhookSettings, load_settings, save_settings
-from baton.channels.webhook import sign
 from baton.core.clock import ManualClock
 from baton.core.errors import InvalidInput
 from baton.journeys.definitions import parse_journey
 from baton.storage.database import write_transaction
 from baton.storage.tables import message_attempts
-from tests.channels.helpers import timeline
+from baton.workspaces.policy import parse_policy, save_policy
+from tests.channels.helpers import documented_signature, timeline
 from tests.conftest import Workspace
 from tests.identity.helpers import profile
 from tests.journeys.helpers import deliver, messages_of, publish, run
@@ -43,7 +42,7 @@ class Received:
 @dataclass
 class Provider:
     """A local HTTP server answering by path: /ok 200, /bad 400, /flaky 500 the first
-    `failures` times, /down 500 always, /slow too late, /moved a redirect."""
+    `failures` times, /down 500 always, /slow too late the first time, /moved a redirect."""
 
     port: int = 0
     calls: list[Received] = field(default_factory=list)
@@ -71,7 +70,7 @@ def provider() -> Iterator[Provider]:
             status = {"/ok": 200, "/bad": 400, "/down": 503}.get(path, 200)
             if path == "/flaky":
                 status = 500 if len(state.called("/flaky")) <= state.failures else 200
-            if path == "/slow":
+            if path == "/slow" and len(state.called("/slow")) == 1:
                 time.sleep(1.5)
             if path == "/moved":
                 self.send_response(302)
@@ -149,9 +148,10 @@ def test_a_call_is_templated_signed_and_recorded(
     assert orjson.loads(call.body) == {"sku": "A1", "n": 3}
     assert call.headers["X-Shop"] == "Acme"
     assert call.headers["Idempotency-Key"] == message["idempotency_key"]
+    # What the receiver got, checked as docs/channels.md tells receivers to check it.
     stamp = call.headers["X-Baton-Timestamp"]
-    assert call.headers["X-Baton-Signature"] == sign(SECRET, stamp, call.body)
-    assert sign("another-secret-entirely", stamp, call.body) != sign(SECRET, stamp, call.body)
+    assert stamp == str(int(clock.now().timestamp()))
+    assert call.headers["X-Baton-Signature"] == documented_signature(SECRET, stamp, call.body)
     assert attempts_of(engine, message["id"]) == [("delivered", "HTTP 200")]
     sent, delivered = timeline(engine, message["profile_id"], "Message Sent", "Message Delivered")
     assert (sent["event"], delivered["event"]) == ("Message Sent", "Message Delivered")
@@ -231,9 +231,29 @@ def test_a_slow_provider_times_out_and_is_retried(
 ) -> None:
     configure(engine, clock, workspace.id, allow=["127.0.0.1"])
     journey = publish(engine, clock, workspace.id, hook(provider.url("/slow")))
-    deliver(engine, clock, workspace.id, track("eve", "Go", clock.now()))
+    began = clock.now()
+    deliver(engine, clock, workspace.id, track("eve", "Go", began))
     (message,) = messages_of(engine, journey)
-    assert (message["status"], message["detail"]) == ("pending", "no answer within 1s")
+    assert (message["status"], message["attempts"]) == ("pending", 1)
+    assert message["detail"] == "no answer within 1s"
+    # The retry waits 30 s, give or take 20%: not sooner ...
+    assert began + timedelta(seconds=24) <= message["due_at"] <= began + timedelta(seconds=36)
+    clock.advance(timedelta(seconds=20))
+    run(engine, clock)
+    assert len(provider.called("/slow")) == 1
+    # ... but then, to the same server, under the same idempotency key.
+    clock.advance(timedelta(seconds=20))
+    run(engine, clock)
+    (message,) = messages_of(engine, journey)
+    assert (message["status"], message["attempts"]) == ("delivered", 2)
+    assert attempts_of(engine, message["id"]) == [
+        ("retry", "no answer within 1s"),
+        ("delivered", "HTTP 200"),
+    ]
+    first, second = provider.called("/slow")
+    assert first.headers["Idempotency-Key"] == message["idempotency_key"]
+    assert second.headers["Idempotency-Key"] == message["idempotency_key"]
+    assert second.body == first.body
 
 
 def test_private_targets_are_refused_unless_allowed(
