@@ -4,6 +4,7 @@ HTTP server, both on free loopback ports."""
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,11 +17,23 @@ from aiosmtpd.controller import Controller
 
 
 class Mailbox:
+    """What the server accepted (`received`, and whether each came encrypted), every
+    message offered to it, refused ones too (`offered`), and the replies it gives before
+    accepting again (`refusals`, in turn)."""
+
     def __init__(self) -> None:
         self.received: list[tuple[list[str], Message]] = []
+        self.encrypted: list[bool] = []
+        self.offered: list[Message] = []
+        self.refusals: list[str] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.received.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content)))
+        message = message_from_bytes(envelope.content)
+        self.offered.append(message)
+        if self.refusals:
+            return self.refusals.pop(0)
+        self.received.append((list(envelope.rcpt_tos), message))
+        self.encrypted.append(server.transport.get_extra_info("ssl_object") is not None)
         return "250 OK"
 
 
@@ -31,9 +44,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def smtp_server() -> Iterator[tuple[Mailbox, int]]:
+def smtp_server(
+    starttls: ssl.SSLContext | None = None, implicit_tls: ssl.SSLContext | None = None
+) -> Iterator[tuple[Mailbox, int]]:
+    """Plain SMTP; with `starttls`, a server that takes mail only after STARTTLS; with
+    `implicit_tls`, TLS from the first byte (SMTPS)."""
     mailbox, port = Mailbox(), free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller = Controller(
+        mailbox,
+        hostname="127.0.0.1",
+        port=port,
+        ssl_context=implicit_tls,
+        tls_context=starttls,
+        require_starttls=starttls is not None,
+    )
     controller.start()
     try:
         yield mailbox, port

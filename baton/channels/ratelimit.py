@@ -39,16 +39,22 @@ class TokenBucket:
 class RateLimits:
     """The buckets of a process, by (workspace, channel); a changed rate starts anew."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self._buckets: dict[tuple[str, str], TokenBucket] = {}
         self._lock = threading.Lock()
+        self._monotonic, self._sleep = monotonic, sleep
 
     def take(self, workspace_id: str, channel: str, rate: float) -> float:
         key = (workspace_id, channel)
         with self._lock:
             bucket = self._buckets.get(key)
             if bucket is None or bucket.rate != rate:
-                bucket = self._buckets[key] = TokenBucket(rate)
+                bucket = TokenBucket(rate, self._monotonic, self._sleep)
+                self._buckets[key] = bucket
         return bucket.take()
 
 

@@ -10,8 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from baton.analytics.store import AnalyticsStore
-from baton.cli.common import console, errors, settings
-from baton.core.clock import SystemClock
+from baton.cli.common import clock_of, console, errors, settings
 from baton.core.config import Settings
 from baton.storage.database import connect
 
@@ -37,7 +36,7 @@ def open_store(chosen: Settings) -> Iterator[AnalyticsStore]:
 
 
 @analytics_app.command()
-def rebuild() -> None:
+def rebuild(ctx: typer.Context) -> None:
     """Copy every processed event into a fresh analytics store, with progress. The store
     belongs to `baton serve` while it runs: stop it first."""
     chosen = settings()
@@ -47,7 +46,7 @@ def rebuild() -> None:
         task = progress.add_task("events", total=None)
         copied = store.rebuild(
             engine,
-            SystemClock().now(),
+            clock_of(ctx).now(),
             lambda done, total: progress.update(task, completed=done, total=total),
         )
     engine.dispose()

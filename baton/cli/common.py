@@ -1,12 +1,15 @@
-"""What every `baton` command shares: output consoles, settings, the default workspace."""
+"""What every `baton` command shares: output consoles, the clock, settings, the default
+workspace."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import typer
 from rich.console import Console
 from sqlalchemy import Engine
 
-from baton.core.clock import Clock
+from baton.core.clock import Clock, SystemClock
 from baton.core.config import Settings
 from baton.core.errors import BatonError
 from baton.storage.database import connect, write_transaction
@@ -14,6 +17,19 @@ from baton.workspaces import KeyKind, default_workspace_id, ensure_default_works
 
 console = Console()
 errors = Console(stderr=True)
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """What one `baton` invocation runs with, made once: its clock. Tests pass their own
+    as the context object, `CliRunner().invoke(app, args, obj=Invocation(clock))`."""
+
+    clock: Clock = field(default_factory=SystemClock)
+
+
+def clock_of(ctx: typer.Context) -> Clock:
+    """The clock of this invocation (the wall clock unless the caller gave one)."""
+    return ctx.ensure_object(Invocation).clock
 
 
 def settings() -> Settings:
@@ -28,7 +44,7 @@ def default_workspace(chosen: Settings) -> str:
     with connect(chosen.database_url).connect() as connection:
         workspace_id = default_workspace_id(connection)
     if workspace_id is None:
-        errors.print("[red]no workspace yet:[/red] run `baton serve` once to create it")
+        errors.print("[red]no workspace yet:[/red] run `baton migrate` to create it")
         raise typer.Exit(1)
     return workspace_id
 

@@ -8,15 +8,16 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-from baton.cli.common import console, ensure_workspace, errors
+from baton.cli.common import clock_of, console, ensure_workspace, errors
 from baton.cli.common import settings as load_settings
-from baton.core.clock import ManualClock, SystemClock
+from baton.core.clock import ManualClock
 from baton.demo.workspace import build_demo, is_empty
 from baton.storage.database import connect
 from baton.storage.migrate import upgrade
 
 
 def demo(
+    ctx: typer.Context,
     customers: Annotated[int, typer.Option(min=1, max=1_000_000, help="How many.")] = 300,
     days: Annotated[int, typer.Option(min=1, max=730, help="Days of history.")] = 30,
     seed: Annotated[int, typer.Option(help="The same seed, the same customers.")] = 7,
@@ -36,7 +37,7 @@ def demo(
             return
         errors.print("[red]the database holds events already[/red]: the demo needs an empty one")
         raise typer.Exit(1)
-    clock = ManualClock(SystemClock().now() - timedelta(days=days))
+    clock = ManualClock(clock_of(ctx).now() - timedelta(days=days))
     workspace_id = ensure_workspace(engine, clock, settings)
     columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn(),
                TimeRemainingColumn())  # fmt: skip

@@ -9,8 +9,7 @@ import orjson
 import typer
 from rich.table import Table
 
-from baton.cli.common import console, database_and_workspace, errors
-from baton.core.clock import SystemClock
+from baton.cli.common import clock_of, console, database_and_workspace, errors
 from baton.core.errors import BatonError
 from baton.journeys.files import apply_journey, read_journeys
 from baton.journeys.reports import journey_stats
@@ -24,12 +23,13 @@ journeys_app = typer.Typer(help="Journeys.", no_args_is_help=True)
 
 @journeys_app.command("apply")
 def apply(
+    ctx: typer.Context,
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     publish: Annotated[bool, typer.Option(help="Publish what changed.")] = False,
 ) -> None:
     """Create or update journeys by key (idempotent); prints a diff of what changed."""
     engine, workspace_id = database_and_workspace()
-    now = SystemClock().now()
+    now = clock_of(ctx).now()
     try:
         definitions = read_journeys(file)
         with write_transaction(engine) as connection:

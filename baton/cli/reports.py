@@ -17,8 +17,7 @@ from baton.analytics.journey_report import journey_report
 from baton.analytics.kpis import event_names, segment_members
 from baton.analytics.kpis import kpis as compute_kpis
 from baton.cli.analytics import open_store
-from baton.cli.common import console, database_and_workspace, errors, settings
-from baton.core.clock import SystemClock
+from baton.cli.common import clock_of, console, database_and_workspace, errors, settings
 from baton.core.durations import parse_duration
 from baton.core.errors import BatonError
 from baton.journeys.store import get_journey
@@ -56,6 +55,7 @@ def _rows(rows: list[dict[str, Any]]) -> None:
 
 @report_app.command("journey")
 def journey(
+    ctx: typer.Context,
     key: str,
     start: Since = None,
     end: Until = None,
@@ -72,7 +72,7 @@ def journey(
                 connection,
                 found,
                 start=_instant(start, "from", found.created_at),
-                end=_instant(end, "to", SystemClock().now()),
+                end=_instant(end, "to", clock_of(ctx).now()),
                 version=version,
                 window=parse_duration(window),
             )
@@ -121,6 +121,7 @@ def _signed(value: float | None) -> str:
 
 
 def kpis(
+    ctx: typer.Context,
     start: Since = None,
     end: Until = None,
     segment: Annotated[str | None, typer.Option(help="Only this segment's members.")] = None,
@@ -129,14 +130,15 @@ def kpis(
     """The customer-experience KPIs of a period (default: the last 30 days)."""
     chosen = settings()
     engine, workspace_id = database_and_workspace()
-    until = _instant(end, "to", SystemClock().now())
+    now = clock_of(ctx).now()
+    until = _instant(end, "to", now)
     since = _instant(start, "from", until - timedelta(days=30))
     try:
         with engine.connect() as connection:
             names = event_names(connection, workspace_id)
             members = segment_members(connection, workspace_id, segment) if segment else None
         with open_store(chosen) as store:
-            store.sync(engine, SystemClock().now())
+            store.sync(engine, now)
             found = compute_kpis(
                 store,
                 workspace_id,

@@ -9,8 +9,7 @@ import typer
 from rich.progress import BarColumn, Progress, TaskID
 from rich.table import Table
 
-from baton.cli.common import console, database_and_workspace, errors
-from baton.core.clock import SystemClock
+from baton.cli.common import clock_of, console, database_and_workspace, errors
 from baton.core.errors import BatonError
 from baton.segments import build_pending
 from baton.segments.files import apply_definitions, read_definitions
@@ -23,6 +22,7 @@ segments_app = typer.Typer(help="Segments and computed traits.", no_args_is_help
 
 @segments_app.command("apply")
 def apply(
+    ctx: typer.Context,
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     wait: Annotated[
         bool, typer.Option(help="Evaluate for every profile now, with progress.")
@@ -30,7 +30,7 @@ def apply(
 ) -> None:
     """Create or update segments and computed traits by key (idempotent); prints a diff."""
     engine, workspace_id = database_and_workspace()
-    clock = SystemClock()
+    clock = clock_of(ctx)
     try:
         items = read_definitions(file)
         with write_transaction(engine) as connection:
@@ -81,13 +81,13 @@ def list_members(
         except BatonError as error:
             errors.print(f"[red]{error.message}[/red]")
             raise typer.Exit(1) from None
-        cursor = None
+        after = None
         shown = 0
         while shown < limit:
-            page = members(connection, segment.id, cursor, min(500, limit - shown))
-            for item in page["items"]:
-                console.print(item["profile_id"])
-            shown += len(page["items"])
-            cursor = page["next"]
-            if cursor is None:
+            page = members(connection, segment.id, after, min(500, limit - shown))
+            for profile_id, _ in page.items:
+                console.print(profile_id)
+            shown += len(page.items)
+            after = page.after
+            if after is None:
                 break

@@ -12,8 +12,7 @@ from rich.table import Table
 
 from baton.channels.template_store import list_templates, save_template
 from baton.channels.templates import MessageTemplate, parse_template
-from baton.cli.common import console, database_and_workspace, errors
-from baton.core.clock import SystemClock
+from baton.cli.common import clock_of, console, database_and_workspace, errors
 from baton.core.documents import parse_document
 from baton.core.errors import BatonError, InvalidInput
 from baton.journeys.library import find_journey_templates, get_journey_template, install
@@ -45,11 +44,12 @@ def read_templates(path: Path) -> list[MessageTemplate]:
 
 @templates_app.command("apply")
 def apply(
+    ctx: typer.Context,
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
 ) -> None:
     """Create or replace templates by key (idempotent); prints a diff of what changed."""
     engine, workspace_id = database_and_workspace()
-    now = SystemClock().now()
+    now = clock_of(ctx).now()
     try:
         found = read_templates(file)
         with write_transaction(engine) as connection:
@@ -114,6 +114,7 @@ def show(name: str) -> None:
 
 @templates_app.command("install")
 def install_template(
+    ctx: typer.Context,
     name: str,
     set_: Annotated[
         list[str] | None,
@@ -137,7 +138,7 @@ def install_template(
         template = get_journey_template(name)
         with write_transaction(engine) as connection:
             done = install(
-                connection, workspace_id, template, given, SystemClock().now(), publish=publish
+                connection, workspace_id, template, given, clock_of(ctx).now(), publish=publish
             )
     except BatonError as error:
         errors.print(f"[red]{error.message}[/red]")

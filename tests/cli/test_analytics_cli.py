@@ -8,15 +8,15 @@ from baton.analytics.store import AnalyticsStore
 from baton.core.clock import ManualClock
 from baton.storage.database import connect
 from baton.workspaces import default_workspace_id
-from tests.cli.conftest import invoke
+from tests.cli.conftest import Baton
 from tests.identity.helpers import send
 from tests.segments.helpers import track
 
 
 def test_rebuild_copies_every_processed_event(
-    bootstrapped: dict[str, str], clock: ManualClock, tmp_path: Path
+    bootstrapped: Baton, clock: ManualClock, tmp_path: Path
 ) -> None:
-    engine = connect(bootstrapped["BATON_DATABASE_URL"])
+    engine = connect(bootstrapped.database_url)
     with engine.connect() as connection:
         workspace_id = default_workspace_id(connection)
     assert workspace_id is not None
@@ -24,12 +24,12 @@ def test_rebuild_copies_every_processed_event(
         engine, clock, workspace_id, *(track(f"u{i}", "Page Viewed", clock.now()) for i in range(7))
     )
     path = str(tmp_path / "store.duckdb")
-    code, out, err = invoke({**bootstrapped, "BATON_ANALYTICS_PATH": path}, "analytics", "rebuild")
+    code, out, err = bootstrapped("analytics", "rebuild", BATON_ANALYTICS_PATH=path)
     assert code == 0, err
     assert "rebuilt the analytics store: 7 events" in out
     store = AnalyticsStore(path)
     assert store.rows("SELECT count(*) FROM events", []) == [(7,)]
     store.close()
-    code, _, err = invoke({**bootstrapped, "BATON_ANALYTICS_PATH": "off"}, "analytics", "rebuild")
+    code, _, err = bootstrapped("analytics", "rebuild", BATON_ANALYTICS_PATH="off")
     assert code == 2
     assert "off" in err

@@ -1,7 +1,8 @@
-"""The `baton` command on a real SQLite file."""
+"""The `baton` command on a fresh database, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import orjson
@@ -11,42 +12,61 @@ from baton.core.clock import ManualClock
 from baton.storage.database import connect, write_transaction
 from baton.storage.tables import events
 from baton.workspaces import KeyKind, KeyRing, ensure_default_workspace
-from tests.cli.conftest import invoke
+from tests.cli.conftest import Baton
 from tests.conftest import process_all
 
 
-def test_migrate_is_idempotent(env: dict[str, str]) -> None:
+def test_migrate_is_idempotent(baton: Baton) -> None:
     for _ in range(2):
-        code, out, _ = invoke(env, "migrate")
+        code, out, _ = baton("migrate")
         assert code == 0
-        assert "up to date" in out
+        assert "is up to date" in " ".join(out.split())
 
 
-def test_bad_configuration_is_reported(env: dict[str, str]) -> None:
-    code, _, err = invoke({**env, "BATON_PORT": "eighty"}, "migrate")
+def test_bad_configuration_is_reported(baton: Baton) -> None:
+    code, _, err = baton("migrate", BATON_PORT="eighty")
     assert code == 2
     assert "BATON_PORT" in err
 
 
-def test_keys_create_needs_a_workspace_then_makes_working_keys(
-    env: dict[str, str], clock: ManualClock
+def test_migrate_creates_the_default_workspace_so_a_script_needs_no_server(
+    baton: Baton,
 ) -> None:
-    invoke(env, "migrate")
-    code, _, err = invoke(env, "keys", "create", "--kind", "write")
+    code, out, err = baton("migrate")
+    assert code == 0, err
+    assert "created the default workspace" in out
+    shown = dict(re.findall(r"(write key|admin token) \(shown once\): (\S+)", out))
+    keys = KeyRing(connect(baton.database_url), baton.clock)
+    workspace_id = keys.workspace_for(shown["write key"], KeyKind.WRITE)
+    assert workspace_id is not None
+    assert keys.workspace_for(shown["admin token"], KeyKind.ADMIN) == workspace_id
+    code, out, _ = baton("migrate")
+    assert code == 0
+    assert "created" not in out
+    assert "shown once" not in out
+    code, out, err = baton("templates", "install", "win-back")
+    assert code == 0, err
+    assert "published journey win-back" in out
+
+
+def test_keys_create_needs_a_workspace_then_makes_working_keys(
+    baton: Baton, clock: ManualClock
+) -> None:
+    code, _, err = baton("keys", "create", "--kind", "write")
     assert code == 1
-    assert "no workspace" in err
-    with write_transaction(connect(env["BATON_DATABASE_URL"])) as connection:
+    assert "no workspace yet: run `baton migrate` to create it" in " ".join(err.split())
+    with write_transaction(connect(baton.database_url)) as connection:
         workspace_id = ensure_default_workspace(connection, clock).workspace_id
-    code, out, _ = invoke(env, "keys", "create", "--kind", "admin")
+    code, out, _ = baton("keys", "create", "--kind", "admin")
     assert code == 0
     key = out.strip()
-    keys = KeyRing(connect(env["BATON_DATABASE_URL"]), clock)
+    keys = KeyRing(connect(baton.database_url), clock)
     assert keys.workspace_for(key, KeyKind.ADMIN) == workspace_id
     assert keys.workspace_for(key, KeyKind.WRITE) is None
 
 
 def test_import_ndjson_keeps_good_lines_and_reports_bad_ones(
-    bootstrapped: dict[str, str], tmp_path: Path, clock: ManualClock
+    bootstrapped: Baton, tmp_path: Path, clock: ManualClock
 ) -> None:
     lines = [
         orjson.dumps(
@@ -64,18 +84,18 @@ def test_import_ndjson_keeps_good_lines_and_reports_bad_ones(
     ]
     source = tmp_path / "events.ndjson"
     source.write_bytes(b"\n".join(lines) + b"\n")
-    code, out, err = invoke(bootstrapped, "import", str(source))
+    code, out, err = bootstrapped("import", str(source))
     assert code == 1
     assert "imported 3 rows; 2 rejected" in out
     assert "line 2: not valid JSON" in err
     assert "line 3: event: a track message needs event" in err
 
-    engine = connect(bootstrapped["BATON_DATABASE_URL"])
+    engine = connect(bootstrapped.database_url)
     with engine.connect() as connection:
         stored = connection.execute(select(events.c.event)).scalars().all()
     assert sorted(stored, key=str) == sorted([None, "Order Completed"], key=str)
     process_all(engine, clock)
-    code, out, _ = invoke(bootstrapped, "profiles", "show", "IMP@example.com")
+    code, out, _ = bootstrapped("profiles", "show", "IMP@example.com")
     assert code == 0
     shown = orjson.loads(out)
     assert shown["identifiers"]["user_id"] == ["imp-1"]
@@ -83,7 +103,7 @@ def test_import_ndjson_keeps_good_lines_and_reports_bad_ones(
 
 
 def test_import_csv_with_a_column_mapping(
-    bootstrapped: dict[str, str], tmp_path: Path, clock: ManualClock
+    bootstrapped: Baton, tmp_path: Path, clock: ManualClock
 ) -> None:
     source = tmp_path / "crm.csv"
     source.write_text(
@@ -100,15 +120,15 @@ def test_import_csv_with_a_column_mapping(
         "--map",
         "Given name=traits.firstName",
     ]
-    code, out, err = invoke(bootstrapped, "import", str(source), *mapping)
+    code, out, err = bootstrapped("import", str(source), *mapping)
     assert code == 1
     assert "imported 2 rows; 1 rejected" in out
     assert "line 4: the row has no user id" in err
     # Importing again changes nothing: rows have stable message ids.
-    invoke(bootstrapped, "import", str(source), *mapping)
-    engine = connect(bootstrapped["BATON_DATABASE_URL"])
+    bootstrapped("import", str(source), *mapping)
+    engine = connect(bootstrapped.database_url)
     process_all(engine, clock)
-    ann = orjson.loads(invoke(bootstrapped, "profiles", "show", "C-1")[1])
+    ann = orjson.loads(bootstrapped("profiles", "show", "C-1")[1])
     # A column called phone (any case) is the reserved phone trait without a mapping.
     assert ann["traits"] == {
         "email": "ann@example.com",
@@ -117,21 +137,21 @@ def test_import_csv_with_a_column_mapping(
     }
     assert ann["identifiers"]["phone"] == ["+4741234567"]
     assert ann["event_count"] == 1
-    cy = orjson.loads(invoke(bootstrapped, "profiles", "show", "cy@example.com")[1])
+    cy = orjson.loads(bootstrapped("profiles", "show", "cy@example.com")[1])
     assert cy["traits"]["firstName"] == "Cy"
 
 
 def test_import_csv_rejects_a_mapping_to_unknown_columns(
-    bootstrapped: dict[str, str], tmp_path: Path
+    bootstrapped: Baton, tmp_path: Path
 ) -> None:
     source = tmp_path / "crm.csv"
     source.write_text("id,email\n1,a@b.co\n")
-    code, _, err = invoke(bootstrapped, "import", str(source), "--map", "customer=userId")
+    code, _, err = bootstrapped("import", str(source), "--map", "customer=userId")
     assert code == 1
     assert "customer" in err
 
 
-def test_profiles_show_unknown(bootstrapped: dict[str, str]) -> None:
-    code, _, err = invoke(bootstrapped, "profiles", "show", "ghost@example.com")
+def test_profiles_show_unknown(bootstrapped: Baton) -> None:
+    code, _, err = bootstrapped("profiles", "show", "ghost@example.com")
     assert code == 1
     assert "no profile matches" in err
