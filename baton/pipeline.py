@@ -12,6 +12,7 @@ each event passes through both, and neither waits for the other's batch.
 from __future__ import annotations
 
 import logging
+import random
 import threading
 from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
@@ -19,8 +20,8 @@ from enum import StrEnum
 
 from sqlalchemy import Connection, Engine, select
 
-from baton.channels.outbox import dispatch_due
-from baton.channels.outbox import next_due_at as next_message_at
+from baton.channels.dispatch import dispatch_due
+from baton.channels.dispatch import next_due_at as next_message_at
 from baton.core.clock import Clock
 from baton.identity.erasure import compact_erased
 from baton.identity.processor import DEFAULT_BATCH_SIZE, process_pending, refresh_statistics
@@ -28,11 +29,13 @@ from baton.ingest.retention import purge_expired_events
 from baton.journeys.allocation import optimize_splits
 from baton.journeys.runner import fire_timers, next_work_at, process_inbox
 from baton.journeys.schedules import run_schedules
+from baton.journeys.store import listen_to_events as journeys_listen
 from baton.segments import build_pending, evaluate_due
-from baton.segments.due import next_due_at
+from baton.segments.store import listen_to_events as segments_listen
 from baton.storage.changes import ChangeWatcher
-from baton.storage.database import checkpoint
-from baton.storage.tables import journeys
+from baton.storage.database import checkpoint, write_transaction
+from baton.storage.tables import journeys, workspaces
+from baton.timeline import next_due_at
 
 log = logging.getLogger(__name__)
 # Seconds between housekeeping rounds: a look for definitions to build (a build takes
@@ -45,9 +48,19 @@ _PURGE_EVERY = timedelta(hours=1)
 _OPTIMIZE_EVERY = timedelta(minutes=1)
 
 
-def run_until_idle(engine: Engine, clock: Clock, region: str) -> None:
+def refresh_listeners(engine: Engine, now: datetime) -> None:
+    """Tell the timeline again which events every workspace's journeys and segments hear
+    (each does on every change; a database migrated from before the timeline had none)."""
+    with write_transaction(engine) as connection:
+        for workspace_id in connection.execute(select(workspaces.c.id)).scalars().all():
+            journeys_listen(connection, workspace_id, now)
+            segments_listen(connection, workspace_id, now)
+
+
+def run_until_idle(engine: Engine, clock: Clock, rng: random.Random, region: str) -> None:
     """Every stage once at the clock's instant, again and again until nothing moves: the
-    pipeline in the caller's thread, for a simulated clock (the demo, tests)."""
+    pipeline in the caller's thread, for a simulated clock (the demo, tests). `rng`
+    spreads the delivery's retries."""
     while True:
         moved = 0
         while claimed := process_pending(engine, clock, region):
@@ -56,7 +69,7 @@ def run_until_idle(engine: Engine, clock: Clock, region: str) -> None:
         while evaluated := evaluate_due(engine, clock):
             moved += evaluated
         moved += process_inbox(engine, clock) + fire_timers(engine, clock)
-        moved += run_schedules(engine, clock) + dispatch_due(engine, clock)
+        moved += run_schedules(engine, clock) + dispatch_due(engine, clock, rng)
         if not moved:
             return
 
@@ -74,6 +87,7 @@ class Pipeline:
         self,
         engine: Engine,
         clock: Clock,
+        rng: random.Random,
         default_region: str,
         stages: Collection[Stage] = tuple(Stage),
         idle_wait: float = 0.2,
@@ -81,6 +95,7 @@ class Pipeline:
     ) -> None:
         self._engine = engine
         self._clock = clock
+        self._rng = rng  # the delivery thread's alone
         self._region = default_region
         self._idle_wait = idle_wait
         self._coalesce = coalesce
@@ -204,7 +219,7 @@ class Pipeline:
             return next_message_at(connection) if self._journeys_exist(connection) else None
 
         self._serve(
-            "delivery", lambda: dispatch_due(self._engine, self._clock), next_message,
+            "delivery", lambda: dispatch_due(self._engine, self._clock, self._rng), next_message,
             self._messages_queued,
         )  # fmt: skip
 
@@ -249,25 +264,30 @@ class Pipeline:
             wakeup.clear()
 
     def _run_housekeeping(self) -> None:
-        """Segment builds (when this pipeline runs that stage), SQLite checkpoints,
-        compaction after erasures, the purge of expired events."""
         while not self._stop.is_set():
-            built = 0
-            if self._builds:
-                built = self._attempt(lambda: build_pending(self._engine, self._clock), "builds")
-            self._attempt(self._checkpoint, "checkpoint")
-            now = self._clock.now()
-            if now >= self._next_compaction:
-                self._next_compaction = now + _COMPACT_EVERY
-                self._attempt(self._compact, "compaction")
-            if now >= self._next_optimization:
-                self._next_optimization = now + _OPTIMIZE_EVERY
-                self._attempt(self._optimize, "split optimization")
-            if now >= self._next_purge:
-                self._next_purge = now + _PURGE_EVERY
-                self._attempt(self._purge, "retention")
-            if built == 0:
+            if self.housekeep() == 0:
                 self._stop.wait(_HOUSEKEEPING_POLL)
+
+    def housekeep(self) -> int:
+        """One round of housekeeping at the clock's instant: segment builds (when this
+        pipeline runs that stage), a SQLite checkpoint, and whichever of compaction after
+        erasures, split optimization and the purge of expired events is due; returns how
+        many builds moved."""
+        built = 0
+        if self._builds:
+            built = self._attempt(lambda: build_pending(self._engine, self._clock), "builds")
+        self._attempt(self._checkpoint, "checkpoint")
+        now = self._clock.now()
+        if now >= self._next_compaction:
+            self._next_compaction = now + _COMPACT_EVERY
+            self._attempt(self._compact, "compaction")
+        if now >= self._next_optimization:
+            self._next_optimization = now + _OPTIMIZE_EVERY
+            self._attempt(self._optimize, "split optimization")
+        if now >= self._next_purge:
+            self._next_purge = now + _PURGE_EVERY
+            self._attempt(self._purge, "retention")
+        return built
 
     def _compact(self) -> int:
         return compact_erased(self._engine, self._clock.now())

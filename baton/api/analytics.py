@@ -8,18 +8,21 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from baton.analytics.exploration import cohorts, parse_cohorts, parse_paths, paths
-from baton.analytics.funnels import funnel, parse_funnel
+from baton.analytics.exploration import Paths, cohorts, parse_cohorts, parse_paths, paths
+from baton.analytics.funnels import Funnel, funnel, parse_funnel
 from baton.analytics.journey_map import journey_map
 from baton.analytics.kpis import event_names, kpis, segment_members
 from baton.analytics.store import AnalyticsStore
 from baton.api.auth import AdminWorkspace, runtime_of
-from baton.api.bodies import duration_of, instant_of, read_object
+from baton.api.bodies import DocumentRoute, described_by, duration_of, instant_of
 from baton.api.responses import JSONBody
-from baton.channels.policy import load_policy
 from baton.core.errors import Conflict, InvalidInput
+from baton.workspaces.policy import load_policy
 
-router = APIRouter(prefix="/api/v1", tags=["analytics"])
+router = APIRouter(prefix="/api/v1", tags=["analytics"], route_class=DocumentRoute)
+# The API fills in the default period before the domain parses the question.
+FunnelDocument = Annotated[dict[str, Any], described_by(Funnel)]
+PathsDocument = Annotated[dict[str, Any], described_by(Paths)]
 
 
 @router.get("/kpis", summary="Conversion, revenue, churn, CLTV, NPS, CSAT... over a period")
@@ -54,19 +57,18 @@ def get_kpis(
 
 
 @router.post("/analytics/funnel", summary="Ordered steps: profiles, conversion, time between")
-async def post_funnel(request: Request, workspace_id: AdminWorkspace) -> JSONBody:
-    """Body: `steps` ([{event, where}]), `from` and `to` (default: the last 30 days),
-    `window` (default 7d), `breakdown` ({trait} or {property} of the first step's event)."""
-    spec = parse_funnel(_over_period(request, await read_object(request, required=True)))
+def post_funnel(request: Request, workspace_id: AdminWorkspace, body: FunnelDocument) -> JSONBody:
+    """`from` and `to` may be left out: the last 30 days; `breakdown` is by a trait or by
+    a property of the first step's event."""
+    spec = parse_funnel(_over_period(request, body))
     return JSONBody(funnel(store_of(request), workspace_id, spec))
 
 
 @router.post("/analytics/paths", summary="The paths customers take after or before an event")
-async def post_paths(request: Request, workspace_id: AdminWorkspace) -> JSONBody:
-    """Body: `event`, `from` and `to` (default: the last 30 days), `direction`
-    (after|before), `steps` (3), `top` (10), `without` (only profiles that did not do this
-    event afterwards)."""
-    spec = parse_paths(_over_period(request, await read_object(request, required=True)))
+def post_paths(request: Request, workspace_id: AdminWorkspace, body: PathsDocument) -> JSONBody:
+    """`from` and `to` may be left out: the last 30 days; `without`: only profiles that did
+    not do this event afterwards."""
+    spec = parse_paths(_over_period(request, body))
     return JSONBody(paths(store_of(request), workspace_id, spec))
 
 

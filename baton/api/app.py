@@ -17,6 +17,7 @@ from baton.api import (
     inbox,
     journey_templates,
     journeys,
+    messages,
     policy,
     privacy,
     profiles,
@@ -54,6 +55,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(segments.segments_router)
     app.include_router(segments.computed_traits_router)
     app.include_router(journeys.router)
+    app.include_router(messages.router)
     app.include_router(policy.router)
     app.include_router(templates.router)
     app.include_router(journey_templates.router)

@@ -1,13 +1,18 @@
-"""Request bodies: documents (JSON, or YAML when the content type says so), and the
-profile a body names by one identifier."""
+"""Request bodies: documents (JSON, or YAML when the content type says so) that FastAPI
+validates into models, and the profile a body names by one identifier."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+import orjson
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, PlainValidator, StrictStr
 from sqlalchemy import Connection
+from starlette.types import Message
 
 from baton.api.auth import runtime_of
 from baton.core.documents import parse_document
@@ -17,68 +22,132 @@ from baton.identity.profiles import find_profile, resolve_profile_id
 from baton.segments.values import parse_instant
 
 MAX_BODY = 512 * 1024
+EMPTY_BODY = "the body is empty: send a JSON (or YAML) document"
+_INSTANT = "give a date or an instant like 2026-10-01 or 2026-10-01T00:00:00Z"
 
 
-async def read_document(request: Request, *, required: bool) -> Any:
-    """The body's document; {} for an empty body unless `required`."""
+class DocumentRoute(APIRoute):
+    """A route whose body is a document people write: JSON, or YAML when the content type
+    says so, with or without a content type, at most MAX_BODY. FastAPI then validates it
+    as JSON into the route's body model."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        if self.body_field is None:
+            return handler
+
+        async def read_document_first(request: Request) -> Response:
+            return await handler(await _as_json(request))
+
+        return read_document_first
+
+
+async def _as_json(request: Request) -> Request:
+    """The request again, its body the document re-encoded as JSON (empty if it was)."""
     body = await request.body()
     if len(body) > MAX_BODY:
         raise InvalidInput(f"the body is larger than {MAX_BODY // 1024} KiB")
-    if not body.strip():
-        if required:
-            raise InvalidInput("the body is empty: send a JSON (or YAML) document")
-        return {}
-    content_type = request.headers.get("content-type", "")
-    try:
-        text = body.decode()
-    except UnicodeDecodeError:
-        raise InvalidInput("the body is not UTF-8") from None
-    return parse_document(text, yaml_allowed="yaml" in content_type)
+    if body.strip():
+        try:
+            text = body.decode()
+        except UnicodeDecodeError:
+            raise InvalidInput("the body is not UTF-8") from None
+        content_type = request.headers.get("content-type", "")
+        document = parse_document(text, yaml_allowed="yaml" in content_type)
+        try:
+            # YAML reads dates and whole-number keys: JSON writes them as text.
+            body = orjson.dumps(document, option=orjson.OPT_NON_STR_KEYS)
+        except orjson.JSONEncodeError as error:
+            raise InvalidInput(f"the body holds what JSON cannot: {error}") from None
+    else:
+        body = b""
+    headers = [
+        (name, value)
+        for name, value in request.scope["headers"]
+        if name not in (b"content-type", b"content-length")
+    ]
+    headers += [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
+    request.scope["headers"] = headers
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return Request(request.scope, receive)
 
 
-async def read_object(request: Request, *, required: bool) -> dict[str, Any]:
-    """The body's document, which must be a mapping."""
-    found = await read_document(request, required=required)
-    if not isinstance(found, dict):
-        raise InvalidInput("the body must be a JSON object (a mapping)")
-    return found
+def described_by(model: Any) -> PlainValidator:
+    """A body kept as the mapping it is, which OpenAPI describes as `model`: a definition
+    the domain parses itself once the route has added what the URL says (its key)."""
+    return PlainValidator(_mapping, json_schema_input_type=model)
 
 
-_PROFILE_FIELDS = ("profile_id", "user_id", "email", "anonymous_id", "phone")
+def _mapping(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError("the body must be a JSON object (a mapping)")
+    return value
 
 
-def profile_of(request: Request, connection: Connection, workspace_id: str, body: Any) -> str:
+def to_instant(value: Any) -> datetime:
+    """A date or an instant; ValueError otherwise."""
+    instant = parse_instant(value)
+    if instant is None:
+        raise ValueError(_INSTANT)
+    return instant
+
+
+def to_duration(value: Any) -> timedelta:
+    """A duration like `2h`; ValueError otherwise."""
+    if not isinstance(value, str):
+        raise ValueError("give a duration like 2h or 3d")
+    return parse_duration(value)
+
+
+Instant = Annotated[datetime, PlainValidator(to_instant, json_schema_input_type=str)]
+"""A date or an instant (a date is midnight UTC)."""
+Duration = Annotated[timedelta, PlainValidator(to_duration, json_schema_input_type=str)]
+"""A duration like `2h`, `3d` or ISO 8601 `PT1H`."""
+
+
+class ProfileReference(BaseModel):
+    """Exactly one identifier of the profile a request is about."""
+
+    profile_id: StrictStr | None = None
+    user_id: StrictStr | None = None
+    email: StrictStr | None = None
+    anonymous_id: StrictStr | None = None
+    phone: StrictStr | None = None
+
+
+_PROFILE_FIELDS = tuple(ProfileReference.model_fields)
+
+
+def profile_of(
+    request: Request, connection: Connection, workspace_id: str, reference: ProfileReference
+) -> str:
     """The live profile the body names by exactly one identifier."""
-    given = [name for name in _PROFILE_FIELDS if body.get(name)]
+    given = [name for name in _PROFILE_FIELDS if getattr(reference, name)]
     if len(given) != 1:
         raise InvalidInput(f"give exactly one of {', '.join(_PROFILE_FIELDS)}", field="user_id")
     (field,) = given
-    reference = body[field]
-    if not isinstance(reference, str):
-        raise InvalidInput(f"{field}: must be a string", field=field)
+    value: str = getattr(reference, field)
     if field == "profile_id":
-        return resolve_profile_id(connection, workspace_id, reference)
+        return resolve_profile_id(connection, workspace_id, value)
     region = runtime_of(request).settings.default_region
-    found: str = find_profile(connection, workspace_id, reference, region)["id"]
+    found: str = find_profile(connection, workspace_id, value, region)["id"]
     return found
 
 
 def instant_of(value: Any, name: str) -> datetime:
     """A request's date or instant, or InvalidInput naming `name`."""
-    instant = parse_instant(value)
-    if instant is None:
-        raise InvalidInput(
-            f"{name}: give a date or an instant like 2026-10-01 or 2026-10-01T00:00:00Z",
-            field=name,
-        )
-    return instant
+    try:
+        return to_instant(value)
+    except ValueError as error:
+        raise InvalidInput(f"{name}: {error}", field=name) from None
 
 
 def duration_of(value: Any, name: str) -> timedelta:
     """A request's duration (`2h`, `3d`), or InvalidInput naming `name`."""
     try:
-        if not isinstance(value, str):
-            raise ValueError("give a duration like 2h or 3d")
-        return parse_duration(value)
+        return to_duration(value)
     except ValueError as error:
         raise InvalidInput(f"{name}: {error}", field=name) from None

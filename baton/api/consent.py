@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from pydantic import BaseModel, Field, StrictBool
 
 from baton.api.auth import AdminWorkspace, runtime_of
-from baton.api.bodies import read_object
+from baton.api.bodies import DocumentRoute
 from baton.api.responses import JSONBody
 from baton.channels.consent import consent_json, set_consent
 from baton.channels.opt_in import opt_in
-from baton.core.errors import InvalidInput
 from baton.identity.profiles import resolve_profile_id
 from baton.storage.database import write_transaction
 
-router = APIRouter(prefix="/api/v1", tags=["consent"])
+router = APIRouter(prefix="/api/v1", tags=["consent"], route_class=DocumentRoute)
 
 
 @router.get("/profiles/{profile_id}/consent", summary="Consent by group, and every change")
@@ -23,26 +25,29 @@ def get_consent(request: Request, workspace_id: AdminWorkspace, profile_id: str)
         return JSONBody({"profile_id": live_id, **consent_json(connection, live_id)})
 
 
+class ConsentChange(BaseModel):
+    """Opting in or out, with what proves it (the form, the IP, the wording agreed to)."""
+
+    subscribed: StrictBool
+    evidence: dict[str, Any] = Field(default_factory=dict)
+
+
 @router.put(
     "/profiles/{profile_id}/consent/{group}",
     summary="Opt a profile in or out of a subscription group (`*`: all marketing)",
 )
-async def put_consent(
-    request: Request, workspace_id: AdminWorkspace, profile_id: str, group: str
+def put_consent(
+    request: Request,
+    workspace_id: AdminWorkspace,
+    profile_id: str,
+    group: Annotated[str, Path(min_length=1, max_length=100)],
+    change: ConsentChange,
 ) -> JSONBody:
-    """Body: `subscribed` (true or false) and optional `evidence` (an object kept as proof:
-    the form, the IP, the wording the person agreed to). Subscribing to a double opt-in
-    group e-mails the confirmation link and answers `pending_confirmation: true`."""
-    body = await read_object(request, required=True)
-    subscribed, evidence = body.get("subscribed"), body.get("evidence", {})
-    if not isinstance(subscribed, bool):
-        raise InvalidInput("subscribed: true or false", field="subscribed")
-    if not isinstance(evidence, dict):
-        raise InvalidInput("evidence: must be an object", field="evidence")
-    if not 1 <= len(group) <= 100:
-        raise InvalidInput("group: 1-100 characters", field="group")
+    """Subscribing to a double opt-in group e-mails the confirmation link and answers
+    `pending_confirmation: true`."""
     runtime = runtime_of(request)
     now = runtime.clock.now()
+    subscribed, evidence = change.subscribed, change.evidence
     with write_transaction(runtime.engine) as connection:
         live_id = resolve_profile_id(connection, workspace_id, profile_id)
         pending = False

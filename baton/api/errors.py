@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
+from baton.api.bodies import EMPTY_BODY
 from baton.api.responses import JSONBody, error_body
 from baton.core.errors import (
     BatonError,
@@ -20,6 +21,7 @@ from baton.core.errors import (
     PayloadTooLarge,
     Unauthorized,
 )
+from baton.core.validation import invalid_input
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +54,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def request_invalid(_request: Request, error: RequestValidationError) -> JSONBody:
         first = error.errors()[0]
-        location = [
-            str(part) for part in first.get("loc", ()) if part not in ("query", "path", "body")
-        ]
-        field = ".".join(location) or None
-        message = f"{field}: {first.get('msg')}" if field else str(first.get("msg"))
-        return JSONBody(error_body("invalid", message, field), 400)
+        if tuple(first["loc"]) == ("body",) and first["type"] == "missing":
+            return JSONBody(error_body("invalid", EMPTY_BODY), 400)
+        # The first part says where FastAPI found the value (`body`, `query`, `path`).
+        invalid = invalid_input(first, skip=1)
+        return JSONBody(error_body(invalid.code, invalid.message, invalid.field), 400)
 
     @app.exception_handler(OperationalError)
     async def database_unavailable(_request: Request, error: OperationalError) -> JSONBody:

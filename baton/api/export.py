@@ -7,9 +7,10 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from baton.api.profiles import event_json, profile_json
 from baton.channels.consent import consent_json
 from baton.core.formats import iso_instant
-from baton.identity.profiles import event_json, get_profile, merge_tree
+from baton.identity.profiles import get_profile, merge_tree
 from baton.storage.database import among
 from baton.storage.tables import (
     events,
@@ -28,7 +29,9 @@ FORMAT = "baton.profile-export/1"
 
 
 def export_profile(connection: Connection, workspace_id: str, profile_id: str) -> dict[str, Any]:
-    profile = get_profile(connection, workspace_id, profile_id)
+    profile = profile_json(
+        connection, workspace_id, get_profile(connection, workspace_id, profile_id)
+    )
     ids = sorted(merge_tree(connection, workspace_id, profile["id"]))
     dialect = connection.dialect
 

@@ -1,28 +1,42 @@
-"""Admin API for journeys, their instances and the messages they send (Bearer admin token)."""
+"""Admin API for journeys and their instances (Bearer admin token)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field, PlainValidator, StrictBool, StrictInt, StrictStr
+from sqlalchemy import Connection
 
 from baton.analytics.journey_report import journey_report
 from baton.api.auth import AdminWorkspace, runtime_of
-from baton.api.bodies import duration_of, instant_of, profile_of, read_document, read_object
+from baton.api.bodies import (
+    DocumentRoute,
+    Duration,
+    Instant,
+    ProfileReference,
+    described_by,
+    duration_of,
+    instant_of,
+    profile_of,
+    to_duration,
+)
+from baton.api.cursors import decode_cursor, page_json
 from baton.api.responses import JSONBody
-from baton.channels.outbox import list_messages
 from baton.core.errors import InvalidInput
+from baton.core.formats import iso_instant
 from baton.identity.profiles import resolve_profile_id
 from baton.journeys import reports, runner
-from baton.journeys.definitions import parse_journey
+from baton.journeys.definitions import JourneyDefinition, dump_journey, parse_journey
 from baton.journeys.files import apply_journey
 from baton.journeys.simulation import MAX_SAMPLE, Supposed, backtest, trial_run
 from baton.journeys.store import (
+    Journey,
     Status,
     chosen_version,
+    definition_of,
     get_journey,
-    journey_json,
     list_journeys,
     migration_plan,
     publish,
@@ -31,15 +45,16 @@ from baton.journeys.store import (
 from baton.journeys.why import why
 from baton.storage.database import write_transaction
 
-router = APIRouter(prefix="/api/v1", tags=["journeys"])
+router = APIRouter(prefix="/api/v1", tags=["journeys"], route_class=DocumentRoute)
+JourneyDocument = Annotated[dict[str, Any], described_by(JourneyDefinition)]
 Limit = Annotated[int, Query(ge=1, le=500)]
 
 
 @router.put("/journeys/{key}", summary="Create or update a journey's draft (JSON or YAML body)")
-async def put_journey(request: Request, workspace_id: AdminWorkspace, key: str) -> JSONBody:
-    data = await read_document(request, required=True)
-    if not isinstance(data, dict):
-        raise InvalidInput("the journey must be a mapping")
+def put_journey(
+    request: Request, workspace_id: AdminWorkspace, key: str, data: JourneyDocument
+) -> JSONBody:
+    """The body's `key` may be left out: it is the URL's."""
     if data.setdefault("key", key) != key:
         raise InvalidInput(f"key: {data['key']!r} differs from the URL's {key!r}", field="key")
     definition = parse_journey(data)
@@ -66,23 +81,30 @@ def get_one(request: Request, workspace_id: AdminWorkspace, key: str) -> JSONBod
         return JSONBody(journey_json(connection, get_journey(connection, workspace_id, key)))
 
 
+class Publication(BaseModel):
+    """How to publish: all optional."""
+
+    migrate: StrictBool = Field(
+        default=False, description="Move live instances of older versions to the new one"
+    )
+    node_map: dict[str, StrictStr] = Field(
+        default_factory=dict, description="{old node: new node} for the migration"
+    )
+    dry_run: StrictBool = Field(
+        default=False,
+        description="Answer where the live instances of older versions sit and where a "
+        "migration would move them, publishing nothing",
+    )
+
+
 @router.post("/journeys/{key}/publish", summary="Publish the draft; optionally migrate instances")
-async def publish_journey(request: Request, workspace_id: AdminWorkspace, key: str) -> JSONBody:
-    """Body (all optional): `migrate` (move live instances of older versions to the new
-    one), `node_map` ({old node: new node}), `dry_run` (answer where the live instances of
-    older versions sit and where a migration would move them, publishing nothing)."""
-    body = await read_object(request, required=False)
-    node_map = body.get("node_map", {})
-    if not isinstance(node_map, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in node_map.items()
-    ):
-        raise InvalidInput("node_map: give {old node: new node}", field="node_map")
-    flags = {name: body.get(name, False) for name in ("migrate", "dry_run")}
-    for name, value in flags.items():
-        if not isinstance(value, bool):
-            raise InvalidInput(f"{name}: true or false", field=name)
+def publish_journey(
+    request: Request, workspace_id: AdminWorkspace, key: str, how: Publication | None = None
+) -> JSONBody:
+    how = how or Publication()
+    node_map = how.node_map
     runtime = runtime_of(request)
-    if flags["dry_run"]:
+    if how.dry_run:
         with runtime.engine.connect() as connection:
             plan = migration_plan(connection, workspace_id, key, node_map)
         return JSONBody({"dry_run": True, "migration": plan})
@@ -92,7 +114,7 @@ async def publish_journey(request: Request, workspace_id: AdminWorkspace, key: s
             workspace_id,
             key,
             runtime.clock.now(),
-            node_map if flags["migrate"] else None,
+            node_map if how.migrate else None,
         )
         found = journey_json(connection, journey)
     _wake(request)
@@ -124,11 +146,14 @@ def archive_journey(request: Request, workspace_id: AdminWorkspace, key: str) ->
     return JSONBody(found)
 
 
-def _properties(body: dict[str, Any]) -> dict[str, Any] | None:
-    properties = body.get("properties")
-    if properties is not None and not isinstance(properties, dict):
-        raise InvalidInput("properties: must be an object", field="properties")
-    return properties
+class Entry(ProfileReference):
+    """One profile by one identifier, or with `where` every live profile whose traits
+    have those values; `properties` go to the trigger event."""
+
+    properties: dict[str, Any] | None = None
+    where: dict[str, StrictStr] | None = Field(
+        default=None, min_length=1, description="Trait names and the text values they must have"
+    )
 
 
 @router.post(
@@ -136,88 +161,100 @@ def _properties(body: dict[str, Any]) -> dict[str, Any] | None:
     status_code=201,
     summary="Enter a profile, or every profile whose traits match `where` (API trigger)",
 )
-async def enter(request: Request, workspace_id: AdminWorkspace, key: str) -> JSONBody:
-    """`{"user_id" | "email" | ...: ..., "properties": {...}}` enters one profile (201, the
-    instance); `{"where": {"region": "North"}, "properties": {...}}` enters every live
-    profile whose traits have those values (200, how many entered and why others not)."""
-    body = await read_object(request, required=True)
-    properties = _properties(body) or {}
+def enter(request: Request, workspace_id: AdminWorkspace, key: str, entry: Entry) -> JSONBody:
+    """One profile: 201 and its instance; `where`: 200, how many entered and why others
+    did not."""
+    properties = entry.properties or {}
     runtime = runtime_of(request)
-    if "where" in body:
-        where = body["where"]
-        if (
-            not isinstance(where, dict)
-            or not where
-            or not all(isinstance(v, str) for v in where.values())
-        ):
-            raise InvalidInput(
-                "where: an object of trait names and the text values they must have",
-                field="where",
-            )
+    if entry.where is not None:
         with write_transaction(runtime.engine) as connection:
             found = runner.enter_matching(
-                connection, workspace_id, key, where, properties, runtime.clock.now()
+                connection, workspace_id, key, entry.where, properties, runtime.clock.now()
             )
         _wake(request)
         return JSONBody(found)
     with write_transaction(runtime.engine) as connection:
-        profile_id = profile_of(request, connection, workspace_id, body)
+        profile_id = profile_of(request, connection, workspace_id, entry)
         instance = runner.enter(
             connection, workspace_id, key, profile_id, properties, runtime.clock.now()
         )
         journey = get_journey(connection, workspace_id, key)
         page = reports.list_instances(
-            connection, journey, profile_id=profile_id, live=None, cursor=None, limit=1
+            connection, journey, profile_id=profile_id, live=None, after=None, limit=1
         )
     _wake(request)
-    item = page["items"][0]
+    item = page.items[0]
     assert item["id"] == instance.id
     return JSONBody(item, 201)
 
 
-def _instant(body: dict[str, Any], name: str) -> datetime:
-    return instant_of(body.get(name), name)
+class Backtest(BaseModel):
+    """A window of stored events to replay through a version."""
 
-
-def _duration(body: dict[str, Any], name: str, default: str) -> timedelta:
-    return duration_of(body.get(name, default), name)
+    start: Instant = Field(alias="from")
+    end: Instant = Field(alias="to")
+    version: StrictInt | None = Field(
+        default=None, description="Default: the latest, draft included"
+    )
+    sample: StrictInt = Field(
+        default=20, ge=0, le=MAX_SAMPLE, description="How many profile paths to return"
+    )
 
 
 @router.post(
     "/journeys/{key}/simulate",
     summary="Backtest: replay stored events of a window through a version, sending nothing",
 )
-async def simulate(request: Request, workspace_id: AdminWorkspace, key: str) -> JSONBody:
-    """Body: `from`, `to` (dates or instants), optional `version` (default: the latest,
-    draft included) and `sample` (profile paths to return, up to 100)."""
-    body = await read_object(request, required=True)
-    start, end = _instant(body, "from"), _instant(body, "to")
-    sample = body.get("sample", 20)
-    if not isinstance(sample, int) or isinstance(sample, bool) or not 0 <= sample <= MAX_SAMPLE:
-        raise InvalidInput(f"sample: a whole number from 0 to {MAX_SAMPLE}", field="sample")
+def simulate(request: Request, workspace_id: AdminWorkspace, key: str, asked: Backtest) -> JSONBody:
     with runtime_of(request).engine.connect() as connection:
         journey = get_journey(connection, workspace_id, key)
-        version = chosen_version(journey, body.get("version"))
+        version = chosen_version(journey, asked.version)
         return JSONBody(
-            backtest(connection, workspace_id, journey, version, start, end, sample=sample)
+            backtest(
+                connection,
+                workspace_id,
+                journey,
+                version,
+                asked.start,
+                asked.end,
+                sample=asked.sample,
+            )
         )
+
+
+def _after(value: Any) -> timedelta:
+    return timedelta(0) if value in (None, "0s", "0") else to_duration(value)
+
+
+class SupposedEvent(BaseModel):
+    """An event the profile is supposed to send `after` the entry (default: at once)."""
+
+    after: Annotated[timedelta, PlainValidator(_after, json_schema_input_type=str | None)] = (
+        timedelta(0)
+    )
+    event: StrictStr
+    properties: dict[str, Any] = Field(default_factory=dict)
+
+
+class TrialRun(ProfileReference):
+    """One profile, run through a version on a simulated clock up to `horizon`;
+    `entry_rules` false lets it in whatever the audience and re-entry rules say."""
+
+    version: StrictInt | None = None
+    properties: dict[str, Any] | None = Field(
+        default=None, description="The trigger event's properties"
+    )
+    events: list[SupposedEvent] = Field(default_factory=list)
+    horizon: Duration = timedelta(days=30)
+    entry_rules: StrictBool = True
 
 
 @router.post(
     "/journeys/{key}/test-run",
     summary="Run one profile through the journey on a simulated clock, sending nothing",
 )
-async def test_run(request: Request, workspace_id: AdminWorkspace, key: str) -> JSONBody:
-    """Body: one profile identifier (`user_id`, `email`, ...), optional `version`,
-    `properties` (of the trigger event), `events` the profile is supposed to send
-    (`[{"after": "2h", "event": "Order Completed", "properties": {}}]`), `horizon`
-    (default 30d) and `entry_rules` (default true: audience and re-entry apply)."""
-    body = await read_object(request, required=True)
-    supposed = _supposed(body.get("events", []))
-    horizon = _duration(body, "horizon", "30d")
-    entry_rules = body.get("entry_rules", True)
-    if not isinstance(entry_rules, bool):
-        raise InvalidInput("entry_rules: true or false", field="entry_rules")
+def test_run(request: Request, workspace_id: AdminWorkspace, key: str, run: TrialRun) -> JSONBody:
+    supposed = [Supposed(e.after, e.event, e.properties) for e in run.events]
     runtime = runtime_of(request)
     with runtime.engine.connect() as connection:
         journey = get_journey(connection, workspace_id, key)
@@ -225,32 +262,15 @@ async def test_run(request: Request, workspace_id: AdminWorkspace, key: str) -> 
             connection,
             workspace_id,
             journey,
-            chosen_version(journey, body.get("version")),
-            profile_of(request, connection, workspace_id, body),
+            chosen_version(journey, run.version),
+            profile_of(request, connection, workspace_id, run),
             runtime.clock.now(),
             supposed=supposed,
-            properties=_properties(body),
-            horizon=horizon,
-            entry_rules=entry_rules,
+            properties=run.properties,
+            horizon=run.horizon,
+            entry_rules=run.entry_rules,
         )
     return JSONBody(found)
-
-
-def _supposed(items: Any) -> list[Supposed]:
-    if not isinstance(items, list):
-        raise InvalidInput("events: must be a list", field="events")
-    found = []
-    for index, item in enumerate(items):
-        field = f"events.{index}"
-        if not isinstance(item, dict) or not isinstance(item.get("event"), str):
-            raise InvalidInput(f"{field}: give {{after, event, properties}}", field=field)
-        properties = item.get("properties", {})
-        if not isinstance(properties, dict):
-            raise InvalidInput(f"{field}.properties: must be an object", field=field)
-        immediately = item.get("after") in (None, "0s", "0")
-        after = timedelta(0) if immediately else _duration(item, "after", "0s")
-        found.append(Supposed(after, item["event"], properties))
-    return found
 
 
 @router.get("/journeys/{key}/stats", summary="Per node: entered, waiting now, exited; goals")
@@ -273,15 +293,14 @@ def report(
     """Over the entries from `from` (default: the journey's creation) to `to` (default:
     now); revenue counts orders within `attribution_window` of a message or an entry."""
     runtime = runtime_of(request)
-    query = {k: v for k, v in (("from", start), ("to", end)) if v is not None}
     window = duration_of(attribution_window, "attribution_window")
     with runtime.engine.connect() as connection:
         journey = get_journey(connection, workspace_id, key)
         found = journey_report(
             connection,
             journey,
-            start=_instant(query, "from") if start else journey.created_at,
-            end=_instant(query, "to") if end else runtime.clock.now(),
+            start=instant_of(start, "from") if start else journey.created_at,
+            end=instant_of(end, "to") if end else runtime.clock.now(),
             version=version,
             window=window,
         )
@@ -298,15 +317,15 @@ def instances(
     cursor: str | None = None,
     limit: Limit = 50,
 ) -> JSONBody:
+    after = decode_cursor(cursor) if cursor else None
     with runtime_of(request).engine.connect() as connection:
         journey = get_journey(connection, workspace_id, key)
         if profile_id is not None:
             profile_id = resolve_profile_id(connection, workspace_id, profile_id)
-        return JSONBody(
-            reports.list_instances(
-                connection, journey, profile_id=profile_id, live=live, cursor=cursor, limit=limit
-            )
+        page = reports.list_instances(
+            connection, journey, profile_id=profile_id, live=live, after=after, limit=limit
         )
+    return JSONBody(page_json(page.items, page.after))
 
 
 @router.get(
@@ -334,37 +353,34 @@ def profile_journeys(
     cursor: str | None = None,
     limit: Limit = 50,
 ) -> JSONBody:
+    after = decode_cursor(cursor) if cursor else None
     with runtime_of(request).engine.connect() as connection:
         live_id = resolve_profile_id(connection, workspace_id, profile_id)
-        return JSONBody(reports.profile_journeys(connection, workspace_id, live_id, cursor, limit))
-
-
-@router.get("/messages", summary="Messages journeys created, newest first")
-def messages(
-    request: Request,
-    workspace_id: AdminWorkspace,
-    profile_id: str | None = None,
-    journey: str | None = None,
-    status: str | None = None,
-    cursor: str | None = None,
-    limit: Limit = 50,
-) -> JSONBody:
-    with runtime_of(request).engine.connect() as connection:
-        if profile_id is not None:
-            profile_id = resolve_profile_id(connection, workspace_id, profile_id)
-        found = list_messages(
-            connection,
-            workspace_id,
-            profile_id=profile_id,
-            journey=journey,
-            status=status,
-            cursor=cursor,
-            limit=limit,
-        )
-    return JSONBody(found)
+        page = reports.profile_journeys(connection, workspace_id, live_id, after, limit)
+    return JSONBody(page_json(page.items, page.after))
 
 
 def _wake(request: Request) -> None:
     processor = runtime_of(request).processor
     if processor is not None:
         processor.wake_journeys()
+
+
+def journey_json(connection: Connection, journey: Journey) -> dict[str, Any]:
+    """A journey as the API shows it: status, versions, definitions."""
+    found: dict[str, Any] = {
+        "id": journey.id,
+        "key": journey.key,
+        "name": journey.name,
+        "status": journey.status.value,
+        "version": journey.version,
+        "published_version": journey.published_version,
+        "draft_version": journey.version if journey.has_draft else None,
+        "created_at": iso_instant(journey.created_at),
+        "updated_at": iso_instant(journey.updated_at),
+    }
+    found["definition"] = dump_journey(definition_of(connection, journey.id, journey.version))
+    if journey.published_version is not None and journey.has_draft:
+        published = definition_of(connection, journey.id, journey.published_version)
+        found["published_definition"] = dump_journey(published)
+    return found

@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from baton.api.auth import AdminWorkspace, runtime_of
-from baton.api.bodies import read_object
+from baton.api.bodies import DocumentRoute
 from baton.api.responses import JSONBody
-from baton.channels.policy import load_policy, parse_policy, policy_json, save_policy
 from baton.storage.database import write_transaction
+from baton.workspaces.policy import Policy, load_policy, policy_json, save_policy
 
-router = APIRouter(prefix="/api/v1", tags=["policy"])
+router = APIRouter(prefix="/api/v1", tags=["policy"], route_class=DocumentRoute)
 
 
 @router.get("/policy", summary="The workspace's frequency caps, quiet hours and time zone")
@@ -20,7 +20,6 @@ def get_policy(request: Request, workspace_id: AdminWorkspace) -> JSONBody:
 
 
 @router.put("/policy", summary="Replace the workspace's policy (JSON or YAML body)")
-async def put_policy(request: Request, workspace_id: AdminWorkspace) -> JSONBody:
-    policy = parse_policy(await read_object(request, required=True))
+def put_policy(request: Request, workspace_id: AdminWorkspace, policy: Policy) -> JSONBody:
     with write_transaction(runtime_of(request).engine) as connection:
         return JSONBody(policy_json(save_policy(connection, workspace_id, policy)))

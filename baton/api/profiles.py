@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from sqlalchemy import Connection, RowMapping
 
 from baton.api.auth import AdminWorkspace, runtime_of
+from baton.api.cursors import decode_cursor, page_json
 from baton.api.responses import JSONBody
 from baton.core.errors import InvalidInput
+from baton.core.formats import iso_instant
 from baton.identity import profiles
 from baton.identity.processor import failed_count, pending_count
+from baton.identity.profiles import EventKey
+from baton.segments.memberships import segments_of
 
 router = APIRouter(prefix="/api/v1", tags=["profiles"])
 
@@ -42,7 +48,7 @@ def lookup_profile(
         found = profiles.lookup_profile(
             connection, workspace_id, kind, value, runtime.settings.default_region
         )
-    return JSONBody(found)
+        return JSONBody(profile_json(connection, workspace_id, found))
 
 
 @router.get("/profiles", summary="Search profiles by identifier or trait value")
@@ -53,14 +59,18 @@ def search_profiles(
     cursor: str | None = None,
     limit: Limit = 50,
 ) -> JSONBody:
+    after = decode_cursor(cursor) if cursor else None
     with runtime_of(request).engine.connect() as connection:
-        return JSONBody(profiles.search_profiles(connection, workspace_id, q, cursor, limit))
+        page = profiles.search_profiles(connection, workspace_id, q, after, limit)
+        items = [profile_json(connection, workspace_id, found) for found in page.items]
+    return JSONBody(page_json(items, page.after))
 
 
 @router.get("/profiles/{profile_id}", summary="A profile; a merged-away id gives the survivor")
 def get_profile(request: Request, workspace_id: AdminWorkspace, profile_id: str) -> JSONBody:
     with runtime_of(request).engine.connect() as connection:
-        return JSONBody(profiles.get_profile(connection, workspace_id, profile_id))
+        found = profiles.get_profile(connection, workspace_id, profile_id)
+        return JSONBody(profile_json(connection, workspace_id, found))
 
 
 @router.get("/profiles/{profile_id}/events", summary="A profile's events, newest first")
@@ -71,9 +81,19 @@ def profile_events(
     cursor: str | None = None,
     limit: Limit = 50,
 ) -> JSONBody:
+    after = _event_key(decode_cursor(cursor)) if cursor else None
     with runtime_of(request).engine.connect() as connection:
-        page = profiles.profile_events(connection, workspace_id, profile_id, cursor, limit)
-    return JSONBody(page)
+        page = profiles.profile_events(connection, workspace_id, profile_id, after, limit)
+    key = None if page.after is None else f"{page.after[0].isoformat()}|{page.after[1]}"
+    return JSONBody(page_json([event_json(row) for row in page.items], key))
+
+
+def _event_key(text: str) -> EventKey:
+    instant_text, _, seq_text = text.partition("|")
+    try:
+        return datetime.fromisoformat(instant_text), int(seq_text)
+    except ValueError:
+        raise InvalidInput("cursor is not one this API returned", field="cursor") from None
 
 
 @router.get("/ingest/status", summary="Events accepted but not yet resolved into profiles")
@@ -82,3 +102,33 @@ def ingest_status(request: Request, workspace_id: AdminWorkspace) -> JSONBody:
         pending = pending_count(connection, workspace_id)
         failed = failed_count(connection, workspace_id)
     return JSONBody({"pending": pending, "failed": failed})
+
+
+def profile_json(
+    connection: Connection, workspace_id: str, profile: dict[str, Any]
+) -> dict[str, Any]:
+    """A profile as the API shows it: what identity knows, and the segments it is in."""
+    segments = [
+        {"id": id_, "key": key, "name": name, "entered_at": iso_instant(entered_at)}
+        for id_, key, name, entered_at in segments_of(connection, workspace_id, profile["id"])
+    ]
+    return {**profile, "segments": segments}
+
+
+def event_json(row: RowMapping) -> dict[str, Any]:
+    """A row of `events` as the API shows it."""
+    return {
+        "message_id": row["message_id"],
+        "type": row["type"],
+        "event": row["event"],
+        "name": row["name"],
+        "user_id": row["user_id"],
+        "anonymous_id": row["anonymous_id"],
+        "timestamp": iso_instant(row["timestamp"]),
+        "original_timestamp": iso_instant(row["original_timestamp"]),
+        "sent_at": iso_instant(row["sent_at"]),
+        "received_at": iso_instant(row["received_at"]),
+        "properties": row["properties"],
+        "context": row["context"],
+        "traits": row["traits"],
+    }

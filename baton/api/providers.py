@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import base64
 import hmac
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, Discriminator, Field, Tag
 
 from baton.api.auth import runtime_of
-from baton.api.bodies import read_document
+from baton.api.bodies import DocumentRoute
 from baton.api.responses import JSONBody
 from baton.channels.engagement import Feedback, record_click, record_feedback, record_open
 from baton.channels.links import read_link
@@ -24,7 +25,7 @@ from baton.core.errors import InvalidInput, NotFound, Unauthorized
 from baton.core.validation import validated
 from baton.storage.database import write_transaction
 
-router = APIRouter(prefix="/v1", tags=["providers"])
+router = APIRouter(prefix="/v1", tags=["providers"], route_class=DocumentRoute)
 _PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 _EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
@@ -69,30 +70,61 @@ def clicked(request: Request, token: str) -> Response:
     return RedirectResponse(url, status_code=302, headers={"Cache-Control": "no-store"})
 
 
-@router.post("/channels/email/{workspace_id}/feedback", summary="Bounce and complaint reports")
-async def email_feedback(request: Request, workspace_id: str) -> JSONBody:
-    """Body: one report or a list of them: `{type: bounce|complaint, email, bounce_type:
-    hard|soft, message_id, reason}`; `Authorization: Bearer <feedback_secret>`."""
-    runtime = runtime_of(request)
-    with runtime.engine.connect() as connection:
+def feedback_sender(request: Request, workspace_id: str) -> None:
+    """The caller holds the workspace's feedback token (checked before the body is)."""
+    with runtime_of(request).engine.connect() as connection:
         email = load_settings(connection, workspace_id).get("email")
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if not isinstance(email, EmailSettings) or not (
         scheme.lower() == "bearer" and hmac.compare_digest(token.strip(), email.feedback_secret)
     ):
         raise Unauthorized("a valid feedback token is required: `Authorization: Bearer <token>`")
-    body = await read_document(request, required=True)
-    items = body if isinstance(body, list) else [body]
-    reports = []
-    for i, item in enumerate(items):
-        try:
-            reports.append(validated(Feedback, item))
-        except InvalidInput as error:
-            raise InvalidInput(f"report {i}: {error.message}", field=error.field) from None
+
+
+def _one_or_many(value: Any) -> str:
+    return "@many" if isinstance(value, list) else "@one"
+
+
+Reports = Annotated[
+    Annotated[Feedback, Tag("@one")] | Annotated[list[Feedback], Tag("@many")],
+    Discriminator(_one_or_many),
+]
+
+
+@router.post(
+    "/channels/email/{workspace_id}/feedback",
+    summary="Bounce and complaint reports",
+    dependencies=[Depends(feedback_sender)],
+)
+def email_feedback(request: Request, workspace_id: str, sent: Reports) -> JSONBody:
+    """One report or a list of them; `Authorization: Bearer <feedback_secret>`."""
+    runtime = runtime_of(request)
+    reports = sent if isinstance(sent, list) else [sent]
     now = runtime.clock.now()
     with write_transaction(runtime.engine) as connection:
         found = [record_feedback(connection, workspace_id, report, now) for report in reports]
     return JSONBody({"received": len(reports), "matched": sum(p is not None for p in found)})
+
+
+class TwilioStatus(BaseModel):
+    """What Twilio posts about an SMS's delivery (it signs more fields: they are ignored)."""
+
+    MessageSid: str = Field(min_length=1)
+    MessageStatus: str = Field(min_length=1)
+    ErrorCode: str | None = None
+
+
+class TwilioInbound(BaseModel):
+    """An SMS a person sent to the workspace's number (more fields are signed, ignored)."""
+
+    From: str = ""
+    Body: str = ""
+
+
+def _form(model: type[BaseModel]) -> dict[str, Any]:
+    """OpenAPI for a form body read by hand: its signature covers the raw fields."""
+    schema = model.model_json_schema()
+    return {"requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": schema}}}}
 
 
 async def _twilio_form(
@@ -111,31 +143,36 @@ async def _twilio_form(
     return sms, form
 
 
-@router.post("/channels/sms/{workspace_id}/status", summary="SMS delivery receipts")
+@router.post(
+    "/channels/sms/{workspace_id}/status",
+    summary="SMS delivery receipts",
+    openapi_extra=_form(TwilioStatus),
+)
 async def sms_status(request: Request, workspace_id: str) -> Response:
     _, form = await _twilio_form(request, workspace_id, "status")
-    sid, status = form.get("MessageSid"), form.get("MessageStatus")
-    if not sid or not status:
-        raise InvalidInput("MessageSid and MessageStatus are required", field="MessageSid")
+    receipt = validated(TwilioStatus, form)
     runtime = runtime_of(request)
     with write_transaction(runtime.engine) as connection:
         record_status(
-            connection, workspace_id, sid, status, form.get("ErrorCode"), runtime.clock.now()
+            connection,
+            workspace_id,
+            receipt.MessageSid,
+            receipt.MessageStatus,
+            receipt.ErrorCode,
+            runtime.clock.now(),
         )
     return Response(status_code=204)
 
 
-@router.post("/channels/sms/{workspace_id}/inbound", summary="Inbound SMS (STOP, START)")
+@router.post(
+    "/channels/sms/{workspace_id}/inbound",
+    summary="Inbound SMS (STOP, START)",
+    openapi_extra=_form(TwilioInbound),
+)
 async def sms_inbound(request: Request, workspace_id: str) -> Response:
     sms, form = await _twilio_form(request, workspace_id, "inbound")
+    sent = validated(TwilioInbound, form)
     runtime = runtime_of(request)
     with write_transaction(runtime.engine) as connection:
-        record_keyword(
-            connection,
-            workspace_id,
-            sms,
-            form.get("From", ""),
-            form.get("Body", ""),
-            runtime.clock.now(),
-        )
+        record_keyword(connection, workspace_id, sms, sent.From, sent.Body, runtime.clock.now())
     return Response(_EMPTY_TWIML, media_type="application/xml")

@@ -65,7 +65,21 @@ def unsubscribe_page(request: Request, token: str) -> HTMLResponse:
     )
 
 
-@router.post("/unsubscribe/{token}", response_class=HTMLResponse, summary="One-click unsubscribe")
+# RFC 8058: mail clients post this fixed form; the token alone decides, so it is not read.
+_ONE_CLICK = {
+    "type": "object",
+    "properties": {"List-Unsubscribe": {"const": "One-Click"}},
+}
+
+
+@router.post(
+    "/unsubscribe/{token}",
+    response_class=HTMLResponse,
+    summary="One-click unsubscribe",
+    openapi_extra={
+        "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": _ONE_CLICK}}}
+    },
+)
 def unsubscribe(request: Request, token: str) -> HTMLResponse:
     runtime = runtime_of(request)
     now = runtime.clock.now()

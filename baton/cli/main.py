@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -17,8 +18,9 @@ import uvicorn
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
 from baton.api import create_app
+from baton.api.profiles import profile_json
 from baton.cli.analytics import analytics_app
-from baton.cli.common import console, default_workspace, ensure_workspace, errors
+from baton.cli.common import clock_of, console, default_workspace, ensure_workspace, errors
 from baton.cli.common import settings as load_settings
 from baton.cli.demo import demo
 from baton.cli.journeys import journeys_app
@@ -26,13 +28,13 @@ from baton.cli.policy import policy_app
 from baton.cli.reports import kpis, report_app
 from baton.cli.segments import segments_app
 from baton.cli.templates import templates_app
-from baton.core.clock import SystemClock
+from baton.core.clock import Clock
 from baton.core.config import Settings, redact_url
 from baton.core.errors import BatonError
 from baton.core.logging import configure_logging
 from baton.identity.profiles import find_profile
 from baton.ingest.importer import ImportReport, import_csv, import_ndjson
-from baton.pipeline import Pipeline, Stage
+from baton.pipeline import Pipeline, Stage, refresh_listeners
 from baton.runtime import Runtime
 from baton.storage.database import connect, write_transaction
 from baton.storage.migrate import upgrade
@@ -64,23 +66,30 @@ class ImportFormat(StrEnum):
     CSV = "csv"
 
 
-def _prepare_database(settings: Settings) -> None:
+def _prepare_database(settings: Settings, clock: Clock) -> None:
+    """The newest schema and the default workspace, whose new keys are printed once: a
+    scripted set-up works from `baton migrate` on, without a server started first."""
     if settings.database_url.startswith("sqlite:///"):
         path = Path(settings.database_url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)
-    upgrade(connect(settings.database_url))
+    engine = connect(settings.database_url)
+    upgrade(engine)
+    refresh_listeners(engine, clock.now())
+    ensure_workspace(engine, clock, settings)
+    engine.dispose()
 
 
 @app.command()
-def migrate() -> None:
-    """Bring the database to the newest schema."""
+def migrate(ctx: typer.Context) -> None:
+    """Bring the database to the newest schema; create the default workspace if missing."""
     settings = load_settings()
-    _prepare_database(settings)
+    _prepare_database(settings, clock_of(ctx))
     console.print(f"database {redact_url(settings.database_url)} is up to date")
 
 
 @app.command()
 def serve(
+    ctx: typer.Context,
     host: Annotated[str | None, typer.Option(help="Address to bind (BATON_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on (BATON_PORT).")] = None,
     processor: Annotated[
@@ -98,10 +107,9 @@ def serve(
     sys.setswitchinterval(0.002)
     configure_logging()
     settings = load_settings()
-    _prepare_database(settings)
-    clock = SystemClock()
+    clock = clock_of(ctx)
+    _prepare_database(settings, clock)
     runtime = Runtime.create(settings, clock=clock, run_processor=processor is ProcessorMode.THREAD)
-    ensure_workspace(runtime.engine, clock, settings)
     children = []
     if processor is ProcessorMode.PROCESS:
         # Identity and the stages after it each get a process, so both cores work; both
@@ -131,6 +139,7 @@ def serve(
 
 @app.command()
 def worker(
+    ctx: typer.Context,
     parent: Annotated[
         int | None, typer.Option(help="Exit when this process is gone (used by serve).")
     ] = None,
@@ -144,7 +153,13 @@ def worker(
     settings = load_settings()
     engine = connect(settings.database_url, sync_every_commit=False, checkpoints_elsewhere=True)
     # Commits anywhere wake the stages (a change watcher); nothing polls queues idly.
-    thread = Pipeline(engine, SystemClock(), settings.default_region, stages=stage or tuple(Stage))
+    thread = Pipeline(
+        engine,
+        clock_of(ctx),
+        random.Random(),  # seeded by the system: retries of processes side by side spread apart
+        settings.default_region,
+        stages=stage or tuple(Stage),
+    )
     stopped = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopped.set())
@@ -160,18 +175,20 @@ def worker(
 
 @keys_app.command("create")
 def keys_create(
+    ctx: typer.Context,
     kind: Annotated[KeyKind, typer.Option(help="write (tracking API) or admin (admin API).")],
 ) -> None:
     """Create a key for the default workspace and print it (it is stored hashed)."""
     settings = load_settings()
     workspace_id = default_workspace(settings)
     with write_transaction(connect(settings.database_url)) as connection:
-        key = create_key(connection, workspace_id, kind, SystemClock().now())
+        key = create_key(connection, workspace_id, kind, clock_of(ctx).now())
     console.print(key)
 
 
 @app.command("import")
 def import_file(
+    ctx: typer.Context,
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     format: Annotated[
         ImportFormat | None, typer.Option(help="Default: from the file extension.")
@@ -193,7 +210,7 @@ def import_file(
             raise typer.Exit(2)
         mapping[column] = target
     engine = connect(settings.database_url)
-    clock = SystemClock()
+    clock = clock_of(ctx)
     columns = (BarColumn(), DownloadColumn(), TimeRemainingColumn())
     with Progress(*Progress.get_default_columns()[:1], *columns, console=errors) as bar:
         task = bar.add_task(f"importing {file.name}", total=file.stat().st_size)
@@ -231,7 +248,8 @@ def profiles_show(
     workspace_id = default_workspace(settings)
     with connect(settings.database_url).connect() as connection:
         try:
-            profile = find_profile(connection, workspace_id, reference, settings.default_region)
+            found = find_profile(connection, workspace_id, reference, settings.default_region)
+            profile = profile_json(connection, workspace_id, found)
         except BatonError as error:
             errors.print(f"[red]{error.message}[/red]")
             raise typer.Exit(1) from None

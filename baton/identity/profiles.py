@@ -6,13 +6,13 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, String, and_, cast, func, or_, select
+from sqlalchemy import Connection, RowMapping, String, and_, cast, func, or_, select
 
 from baton.core.errors import InvalidInput, NotFound
-from baton.core.formats import decode_cursor, encode_cursor, iso_instant
+from baton.core.formats import iso_instant
+from baton.core.paging import Page
 from baton.identity.normalize import BUILTIN_KINDS, USER_ID, normalize_identifier
 from baton.ingest.messages import parse_message
-from baton.segments.memberships import segments_of
 from baton.storage.database import among
 from baton.storage.tables import component_users, events, identifiers, identity_components, profiles
 
@@ -54,6 +54,7 @@ def merge_tree(connection: Connection, workspace_id: str, live: str) -> set[str]
 
 
 def get_profile(connection: Connection, workspace_id: str, profile_id: str) -> dict[str, Any]:
+    """What identity knows of a profile (the API adds its segments)."""
     live_id = resolve_profile_id(connection, workspace_id, profile_id)
     row = connection.execute(select(profiles).where(profiles.c.id == live_id)).mappings().one()
     held, shared = _identifiers_of(connection, workspace_id, live_id)
@@ -69,7 +70,6 @@ def get_profile(connection: Connection, workspace_id: str, profile_id: str) -> d
             "first_seen_at": iso_instant(row["first_seen"]),
             "last_seen_at": iso_instant(row["last_seen"]),
         },
-        "segments": segments_of(connection, workspace_id, live_id),
         "first_seen": iso_instant(row["first_seen"]),
         "last_seen": iso_instant(row["last_seen"]),
         "event_count": row["event_count"],
@@ -150,13 +150,14 @@ def search_profiles(
     connection: Connection,
     workspace_id: str,
     query: str | None,
-    cursor: str | None,
+    after: str | None,
     limit: int,
-) -> dict[str, Any]:
-    """Live profiles whose identifier equals `query` or whose traits contain it, by id."""
+) -> Page[dict[str, Any], str]:
+    """Live profiles whose identifier equals `query` or whose traits contain it, by id,
+    from the one after the profile id `after`."""
     conditions = [profiles.c.workspace_id == workspace_id, profiles.c.merged_into.is_(None)]
-    if cursor:
-        conditions.append(profiles.c.id > decode_cursor(cursor))
+    if after is not None:
+        conditions.append(profiles.c.id > after)
     if query:
         needle = query.strip().lower()
         matching_ids = _identifier_matches(connection, workspace_id, needle)
@@ -174,24 +175,28 @@ def search_profiles(
         .all()
     )
     page = ids[:limit]
-    return {
-        "items": [get_profile(connection, workspace_id, profile_id) for profile_id in page],
-        "next": encode_cursor(page[-1]) if len(ids) > limit else None,
-    }
+    return Page(
+        [get_profile(connection, workspace_id, profile_id) for profile_id in page],
+        page[-1] if len(ids) > limit else None,
+    )
+
+
+EventKey = tuple[datetime, int]
+"""Where an event sits in a profile's timeline: (timestamp, seq)."""
 
 
 def profile_events(
-    connection: Connection, workspace_id: str, profile_id: str, cursor: str | None, limit: int
-) -> dict[str, Any]:
-    """The profile's events, newest first, in pages."""
+    connection: Connection,
+    workspace_id: str,
+    profile_id: str,
+    after: EventKey | None,
+    limit: int,
+) -> Page[RowMapping, EventKey]:
+    """The profile's `events` rows, newest first, from the one after `after`."""
     live_id = resolve_profile_id(connection, workspace_id, profile_id)
     conditions = [events.c.workspace_id == workspace_id, events.c.profile_id == live_id]
-    if cursor:
-        instant_text, _, seq_text = decode_cursor(cursor).partition("|")
-        try:
-            instant, seq = datetime.fromisoformat(instant_text), int(seq_text)
-        except ValueError:
-            raise InvalidInput("cursor is not one this API returned", field="cursor") from None
+    if after is not None:
+        instant, seq = after
         conditions.append(
             or_(
                 events.c.timestamp < instant,
@@ -208,30 +213,9 @@ def profile_events(
         .mappings()
         .all()
     )
-    page = rows[:limit]
-    next_cursor = None
-    if len(rows) > limit:
-        last = page[-1]
-        next_cursor = encode_cursor(f"{last['timestamp'].isoformat()}|{last['seq']}")
-    return {"items": [event_json(row) for row in page], "next": next_cursor}
-
-
-def event_json(row: Any) -> dict[str, Any]:
-    return {
-        "message_id": row["message_id"],
-        "type": row["type"],
-        "event": row["event"],
-        "name": row["name"],
-        "user_id": row["user_id"],
-        "anonymous_id": row["anonymous_id"],
-        "timestamp": iso_instant(row["timestamp"]),
-        "original_timestamp": iso_instant(row["original_timestamp"]),
-        "sent_at": iso_instant(row["sent_at"]),
-        "received_at": iso_instant(row["received_at"]),
-        "properties": row["properties"],
-        "context": row["context"],
-        "traits": row["traits"],
-    }
+    page = list(rows[:limit])
+    last = page[-1] if len(rows) > limit else None
+    return Page(page, None if last is None else (last["timestamp"], last["seq"]))
 
 
 def profile_of_identifier(

@@ -9,7 +9,8 @@ from sqlalchemy import Connection, Select, func, select
 
 from baton.channels.arbitration import DEFERRED, SKIPPED
 from baton.channels.outbox import CANCELLED, STATUSES
-from baton.core.formats import decode_cursor, encode_cursor, iso_instant
+from baton.core.formats import iso_instant
+from baton.core.paging import Page
 from baton.journeys.definitions import NODE_TYPES
 from baton.journeys.store import Journey
 from baton.storage.tables import (
@@ -126,29 +127,30 @@ def list_instances(
     *,
     profile_id: str | None,
     live: bool | None,
-    cursor: str | None,
+    after: str | None,
     limit: int,
-) -> dict[str, Any]:
-    """A page of a journey's instances, newest first, each with its step history."""
+) -> Page[dict[str, Any], str]:
+    """A journey's instances, newest first from the one after the instance id `after`,
+    each with its step history."""
     query = _INSTANCES.where(journey_instances.c.journey_id == journey.id)
     if profile_id is not None:
         query = query.where(journey_instances.c.profile_id == profile_id)
     if live is not None:
         ended = journey_instances.c.ended_at
         query = query.where(ended.is_(None) if live else ended.is_not(None))
-    return _page(connection, query, cursor, limit)
+    return _page(connection, query, after, limit)
 
 
 def profile_journeys(
-    connection: Connection, workspace_id: str, profile_id: str, cursor: str | None, limit: int
-) -> dict[str, Any]:
+    connection: Connection, workspace_id: str, profile_id: str, after: str | None, limit: int
+) -> Page[dict[str, Any], str]:
     """Every journey instance of a profile, newest first: each step, when it happened and
     what moved it (the event, the timer, the goal or exit rule), and branch decisions."""
     query = _INSTANCES.where(
         journey_instances.c.workspace_id == workspace_id,
         journey_instances.c.profile_id == profile_id,
     )
-    return _page(connection, query, cursor, limit)
+    return _page(connection, query, after, limit)
 
 
 _INSTANCES = select(journey_instances, journeys.c.key.label("journey_key")).join(
@@ -157,17 +159,17 @@ _INSTANCES = select(journey_instances, journeys.c.key.label("journey_key")).join
 
 
 def _page(
-    connection: Connection, query: Select[Any], cursor: str | None, limit: int
-) -> dict[str, Any]:
-    if cursor:
-        query = query.where(journey_instances.c.id < decode_cursor(cursor))
+    connection: Connection, query: Select[Any], after: str | None, limit: int
+) -> Page[dict[str, Any], str]:
+    if after is not None:
+        query = query.where(journey_instances.c.id < after)
     rows = connection.execute(query.order_by(journey_instances.c.id.desc()).limit(limit + 1)).all()
     page = rows[:limit]
     steps = _steps_of(connection, [row.id for row in page])
-    return {
-        "items": [_instance_json(row, steps.get(row.id, [])) for row in page],
-        "next": encode_cursor(page[-1].id) if len(rows) > limit else None,
-    }
+    return Page(
+        [_instance_json(row, steps.get(row.id, [])) for row in page],
+        page[-1].id if len(rows) > limit else None,
+    )
 
 
 def _steps_of(connection: Connection, instance_ids: list[str]) -> dict[str, list[dict[str, Any]]]:

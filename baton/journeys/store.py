@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Update, func, insert, select, update
 
 from baton.core.errors import Conflict, InvalidInput, NotFound
-from baton.core.formats import iso_instant
 from baton.core.ids import new_id
 from baton.journeys.definitions import (
     DateTraitTrigger,
@@ -32,6 +31,7 @@ from baton.journeys.definitions import (
 from baton.segments.definitions import referenced_computed, referenced_segments
 from baton.segments.store import Kind, list_definitions
 from baton.storage.tables import journey_instances, journey_versions, journeys
+from baton.timeline import Consumer, listen
 
 
 class Status(StrEnum):
@@ -250,6 +250,7 @@ def publish(
             scheduled_through=(journey.scheduled_through or now) if timed else None,
         )
     )
+    listen_to_events(connection, workspace_id, now)
     return get_journey(connection, workspace_id, key), migrated
 
 
@@ -363,6 +364,7 @@ def set_status(
         .where(journeys.c.id == journey.id)
         .values(status=status.value, updated_at=now)
     )
+    listen_to_events(connection, workspace_id, now)
     return get_journey(connection, workspace_id, key)
 
 
@@ -372,22 +374,12 @@ def mark_archived(connection: Connection, journey: Journey, now: datetime) -> No
         .where(journeys.c.id == journey.id)
         .values(status=Status.ARCHIVED.value, updated_at=now)
     )
+    listen_to_events(connection, journey.workspace_id, now)
 
 
-def journey_json(connection: Connection, journey: Journey) -> dict[str, Any]:
-    found: dict[str, Any] = {
-        "id": journey.id,
-        "key": journey.key,
-        "name": journey.name,
-        "status": journey.status.value,
-        "version": journey.version,
-        "published_version": journey.published_version,
-        "draft_version": journey.version if journey.has_draft else None,
-        "created_at": iso_instant(journey.created_at),
-        "updated_at": iso_instant(journey.updated_at),
-    }
-    found["definition"] = dump_journey(definition_of(connection, journey.id, journey.version))
-    if journey.published_version is not None and journey.has_draft:
-        published = definition_of(connection, journey.id, journey.published_version)
-        found["published_definition"] = dump_journey(published)
-    return found
+def listen_to_events(connection: Connection, workspace_id: str, now: datetime) -> None:
+    """Tell the timeline which events the workspace's live journeys hear: while any is
+    live, every event of a customer, since instances look at each of them again."""
+    live = live_journeys(connection, workspace_id)
+    heard = set().union(*(journey.definition.events_heard() for journey in live))
+    listen(connection, workspace_id, Consumer.JOURNEYS, heard, bool(live), now)

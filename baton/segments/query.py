@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, String, column, text
 
-from baton.core.formats import decode_cursor, encode_cursor
+from baton.core.paging import Page
 from baton.segments.definitions import ComputedTraitDefinition, Condition, SegmentDefinition
 from baton.segments.evaluate import Catalog
 from baton.segments.sql import SqlCompiler
@@ -127,15 +127,12 @@ def computed_holder_count(connection: Connection, workspace_id: str, key: str) -
 
 
 def computed_holders_page(
-    connection: Connection, workspace_id: str, key: str, cursor: str | None, limit: int
-) -> dict[str, Any]:
-    after = decode_cursor(cursor) if cursor else None
+    connection: Connection, workspace_id: str, key: str, after: str | None, limit: int
+) -> Page[tuple[str, Any], str]:
+    """(profile id, value), by profile id from the one after `after`."""
     rows = computed_holders(connection, workspace_id, key, after, limit + 1)
     page = rows[:limit]
-    return {
-        "items": [{"profile_id": profile_id, "value": value} for profile_id, value in page],
-        "next": encode_cursor(page[-1][0]) if len(rows) > limit else None,
-    }
+    return Page(page, page[-1][0] if len(rows) > limit else None)
 
 
 def preview(

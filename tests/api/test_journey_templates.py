@@ -82,8 +82,9 @@ def test_one_call_enters_every_customer_of_a_region(
     again = client.post("/api/v1/journeys/telecom-outage/enter",
                         json={"where": {"region": "North"}}, headers=admin)  # fmt: skip
     assert again.json() == {"entered": 0, "refused": {"already_in": 3}}
-    for where in ({}, {"region": 3}, ["North"]):
+    for where, field in (({}, "where"), ({"region": 3}, "where.region"), (["North"], "where")):
         bad = client.post("/api/v1/journeys/telecom-outage/enter", json={"where": where},
                           headers=admin)  # fmt: skip
         assert bad.status_code == 400
-        assert bad.json()["error"]["message"].startswith("where:")
+        assert bad.json()["error"]["field"] == field
+        assert bad.json()["error"]["message"].startswith(f"{field}:")

@@ -166,8 +166,8 @@ def test_a_backtest_and_a_test_run_over_http(
     assert message["template"] == "nudge"
     assert trial.json()["outcome"] == "completed"
     for bad, field in [
-        ({"events": [{"after": "1h"}]}, "events.0"),
-        ({"user_id": "cy", "events": [{"after": "soon", "event": "X"}]}, "after"),
+        ({"events": [{"after": "1h"}]}, "events.0.event"),
+        ({"user_id": "cy", "events": [{"after": "soon", "event": "X"}]}, "events.0.after"),
         ({"user_id": "cy", "horizon": 3}, "horizon"),
         ({}, "user_id"),
     ]:

@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Engine, select
 
+from baton.api.profiles import profile_json
 from baton.core.clock import ManualClock
 from baton.identity.profiles import find_profile, get_profile
 from baton.ingest import parse_message, store_messages
@@ -24,13 +25,16 @@ def send(engine: Engine, clock: ManualClock, workspace_id: str, *raw: dict[str, 
 
 
 def profile(engine: Engine, workspace_id: str, reference: str) -> dict[str, Any]:
+    """The profile as the API shows it (with its segments)."""
     with engine.connect() as connection:
-        return find_profile(connection, workspace_id, reference, "US")
+        found = find_profile(connection, workspace_id, reference, "US")
+        return profile_json(connection, workspace_id, found)
 
 
 def profile_by_id(engine: Engine, workspace_id: str, profile_id: str) -> dict[str, Any]:
     with engine.connect() as connection:
-        return get_profile(connection, workspace_id, profile_id)
+        found = get_profile(connection, workspace_id, profile_id)
+        return profile_json(connection, workspace_id, found)
 
 
 def grouping(engine: Engine, workspace_id: str) -> set[frozenset[str]]:

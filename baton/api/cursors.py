@@ -1,0 +1,24 @@
+"""Page cursors: the key a page ends at, opaque to clients."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from baton.core.errors import InvalidInput
+
+
+def encode_cursor(value: str) -> str:
+    return base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("cursor is not one this API returned", field="cursor") from None
+
+
+def page_json(items: list[Any], after: str | None) -> dict[str, Any]:
+    """A page as the API shows it: its items, and the cursor of the next page (or None)."""
+    return {"items": items, "next": encode_cursor(after) if after is not None else None}
