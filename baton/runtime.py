@@ -3,6 +3,7 @@ another process does it, the background pipeline (identity, segments)."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -29,14 +30,22 @@ class Runtime:
 
     @classmethod
     def create(
-        cls, settings: Settings, *, clock: Clock | None = None, run_processor: bool = True
+        cls,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+        run_processor: bool = True,
     ) -> Runtime:
+        """The process's parts; `rng` (seeded by the system when not given) spreads the
+        delivery's retries."""
         clock = clock or SystemClock()
         engine = connect(settings.database_url)
         processor = (
             Pipeline(
                 connect(settings.database_url, sync_every_commit=False, checkpoints_elsewhere=True),
                 clock,
+                rng or random.Random(),
                 settings.default_region,
             )
             if run_processor

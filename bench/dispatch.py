@@ -27,7 +27,8 @@ from typing import Any
 import orjson
 from sqlalchemy import Engine, func, insert, select
 
-from baton.channels.outbox import NewMessage, dispatch_due, enqueue
+from baton.channels.dispatch import dispatch_due
+from baton.channels.outbox import NewMessage, enqueue
 from baton.channels.settings import EmailSettings, WebhookSettings, save_settings
 from baton.channels.template_store import save_template
 from baton.channels.templates import parse_template
@@ -158,8 +159,9 @@ def _drain(
         unsent, (messages.c.attempts == 0) | (messages.c.status == "sending")
     )
     retries = select(func.count()).where(unsent)
+    rng = random.Random(3)
     while stop is None or not stop.is_set():
-        if dispatch_due(engine, clock):
+        if dispatch_due(engine, clock, rng):
             continue
         with engine.connect() as connection:
             fresh = connection.execute(first_tries).scalar_one()

@@ -21,8 +21,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from baton.channels.outbox import dispatch_due
-from baton.channels.policy import parse_policy, save_policy
+from baton.channels.dispatch import dispatch_due
 from baton.core.clock import ManualClock, SystemClock
 from baton.identity.processor import process_pending
 from baton.ingest import parse_message, store_messages
@@ -35,6 +34,7 @@ from baton.storage.database import connect, executemany_fast, write_transaction
 from baton.storage.migrate import upgrade
 from baton.storage.tables import events, journey_instances, journeys, messages, profiles
 from baton.workspaces import create_workspace
+from baton.workspaces.policy import parse_policy, save_policy
 from bench.harness import pending, server
 
 CAP = {"caps": [{"name": "marketing-daily", "max": 1, "per": "1d"}]}
@@ -166,8 +166,8 @@ def dispatch_rate(url: str, customers: int, policy: dict[str, Any] | None) -> fl
     while process_inbox(engine, clock):
         pass
     began = time.perf_counter()
-    decided = 0
-    while moved := dispatch_due(engine, clock):
+    decided, rng = 0, random.Random(3)
+    while moved := dispatch_due(engine, clock, rng):
         decided += moved
     seconds = time.perf_counter() - began
     engine.dispose()

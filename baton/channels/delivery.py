@@ -1,6 +1,6 @@
 """Handing claimed messages to their channel, and recording what came of it.
 
-The dispatcher (outbox.py) decides and claims messages in one transaction. A message
+The dispatcher (dispatch.py) decides and claims messages in one transaction. A message
 whose channel has no provider (`log`), or that cannot be sent at all (its template
 fails), is settled in that same transaction: a crash redoes it whole. A message for a
 provider over the network is marked `sending` with a lease; `send_remote` calls the
@@ -33,12 +33,14 @@ from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, up
 from baton.channels.chat import ChatSender
 from baton.channels.email import SmtpSender
 from baton.channels.in_app import InAppSender, keep_in_inbox
-from baton.channels.policy import Policy, load_policy
 from baton.channels.push import PushSender
 from baton.channels.ratelimit import LIMITS
 from baton.channels.senders import (
     DELIVERED,
     FAILED,
+    MESSAGE_DELIVERED,
+    MESSAGE_FAILED,
+    MESSAGE_SENT,
     RETRY,
     SKIPPED,
     LogSender,
@@ -63,16 +65,10 @@ from baton.channels.suppressions import SUPPRESSED, suppressed_among
 from baton.channels.task import TaskSender
 from baton.channels.template_store import template_of
 from baton.channels.templates import MessageTemplate, Rendered, render
-from baton.channels.timeline import (
-    MESSAGE_DELIVERED,
-    MESSAGE_FAILED,
-    MESSAGE_SENT,
-    timeline_row,
-    write_timeline,
-)
 from baton.channels.webhook import WebhookSender
 from baton.core.clock import Clock
 from baton.core.errors import BatonError, NotFound
+from baton.core.faults import fault
 from baton.identity.normalize import EMAIL, normalize_email
 from baton.identity.profiles import merge_tree, message_from_baton
 from baton.storage.database import (
@@ -82,6 +78,8 @@ from baton.storage.database import (
     write_transaction,
 )
 from baton.storage.tables import events, message_attempts, messages, profiles, push_tokens
+from baton.timeline import timeline_row, write_timeline
+from baton.workspaces.policy import Policy, load_policy
 
 log = logging.getLogger(__name__)
 
@@ -202,8 +200,10 @@ def send_remote(
     if not attempts:
         return
     results = list(_senders().map(attempt, attempts))
+    fault("dispatch.answered")
     with write_transaction(engine) as connection:
         record(connection, attempts, results, clock.now(), rng)
+    fault("dispatch.recorded")
 
 
 @cache

@@ -1,71 +1,43 @@
 """The message outbox: journeys write messages here in the transaction that decided
-them; the dispatcher claims due ones and hands each to its channel.
+them, and cancel them there when an instance ends first.
 
 A message exists once per idempotency key (instance, node, visit), so a retried or
 replayed step never makes a second one. A goal or exit cancels the instance's messages
-still pending. The dispatcher arbitrates each due message against the workspace
-policy (baton/channels/arbitration.py) and records every decision. Until real channels
-exist every channel delivers through `log`, which records the message as delivered and
-sends nothing.
+still pending. The dispatcher (baton/channels/dispatch.py) takes them from here.
 """
 
 from __future__ import annotations
 
-import random
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import Any
 
-from sqlalchemy import (
-    Connection,
-    Engine,
-    func,
-    insert,
-    literal_column,
-    or_,
-    select,
-    text,
-    update,
-)
+from sqlalchemy import Connection, insert, update
 
-from baton.channels import delivery
-from baton.channels.arbitration import (
-    HELD_OUT,
-    SENT,
-    SKIPPED,
-    Contender,
-    Ledger,
-    arbitrate,
-)
-from baton.channels.consent import allowed, consents_of
-from baton.channels.delivery import LEASE
-from baton.channels.policy import Policy
-from baton.core.clock import Clock
-from baton.core.errors import InvalidInput
-from baton.core.formats import decode_cursor, encode_cursor, iso_instant
+from baton.channels.arbitration import HELD_OUT, SKIPPED
 from baton.core.ids import new_id
-from baton.core.local_time import zone, zone_or
-from baton.segments.memberships import members_among
-from baton.storage.database import (
-    among,
-    any_row,
-    executemany_fast,
-    insert_ignoring_duplicates,
-    write_transaction,
-)
-from baton.storage.tables import journeys, message_decisions, messages
+from baton.storage.database import among, executemany_fast, insert_ignoring_duplicates
+from baton.storage.tables import message_decisions, messages
+
+__all__ = [
+    "CANCELLED",
+    "DELIVERED",
+    "FAILED",
+    "PENDING",
+    "SENDING",
+    "STATUSES",
+    "Decided",
+    "NewMessage",
+    "cancel_pending",
+    "enqueue",
+    "record_decisions",
+]
 
 PENDING, SENDING, DELIVERED = "pending", "sending", "delivered"
 CANCELLED, FAILED = "cancelled", "failed"
 STATUSES = (PENDING, SENDING, DELIVERED, SKIPPED, CANCELLED, FAILED)
 INSTANCE_ENDED = "instance_ended"
-# Pending or sending, spelled with literals: SQLite uses the partial index of due
-# messages only when the query's condition is visibly the index's, not bound parameters.
-_DUE_STATUS = messages.c.status.in_([literal_column(f"'{s}'") for s in (PENDING, SENDING)])
-DEFAULT_BATCH_SIZE = 500
 
 
 @dataclass(frozen=True)
@@ -141,13 +113,10 @@ def cancel_pending(
         )
 
 
-def next_due_at(connection: Connection) -> datetime | None:
-    query = select(messages.c.due_at).where(_DUE_STATUS)
-    return connection.execute(query.order_by(messages.c.due_at).limit(1)).scalar()
-
-
 @dataclass(frozen=True)
 class Decided:
+    """One decision on a message (its `n`th): sent, deferred until, or skipped."""
+
     message_id: str
     n: int
     at: datetime
@@ -172,270 +141,3 @@ def record_decisions(connection: Connection, decided: Sequence[Decided]) -> None
             for d in decided
         ],
     )
-
-
-# Profiles a dispatcher holds (PostgreSQL): caps count what the others sent first. The
-# function scan keeps the candidates' order and stops at the limit, so it locks no more
-# than it takes; dispatchers side by side skip each other's profiles.
-_PROFILE_LOCKS = text(
-    "SELECT p FROM unnest(CAST(:profiles AS text[])) AS p "
-    "WHERE pg_try_advisory_xact_lock(7411, hashtext(p)) LIMIT :wanted"
-)
-# How far past its batch a dispatcher looks for profiles others do not hold.
-_WINDOW = 4
-
-
-_DEFAULT_RNG = random.Random()
-
-
-def dispatch_due(
-    engine: Engine,
-    clock: Clock,
-    batch_size: int = DEFAULT_BATCH_SIZE,
-    *,
-    rng: random.Random = _DEFAULT_RNG,
-) -> int:
-    """Arbitrate the due messages of up to `batch_size` profiles, send those that may go
-    and record the outcomes (baton/channels/delivery.py); returns how many were claimed.
-
-    A profile's due messages are judged together, by one dispatcher at a time (an
-    advisory lock per profile on PostgreSQL, the single writer on SQLite), so caps hold
-    however many dispatchers run. A message already handed to its channel (a retry, or
-    one whose sending lease ran out) is sent again without being judged again.
-    """
-    now = clock.now()
-    due = _DUE_STATUS & (messages.c.due_at <= now)
-    if not any_row(engine, select(messages.c.id).where(due).order_by(messages.c.due_at)):
-        return 0
-    with write_transaction(engine) as connection:
-        claimed = _claim(connection, due, batch_size)
-        fresh = [row for row in claimed if row.status == PENDING and row.attempts == 0]
-        by_workspace: dict[str, list[Any]] = defaultdict(list)
-        for row in fresh:
-            by_workspace[row.workspace_id].append(row)
-        known = delivery.Known.read(connection, claimed)
-        decided: list[Decided] = []
-        for workspace_id, rows in by_workspace.items():
-            decided.extend(_arbitrate(connection, rows, known.policies[workspace_id], known, now))
-        sending = {d.message_id for d in decided if d.decision == SENT}
-        fresh_ids = {row.id for row in fresh}
-        sending.update(row.id for row in claimed if row.id not in fresh_ids)
-        handed = [delivery.Claimed.of(row, now) for row in claimed if row.id in sending]
-        attempts = delivery.prepare(connection, handed, known, now)
-        remote = [a for a in attempts if a.remote]
-        settled = [_settled(d, now) for d in decided if d.decision != SENT]
-        settled += [
-            {
-                "b_id": a.claimed.id,
-                "b_status": SENDING,
-                "b_due": now + LEASE,
-                "b_at": a.claimed.first_sent,
-                "b_reason": None,
-                "b_attempts": a.claimed.attempts,
-                "b_detail": None,
-            }
-            for a in remote
-        ]
-        executemany_fast(connection, delivery.SETTLE, settled)
-        record_decisions(connection, decided)
-        local = [a for a in attempts if not a.remote]
-        delivery.record(connection, local, [delivery.attempt(a) for a in local], now, rng)
-    delivery.send_remote(engine, remote, clock, rng)
-    return len(claimed)
-
-
-def _claim(connection: Connection, due: Any, batch_size: int) -> list[Any]:
-    """Every due message of the profiles of the first `batch_size` due messages; on
-    PostgreSQL, of the first `batch_size` profiles no other dispatcher holds."""
-    postgres = connection.dialect.name == "postgresql"
-    window = batch_size * _WINDOW if postgres else batch_size
-    candidates = connection.execute(
-        select(messages.c.profile_id).where(due).order_by(messages.c.due_at).limit(window)
-    ).scalars()
-    held = list(dict.fromkeys(candidates))
-    if postgres:
-        locked = connection.execute(_PROFILE_LOCKS, {"profiles": held, "wanted": batch_size})
-        held = list(locked.scalars())
-    query = select(messages).where(due, among(messages.c.profile_id, held, connection.dialect))
-    if postgres:
-        query = query.with_for_update()
-    return list(connection.execute(query.order_by(messages.c.due_at)).all())
-
-
-def _arbitrate(
-    connection: Connection,
-    rows: list[Any],
-    policy: Policy,
-    known: delivery.Known,
-    now: datetime,
-) -> list[Decided]:
-    """Each message's decision (rows of one workspace)."""
-    default_zone = zone(policy.timezone or "UTC")
-    profile_ids = sorted({row.profile_id for row in rows})
-    ledgers = load_ledgers(connection, policy, profile_ids, now - policy.longest_cap)
-    recorded = consents_of(connection, profile_ids)
-    holding = members_among(
-        connection, rows[0].workspace_id, [p.segment for p in policy.pauses], profile_ids
-    )
-    judged = _decisions_so_far(connection, [row.id for row in rows if row.reason is not None])
-    contenders: dict[str, list[Contender]] = defaultdict(list)
-    for row in rows:
-        contenders[row.profile_id].append(
-            Contender(
-                row.id,
-                row.channel,
-                row.subscription_group,
-                row.priority,
-                bool(row.transactional),
-                row.on_cap,
-                row.quiet_hours,
-                row.due_at,
-            )
-        )
-    decided: list[Decided] = []
-    for profile_id, mine in contenders.items():
-        profile_traits = known.traits(profile_id)
-        verdicts = arbitrate(
-            policy,
-            mine,
-            ledgers[profile_id],
-            zone_or(profile_traits.get("timezone"), default_zone),
-            partial(
-                allowed,
-                recorded.get(profile_id, {}),
-                profile_traits,
-                explicit=policy.explicit_groups,
-            ),
-            now,
-            [p for p in policy.pauses if p.segment in holding.get(profile_id, ())],
-        )
-        decided.extend(
-            Decided(
-                contender.id,
-                judged.get(contender.id, 0),
-                now,
-                verdict.decision,
-                verdict.reason,
-                verdict.until,
-            )
-            for contender, verdict in verdicts
-        )
-    return decided
-
-
-def load_ledgers(
-    connection: Connection,
-    policy: Policy,
-    profile_ids: Sequence[str],
-    since: datetime,
-    other_than: str | None = None,
-) -> dict[str, Ledger]:
-    """What caps count for each profile: messages delivered since `since` (of journeys
-    other than `other_than`, when given). Nothing when the policy has no cap."""
-    ledgers: dict[str, Ledger] = defaultdict(Ledger)
-    if not policy.caps:
-        return ledgers
-    query = select(
-        messages.c.profile_id,
-        messages.c.dispatched_at,
-        messages.c.channel,
-        messages.c.subscription_group,
-    ).where(
-        among(messages.c.profile_id, profile_ids, connection.dialect),
-        # Judged `sent`: delivered, being sent, or waiting to be retried.
-        or_(
-            messages.c.status.in_([DELIVERED, SENDING]),
-            (messages.c.status == PENDING) & (messages.c.attempts > 0),
-        ),
-        messages.c.transactional == 0,
-        messages.c.dispatched_at > since,
-    )
-    if other_than is not None:
-        query = query.where(messages.c.journey_id.is_distinct_from(other_than))
-    for profile_id, at, channel, group in connection.execute(query):
-        ledgers[profile_id].sent.append((at, channel, group))
-    return ledgers
-
-
-def _decisions_so_far(connection: Connection, message_ids: list[str]) -> dict[str, int]:
-    if not message_ids:
-        return {}
-    return dict(
-        connection.execute(
-            select(message_decisions.c.message_id, func.count())
-            .where(among(message_decisions.c.message_id, message_ids, connection.dialect))
-            .group_by(message_decisions.c.message_id)
-        ).all()
-    )
-
-
-def _settled(decided: Decided, now: datetime) -> dict[str, Any]:
-    """A message skipped, or deferred (pending, due later)."""
-    skipped = decided.decision == SKIPPED
-    return {
-        "b_id": decided.message_id,
-        "b_status": SKIPPED if skipped else PENDING,
-        "b_due": decided.until or now,
-        "b_at": now if skipped else None,
-        "b_reason": decided.reason,
-        "b_attempts": 0,
-        "b_detail": None,
-    }
-
-
-def list_messages(
-    connection: Connection,
-    workspace_id: str,
-    *,
-    profile_id: str | None,
-    journey: str | None,
-    status: str | None,
-    cursor: str | None,
-    limit: int,
-) -> dict[str, Any]:
-    """A page of messages, newest first."""
-    if status is not None and status not in STATUSES:
-        raise InvalidInput(f"status must be one of {', '.join(STATUSES)}", field="status")
-    query = (
-        select(messages, journeys.c.key.label("journey_key"))
-        .select_from(messages.outerjoin(journeys, journeys.c.id == messages.c.journey_id))
-        .where(messages.c.workspace_id == workspace_id)
-    )
-    if profile_id is not None:
-        query = query.where(messages.c.profile_id == profile_id)
-    if journey is not None:
-        query = query.where(journeys.c.key == journey)
-    if status is not None:
-        query = query.where(messages.c.status == status)
-    if cursor:
-        query = query.where(messages.c.id < decode_cursor(cursor))
-    rows = connection.execute(query.order_by(messages.c.id.desc()).limit(limit + 1)).all()
-    page = rows[:limit]
-    return {
-        "items": [_message_json(row) for row in page],
-        "next": encode_cursor(page[-1].id) if len(rows) > limit else None,
-    }
-
-
-def _message_json(row: Any) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "profile_id": row.profile_id,
-        "journey": row.journey_key,
-        "version": row.version,
-        "instance_id": row.instance_id,
-        "node": row.node,
-        "channel": row.channel,
-        "template": row.template,
-        "subscription_group": row.subscription_group,
-        "status": row.status,
-        "idempotency_key": row.idempotency_key,
-        "payload": row.payload,
-        "created_at": iso_instant(row.created_at),
-        "dispatched_at": iso_instant(row.dispatched_at),
-        "detail": row.detail,
-        "reason": row.reason,
-        "due_at": iso_instant(row.due_at),
-        "priority": row.priority,
-        "transactional": bool(row.transactional),
-    }

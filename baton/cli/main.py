@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import os
-import random
-import signal
 import subprocess
 import sys
-import threading
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -28,13 +25,14 @@ from baton.cli.policy import policy_app
 from baton.cli.reports import kpis, report_app
 from baton.cli.segments import segments_app
 from baton.cli.templates import templates_app
+from baton.cli.worker import worker
 from baton.core.clock import Clock
 from baton.core.config import Settings, redact_url
 from baton.core.errors import BatonError
 from baton.core.logging import configure_logging
 from baton.identity.profiles import find_profile
 from baton.ingest.importer import ImportReport, import_csv, import_ndjson
-from baton.pipeline import Pipeline, Stage, refresh_listeners
+from baton.pipeline import Stage, refresh_listeners
 from baton.runtime import Runtime
 from baton.storage.database import connect, write_transaction
 from baton.storage.migrate import upgrade
@@ -53,6 +51,7 @@ app.add_typer(analytics_app, name="analytics")
 app.add_typer(report_app, name="report")
 app.command("kpis")(kpis)
 app.command("demo")(demo)
+app.command()(worker)
 
 
 class ProcessorMode(StrEnum):
@@ -114,8 +113,9 @@ def serve(
     if processor is ProcessorMode.PROCESS:
         # Identity and the stages after it each get a process, so both cores work; both
         # deliver (dispatchers share the outbox safely), so a burst of messages, with
-        # identity idle, still has two processes sending.
-        worker = [sys.executable, "-m", "baton", "worker", "--parent", str(os.getpid())]
+        # identity idle, still has two processes sending. Each runs the worker module
+        # alone: through `baton` it would load the API and the analytics store too.
+        worker = [sys.executable, "-m", "baton.cli.worker", "--parent", str(os.getpid())]
         after_identity = (Stage.SEGMENTS, Stage.JOURNEYS, Stage.DELIVERY)
         for stages in ((Stage.IDENTITY, Stage.BUILDS, Stage.DELIVERY), after_identity):
             chosen = [option for stage in stages for option in ("--stage", stage.value)]
@@ -135,42 +135,6 @@ def serve(
             child.terminate()
         for child in children:
             child.wait(timeout=30)
-
-
-@app.command()
-def worker(
-    ctx: typer.Context,
-    parent: Annotated[
-        int | None, typer.Option(help="Exit when this process is gone (used by serve).")
-    ] = None,
-    stage: Annotated[
-        list[Stage] | None,
-        typer.Option(help="Run only these stages (repeatable); default: all of them."),
-    ] = None,
-) -> None:
-    """Run the background stages (identity, segments, journeys, delivery) without HTTP."""
-    configure_logging()
-    settings = load_settings()
-    engine = connect(settings.database_url, sync_every_commit=False, checkpoints_elsewhere=True)
-    # Commits anywhere wake the stages (a change watcher); nothing polls queues idly.
-    thread = Pipeline(
-        engine,
-        clock_of(ctx),
-        random.Random(),  # seeded by the system: retries of processes side by side spread apart
-        settings.default_region,
-        stages=stage or tuple(Stage),
-    )
-    stopped = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stopped.set())
-    thread.start()
-    if parent is None:
-        console.print("worker running; Ctrl-C to stop")
-    # A parent killed with SIGKILL cannot stop us; notice that we were re-parented.
-    while not stopped.wait(0.5):
-        if parent is not None and os.getppid() != parent:
-            break
-    thread.stop()
 
 
 @keys_app.command("create")

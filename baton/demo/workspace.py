@@ -6,6 +6,7 @@ and every report has something to say.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -72,6 +73,7 @@ def build_demo(
             template = get_journey_template(name)
             install(connection, workspace_id, template, given, start, publish=True)
     population = Customers.generate(customers, start, days, seed)
+    retries = random.Random(f"{seed}:retries")
     stored = 0
     for index in range(days * 24):
         due = population.hour(index)
@@ -85,10 +87,10 @@ def build_demo(
             workspace_id,
             [parse_message(m, received_at=clock.now(), ip=None, size=300) for m in tracked],
         )
-        run_until_idle(engine, clock, region)
+        run_until_idle(engine, clock, retries, region)
         if calls:
             _call(engine, workspace_id, clock, calls, region)
-            run_until_idle(engine, clock, region)
+            run_until_idle(engine, clock, retries, region)
         population.react(index, _delivered(engine, workspace_id, clock, index, start))
         progress(index + 1, days * 24)
     with engine.connect() as connection:

@@ -90,6 +90,11 @@ def test_a_journey_is_drafted_published_entered_and_explained(
         headers=admin,
     ).json()["items"]
     assert len(delivered) == 2
+    pages = [client.get("/api/v1/messages", params={"limit": 1}, headers=admin).json()]
+    while pages[-1]["next"] is not None and len(pages) < 5:
+        params = {"limit": 1, "cursor": pages[-1]["next"]}
+        pages.append(client.get("/api/v1/messages", params=params, headers=admin).json())
+    assert [m["id"] for page in pages for m in page["items"]] == [m["id"] for m in messages]
     bad = client.get("/api/v1/messages", params={"status": "lost"}, headers=admin)
     assert bad.status_code == 400
     assert bad.json()["error"]["field"] == "status"

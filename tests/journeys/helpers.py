@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import random
+import time
+from collections.abc import Callable
 from typing import Any
 
 import yaml
 from sqlalchemy import Engine, select
 
+from baton.channels.dispatch import dispatch_due
 from baton.core.clock import Clock, ManualClock
 from baton.journeys.definitions import parse_journey
 from baton.journeys.files import apply_journey
@@ -19,7 +23,24 @@ from tests.identity.helpers import send
 
 def run(engine: Engine, clock: ManualClock) -> None:
     """Everything the pipeline owes at the clock's instant, until nothing moves."""
-    run_until_idle(engine, clock, "US")
+    run_until_idle(engine, clock, random.Random(0), "US")
+
+
+def dispatch_all(engine: Engine, clock: Clock) -> None:
+    """Dispatch until nothing is due; a few rounds at most, since more at one instant
+    would be a loop."""
+    for _ in range(5):
+        if not dispatch_due(engine, clock, random.Random(0)):
+            return
+    raise AssertionError("the dispatcher keeps finding work at one instant")
+
+
+def wait_for(condition: Callable[[], object], what: str, seconds: float = 60) -> None:
+    """Until `condition()` holds (for tests with real processes on the real clock)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"waited in vain for {what}"
+        time.sleep(0.01)
 
 
 def deliver(engine: Engine, clock: ManualClock, workspace_id: str, *raw: dict[str, Any]) -> None:

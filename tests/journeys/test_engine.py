@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import random
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -11,7 +13,7 @@ import pytest
 import yaml
 from sqlalchemy import Engine, select
 
-from baton.channels.outbox import dispatch_due
+from baton.channels.dispatch import dispatch_due
 from baton.core.clock import ManualClock
 from baton.core.errors import InvalidInput
 from baton.ingest import parse_message, store_messages
@@ -209,6 +211,44 @@ def test_reentry_rules_and_one_live_instance_per_profile(
     assert counts == {"never": 1, "after_exit": 3, "cooldown": 2}
 
 
+ORDER_STATUS = """
+key: order-status
+name: Order status
+trigger: {event: Order Completed}
+reentry: after_exit
+start: wait
+nodes:
+  wait: {type: wait_for_event, event: Order Delivered, timeout: 30d,
+         correlate: properties.order_id, next: done}
+  done: {type: exit}
+"""
+
+
+def test_leaving_and_entering_again_in_one_batch_fails_nothing(
+    engine: Engine, clock: ManualClock, workspace: Workspace, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The next order arrives with the delivery of the last one: the batch holding both
+    ends one instance and starts another of the same journey for the same person."""
+    journey = publish(engine, clock, workspace.id, ORDER_STATUS)
+    first = track("o1", "Order Completed", clock.now(), {"order_id": "a"})
+    deliver(engine, clock, workspace.id, first)
+    clock.advance(timedelta(days=1))
+    with caplog.at_level(logging.ERROR):
+        deliver(
+            engine,
+            clock,
+            workspace.id,
+            track("o1", "Order Delivered", clock.now(), {"order_id": "a"}),
+            track("o1", "Order Completed", clock.now(), {"order_id": "b"}),
+        )
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    orders = [
+        (i["state"]["trigger"]["properties"]["order_id"], i["outcome"])
+        for i in instances_of(engine, journey)
+    ]
+    assert orders == [("a", "completed"), ("b", None)]
+
+
 def test_audience_and_branches_read_the_profile_now(
     engine: Engine, clock: ManualClock, workspace: Workspace
 ) -> None:
@@ -330,7 +370,7 @@ def test_pause_holds_resume_continues_archive_cancels(
     send(engine, clock, workspace.id)
     settle(engine, clock)
     fire_timers(engine, clock)  # "again" is queued for both; dispatch one of them
-    dispatch_due(engine, clock, batch_size=1)
+    dispatch_due(engine, clock, random.Random(0), batch_size=1)
     with write_transaction(engine) as connection:
         stopped = archive(connection, workspace.id, "lifecycle", clock.now())
     assert stopped == 0  # both had completed: "again" led straight to the exit
@@ -733,7 +773,7 @@ def test_migrating_10000_waiting_instances_loses_and_doubles_none(
     assert {(i["version"], i["node"]) for i in instances} == {(2, "rest")}
     assert len({i["profile_id"] for i in instances}) == 10_000
     clock.advance(timedelta(days=1, seconds=1))
-    while fire_timers(engine, clock) + dispatch_due(engine, clock):
+    while fire_timers(engine, clock) + dispatch_due(engine, clock, random.Random(0)):
         pass
     sent = [m for m in messages_of(engine, journey) if m["template"] == "again-v2"]
     assert len(sent) == len({m["instance_id"] for m in sent}) == 10_000

@@ -3,6 +3,7 @@ holdouts and exclusion groups, each decision recorded with its reason and counte
 
 from __future__ import annotations
 
+import random
 import threading
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,8 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
-from baton.channels.outbox import dispatch_due
-from baton.channels.policy import parse_policy, save_policy
+from baton.channels.dispatch import dispatch_due
 from baton.core.clock import ManualClock
 from baton.core.errors import Conflict
 from baton.journeys import runner
@@ -27,6 +27,7 @@ from baton.storage.tables import (
     messages,
 )
 from baton.workspaces import create_workspace
+from baton.workspaces.policy import parse_policy, save_policy
 from tests.conftest import Workspace
 from tests.identity.helpers import profile, send
 from tests.journeys.helpers import deliver, instances_of, messages_of, publish, run
@@ -352,7 +353,7 @@ def test_caps_and_priority_hold_with_four_dispatchers_at_once(
 
     def dispatch() -> None:
         try:
-            while dispatch_due(engine, clock, batch_size=7):
+            while dispatch_due(engine, clock, random.Random(0), batch_size=7):
                 pass
         except BaseException as error:
             failures.append(error)
@@ -363,7 +364,7 @@ def test_caps_and_priority_hold_with_four_dispatchers_at_once(
     for thread in threads:
         thread.join()
     assert failures == []
-    while dispatch_due(engine, clock):
+    while dispatch_due(engine, clock, random.Random(0)):
         pass
     with engine.connect() as connection:
         rows = connection.execute(
