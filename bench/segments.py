@@ -31,12 +31,12 @@ from baton.core.ids import new_id
 from baton.identity.normalize import USER_ID
 from baton.identity.processor import refresh_statistics
 from baton.segments import Kind, build, evaluate_due
-from baton.segments.due import mark_due
 from baton.segments.files import read_definitions
 from baton.segments.store import save_definition
 from baton.storage.database import connect, executemany_fast, write_transaction
 from baton.storage.migrate import upgrade
 from baton.storage.tables import events, identifiers, profiles
+from baton.timeline import mark_due
 from baton.workspaces import ensure_default_workspace
 from bench.harness import ADMIN_TOKEN, AUTH, WRITE_KEY, database, free_port, percentile, server
 

@@ -12,7 +12,7 @@
 - Experiments: per split arm, and holdout against the rest, the profiles, conversions,
   rate with its interval, lift against control with intervals and p-value, the
   probability to be best, and revenue per profile (within the window after entry)
-  with a bootstrap interval of its difference (baton/analytics/stats.py); and the
+  with a bootstrap interval of its difference (baton/core/statistics.py); and the
   allocation history of optimized splits.
 - A daily series of entries, goals, delivered messages and last-touch revenue.
 
@@ -30,8 +30,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Row, Select, func, or_, select
 
-from baton.analytics import stats
-from baton.channels.policy import load_policy
+from baton.core import statistics as stats
 from baton.journeys.allocation import allocation_history
 from baton.journeys.store import Journey
 from baton.storage.tables import (
@@ -41,6 +40,7 @@ from baton.storage.tables import (
     journey_steps,
     messages,
 )
+from baton.workspaces.policy import load_policy
 
 ORDER_COMPLETED = "Order Completed"
 ENGAGEMENT = {

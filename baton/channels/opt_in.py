@@ -12,11 +12,11 @@ from sqlalchemy import Connection
 from baton.channels.consent import set_consent
 from baton.channels.links import sign_link
 from baton.channels.outbox import NewMessage, enqueue
-from baton.channels.policy import load_policy
 from baton.channels.settings import EmailSettings, load_settings
 from baton.core.errors import Conflict, InvalidInput
 from baton.core.formats import iso_instant
 from baton.identity.profiles import resolve_profile_id
+from baton.workspaces.policy import load_policy
 
 CONFIRMATION = "optin"
 _VALID_FOR = timedelta(days=7)

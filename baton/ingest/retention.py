@@ -6,10 +6,10 @@ from datetime import datetime
 
 from sqlalchemy import Engine, delete, select
 
-from baton.channels.policy import load_policy
 from baton.core.durations import parse_duration
 from baton.storage.database import write_transaction
 from baton.storage.tables import events, workspaces
+from baton.workspaces.policy import load_policy
 
 _BATCH = 5_000
 

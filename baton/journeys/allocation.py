@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select
 
-from baton.analytics.stats import probability_to_be_best
+from baton.core.statistics import probability_to_be_best
 from baton.journeys.definitions import SplitNode
 from baton.journeys.store import live_journeys
 from baton.storage.database import write_transaction

@@ -27,7 +27,6 @@ from pydantic import (
     model_validator,
 )
 
-from baton.channels.policy import QuietHours
 from baton.channels.templates import check_text, strings_of
 from baton.core.durations import parse_duration
 from baton.core.errors import InvalidInput
@@ -42,6 +41,7 @@ from baton.segments.definitions import (
     leading_key,
 )
 from baton.segments.values import holds, lookup
+from baton.workspaces.policy import QuietHours
 
 _KEY = r"^[a-z0-9][a-z0-9_-]{0,99}$"
 _NODE_ID = r"^[A-Za-z][A-Za-z0-9_-]{0,99}$"

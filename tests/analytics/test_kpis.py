@@ -14,10 +14,10 @@ from sqlalchemy import Engine
 
 from baton.analytics.kpis import event_names, kpis
 from baton.analytics.store import AnalyticsStore
-from baton.channels.policy import parse_policy, save_policy
 from baton.core.clock import ManualClock
 from baton.runtime import Runtime
 from baton.storage.database import write_transaction
+from baton.workspaces.policy import parse_policy, save_policy
 from tests.api.test_profiles import bearer
 from tests.conftest import Workspace
 from tests.identity.helpers import profile, send

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from baton.analytics.stats import (
+from baton.core.statistics import (
     bootstrap_mean_difference,
     difference,
     p_value,

@@ -10,8 +10,8 @@ import pytest
 
 from baton.channels.arbitration import Contender, Ledger, Verdict, arbitrate, judge
 from baton.channels.consent import allowed
-from baton.channels.policy import QuietHours, parse_policy
 from baton.core.errors import InvalidInput
+from baton.workspaces.policy import QuietHours, parse_policy
 
 PARIS = ZoneInfo("Europe/Paris")
 T = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)

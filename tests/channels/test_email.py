@@ -10,12 +10,12 @@ from typing import Any
 import httpx
 from sqlalchemy import Connection, Engine
 
-from baton.channels.policy import parse_policy, save_policy
 from baton.channels.settings import EmailSettings, save_settings
 from baton.channels.template_store import save_template
 from baton.channels.templates import parse_template
 from baton.core.clock import ManualClock
 from baton.storage.database import write_transaction
+from baton.workspaces.policy import parse_policy, save_policy
 from tests.api.test_profiles import bearer
 from tests.channels.helpers import timeline
 from tests.conftest import Workspace

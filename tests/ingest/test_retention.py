@@ -7,13 +7,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine, select
 
-from baton.channels.policy import parse_policy, save_policy
 from baton.core.clock import ManualClock
 from baton.core.errors import InvalidInput
 from baton.ingest.retention import purge_expired_events
 from baton.storage.database import write_transaction
 from baton.storage.tables import events
 from baton.workspaces import create_workspace
+from baton.workspaces.policy import parse_policy, save_policy
 from tests.conftest import Workspace
 from tests.identity.helpers import send
 from tests.segments.helpers import track

@@ -11,10 +11,10 @@ from sqlalchemy import Engine, func, select
 from baton.core.clock import ManualClock
 from baton.segments import evaluate_due
 from baton.segments.definitions import SEGMENT_ENTERED, SEGMENT_EXITED
-from baton.segments.due import mark_due
 from baton.segments.store import Kind
 from baton.storage.database import write_transaction
 from baton.storage.tables import events, profiles
+from baton.timeline import mark_due
 from tests.conftest import Workspace
 from tests.identity.helpers import profile, send
 from tests.segments.helpers import (
