@@ -34,16 +34,19 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Each bench's JSON line is printed beside its stored baseline (bench/baseline/).
+BASELINE := $(BIN)/python -m bench.compare_baseline
+
 bench: install
 	$(BIN)/python -m pip install --quiet -r bench/compare/requirements.txt
-	$(BIN)/python -m bench.ingest --database sqlite
-	$(BIN)/python -m bench.ingest --database postgresql
-	$(BIN)/python -m bench.segments --database sqlite
-	$(BIN)/python -m bench.segments --database postgresql
-	$(BIN)/python -m bench.journeys --database sqlite
-	$(BIN)/python -m bench.journeys --database postgresql
-	$(BIN)/python -m bench.dispatch --database sqlite
-	$(BIN)/python -m bench.dispatch --database postgresql
-	$(BIN)/python -m bench.analytics --database sqlite
-	$(BIN)/python -m bench.analytics --database postgresql --events 1000000 --profiles 100000
+	$(BIN)/python -m bench.ingest --database sqlite | $(BASELINE)
+	$(BIN)/python -m bench.ingest --database postgresql | $(BASELINE)
+	$(BIN)/python -m bench.segments --database sqlite | $(BASELINE)
+	$(BIN)/python -m bench.segments --database postgresql | $(BASELINE)
+	$(BIN)/python -m bench.journeys --database sqlite | $(BASELINE)
+	$(BIN)/python -m bench.journeys --database postgresql | $(BASELINE)
+	$(BIN)/python -m bench.dispatch --database sqlite | $(BASELINE)
+	$(BIN)/python -m bench.dispatch --database postgresql | $(BASELINE)
+	$(BIN)/python -m bench.analytics --database sqlite | $(BASELINE)
+	$(BIN)/python -m bench.analytics --database postgresql --events 1000000 --profiles 100000 | $(BASELINE)
 	$(BIN)/python -m bench.compare.run

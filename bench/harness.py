@@ -12,7 +12,7 @@ import tempfile
 import time
 from base64 import b64encode
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import orjson
 from sqlalchemy import create_engine, text
@@ -57,13 +57,14 @@ def database(kind: str) -> Iterator[str]:
 
 @contextmanager
 def server(database_url: str, port: int, mode: str) -> Iterator[subprocess.Popen[bytes]]:
+    analytics = os.path.join(tempfile.gettempdir(), f"baton-bench-{port}.duckdb")
     env = {
         **os.environ,
         "BATON_DATABASE_URL": database_url,
         "BATON_PORT": str(port),
         "BATON_WRITE_KEY": WRITE_KEY,
         "BATON_ADMIN_TOKEN": ADMIN_TOKEN,
-        "BATON_ANALYTICS_PATH": os.path.join(tempfile.gettempdir(), f"baton-bench-{port}.duckdb"),
+        "BATON_ANALYTICS_PATH": analytics,
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "baton", "serve", "--processor", mode],
@@ -98,6 +99,9 @@ def server(database_url: str, port: int, mode: str) -> Iterator[subprocess.Popen
             if child is not None:
                 child.terminate()
                 child.wait(timeout=30)
+        for leftover in (analytics, f"{analytics}.wal"):  # one file per run otherwise
+            with suppress(FileNotFoundError):
+                os.unlink(leftover)
 
 
 def pending(port: int) -> int:

@@ -28,10 +28,10 @@ import duckdb
 import orjson
 from sqlalchemy import Engine, func, select
 
-from baton.channels.policy import load_policy
 from baton.core.clock import Clock
 from baton.core.durations import parse_duration
 from baton.storage.tables import erasures, events, profiles, workspaces
+from baton.workspaces.policy import load_policy
 
 log = logging.getLogger(__name__)
 _BATCH = 50_000
@@ -61,6 +61,20 @@ _EVENT_COLUMNS = (
 _PROFILE_COLUMNS = (
     "{'id': 'VARCHAR', 'workspace_id': 'VARCHAR', 'traits': 'JSON', 'updated_at': 'TIMESTAMPTZ'}"
 )
+# The csv module's dialect, stated: told nothing, DuckDB samples every file to detect it,
+# which costs more than the load itself.
+_CSV = "header = false, auto_detect = false, delim = ',', quote = '\"', escape = '\"'"
+_MERGE_COLUMNS = "{'id': 'VARCHAR', 'root': 'VARCHAR'}"
+# `merges` holds each merged-away profile and the last survivor the rows read name; that
+# survivor may have been merged before (`profile_roots` maps every merged profile to a
+# live one).
+_FOLLOW_MERGES = (
+    "UPDATE merges SET root = r.root FROM profile_roots r WHERE merges.root = r.id",
+    "INSERT OR REPLACE INTO profile_roots SELECT id, root FROM merges",
+    "UPDATE profile_roots SET root = m.root FROM merges m WHERE profile_roots.root = m.id",
+    "DELETE FROM profiles WHERE id IN (SELECT id FROM merges)",
+    "DROP TABLE merges",
+)
 _TABLES = ("events", "profiles", "profile_roots", "applied_erasures", "sync_state")
 # Events with their profile as it stands: a merged-away profile's events are its survivor's.
 RESOLVED_EVENTS = """
@@ -76,6 +90,9 @@ class AnalyticsStore:
         self._db = _connect(path)
         self._lock = threading.Lock()
         self._retained_at: datetime | None = None
+        # The profile rows the last sync read, by id: the next one reads most of them again
+        # (the overlap) and copies only those that changed.
+        self._profiles_read: dict[str, tuple[Any, ...]] = {}
         self._db.execute(_SCHEMA)
 
     def close(self) -> None:
@@ -114,13 +131,15 @@ class AnalyticsStore:
                 appended += copied
                 if copied < _BATCH:
                     break
-            self._sync_profiles(engine)
-            if self._apply_erasures(engine):
+            with self._transaction():
+                self._sync_profiles(engine)
+                erased = self._apply_erasures(engine)
+                # Retention is counted in days: deleting scans the events, so hourly will do.
+                if self._retained_at is None or now - self._retained_at >= _RETENTION_EVERY:
+                    self._apply_retention(engine, now)
+                    self._retained_at = now
+            if erased:
                 self._rewrite()
-            # Retention is counted in days: deleting scans the events, so hourly will do.
-            if self._retained_at is None or now - self._retained_at >= _RETENTION_EVERY:
-                self._apply_retention(engine, now)
-                self._retained_at = now
             return appended
 
     def rebuild(self, engine: Engine, now: datetime, progress: Callable[[int, int], None]) -> int:
@@ -132,6 +151,7 @@ class AnalyticsStore:
         with self._lock:
             for table in _TABLES:
                 self._db.execute(f"DELETE FROM {table}")
+            self._profiles_read = {}
             done = 0
             while copied := self._append_events(engine):
                 done += copied
@@ -186,27 +206,41 @@ class AnalyticsStore:
             rows = connection.execute(query).all()
         if not rows:
             return 0
-        self._bulk(
-            "INSERT OR IGNORE INTO events",
-            _EVENT_COLUMNS,
-            (
-                [
-                    seq,
-                    ws,
-                    profile_id,
-                    kind,
-                    name or "",
-                    ts.isoformat(),
-                    received.isoformat(),
-                    orjson.dumps(properties or {}).decode(),
-                ]
-                for seq, ws, profile_id, kind, name, ts, received, properties in rows
-            ),
-        )
-        self._db.execute(
-            "INSERT OR REPLACE INTO sync_state VALUES ('events', ?, NULL)", [rows[-1][0]]
-        )
+        with self._transaction():
+            self._bulk(
+                "INSERT OR IGNORE INTO events",
+                _EVENT_COLUMNS,
+                (
+                    [
+                        seq,
+                        ws,
+                        profile_id,
+                        kind,
+                        name or "",
+                        ts.isoformat(),
+                        received.isoformat(),
+                        orjson.dumps(properties or {}).decode(),
+                    ]
+                    for seq, ws, profile_id, kind, name, ts, received, properties in rows
+                ),
+            )
+            self._db.execute(
+                "INSERT OR REPLACE INTO sync_state VALUES ('events', ?, NULL)", [rows[-1][0]]
+            )
         return len(rows)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """The statements inside commit together: one write (and fsync) of DuckDB's log
+        instead of one per statement."""
+        self._db.begin()
+        try:
+            yield
+        except BaseException:
+            self._db.rollback()
+            self._profiles_read = {}  # what it recorded was not kept
+            raise
+        self._db.commit()
 
     def _bulk(self, insert: str, columns: str, rows: Iterable[list[Any]]) -> None:
         """`insert` the rows through a CSV file: DuckDB reads one in bulk many times
@@ -222,8 +256,7 @@ class AnalyticsStore:
             return
         try:
             self._db.execute(
-                f"{insert} SELECT * FROM read_csv(?, header = false, columns = {columns})",
-                [file.name],
+                f"{insert} SELECT * FROM read_csv(?, {_CSV}, columns = {columns})", [file.name]
             )
         finally:
             os.unlink(file.name)
@@ -247,7 +280,6 @@ class AnalyticsStore:
         )
 
     def _sync_profiles(self, engine: Engine) -> None:
-        # Copying a profile twice replaces it with itself.
         since = self._since("profiles", _PROFILES_OVERLAP)
         query = select(
             profiles.c.id,
@@ -262,29 +294,39 @@ class AnalyticsStore:
             rows = connection.execute(query.order_by(profiles.c.updated_at)).all()
         if not rows:
             return
+        read, self._profiles_read = self._profiles_read, {r.id: tuple(r) for r in rows}
+        changed = [r for r in rows if read.get(r.id) != tuple(r)]
         self._bulk(
             "INSERT OR REPLACE INTO profiles",
             _PROFILE_COLUMNS,
             (
                 [r.id, r.workspace_id, orjson.dumps(r.traits).decode(), r.updated_at.isoformat()]
-                for r in rows
+                for r in changed
                 if r.merged_into is None
             ),
         )
-        for row in rows:
-            if row.merged_into is None:
-                continue
-            root = self._root_of(row.merged_into)
-            self._db.execute("INSERT OR REPLACE INTO profile_roots VALUES (?, ?)", [row.id, root])
-            self._db.execute("UPDATE profile_roots SET root = ? WHERE root = ?", [root, row.id])
-            self._db.execute("DELETE FROM profiles WHERE id = ?", [row.id])
+        merged = {r.id: r.merged_into for r in changed if r.merged_into is not None}
+        if merged:
+            self._follow_merges(merged)
         self._mark("profiles", rows[-1].updated_at)
 
-    def _root_of(self, profile_id: str) -> str:
-        found = self._db.execute(
-            "SELECT root FROM profile_roots WHERE id = ?", [profile_id]
-        ).fetchone()
-        return str(found[0]) if found else profile_id
+    def _follow_merges(self, merged: dict[str, str]) -> None:
+        """Map each merged-away profile, and every profile whose root it was, to its
+        survivor, in a few statements for them all: DuckDB's cost is per statement (and
+        per parameter), and a burst of logins merges thousands of profiles a second."""
+
+        def last_named(profile_id: str) -> str:
+            while profile_id in merged:
+                profile_id = merged[profile_id]
+            return profile_id
+
+        self._bulk(
+            "CREATE OR REPLACE TEMP TABLE merges AS",
+            _MERGE_COLUMNS,
+            ([profile_id, last_named(profile_id)] for profile_id in merged),
+        )
+        for statement in _FOLLOW_MERGES:
+            self._db.execute(statement)
 
     def _apply_erasures(self, engine: Engine) -> bool:
         """Delete the rows of profiles erased since; whether there were any. Only the

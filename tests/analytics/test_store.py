@@ -11,12 +11,12 @@ import orjson
 from sqlalchemy import Engine, update
 
 from baton.analytics.store import RESOLVED_EVENTS, AnalyticsStore
-from baton.channels.policy import parse_policy, save_policy
 from baton.core.clock import ManualClock
 from baton.identity.erasure import erase_profile
 from baton.ingest import parse_message, store_messages
 from baton.storage.database import write_transaction
 from baton.storage.tables import profiles
+from baton.workspaces.policy import parse_policy, save_policy
 from tests.conftest import Workspace, process_all
 from tests.identity.helpers import profile
 from tests.segments.helpers import identify, track
@@ -117,5 +117,58 @@ def test_a_profile_change_committed_late_still_reaches_the_store(
         )
     store.sync(engine, clock.now())
     (plan,) = store.rows("SELECT traits->>'plan' FROM profiles WHERE id = ?", [late])[0]
+    assert plan == "pro"
+    store.close()
+
+
+def test_merge_chains_reach_the_last_survivor_whatever_sync_sees_them(
+    engine: Engine, clock: ManualClock, workspace: Workspace, tmp_path: Path
+) -> None:
+    store = AnalyticsStore(str(tmp_path / "m.duckdb"))
+    users = [f"m{n}" for n in range(1, 7)]
+    stored(engine, clock, workspace.id, *(track(u, "Page Viewed", clock.now()) for u in users))
+    process_all(engine, clock)
+    store.sync(engine, clock.now())
+    p = {n: profile(engine, workspace.id, u)["id"] for n, u in enumerate(users, start=1)}
+
+    def merge(*pairs: tuple[int, int]) -> None:
+        """Profile a merged into profile b, each a second after the last."""
+        with write_transaction(engine) as connection:
+            for a, b in pairs:
+                clock.advance(timedelta(seconds=1))
+                connection.execute(
+                    update(profiles)
+                    .where(profiles.c.id == p[a])
+                    .values(merged_into=p[b], updated_at=clock.now())
+                )
+        store.sync(engine, clock.now())
+
+    merge((1, 2), (2, 3), (3, 4))  # a chain read in one sync
+    assert profiles_of(store, workspace.id) == {p[4]: 4, p[5]: 1, p[6]: 1}
+    merge((5, 3))  # naming a survivor merged in an earlier sync
+    assert profiles_of(store, workspace.id) == {p[4]: 5, p[6]: 1}
+    merge((4, 6))  # every profile that had it as its root follows
+    assert profiles_of(store, workspace.id) == {p[6]: 6}
+    live = store.rows("SELECT id FROM profiles WHERE workspace_id = ?", [workspace.id])
+    assert live == [(p[6],)]
+    store.close()
+
+
+def test_a_profile_changed_at_the_same_instant_is_copied_again(
+    engine: Engine, clock: ManualClock, workspace: Workspace, tmp_path: Path
+) -> None:
+    # The overlap reads the same rows again; only the unchanged ones may be skipped, and
+    # on a clock standing still a change keeps its `updated_at`.
+    store = AnalyticsStore(str(tmp_path / "s.duckdb"))
+    stored(engine, clock, workspace.id, identify("still", clock.now(), plan="free"))
+    process_all(engine, clock)
+    store.sync(engine, clock.now())
+    still = profile(engine, workspace.id, "still")["id"]
+    with write_transaction(engine) as connection:
+        connection.execute(
+            update(profiles).where(profiles.c.id == still).values(traits={"plan": "pro"})
+        )
+    store.sync(engine, clock.now())
+    (plan,) = store.rows("SELECT traits->>'plan' FROM profiles WHERE id = ?", [still])[0]
     assert plan == "pro"
     store.close()
