@@ -29,6 +29,7 @@ from sqlalchemy import (
     bindparam,
     delete,
     exists,
+    func,
     insert,
     select,
     text,
@@ -39,17 +40,12 @@ from baton.channels.outbox import NewMessage, cancel_pending, enqueue
 from baton.core.batches import UNAVAILABLE, chunked, one_at_a_time
 from baton.core.clock import Clock
 from baton.core.errors import Conflict
-from baton.core.formats import iso_instant
 from baton.core.ids import new_id
 from baton.core.local_time import zone
 from baton.identity.profiles import message_from_baton
+from baton.journeys.admission import admission
 from baton.journeys.allocation import allocations_of
-from baton.journeys.definitions import (
-    ApiTrigger,
-    Cooldown,
-    JourneyDefinition,
-    event_of,
-)
+from baton.journeys.definitions import ApiTrigger, JourneyDefinition, event_of
 from baton.journeys.interpreter import (
     Advance,
     Allocations,
@@ -66,15 +62,7 @@ from baton.journeys.interpreter import (
     advance,
 )
 from baton.journeys.profiles import ProfileView, conditions_catalog
-from baton.journeys.refusals import (
-    ALREADY_IN,
-    AUDIENCE,
-    EXCLUSION,
-    PAUSED,
-    REENTRY,
-    Refusal,
-    record_refusals,
-)
+from baton.journeys.refusals import ALREADY_IN, EXCLUSION, Refusal, record_refusals
 from baton.journeys.store import (
     LiveJourney,
     Status,
@@ -326,45 +314,33 @@ class Batch:
         return instance
 
     def _refusal(self, journey: LiveJourney, profile_id: str) -> Refusal | None:
-        if journey.paused:
-            return Refusal(PAUSED, "the journey is paused")
         self.load_live([profile_id], lock=True)
-        mine = self.instances[profile_id]
-        if any(i.journey_id == journey.journey.id and i.state.live for i in mine):
-            return Refusal(ALREADY_IN, "the profile is in this journey already")
-        rule = journey.definition.reentry
-        if rule != "after_exit":
-            last = self.connection.execute(
-                select(journey_instances.c.ended_at)
-                .where(
-                    journey_instances.c.profile_id == profile_id,
-                    journey_instances.c.journey_id == journey.journey.id,
-                )
-                .order_by(journey_instances.c.ended_at.desc())
-                .limit(1)
-            ).first()
-            ended_in_batch = [
-                i.state.ended_at
-                for i in mine
-                if i.journey_id == journey.journey.id and i.state.ended_at is not None
-            ]
-            ends = [e for e in [last[0] if last else None, *ended_in_batch] if e is not None]
-            if rule == "never" and (last is not None or ended_in_batch):
-                return Refusal(REENTRY, "the journey allows one entry per profile")
-            if isinstance(rule, Cooldown) and ends and max(ends) + rule.span > self.now:
-                return Refusal(
-                    REENTRY,
-                    f"the profile left this journey less than {rule.cooldown} ago",
-                    {"left_at": iso_instant(max(ends))},
-                )
-        audience = journey.definition.audience
-        if audience is not None:
-            verdict = self.view(profile_id).explain(audience, "audience")
-            if not verdict["holds"]:
-                return Refusal(
-                    AUDIENCE, "the profile is not in the journey's audience", {"audience": verdict}
-                )
+        mine = [i for i in self.instances[profile_id] if i.journey_id == journey.journey.id]
+        refusal = admission(
+            journey.definition,
+            self.now,
+            paused=journey.paused,
+            inside=any(i.state.live for i in mine),
+            last_left=partial(self._last_left, journey, profile_id, mine),
+            audience=partial(self.view(profile_id).explain, asked_by="audience"),
+        )
+        if refusal is not None:
+            return refusal
         return self._exclusion(journey, profile_id)
+
+    def _last_left(
+        self, journey: LiveJourney, profile_id: str, mine: list[Instance]
+    ) -> datetime | None:
+        """When the profile's latest instance of the journey ended, in this batch or an
+        earlier transaction."""
+        stored = self.connection.execute(
+            select(func.max(journey_instances.c.ended_at)).where(
+                journey_instances.c.profile_id == profile_id,
+                journey_instances.c.journey_id == journey.journey.id,
+            )
+        ).scalar()
+        ends = [stored, *(i.state.ended_at for i in mine)]
+        return max((end for end in ends if end is not None), default=None)
 
     def _exclusion(self, journey: LiveJourney, profile_id: str) -> Refusal | None:
         """A profile is in one journey of an exclusion group at a time: a higher priority
@@ -506,17 +482,20 @@ class Batch:
     def flush(self) -> None:
         connection, writes = self.connection, self._writes
         new_ids = {i.id for i in writes.new}
+        # Instances that ended in this batch are written first: a profile may leave a
+        # journey and enter it again in one batch, and the unique index on live instances
+        # would refuse the new one while the old one still reads as live.
+        executemany_fast(
+            connection,
+            _UPDATE_INSTANCE,
+            [_update_row(i) for i in self._touched.values() if i.id not in new_ids],
+        )
         if writes.new:
             executemany_fast(
                 connection,
                 _INSERT_INSTANCE,
                 [_instance_row(self.workspace_id, i) for i in writes.new],
             )
-        executemany_fast(
-            connection,
-            _UPDATE_INSTANCE,
-            [_update_row(i) for i in self._touched.values() if i.id not in new_ids],
-        )
         executemany_fast(connection, _INSERT_STEP, writes.steps)
         enqueue(connection, writes.messages, self.now)
         cancel_pending(connection, writes.cancelled, self.now, "instance ended")

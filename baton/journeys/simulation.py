@@ -39,14 +39,13 @@ from baton.channels.arbitration import (
     arbitrate,
 )
 from baton.channels.consent import allowed, consents_of
-from baton.channels.outbox import load_ledgers
-from baton.channels.policy import Policy, load_policy
+from baton.channels.dispatch import load_ledgers
 from baton.core.errors import InvalidInput
 from baton.core.formats import iso_instant
 from baton.core.local_time import zone
+from baton.journeys.admission import admission
 from baton.journeys.definitions import (
     NODE_TYPES,
-    Cooldown,
     DateTraitTrigger,
     JourneyDefinition,
     ScheduleTrigger,
@@ -64,12 +63,14 @@ from baton.journeys.interpreter import (
     advance,
 )
 from baton.journeys.profiles import ProfileView, conditions_catalog
-from baton.journeys.refusals import ALREADY_IN, AUDIENCE, REENTRY
+from baton.journeys.refusals import ALREADY_IN
 from baton.journeys.store import Journey, definition_of
+from baton.segments.definitions import Condition
 from baton.segments.evaluate import Catalog, EventFact, ProfileEvaluation, ProfileFacts
 from baton.segments.evaluator import events_read, load_facts
 from baton.storage.database import among
 from baton.storage.tables import events, journey_instances, profiles
+from baton.workspaces.policy import Policy, load_policy
 
 MAX_SAMPLE = 100
 _FORGET_EVERY = 64  # events remembered for a profile between two clean-ups
@@ -234,21 +235,24 @@ class Simulator:
         return None
 
     def _refusal(self, profile: _Profile) -> str | None:
-        if profile.id in self.live:
-            return ALREADY_IN
-        if not self.entry_rules:
-            return None
-        rule = self.definition.reentry
         assert self.now is not None
-        if profile.ended_at is not None and (
-            rule == "never"
-            or (isinstance(rule, Cooldown) and profile.ended_at + rule.span > self.now)
-        ):
-            return REENTRY
-        audience = self.definition.audience
-        if audience is not None and not self.view(profile).holds(audience, "audience"):
-            return AUDIENCE
-        return None
+        inside = profile.id in self.live
+        if not self.entry_rules:
+            # A test run told to ignore the entry rules still holds one instance per profile.
+            return ALREADY_IN if inside else None
+        refusal = admission(
+            self.definition,
+            self.now,
+            paused=False,  # a simulation runs its version as if live, paused or not
+            inside=inside,
+            last_left=lambda: profile.ended_at,
+            audience=partial(self._audience, profile),
+        )
+        return None if refusal is None else refusal.reason
+
+    def _audience(self, profile: _Profile, condition: Condition) -> dict[str, Any]:
+        # The tally counts refusals by reason: the answer alone, without its explanation.
+        return {"holds": self.view(profile).holds(condition, "audience")}
 
     # -- time
 
