@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from baton.channels.consent import set_consent
+from baton.channels.settings import EmailSettings, save_settings
 from baton.core.clock import ManualClock
 from baton.core.errors import InvalidInput, NotFound
 from baton.journeys import runner
@@ -22,6 +23,7 @@ from baton.storage.tables import identifiers, journey_instances, journeys, messa
 from tests.conftest import Workspace
 from tests.journeys.helpers import deliver, run
 from tests.segments.helpers import identify, track
+from tests.servers import Mailbox
 
 
 def installed(
@@ -175,17 +177,32 @@ def test_cart_abandonment(engine: Engine, clock: ManualClock, workspace: Workspa
     }
 
 
-def test_browse_abandonment(engine: Engine, clock: ManualClock, workspace: Workspace) -> None:
+def test_browse_abandonment_names_the_last_product_viewed(
+    engine: Engine, clock: ManualClock, workspace: Workspace, smtp: tuple[Mailbox, int]
+) -> None:
+    mailbox, port = smtp
+    with write_transaction(engine) as connection:
+        email = EmailSettings(url=f"smtp://127.0.0.1:{port}", sender="Shop <shop@example.com>",
+                              security="none", links_url="http://127.0.0.1:8000")  # fmt: skip
+        save_settings(connection, workspace.id, "email", email, clock.now())
     installed(engine, clock, workspace, "browse-abandonment")
     customers(engine, clock, workspace, "browser", "adder", "once")
     for user in ("browser", "adder"):
-        send(engine, clock, workspace, track(user, "Product Viewed", clock.now()),
-             track(user, "Product Viewed", clock.now() + timedelta(seconds=1)))  # fmt: skip
+        send(engine, clock, workspace,
+             track(user, "Product Viewed", clock.now(), {"name": "Red sneakers"}),
+             track(user, "Product Viewed", clock.now() + timedelta(seconds=1),
+                   {"name": "Wool scarf"}))  # fmt: skip
     send(engine, clock, workspace, track("once", "Product Viewed", clock.now()))
     later(engine, clock, timedelta(hours=1))
     send(engine, clock, workspace, track("adder", "Product Added", clock.now()))
     later(engine, clock, timedelta(hours=1, minutes=1))
     assert outbox(engine, workspace, "browse-abandonment") == {"browser": ["browse-reminder"]}
+    ((recipients, message),) = mailbox.received
+    assert recipients == ["browser@example.com"]
+    html = next(p for p in message.walk() if p.get_content_type() == "text/html")
+    body = html.get_payload(decode=True)
+    assert isinstance(body, bytes)
+    assert "You were looking at Wool scarf earlier." in body.decode()
     later(engine, clock, timedelta(days=3))
     assert endings(engine, workspace, "browse-abandonment") == {
         "browser": ("completed", False),

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
-from baton.channels.policy import parse_policy, save_policy
 from baton.core.clock import ManualClock
 from baton.core.errors import InvalidInput
 from baton.journeys.definitions import parse_journey
@@ -24,6 +23,7 @@ from baton.storage.tables import (
     message_decisions,
     messages,
 )
+from baton.workspaces.policy import parse_policy, save_policy
 from tests.conftest import Workspace
 from tests.identity.helpers import profile
 from tests.journeys.helpers import deliver, publish, run
