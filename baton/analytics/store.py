@@ -19,14 +19,14 @@ import logging
 import os
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
 import duckdb
 import orjson
-from sqlalchemy import Engine, func, select
+from sqlalchemy import ColumnElement, Engine, Text, cast, func, select
 
 from baton.core.clock import Clock
 from baton.core.durations import parse_duration
@@ -34,7 +34,7 @@ from baton.storage.tables import erasures, events, profiles, workspaces
 from baton.workspaces.policy import load_policy
 
 log = logging.getLogger(__name__)
-_BATCH = 50_000
+_BATCH = 5_000
 _RETENTION_EVERY = timedelta(hours=1)
 _PROFILES_OVERLAP = timedelta(seconds=5)
 # An erasure committed this long after a later-stamped one is still found.
@@ -186,6 +186,9 @@ class AnalyticsStore:
                     events.c.profile_id.is_(None), events.c.error.is_(None)
                 )
             ).scalar_one()
+            # Every column as the text the CSV holds, made by the database: converting to
+            # Python values and back cost the API process more than the copy itself.
+            dialect = connection.dialect.name
             query = (
                 select(
                     events.c.seq,
@@ -193,9 +196,9 @@ class AnalyticsStore:
                     events.c.profile_id,
                     events.c.type,
                     events.c.event,
-                    events.c.timestamp,
-                    events.c.received_at,
-                    events.c.properties,
+                    _utc_text(events.c.timestamp, dialect),
+                    _utc_text(events.c.received_at, dialect),
+                    func.coalesce(cast(events.c.properties, Text), "{}"),
                 )
                 .where(events.c.seq > after, events.c.profile_id.is_not(None))
                 .order_by(events.c.seq)
@@ -207,23 +210,7 @@ class AnalyticsStore:
         if not rows:
             return 0
         with self._transaction():
-            self._bulk(
-                "INSERT OR IGNORE INTO events",
-                _EVENT_COLUMNS,
-                (
-                    [
-                        seq,
-                        ws,
-                        profile_id,
-                        kind,
-                        name or "",
-                        ts.isoformat(),
-                        received.isoformat(),
-                        orjson.dumps(properties or {}).decode(),
-                    ]
-                    for seq, ws, profile_id, kind, name, ts, received, properties in rows
-                ),
-            )
+            self._bulk("INSERT OR IGNORE INTO events", _EVENT_COLUMNS, rows)
             self._db.execute(
                 "INSERT OR REPLACE INTO sync_state VALUES ('events', ?, NULL)", [rows[-1][0]]
             )
@@ -242,15 +229,14 @@ class AnalyticsStore:
             raise
         self._db.commit()
 
-    def _bulk(self, insert: str, columns: str, rows: Iterable[list[Any]]) -> None:
+    def _bulk(self, insert: str, columns: str, rows: Iterable[Sequence[Any]]) -> None:
         """`insert` the rows through a CSV file: DuckDB reads one in bulk many times
         faster than it takes rows one statement at a time."""
         with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, newline="") as file:
             writer = csv.writer(file)
-            written = 0
-            for row in rows:
-                writer.writerow(row)
-                written += 1
+            before = file.tell()
+            writer.writerows(rows)
+            written = file.tell() > before
         if not written:
             os.unlink(file.name)
             return
@@ -380,6 +366,14 @@ class AnalyticsStore:
                     "DELETE FROM events WHERE workspace_id = ? AND ts < ?",
                     [workspace_id, now - parse_duration(retention)],
                 )
+
+
+def _utc_text(column: ColumnElement[Any], dialect: str) -> ColumnElement[str]:
+    """An instant as ISO text with its offset, as the database writes it."""
+    if dialect == "postgresql":
+        return func.to_char(func.timezone("UTC", column), 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')
+    # SQLite holds UTC as `YYYY-MM-DD HH:MM:SS.ffffff` (storage.tables.Instant).
+    return cast(column, Text) + "+00:00"
 
 
 def _connect(path: str) -> duckdb.DuckDBPyConnection:

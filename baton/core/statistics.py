@@ -13,9 +13,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 Z = 1.959963984540054  # the normal quantile of 97.5%
 # A sample that cannot tell this relative lift from none, at the usual 80% power, is
@@ -80,6 +82,8 @@ def probability_to_be_best(
     arms: Sequence[tuple[int, int]], draws: int = 20_000, seed: int = 0
 ) -> list[float]:
     """For each (conversions, profiles), the posterior probability its rate is highest."""
+    import numpy as np  # here: only reports and split optimization need numpy's 20 MB
+
     rng = np.random.default_rng(seed)
     samples = np.stack(
         [rng.beta(1 + s, 1 + n - s, size=draws) for s, n in arms]  # uniform prior
@@ -94,6 +98,8 @@ def bootstrap_mean_difference(
     """Percentile bootstrap interval of mean(variant) - mean(control)."""
     if not variant or not control:
         return None
+    import numpy as np  # see probability_to_be_best
+
     rng = np.random.default_rng(seed)
     low, high = np.percentile(
         _resampled_means(variant, draws, rng) - _resampled_means(control, draws, rng),
@@ -108,6 +114,8 @@ def _resampled_means(
     """The means of `draws` resamples (with replacement) of `values`. A resample counts
     each distinct value a multinomial number of times, so the work grows with the
     distinct values (few: most profiles spend nothing), not with the profiles."""
+    import numpy as np  # see probability_to_be_best
+
     distinct, counts = np.unique(np.asarray(values, dtype=float), return_counts=True)
     n = len(values)
     means: npt.NDArray[np.float64] = rng.multinomial(n, counts / n, size=draws) @ distinct / n

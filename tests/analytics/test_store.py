@@ -172,3 +172,27 @@ def test_a_profile_changed_at_the_same_instant_is_copied_again(
     (plan,) = store.rows("SELECT traits->>'plan' FROM profiles WHERE id = ?", [still])[0]
     assert plan == "pro"
     store.close()
+
+
+def test_events_are_copied_with_their_instants_and_properties(
+    engine: Engine, clock: ManualClock, workspace: Workspace, tmp_path: Path
+) -> None:
+    store = AnalyticsStore(str(tmp_path / "a.duckdb"))
+    happened = clock.now() - timedelta(hours=3, microseconds=123_457)
+    properties = {"total": 12.5, "products": [{"sku": "é-1"}], "note": 'say "hi"'}
+    stored(engine, clock, workspace.id,
+           {"type": "track", "userId": "u1", "event": "Order Completed",
+            "timestamp": happened.isoformat(), "properties": properties},
+           {"type": "page", "userId": "u1", "timestamp": happened.isoformat()})  # fmt: skip
+    process_all(engine, clock)
+    store.sync(engine, clock.now())
+    rows = store.rows(
+        "SELECT event, ts, received_at, properties FROM events WHERE workspace_id = ? "
+        "ORDER BY seq",
+        [workspace.id],
+    )
+    assert [(event, ts, received) for event, ts, received, _ in rows] == [
+        ("Order Completed", happened, clock.now()),
+        (None, happened, clock.now()),
+    ]
+    assert [orjson.loads(found) for *_, found in rows] == [properties, {}]
