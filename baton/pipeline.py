@@ -20,18 +20,15 @@ from enum import StrEnum
 
 from sqlalchemy import Connection, Engine, select
 
-from baton.channels.dispatch import dispatch_due
-from baton.channels.dispatch import next_due_at as next_message_at
+from baton.channels import dispatch_due
+from baton.channels import next_due_at as next_message_at
 from baton.core.clock import Clock
-from baton.identity.erasure import compact_erased
-from baton.identity.processor import DEFAULT_BATCH_SIZE, process_pending, refresh_statistics
-from baton.ingest.retention import purge_expired_events
-from baton.journeys.allocation import optimize_splits
-from baton.journeys.runner import fire_timers, next_work_at, process_inbox
-from baton.journeys.schedules import run_schedules
-from baton.journeys.store import listen_to_events as journeys_listen
+from baton.identity import DEFAULT_BATCH_SIZE, compact_erased, process_pending, refresh_statistics
+from baton.ingest import purge_expired_events
+from baton.journeys import fire_timers, next_work_at, optimize_splits, process_inbox, run_schedules
+from baton.journeys import listen_to_events as journeys_listen
 from baton.segments import build_pending, evaluate_due
-from baton.segments.store import listen_to_events as segments_listen
+from baton.segments import listen_to_events as segments_listen
 from baton.storage.changes import ChangeWatcher
 from baton.storage.database import checkpoint, write_transaction
 from baton.storage.tables import journeys, workspaces

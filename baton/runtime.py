@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
-from baton.analytics.store import AnalyticsStore, Follower
+from baton.analytics import AnalyticsStore, Follower
 from baton.core.clock import Clock, SystemClock
 from baton.core.config import Settings
-from baton.ingest.writer import IngestWriter
+from baton.ingest import IngestWriter
 from baton.pipeline import Pipeline
 from baton.storage.database import connect
-from baton.workspaces.keys import KeyRing
+from baton.workspaces import KeyRing
 
 
 @dataclass

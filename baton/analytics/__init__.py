@@ -1,0 +1,27 @@
+"""Analytics: the DuckDB store that follows the database, and the reports read from it
+(journey reports, KPIs, funnels, paths, cohorts, the journey map)."""
+
+from baton.analytics.exploration import Paths, cohorts, parse_cohorts, parse_paths, paths
+from baton.analytics.funnels import Funnel, funnel, parse_funnel
+from baton.analytics.journey_map import journey_map
+from baton.analytics.journey_report import journey_report
+from baton.analytics.kpis import event_names, kpis, segment_members
+from baton.analytics.store import AnalyticsStore, Follower
+
+__all__ = [
+    "AnalyticsStore",
+    "Follower",
+    "Funnel",
+    "Paths",
+    "cohorts",
+    "event_names",
+    "funnel",
+    "journey_map",
+    "journey_report",
+    "kpis",
+    "parse_cohorts",
+    "parse_funnel",
+    "parse_paths",
+    "paths",
+    "segment_members",
+]

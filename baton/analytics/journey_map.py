@@ -14,8 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from baton.analytics.journey_report import journey_report
-from baton.journeys.definitions import JourneyStage, MessageNode, event_of
-from baton.journeys.store import definition_of, list_journeys
+from baton.journeys import JourneyStage, MessageNode, definition_of, event_of, list_journeys
 from baton.storage.tables import journey_instances
 
 _PAIN_POINTS = 5

@@ -31,8 +31,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Row, Select, func, or_, select
 
 from baton.core import statistics as stats
-from baton.journeys.allocation import allocation_history
-from baton.journeys.store import Journey
+from baton.journeys import Journey, allocation_history
 from baton.storage.tables import (
     consent_changes,
     events,
@@ -40,7 +39,7 @@ from baton.storage.tables import (
     journey_steps,
     messages,
 )
-from baton.workspaces.policy import load_policy
+from baton.workspaces import load_policy
 
 ORDER_COMPLETED = "Order Completed"
 ENGAGEMENT = {

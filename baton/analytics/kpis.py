@@ -14,7 +14,7 @@ from sqlalchemy import Connection, select
 from baton.analytics.store import RESOLVED_EVENTS, AnalyticsStore
 from baton.core.errors import NotFound
 from baton.storage.tables import definitions, segment_memberships
-from baton.workspaces.policy import load_policy
+from baton.workspaces import load_policy
 
 STANDARD = (
     "Product Viewed",

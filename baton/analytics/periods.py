@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from baton.segments.values import parse_instant
+from baton.segments import parse_instant
 
 
 class Period(BaseModel):

@@ -31,7 +31,7 @@ from sqlalchemy import ColumnElement, Engine, Text, cast, func, select
 from baton.core.clock import Clock
 from baton.core.durations import parse_duration
 from baton.storage.tables import erasures, events, profiles, workspaces
-from baton.workspaces.policy import load_policy
+from baton.workspaces import load_policy
 
 log = logging.getLogger(__name__)
 _BATCH = 5_000

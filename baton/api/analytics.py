@@ -8,16 +8,26 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from baton.analytics.exploration import Paths, cohorts, parse_cohorts, parse_paths, paths
-from baton.analytics.funnels import Funnel, funnel, parse_funnel
-from baton.analytics.journey_map import journey_map
-from baton.analytics.kpis import event_names, kpis, segment_members
-from baton.analytics.store import AnalyticsStore
+from baton.analytics import (
+    AnalyticsStore,
+    Funnel,
+    Paths,
+    cohorts,
+    event_names,
+    funnel,
+    journey_map,
+    kpis,
+    parse_cohorts,
+    parse_funnel,
+    parse_paths,
+    paths,
+    segment_members,
+)
 from baton.api.auth import AdminWorkspace, runtime_of
 from baton.api.bodies import DocumentRoute, described_by, duration_of, instant_of
 from baton.api.responses import JSONBody
 from baton.core.errors import Conflict, InvalidInput
-from baton.workspaces.policy import load_policy
+from baton.workspaces import load_policy
 
 router = APIRouter(prefix="/api/v1", tags=["analytics"], route_class=DocumentRoute)
 # The API fills in the default period before the domain parses the question.

@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 
 from baton.core.errors import Unauthorized
 from baton.runtime import Runtime
-from baton.workspaces.keys import KeyKind
+from baton.workspaces import KeyKind
 
 
 def runtime_of(request: Request) -> Runtime:

@@ -18,8 +18,8 @@ from baton.api.auth import runtime_of
 from baton.core.documents import parse_document
 from baton.core.durations import parse_duration
 from baton.core.errors import InvalidInput
-from baton.identity.profiles import find_profile, resolve_profile_id
-from baton.segments.values import parse_instant
+from baton.identity import find_profile, resolve_profile_id
+from baton.segments import parse_instant
 
 MAX_BODY = 512 * 1024
 EMPTY_BODY = "the body is empty: send a JSON (or YAML) document"

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from baton.api.auth import AdminWorkspace, runtime_of
 from baton.api.bodies import DocumentRoute, described_by
 from baton.api.responses import JSONBody
-from baton.channels.settings import (
+from baton.channels import (
     SETTINGS,
     load_settings,
     masked,

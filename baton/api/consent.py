@@ -10,9 +10,8 @@ from pydantic import BaseModel, Field, StrictBool
 from baton.api.auth import AdminWorkspace, runtime_of
 from baton.api.bodies import DocumentRoute
 from baton.api.responses import JSONBody
-from baton.channels.consent import consent_json, set_consent
-from baton.channels.opt_in import opt_in
-from baton.identity.profiles import resolve_profile_id
+from baton.channels import consent_json, opt_in, set_consent
+from baton.identity import resolve_profile_id
 from baton.storage.database import write_transaction
 
 router = APIRouter(prefix="/api/v1", tags=["consent"], route_class=DocumentRoute)

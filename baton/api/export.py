@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from baton.api.profiles import event_json, profile_json
-from baton.channels.consent import consent_json
+from baton.channels import consent_json
 from baton.core.formats import iso_instant
-from baton.identity.profiles import get_profile, merge_tree
+from baton.identity import get_profile, merge_tree
 from baton.storage.database import among
 from baton.storage.tables import (
     events,

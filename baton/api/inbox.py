@@ -9,10 +9,9 @@ from fastapi import APIRouter, Query, Request
 
 from baton.api.auth import WriteWorkspace, runtime_of
 from baton.api.responses import JSONBody
-from baton.channels.in_app import inbox_of, mark
+from baton.channels import inbox_of, mark
 from baton.core.errors import InvalidInput
-from baton.identity.normalize import ANONYMOUS_ID, USER_ID
-from baton.identity.profiles import merge_tree, profile_of_identifier
+from baton.identity import ANONYMOUS_ID, USER_ID, merge_tree, profile_of_identifier
 from baton.storage.database import write_transaction
 
 router = APIRouter(prefix="/v1", tags=["inbox"])

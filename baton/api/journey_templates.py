@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, StrictBool, StrictStr
 from baton.api.auth import AdminWorkspace, runtime_of
 from baton.api.bodies import DocumentRoute
 from baton.api.responses import JSONBody
-from baton.journeys.library import find_journey_templates, get_journey_template, install
+from baton.journeys import find_journey_templates, get_journey_template, install
 from baton.storage.database import write_transaction
 
 router = APIRouter(prefix="/api/v1", tags=["journey templates"], route_class=DocumentRoute)

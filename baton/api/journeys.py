@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field, PlainValidator, StrictBool, StrictInt, StrictStr
 from sqlalchemy import Connection
 
-from baton.analytics.journey_report import journey_report
+from baton.analytics import journey_report
 from baton.api.auth import AdminWorkspace, runtime_of
 from baton.api.bodies import (
     DocumentRoute,
@@ -26,23 +26,29 @@ from baton.api.cursors import decode_cursor, page_json
 from baton.api.responses import JSONBody
 from baton.core.errors import InvalidInput
 from baton.core.formats import iso_instant
-from baton.identity.profiles import resolve_profile_id
-from baton.journeys import reports, runner
-from baton.journeys.definitions import JourneyDefinition, dump_journey, parse_journey
-from baton.journeys.files import apply_journey
-from baton.journeys.simulation import MAX_SAMPLE, Supposed, backtest, trial_run
-from baton.journeys.store import (
+from baton.identity import resolve_profile_id
+from baton.journeys import (
+    MAX_SAMPLE,
     Journey,
+    JourneyDefinition,
     Status,
+    Supposed,
+    apply_journey,
+    backtest,
     chosen_version,
     definition_of,
+    dump_journey,
     get_journey,
     list_journeys,
     migration_plan,
+    parse_journey,
     publish,
+    reports,
+    runner,
     set_status,
+    trial_run,
+    why,
 )
-from baton.journeys.why import why
 from baton.storage.database import write_transaction
 
 router = APIRouter(prefix="/api/v1", tags=["journeys"], route_class=DocumentRoute)

@@ -10,9 +10,9 @@ from sqlalchemy import Row
 from baton.api.auth import AdminWorkspace, runtime_of
 from baton.api.cursors import decode_cursor, page_json
 from baton.api.responses import JSONBody
-from baton.channels.listing import list_messages
+from baton.channels import list_messages
 from baton.core.formats import iso_instant
-from baton.identity.profiles import resolve_profile_id
+from baton.identity import resolve_profile_id
 
 router = APIRouter(prefix="/api/v1", tags=["journeys"])
 

@@ -8,7 +8,7 @@ from baton.api.auth import AdminWorkspace, runtime_of
 from baton.api.bodies import DocumentRoute
 from baton.api.responses import JSONBody
 from baton.storage.database import write_transaction
-from baton.workspaces.policy import Policy, load_policy, policy_json, save_policy
+from baton.workspaces import Policy, load_policy, policy_json, save_policy
 
 router = APIRouter(prefix="/api/v1", tags=["policy"], route_class=DocumentRoute)
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from baton.api.auth import AdminWorkspace, runtime_of
 from baton.api.export import export_profile
 from baton.api.responses import JSONBody
-from baton.identity.erasure import erase_profile, get_receipt
+from baton.identity import erase_profile, get_receipt
 from baton.storage.database import write_transaction
 
 router = APIRouter(prefix="/api/v1", tags=["privacy"])

@@ -13,10 +13,8 @@ from baton.api.cursors import decode_cursor, page_json
 from baton.api.responses import JSONBody
 from baton.core.errors import InvalidInput
 from baton.core.formats import iso_instant
-from baton.identity import profiles
-from baton.identity.processor import failed_count, pending_count
-from baton.identity.profiles import EventKey
-from baton.segments.memberships import segments_of
+from baton.identity import EventKey, failed_count, pending_count, profiles
+from baton.segments import segments_of
 
 router = APIRouter(prefix="/api/v1", tags=["profiles"])
 

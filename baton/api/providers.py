@@ -17,10 +17,20 @@ from pydantic import BaseModel, Discriminator, Field, Tag
 from baton.api.auth import runtime_of
 from baton.api.bodies import DocumentRoute
 from baton.api.responses import JSONBody
-from baton.channels.engagement import Feedback, record_click, record_feedback, record_open
-from baton.channels.links import read_link
-from baton.channels.settings import EmailSettings, SmsSettings, load_settings
-from baton.channels.sms import callback_url, record_keyword, record_status, signature
+from baton.channels import (
+    EmailSettings,
+    Feedback,
+    SmsSettings,
+    callback_url,
+    load_settings,
+    read_link,
+    record_click,
+    record_feedback,
+    record_keyword,
+    record_open,
+    record_status,
+    signature,
+)
 from baton.core.errors import InvalidInput, NotFound, Unauthorized
 from baton.core.validation import validated
 from baton.storage.database import write_transaction

@@ -13,14 +13,16 @@ from baton.api.cursors import decode_cursor, page_json
 from baton.api.responses import JSONBody
 from baton.core.errors import Conflict, InvalidInput
 from baton.core.formats import iso_instant
-from baton.segments import memberships, query
-from baton.segments.definitions import ComputedTraitDefinition, SegmentDefinition
-from baton.segments.store import (
+from baton.segments import (
+    ComputedTraitDefinition,
     Kind,
+    SegmentDefinition,
     Stored,
     delete_definition,
     get_definition,
     list_definitions,
+    memberships,
+    query,
     request_build,
     save_definition,
 )

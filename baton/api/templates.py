@@ -10,15 +10,16 @@ from pydantic import Field
 from baton.api.auth import AdminWorkspace, runtime_of
 from baton.api.bodies import DocumentRoute, ProfileReference, described_by, profile_of
 from baton.api.responses import JSONBody
-from baton.channels.template_store import (
+from baton.channels import (
+    MessageTemplate,
     get_template,
     list_templates,
+    parse_template,
     render_for,
     save_template,
 )
-from baton.channels.templates import MessageTemplate, parse_template
 from baton.core.errors import InvalidInput
-from baton.journeys.template_use import delete_unused_template
+from baton.journeys import delete_unused_template
 from baton.storage.database import write_transaction
 
 router = APIRouter(prefix="/api/v1", tags=["templates"], route_class=DocumentRoute)

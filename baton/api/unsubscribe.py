@@ -16,12 +16,17 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import Connection
 
 from baton.api.auth import runtime_of
-from baton.channels.consent import EVERYTHING, set_consent
-from baton.channels.links import read_link
-from baton.channels.opt_in import CONFIRMATION, confirm
-from baton.channels.settings import EmailSettings, load_settings
+from baton.channels import (
+    CONFIRMATION,
+    EVERYTHING,
+    EmailSettings,
+    confirm,
+    load_settings,
+    read_link,
+    set_consent,
+)
 from baton.core.errors import InvalidInput
-from baton.identity.profiles import resolve_profile_id
+from baton.identity import resolve_profile_id
 from baton.storage.database import write_transaction
 
 router = APIRouter(prefix="/v1", tags=["unsubscribe"])

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from baton.workspaces.policy import Pause, Policy, QuietHours
+from baton.workspaces import Pause, Policy, QuietHours
 
 SENT, SKIPPED, DEFERRED = "sent", "skipped", "deferred"
 QUIET_HOURS, NO_CONSENT, HELD_OUT = "quiet_hours", "no_consent", "held_out"

@@ -69,8 +69,7 @@ from baton.channels.webhook import WebhookSender
 from baton.core.clock import Clock
 from baton.core.errors import BatonError, NotFound
 from baton.core.faults import fault
-from baton.identity.normalize import EMAIL, normalize_email
-from baton.identity.profiles import merge_tree, message_from_baton
+from baton.identity import EMAIL, merge_tree, message_from_baton, normalize_email
 from baton.storage.database import (
     among,
     executemany_fast,
@@ -79,7 +78,7 @@ from baton.storage.database import (
 )
 from baton.storage.tables import events, message_attempts, messages, profiles, push_tokens
 from baton.timeline import timeline_row, write_timeline
-from baton.workspaces.policy import Policy, load_policy
+from baton.workspaces import Policy, load_policy
 
 log = logging.getLogger(__name__)
 

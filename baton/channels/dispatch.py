@@ -30,10 +30,10 @@ from baton.channels.outbox import (
 from baton.core.clock import Clock
 from baton.core.faults import fault
 from baton.core.local_time import zone, zone_or
-from baton.segments.memberships import members_among
+from baton.segments import members_among
 from baton.storage.database import among, any_row, executemany_fast, write_transaction
 from baton.storage.tables import message_decisions, messages
-from baton.workspaces.policy import Policy
+from baton.workspaces import Policy
 
 __all__ = ["DEFAULT_BATCH_SIZE", "dispatch_due", "load_ledgers", "next_due_at"]
 

@@ -24,8 +24,7 @@ from baton.channels.links import sign_link
 from baton.channels.settings import EmailSettings
 from baton.channels.suppressions import suppress
 from baton.core.durations import parse_duration
-from baton.identity.normalize import EMAIL, normalize_email
-from baton.identity.profiles import profile_of_identifier
+from baton.identity import EMAIL, normalize_email, profile_of_identifier
 from baton.timeline import timeline_row, write_timeline
 
 EMAIL_OPENED, EMAIL_CLICKED = "Email Opened", "Email Link Clicked"

@@ -15,8 +15,8 @@ from baton.channels.outbox import NewMessage, enqueue
 from baton.channels.settings import EmailSettings, load_settings
 from baton.core.errors import Conflict, InvalidInput
 from baton.core.formats import iso_instant
-from baton.identity.profiles import resolve_profile_id
-from baton.workspaces.policy import load_policy
+from baton.identity import resolve_profile_id
+from baton.workspaces import load_policy
 
 CONFIRMATION = "optin"
 _VALID_FOR = timedelta(days=7)

@@ -22,8 +22,7 @@ from baton.channels.consent import channel_group, set_consent
 from baton.channels.senders import FAILED, MESSAGE_DELIVERED, Outcome, Outgoing
 from baton.channels.settings import SmsSettings
 from baton.core.formats import iso_instant
-from baton.identity.normalize import PHONE, normalize_phone
-from baton.identity.profiles import profile_of_identifier
+from baton.identity import PHONE, normalize_phone, profile_of_identifier
 from baton.storage.tables import message_attempts, messages
 from baton.timeline import timeline_row, write_timeline
 

@@ -11,9 +11,9 @@ from baton.channels.templates import MessageTemplate, Rendered, parse_template, 
 from baton.core.errors import NotFound
 from baton.core.formats import iso_instant
 from baton.core.ids import new_id
-from baton.segments.files import yaml_diff
+from baton.segments import yaml_diff
 from baton.storage.tables import message_templates, profiles
-from baton.workspaces.policy import load_policy
+from baton.workspaces import load_policy
 
 
 def _dump(template: MessageTemplate) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from baton.core.errors import InvalidInput
 from baton.core.local_time import zone_or
 from baton.core.validation import validated
-from baton.segments.values import is_number, parse_instant
+from baton.segments import is_number, parse_instant
 
 ROOTS = ("profile", "event", "journey", "workspace")
 # Parts each channel needs (all of one group: at least one of a tuple).

@@ -9,7 +9,7 @@ import duckdb
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from baton.analytics.store import AnalyticsStore
+from baton.analytics import AnalyticsStore
 from baton.cli.common import clock_of, console, errors, settings
 from baton.core.config import Settings
 from baton.storage.database import connect

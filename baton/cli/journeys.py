@@ -11,11 +11,16 @@ from rich.table import Table
 
 from baton.cli.common import clock_of, console, database_and_workspace, errors
 from baton.core.errors import BatonError
-from baton.journeys.files import apply_journey, read_journeys
-from baton.journeys.reports import journey_stats
-from baton.journeys.simulation import backtest
-from baton.journeys.store import chosen_version, get_journey, list_journeys
-from baton.segments.values import parse_instant
+from baton.journeys import (
+    apply_journey,
+    backtest,
+    chosen_version,
+    get_journey,
+    journey_stats,
+    list_journeys,
+    read_journeys,
+)
+from baton.segments import parse_instant
 from baton.storage.database import write_transaction
 
 journeys_app = typer.Typer(help="Journeys.", no_args_is_help=True)

@@ -30,8 +30,8 @@ from baton.core.clock import Clock
 from baton.core.config import Settings, redact_url
 from baton.core.errors import BatonError
 from baton.core.logging import configure_logging
-from baton.identity.profiles import find_profile
-from baton.ingest.importer import ImportReport, import_csv, import_ndjson
+from baton.identity import find_profile
+from baton.ingest import ImportReport, import_csv, import_ndjson
 from baton.pipeline import Stage, refresh_listeners
 from baton.runtime import Runtime
 from baton.storage.database import connect, write_transaction

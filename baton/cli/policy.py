@@ -12,7 +12,7 @@ from baton.cli.common import console, database_and_workspace, errors
 from baton.core.documents import parse_document
 from baton.core.errors import BatonError
 from baton.storage.database import write_transaction
-from baton.workspaces.policy import Policy, load_policy, parse_policy, policy_json, save_policy
+from baton.workspaces import Policy, load_policy, parse_policy, policy_json, save_policy
 
 policy_app = typer.Typer(help="Frequency caps, quiet hours, time zone.", no_args_is_help=True)
 

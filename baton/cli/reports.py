@@ -13,15 +13,14 @@ import orjson
 import typer
 from rich.table import Table
 
-from baton.analytics.journey_report import journey_report
-from baton.analytics.kpis import event_names, segment_members
-from baton.analytics.kpis import kpis as compute_kpis
+from baton.analytics import event_names, journey_report, segment_members
+from baton.analytics import kpis as compute_kpis
 from baton.cli.analytics import open_store
 from baton.cli.common import clock_of, console, database_and_workspace, errors, settings
 from baton.core.durations import parse_duration
 from baton.core.errors import BatonError
-from baton.journeys.store import get_journey
-from baton.segments.values import parse_instant
+from baton.journeys import get_journey
+from baton.segments import parse_instant
 
 report_app = typer.Typer(help="Reports.", no_args_is_help=True)
 

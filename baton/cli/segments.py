@@ -11,10 +11,16 @@ from rich.table import Table
 
 from baton.cli.common import clock_of, console, database_and_workspace, errors
 from baton.core.errors import BatonError
-from baton.segments import build_pending
-from baton.segments.files import apply_definitions, read_definitions
-from baton.segments.memberships import members
-from baton.segments.store import Kind, Stored, get_definition, list_definitions
+from baton.segments import (
+    Kind,
+    Stored,
+    apply_definitions,
+    build_pending,
+    get_definition,
+    list_definitions,
+    members,
+    read_definitions,
+)
 from baton.storage.database import write_transaction
 
 segments_app = typer.Typer(help="Segments and computed traits.", no_args_is_help=True)

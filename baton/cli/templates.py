@@ -10,12 +10,11 @@ import typer
 import yaml
 from rich.table import Table
 
-from baton.channels.template_store import list_templates, save_template
-from baton.channels.templates import MessageTemplate, parse_template
+from baton.channels import MessageTemplate, list_templates, parse_template, save_template
 from baton.cli.common import clock_of, console, database_and_workspace, errors
 from baton.core.documents import parse_document
 from baton.core.errors import BatonError, InvalidInput
-from baton.journeys.library import find_journey_templates, get_journey_template, install
+from baton.journeys import find_journey_templates, get_journey_template, install
 from baton.storage.database import write_transaction
 
 templates_app = typer.Typer(

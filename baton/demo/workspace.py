@@ -14,13 +14,12 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from baton.channels.consent import set_consent
+from baton.channels import set_consent
 from baton.core.clock import ManualClock
 from baton.demo.customers import Customers
-from baton.identity.profiles import find_profile
+from baton.identity import find_profile
 from baton.ingest import parse_message, store_messages
-from baton.journeys.library import get_journey_template, install
-from baton.journeys.runner import enter_matching
+from baton.journeys import enter_matching, get_journey_template, install
 from baton.pipeline import run_until_idle
 from baton.storage.database import write_transaction
 from baton.storage.tables import events, identifiers, messages

@@ -12,7 +12,7 @@ from baton.core.errors import InvalidInput, NotFound
 from baton.core.formats import iso_instant
 from baton.core.paging import Page
 from baton.identity.normalize import BUILTIN_KINDS, USER_ID, normalize_identifier
-from baton.ingest.messages import parse_message
+from baton.ingest import parse_message
 from baton.storage.database import among
 from baton.storage.tables import component_users, events, identifiers, identity_components, profiles
 

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, delete, select
 from baton.core.durations import parse_duration
 from baton.storage.database import write_transaction
 from baton.storage.tables import events, workspaces
-from baton.workspaces.policy import load_policy
+from baton.workspaces import load_policy
 
 _BATCH = 5_000
 

@@ -14,7 +14,7 @@ from typing import Any
 from baton.core.formats import iso_instant
 from baton.journeys.definitions import Cooldown, JourneyDefinition
 from baton.journeys.refusals import ALREADY_IN, AUDIENCE, PAUSED, REENTRY, Refusal
-from baton.segments.definitions import Condition
+from baton.segments import Condition
 
 # The verdict on a condition for the profile: `holds`, with whatever explains it.
 Verdict = Callable[[Condition], dict[str, Any]]

@@ -27,21 +27,22 @@ from pydantic import (
     model_validator,
 )
 
-from baton.channels.templates import check_text, strings_of
+from baton.channels import check_text, strings_of
 from baton.core.durations import parse_duration
 from baton.core.errors import InvalidInput
 from baton.core.local_time import clock_time, zone
 from baton.journeys.cron import Cron
-from baton.segments.definitions import (
+from baton.segments import (
     SEGMENT_ENTERED,
     SEGMENT_EXITED,
     Condition,
     Op,
     PropertyFilter,
+    holds,
     leading_key,
+    lookup,
 )
-from baton.segments.values import holds, lookup
-from baton.workspaces.policy import QuietHours
+from baton.workspaces import QuietHours
 
 _KEY = r"^[a-z0-9][a-z0-9_-]{0,99}$"
 _NODE_ID = r"^[A-Za-z][A-Za-z0-9_-]{0,99}$"

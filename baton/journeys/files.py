@@ -12,7 +12,7 @@ from baton.core.documents import parse_document
 from baton.core.errors import InvalidInput
 from baton.journeys.definitions import JourneyDefinition, dump_journey, parse_journey
 from baton.journeys.store import Journey, publish, save_draft
-from baton.segments.files import yaml_diff
+from baton.segments import yaml_diff
 
 
 def read_journeys(path: Path) -> list[JourneyDefinition]:

@@ -34,8 +34,7 @@ from baton.journeys.definitions import (
     Weekday,
     event_of,
 )
-from baton.segments.definitions import Condition
-from baton.segments.values import lookup, parse_instant
+from baton.segments import Condition, lookup, parse_instant
 
 # Nodes one stimulus may run through before the instance is stopped as looping. The
 # definition refuses loops that never wait; this guards against any that slip through.

@@ -14,10 +14,14 @@ from sqlalchemy import Connection
 
 from baton.core.local_time import zone_or
 from baton.journeys.definitions import JourneyDefinition
-from baton.segments.definitions import Condition, SegmentDefinition
-from baton.segments.evaluate import Catalog, ProfileEvaluation
-from baton.segments.store import load_catalog
-from baton.segments.values import lookup
+from baton.segments import (
+    Catalog,
+    Condition,
+    ProfileEvaluation,
+    SegmentDefinition,
+    load_catalog,
+    lookup,
+)
 
 
 class ProfileView:

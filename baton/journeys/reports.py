@@ -7,8 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, func, select
 
-from baton.channels.arbitration import DEFERRED, SKIPPED
-from baton.channels.outbox import CANCELLED, STATUSES
+from baton.channels import CANCELLED, DEFERRED, SKIPPED, STATUSES
 from baton.core.formats import iso_instant
 from baton.core.paging import Page
 from baton.journeys.definitions import NODE_TYPES

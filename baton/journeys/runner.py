@@ -36,13 +36,13 @@ from sqlalchemy import (
     update,
 )
 
-from baton.channels.outbox import NewMessage, cancel_pending, enqueue
+from baton.channels import NewMessage, cancel_pending, enqueue
 from baton.core.batches import UNAVAILABLE, chunked, one_at_a_time
 from baton.core.clock import Clock
 from baton.core.errors import Conflict
 from baton.core.ids import new_id
 from baton.core.local_time import zone
-from baton.identity.profiles import message_from_baton
+from baton.identity import message_from_baton
 from baton.journeys.admission import admission
 from baton.journeys.allocation import allocations_of
 from baton.journeys.definitions import ApiTrigger, JourneyDefinition, event_of
@@ -71,8 +71,7 @@ from baton.journeys.store import (
     live_journeys,
     mark_archived,
 )
-from baton.segments.evaluate import Catalog, ProfileEvaluation, ProfileFacts
-from baton.segments.evaluator import load_facts
+from baton.segments import Catalog, ProfileEvaluation, ProfileFacts, load_facts
 from baton.storage.database import (
     among,
     any_row,

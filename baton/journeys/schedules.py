@@ -20,7 +20,7 @@ from baton.journeys.definitions import DateTraitTrigger, ScheduleTrigger
 from baton.journeys.refusals import Refusal
 from baton.journeys.runner import Batch
 from baton.journeys.store import LiveJourney
-from baton.segments.values import parse_instant
+from baton.segments import parse_instant
 from baton.storage.database import any_row, write_transaction
 from baton.storage.tables import definitions, journeys, profiles, segment_memberships
 

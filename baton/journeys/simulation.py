@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, and_, func, or_, select
 
-from baton.channels.arbitration import (
+from baton.channels import (
     CAP_PREFIX,
     DEFERRED,
     HELD_OUT,
@@ -36,10 +36,11 @@ from baton.channels.arbitration import (
     Contender,
     Ledger,
     Verdict,
+    allowed,
     arbitrate,
+    consents_of,
+    load_ledgers,
 )
-from baton.channels.consent import allowed, consents_of
-from baton.channels.dispatch import load_ledgers
 from baton.core.errors import InvalidInput
 from baton.core.formats import iso_instant
 from baton.core.local_time import zone
@@ -65,12 +66,18 @@ from baton.journeys.interpreter import (
 from baton.journeys.profiles import ProfileView, conditions_catalog
 from baton.journeys.refusals import ALREADY_IN
 from baton.journeys.store import Journey, definition_of
-from baton.segments.definitions import Condition
-from baton.segments.evaluate import Catalog, EventFact, ProfileEvaluation, ProfileFacts
-from baton.segments.evaluator import events_read, load_facts
+from baton.segments import (
+    Catalog,
+    Condition,
+    EventFact,
+    ProfileEvaluation,
+    ProfileFacts,
+    events_read,
+    load_facts,
+)
 from baton.storage.database import among
 from baton.storage.tables import events, journey_instances, profiles
-from baton.workspaces.policy import Policy, load_policy
+from baton.workspaces import Policy, load_policy
 
 MAX_SAMPLE = 100
 _FORGET_EVERY = 64  # events remembered for a profile between two clean-ups

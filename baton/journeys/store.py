@@ -28,8 +28,7 @@ from baton.journeys.definitions import (
     dump_journey,
     parse_journey,
 )
-from baton.segments.definitions import referenced_computed, referenced_segments
-from baton.segments.store import Kind, list_definitions
+from baton.segments import Kind, list_definitions, referenced_computed, referenced_segments
 from baton.storage.tables import journey_instances, journey_versions, journeys
 from baton.timeline import Consumer, listen
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from baton.channels.template_store import delete_template
+from baton.channels import delete_template
 from baton.core.errors import Conflict
 from baton.journeys.definitions import MessageNode
 from baton.journeys.store import definition_of, list_journeys

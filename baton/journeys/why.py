@@ -11,8 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from baton.channels.arbitration import CAP_PREFIX
-from baton.channels.outbox import DELIVERED, PENDING
+from baton.channels import CAP_PREFIX, DELIVERED, PENDING
 from baton.core.formats import iso_instant
 from baton.journeys.definitions import (
     ApiTrigger,
@@ -24,8 +23,7 @@ from baton.journeys.definitions import (
 from baton.journeys.profiles import conditions_catalog
 from baton.journeys.refusals import AUDIENCE, PAUSED, last_refusal
 from baton.journeys.store import Journey, Status, definition_of
-from baton.segments.evaluate import ProfileEvaluation, ProfileFacts
-from baton.segments.evaluator import load_facts
+from baton.segments import ProfileEvaluation, ProfileFacts, load_facts
 from baton.storage.tables import (
     events,
     journey_instances,

@@ -1,8 +1,7 @@
 """The timeline: how events become final and who hears them.
 
 Identity, segments and channels announce final events here; segments (through the due
-queue) and journeys (through the inbox) consume them. Depends only on `core` and `storage`.
-"""
+queue) and journeys (through the inbox) consume them. Depends only on `core` and `storage`."""
 
 from baton.timeline.due import Due, claim_due, mark_due, next_due_at, settle
 from baton.timeline.final_events import JOURNEY_EVENT_TYPES, FinalEvent, announce

@@ -1,6 +1,15 @@
 """Workspaces (tenants) and the API keys that open them."""
 
 from baton.workspaces.keys import KeyKind, KeyRing, create_key
+from baton.workspaces.policy import (
+    Pause,
+    Policy,
+    QuietHours,
+    load_policy,
+    parse_policy,
+    policy_json,
+    save_policy,
+)
 from baton.workspaces.workspaces import (
     BootstrapResult,
     create_workspace,
@@ -12,8 +21,15 @@ __all__ = [
     "BootstrapResult",
     "KeyKind",
     "KeyRing",
+    "Pause",
+    "Policy",
+    "QuietHours",
     "create_key",
     "create_workspace",
     "default_workspace_id",
     "ensure_default_workspace",
+    "load_policy",
+    "parse_policy",
+    "policy_json",
+    "save_policy",
 ]

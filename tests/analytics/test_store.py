@@ -187,8 +187,7 @@ def test_events_are_copied_with_their_instants_and_properties(
     process_all(engine, clock)
     store.sync(engine, clock.now())
     rows = store.rows(
-        "SELECT event, ts, received_at, properties FROM events WHERE workspace_id = ? "
-        "ORDER BY seq",
+        "SELECT event, ts, received_at, properties FROM events WHERE workspace_id = ? ORDER BY seq",
         [workspace.id],
     )
     assert [(event, ts, received) for event, ts, received, _ in rows] == [

@@ -26,9 +26,11 @@ nodes:
 """
 
 
-def _announce(engine: Engine, clock: ManualClock, ws: str, *finals: FinalEvent, **kw: bool) -> None:
+def _announce(
+    engine: Engine, clock: ManualClock, ws: str, *finals: FinalEvent, named_only: bool = False
+) -> None:
     with write_transaction(engine) as connection:
-        announce(connection, ws, list(finals), clock.now(), **kw)
+        announce(connection, ws, list(finals), clock.now(), named_only=named_only)
 
 
 def _heard(engine: Engine, ws: str) -> tuple[list[str], set[str]]:

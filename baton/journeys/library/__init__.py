@@ -24,14 +24,12 @@ from typing import Any, TypeVar
 import yaml
 from sqlalchemy import Connection
 
-from baton.channels.template_store import save_template
-from baton.channels.templates import MessageTemplate, parse_template
+from baton.channels import MessageTemplate, parse_template, save_template
 from baton.core.errors import InvalidInput, NotFound
 from baton.journeys.definitions import JourneyDefinition, parse_journey
 from baton.journeys.files import apply_journey
-from baton.segments.definitions import Definition
-from baton.segments.files import apply_definitions, parse_definitions
-from baton.workspaces.policy import Policy, load_policy, parse_policy, save_policy
+from baton.segments import Definition, apply_definitions, parse_definitions
+from baton.workspaces import Policy, load_policy, parse_policy, save_policy
 
 T = TypeVar("T")
 _FOLDER = Path(__file__).parent
