@@ -25,7 +25,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import duckdb
-import orjson
 from sqlalchemy import ColumnElement, Engine, Text, cast, func, select
 
 from baton.core.clock import Clock
@@ -267,16 +266,17 @@ class AnalyticsStore:
 
     def _sync_profiles(self, engine: Engine) -> None:
         since = self._since("profiles", _PROFILES_OVERLAP)
-        query = select(
-            profiles.c.id,
-            profiles.c.workspace_id,
-            profiles.c.merged_into,
-            profiles.c.traits,
-            profiles.c.updated_at,
-        )
-        if since is not None:
-            query = query.where(profiles.c.updated_at >= since)
         with engine.connect() as connection:
+            # As text, like the events: compared with what the last read saw, and copied.
+            query = select(
+                profiles.c.id,
+                profiles.c.workspace_id,
+                func.coalesce(cast(profiles.c.traits, Text), "null"),
+                _utc_text(profiles.c.updated_at, connection.dialect.name).label("updated"),
+                profiles.c.merged_into,
+            )
+            if since is not None:
+                query = query.where(profiles.c.updated_at >= since)
             rows = connection.execute(query.order_by(profiles.c.updated_at)).all()
         if not rows:
             return
@@ -285,16 +285,12 @@ class AnalyticsStore:
         self._bulk(
             "INSERT OR REPLACE INTO profiles",
             _PROFILE_COLUMNS,
-            (
-                [r.id, r.workspace_id, orjson.dumps(r.traits).decode(), r.updated_at.isoformat()]
-                for r in changed
-                if r.merged_into is None
-            ),
+            (r[:4] for r in changed if r.merged_into is None),
         )
         merged = {r.id: r.merged_into for r in changed if r.merged_into is not None}
         if merged:
             self._follow_merges(merged)
-        self._mark("profiles", rows[-1].updated_at)
+        self._mark("profiles", datetime.fromisoformat(rows[-1].updated))
 
     def _follow_merges(self, merged: dict[str, str]) -> None:
         """Map each merged-away profile, and every profile whose root it was, to its
