@@ -9,7 +9,7 @@ keeps the profile id an event had when it was copied. It also applies erasures (
 erased profiles' events go) and each workspace's event retention.
 
 One process owns the file (DuckDB lets one process write it): `baton serve`'s API
-process, which syncs every second and answers the queries.
+process, which syncs every two seconds and answers the queries.
 """
 
 from __future__ import annotations
@@ -384,9 +384,11 @@ def _quiet(connection: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 
 
 class Follower:
-    """Keeps a store in step with the database: a sync every `every` seconds."""
+    """Keeps a store in step with the database: a sync every `every` seconds. Two, not
+    one: each sync reads again the profiles changed in the last seconds, and under heavy
+    ingestion that reading competed with the API for its process (`make bench`)."""
 
-    def __init__(self, store: AnalyticsStore, engine: Engine, clock: Clock, every: float = 1.0):
+    def __init__(self, store: AnalyticsStore, engine: Engine, clock: Clock, every: float = 2.0):
         self._store, self._engine, self._clock, self._every = store, engine, clock, every
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="baton-analytics", daemon=True)
