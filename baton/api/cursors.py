@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import Annotated, Any
+
+from fastapi import Query
 
 from baton.core.errors import InvalidInput
+
+# How many items a page may hold.
+Limit = Annotated[int, Query(ge=1, le=500)]
 
 
 def encode_cursor(value: str) -> str:

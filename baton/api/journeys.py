@@ -22,7 +22,7 @@ from baton.api.bodies import (
     profile_of,
     to_duration,
 )
-from baton.api.cursors import decode_cursor, page_json
+from baton.api.cursors import Limit, decode_cursor, page_json
 from baton.api.responses import JSONBody
 from baton.core.errors import InvalidInput
 from baton.core.formats import iso_instant
@@ -53,7 +53,6 @@ from baton.storage.database import write_transaction
 
 router = APIRouter(prefix="/api/v1", tags=["journeys"], route_class=DocumentRoute)
 JourneyDocument = Annotated[dict[str, Any], described_by(JourneyDefinition)]
-Limit = Annotated[int, Query(ge=1, le=500)]
 
 
 @router.put("/journeys/{key}", summary="Create or update a journey's draft (JSON or YAML body)")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from sqlalchemy import Row
 
 from baton.api.auth import AdminWorkspace, runtime_of
-from baton.api.cursors import decode_cursor, page_json
+from baton.api.cursors import Limit, decode_cursor, page_json
 from baton.api.responses import JSONBody
 from baton.channels import list_messages
 from baton.core.formats import iso_instant
@@ -25,7 +25,7 @@ def messages(
     journey: str | None = None,
     status: str | None = None,
     cursor: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Limit = 50,
 ) -> JSONBody:
     with runtime_of(request).engine.connect() as connection:
         if profile_id is not None:

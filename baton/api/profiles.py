@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from sqlalchemy import Connection, RowMapping
 
 from baton.api.auth import AdminWorkspace, runtime_of
-from baton.api.cursors import decode_cursor, page_json
+from baton.api.cursors import Limit, decode_cursor, page_json
 from baton.api.responses import JSONBody
 from baton.core.errors import InvalidInput
 from baton.core.formats import iso_instant
@@ -18,7 +18,6 @@ from baton.segments import segments_of
 
 router = APIRouter(prefix="/api/v1", tags=["profiles"])
 
-Limit = Annotated[int, Query(ge=1, le=500)]
 _LOOKUP_KINDS = ("user_id", "email", "anonymous_id", "phone")
 
 
