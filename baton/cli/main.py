@@ -121,14 +121,14 @@ def serve(
         for stages in ((Stage.IDENTITY, Stage.BUILDS, Stage.DELIVERY), after_identity):
             chosen = [option for stage in stages for option in ("--stage", stage.value)]
             children.append(subprocess.Popen([*worker, *chosen]))
-    app = create_app(runtime)
+    api = create_app(runtime)
     # Everything loaded so far lives as long as the process: out of the collector's sight,
     # a full collection walks only what requests allocate, instead of pausing them all
     # for every module, route and model.
     gc.freeze()
     try:
         uvicorn.run(
-            app,
+            api,
             host=host or settings.host,
             port=port or settings.port,
             loop="uvloop",
