@@ -1,7 +1,8 @@
 """The background work behind the API, in stages: events become profiles (identity),
 profiles get their segments and computed traits (segments), new or edited definitions are
 evaluated for everyone (builds), journeys react to events and timers (journeys), and the
-outbox's messages go out (delivery).
+outbox's messages go out (delivery), and the analytics store follows the database
+(analytics).
 
 `baton serve` runs the stages in child processes (or threads), `baton worker` runs any of
 them on its own; every step takes a lock shared by all processes, so any number of
@@ -20,6 +21,7 @@ from enum import StrEnum
 
 from sqlalchemy import Connection, Engine, select
 
+from baton.analytics import AnalyticsStore
 from baton.channels import dispatch_due
 from baton.channels import next_due_at as next_message_at
 from baton.core.clock import Clock
@@ -43,6 +45,11 @@ _HOUSEKEEPING_POLL = 0.5
 _COMPACT_EVERY = timedelta(minutes=1)
 _PURGE_EVERY = timedelta(hours=1)
 _OPTIMIZE_EVERY = timedelta(minutes=1)
+# The shortest wait of a stage that found nothing due before it looks again, in seconds.
+_RECHECK_GAP = 0.02
+# Seconds between analytics syncs: each reads again the profiles changed in the last
+# seconds, so a sync every instant would mostly repeat itself.
+_ANALYTICS_EVERY = 2.0
 
 
 def refresh_listeners(engine: Engine, now: datetime) -> None:
@@ -77,6 +84,7 @@ class Stage(StrEnum):
     BUILDS = "builds"
     JOURNEYS = "journeys"
     DELIVERY = "delivery"
+    ANALYTICS = "analytics"
 
 
 class Pipeline:
@@ -87,6 +95,7 @@ class Pipeline:
         rng: random.Random,
         default_region: str,
         stages: Collection[Stage] = tuple(Stage),
+        analytics: AnalyticsStore | None = None,
         idle_wait: float = 0.2,
         coalesce: float = 0.005,
     ) -> None:
@@ -106,11 +115,13 @@ class Pipeline:
         self._next_compaction = self._next_purge = self._next_optimization = clock.now()
         self._journeys_seen = False
         self._builds = Stage.BUILDS in stages
+        self._analytics = analytics if Stage.ANALYTICS in stages else None
         steps = [
             (Stage.IDENTITY in stages, self._run_identity, "identity"),
             (Stage.SEGMENTS in stages, self._run_segments, "segments"),
             (Stage.JOURNEYS in stages, self._run_journeys, "journeys"),
             (Stage.DELIVERY in stages, self._run_delivery, "delivery"),
+            (self._analytics is not None, self._run_analytics, "analytics"),
             (True, self._run_housekeeping, "housekeeping"),
         ]
         self._threads = [
@@ -257,8 +268,18 @@ class Pipeline:
                 # commit that frees it wakes us.
             elif due is not None:
                 timeout = min(timeout, (due - now) / timedelta(seconds=1))
-            wakeup.wait(timeout)
+            # Commits wake every stage, hundreds a second under ingestion, and most of them
+            # bring this stage nothing: look again no sooner than `_RECHECK_GAP`.
+            gap = min(timeout, _RECHECK_GAP)
+            self._stop.wait(gap)
+            wakeup.wait(timeout - gap)
             wakeup.clear()
+
+    def _run_analytics(self) -> None:
+        assert self._analytics is not None
+        store = self._analytics
+        while not self._stop.wait(_ANALYTICS_EVERY):
+            self._attempt(lambda: store.sync(self._engine, self._clock.now()), "analytics")
 
     def _run_housekeeping(self) -> None:
         while not self._stop.is_set():

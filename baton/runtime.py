@@ -1,5 +1,5 @@
 """What one Baton process runs: the database engine, the clock, the key ring and, unless
-another process does it, the background pipeline (identity, segments)."""
+another process does it, the background pipeline (identity, segments, analytics...)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
-from baton.analytics import AnalyticsStore, Follower
+from baton.analytics import AnalyticsStore
 from baton.core.clock import Clock, SystemClock
 from baton.core.config import Settings
 from baton.ingest import IngestWriter
@@ -26,7 +26,6 @@ class Runtime:
     writer: IngestWriter
     processor: Pipeline | None = field(default=None)
     analytics: AnalyticsStore | None = field(default=None)
-    follower: Follower | None = field(default=None)
 
     @classmethod
     def create(
@@ -41,36 +40,30 @@ class Runtime:
         delivery's retries."""
         clock = clock or SystemClock()
         engine = connect(settings.database_url)
+        path = settings.analytics_file()
+        analytics = AnalyticsStore(path) if path else None
         processor = (
             Pipeline(
                 connect(settings.database_url, sync_every_commit=False, checkpoints_elsewhere=True),
                 clock,
                 rng or random.Random(),
                 settings.default_region,
+                analytics=analytics,
             )
             if run_processor
             else None
         )
         writer = IngestWriter(engine, on_stored=processor.wake if processor else lambda: None)
-        path = settings.analytics_file()
-        analytics = AnalyticsStore(path) if path else None
-        follower = Follower(analytics, engine, clock) if analytics else None
         keys = KeyRing(engine, clock)
-        return cls(settings, engine, clock, keys, writer, processor, analytics, follower)
+        return cls(settings, engine, clock, keys, writer, processor, analytics)
 
     def start(self) -> None:
         self.writer.start()
         if self.processor is not None:
             self.processor.start()
-        if self.follower is not None:
-            self.follower.start()
 
     def stop(self) -> None:
         self.writer.stop()
         if self.processor is not None:
             self.processor.stop()
-        if self.follower is not None:
-            self.follower.stop()
-        if self.analytics is not None:
-            self.analytics.close()
         self.engine.dispose()

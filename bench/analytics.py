@@ -21,6 +21,7 @@ Targets (10,000,000 events, 1,000,000 profiles): funnel < 2 s, KPIs < 5 s, journ
 from __future__ import annotations
 
 import argparse
+import random
 import sqlite3
 import statistics
 import tempfile
@@ -34,12 +35,13 @@ import orjson
 from baton.analytics.funnels import funnel, parse_funnel
 from baton.analytics.journey_report import journey_report
 from baton.analytics.kpis import STANDARD, kpis
-from baton.analytics.store import AnalyticsStore, Follower
+from baton.analytics.store import AnalyticsStore
 from baton.core.clock import SystemClock
 from baton.identity.processor import process_pending
 from baton.ingest import parse_message, store_messages
 from baton.journeys.definitions import parse_journey
 from baton.journeys.files import apply_journey
+from baton.pipeline import Pipeline, Stage
 from baton.storage.database import connect, write_transaction
 from baton.storage.migrate import upgrade
 from baton.workspaces import create_workspace
@@ -139,7 +141,6 @@ def queries(events: int, profiles: int) -> dict[str, Any]:
             )
 
         funnel_s, kpis_s = timed(run_funnel), timed(run_kpis)
-        store.close()
     return {
         "events": events,
         "profiles": profiles,
@@ -358,7 +359,15 @@ def freshness(kind: str, rate: int, seconds: float) -> dict[str, Any]:
                 if not process_pending(engine, clock, "US"):
                     time.sleep(0.01)
 
-        follower = Follower(store, engine, clock)  # as `baton serve` runs it
+        # The analytics stage alone, as `baton serve`'s worker runs it.
+        follower = Pipeline(
+            connect(url, sync_every_commit=False),
+            clock,
+            random.Random(0),
+            "US",
+            stages=[Stage.ANALYTICS],
+            analytics=store,
+        )
         workers = [threading.Thread(target=t) for t in (ingest, resolve)]
         for worker in workers:
             worker.start()
@@ -373,7 +382,6 @@ def freshness(kind: str, rate: int, seconds: float) -> dict[str, Any]:
         for worker in workers:
             worker.join()
         copied = store.synced_through()
-        store.close()
         engine.dispose()
     return {
         "freshness_database": kind,

@@ -6,11 +6,10 @@ from baton.analytics.funnels import Funnel, funnel, parse_funnel
 from baton.analytics.journey_map import journey_map
 from baton.analytics.journey_report import journey_report
 from baton.analytics.kpis import event_names, kpis, segment_members
-from baton.analytics.store import AnalyticsStore, Follower
+from baton.analytics.store import AnalyticsStore
 
 __all__ = [
     "AnalyticsStore",
-    "Follower",
     "Funnel",
     "Paths",
     "cohorts",

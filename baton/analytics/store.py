@@ -8,31 +8,34 @@ changed: merged-away profiles map to their survivor (`profile_roots`), since the
 keeps the profile id an event had when it was copied. It also applies erasures (the
 erased profiles' events go) and each workspace's event retention.
 
-One process owns the file (DuckDB lets one process write it): `baton serve`'s API
-process, which syncs every two seconds and answers the queries.
+The pipeline's analytics stage syncs every two seconds (`baton worker --stage
+analytics`, a child of `baton serve` by default); the API answers queries from the same
+file. DuckDB lets one process open a file at a time, so each use opens it briefly under a
+file lock (`_session`). DuckDB itself (60 MB of library) is loaded on first use: an API
+process nobody asks for a report never loads it.
 """
 
 from __future__ import annotations
 
 import csv
-import logging
+import fcntl
 import os
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 from sqlalchemy import ColumnElement, Engine, Text, cast, func, select
 
-from baton.core.clock import Clock
 from baton.core.durations import parse_duration
 from baton.storage.tables import erasures, events, profiles, workspaces
 from baton.workspaces import load_policy
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    import duckdb
+
 _BATCH = 5_000
 _RETENTION_EVERY = timedelta(hours=1)
 _PROFILES_OVERLAP = timedelta(seconds=5)
@@ -86,27 +89,44 @@ FROM events e LEFT JOIN profile_roots r ON r.id = e.profile_id
 class AnalyticsStore:
     def __init__(self, path: str) -> None:
         self.path = path
-        self._db = _connect(path)
         self._lock = threading.Lock()
+        self._db_open: duckdb.DuckDBPyConnection | None = None
         self._retained_at: datetime | None = None
         # The profile rows the last sync read, by id: the next one reads most of them again
-        # (the overlap) and copies only those that changed.
+        # (the overlap) and copies only those that changed. A row read the same (its
+        # `updated_at` included) is in the file, whoever synced since.
         self._profiles_read: dict[str, tuple[Any, ...]] = {}
-        self._db.execute(_SCHEMA)
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
 
-    def close(self) -> None:
-        self._db.close()
+    @property
+    def _db(self) -> duckdb.DuckDBPyConnection:
+        assert self._db_open is not None, "used outside a session"
+        return self._db_open
+
+    @contextmanager
+    def _session(self) -> Iterator[None]:
+        """The file, open for one sync or query, in one thread of one process at a time.
+
+        DuckDB lets a single process open a file; the pipeline's analytics stage writes it
+        and the API reads it, each in its own process, so each opens it under a lock on a
+        file beside it and closes it after. Closing also hands back the memory DuckDB
+        keeps for what a process wrote or read, in processes that live for weeks. Opening
+        takes milliseconds."""
+        with self._lock, open(f"{self.path}.lock", "a") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            self._db_open = _connect(self.path)
+            try:
+                self._db.execute(_SCHEMA)
+                yield
+            finally:
+                self._db_open.close()
+                self._db_open = None
 
     @contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A cursor of this thread (DuckDB connections are not shared across threads);
-        it waits for a sync or a rewrite under way."""
-        with self._lock:
-            cursor = _quiet(self._db.cursor())
-            try:
-                yield cursor
-            finally:
-                cursor.close()
+        """A connection for queries; it waits for a sync under way."""
+        with self._session():
+            yield self._db
 
     def rows(self, sql: str, params: list[Any] | dict[str, Any]) -> list[tuple[Any, ...]]:
         with self.cursor() as cursor:
@@ -114,16 +134,12 @@ class AnalyticsStore:
 
     def synced_through(self) -> int:
         """The `seq` of the last event copied."""
-        with self._lock:
+        with self._session():
             return self._synced_through()
-
-    def _synced_through(self) -> int:
-        found = self._db.execute("SELECT seq FROM sync_state WHERE name = 'events'").fetchone()
-        return int(found[0]) if found else 0
 
     def sync(self, engine: Engine, now: datetime) -> int:
         """Copy what is new; returns how many events were appended."""
-        with self._lock:
+        with self._session():
             appended = 0
             while True:
                 copied = self._append_events(engine)
@@ -147,7 +163,7 @@ class AnalyticsStore:
             total = connection.execute(
                 select(func.count()).where(events.c.profile_id.is_not(None))
             ).scalar_one()
-        with self._lock:
+        with self._session():
             for table in _TABLES:
                 self._db.execute(f"DELETE FROM {table}")
             self._profiles_read = {}
@@ -176,6 +192,10 @@ class AnalyticsStore:
         if newest is None or held is None:
             return 0.0
         return max(0.0, float((newest - held).total_seconds()))
+
+    def _synced_through(self) -> int:
+        found = self._db.execute("SELECT seq FROM sync_state WHERE name = 'events'").fetchone()
+        return int(found[0]) if found else 0
 
     def _append_events(self, engine: Engine) -> int:
         after = self._synced_through()
@@ -338,7 +358,7 @@ class AnalyticsStore:
         fresh = f"{self.path}.new"
         if os.path.exists(fresh):
             os.unlink(fresh)
-        copy = duckdb.connect(fresh)
+        copy = _connect(fresh)
         copy.execute(_SCHEMA)
         copy.close()
         quoted = fresh.replace("'", "''")
@@ -348,7 +368,7 @@ class AnalyticsStore:
         self._db.execute("DETACH fresh")
         self._db.close()
         os.replace(fresh, self.path)
-        self._db = _connect(self.path)
+        self._db_open = _connect(self.path)
 
     def _apply_retention(self, engine: Engine, now: datetime) -> None:
         with engine.connect() as connection:
@@ -373,36 +393,9 @@ def _utc_text(column: ColumnElement[Any], dialect: str) -> ColumnElement[str]:
 
 
 def _connect(path: str) -> duckdb.DuckDBPyConnection:
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    return _quiet(duckdb.connect(path))
+    import duckdb
 
-
-def _quiet(connection: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """No progress bar on stdout: the store answers an API, not a terminal."""
+    connection = duckdb.connect(path)
+    # No progress bar on stdout: the store answers an API, not a terminal.
     connection.execute("SET enable_progress_bar = false")
     return connection
-
-
-class Follower:
-    """Keeps a store in step with the database: a sync every `every` seconds. Two, not
-    one: each sync reads again the profiles changed in the last seconds, and under heavy
-    ingestion that reading competed with the API for its process (`make bench`)."""
-
-    def __init__(self, store: AnalyticsStore, engine: Engine, clock: Clock, every: float = 2.0):
-        self._store, self._engine, self._clock, self._every = store, engine, clock, every
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="baton-analytics", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=30)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self._every):
-            try:
-                self._store.sync(self._engine, self._clock.now())
-            except Exception:
-                log.exception("analytics sync failed; retrying")

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-import duckdb
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -17,32 +13,25 @@ from baton.storage.database import connect
 analytics_app = typer.Typer(help="The analytics store (DuckDB).", no_args_is_help=True)
 
 
-@contextmanager
-def open_store(chosen: Settings) -> Iterator[AnalyticsStore]:
-    """The analytics store, for a command; while `baton serve` runs it owns the file."""
+def open_store(chosen: Settings) -> AnalyticsStore:
+    """The analytics store, for a command; alongside `baton serve`, each waits for the
+    other's use of the file to end."""
     path = chosen.analytics_file()
     if path is None:
         errors.print("[red]the analytics store is off[/red] (BATON_ANALYTICS_PATH=off)")
         raise typer.Exit(2)
-    try:
-        store = AnalyticsStore(path)
-    except duckdb.IOException:
-        errors.print(f"[red]{path} is in use by `baton serve`:[/red] stop it, or ask its API")
-        raise typer.Exit(1) from None
-    try:
-        yield store
-    finally:
-        store.close()
+    return AnalyticsStore(path)
 
 
 @analytics_app.command()
 def rebuild(ctx: typer.Context) -> None:
-    """Copy every processed event into a fresh analytics store, with progress. The store
-    belongs to `baton serve` while it runs: stop it first."""
+    """Copy every processed event into a fresh analytics store, with progress. `baton
+    serve` may run meanwhile: its syncs and queries wait for the rebuild."""
     chosen = settings()
     engine = connect(chosen.database_url)
     columns = (TextColumn("events"), BarColumn(), MofNCompleteColumn())
-    with open_store(chosen) as store, Progress(*columns, console=console) as progress:
+    store = open_store(chosen)
+    with Progress(*columns, console=console) as progress:
         task = progress.add_task("events", total=None)
         copied = store.rebuild(
             engine,

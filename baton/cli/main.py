@@ -114,10 +114,12 @@ def serve(
     if processor is ProcessorMode.PROCESS:
         # Identity and the stages after it each get a process, so both cores work; both
         # deliver (dispatchers share the outbox safely), so a burst of messages, with
-        # identity idle, still has two processes sending. Each runs the worker module
-        # alone: through `baton` it would load the API and the analytics store too.
+        # identity idle, still has two processes sending. The analytics store follows
+        # the database there too, not here: its syncs held the API's interpreter long
+        # enough to double the tracking API's p99 (`make bench`). Each runs the worker
+        # module alone: through `baton` it would load the API too.
         worker = [sys.executable, "-m", "baton.cli.worker", "--parent", str(os.getpid())]
-        after_identity = (Stage.SEGMENTS, Stage.JOURNEYS, Stage.DELIVERY)
+        after_identity = (Stage.SEGMENTS, Stage.JOURNEYS, Stage.DELIVERY, Stage.ANALYTICS)
         for stages in ((Stage.IDENTITY, Stage.BUILDS, Stage.DELIVERY), after_identity):
             chosen = [option for stage in stages for option in ("--stage", stage.value)]
             children.append(subprocess.Popen([*worker, *chosen]))

@@ -136,17 +136,17 @@ def kpis(
         with engine.connect() as connection:
             names = event_names(connection, workspace_id)
             members = segment_members(connection, workspace_id, segment) if segment else None
-        with open_store(chosen) as store:
-            store.sync(engine, now)
-            found = compute_kpis(
-                store,
-                workspace_id,
-                names=names,
-                members=members,
-                start=since,
-                end=until,
-                churn_window=timedelta(days=90),
-            )
+        store = open_store(chosen)
+        store.sync(engine, now)
+        found = compute_kpis(
+            store,
+            workspace_id,
+            names=names,
+            members=members,
+            start=since,
+            end=until,
+            churn_window=timedelta(days=90),
+        )
     except BatonError as error:
         errors.print(f"[red]{error.message}[/red]")
         raise typer.Exit(1) from None

@@ -1,8 +1,8 @@
 """`baton worker`: the background stages, without HTTP.
 
 `baton serve` starts its workers as `python -m baton.cli.worker`: this module loads the
-pipeline alone, where the whole `baton` command would also load the API and the
-analytics store (DuckDB, numpy...), nearly doubling each worker's memory.
+pipeline alone, where the whole `baton` command would also load the API, nearly doubling
+each worker's memory.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 
+from baton.analytics import AnalyticsStore
 from baton.cli.common import clock_of, console
 from baton.cli.common import settings as load_settings
 from baton.core.logging import configure_logging
@@ -32,10 +33,12 @@ def worker(
         typer.Option(help="Run only these stages (repeatable); default: all of them."),
     ] = None,
 ) -> None:
-    """Run the background stages (identity, segments, journeys, delivery) without HTTP."""
+    """Run the background stages (identity, segments, journeys, delivery, analytics)
+    without HTTP."""
     configure_logging()
     settings = load_settings()
     engine = connect(settings.database_url, sync_every_commit=False, checkpoints_elsewhere=True)
+    analytics = settings.analytics_file()
     # Commits anywhere wake the stages (a change watcher); nothing polls queues idly.
     thread = Pipeline(
         engine,
@@ -43,6 +46,7 @@ def worker(
         random.Random(),  # seeded by the system: retries of processes side by side spread apart
         settings.default_region,
         stages=stage or tuple(Stage),
+        analytics=AnalyticsStore(analytics) if analytics else None,
     )
     stopped = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):

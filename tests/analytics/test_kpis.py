@@ -3,7 +3,6 @@ comments), on both databases and over the API."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -93,10 +92,8 @@ def figures(
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[AnalyticsStore]:
-    found = AnalyticsStore(str(tmp_path / "kpis.duckdb"))
-    yield found
-    found.close()
+def store(tmp_path: Path) -> AnalyticsStore:
+    return AnalyticsStore(str(tmp_path / "kpis.duckdb"))
 
 
 def test_every_kpi_matches_its_definition(

@@ -94,7 +94,6 @@ def test_each_erasure_reaches_the_store_once_and_in_turn(
                           default_region="US")  # fmt: skip
         store.sync(engine, clock.now())
         assert set(profiles_of(store, workspace.id)) == {ids[u] for u in left}
-    store.close()
 
 
 def test_a_profile_change_committed_late_still_reaches_the_store(
@@ -118,7 +117,6 @@ def test_a_profile_change_committed_late_still_reaches_the_store(
     store.sync(engine, clock.now())
     (plan,) = store.rows("SELECT traits->>'plan' FROM profiles WHERE id = ?", [late])[0]
     assert plan == "pro"
-    store.close()
 
 
 def test_merge_chains_reach_the_last_survivor_whatever_sync_sees_them(
@@ -151,7 +149,6 @@ def test_merge_chains_reach_the_last_survivor_whatever_sync_sees_them(
     assert profiles_of(store, workspace.id) == {p[6]: 6}
     live = store.rows("SELECT id FROM profiles WHERE workspace_id = ?", [workspace.id])
     assert live == [(p[6],)]
-    store.close()
 
 
 def test_a_profile_changed_at_the_same_instant_is_copied_again(
@@ -171,7 +168,6 @@ def test_a_profile_changed_at_the_same_instant_is_copied_again(
     store.sync(engine, clock.now())
     (plan,) = store.rows("SELECT traits->>'plan' FROM profiles WHERE id = ?", [still])[0]
     assert plan == "pro"
-    store.close()
 
 
 def test_events_are_copied_with_their_instants_and_properties(

@@ -29,7 +29,6 @@ def test_rebuild_copies_every_processed_event(
     assert "rebuilt the analytics store: 7 events" in out
     store = AnalyticsStore(path)
     assert store.rows("SELECT count(*) FROM events", []) == [(7,)]
-    store.close()
     code, _, err = bootstrapped("analytics", "rebuild", BATON_ANALYTICS_PATH="off")
     assert code == 2
     assert "off" in err
