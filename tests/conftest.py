@@ -120,8 +120,8 @@ def server(
     database_url: str, clock: ManualClock, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, Runtime]]:
     """A real Baton HTTP server on a free loopback port, and its runtime. Its identity
-    processor is off: tests run `process_all` so they decide when events become
-    profiles; its analytics store follows the database in the background."""
+    processor is off (the analytics stage with it): tests run `process_all` and sync the
+    analytics store themselves, so they decide when events become profiles and reports."""
     analytics = str(tmp_path_factory.mktemp("analytics") / "analytics.duckdb")
     settings = Settings(database_url=database_url, analytics_path=analytics)
     runtime = Runtime.create(settings, clock=clock, run_processor=False)
