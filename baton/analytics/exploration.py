@@ -86,12 +86,13 @@ def paths(store: AnalyticsStore, workspace_id: str, spec: Paths) -> dict[str, An
         spec.steps,
         spec.top,
     ]
-    rows = store.rows(sql, params)
-    total = store.rows(
-        f"WITH ev AS ({own}) SELECT count(DISTINCT profile_id) FROM ev "
-        "WHERE event = ? AND ts >= ? AND ts <= ?",
-        [workspace_id, *own_params, spec.event, spec.start, spec.end],
-    )[0][0]
+    with store.cursor() as cursor:  # one opening of the file for both
+        rows = cursor.execute(sql, params).fetchall()
+        (total,) = cursor.execute(
+            f"WITH ev AS ({own}) SELECT count(DISTINCT profile_id) FROM ev "
+            "WHERE event = ? AND ts >= ? AND ts <= ?",
+            [workspace_id, *own_params, spec.event, spec.start, spec.end],
+        ).fetchone() or (0,)
     found = []
     for path, count in rows:
         steps = list(path or [])
