@@ -35,7 +35,7 @@ import orjson
 from baton.analytics.funnels import funnel, parse_funnel
 from baton.analytics.journey_report import journey_report
 from baton.analytics.kpis import STANDARD, kpis
-from baton.analytics.store import AnalyticsStore
+from baton.analytics.store import AnalyticsStore, lag_seconds
 from baton.core.clock import SystemClock
 from baton.identity.processor import process_pending
 from baton.ingest import parse_message, store_messages
@@ -376,7 +376,7 @@ def freshness(kind: str, rate: int, seconds: float) -> dict[str, Any]:
         while time.perf_counter() - began < seconds:
             time.sleep(0.5)
             if time.perf_counter() - began > 2:  # past the start
-                lags.append(store.lag_seconds(engine))
+                lags.append(lag_seconds(engine, store.synced_through()))
         stop.set()
         follower.stop()
         for worker in workers:

@@ -6,7 +6,7 @@ from baton.analytics.funnels import Funnel, funnel, parse_funnel
 from baton.analytics.journey_map import journey_map
 from baton.analytics.journey_report import journey_report
 from baton.analytics.kpis import event_names, kpis, segment_members
-from baton.analytics.store import AnalyticsStore
+from baton.analytics.store import AnalyticsStore, lag_seconds
 
 __all__ = [
     "AnalyticsStore",
@@ -18,6 +18,7 @@ __all__ = [
     "journey_map",
     "journey_report",
     "kpis",
+    "lag_seconds",
     "parse_cohorts",
     "parse_funnel",
     "parse_paths",

@@ -176,23 +176,6 @@ class AnalyticsStore:
             self._apply_retention(engine, now)
         return done
 
-    def lag_seconds(self, engine: Engine) -> float:
-        """How far the store is behind: the age, at the newest resolved event's arrival,
-        of the newest event it holds (0 when it holds everything resolved)."""
-        through = self.synced_through()
-        with engine.connect() as connection:
-            newest = connection.execute(
-                select(func.max(events.c.received_at)).where(
-                    events.c.profile_id.is_not(None), events.c.seq > through
-                )
-            ).scalar_one()
-            held = connection.execute(
-                select(events.c.received_at).where(events.c.seq == through)
-            ).scalar_one_or_none()
-        if newest is None or held is None:
-            return 0.0
-        return max(0.0, float((newest - held).total_seconds()))
-
     def _synced_through(self) -> int:
         found = self._db.execute("SELECT seq FROM sync_state WHERE name = 'events'").fetchone()
         return int(found[0]) if found else 0
@@ -382,6 +365,24 @@ class AnalyticsStore:
                     "DELETE FROM events WHERE workspace_id = ? AND ts < ?",
                     [workspace_id, now - parse_duration(retention)],
                 )
+
+
+def lag_seconds(engine: Engine, synced_through: int) -> float:
+    """How far a store that holds the events up to `synced_through` is behind: the age, at
+    the newest resolved event's arrival, of the newest event it holds (0 when it holds
+    everything resolved). It reads the database only: the caller has the store's mark."""
+    with engine.connect() as connection:
+        newest = connection.execute(
+            select(func.max(events.c.received_at)).where(
+                events.c.profile_id.is_not(None), events.c.seq > synced_through
+            )
+        ).scalar_one()
+        held = connection.execute(
+            select(events.c.received_at).where(events.c.seq == synced_through)
+        ).scalar_one_or_none()
+    if newest is None or held is None:
+        return 0.0
+    return max(0.0, float((newest - held).total_seconds()))
 
 
 def _utc_text(column: ColumnElement[Any], dialect: str) -> ColumnElement[str]:

@@ -17,6 +17,7 @@ from baton.analytics import (
     funnel,
     journey_map,
     kpis,
+    lag_seconds,
     parse_cohorts,
     parse_funnel,
     parse_paths,
@@ -121,14 +122,9 @@ def get_journey_map(
 
 @router.get("/analytics/status", summary="How far the analytics store is behind")
 def status(request: Request, workspace_id: AdminWorkspace) -> JSONBody:
-    store = store_of(request)
-    engine = runtime_of(request).engine
-    return JSONBody(
-        {
-            "synced_through_seq": store.synced_through(),
-            "lag_seconds": round(store.lag_seconds(engine), 3),
-        }
-    )
+    through = store_of(request).synced_through()
+    lag = lag_seconds(runtime_of(request).engine, through)
+    return JSONBody({"synced_through_seq": through, "lag_seconds": round(lag, 3)})
 
 
 def _period(request: Request, start: Any, end: Any) -> tuple[datetime, datetime]:
