@@ -21,8 +21,9 @@ run: install
 	$(BIN)/baton demo --if-empty
 	$(BIN)/baton serve
 
+# One test process per core: each has its own databases (see tests/conftest.py).
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses auto
 
 lint: install
 	$(BIN)/ruff check .

@@ -2,7 +2,8 @@
 
 PostgreSQL comes from BATON_TEST_POSTGRES_URL (default: this machine's server); each test
 session creates its own database and drops it afterwards, so runs never collide. If the
-server is unreachable the run fails: it never silently skips the PostgreSQL half.
+server is unreachable the run fails: it never silently skips the PostgreSQL half. Under
+pytest-xdist (`make test`) every worker is a session of its own, with its own databases.
 """
 
 from __future__ import annotations
