@@ -114,7 +114,8 @@ def _setup(engine: Engine, port: int, customers: int) -> str:
     with write_transaction(engine) as connection:
         workspace_id = create_workspace(connection, "dispatch bench", clock)
         email = EmailSettings(url=f"smtp://127.0.0.1:{port}", sender="Shop <shop@acme.example>",
-                              security="none", links_url="https://baton.acme.example")  # fmt: skip
+                              security="none", links_url="https://baton.acme.example",
+                              allow=["127.0.0.1"])  # fmt: skip
         save_settings(connection, workspace_id, "email", email, now)
         save_settings(connection, workspace_id, "webhook",
                       WebhookSettings(allow=["127.0.0.1"], timeout="5s"), now)  # fmt: skip

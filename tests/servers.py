@@ -75,15 +75,18 @@ Answer = tuple[int, dict[str, str], bytes]
 
 
 class HttpServer:
-    """Records every request and answers with `respond` (changeable mid-test)."""
+    """Records every request and answers with `respond` (changeable mid-test); with
+    `keep_alive`, it speaks HTTP/1.1 and keeps connections open as providers do."""
 
-    def __init__(self, respond: Callable[[Request], Answer]) -> None:
+    def __init__(self, respond: Callable[[Request], Answer], keep_alive: bool = False) -> None:
         self.requests: list[Request] = []
         self.respond = respond
         self._lock = threading.Lock()
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 request = Request(

@@ -1,6 +1,8 @@
 """HTTP calls to providers, and what their answers mean for a message: 2xx delivered;
 a timeout, a dropped connection, 408, 425, 429 or 5xx worth retrying; anything else a
-failure. Redirects are never followed.
+failure. Redirects are never followed, and every connection passes the egress guard
+(baton/channels/egress.py): it goes to the address that was checked, never to a second
+lookup of the name.
 
 Calls go through the standard library's `http.client`, one kept-alive connection per
 sending thread and server. Delivery is where Baton makes most of its HTTP requests, and
@@ -14,6 +16,7 @@ from __future__ import annotations
 import base64
 import http.client
 import os
+import socket
 import ssl
 import threading
 from dataclasses import dataclass
@@ -23,6 +26,7 @@ from urllib.parse import urlencode, urlsplit
 
 import orjson
 
+from baton.channels.egress import Egress, Refused
 from baton.channels.senders import DELIVERED, FAILED, RETRY, Outcome
 
 _RETRYABLE = frozenset({408, 425, 429})
@@ -57,14 +61,16 @@ def call(
     url: str,
     *,
     timeout: float,
+    egress: Egress,
     headers: dict[str, str] | None = None,
     content: bytes | None = None,
     json: Any = None,
     data: dict[str, str] | None = None,
     auth: tuple[str, str] | None = None,
 ) -> Answer | Outcome:
-    """The provider's answer, or the outcome when none came. The body is `content`, or
-    `json` serialized, or `data` form-encoded; `auth` is HTTP Basic."""
+    """The provider's answer, or the outcome when none came (FAILED when `egress` refuses
+    the address). The body is `content`, or `json` serialized, or `data` form-encoded;
+    `auth` is HTTP Basic."""
     sent = dict(headers or {})
     body = content
     if json is not None:
@@ -75,11 +81,19 @@ def call(
         sent.setdefault("Content-Type", "application/x-www-form-urlencoded")
     if auth is not None:
         sent["Authorization"] = "Basic " + base64.b64encode(":".join(auth).encode()).decode()
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.hostname or "", parts.port)
+    except ValueError as error:
+        return Outcome(FAILED, f"not a URL: {error}")
+    if key[0] not in ("http", "https") or not key[1]:
+        return Outcome(FAILED, f"only http and https URLs with a host are called, not {url!r}")
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    key = (parts.scheme, parts.hostname or "", parts.port)
     for fresh in (False, True):
-        connection = _connection(key, timeout, fresh)
+        try:
+            connection = _connection(key, timeout, fresh, egress)
+        except Refused as error:
+            return Outcome(FAILED, str(error))
         try:
             connection.request(method, target, body=body, headers=sent)
             response = connection.getresponse()
@@ -102,16 +116,30 @@ def call(
 
 
 def _connection(
-    key: tuple[str, str, int | None], timeout: float, fresh: bool
+    key: tuple[str, str, int | None], timeout: float, fresh: bool, egress: Egress
 ) -> http.client.HTTPConnection:
     found = _connections()
+    scheme, host, port = key
     connection = None if fresh else found.get(key)
+    if connection is not None and not egress.permits_peer(host, connection.sock):
+        _drop(key)
+        connection = None
     if connection is None:
-        scheme, host, port = key
+        port = port or (443 if scheme == "https" else 80)
+        address = egress.address(host, port)
         if scheme == "https":
             connection = http.client.HTTPSConnection(host, port, timeout=timeout, context=_tls())
         else:
             connection = http.client.HTTPConnection(host, port, timeout=timeout)
+
+        def connect_checked(
+            _: tuple[str, int], *args: Any, address: str = address, port: int = port
+        ) -> socket.socket:
+            # http.client's own lookup of the name is replaced by the checked address; the
+            # Host header and TLS (SNI, certificate) still use the name.
+            return socket.create_connection((address, port), *args)
+
+        connection._create_connection = connect_checked  # type: ignore[attr-defined]
         found[key] = connection
     elif connection.sock is not None:
         connection.sock.settimeout(timeout)

@@ -24,6 +24,7 @@ class ChatSender:
             "POST",
             f"{settings.api_url.rstrip('/')}/bot{settings.bot_token}/sendMessage",
             timeout=settings.seconds,
+            egress=settings.egress,
             json={"chat_id": chat_id, "text": rendered.body},
         )
         if isinstance(response, Outcome):

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import os
 import smtplib
+import socket
 import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email.utils import format_datetime, parseaddr
+from typing import Any
 
 from baton.channels.consent import EVERYTHING
+from baton.channels.egress import Egress, Refused
 from baton.channels.engagement import Tracker
 from baton.channels.links import sign_link
 from baton.channels.mime import address, compose, header_value
@@ -36,14 +39,18 @@ class SmtpPool:
         self._idle: dict[tuple[str, int, str, str | None], list[smtplib.SMTP]] = {}
 
     @contextmanager
-    def session(self, settings: EmailSettings) -> Iterator[smtplib.SMTP]:
+    def session(self, settings: EmailSettings, egress: Egress) -> Iterator[smtplib.SMTP]:
+        """An open session with the server, reached through `egress` (raises Refused)."""
         host, port, user, _ = settings.server
         key = (host, port, settings.security, user)
         with self._lock:
             idle = self._idle.setdefault(key, [])
             smtp = idle.pop() if idle else None
+        if smtp is not None and not egress.permits_peer(host, smtp.sock):
+            _close(smtp)
+            smtp = None
         if smtp is None:
-            smtp = _connect(settings)
+            smtp = _connect(settings, egress)
         try:
             yield smtp
         except BaseException:
@@ -61,13 +68,35 @@ class SmtpPool:
         self._lock = threading.Lock()
 
 
-def _connect(settings: EmailSettings) -> smtplib.SMTP:
+class _Checked:
+    """An SMTP client that connects to the address the egress guard checked; STARTTLS
+    and TLS still verify the server's name."""
+
+    def __init__(self, address: str, *args: Any, **kwargs: Any) -> None:
+        self._address = address
+        super().__init__(*args, **kwargs)
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        return super()._get_socket(self._address, port, timeout)  # type: ignore[misc,no-any-return]
+
+
+class _CheckedSMTP(_Checked, smtplib.SMTP):
+    pass
+
+
+class _CheckedSMTPS(_Checked, smtplib.SMTP_SSL):
+    pass
+
+
+def _connect(settings: EmailSettings, egress: Egress) -> smtplib.SMTP:
     host, port, user, password = settings.server
+    address = egress.address(host, port)
     smtp: smtplib.SMTP
     if settings.security == "tls":
-        smtp = smtplib.SMTP_SSL(host, port, timeout=_TIMEOUT, context=ssl.create_default_context())
+        context = ssl.create_default_context()
+        smtp = _CheckedSMTPS(address, host, port, timeout=_TIMEOUT, context=context)
     else:
-        smtp = smtplib.SMTP(host, port, timeout=_TIMEOUT)
+        smtp = _CheckedSMTP(address, host, port, timeout=_TIMEOUT)
         if settings.security == "starttls":
             smtp.starttls(context=ssl.create_default_context())
     if user is not None and password is not None:
@@ -92,9 +121,12 @@ def _mailbox(value: str) -> bool:
 
 
 class SmtpSender:
-    def __init__(self, settings: EmailSettings, pool: SmtpPool = POOL) -> None:
+    def __init__(
+        self, settings: EmailSettings, pool: SmtpPool = POOL, egress: Egress | None = None
+    ) -> None:
         self._settings = settings
         self._pool = pool
+        self._egress = settings.egress if egress is None else egress
 
     def send(self, outgoing: Outgoing) -> Outcome:
         rendered = outgoing.rendered
@@ -121,8 +153,10 @@ class SmtpSender:
             body = Tracker(self._settings, self._claims(outgoing), outgoing.at).rewrite(body)
         raw = compose(headers, rendered.text or "", body)
         try:
-            with self._pool.session(self._settings) as smtp:
+            with self._pool.session(self._settings, self._egress) as smtp:
                 refused = smtp.sendmail(sender, [to], raw)
+        except Refused as error:
+            return Outcome(FAILED, str(error))
         except smtplib.SMTPRecipientsRefused as error:
             return Outcome(FAILED, f"recipient refused: {error.recipients}")
         except smtplib.SMTPResponseException as error:

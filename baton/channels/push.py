@@ -33,6 +33,7 @@ class PushSender:
                 "POST",
                 url,
                 timeout=settings.seconds,
+                egress=settings.egress,
                 json={
                     "message": {
                         "token": token,

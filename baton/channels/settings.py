@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlsplit
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import Connection, select
 
+from baton.channels.egress import Egress
 from baton.core.durations import parse_duration
 from baton.core.errors import InvalidInput
 from baton.core.validation import validated
@@ -28,9 +29,26 @@ class _Model(BaseModel):
 
 class _Provider(_Model):
     """A provider's settings: at most `rate` messages per second go to it (a token
-    bucket per process and workspace), unlimited when not given."""
+    bucket per process and workspace), unlimited when not given. Its address must be
+    public unless `allow` names its host or a network holding it (baton/channels/egress.py)."""
 
     rate: float | None = Field(default=None, gt=0, le=100_000)
+    allow: list[str] = Field(default_factory=list, max_length=100)
+
+    @field_validator("allow")
+    @classmethod
+    def _allow(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if "/" in value:
+                try:
+                    ipaddress.ip_network(value, strict=False)
+                except ValueError:
+                    raise ValueError(f"{value!r} is neither a host nor a network") from None
+        return [value.lower() for value in values]
+
+    @cached_property
+    def egress(self) -> Egress:
+        return Egress(tuple(self.allow))
 
 
 class _Http(_Provider):
@@ -52,22 +70,9 @@ class _Http(_Provider):
 
 class WebhookSettings(_Http):
     """Webhook calls: signed with `secret` (generated when not given), cut off after
-    `timeout`; private, loopback and link-local targets are refused unless a host or
-    network in `allow` names them."""
+    `timeout`."""
 
     secret: str = Field(default_factory=lambda: secrets.token_urlsafe(32), min_length=16)
-    allow: list[str] = Field(default_factory=list)
-
-    @field_validator("allow")
-    @classmethod
-    def _allow(cls, values: list[str]) -> list[str]:
-        for value in values:
-            if "/" in value:
-                try:
-                    ipaddress.ip_network(value, strict=False)
-                except ValueError:
-                    raise ValueError(f"{value!r} is neither a host nor a network") from None
-        return values
 
 
 class EmailSettings(_Provider):

@@ -77,6 +77,7 @@ class SmsSender:
             "POST",
             f"{self._settings.api_url.rstrip('/')}/2010-04-01/Accounts/{sid}/Messages.json",
             timeout=self._settings.seconds,
+            egress=self._settings.egress,
             data=form,
             auth=(sid, self._settings.auth_token),
             headers={"I-Twilio-Idempotency-Token": outgoing.idempotency_key},

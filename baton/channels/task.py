@@ -6,9 +6,9 @@ from __future__ import annotations
 import orjson
 
 from baton.channels.calls import call, judge
-from baton.channels.senders import FAILED, Outcome, Outgoing
+from baton.channels.senders import Outcome, Outgoing
 from baton.channels.settings import TaskSettings
-from baton.channels.webhook import refusal, signed_headers
+from baton.channels.webhook import signed_headers
 
 
 class TaskSender:
@@ -16,9 +16,6 @@ class TaskSender:
         self._settings = settings
 
     def send(self, outgoing: Outgoing) -> Outcome:
-        refused = refusal(self._settings.url, self._settings.allow)
-        if refused is not None:
-            return Outcome(FAILED, refused)
         rendered = outgoing.rendered
         profile = outgoing.data["profile"]
         task = {
@@ -39,6 +36,7 @@ class TaskSender:
             "POST",
             self._settings.url,
             timeout=self._settings.seconds,
+            egress=self._settings.egress,
             content=content,
             headers=signed_headers(outgoing, self._settings.secret, content),
         )

@@ -3,20 +3,18 @@ request forgery.
 
 Each call carries `X-Baton-Timestamp` (Unix seconds) and `X-Baton-Signature:
 v1=<hex HMAC-SHA256 of "{timestamp}.{body}" with the workspace's webhook secret>`, and
-the message's `Idempotency-Key`. Redirects are not followed. A target that resolves to
-a private, loopback, link-local or otherwise non-public address is refused unless the
-webhook settings allow its host or network.
+the message's `Idempotency-Key`. Redirects are not followed. The URL may hold template
+values, so anyone who can send an event may steer it: the egress guard
+(baton/channels/egress.py) refuses a target that is not public unless the webhook
+settings allow its host or network.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
-import socket
 from dataclasses import replace
 from typing import Any
-from urllib.parse import urlsplit
 
 import orjson
 
@@ -43,29 +41,6 @@ def signed_headers(outgoing: Outgoing, secret: str, content: bytes) -> dict[str,
     }
 
 
-def refusal(url: str, allow: list[str]) -> str | None:
-    """Why the guard refuses to call `url`; None when it may be called."""
-    parsed = urlsplit(url)
-    if parsed.scheme not in ("http", "https"):
-        return f"only http and https URLs are called, not {parsed.scheme!r}"
-    host = parsed.hostname or ""
-    if host in allow:
-        return None
-    networks = [ipaddress.ip_network(a, strict=False) for a in allow if "/" in a]
-    try:
-        found = socket.getaddrinfo(host, parsed.port or 443, type=socket.SOCK_STREAM)
-    except socket.gaierror:
-        return None  # the call itself fails and is retried
-    for *_, address in found:
-        ip = ipaddress.ip_address(address[0])
-        if not ip.is_global and not any(ip in network for network in networks):
-            return (
-                f"{host} resolves to {ip}, which is not a public address: allow it in the "
-                "webhook settings to call it"
-            )
-    return None
-
-
 class WebhookSender:
     def __init__(self, settings: WebhookSettings) -> None:
         self._settings = settings
@@ -78,15 +53,13 @@ class WebhookSender:
             body = render_json(payload.get("body"), data)
         except InvalidInput as error:
             return Outcome(FAILED, f"template: {error.message}")
-        refused = refusal(url, self._settings.allow)
-        if refused is not None:
-            return Outcome(FAILED, refused)
         content = b"" if body is None else orjson.dumps(body)
         headers = {**headers, **signed_headers(outgoing, self._settings.secret, content)}
         response = call(
             payload.get("method", "POST"),
             url,
             timeout=self._settings.seconds,
+            egress=self._settings.egress,
             content=content,
             headers=headers,
         )

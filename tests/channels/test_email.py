@@ -35,7 +35,8 @@ def use_smtp(
 ) -> None:
     """Send the workspace's e-mail to the test SMTP server."""
     email = EmailSettings(url=f"smtp://127.0.0.1:{port}", sender="Acme <news@acme.test>",
-                          security="none", links_url=links_url, **settings)  # fmt: skip
+                          security="none", links_url=links_url, **settings,
+                          allow=["127.0.0.1"])  # fmt: skip
     save_settings(connection, workspace_id, "email", email, now)
 
 

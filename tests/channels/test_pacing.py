@@ -67,7 +67,7 @@ def test_a_provider_limited_to_n_a_second_never_gets_more(
     stopped: StoppedTime,
 ) -> None:
     settings = SmsSettings(api_url=provider.url, account_sid="AC42", auth_token="tok-tok-tok-1",
-                           sender="+15005550006", rate=RATE)  # fmt: skip
+                           allow=["127.0.0.1"], sender="+15005550006", rate=RATE)  # fmt: skip
     with write_transaction(engine) as connection:
         save_settings(connection, workspace.id, "sms", settings, clock.now())
         template = parse_template({"key": "hi", "channel": "sms", "body": "Hi"})

@@ -86,7 +86,8 @@ def test_sms_goes_through_twilio_and_receipts_and_keywords_come_back(
     sids = iter(["SM1", "SM2", "SM3"])
     provider.respond = lambda request: answer(201, {"sid": next(sids), "status": "queued"})
     settings = SmsSettings(api_url=provider.url, account_sid="AC42", auth_token="tok-tok-tok-1",
-                           sender="+15005550006", callbacks_url=str(client.base_url))  # fmt: skip
+                           sender="+15005550006", callbacks_url=str(client.base_url),
+                           allow=["127.0.0.1"])  # fmt: skip
     setup(engine, clock, workspace.id, "sms", settings, body="Hi {{ profile.traits.firstName }}")
     sms = publish(engine, clock, workspace.id, journey("promo", "sms", "sms-t"))
     deliver(engine, clock, workspace.id, identify("sam", clock.now(), firstName="Sam",
@@ -185,7 +186,9 @@ def test_push_goes_to_every_device_and_forgets_unregistered_tokens(
         return answer(200, {"name": f"projects/acme/messages/{token}"})
 
     provider.respond = fcm
-    settings = PushSettings(api_url=provider.url, project_id="acme", access_token="ya29.secret")
+    settings = PushSettings(
+        api_url=provider.url, allow=["127.0.0.1"], project_id="acme", access_token="ya29.secret"
+    )
     setup(engine, clock, workspace.id, "push", settings, title="Hello", body="Your order shipped")
     push = publish(engine, clock, workspace.id, journey("ship", "push", "push-t"))
     for token, kind in [("old-phone", "android"), ("new-phone", "ios")]:
@@ -222,7 +225,7 @@ def test_chat_and_task_messages_are_delivered_and_recorded(
         else answer(201, {"id": "task-9"})
     )
     setup(engine, clock, workspace.id, "chat",
-          ChatSettings(api_url=provider.url, bot_token="123:abc-def"),
+          ChatSettings(api_url=provider.url, allow=["127.0.0.1"], bot_token="123:abc-def"),
           body="Hi {{ profile.traits.firstName }}, your table is ready")  # fmt: skip
     task_settings = TaskSettings(url=f"{provider.url}/crm/tasks", allow=["127.0.0.1"],
                                  secret="crm-secret-crm-secret")  # fmt: skip
@@ -264,7 +267,8 @@ def test_a_throttled_provider_is_retried_and_a_missing_address_fails(
 ) -> None:
     provider.respond = lambda request: answer(429, {"ok": False, "parameters": {"retry_after": 3}})
     setup(engine, clock, workspace.id, "chat",
-          ChatSettings(api_url=provider.url, bot_token="123:abc-def"), body="Hi")  # fmt: skip
+          ChatSettings(api_url=provider.url, bot_token="123:abc-def",
+                       allow=["127.0.0.1"]), body="Hi")  # fmt: skip
     chat = publish(engine, clock, workspace.id, journey("hi", "chat", "chat-t"))
     deliver(engine, clock, workspace.id, identify("lee", clock.now(), telegramChatId=77),
             identify("nobody", clock.now()))  # fmt: skip
@@ -279,6 +283,60 @@ def test_a_throttled_provider_is_retried_and_a_missing_address_fails(
     clock.advance(timedelta(minutes=2))
     run(engine, clock)
     assert messages_of(engine, chat)[0]["status"] == "delivered"
+
+
+def settings_of(channel: str, url: str, allow: list[str]) -> Any:
+    """Settings of an HTTP provider channel at `url`."""
+    if channel == "sms":
+        return SmsSettings(api_url=url, account_sid="AC42", auth_token="tok-tok-tok-1",
+                           sender="+15005550006", allow=allow)  # fmt: skip
+    if channel == "push":
+        return PushSettings(api_url=url, project_id="acme", access_token="ya29.secret",
+                            allow=allow)  # fmt: skip
+    if channel == "chat":
+        return ChatSettings(api_url=url, bot_token="123:abc-def", allow=allow)
+    return TaskSettings(url=f"{url}/crm", allow=allow)
+
+
+@pytest.mark.parametrize("channel", ["sms", "push", "chat", "task"])
+def test_every_provider_on_a_private_address_is_refused_unless_allowed(
+    engine: Engine, clock: ManualClock, workspace: Workspace, provider: HttpServer, channel: str
+) -> None:
+    """An `api_url` (or a CRM's `url`) pointing inside the network reaches nothing until
+    the channel's settings allow it."""
+    provider.respond = lambda request: answer(200, {"ok": True, "result": {"message_id": 1}})
+    setup(
+        engine,
+        clock,
+        workspace.id,
+        channel,
+        settings_of(channel, provider.url, []),
+        title="Hi",
+        body="Hi",
+    )
+    kai = identify("kai", clock.now(), phone="+14155550100", telegramChatId="77",
+                   pushToken="phone-1")  # fmt: skip
+    deliver(engine, clock, workspace.id, kai)
+    refused = publish(engine, clock, workspace.id, journey("inside", channel, f"{channel}-t"))
+    deliver(engine, clock, workspace.id, track("kai", "inside go", clock.now()))
+    (message,) = messages_of(engine, refused)
+    assert message["status"] == "failed"
+    assert "127.0.0.1, which is not a public address" in message["detail"]
+    assert provider.requests == []
+
+    setup(
+        engine,
+        clock,
+        workspace.id,
+        channel,
+        settings_of(channel, provider.url, ["127.0.0.0/8"]),
+        title="Hi",
+        body="Hi",
+    )
+    allowed = publish(engine, clock, workspace.id, journey("allowed", channel, f"{channel}-t"))
+    deliver(engine, clock, workspace.id, track("kai", "allowed go", clock.now()))
+    assert messages_of(engine, allowed)[0]["status"] == "delivered"
+    assert len(provider.requests) == 1
 
 
 def test_in_app_messages_are_pulled_and_marked_by_the_site(

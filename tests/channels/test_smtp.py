@@ -7,14 +7,18 @@ from __future__ import annotations
 import ssl
 import subprocess
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
 
+from baton.channels.egress import Egress
+from baton.channels.email import SmtpPool, SmtpSender
+from baton.channels.senders import Outgoing
 from baton.channels.settings import EmailSettings, save_settings
 from baton.channels.template_store import save_template
-from baton.channels.templates import parse_template
+from baton.channels.templates import Rendered, parse_template
 from baton.core.clock import ManualClock
 from baton.journeys.store import Journey
 from baton.storage.database import write_transaction
@@ -29,7 +33,7 @@ from tests.servers import smtp_server
 
 @dataclass(frozen=True)
 class Certificate:
-    """A self-signed certificate for 127.0.0.1 and its key, as PEM files."""
+    """A self-signed certificate and its key, as PEM files."""
 
     cert: str
     key: str
@@ -40,17 +44,22 @@ class Certificate:
         return context
 
 
-@pytest.fixture(scope="session")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> Certificate:
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
+def make_certificate(folder: Path, name: str) -> Certificate:
+    """A self-signed certificate for `name` (an IP address or a DNS name)."""
+    cert, key = folder / f"{name}.pem", folder / f"{name}.key.pem"
+    kind = "IP" if name[0].isdigit() else "DNS"
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-subj", f"/CN={name}", "-addext", f"subjectAltName={kind}:{name}",
          "-keyout", str(key), "-out", str(cert)],
         check=True, capture_output=True,
     )  # fmt: skip
     return Certificate(str(cert), str(key))
+
+
+@pytest.fixture(scope="session")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> Certificate:
+    return make_certificate(tmp_path_factory.mktemp("tls"), "127.0.0.1")
 
 
 def trust(monkeypatch: pytest.MonkeyPatch, certificate: Certificate) -> None:
@@ -60,12 +69,18 @@ def trust(monkeypatch: pytest.MonkeyPatch, certificate: Certificate) -> None:
 
 
 def mail_one(
-    engine: Engine, clock: ManualClock, workspace_id: str, port: int, security: str
+    engine: Engine,
+    clock: ManualClock,
+    workspace_id: str,
+    port: int,
+    security: str,
+    allow: tuple[str, ...] = ("127.0.0.1",),
 ) -> Journey:
     """An e-mail journey whose one message goes to the SMTP server on `port`, started for
     one person."""
     settings = EmailSettings(url=f"smtp://127.0.0.1:{port}", sender="Acme <news@acme.test>",
-                             security=security, links_url="http://baton.test")  # fmt: skip
+                             security=security, links_url="http://baton.test",
+                             allow=list(allow))  # fmt: skip
     note = {"key": "note", "channel": "email", "subject": "A note", "text": "Hello"}
     with write_transaction(engine) as connection:
         save_settings(connection, workspace_id, "email", settings, clock.now())
@@ -165,3 +180,50 @@ def test_a_5xx_reply_is_dead_lettered_with_the_servers_error(
     ola = profile(engine, workspace.id, "ola")["id"]
     (failed,) = timeline(engine, ola, "Message Failed")
     assert "rejected by local policy" in failed["error"]
+
+
+def test_a_mail_server_on_a_private_address_is_refused_unless_allowed(
+    engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    with smtp_server() as (mailbox, port):
+        journey = mail_one(engine, clock, workspace.id, port, "none", allow=())
+    (message,) = messages_of(engine, journey)
+    assert message["status"] == "failed"
+    assert "127.0.0.1, which is not a public address" in message["detail"]
+    assert mailbox.offered == []
+
+
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_tls_checks_the_servers_name_on_the_address_the_guard_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, security: str
+) -> None:
+    """`mail.test` resolves (once, through the guard) to 127.0.0.1, which the system
+    cannot resolve it to: the mail arrives only if Baton dialled the checked address, and
+    TLS accepts a certificate made for `mail.test` only if it checked that name."""
+    named = make_certificate(tmp_path, "mail.test")
+    trust(monkeypatch, named)
+    tls = {"starttls" if security == "starttls" else "implicit_tls": named.server_context()}
+    with smtp_server(**tls) as (mailbox, port):
+        settings = EmailSettings(url=f"smtp://mail.test:{port}", sender="news@acme.test",
+                                 security=security, links_url="http://baton.test")  # fmt: skip
+        lookups: list[str] = []
+
+        def dns(host: str, port: int) -> list[str]:
+            lookups.append(host)
+            return ["127.0.0.1"]
+
+        sender = SmtpSender(settings, SmtpPool(), Egress(["mail.test"], resolve=dns))
+        outcome = sender.send(outgoing_mail("ola@example.com"))
+    assert outcome.status == "delivered", outcome.detail
+    assert lookups == ["mail.test"]
+    assert mailbox.encrypted == [True]
+    ((recipients, _),) = mailbox.received
+    assert recipients == ["ola@example.com"]
+
+
+def outgoing_mail(to: str) -> Outgoing:
+    at = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    return Outgoing(
+        "msg-1", "ws", "profile-1", "email", None, True, {}, "key-1", 1, at,
+        {"profile": {"traits": {"email": to}}}, Rendered("email", subject="Hi", text="Hello"),
+    )  # fmt: skip

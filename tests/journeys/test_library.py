@@ -183,7 +183,8 @@ def test_browse_abandonment_names_the_last_product_viewed(
     mailbox, port = smtp
     with write_transaction(engine) as connection:
         email = EmailSettings(url=f"smtp://127.0.0.1:{port}", sender="Shop <shop@example.com>",
-                              security="none", links_url="http://127.0.0.1:8000")  # fmt: skip
+                              security="none", links_url="http://127.0.0.1:8000",
+                              allow=["127.0.0.1"])  # fmt: skip
         save_settings(connection, workspace.id, "email", email, clock.now())
     installed(engine, clock, workspace, "browse-abandonment")
     customers(engine, clock, workspace, "browser", "adder", "once")
