@@ -353,5 +353,29 @@ def compact(engine: Engine, tables: Sequence[str]) -> None:
             raise Busy("readers held the write-ahead log; compact again")
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        _outlive_older_snapshots(connection)
         for table in tables:
             connection.exec_driver_sql(f"VACUUM FULL {table}")
+
+
+# How long compaction waits for transactions older than it, in polls of 50 ms.
+_SNAPSHOT_POLLS = 200
+
+
+def _outlive_older_snapshots(connection: Connection) -> None:
+    """Waits until no other session of this database holds a snapshot from before now.
+    `VACUUM FULL` copies a deleted row into the new file while any such snapshot could
+    still see it (an auto-analyze, a long report), which would leave the erased data on
+    disk; raises Busy after ten seconds, for the next round to compact."""
+    horizon = connection.execute(text("SELECT mod(txid_current(), 4294967296)")).scalar_one()
+    older = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL "
+        "AND age(backend_xmin) > age(CAST(CAST(:horizon AS text) AS xid))"
+    )
+    pause = threading.Event()
+    for _ in range(_SNAPSHOT_POLLS):
+        if not connection.execute(older, {"horizon": horizon}).scalar_one():
+            return
+        pause.wait(0.05)
+    raise Busy("transactions older than the erasure still run; compact again")
