@@ -34,6 +34,9 @@ from baton.storage.migrate import upgrade
 from baton.workspaces import KeyKind, create_key, create_workspace
 from tests.servers import Mailbox, smtp_server
 
+# Stored secrets are sealed under this key, in this process and the ones tests start
+# (without it each would generate var/secret.key in the working directory).
+os.environ["BATON_SECRET_KEY"] = "test-key-for-sealing-stored-secrets-0123456789"
 POSTGRES_URL = os.environ.get(
     "BATON_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )

@@ -34,6 +34,7 @@ from baton.channels.settings import (
     load_settings,
     masked,
     parse_settings,
+    reseal_settings,
     save_settings,
 )
 from baton.channels.sms import callback_url, record_keyword, record_status, signature
@@ -97,6 +98,7 @@ __all__ = [
     "record_open",
     "record_status",
     "render_for",
+    "reseal_settings",
     "save_settings",
     "save_template",
     "set_consent",

@@ -11,11 +11,12 @@ from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, update
 
 from baton.channels.egress import Egress
 from baton.core.durations import parse_duration
 from baton.core.errors import InvalidInput
+from baton.core.sealing import PREFIX, is_sealed, key_source
 from baton.core.validation import validated
 from baton.storage.database import upsert
 from baton.storage.tables import channel_settings
@@ -174,13 +175,45 @@ def parse_settings(channel: str, data: Any) -> _Provider:
     return validated(model, data)
 
 
+def _sealed_fields(channel: str) -> tuple[str, ...]:
+    """The fields of a channel's settings kept sealed at rest (an SMTP URL holds a
+    password)."""
+    names = tuple(name for name in SETTINGS[channel].model_fields if name in SECRETS)
+    return (*names, "url") if channel == "email" else names
+
+
+def _context(workspace_id: str, channel: str, name: str) -> str:
+    return f"channel_settings/{workspace_id}/{channel}/{name}"
+
+
+def sealed(workspace_id: str, channel: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The settings as stored: each secret sealed (baton/core/sealing.py)."""
+    source = key_source()
+    found = dict(values)
+    for name in _sealed_fields(channel):
+        value = found.get(name)
+        if isinstance(value, str) and not is_sealed(value):
+            found[name] = source.seal(value, _context(workspace_id, channel, name))
+    return found
+
+
+def unsealed(workspace_id: str, channel: str, values: dict[str, Any]) -> dict[str, Any]:
+    source = key_source()
+    found = dict(values)
+    for name in _sealed_fields(channel):
+        value = found.get(name)
+        if isinstance(value, str):
+            found[name] = source.unseal(value, _context(workspace_id, channel, name))
+    return found
+
+
 def save_settings(
     connection: Connection, workspace_id: str, channel: str, settings: _Provider, now: datetime
 ) -> None:
     row = {
         "workspace_id": workspace_id,
         "channel": channel,
-        "settings": settings.model_dump(mode="json"),
+        "settings": sealed(workspace_id, channel, settings.model_dump(mode="json")),
         "updated_at": now,
     }
     upsert(
@@ -200,10 +233,48 @@ def load_settings(connection: Connection, workspace_id: str) -> dict[str, Any]:
         )
     )
     return {
-        channel: SETTINGS[channel].model_validate(found)
+        channel: SETTINGS[channel].model_validate(unsealed(workspace_id, channel, found))
         for channel, found in rows
         if channel in SETTINGS
     }
+
+
+def reseal_settings(connection: Connection) -> int:
+    """Seals every stored secret under the current key: those stored in the clear before
+    sealing existed, and those sealed under an older key (a rotation). Returns how many
+    channel settings changed."""
+    source = key_source()
+    changed = 0
+    rows = connection.execute(
+        select(
+            channel_settings.c.workspace_id, channel_settings.c.channel, channel_settings.c.settings
+        )
+    ).all()
+    for workspace_id, channel, stored in rows:
+        if channel not in SETTINGS:
+            continue
+        current = source.keyring().current
+        stale = [
+            name
+            for name in _sealed_fields(channel)
+            if isinstance(stored.get(name), str)
+            and not stored[name].startswith(f"{PREFIX}{current}:")
+        ]
+        if not stale:
+            continue
+        opened = unsealed(workspace_id, channel, stored)
+        fresh = {name: opened[name] for name in stale}
+        resealed = {**stored, **sealed(workspace_id, channel, fresh)}
+        connection.execute(
+            update(channel_settings)
+            .where(
+                channel_settings.c.workspace_id == workspace_id,
+                channel_settings.c.channel == channel,
+            )
+            .values(settings=resealed)
+        )
+        changed += 1
+    return changed
 
 
 def masked(settings: _Provider) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 
 from baton.api import create_app
 from baton.api.profiles import profile_json
+from baton.channels import reseal_settings
 from baton.cli.analytics import analytics_app
 from baton.cli.common import clock_of, console, default_workspace, ensure_workspace, errors
 from baton.cli.common import settings as load_settings
@@ -24,6 +25,7 @@ from baton.cli.demo import demo
 from baton.cli.journeys import journeys_app
 from baton.cli.policy import policy_app
 from baton.cli.reports import kpis, report_app
+from baton.cli.secrets import secrets_app
 from baton.cli.segments import segments_app
 from baton.cli.templates import templates_app
 from baton.cli.worker import worker
@@ -31,6 +33,7 @@ from baton.core.clock import Clock
 from baton.core.config import Settings, redact_url
 from baton.core.errors import BatonError
 from baton.core.logging import configure_logging
+from baton.core.sealing import key_source
 from baton.identity import find_profile
 from baton.ingest import ImportReport, import_csv, import_ndjson
 from baton.pipeline import Stage, refresh_listeners
@@ -50,6 +53,7 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(templates_app, name="templates")
 app.add_typer(analytics_app, name="analytics")
 app.add_typer(report_app, name="report")
+app.add_typer(secrets_app, name="secrets")
 app.command("kpis")(kpis)
 app.command("demo")(demo)
 app.command()(worker)
@@ -72,8 +76,18 @@ def _prepare_database(settings: Settings, clock: Clock) -> None:
     if settings.database_url.startswith("sqlite:///"):
         path = Path(settings.database_url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)
+    source = key_source()
+    source.keyring()
+    if source.generated:
+        errors.print(
+            f"generated the key that seals stored secrets: {source.key_file} (mode 0600). "
+            "Back it up with the database: without it, the stored provider secrets are lost. "
+            "Set BATON_SECRET_KEY to keep it elsewhere."
+        )
     engine = connect(settings.database_url)
     upgrade(engine)
+    with write_transaction(engine) as connection:
+        reseal_settings(connection)  # secrets stored before sealing existed
     refresh_listeners(engine, clock.now())
     ensure_workspace(engine, clock, settings)
     engine.dispose()

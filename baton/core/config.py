@@ -24,6 +24,9 @@ class Settings:
     # The analytics store's DuckDB file; "" for the default (next to a SQLite database,
     # else var/analytics-<database>.duckdb), "off" for none.
     analytics_path: str = ""
+    # Keys that seal stored secrets, newest first (baton/core/sealing.py); None: the
+    # key file var/secret.key, generated on first use.
+    secret_key: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -41,6 +44,7 @@ class Settings:
             write_key=environ.get("BATON_WRITE_KEY") or None,
             admin_token=environ.get("BATON_ADMIN_TOKEN") or None,
             analytics_path=environ.get("BATON_ANALYTICS_PATH", ""),
+            secret_key=environ.get("BATON_SECRET_KEY") or None,
         )
 
     def analytics_file(self) -> str | None:
