@@ -14,6 +14,7 @@ from baton.api import (
     channels,
     consent,
     health,
+    identity_secret,
     inbox,
     journey_templates,
     journeys,
@@ -65,6 +66,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(privacy.router)
     app.include_router(analytics.router)
     app.include_router(inbox.router)
+    app.include_router(identity_secret.router)
     app.include_router(providers.router)
     app.include_router(health.router)
     return app

@@ -1,45 +1,79 @@
-"""The in-app and web inbox, for the site or app (write-key auth): a person's pending
-messages, and what they did with each."""
+"""The in-app and web inbox, for the site or app: a person's pending messages, and what
+they did with each. The write key says which workspace; `userHash` proves which person
+(baton/workspaces/identity_verification.py): without it these endpoints answer 401."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from baton.api.auth import WriteWorkspace, runtime_of
 from baton.api.responses import JSONBody
 from baton.channels import inbox_of, mark
-from baton.core.errors import InvalidInput
+from baton.core.errors import InvalidInput, Unauthorized
 from baton.identity import ANONYMOUS_ID, USER_ID, merge_tree, profile_of_identifier
 from baton.storage.database import write_transaction
+from baton.workspaces import verified
 
 router = APIRouter(prefix="/v1", tags=["inbox"])
 
 
-@router.get("/inbox", summary="A person's in-app messages, newest first")
-def inbox(
+@dataclass(frozen=True)
+class Person:
+    workspace_id: str
+    profile_ids: list[str]  # the person's merged profiles; none when unknown yet
+
+
+def verified_person(
     request: Request,
     workspace_id: WriteWorkspace,
-    user_id: Annotated[str | None, Query(alias="userId")] = None,
-    anonymous_id: Annotated[str | None, Query(alias="anonymousId")] = None,
-) -> JSONBody:
+    user_id: Annotated[str | None, Query(alias="userId", max_length=500)] = None,
+    anonymous_id: Annotated[str | None, Query(alias="anonymousId", max_length=500)] = None,
+    user_hash: Annotated[str | None, Query(alias="userHash", max_length=500)] = None,
+) -> Person:
+    """The person a request speaks for, proven by `userHash`: HMAC-SHA256 of the userId
+    (or, without one, the anonymousId) under the workspace's identity secret."""
     if not (user_id or anonymous_id):
         raise InvalidInput("give userId or anonymousId", field="userId")
-    kind, value = (USER_ID, user_id) if user_id else (ANONYMOUS_ID, anonymous_id)
+    kind, value = (USER_ID, str(user_id)) if user_id else (ANONYMOUS_ID, str(anonymous_id))
     with runtime_of(request).engine.connect() as connection:
-        profile_id = profile_of_identifier(connection, workspace_id, kind, str(value))
-        if profile_id is None:
-            return JSONBody({"messages": []})
-        ids = sorted(merge_tree(connection, workspace_id, profile_id))
-        return JSONBody({"messages": inbox_of(connection, workspace_id, ids)})
+        if not verified(connection, workspace_id, value, user_hash):
+            raise Unauthorized(
+                "identity verification failed: send userHash, the hex HMAC-SHA256 of the "
+                f"{'userId' if user_id else 'anonymousId'} under the workspace's identity "
+                "secret, computed by your backend"
+            )
+        profile_id = profile_of_identifier(connection, workspace_id, kind, value)
+        ids = [] if profile_id is None else sorted(merge_tree(connection, workspace_id, profile_id))
+    return Person(workspace_id, ids)
+
+
+VerifiedPerson = Annotated[Person, Depends(verified_person)]
+
+
+@router.get("/inbox", summary="A person's in-app messages, newest first")
+def inbox(request: Request, person: VerifiedPerson) -> JSONBody:
+    if not person.profile_ids:
+        return JSONBody({"messages": []})
+    with runtime_of(request).engine.connect() as connection:
+        found = inbox_of(connection, person.workspace_id, person.profile_ids)
+    return JSONBody({"messages": found})
 
 
 @router.post("/inbox/{message_id}/{action}", summary="Mark a message seen, clicked or dismissed")
 def mark_message(
-    request: Request, workspace_id: WriteWorkspace, message_id: str, action: str
+    request: Request, person: VerifiedPerson, message_id: str, action: str
 ) -> JSONBody:
     runtime = runtime_of(request)
     with write_transaction(runtime.engine) as connection:
-        first = mark(connection, workspace_id, message_id, action, runtime.clock.now())
+        first = mark(
+            connection,
+            person.workspace_id,
+            person.profile_ids,
+            message_id,
+            action,
+            runtime.clock.now(),
+        )
     return JSONBody({"id": message_id, action: True, "first": first})

@@ -83,15 +83,23 @@ def inbox_of(
 
 
 def mark(
-    connection: Connection, workspace_id: str, message_id: str, what: str, now: datetime
+    connection: Connection,
+    workspace_id: str,
+    profile_ids: Sequence[str],
+    message_id: str,
+    what: str,
+    now: datetime,
 ) -> bool:
-    """Mark a message seen, clicked or dismissed; the first mark of each kind becomes an
-    event. Returns whether this was the first."""
+    """Mark a message of one of `profile_ids` (a person's merged profiles) seen, clicked
+    or dismissed; the first mark of each kind becomes an event. Returns whether this was
+    the first."""
     if what not in MARKS:
         raise InvalidInput(f"mark a message {', '.join(MARKS)}, not {what!r}", field="action")
     row = connection.execute(
         select(inbox_items.c.profile_id).where(
-            inbox_items.c.workspace_id == workspace_id, inbox_items.c.message_id == message_id
+            inbox_items.c.workspace_id == workspace_id,
+            inbox_items.c.message_id == message_id,
+            among(inbox_items.c.profile_id, profile_ids, connection.dialect),
         )
     ).one_or_none()
     if row is None:

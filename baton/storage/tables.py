@@ -103,6 +103,9 @@ workspaces = Table(
     Column("policy", Document),
     # Salts the digests of erased identifiers (never shown).
     Column("erasure_salt", String(64)),
+    # Proves who a browser speaks for (baton/workspaces/identity_verification.py): sealed.
+    Column("identity_secret", String(200)),
+    Column("identity_secret_at", Instant()),
 )
 
 api_keys = Table(

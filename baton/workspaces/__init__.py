@@ -1,5 +1,11 @@
 """Workspaces (tenants) and the API keys that open them."""
 
+from baton.workspaces.identity_verification import (
+    identity_secret_made_at,
+    new_identity_secret,
+    user_hash,
+    verified,
+)
 from baton.workspaces.keys import KeyKind, KeyRing, create_key
 from baton.workspaces.policy import (
     Pause,
@@ -28,8 +34,12 @@ __all__ = [
     "create_workspace",
     "default_workspace_id",
     "ensure_default_workspace",
+    "identity_secret_made_at",
     "load_policy",
+    "new_identity_secret",
     "parse_policy",
     "policy_json",
     "save_policy",
+    "user_hash",
+    "verified",
 ]

@@ -29,6 +29,7 @@ from baton.channels.templates import parse_template
 from baton.core.clock import ManualClock
 from baton.storage.database import write_transaction
 from baton.storage.tables import message_attempts, push_tokens
+from baton.workspaces import user_hash
 from tests.api.test_profiles import bearer
 from tests.channels.helpers import documented_signature, timeline
 from tests.conftest import Workspace
@@ -353,23 +354,30 @@ def test_in_app_messages_are_pulled_and_marked_by_the_site(
     assert message["status"] == "delivered"
 
     auth = (workspace.write_key, "")
-    assert client.get("/v1/inbox?userId=ina").status_code == 401
+    made = client.post("/api/v1/identity-secret", headers=bearer(workspace.admin_token))
+    secret = made.json()["secret"]
+    ina = {"userId": "ina", "userHash": user_hash(secret, "ina")}
+    stranger = {"userId": "stranger", "userHash": user_hash(secret, "stranger")}
+    assert client.get("/v1/inbox", params=ina).status_code == 401
     assert client.get("/v1/inbox", auth=auth).status_code == 400
-    assert client.get("/v1/inbox?userId=stranger", auth=auth).json() == {"messages": []}
-    (shown,) = client.get("/v1/inbox?userId=ina", auth=auth).json()["messages"]
+    assert client.get("/v1/inbox", params=stranger, auth=auth).json() == {"messages": []}
+    (shown,) = client.get("/v1/inbox", params=ina, auth=auth).json()["messages"]
     assert (shown["id"], shown["title"], shown["body"]) == (message["id"], "Welcome back Ina",
                                                             "10% off today")  # fmt: skip
     assert (shown["seen"], shown["clicked"]) == (False, False)
-    seen = client.post(f"/v1/inbox/{message['id']}/seen", auth=auth)
+    seen = client.post(f"/v1/inbox/{message['id']}/seen", params=ina, auth=auth)
     assert seen.json()["first"] is True
-    assert client.post(f"/v1/inbox/{message['id']}/seen", auth=auth).json()["first"] is False
-    assert client.post(f"/v1/inbox/{message['id']}/opened", auth=auth).status_code == 400
-    assert client.post("/v1/inbox/msg_nope/seen", auth=auth).status_code == 404
-    assert client.get("/v1/inbox?userId=ina", auth=auth).json()["messages"][0]["seen"] is True
-    client.post(f"/v1/inbox/{message['id']}/dismissed", auth=auth)
-    assert client.get("/v1/inbox?userId=ina", auth=auth).json() == {"messages": []}
-    ina = profile(engine, workspace.id, "ina")["id"]
-    marks = timeline(engine, ina, "Inbox Message Seen", "Inbox Message Dismissed")
+    again = client.post(f"/v1/inbox/{message['id']}/seen", params=ina, auth=auth)
+    assert again.json()["first"] is False
+    opened = client.post(f"/v1/inbox/{message['id']}/opened", params=ina, auth=auth)
+    assert opened.status_code == 400
+    assert client.post("/v1/inbox/msg_nope/seen", params=ina, auth=auth).status_code == 404
+    listed = client.get("/v1/inbox", params=ina, auth=auth).json()
+    assert listed["messages"][0]["seen"] is True
+    client.post(f"/v1/inbox/{message['id']}/dismissed", params=ina, auth=auth)
+    assert client.get("/v1/inbox", params=ina, auth=auth).json() == {"messages": []}
+    ina_id = profile(engine, workspace.id, "ina")["id"]
+    marks = timeline(engine, ina_id, "Inbox Message Seen", "Inbox Message Dismissed")
     assert [m["event"] for m in marks] == ["Inbox Message Seen", "Inbox Message Dismissed"]
 
 
