@@ -33,7 +33,7 @@ def test_plain_body_over_the_limit() -> None:
         (b"{nope", None, "not valid JSON"),
         (b"", None, "empty"),
         (b"\x1f\x8b garbage", "gzip", "decompressed"),
-        (gzip.compress(b'{"a": 1}')[:-6], "gzip", "truncated"),
+        (gzip.compress(b'{"a": 1}', mtime=0)[:-6], "gzip", "truncated"),
         (b"{}", "br", "Content-Encoding"),
     ],
 )
