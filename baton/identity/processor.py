@@ -22,7 +22,7 @@ from baton.identity.graph import IdentityGraph
 from baton.identity.observations import OBSERVED_COLUMNS, observe
 from baton.storage.database import any_row, exclusive, write_transaction
 from baton.storage.tables import events
-from baton.timeline import FinalEvent, announce
+from baton.timeline import FinalEvent, announce, is_reserved
 
 log = logging.getLogger(__name__)
 
@@ -119,10 +119,13 @@ def _process_batch(engine: Engine, clock: Clock, default_region: str, limit: int
                     devices = [(d, owners[s]) for s in sorted(owners) for d in with_devices[s]]
                     remember_devices(writer, workspace_id, devices, now)
                 owners = graph.profiles_of({row["seq"] for row in workspace_rows})
+                # A client's event under a name Baton emits, stored before ingestion refused
+                # them, stays on the timeline but moves no journey: only Baton's own
+                # records, announced where they are made, carry those names.
                 finals = [
                     FinalEvent(row["message_id"], owners[row["seq"]], row["type"], row["event"])
                     for row in workspace_rows
-                    if row["seq"] in owners
+                    if row["seq"] in owners and not (row["event"] and is_reserved(row["event"]))
                 ]
                 announce(writer, workspace_id, finals, now, changed_profiles=graph.changed_profiles)
     return len(rows)

@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from baton.core.errors import BatonError, InvalidInput, PayloadTooLarge
+from baton.timeline import is_reserved
 
 MAX_MESSAGE_BYTES = 32 * 1024
 MAX_BATCH_BYTES = 500 * 1024
@@ -79,6 +80,10 @@ class Message:
         }
 
 
+class ReservedEvent(InvalidInput):
+    code = "reserved_event"
+
+
 @dataclass(frozen=True, slots=True)
 class Rejection:
     """Why the message at `index` of a batch was not stored."""
@@ -127,6 +132,13 @@ def parse_message(
         raise InvalidInput(f"a {kind} message needs {required}", field=required)
     if kind == "alias" and user_id is None:
         raise InvalidInput("an alias message needs the new userId", field="userId")
+    event = _text(raw, "event")
+    if kind == "track" and event is not None and is_reserved(event):
+        raise ReservedEvent(
+            f"{event!r} is an event Baton emits itself (segment changes, message outcomes, "
+            "inbox marks, tasks, consent): clients cannot send it",
+            field="event",
+        )
 
     envelope = envelope or {}
     context = {**(_object(envelope, "context") or {}), **(_object(raw, "context") or {})}
@@ -145,7 +157,7 @@ def parse_message(
     return Message(
         message_id=_identifier(raw, "messageId") or str(uuid.uuid4()),
         type=kind,
-        event=_text(raw, "event"),
+        event=event,
         name=_text(raw, "name"),
         user_id=user_id,
         anonymous_id=anonymous_id,

@@ -8,6 +8,7 @@ from baton.timeline.final_events import JOURNEY_EVENT_TYPES, FinalEvent, announc
 from baton.timeline.listeners import Consumer, Listener, listen, listeners_of
 from baton.timeline.merges import follow_merges
 from baton.timeline.records import timeline_row, write_events, write_timeline
+from baton.timeline.reserved import is_reserved
 
 __all__ = [
     "JOURNEY_EVENT_TYPES",
@@ -18,6 +19,7 @@ __all__ = [
     "announce",
     "claim_due",
     "follow_merges",
+    "is_reserved",
     "listen",
     "listeners_of",
     "mark_due",

@@ -10,9 +10,11 @@ from sqlalchemy import Engine
 
 from baton.core.clock import ManualClock
 from baton.runtime import Runtime
+from baton.storage.database import write_transaction
+from baton.timeline import timeline_row, write_timeline
 from tests.api.test_profiles import bearer
 from tests.conftest import Workspace
-from tests.identity.helpers import send
+from tests.identity.helpers import profile, send
 from tests.segments.helpers import track
 
 
@@ -29,8 +31,12 @@ def test_paths_show_where_customers_go_instead_of_buying(
          track("p3", "Product Added", t), track("p3", "Product Viewed", t + m),
          track("p3", "Order Completed", t + 2 * m),
          track("p4", "Product Added", t),
-         track("p5", "Product Added", t), track("p5", "Message Sent", t + m),
-         track("p5", "Ticket Opened", t + 2 * m))  # fmt: skip
+         track("p5", "Product Added", t), track("p5", "Ticket Opened", t + 2 * m))  # fmt: skip
+    # Baton's own record of a message between the two, which paths leave out.
+    p5 = profile(engine, workspace.id, "p5")["id"]
+    with write_transaction(engine) as connection:
+        sent = timeline_row(workspace.id, p5, "Message Sent", {}, t + m, "sent-to-p5", at=t + m)
+        write_timeline(connection, [sent], t + m)
     store = server[1].analytics
     assert store is not None
     store.sync(engine, clock.now())
