@@ -22,6 +22,7 @@ from baton.storage.database import connect, write_transaction
 from baton.storage.tables import channel_settings
 from tests.api.test_profiles import bearer
 from tests.conftest import START, Workspace
+from tests.files import file_bytes
 
 
 def every_channel(mark: str) -> tuple[dict[str, dict[str, Any]], list[str]]:
@@ -49,8 +50,7 @@ def written_bytes(engine: Engine, lsn_before: str | None) -> bytes:
     """What the database wrote that could hold the settings."""
     if engine.dialect.name == "sqlite":
         path = Path(str(engine.url.database))
-        files = [path, path.with_name(path.name + "-wal")]
-        return b"".join(file.read_bytes() for file in files if file.exists())
+        return file_bytes(path) + file_bytes(path.with_name(path.name + "-wal"))
     with engine.connect() as connection:
         connection.execute(text("CHECKPOINT"))
         lsn_after = connection.execute(text("SELECT pg_current_wal_lsn()")).scalar_one()

@@ -23,6 +23,7 @@ from baton.workspaces import KeyKind, create_key, create_workspace
 from tests.api.test_profiles import bearer
 from tests.channels.test_email import CART, use_smtp
 from tests.conftest import START, Workspace, serve_in_thread
+from tests.files import file_bytes
 from tests.identity.helpers import profile, send
 from tests.journeys.helpers import deliver, messages_of, publish, run
 from tests.segments.helpers import identify, track
@@ -70,8 +71,7 @@ def database_bytes(engine: Engine) -> bytes:
     every PostgreSQL table, TOAST table and index of the database after a checkpoint."""
     if engine.dialect.name == "sqlite":
         path = Path(str(engine.url.database))
-        wal = path.with_name(path.name + "-wal")
-        return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+        return file_bytes(path) + file_bytes(path.with_name(path.name + "-wal"))
     admin = create_engine(sqlalchemy_url(str(engine.url.render_as_string(hide_password=False))))
     with admin.connect() as connection:
         connection.execute(text("CHECKPOINT"))
