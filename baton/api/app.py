@@ -29,6 +29,7 @@ from baton.api import (
     unsubscribe,
 )
 from baton.api.errors import install_error_handlers
+from baton.api.limits import BoundedBodies
 from baton.runtime import Runtime
 
 
@@ -50,6 +51,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         allow_methods=["GET", "POST"],
         allow_headers=["Authorization", "Content-Type", "Content-Encoding"],
     )
+    app.add_middleware(BoundedBodies)
     install_error_handlers(app)
     app.include_router(tracking.router)
     app.include_router(profiles.router)

@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 
 from baton.core.errors import Unauthorized
 from baton.runtime import Runtime
-from baton.workspaces import KeyKind
+from baton.workspaces import Access, KeyKind
 
 
 def runtime_of(request: Request) -> Runtime:
@@ -33,17 +33,18 @@ def write_key_from_header(request: Request) -> str | None:
     return decoded.partition(":")[0]
 
 
-def workspace_for_write_key(runtime: Runtime, key: str | None, payload: Any) -> str:
+def write_access(runtime: Runtime, key: str | None, payload: Any) -> Access:
+    """What the write key in the header, or else in the body's `writeKey`, opens."""
     if key is None and isinstance(payload, dict) and isinstance(payload.get("writeKey"), str):
         key = payload["writeKey"]
     if not key:
         raise Unauthorized(
             "a write key is required: HTTP Basic user name or `writeKey` in the body"
         )
-    workspace_id = runtime.keys.workspace_for(key, KeyKind.WRITE)
-    if workspace_id is None:
+    found = runtime.keys.access_for(key, KeyKind.WRITE)
+    if found is None:
         raise Unauthorized("the write key is not valid")
-    return workspace_id
+    return found
 
 
 def admin_workspace(request: Request) -> str:
@@ -64,7 +65,7 @@ def write_workspace(request: Request) -> str:
     """The workspace of the write key in HTTP Basic auth or the `writeKey` parameter (for
     pages and apps pulling their messages)."""
     key = write_key_from_header(request) or request.query_params.get("writeKey")
-    return workspace_for_write_key(runtime_of(request), key, None)
+    return write_access(runtime_of(request), key, None).workspace_id
 
 
 WriteWorkspace = Annotated[str, Depends(write_workspace)]

@@ -21,15 +21,14 @@ from baton.core.errors import InvalidInput
 from baton.identity import find_profile, resolve_profile_id
 from baton.segments import parse_instant
 
-MAX_BODY = 512 * 1024
 EMPTY_BODY = "the body is empty: send a JSON (or YAML) document"
 _INSTANT = "give a date or an instant like 2026-10-01 or 2026-10-01T00:00:00Z"
 
 
 class DocumentRoute(APIRoute):
     """A route whose body is a document people write: JSON, or YAML when the content type
-    says so, with or without a content type, at most MAX_BODY. FastAPI then validates it
-    as JSON into the route's body model."""
+    says so, with or without a content type (its size is bounded by baton/api/limits.py).
+    FastAPI then validates it as JSON into the route's body model."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -45,8 +44,6 @@ class DocumentRoute(APIRoute):
 async def _as_json(request: Request) -> Request:
     """The request again, its body the document re-encoded as JSON (empty if it was)."""
     body = await request.body()
-    if len(body) > MAX_BODY:
-        raise InvalidInput(f"the body is larger than {MAX_BODY // 1024} KiB")
     if body.strip():
         try:
             text = body.decode()

@@ -15,8 +15,7 @@ from baton.channels import (
     SETTINGS,
     load_settings,
     masked,
-    parse_settings,
-    save_settings,
+    update_settings,
 )
 from baton.storage.database import write_transaction
 
@@ -29,15 +28,18 @@ Settings = Annotated[dict[str, Any], described_by(reduce(operator.or_, SETTINGS.
 def put_settings(
     request: Request, workspace_id: AdminWorkspace, channel: str, body: Settings
 ) -> JSONBody:
-    settings = parse_settings(channel, body)
+    """A secret left out keeps its stored value; `"rotate": ["link_secret"]` (or a new
+    value) replaces one, the old value still accepted for 30 days."""
     runtime = runtime_of(request)
     with write_transaction(runtime.engine) as connection:
-        save_settings(connection, workspace_id, channel, settings, runtime.clock.now())
-    return JSONBody({"channel": channel, **masked(settings)})
+        settings = update_settings(connection, workspace_id, channel, body, runtime.clock.now())
+    return JSONBody({"channel": channel, **masked(settings, runtime.clock.now())})
 
 
 @router.get("/channels", summary="Every configured channel, secrets masked")
 def get_settings(request: Request, workspace_id: AdminWorkspace) -> JSONBody:
-    with runtime_of(request).engine.connect() as connection:
+    runtime = runtime_of(request)
+    with runtime.engine.connect() as connection:
         found = load_settings(connection, workspace_id)
-    return JSONBody({"items": [{"channel": c, **masked(s)} for c, s in sorted(found.items())]})
+    now = runtime.clock.now()
+    return JSONBody({"items": [{"channel": c, **masked(s, now)} for c, s in sorted(found.items())]})

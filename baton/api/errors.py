@@ -36,6 +36,10 @@ STATUS = {
 }
 
 
+def status_of(error: BatonError) -> int:
+    return next((s for cls, s in STATUS.items() if isinstance(error, cls)), 400)
+
+
 class RejectedBatch(InvalidInput):
     """Every message of a batch was invalid; each rejection is reported."""
 
@@ -47,7 +51,7 @@ class RejectedBatch(InvalidInput):
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(BatonError)
     async def baton_error(_request: Request, error: BatonError) -> JSONBody:
-        status = next((s for cls, s in STATUS.items() if isinstance(error, cls)), 400)
+        status = status_of(error)
         extra = {"rejected": error.rejected} if isinstance(error, RejectedBatch) else {}
         return JSONBody(error_body(error.code, error.message, error.field, **extra), status)
 

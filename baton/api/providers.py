@@ -22,6 +22,7 @@ from baton.channels import (
     Feedback,
     SmsSettings,
     callback_url,
+    link_secrets,
     load_settings,
     read_link,
     record_click,
@@ -40,14 +41,6 @@ _PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBR
 _EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
-def _email_secret(connection: Any) -> Any:
-    def secret_of(workspace_id: str) -> str | None:
-        email = load_settings(connection, workspace_id).get("email")
-        return email.link_secret if isinstance(email, EmailSettings) else None
-
-    return secret_of
-
-
 @router.get("/e/o/{token}", summary="E-mail open pixel", include_in_schema=False)
 def opened(request: Request, token: str) -> Response:
     """Always the pixel (a broken image helps nobody); only a valid link is recorded."""
@@ -55,7 +48,7 @@ def opened(request: Request, token: str) -> Response:
     now = runtime.clock.now()
     with write_transaction(runtime.engine) as connection:
         try:
-            claims = read_link(token, _email_secret(connection), now)
+            claims = read_link(token, link_secrets(connection, now), now)
         except InvalidInput:
             claims = None
         if claims is not None:
@@ -71,7 +64,7 @@ def clicked(request: Request, token: str) -> Response:
     runtime = runtime_of(request)
     now = runtime.clock.now()
     with write_transaction(runtime.engine) as connection:
-        claims = read_link(token, _email_secret(connection), now, expired_ok=True)
+        claims = read_link(token, link_secrets(connection, now), now, expired_ok=True)
         url = claims.get("u")
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
             raise InvalidInput("this link is not valid")
@@ -85,8 +78,14 @@ def feedback_sender(request: Request, workspace_id: str) -> None:
     with runtime_of(request).engine.connect() as connection:
         email = load_settings(connection, workspace_id).get("email")
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    now = runtime_of(request).clock.now()
+    given = token.strip().encode()
     if not isinstance(email, EmailSettings) or not (
-        scheme.lower() == "bearer" and hmac.compare_digest(token.strip(), email.feedback_secret)
+        scheme.lower() == "bearer"
+        and any(
+            hmac.compare_digest(given, secret.encode())
+            for secret in email.secrets_of("feedback_secret", now)
+        )
     ):
         raise Unauthorized("a valid feedback token is required: `Authorization: Bearer <token>`")
 
@@ -148,7 +147,8 @@ async def _twilio_form(
     form = dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
     url = callback_url(sms, workspace_id, kind)
     given = request.headers.get("x-twilio-signature", "")
-    if url is None or not hmac.compare_digest(given, signature(sms.auth_token, url, form)):
+    expected = None if url is None else signature(sms.auth_token, url, form)
+    if expected is None or not hmac.compare_digest(given.encode(), expected.encode()):
         raise Unauthorized("the X-Twilio-Signature is missing or wrong")
     return sms, form
 

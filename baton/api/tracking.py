@@ -7,19 +7,24 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 
-from baton.api.auth import runtime_of, workspace_for_write_key, write_key_from_header
+from baton.api.auth import runtime_of, write_access, write_key_from_header
 from baton.api.errors import RejectedBatch
 from baton.api.responses import JSONBody
+from baton.channels import ChatSettings, load_settings
 from baton.core.errors import PayloadTooLarge
 from baton.ingest import (
     MAX_BATCH_BYTES,
     MAX_MESSAGE_BYTES,
     MESSAGE_TYPES,
+    ContactGuard,
     decode_body,
     parse_batch,
     parse_message,
 )
+from baton.runtime import Runtime
+from baton.workspaces import Access, identity_secret
 
 router = APIRouter(prefix="/v1", tags=["tracking"])
 
@@ -31,6 +36,12 @@ _SHORT_PATHS = {
     "group": "g",
     "alias": "a",
 }
+# The tracking API's paths: its bodies have limits of their own (per message, per batch).
+TRACKING_PATHS = frozenset(
+    {"/v1/batch", "/v1/b"}
+    | {f"/v1/{kind}" for kind in MESSAGE_TYPES}
+    | {f"/v1/{short}" for short in _SHORT_PATHS.values()}
+)
 _MESSAGE_SCHEMA = {
     "type": "object",
     "description": "A Segment message; needs userId or anonymousId.",
@@ -58,7 +69,7 @@ async def _ingest(request: Request, message_type: str | None) -> JSONBody:
     runtime = runtime_of(request)
     header_key = write_key_from_header(request)
     if header_key is not None:
-        workspace_id = workspace_for_write_key(runtime, header_key, None)
+        access = write_access(runtime, header_key, None)
     if message_type is None:
         limit, limit_name = MAX_BATCH_BYTES, "500 KB per batch request"
     else:
@@ -67,25 +78,42 @@ async def _ingest(request: Request, message_type: str | None) -> JSONBody:
     encoding = request.headers.get("content-encoding")
     payload, size = decode_body(raw, encoding, limit, limit_name)
     if header_key is None:
-        workspace_id = workspace_for_write_key(runtime, None, payload)
+        access = write_access(runtime, None, payload)
+    # Only a browser key's messages need proof; a server key's request skips the lookup.
+    guard = await run_in_threadpool(_guard, runtime, access) if access.browser else None
     received_at = runtime.clock.now()
     ip = request.client.host if request.client else None
     if message_type is None:
-        messages, rejected = parse_batch(payload, received_at=received_at, ip=ip)
+        messages, rejected = parse_batch(payload, received_at=received_at, ip=ip, guard=guard)
         if rejected and not messages:
             raise RejectedBatch([rejection.as_dict() for rejection in rejected])
     else:
         messages = [
             parse_message(
-                payload, received_at=received_at, ip=ip, size=size, message_type=message_type
+                payload,
+                received_at=received_at,
+                ip=ip,
+                size=size,
+                message_type=message_type,
+                guard=guard,
             )
         ]
         rejected = []
-    await runtime.writer.store(workspace_id, messages)
+    await runtime.writer.store(access.workspace_id, messages)
     body: dict[str, Any] = {"success": True, "accepted": len(messages)}
     if rejected:
         body["rejected"] = [rejection.as_dict() for rejection in rejected]
     return JSONBody(body)
+
+
+def _guard(runtime: Runtime, access: Access) -> ContactGuard:
+    """What a browser key's messages must prove to set contact points."""
+    with runtime.engine.connect() as connection:
+        chat = load_settings(connection, access.workspace_id).get("chat")
+        secret = identity_secret(connection, access.workspace_id)
+    if isinstance(chat, ChatSettings):
+        return ContactGuard(secret, chat.chat_id_trait)
+    return ContactGuard(secret)
 
 
 async def _read_body(request: Request, limit: int, limit_name: str) -> bytes:
@@ -137,7 +165,7 @@ router.add_api_route("/b", _batch, methods=["POST"], include_in_schema=False)
 
 @router.get("/projects/{write_key}/settings", summary="Settings for analytics.js snippets")
 def project_settings(write_key: str, request: Request) -> JSONBody:
-    workspace_for_write_key(runtime_of(request), write_key, None)
+    write_access(runtime_of(request), write_key, None)
     api_host = f"{request.url.netloc}/v1"
     return JSONBody(
         {

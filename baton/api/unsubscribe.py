@@ -19,9 +19,8 @@ from baton.api.auth import runtime_of
 from baton.channels import (
     CONFIRMATION,
     EVERYTHING,
-    EmailSettings,
     confirm,
-    load_settings,
+    link_secrets,
     read_link,
     set_consent,
 )
@@ -32,16 +31,16 @@ from baton.storage.database import write_transaction
 router = APIRouter(prefix="/v1", tags=["unsubscribe"])
 
 
-def _claims(connection: Connection, token: str, request: Request) -> dict[str, Any]:
-    def secret_of(workspace_id: str) -> str | None:
-        email = load_settings(connection, workspace_id).get("email")
-        return email.link_secret if isinstance(email, EmailSettings) else None
-
-    return read_link(token, secret_of, runtime_of(request).clock.now())
+def _claims(
+    connection: Connection, token: str, request: Request, *, expired_ok: bool = False
+) -> dict[str, Any]:
+    now = runtime_of(request).clock.now()
+    return read_link(token, link_secrets(connection, now), now, expired_ok=expired_ok)
 
 
 def _unsubscribe_claims(connection: Connection, token: str, request: Request) -> dict[str, Any]:
-    claims = _claims(connection, token, request)
+    """An unsubscribe link's claims, expired or not: unsubscribing is never refused."""
+    claims = _claims(connection, token, request, expired_ok=True)
     if not isinstance(claims.get("g"), str) or "k" in claims:
         raise InvalidInput("this link is not valid")  # a click or confirmation link
     return claims

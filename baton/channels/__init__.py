@@ -29,13 +29,16 @@ from baton.channels.outbox import (
 )
 from baton.channels.settings import (
     SETTINGS,
+    ChatSettings,
     EmailSettings,
     SmsSettings,
+    link_secrets,
     load_settings,
     masked,
     parse_settings,
     reseal_settings,
     save_settings,
+    update_settings,
 )
 from baton.channels.sms import callback_url, record_keyword, record_status, signature
 from baton.channels.template_store import (
@@ -45,7 +48,13 @@ from baton.channels.template_store import (
     render_for,
     save_template,
 )
-from baton.channels.templates import MessageTemplate, check_text, parse_template, strings_of
+from baton.channels.templates import (
+    MessageTemplate,
+    check_text,
+    check_url,
+    parse_template,
+    strings_of,
+)
 
 __all__ = [
     "CANCELLED",
@@ -60,6 +69,7 @@ __all__ = [
     "SETTINGS",
     "SKIPPED",
     "STATUSES",
+    "ChatSettings",
     "Contender",
     "EmailSettings",
     "Feedback",
@@ -73,6 +83,7 @@ __all__ = [
     "callback_url",
     "cancel_pending",
     "check_text",
+    "check_url",
     "confirm",
     "consent_json",
     "consents_of",
@@ -81,6 +92,7 @@ __all__ = [
     "enqueue",
     "get_template",
     "inbox_of",
+    "link_secrets",
     "list_messages",
     "list_templates",
     "load_ledgers",
@@ -104,4 +116,5 @@ __all__ = [
     "set_consent",
     "signature",
     "strings_of",
+    "update_settings",
 ]

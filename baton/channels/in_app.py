@@ -1,10 +1,12 @@
 """In-app and web messages (channel `inbox`): kept for the app or site to pull
 (`GET /v1/inbox`), then marked seen, clicked or dismissed, each mark an event on the
 profile's timeline. Web personalization is the same: a message whose template's parts
-the page shows where it chooses."""
+the page shows where it chooses. `title` and `body` are plain text (traits in them are as
+the profile gave them); `html` is ready to insert in a page."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -73,13 +75,21 @@ def inbox_of(
     return [
         {
             "id": row["message_id"],
-            **row["content"],
+            **_with_html(row["content"]),
             "created_at": iso_instant(row["created_at"]),
             "seen": row["seen_at"] is not None,
             "clicked": row["clicked_at"] is not None,
         }
         for row in rows
     ]
+
+
+def _with_html(content: dict[str, Any]) -> dict[str, Any]:
+    """The parts with `html`: the template's own (auto-escaped when rendered), else the
+    body escaped, its lines joined by <br>."""
+    if "html" in content or "body" not in content:
+        return content
+    return {**content, "html": "<br>".join(html.escape(content["body"]).splitlines())}
 
 
 def mark(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -35,13 +35,14 @@ def sign_link(secret: str, claims: dict[str, Any], expires: datetime) -> str:
 
 def read_link(
     token: str,
-    secret_of: Callable[[str], str | None],
+    secrets_of: Callable[[str], Sequence[str]],
     now: datetime,
     *,
     expired_ok: bool = False,
 ) -> dict[str, Any]:
-    """The claims of a token signed with its workspace's secret; InvalidInput when it is
-    malformed, forged or (unless `expired_ok`) expired."""
+    """The claims of a token signed with one of its workspace's link secrets (the current
+    one, or one replaced less than a grace period ago); InvalidInput when it is malformed,
+    forged or (unless `expired_ok`) expired."""
     body, _, mac = token.partition(".")
     try:
         claims = orjson.loads(_unb64(body))
@@ -49,8 +50,11 @@ def read_link(
         raise InvalidInput("this link is not valid") from None
     if not isinstance(claims, dict) or not isinstance(claims.get("ws"), str):
         raise InvalidInput("this link is not valid")
-    secret = secret_of(claims["ws"])
-    if secret is None or not hmac.compare_digest(mac, _mac(secret, body)):
+    given = mac.encode()
+    if not any(
+        hmac.compare_digest(given, _mac(secret, body).encode())
+        for secret in secrets_of(claims["ws"])
+    ):
         raise InvalidInput("this link is not valid")
     if not isinstance(claims.get("exp"), int):
         raise InvalidInput("this link is not valid")

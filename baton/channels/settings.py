@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any, Literal
@@ -14,8 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import Connection, select, update
 
 from baton.channels.egress import Egress
+from baton.channels.signatures import new_secret, signing_key
 from baton.core.durations import parse_duration
 from baton.core.errors import InvalidInput
+from baton.core.formats import iso_instant
 from baton.core.sealing import PREFIX, is_sealed, key_source
 from baton.core.validation import validated
 from baton.storage.database import upsert
@@ -28,13 +31,28 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Retired(_Model):
+    """A secret replaced by a newer one, still accepted (links already sent, receivers
+    not yet updated) until `until`."""
+
+    value: str
+    until: datetime
+
+
 class _Provider(_Model):
     """A provider's settings: at most `rate` messages per second go to it (a token
     bucket per process and workspace), unlimited when not given. Its address must be
-    public unless `allow` names its host or a network holding it (baton/channels/egress.py)."""
+    public unless `allow` names its host or a network holding it (baton/channels/egress.py).
+    `retired` is kept by Baton: the secrets replaced less than a grace period ago."""
 
     rate: float | None = Field(default=None, gt=0, le=100_000)
     allow: list[str] = Field(default_factory=list, max_length=100)
+    retired: dict[str, list[Retired]] = Field(default_factory=dict)
+
+    def secrets_of(self, name: str, now: datetime) -> list[str]:
+        """The secret `name` and those it replaced that are still accepted at `now`."""
+        current = getattr(self, name)
+        return [current, *(r.value for r in self.retired.get(name, ()) if r.until > now)]
 
     @field_validator("allow")
     @classmethod
@@ -70,10 +88,16 @@ class _Http(_Provider):
 
 
 class WebhookSettings(_Http):
-    """Webhook calls: signed with `secret` (generated when not given), cut off after
-    `timeout`."""
+    """Webhook calls: signed with `secret` (baton/channels/signatures.py; a `whsec_`
+    secret generated when not given), cut off after `timeout`."""
 
-    secret: str = Field(default_factory=lambda: secrets.token_urlsafe(32), min_length=16)
+    secret: str = Field(default_factory=new_secret, min_length=16)
+
+    @field_validator("secret")
+    @classmethod
+    def _secret(cls, value: str) -> str:
+        signing_key(value)
+        return value
 
 
 class EmailSettings(_Provider):
@@ -165,6 +189,10 @@ SETTINGS: dict[str, type[_Provider]] = {
 SECRETS = ("secret", "link_secret", "feedback_secret", "auth_token", "access_token", "bot_token")
 
 
+# How long a replaced secret stays valid beside the new one.
+ROTATION_GRACE = timedelta(days=30)
+
+
 def parse_settings(channel: str, data: Any) -> _Provider:
     model = SETTINGS.get(channel)
     if model is None:
@@ -172,13 +200,58 @@ def parse_settings(channel: str, data: Any) -> _Provider:
             f"channel {channel!r} has no settings yet (known: {', '.join(SETTINGS)})",
             field="channel",
         )
+    if isinstance(data, dict) and "retired" in data:
+        raise InvalidInput("replaced secrets are kept by Baton, not set", field="retired")
     return validated(model, data)
+
+
+def update_settings(
+    connection: Connection, workspace_id: str, channel: str, data: Any, now: datetime
+) -> _Provider:
+    """Save a channel's settings from an API body. A secret the body leaves out is kept
+    (saving the timeout must not break every unsubscribe link already sent); one the body
+    changes, or names in `rotate`, is replaced, and the old value stays accepted for
+    ROTATION_GRACE."""
+    body = dict(data) if isinstance(data, dict) else data
+    rotate = body.pop("rotate", []) if isinstance(body, dict) else []
+    if not isinstance(rotate, list) or not all(isinstance(name, str) for name in rotate):
+        raise InvalidInput("rotate lists the names of secrets to replace", field="rotate")
+    given = parse_settings(channel, body)
+    unknown = [name for name in rotate if name not in _secret_fields(channel)]
+    if unknown:
+        raise InvalidInput(
+            f"{channel} has no secret {unknown[0]!r} (its secrets: "
+            f"{', '.join(_secret_fields(channel)) or 'none'})",
+            field="rotate",
+        )
+    stored = load_settings(connection, workspace_id).get(channel)
+    kept: dict[str, Any] = {}
+    retired = {
+        name: [r for r in found if r.until > now]
+        for name, found in (stored.retired.items() if stored is not None else ())
+    }
+    for name in _secret_fields(channel):
+        old = getattr(stored, name, None) if stored is not None else None
+        if name in rotate:
+            kept[name] = type(given).model_fields[name].get_default(call_default_factory=True)
+        elif name not in body and old is not None:
+            kept[name] = old
+        new = kept.get(name, getattr(given, name))
+        if old is not None and new != old:
+            retired[name] = [Retired(value=old, until=now + ROTATION_GRACE), *retired.get(name, [])]
+    settings = given.model_copy(update={**kept, "retired": {k: v for k, v in retired.items() if v}})
+    save_settings(connection, workspace_id, channel, settings, now)
+    return settings
+
+
+def _secret_fields(channel: str) -> tuple[str, ...]:
+    return tuple(name for name in SETTINGS[channel].model_fields if name in SECRETS)
 
 
 def _sealed_fields(channel: str) -> tuple[str, ...]:
     """The fields of a channel's settings kept sealed at rest (an SMTP URL holds a
     password)."""
-    names = tuple(name for name in SETTINGS[channel].model_fields if name in SECRETS)
+    names = _secret_fields(channel)
     return (*names, "url") if channel == "email" else names
 
 
@@ -186,25 +259,40 @@ def _context(workspace_id: str, channel: str, name: str) -> str:
     return f"channel_settings/{workspace_id}/{channel}/{name}"
 
 
-def sealed(workspace_id: str, channel: str, values: dict[str, Any]) -> dict[str, Any]:
-    """The settings as stored: each secret sealed (baton/core/sealing.py)."""
-    source = key_source()
-    found = dict(values)
-    for name in _sealed_fields(channel):
-        value = found.get(name)
-        if isinstance(value, str) and not is_sealed(value):
-            found[name] = source.seal(value, _context(workspace_id, channel, name))
-    return found
-
-
-def unsealed(workspace_id: str, channel: str, values: dict[str, Any]) -> dict[str, Any]:
-    source = key_source()
+def _map_secrets(
+    workspace_id: str, channel: str, values: dict[str, Any], change: Callable[[str, str], str]
+) -> dict[str, Any]:
+    """The settings with `change(value, context)` applied to each secret, replaced ones
+    included."""
     found = dict(values)
     for name in _sealed_fields(channel):
         value = found.get(name)
         if isinstance(value, str):
-            found[name] = source.unseal(value, _context(workspace_id, channel, name))
+            found[name] = change(value, _context(workspace_id, channel, name))
+    retired = found.get("retired")
+    if isinstance(retired, dict):
+        found["retired"] = {
+            name: [
+                {**entry, "value": change(entry["value"], _context(workspace_id, channel, name))}
+                for entry in entries
+            ]
+            for name, entries in retired.items()
+        }
     return found
+
+
+def sealed(workspace_id: str, channel: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The settings as stored: each secret sealed (baton/core/sealing.py)."""
+    source = key_source()
+
+    def seal(value: str, context: str) -> str:
+        return value if is_sealed(value) else source.seal(value, context)
+
+    return _map_secrets(workspace_id, channel, values, seal)
+
+
+def unsealed(workspace_id: str, channel: str, values: dict[str, Any]) -> dict[str, Any]:
+    return _map_secrets(workspace_id, channel, values, key_source().unseal)
 
 
 def save_settings(
@@ -239,6 +327,17 @@ def load_settings(connection: Connection, workspace_id: str) -> dict[str, Any]:
     }
 
 
+def _stored_secrets(workspace_id: str, channel: str, stored: dict[str, Any]) -> list[str]:
+    found: list[str] = []
+
+    def collect(value: str, _context: str) -> str:
+        found.append(value)
+        return value
+
+    _map_secrets(workspace_id, channel, stored, collect)
+    return found
+
+
 def reseal_settings(connection: Connection) -> int:
     """Seals every stored secret under the current key: those stored in the clear before
     sealing existed, and those sealed under an older key (a rotation). Returns how many
@@ -253,18 +352,10 @@ def reseal_settings(connection: Connection) -> int:
     for workspace_id, channel, stored in rows:
         if channel not in SETTINGS:
             continue
-        current = source.keyring().current
-        stale = [
-            name
-            for name in _sealed_fields(channel)
-            if isinstance(stored.get(name), str)
-            and not stored[name].startswith(f"{PREFIX}{current}:")
-        ]
-        if not stale:
+        current = f"{PREFIX}{source.keyring().current}:"
+        if all(v.startswith(current) for v in _stored_secrets(workspace_id, channel, stored)):
             continue
-        opened = unsealed(workspace_id, channel, stored)
-        fresh = {name: opened[name] for name in stale}
-        resealed = {**stored, **sealed(workspace_id, channel, fresh)}
+        resealed = sealed(workspace_id, channel, unsealed(workspace_id, channel, stored))
         connection.execute(
             update(channel_settings)
             .where(
@@ -277,9 +368,27 @@ def reseal_settings(connection: Connection) -> int:
     return changed
 
 
-def masked(settings: _Provider) -> dict[str, Any]:
+def link_secrets(connection: Connection, now: datetime) -> Callable[[str], list[str]]:
+    """The link secrets a workspace accepts at `now` (for `read_link`): its e-mail
+    settings' current one and those replaced within the grace period."""
+
+    def secrets_of(workspace_id: str) -> list[str]:
+        email = load_settings(connection, workspace_id).get("email")
+        return email.secrets_of("link_secret", now) if isinstance(email, EmailSettings) else []
+
+    return secrets_of
+
+
+def masked(settings: _Provider, now: datetime) -> dict[str, Any]:
+    """The settings as the API shows them: secrets masked, and of the replaced ones only
+    until when each is still accepted."""
     found = settings.model_dump(mode="json")
     shown = {k: MASK if k in SECRETS and v else v for k, v in found.items()}
+    accepted = {
+        name: [{"until": iso_instant(r.until)} for r in entries if r.until > now]
+        for name, entries in settings.retired.items()
+    }
+    shown["retired"] = {name: entries for name, entries in accepted.items() if entries}
     if isinstance(settings, EmailSettings):
         parsed = urlsplit(settings.url)
         if parsed.password:

@@ -1,5 +1,5 @@
 """The task channel: a task for a sales or support person, posted to the CRM's webhook
-with a summary of the profile and signed like webhooks (baton/channels/webhook.py)."""
+with a summary of the profile and signed like webhooks (baton/channels/signatures.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import orjson
 from baton.channels.calls import call, judge
 from baton.channels.senders import Outcome, Outgoing
 from baton.channels.settings import TaskSettings
-from baton.channels.webhook import signed_headers
+from baton.channels.signatures import signed_headers
 
 
 class TaskSender:
@@ -38,6 +38,8 @@ class TaskSender:
             timeout=self._settings.seconds,
             egress=self._settings.egress,
             content=content,
-            headers=signed_headers(outgoing, self._settings.secret, content),
+            headers=signed_headers(
+                outgoing, self._settings.secrets_of("secret", outgoing.at), content
+            ),
         )
         return response if isinstance(response, Outcome) else judge(response)

@@ -6,8 +6,8 @@ HTML and text; an SMS, push or chat body). Every part is Liquid over plain data 
 `properties`), `journey` (`key`, `node`, `version`) and `workspace` (the constants of the
 workspace policy). Saving refuses a syntax error, an unknown variable root or an unknown
 filter, with the part, line and column. Rendering has limits on loops, output size and
-nesting; HTML is auto-escaped and its CSS inlined; a missing text part is derived from
-the HTML.
+nesting; HTML is auto-escaped and the CSS of its `<style>` elements inlined (a linked
+stylesheet is never fetched); a missing text part is derived from the HTML.
 """
 
 from __future__ import annotations
@@ -19,13 +19,16 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from html.parser import HTMLParser
-from typing import Any
+from typing import Any, TextIO
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import css_inline
-from liquid import BoundTemplate, Environment
+from liquid import BoundTemplate, Environment, RenderContext
+from liquid.builtin.output import Output, OutputNode
 from liquid.exceptions import LiquidError
 from liquid.filter import with_context
+from liquid.stringify import to_liquid_string
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from baton.core.errors import InvalidInput
@@ -86,12 +89,57 @@ def _environment(autoescape: bool) -> Environment:
 
 
 _PLAIN, _HTML = _environment(False), _environment(True)
+# Loading a <link>ed stylesheet would have Baton fetch any URL (past the egress guard) or
+# read any file the template names; the link is left for the reader's mail client.
+_INLINER = css_inline.CSSInliner(load_remote_stylesheets=False, keep_link_tags=True)
 
 
 @lru_cache(maxsize=4096)
 def _compiled(source: str, html: bool) -> BoundTemplate:
     """A part parsed once: rendering a batch of messages parses each template once."""
     return (_HTML if html else _PLAIN).from_string(source)
+
+
+class _Raw(str):
+    """A value the author of a URL template trusts as URL text."""
+
+
+def _raw(value: Any) -> _Raw:
+    return _Raw(to_liquid_string(value, autoescape=False))
+
+
+class _EncodedNode(OutputNode):
+    def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
+        value = self.expression.evaluate(context)
+        text = to_liquid_string(value, autoescape=False)
+        if isinstance(value, _Raw):
+            return buffer.write(text)
+        encoded = quote(text, safe="")
+        # quote() keeps dots, and a lone `.` or `..` would still be a step up the path.
+        return buffer.write(encoded.replace(".", "%2E") if encoded in (".", "..") else encoded)
+
+
+class _EncodedOutput(Output):
+    node_class = _EncodedNode
+
+
+def _url_environment() -> Environment:
+    """Liquid for URLs: every `{{ }}` output percent-encoded, unless filtered `raw` last;
+    without `echo` and `cycle`, which would print values unencoded."""
+    env = _environment(False)
+    env.add_tag(_EncodedOutput)
+    for tag in ("echo", "cycle"):
+        del env.tags[tag]
+    env.filters["raw"] = _raw
+    return env
+
+
+_URL = _url_environment()
+
+
+@lru_cache(maxsize=1024)
+def _compiled_url(source: str) -> BoundTemplate:
+    return _URL.from_string(source)
 
 
 class _Model(BaseModel):
@@ -127,8 +175,8 @@ def parse_template(data: Any) -> MessageTemplate:
     return template
 
 
-def _check(part: str, source: str) -> None:
-    env = _HTML if part == "html" else _PLAIN
+def _check(part: str, source: str, env: Environment | None = None) -> None:
+    env = env or (_HTML if part == "html" else _PLAIN)
     try:
         analysis = env.from_string(source).analyze()
     except LiquidError as error:
@@ -195,7 +243,10 @@ def render(template: MessageTemplate, data: dict[str, Any]) -> Rendered:
             message = str(error).splitlines()[0]
             raise InvalidInput(f"{part}: {message}", field=part) from None
     if parts["html"] is not None:
-        parts["html"] = css_inline.inline(parts["html"])
+        try:
+            parts["html"] = _INLINER.inline(parts["html"])
+        except css_inline.InlineError as error:
+            raise InvalidInput(f"html: its CSS cannot be inlined: {error}", field="html") from None
         if parts["text"] is None:
             parts["text"] = text_of(parts["html"])
     return Rendered(template.channel, **parts)
@@ -242,9 +293,23 @@ def text_of(markup: str) -> str:
 
 
 def check_text(field: str, source: str) -> None:
-    """A Liquid string outside a template (a webhook's URL, header or body value),
-    checked like a template's part; the error names `field`."""
+    """A Liquid string outside a template (a webhook's header or body value), checked
+    like a template's part; the error names `field`."""
     _check(field, source)
+
+
+def check_url(source: str) -> None:
+    """A webhook's URL template, checked like a template's part, with the `raw` filter."""
+    _check("url", source, _URL)
+
+
+def render_url(source: str, data: dict[str, Any]) -> str:
+    """A URL template rendered over `data`, each output percent-encoded unless `raw`;
+    InvalidInput when it fails."""
+    try:
+        return _compiled_url(source).render(**data)
+    except LiquidError as error:
+        raise InvalidInput(str(error).splitlines()[0]) from None
 
 
 def render_text(source: str, data: dict[str, Any]) -> str:

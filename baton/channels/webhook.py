@@ -1,18 +1,17 @@
 """The webhook channel: templated HTTP calls, signed, with a guard against server-side
 request forgery.
 
-Each call carries `X-Baton-Timestamp` (Unix seconds) and `X-Baton-Signature:
-v1=<hex HMAC-SHA256 of "{timestamp}.{body}" with the workspace's webhook secret>`, and
-the message's `Idempotency-Key`. Redirects are not followed. The URL may hold template
-values, so anyone who can send an event may steer it: the egress guard
-(baton/channels/egress.py) refuses a target that is not public unless the webhook
-settings allow its host or network.
+Each call is signed to the Standard Webhooks specification (baton/channels/signatures.py)
+and carries the message's `Idempotency-Key`. Redirects are not followed. Values placed
+into the URL are percent-encoded unless the template marks them `raw`
+(baton/channels/templates.py), so an event's property stays one path segment or query
+value. Still, anyone who can send an event may steer a URL that holds `raw` values: the
+egress guard (baton/channels/egress.py) refuses a target that is not public unless the
+webhook settings allow its host or network.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import replace
 from typing import Any
 
@@ -21,24 +20,9 @@ import orjson
 from baton.channels.calls import call, json_object, judge
 from baton.channels.senders import DELIVERED, FAILED, Outcome, Outgoing
 from baton.channels.settings import WebhookSettings
-from baton.channels.templates import render_json, render_text
+from baton.channels.signatures import signed_headers
+from baton.channels.templates import render_json, render_url
 from baton.core.errors import InvalidInput
-
-
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
-    return f"v1={digest.hexdigest()}"
-
-
-def signed_headers(outgoing: Outgoing, secret: str, content: bytes) -> dict[str, str]:
-    timestamp = str(int(outgoing.at.timestamp()))
-    return {
-        "Content-Type": "application/json",
-        "User-Agent": "Baton-Webhooks/1",
-        "Idempotency-Key": outgoing.idempotency_key,
-        "X-Baton-Timestamp": timestamp,
-        "X-Baton-Signature": sign(secret, timestamp, content),
-    }
 
 
 class WebhookSender:
@@ -48,13 +32,16 @@ class WebhookSender:
     def send(self, outgoing: Outgoing) -> Outcome:
         payload, data = outgoing.payload, outgoing.data
         try:
-            url = render_text(payload["url"], data)
+            url = render_url(payload["url"], data)
             headers: dict[str, Any] = render_json(payload.get("headers") or {}, data)
             body = render_json(payload.get("body"), data)
         except InvalidInput as error:
             return Outcome(FAILED, f"template: {error.message}")
         content = b"" if body is None else orjson.dumps(body)
-        headers = {**headers, **signed_headers(outgoing, self._settings.secret, content)}
+        headers = {
+            **headers,
+            **signed_headers(outgoing, self._settings.secrets_of("secret", outgoing.at), content),
+        }
         response = call(
             payload.get("method", "POST"),
             url,

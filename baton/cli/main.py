@@ -163,12 +163,23 @@ def serve(
 def keys_create(
     ctx: typer.Context,
     kind: Annotated[KeyKind, typer.Option(help="write (tracking API) or admin (admin API).")],
+    browser: Annotated[
+        bool,
+        typer.Option(
+            "--browser",
+            help="A write key for web pages: it may not set e-mail, phone, push tokens or "
+            "chat ids without the person's userHash.",
+        ),
+    ] = False,
 ) -> None:
     """Create a key for the default workspace and print it (it is stored hashed)."""
+    if browser and kind is not KeyKind.WRITE:
+        errors.print("[red]--browser is for write keys[/red]")
+        raise typer.Exit(2)
     settings = load_settings()
     workspace_id = default_workspace(settings)
     with write_transaction(connect(settings.database_url)) as connection:
-        key = create_key(connection, workspace_id, kind, clock_of(ctx).now())
+        key = create_key(connection, workspace_id, kind, clock_of(ctx).now(), browser=browser)
     console.print(key)
 
 

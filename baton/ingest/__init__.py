@@ -1,6 +1,7 @@
 """Segment-compatible ingestion: decode, validate, deduplicate and durably store messages."""
 
 from baton.ingest.body import decode_body
+from baton.ingest.contact_points import ContactGuard
 from baton.ingest.importer import ImportReport, import_csv, import_ndjson
 from baton.ingest.messages import (
     MAX_BATCH_BYTES,
@@ -21,6 +22,7 @@ __all__ = [
     "MAX_BATCH_MESSAGES",
     "MAX_MESSAGE_BYTES",
     "MESSAGE_TYPES",
+    "ContactGuard",
     "ImportReport",
     "IngestWriter",
     "Message",

@@ -16,11 +16,15 @@ from typing import Any
 import orjson
 
 from baton.core.errors import BatonError, InvalidInput, PayloadTooLarge
+from baton.ingest.contact_points import ContactGuard
 from baton.timeline import is_reserved
 
 MAX_MESSAGE_BYTES = 32 * 1024
 MAX_BATCH_BYTES = 500 * 1024
 MAX_BATCH_MESSAGES = 2500
+# Objects and arrays inside one message; deeper ones cannot be stored (orjson encodes 255).
+MAX_DEPTH = 64
+_TOO_DEEP = f"a message may nest objects and arrays {MAX_DEPTH} levels deep at most"
 MAX_ID_LENGTH = 200
 MESSAGE_TYPES = frozenset({"identify", "track", "page", "screen", "group", "alias"})
 
@@ -110,11 +114,14 @@ def parse_message(
     size: int,
     message_type: str | None = None,
     envelope: Mapping[str, Any] | None = None,
+    guard: ContactGuard | None = None,
 ) -> Message:
     """Validate one message. `message_type` comes from the URL for single-message calls;
     `envelope` holds batch-level `context` and `sentAt` that apply to every message."""
     if not isinstance(raw, dict):
         raise InvalidInput("a message must be a JSON object")
+    if _deeper_than(raw, MAX_DEPTH):
+        raise InvalidInput(_TOO_DEEP)
     if size > MAX_MESSAGE_BYTES:
         raise PayloadTooLarge(
             f"message is {size} bytes; the limit is {MAX_MESSAGE_BYTES} bytes (32 KB) per message"
@@ -127,6 +134,8 @@ def parse_message(
     anonymous_id = _identifier(raw, "anonymousId")
     if user_id is None and anonymous_id is None:
         raise InvalidInput("a message needs a userId or an anonymousId", field="userId")
+    if guard is not None:
+        guard.check(raw, str(user_id or anonymous_id))
     required = _REQUIRED_BY_TYPE.get(kind)
     if required is not None and _text(raw, required) is None:
         raise InvalidInput(f"a {kind} message needs {required}", field=required)
@@ -176,7 +185,7 @@ def parse_message(
 
 
 def parse_batch(
-    payload: Any, *, received_at: datetime, ip: str | None
+    payload: Any, *, received_at: datetime, ip: str | None, guard: ContactGuard | None = None
 ) -> tuple[list[Message], list[Rejection]]:
     """Validate a `/v1/batch` body. Invalid messages are rejected one by one; the rest stand."""
     if not isinstance(payload, dict):
@@ -193,14 +202,36 @@ def parse_batch(
     rejected: list[Rejection] = []
     for index, item in enumerate(items):
         try:
-            size = len(orjson.dumps(item))
+            try:
+                size = len(orjson.dumps(item))
+            except orjson.JSONEncodeError:  # past orjson's own depth limit
+                raise InvalidInput(_TOO_DEEP) from None
             accepted.append(
-                parse_message(item, received_at=received_at, ip=ip, size=size, envelope=payload)
+                parse_message(
+                    item, received_at=received_at, ip=ip, size=size, envelope=payload, guard=guard
+                )
             )
         except BatonError as error:
             field = f"batch[{index}].{error.field}" if error.field else f"batch[{index}]"
             rejected.append(Rejection(index, error.code, error.message, field))
     return accepted, rejected
+
+
+def _deeper_than(value: dict[str, Any], limit: int) -> bool:
+    """Whether objects and arrays nest more than `limit` levels, the value itself the
+    first: level by level, without recursion (the value is an attacker's), and exact types
+    because it comes from JSON (this runs for every message)."""
+    level: list[Any] = [value]
+    for _ in range(limit):
+        level = [
+            child
+            for item in level
+            for child in (item.values() if type(item) is dict else item)
+            if type(child) is dict or type(child) is list
+        ]
+        if not level:
+            return False
+    return True
 
 
 def _identifier(raw: Mapping[str, Any], key: str) -> str | None:

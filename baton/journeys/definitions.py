@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from baton.channels import check_text, strings_of
+from baton.channels import check_text, check_url, strings_of
 from baton.core.durations import parse_duration
 from baton.core.errors import InvalidInput
 from baton.core.local_time import clock_time, zone
@@ -493,7 +493,8 @@ class UpdateProfileNode(_Onward):
 
 class WebhookNode(_Onward):
     """An HTTP call, signed; `url`, `headers` and every string of `body` are Liquid over
-    the profile, trigger event, journey and workspace (docs/templates.md).
+    the profile, trigger event, journey and workspace (docs/templates.md), the values
+    placed into `url` percent-encoded unless filtered `raw`.
     `response_traits` maps profile traits to paths in the JSON answer (`data.tier`,
     `items.0.sku`): a successful call sets them on the profile."""
 
@@ -516,12 +517,13 @@ class WebhookNode(_Onward):
 
     @model_validator(mode="after")
     def _templates(self) -> WebhookNode:
-        found = [("url", self.url), *strings_of(self.headers, "headers")]
-        for field, source in [*found, *strings_of(self.body, "body")]:
-            try:
+        strings = [*strings_of(self.headers, "headers"), *strings_of(self.body, "body")]
+        try:
+            check_url(self.url)
+            for field, source in strings:
                 check_text(field, source)
-            except InvalidInput as error:
-                raise ValueError(error.message) from None
+        except InvalidInput as error:
+            raise ValueError(error.message) from None
         return self
 
 

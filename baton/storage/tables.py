@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -115,8 +116,10 @@ api_keys = Table(
     Column("workspace_id", String(40), ForeignKey("workspaces.id"), nullable=False),
     Column("kind", String(10), nullable=False),  # write | admin
     Column("key_hash", String(64), nullable=False, unique=True),
-    Column("hint", String(12), nullable=False),  # first characters, to tell keys apart
+    Column("hint", String(12), nullable=False),  # last four characters, to tell keys apart
     Column("created_at", Instant(), nullable=False),
+    # A write key a web page embeds: it may not set contact points without a userHash.
+    Column("browser", Boolean, nullable=False, default=False, server_default=false()),
     Index(None, "workspace_id", "kind"),
 )
 

@@ -1,12 +1,14 @@
 """Workspaces (tenants) and the API keys that open them."""
 
 from baton.workspaces.identity_verification import (
+    hash_matches,
+    identity_secret,
     identity_secret_made_at,
     new_identity_secret,
     user_hash,
     verified,
 )
-from baton.workspaces.keys import KeyKind, KeyRing, create_key
+from baton.workspaces.keys import Access, KeyKind, KeyRing, create_key
 from baton.workspaces.policy import (
     Pause,
     Policy,
@@ -24,6 +26,7 @@ from baton.workspaces.workspaces import (
 )
 
 __all__ = [
+    "Access",
     "BootstrapResult",
     "KeyKind",
     "KeyRing",
@@ -34,6 +37,8 @@ __all__ = [
     "create_workspace",
     "default_workspace_id",
     "ensure_default_workspace",
+    "hash_matches",
+    "identity_secret",
     "identity_secret_made_at",
     "load_policy",
     "new_identity_secret",

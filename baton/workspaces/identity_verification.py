@@ -56,15 +56,23 @@ def identity_secret_made_at(connection: Connection, workspace_id: str) -> dateti
     ).scalar_one_or_none()
 
 
-def verified(connection: Connection, workspace_id: str, value: str, given: str | None) -> bool:
-    """Whether `given` is the userHash of `value` under the workspace's identity secret
-    (False when the workspace has none)."""
-    if not given or len(given) > _LONGEST_HASH:
-        return False
+def identity_secret(connection: Connection, workspace_id: str) -> str | None:
     sealed = connection.execute(
         select(workspaces.c.identity_secret).where(workspaces.c.id == workspace_id)
     ).scalar_one_or_none()
-    if sealed is None:
+    return None if sealed is None else key_source().unseal(sealed, _context(workspace_id))
+
+
+def hash_matches(secret: str | None, value: str, given: str | None) -> bool:
+    """Whether `given` is the userHash of `value` under `secret` (never without one)."""
+    if secret is None or not given or len(given) > _LONGEST_HASH:
         return False
-    secret = key_source().unseal(sealed, _context(workspace_id))
     return hmac.compare_digest(user_hash(secret, value).encode(), given.lower().encode())
+
+
+def verified(connection: Connection, workspace_id: str, value: str, given: str | None) -> bool:
+    """Whether `given` is the userHash of `value` under the workspace's identity secret
+    (False when the workspace has none)."""
+    if not given:
+        return False
+    return hash_matches(identity_secret(connection, workspace_id), value, given)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import threading
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -38,9 +39,17 @@ def generate_key(kind: KeyKind) -> str:
 
 
 def create_key(
-    connection: Connection, workspace_id: str, kind: KeyKind, now: datetime, key: str | None = None
+    connection: Connection,
+    workspace_id: str,
+    kind: KeyKind,
+    now: datetime,
+    key: str | None = None,
+    *,
+    browser: bool = False,
 ) -> str:
-    """Store a key (a new random one unless given) for the workspace and return it."""
+    """Store a key (a new random one unless given) for the workspace and return it. A
+    `browser` write key, the kind a web page embeds, may not set a person's contact
+    points (e-mail, phone, push tokens, chat ids) without their userHash."""
     key = key or generate_key(kind)
     connection.execute(
         insert(api_keys).values(
@@ -48,11 +57,17 @@ def create_key(
             workspace_id=workspace_id,
             kind=kind.value,
             key_hash=hash_key(key),
-            hint=key[:7],
+            hint=hint_of(key),
+            browser=browser and kind is KeyKind.WRITE,
             created_at=now,
         )
     )
     return key
+
+
+def hint_of(key: str) -> str:
+    """What tells keys apart in a list: their last four characters, no more."""
+    return key[-4:]
 
 
 def replace_keys(
@@ -65,17 +80,29 @@ def replace_keys(
     create_key(connection, workspace_id, kind, now, key)
 
 
+@dataclass(frozen=True)
+class Access:
+    """What a key opens: its workspace, and whether it is a browser write key."""
+
+    workspace_id: str
+    browser: bool = False
+
+
 class KeyRing:
     """Resolves keys to workspaces, caching answers briefly so each request skips a query."""
 
     def __init__(self, engine: Engine, clock: Clock) -> None:
         self._engine = engine
         self._clock = clock
-        self._cache: dict[tuple[str, KeyKind], tuple[str | None, datetime]] = {}
+        self._cache: dict[tuple[str, KeyKind], tuple[Access | None, datetime]] = {}
         self._lock = threading.Lock()
 
     def workspace_for(self, key: str, kind: KeyKind) -> str | None:
         """The workspace the key opens, or None for an unknown or revoked key."""
+        found = self.access_for(key, kind)
+        return None if found is None else found.workspace_id
+
+    def access_for(self, key: str, kind: KeyKind) -> Access | None:
         digest = hash_key(key)
         now = self._clock.now()
         with self._lock:
@@ -83,13 +110,14 @@ class KeyRing:
         if cached is not None and cached[1] > now:
             return cached[0]
         with self._engine.connect() as connection:
-            workspace_id = connection.execute(
-                select(api_keys.c.workspace_id).where(
+            row = connection.execute(
+                select(api_keys.c.workspace_id, api_keys.c.browser).where(
                     api_keys.c.key_hash == digest, api_keys.c.kind == kind
                 )
-            ).scalar_one_or_none()
+            ).one_or_none()
+        found = None if row is None else Access(row.workspace_id, bool(row.browser))
         with self._lock:
             if len(self._cache) > 10_000:
                 self._cache.clear()
-            self._cache[(digest, kind)] = (workspace_id, now + _CACHE_TTL)
-        return workspace_id
+            self._cache[(digest, kind)] = (found, now + _CACHE_TTL)
+        return found

@@ -24,6 +24,7 @@ def test_webhook_settings_are_saved_and_the_secret_is_masked(
         "timeout": "5s",
         "allow": ["10.0.0.0/8"],
         "rate": None,
+        "retired": {},
     }
     listed = client.get("/api/v1/channels", headers=admin).json()["items"]
     assert listed == [saved.json()]

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 from sqlalchemy import Engine
 
 from baton.core.clock import ManualClock
+from baton.storage.database import write_transaction
 from tests.api.test_profiles import bearer, ingest
+from tests.channels.test_email import use_smtp
 from tests.conftest import Workspace
-from tests.journeys.helpers import run
+from tests.journeys.helpers import deliver, messages_of, publish, run
+from tests.segments.helpers import identify, track
+from tests.servers import HttpServer, Mailbox
 
 CART = """
 channel: email
@@ -77,3 +83,80 @@ def test_templates_are_saved_listed_previewed_and_guarded(
     )
     assert client.delete("/api/v1/templates/cart", headers=admin).status_code == 204
     assert client.get("/api/v1/templates/cart", headers=admin).status_code == 404
+
+
+def test_a_linked_stylesheet_is_fetched_on_neither_save_preview_nor_send(
+    client: httpx.Client,
+    engine: Engine,
+    clock: ManualClock,
+    workspace: Workspace,
+    smtp: tuple[Mailbox, int],
+) -> None:
+    mailbox, port = smtp
+    admin = bearer(workspace.admin_token)
+    css = b"p { color: red }"
+    with HttpServer(lambda _: (200, {"Content-Type": "text/css"}, css)) as stylesheets:
+        link = f'<link rel="stylesheet" href="{stylesheets.url}/brand.css">'
+        template = {"channel": "email", "subject": "Hi", "html": link + "<p>Hi</p>"}
+        saved = client.put("/api/v1/templates/styled", json=template, headers=admin)
+        assert saved.status_code == 201, saved.text
+        deliver(engine, clock, workspace.id, identify("ann", clock.now(), email="ann@x.test"))
+        preview = client.post(
+            "/api/v1/templates/styled/preview", json={"user_id": "ann"}, headers=admin
+        )
+        assert preview.status_code == 200, preview.text
+        assert link in preview.json()["html"]
+        assert "color: red" not in preview.json()["html"]
+
+        with write_transaction(engine) as connection:
+            use_smtp(connection, workspace.id, port, str(client.base_url), clock.now())
+        journey = {"key": "styled", "name": "styled", "trigger": {"event": "Styled Go"},
+                   "start": "send", "nodes": {"send": {"type": "message", "channel": "email",
+                                                       "template": "styled"}}}  # fmt: skip
+        published = publish(engine, clock, workspace.id, journey)
+        deliver(engine, clock, workspace.id, track("ann", "Styled Go", clock.now()))
+        (message,) = messages_of(engine, published)
+        assert message["status"] == "delivered", message["detail"]
+        ((_, mail),) = mailbox.received
+        parts = {part.get_content_type(): part for part in mail.walk()}
+        assert "color: red" not in str(parts["text/html"].get_payload(decode=True))
+        assert stylesheets.requests == []
+
+
+def test_an_unknown_stylesheet_host_or_css_that_cannot_be_inlined_is_never_a_500(
+    client: httpx.Client, engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    admin = bearer(workspace.admin_token)
+    html = (
+        '<link rel="stylesheet" href="http://stylesheets.baton-test.invalid/brand.css">'
+        '<style>p { margin: 0 }</style><p style="{{ profile.traits.style }}">Hi</p>'
+    )
+    template = {"channel": "email", "subject": "Hi", "html": html}
+    saved = client.put("/api/v1/templates/unknown-host", json=template, headers=admin)
+    assert saved.status_code == 201, saved.text
+    traits = {"style": "color: blue"}
+    ingest(client, workspace, {"type": "identify", "userId": "bo", "traits": traits})
+    run(engine, clock)
+    ask = {"user_id": "bo"}
+    preview = client.post("/api/v1/templates/unknown-host/preview", json=ask, headers=admin)
+    assert preview.status_code == 200, preview.text
+    assert 'style="margin: 0;color: blue"' in preview.json()["html"]
+
+    # A style attribute the CSS parser cannot read, from a trait.
+    clock.advance(timedelta(seconds=1))
+    traits = {"style": "{"}
+    ingest(client, workspace, {"type": "identify", "userId": "bo", "traits": traits})
+    run(engine, clock)
+    broken = client.post("/api/v1/templates/unknown-host/preview", json=ask, headers=admin)
+    assert broken.status_code == 400, broken.text
+    error = broken.json()["error"]
+    assert error["field"] == "html"
+    assert error["message"].startswith("html: its CSS cannot be inlined: ")
+    journey = {"key": "unknown-host", "name": "unknown-host", "trigger": {"event": "Go"},
+               "start": "send", "nodes": {"send": {"type": "message", "channel": "email",
+                                                   "template": "unknown-host"}}}  # fmt: skip
+    published = publish(engine, clock, workspace.id, journey)
+    deliver(engine, clock, workspace.id, track("bo", "Go", clock.now()))
+    (message,) = messages_of(engine, published)
+    assert message["status"] == "failed"
+    assert "its CSS cannot be inlined" in message["detail"]

@@ -31,7 +31,7 @@ from baton.storage.database import write_transaction
 from baton.storage.tables import message_attempts, push_tokens
 from baton.workspaces import user_hash
 from tests.api.test_profiles import bearer
-from tests.channels.helpers import documented_signature, timeline
+from tests.channels.helpers import signature_holds, timeline
 from tests.conftest import Workspace
 from tests.identity.helpers import profile
 from tests.journeys.helpers import deliver, messages_of, publish, run
@@ -251,12 +251,11 @@ def test_chat_and_task_messages_are_delivered_and_recorded(
     body = orjson.loads(posted.body)
     assert (body["title"], body["body"]) == ("Call Kim", "Unhappy: NPS 3")
     assert body["profile"]["traits"]["telegramChatId"] == "5551234"
-    stamp = posted.headers["X-Baton-Timestamp"]
-    assert stamp == str(int(clock.now().timestamp()))
-    expected = documented_signature("crm-secret-crm-secret", stamp, posted.body)
-    assert posted.headers["X-Baton-Signature"] == expected
-    kim = profile(engine, workspace.id, "kim")["id"]
     (task_message,) = messages_of(engine, task)
+    assert posted.headers["webhook-id"] == task_message["idempotency_key"]
+    assert posted.headers["webhook-timestamp"] == str(int(clock.now().timestamp()))
+    assert signature_holds(b"crm-secret-crm-secret", posted.headers, posted.body)
+    kim = profile(engine, workspace.id, "kim")["id"]
     created = timeline(engine, kim, "Task Created", "Message Delivered")
     assert sorted(e["event"] for e in created) == ["Message Delivered", "Message Delivered",
                                                    "Task Created"]  # fmt: skip

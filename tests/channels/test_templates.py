@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -92,6 +93,17 @@ def test_html_is_escaped_inlined_and_gives_the_text_part() -> None:
     assert rendered.text == (
         "Hi <script>x</script>\n\nYour cart: A1 & more\n\nBack to cart (https://shop.test/cart)"
     )
+
+
+def test_a_linked_stylesheet_is_never_read_from_disk(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.css"
+    secret.write_text('p { font-family: "secret-marker-7f3a" }')
+    links = f'<link rel="stylesheet" href="file://{secret}"><link rel="stylesheet" href="{secret}">'
+    template = parse_template(email(html=links + "<p>Hi</p>"))
+    rendered = render(template, data())
+    assert rendered.html is not None
+    assert "secret-marker" not in rendered.html
+    assert links in rendered.html  # left for the reader's mail client
 
 
 def test_rendering_is_bounded() -> None:

@@ -1,8 +1,10 @@
 """The webhook channel against a real HTTP server on 127.0.0.1, on both databases:
-signed templated calls, retries with backoff, dead letters, the SSRF guard."""
+templated calls with their URL values percent-encoded, signed as a Standard Webhooks
+receiver checks them, retries with backoff, dead letters, the SSRF guard."""
 
 from __future__ import annotations
 
+import base64
 import re
 import threading
 import time
@@ -11,19 +13,27 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import orjson
 import pytest
 from sqlalchemy import Engine, select
+from standardwebhooks import Webhook, WebhookVerificationError
 
-from baton.channels.settings import WebhookSettings, load_settings, save_settings
-from baton.core.clock import ManualClock
+from baton.channels.settings import (
+    WebhookSettings,
+    load_settings,
+    parse_settings,
+    save_settings,
+)
+from baton.core.clock import ManualClock, SystemClock
 from baton.core.errors import InvalidInput
 from baton.journeys.definitions import parse_journey
-from baton.storage.database import write_transaction
+from baton.storage.database import connect, write_transaction
 from baton.storage.tables import message_attempts
+from baton.workspaces import create_workspace
 from baton.workspaces.policy import parse_policy, save_policy
-from tests.channels.helpers import documented_signature, timeline
+from tests.channels.helpers import signature_holds, timeline
 from tests.conftest import Workspace
 from tests.identity.helpers import profile
 from tests.journeys.helpers import deliver, messages_of, publish, run
@@ -148,10 +158,10 @@ def test_a_call_is_templated_signed_and_recorded(
     assert orjson.loads(call.body) == {"sku": "A1", "n": 3}
     assert call.headers["X-Shop"] == "Acme"
     assert call.headers["Idempotency-Key"] == message["idempotency_key"]
-    # What the receiver got, checked as docs/channels.md tells receivers to check it.
-    stamp = call.headers["X-Baton-Timestamp"]
-    assert stamp == str(int(clock.now().timestamp()))
-    assert call.headers["X-Baton-Signature"] == documented_signature(SECRET, stamp, call.body)
+    # Signed to the Standard Webhooks spec, the secret's UTF-8 bytes the key.
+    assert call.headers["webhook-id"] == message["idempotency_key"]
+    assert call.headers["webhook-timestamp"] == str(int(clock.now().timestamp()))
+    assert signature_holds(SECRET.encode(), call.headers, call.body)
     assert attempts_of(engine, message["id"]) == [("delivered", "HTTP 200")]
     sent, delivered = timeline(engine, message["profile_id"], "Message Sent", "Message Delivered")
     assert (sent["event"], delivered["event"]) == ("Message Sent", "Message Delivered")
@@ -190,8 +200,12 @@ def test_a_failing_provider_is_retried_with_backoff_under_one_idempotency_key(
     (message,) = messages_of(engine, journey)
     assert (message["status"], message["attempts"]) == ("delivered", 3)
     assert [o for o, _ in attempts_of(engine, message["id"])] == ["retry", "retry", "delivered"]
-    keys = {c.headers["Idempotency-Key"] for c in provider.called("/flaky")}
-    assert keys == {message["idempotency_key"]}
+    calls = provider.called("/flaky")
+    assert {c.headers["Idempotency-Key"] for c in calls} == {message["idempotency_key"]}
+    assert {c.headers["webhook-id"] for c in calls} == {message["idempotency_key"]}
+    # Each attempt is signed at its own time.
+    assert len({c.headers["webhook-timestamp"] for c in calls}) == 3
+    assert all(signature_holds(SECRET.encode(), c.headers, c.body) for c in calls)
 
 
 def test_a_refused_call_is_a_dead_letter_on_the_timeline(
@@ -275,3 +289,112 @@ def test_private_targets_are_refused_unless_allowed(
     )
     deliver(engine, clock, workspace.id, track("fay", "Go", clock.now()))
     assert messages_of(engine, again)[0]["status"] == "delivered"
+
+
+def test_values_placed_into_the_url_are_percent_encoded_unless_raw(
+    engine: Engine, clock: ManualClock, workspace: Workspace, provider: Provider
+) -> None:
+    configure(engine, clock, workspace.id, allow=["127.0.0.1"])
+    url = provider.url(
+        "/items/{{ event.properties.sku }}/{{ event.properties.up }}"
+        "?q={{ event.properties.q }}&tag={{ event.properties.sku }}&from=journey/a"
+        "&{{ event.properties.paging | raw }}"
+    )
+    sku = "x/../../admin?evil=1#"
+    node = {
+        "headers": {"X-Sku": "{{ event.properties.sku }}"},
+        "body": {"sku": "{{ event.properties.sku }}"},
+    }
+    publish(engine, clock, workspace.id, hook(url, **node))
+    properties = {"sku": sku, "up": "..", "q": "a b&c=d#e", "paging": "page=2&size=10"}
+    deliver(engine, clock, workspace.id, track("ida", "Go", clock.now(), properties))
+    (call,) = [c for c in provider.calls if c.path.startswith("/items/")]
+    assert call.path == (
+        "/items/x%2F..%2F..%2Fadmin%3Fevil%3D1%23/%2E%2E"
+        "?q=a%20b%26c%3Dd%23e&tag=x%2F..%2F..%2Fadmin%3Fevil%3D1%23&from=journey/a"
+        "&page=2&size=10"
+    )
+    # What the receiver reads: each value one path segment or one query value.
+    parts = urlsplit(call.path)
+    assert [unquote(step) for step in parts.path.split("/")] == ["", "items", sku, ".."]
+    assert parse_qs(parts.query) == {
+        "q": ["a b&c=d#e"],
+        "tag": [sku],
+        "from": ["journey/a"],
+        "page": ["2"],
+        "size": ["10"],
+    }
+    # Headers and the body carry the value as it is.
+    assert call.headers["X-Sku"] == sku
+    assert orjson.loads(call.body) == {"sku": sku}
+    with pytest.raises(InvalidInput, match="unknown filter 'raw'"):
+        parse_journey(hook(provider.url("/x"), headers={"X": "{{ event.properties.a | raw }}"}))
+    with pytest.raises(InvalidInput, match="unexpected tag 'echo'"):
+        parse_journey(hook(provider.url("/x/{% echo event.properties.a %}")))
+
+
+def own_workspace(engine: Engine, clock: ManualClock, settings: WebhookSettings) -> str:
+    with write_transaction(engine) as connection:
+        workspace_id = create_workspace(connection, "test", clock)
+        save_settings(connection, workspace_id, "webhook", settings, clock.now())
+    return workspace_id
+
+
+def test_a_standard_webhooks_receiver_verifies_each_attempt_under_one_id(
+    own_database: str, provider: Provider
+) -> None:
+    engine = connect(own_database)
+    # The receiver's library holds timestamps to its wall clock: the first attempt is made
+    # ten minutes ago, the retry now.
+    clock = ManualClock(SystemClock().now() - timedelta(minutes=10))
+    workspace_id = own_workspace(engine, clock, WebhookSettings(allow=["127.0.0.1"]))
+    with engine.connect() as connection:
+        secret = load_settings(connection, workspace_id)["webhook"].secret
+    provider.failures = 1
+    body = {"sku": "{{ event.properties.sku }}"}
+    journey = publish(engine, clock, workspace_id, hook(provider.url("/flaky"), body=body))
+    deliver(engine, clock, workspace_id, track("gus", "Go", clock.now(), {"sku": "A1"}))
+    clock.advance(timedelta(minutes=10))
+    run(engine, clock)
+    (message,) = messages_of(engine, journey)
+    assert (message["status"], message["attempts"]) == ("delivered", 2)
+    first, retry = provider.called("/flaky")
+    assert first.headers["webhook-id"] == retry.headers["webhook-id"] == message["idempotency_key"]
+    receiver = Webhook(secret)  # the generated secret, whsec_ and base64, as the spec has it
+    assert receiver.verify(retry.body, retry.headers) == {"sku": "A1"}
+    # The first attempt was signed at its own time, now past the receiver's tolerance ...
+    with pytest.raises(WebhookVerificationError, match="too old"):
+        receiver.verify(first.body, first.headers)
+    # ... and given a later timestamp, its signature no longer holds.
+    replayed = {**first.headers, "webhook-timestamp": retry.headers["webhook-timestamp"]}
+    with pytest.raises(WebhookVerificationError, match="No matching signature"):
+        receiver.verify(first.body, replayed)
+    with pytest.raises(WebhookVerificationError, match="No matching signature"):
+        receiver.verify(retry.body.replace(b"A1", b"A2"), retry.headers)
+    engine.dispose()
+
+
+def test_a_secret_chosen_before_is_the_whsec_secret_of_its_bytes(
+    own_database: str, provider: Provider
+) -> None:
+    engine = connect(own_database)
+    clock = ManualClock(SystemClock().now())
+    settings = WebhookSettings(secret=SECRET, allow=["127.0.0.1"])
+    workspace_id = own_workspace(engine, clock, settings)
+    publish(engine, clock, workspace_id, hook(provider.url("/ok"), body={"n": 1}))
+    deliver(engine, clock, workspace_id, track("hal", "Go", clock.now()))
+    (call,) = provider.called("/ok")
+    # As docs/channels.md tells receivers: whsec_ and the base64 of the secret's bytes.
+    whsec = "whsec_" + base64.b64encode(SECRET.encode()).decode()
+    assert Webhook(whsec).verify(call.body, call.headers) == {"n": 1}
+    assert Webhook(SECRET.encode()).verify(call.body, call.headers) == {"n": 1}
+    engine.dispose()
+
+
+def test_a_whsec_secret_is_base64_of_24_to_64_bytes() -> None:
+    assert WebhookSettings().secret.startswith("whsec_")
+    short = "whsec_" + base64.b64encode(b"sixteen byte key").decode()
+    with pytest.raises(InvalidInput, match="24 to 64 bytes, not 16"):
+        parse_settings("webhook", {"secret": short})
+    with pytest.raises(InvalidInput, match="base64 after its prefix"):
+        parse_settings("webhook", {"secret": "whsec_not*base64*at*all*"})

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from baton.core.clock import ManualClock
 from baton.storage.database import connect, write_transaction
 from baton.storage.tables import events
-from baton.workspaces import KeyKind, KeyRing, ensure_default_workspace
+from baton.workspaces import Access, KeyKind, KeyRing, ensure_default_workspace
 from tests.cli.conftest import Baton
 from tests.conftest import process_all
 
@@ -63,6 +63,12 @@ def test_keys_create_needs_a_workspace_then_makes_working_keys(
     keys = KeyRing(connect(baton.database_url), clock)
     assert keys.workspace_for(key, KeyKind.ADMIN) == workspace_id
     assert keys.workspace_for(key, KeyKind.WRITE) is None
+    code, out, _ = baton("keys", "create", "--kind", "write", "--browser")
+    assert code == 0
+    assert keys.access_for(out.strip(), KeyKind.WRITE) == Access(workspace_id, browser=True)
+    code, out, _ = baton("keys", "create", "--kind", "write")
+    assert keys.access_for(out.strip(), KeyKind.WRITE) == Access(workspace_id, browser=False)
+    assert baton("keys", "create", "--kind", "admin", "--browser")[0] == 2
 
 
 def test_import_ndjson_keeps_good_lines_and_reports_bad_ones(
