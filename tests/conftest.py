@@ -127,7 +127,10 @@ def server(
     processor is off (the analytics stage with it): tests run `process_all` and sync the
     analytics store themselves, so they decide when events become profiles and reports."""
     analytics = str(tmp_path_factory.mktemp("analytics") / "analytics.duckdb")
-    settings = Settings(database_url=database_url, analytics_path=analytics)
+    # Tests fail authentication on purpose, hundreds of times in one simulated minute.
+    settings = Settings(
+        database_url=database_url, analytics_path=analytics, auth_failures_per_minute=10**6
+    )
     runtime = Runtime.create(settings, clock=clock, run_processor=False)
     with serve_in_thread(runtime) as url:
         yield url, runtime

@@ -6,6 +6,7 @@ from baton.analytics.funnels import Funnel, funnel, parse_funnel
 from baton.analytics.journey_map import journey_map
 from baton.analytics.journey_report import journey_report
 from baton.analytics.kpis import event_names, kpis, segment_members
+from baton.analytics.periods import period_instant
 from baton.analytics.store import AnalyticsStore, lag_seconds
 
 __all__ = [
@@ -23,5 +24,6 @@ __all__ = [
     "parse_funnel",
     "parse_paths",
     "paths",
+    "period_instant",
     "segment_members",
 ]

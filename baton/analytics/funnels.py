@@ -136,7 +136,9 @@ def _matching(step: Step, alias: str) -> tuple[str, list[Any]]:
 
 
 def _json_path(key: str) -> str:
-    return '$."' + key.replace('"', '\\"') + '"'
+    """The key as a JSON Pointer: unlike a `$."key"` path, it can name any key (an empty
+    one, one ending in a backslash, `*`)."""
+    return "/" + key.replace("~", "~0").replace("/", "~1")
 
 
 def _counts(spec: Funnel, counts: list[int], gaps: list[float | None] | None) -> dict[str, Any]:

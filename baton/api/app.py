@@ -30,6 +30,8 @@ from baton.api import (
 )
 from baton.api.errors import install_error_handlers
 from baton.api.limits import BoundedBodies
+from baton.api.throttle import FailedAuthentications
+from baton.api.urls import NulFreeUrls
 from baton.runtime import Runtime
 
 
@@ -44,6 +46,9 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     app = FastAPI(title="Baton", version=__version__, lifespan=lifespan)
     app.state.runtime = runtime
+    app.state.failed_authentications = FailedAuthentications(
+        runtime.clock, runtime.settings.auth_failures_per_minute
+    )
     # Browsers post events from any site that embeds the snippet.
     app.add_middleware(
         CORSMiddleware,
@@ -52,6 +57,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         allow_headers=["Authorization", "Content-Type", "Content-Encoding"],
     )
     app.add_middleware(BoundedBodies)
+    app.add_middleware(NulFreeUrls)  # the outermost: it runs first
     install_error_handlers(app)
     app.include_router(tracking.router)
     app.include_router(profiles.router)

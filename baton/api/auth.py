@@ -4,18 +4,35 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 
+from baton.api.throttle import FailedAuthentications
 from baton.core.errors import Unauthorized
 from baton.runtime import Runtime
 from baton.workspaces import Access, KeyKind
+
+_T = TypeVar("_T")
 
 
 def runtime_of(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
+
+
+def authenticated(request: Request, check: Callable[[], _T]) -> _T:
+    """`check()`, which raises Unauthorized for wrong credentials, under the limit on
+    failed authentications per client address (baton/api/throttle.py)."""
+    failures: FailedAuthentications = request.app.state.failed_authentications
+    address = request.client.host if request.client else "unknown"
+    failures.check(address)
+    try:
+        return check()
+    except Unauthorized:
+        failures.record(address)
+        raise
 
 
 def write_key_from_header(request: Request) -> str | None:
@@ -33,8 +50,12 @@ def write_key_from_header(request: Request) -> str | None:
     return decoded.partition(":")[0]
 
 
-def write_access(runtime: Runtime, key: str | None, payload: Any) -> Access:
+def write_access(request: Request, key: str | None, payload: Any) -> Access:
     """What the write key in the header, or else in the body's `writeKey`, opens."""
+    return authenticated(request, lambda: _write_access(runtime_of(request), key, payload))
+
+
+def _write_access(runtime: Runtime, key: str | None, payload: Any) -> Access:
     if key is None and isinstance(payload, dict) and isinstance(payload.get("writeKey"), str):
         key = payload["writeKey"]
     if not key:
@@ -49,6 +70,10 @@ def write_access(runtime: Runtime, key: str | None, payload: Any) -> Access:
 
 def admin_workspace(request: Request) -> str:
     """The workspace of the admin token in `Authorization: Bearer <token>`."""
+    return authenticated(request, lambda: _admin_workspace(request))
+
+
+def _admin_workspace(request: Request) -> str:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("an admin token is required: `Authorization: Bearer <token>`")
@@ -65,7 +90,7 @@ def write_workspace(request: Request) -> str:
     """The workspace of the write key in HTTP Basic auth or the `writeKey` parameter (for
     pages and apps pulling their messages)."""
     key = write_key_from_header(request) or request.query_params.get("writeKey")
-    return write_access(runtime_of(request), key, None).workspace_id
+    return write_access(request, key, None).workspace_id
 
 
 WriteWorkspace = Annotated[str, Depends(write_workspace)]

@@ -12,17 +12,19 @@ from fastapi import Request, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, PlainValidator, StrictStr
 from sqlalchemy import Connection
+from starlette.concurrency import run_in_threadpool
 from starlette.types import Message
 
+from baton.analytics import period_instant
 from baton.api.auth import runtime_of
 from baton.core.documents import parse_document
 from baton.core.durations import parse_duration
 from baton.core.errors import InvalidInput
+from baton.core.validation import refuse_nul
 from baton.identity import find_profile, resolve_profile_id
-from baton.segments import parse_instant
 
 EMPTY_BODY = "the body is empty: send a JSON (or YAML) document"
-_INSTANT = "give a date or an instant like 2026-10-01 or 2026-10-01T00:00:00Z"
+_INSTANT = "give a date or an instant from 1900 to 2999 like 2026-10-01 or 2026-10-01T00:00:00Z"
 
 
 class DocumentRoute(APIRoute):
@@ -50,12 +52,16 @@ async def _as_json(request: Request) -> Request:
         except UnicodeDecodeError:
             raise InvalidInput("the body is not UTF-8") from None
         content_type = request.headers.get("content-type", "")
-        document = parse_document(text, yaml_allowed="yaml" in content_type)
+        # YAML parsing is slow pure Python: off the event loop, so other requests go on.
+        document = await run_in_threadpool(
+            parse_document, text, yaml_allowed="yaml" in content_type
+        )
         try:
             # YAML reads dates and whole-number keys: JSON writes them as text.
             body = orjson.dumps(document, option=orjson.OPT_NON_STR_KEYS)
         except orjson.JSONEncodeError as error:
             raise InvalidInput(f"the body holds what JSON cannot: {error}") from None
+        refuse_nul(document)
     else:
         body = b""
     headers = [
@@ -85,8 +91,8 @@ def _mapping(value: Any) -> dict[str, Any]:
 
 
 def to_instant(value: Any) -> datetime:
-    """A date or an instant; ValueError otherwise."""
-    instant = parse_instant(value)
+    """A date or an instant a period may start or end at; ValueError otherwise."""
+    instant = period_instant(value)
     if instant is None:
         raise ValueError(_INSTANT)
     return instant

@@ -19,9 +19,13 @@ def encode_cursor(value: str) -> str:
 
 def decode_cursor(cursor: str) -> str:
     try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        value = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (ValueError, UnicodeDecodeError):
-        raise InvalidInput("cursor is not one this API returned", field="cursor") from None
+        value = None
+    # No key holds NUL, and PostgreSQL cannot even compare one with text that does.
+    if value is None or "\x00" in value:
+        raise InvalidInput("cursor is not one this API returned", field="cursor")
+    return value
 
 
 def page_json(items: list[Any], after: str | None) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 
 from baton.api.bodies import EMPTY_BODY
 from baton.api.responses import JSONBody, error_body
+from baton.api.tracking_paths import TRACKING_PATHS
 from baton.core.errors import (
     BatonError,
     Busy,
@@ -19,6 +20,7 @@ from baton.core.errors import (
     InvalidInput,
     NotFound,
     PayloadTooLarge,
+    TooManyRequests,
     Unauthorized,
 )
 from baton.core.validation import invalid_input
@@ -32,6 +34,7 @@ STATUS = {
     Conflict: 409,
     Busy: 503,
     PayloadTooLarge: 413,
+    TooManyRequests: 429,
     ConfigurationError: 500,
 }
 
@@ -50,10 +53,15 @@ class RejectedBatch(InvalidInput):
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(BatonError)
-    async def baton_error(_request: Request, error: BatonError) -> JSONBody:
+    async def baton_error(request: Request, error: BatonError) -> JSONBody:
         status = status_of(error)
         extra = {"rejected": error.rejected} if isinstance(error, RejectedBatch) else {}
-        return JSONBody(error_body(error.code, error.message, error.field, **extra), status)
+        body = error_body(error.code, error.message, error.field, **extra)
+        if request.url.path in TRACKING_PATHS:
+            # RudderStack's SDK reads `code` and `message` at the top: without them it
+            # takes any 4xx for a network error and retries it for a quarter of an hour.
+            body.update(code=error.code, message=error.message)
+        return JSONBody(body, status)
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(_request: Request, error: RequestValidationError) -> JSONBody:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from baton.api.auth import WriteWorkspace, runtime_of
+from baton.api.auth import WriteWorkspace, authenticated, runtime_of
 from baton.api.responses import JSONBody
 from baton.channels import inbox_of, mark
 from baton.core.errors import InvalidInput, Unauthorized
@@ -39,12 +39,16 @@ def verified_person(
         raise InvalidInput("give userId or anonymousId", field="userId")
     kind, value = (USER_ID, str(user_id)) if user_id else (ANONYMOUS_ID, str(anonymous_id))
     with runtime_of(request).engine.connect() as connection:
-        if not verified(connection, workspace_id, value, user_hash):
-            raise Unauthorized(
-                "identity verification failed: send userHash, the hex HMAC-SHA256 of the "
-                f"{'userId' if user_id else 'anonymousId'} under the workspace's identity "
-                "secret, computed by your backend"
-            )
+
+        def check() -> None:
+            if not verified(connection, workspace_id, value, user_hash):
+                raise Unauthorized(
+                    "identity verification failed: send userHash, the hex HMAC-SHA256 of the "
+                    f"{'userId' if user_id else 'anonymousId'} under the workspace's identity "
+                    "secret, computed by your backend"
+                )
+
+        authenticated(request, check)
         profile_id = profile_of_identifier(connection, workspace_id, kind, value)
         ids = [] if profile_id is None else sorted(merge_tree(connection, workspace_id, profile_id))
     return Person(workspace_id, ids)

@@ -52,6 +52,8 @@ from baton.journeys import (
 from baton.storage.database import write_transaction
 
 router = APIRouter(prefix="/api/v1", tags=["journeys"], route_class=DocumentRoute)
+# Versions are stored as 32-bit integers: a larger one names none, and PostgreSQL refuses it.
+_LARGEST_VERSION = 2**31 - 1
 JourneyDocument = Annotated[dict[str, Any], described_by(JourneyDefinition)]
 
 
@@ -292,7 +294,7 @@ def report(
     key: str,
     start: Annotated[str | None, Query(alias="from")] = None,
     end: Annotated[str | None, Query(alias="to")] = None,
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: Annotated[int | None, Query(ge=1, le=_LARGEST_VERSION)] = None,
     attribution_window: str = "7d",
 ) -> JSONBody:
     """Over the entries from `from` (default: the journey's creation) to `to` (default:

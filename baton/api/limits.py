@@ -22,7 +22,7 @@ from baton.api.auth import admin_workspace
 from baton.api.errors import status_of
 from baton.api.providers import feedback_sender
 from baton.api.responses import JSONBody, error_body
-from baton.api.tracking import TRACKING_PATHS
+from baton.api.tracking_paths import TRACKING_PATHS
 from baton.core.errors import BatonError, PayloadTooLarge
 
 ADMIN_BYTES = 1024 * 1024

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -14,7 +13,7 @@ from baton.api.responses import JSONBody
 from baton.core.errors import InvalidInput
 from baton.core.formats import iso_instant
 from baton.identity import EventKey, failed_count, pending_count, profiles
-from baton.segments import segments_of
+from baton.segments import parse_instant, segments_of
 
 router = APIRouter(prefix="/api/v1", tags=["profiles"])
 
@@ -87,10 +86,15 @@ def profile_events(
 
 def _event_key(text: str) -> EventKey:
     instant_text, _, seq_text = text.partition("|")
+    instant = parse_instant(instant_text)
     try:
-        return datetime.fromisoformat(instant_text), int(seq_text)
+        seq = int(seq_text)
     except ValueError:
-        raise InvalidInput("cursor is not one this API returned", field="cursor") from None
+        seq = -1
+    # `seq` is a 64-bit integer in the database, which refuses to compare with a larger one.
+    if instant is None or not 0 <= seq < 2**63:
+        raise InvalidInput("cursor is not one this API returned", field="cursor")
+    return instant, seq
 
 
 @router.get("/ingest/status", summary="Events accepted but not yet resolved into profiles")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hmac
+from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
@@ -14,7 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Discriminator, Field, Tag
 
-from baton.api.auth import runtime_of
+from baton.api.auth import authenticated, runtime_of
 from baton.api.bodies import DocumentRoute
 from baton.api.responses import JSONBody
 from baton.channels import (
@@ -33,7 +34,8 @@ from baton.channels import (
     signature,
 )
 from baton.core.errors import InvalidInput, NotFound, Unauthorized
-from baton.core.validation import validated
+from baton.core.validation import refuse_nul, validated
+from baton.runtime import Runtime
 from baton.storage.database import write_transaction
 
 router = APIRouter(prefix="/v1", tags=["providers"], route_class=DocumentRoute)
@@ -41,17 +43,26 @@ _PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBR
 _EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
+def _claims(
+    runtime: Runtime, token: str, now: datetime, *, expired_ok: bool
+) -> dict[str, Any] | None:
+    """A tracking link's claims, checked on a read-only connection: a forged link never
+    takes the database's writer (on SQLite, the only one)."""
+    with runtime.engine.connect() as connection:
+        try:
+            return read_link(token, link_secrets(connection, now), now, expired_ok=expired_ok)
+        except InvalidInput:
+            return None
+
+
 @router.get("/e/o/{token}", summary="E-mail open pixel", include_in_schema=False)
 def opened(request: Request, token: str) -> Response:
     """Always the pixel (a broken image helps nobody); only a valid link is recorded."""
     runtime = runtime_of(request)
     now = runtime.clock.now()
-    with write_transaction(runtime.engine) as connection:
-        try:
-            claims = read_link(token, link_secrets(connection, now), now)
-        except InvalidInput:
-            claims = None
-        if claims is not None:
+    claims = _claims(runtime, token, now, expired_ok=False)
+    if claims is not None:
+        with write_transaction(runtime.engine) as connection:
             record_open(connection, claims, now)
     headers = {"Cache-Control": "no-store, private"}
     return Response(_PIXEL, media_type="image/gif", headers=headers)
@@ -63,18 +74,22 @@ def clicked(request: Request, token: str) -> Response:
     takes the reader there, without being recorded."""
     runtime = runtime_of(request)
     now = runtime.clock.now()
-    with write_transaction(runtime.engine) as connection:
-        claims = read_link(token, link_secrets(connection, now), now, expired_ok=True)
-        url = claims.get("u")
-        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-            raise InvalidInput("this link is not valid")
-        if claims["exp"] >= now.timestamp():
+    claims = _claims(runtime, token, now, expired_ok=True)
+    url = claims.get("u") if claims is not None else None
+    if claims is None or not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        raise InvalidInput("this link is not valid")
+    if claims["exp"] >= now.timestamp():
+        with write_transaction(runtime.engine) as connection:
             record_click(connection, claims, now)
     return RedirectResponse(url, status_code=302, headers={"Cache-Control": "no-store"})
 
 
 def feedback_sender(request: Request, workspace_id: str) -> None:
     """The caller holds the workspace's feedback token (checked before the body is)."""
+    authenticated(request, lambda: _check_feedback_token(request, workspace_id))
+
+
+def _check_feedback_token(request: Request, workspace_id: str) -> None:
     with runtime_of(request).engine.connect() as connection:
         email = load_settings(connection, workspace_id).get("email")
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -150,6 +165,7 @@ async def _twilio_form(
     expected = None if url is None else signature(sms.auth_token, url, form)
     if expected is None or not hmac.compare_digest(given.encode(), expected.encode()):
         raise Unauthorized("the X-Twilio-Signature is missing or wrong")
+    refuse_nul(form)
     return sms, form
 
 

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from baton.api.auth import runtime_of, write_access, write_key_from_header
 from baton.api.errors import RejectedBatch
 from baton.api.responses import JSONBody
+from baton.api.tracking_paths import SHORT_PATHS
 from baton.channels import ChatSettings, load_settings
 from baton.core.errors import PayloadTooLarge
 from baton.ingest import (
@@ -28,20 +29,6 @@ from baton.workspaces import Access, identity_secret
 
 router = APIRouter(prefix="/v1", tags=["tracking"])
 
-_SHORT_PATHS = {
-    "identify": "i",
-    "track": "t",
-    "page": "p",
-    "screen": "s",
-    "group": "g",
-    "alias": "a",
-}
-# The tracking API's paths: its bodies have limits of their own (per message, per batch).
-TRACKING_PATHS = frozenset(
-    {"/v1/batch", "/v1/b"}
-    | {f"/v1/{kind}" for kind in MESSAGE_TYPES}
-    | {f"/v1/{short}" for short in _SHORT_PATHS.values()}
-)
 _MESSAGE_SCHEMA = {
     "type": "object",
     "description": "A Segment message; needs userId or anonymousId.",
@@ -69,7 +56,7 @@ async def _ingest(request: Request, message_type: str | None) -> JSONBody:
     runtime = runtime_of(request)
     header_key = write_key_from_header(request)
     if header_key is not None:
-        access = write_access(runtime, header_key, None)
+        access = write_access(request, header_key, None)
     if message_type is None:
         limit, limit_name = MAX_BATCH_BYTES, "500 KB per batch request"
     else:
@@ -78,7 +65,7 @@ async def _ingest(request: Request, message_type: str | None) -> JSONBody:
     encoding = request.headers.get("content-encoding")
     payload, size = decode_body(raw, encoding, limit, limit_name)
     if header_key is None:
-        access = write_access(runtime, None, payload)
+        access = write_access(request, None, payload)
     # Only a browser key's messages need proof; a server key's request skips the lookup.
     guard = await run_in_threadpool(_guard, runtime, access) if access.browser else None
     received_at = runtime.clock.now()
@@ -150,7 +137,7 @@ for _type in sorted(MESSAGE_TYPES):
         openapi_extra=_extra,
     )
     router.add_api_route(
-        f"/{_SHORT_PATHS[_type]}", _endpoint, methods=["POST"], include_in_schema=False
+        f"/{SHORT_PATHS[_type]}", _endpoint, methods=["POST"], include_in_schema=False
     )
 _batch = _handler(None)
 router.add_api_route(
@@ -165,15 +152,18 @@ router.add_api_route("/b", _batch, methods=["POST"], include_in_schema=False)
 
 @router.get("/projects/{write_key}/settings", summary="Settings for analytics.js snippets")
 def project_settings(write_key: str, request: Request) -> JSONBody:
-    write_access(runtime_of(request), write_key, None)
-    api_host = f"{request.url.netloc}/v1"
+    runtime = runtime_of(request)
+    write_access(request, write_key, None)
+    # From the configuration, never from the request: a Host header is the caller's word.
+    scheme, _, rest = runtime.settings.public_base().partition("://")
+    api_host = f"{rest}/v1"
     return JSONBody(
         {
             "integrations": {
                 "Segment.io": {
                     "apiKey": write_key,
                     "apiHost": api_host,
-                    "protocol": request.url.scheme,
+                    "protocol": scheme,
                     "addBundledMetadata": True,
                     "unbundledIntegrations": [],
                     "maybeBundledConfigIds": {},

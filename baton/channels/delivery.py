@@ -385,7 +385,23 @@ def record(
     now: datetime,
     rng: random.Random,
 ) -> None:
-    """Settle each message by its outcome, keep the attempt, tell the timeline."""
+    """Settle each message by its outcome, keep the attempt, tell the timeline. The result
+    of a message erased while it was being sent is dropped: nothing may bring back the
+    address it went to. The messages still there are locked until the transaction ends,
+    so an erasure waits for this record and then deletes it with the rest."""
+    ids = [item.claimed.id for item in attempts]
+    remaining = set(
+        connection.execute(
+            select(messages.c.id)
+            .where(among(messages.c.id, ids, connection.dialect))
+            .with_for_update()
+        ).scalars()
+    )
+    if len(remaining) < len(ids):
+        kept_pairs = [
+            (a, r) for a, r in zip(attempts, results, strict=True) if a.claimed.id in remaining
+        ]
+        attempts, results = [a for a, _ in kept_pairs], [r for _, r in kept_pairs]
     settled, kept, timeline = [], [], []
     for item, (outcome, duration_ms) in zip(attempts, results, strict=True):
         row = item.claimed

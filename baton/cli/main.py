@@ -14,6 +14,7 @@ import orjson
 import typer
 import uvicorn
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+from rich.table import Table
 
 from baton.api import create_app
 from baton.api.profiles import profile_json
@@ -40,7 +41,7 @@ from baton.pipeline import Stage, refresh_listeners
 from baton.runtime import Runtime
 from baton.storage.database import connect, write_transaction
 from baton.storage.migrate import upgrade
-from baton.workspaces import KeyKind, create_key
+from baton.workspaces import KeyKind, create_key, list_keys, revoke_key
 
 app = typer.Typer(help="Baton: customer journey orchestration.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
@@ -181,6 +182,35 @@ def keys_create(
     with write_transaction(connect(settings.database_url)) as connection:
         key = create_key(connection, workspace_id, kind, clock_of(ctx).now(), browser=browser)
     console.print(key)
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """The default workspace's keys: id, kind, the last four characters, when made."""
+    settings = load_settings()
+    workspace_id = default_workspace(settings)
+    with connect(settings.database_url).connect() as connection:
+        found = list_keys(connection, workspace_id)
+    table = Table("id", "kind", "hint", "created")
+    for key in found:
+        kind = f"{key.kind.value} (browser)" if key.browser else key.kind.value
+        table.add_row(key.id, kind, f"…{key.hint}", key.created_at.isoformat())
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="The id `baton keys list` shows.")],
+) -> None:
+    """Revoke a key of the default workspace (processes may accept it for 10 more seconds)."""
+    settings = load_settings()
+    workspace_id = default_workspace(settings)
+    with write_transaction(connect(settings.database_url)) as connection:
+        revoked = revoke_key(connection, workspace_id, key_id)
+    if not revoked:
+        errors.print(f"[red]no key {key_id!r} in this workspace[/red]")
+        raise typer.Exit(1)
+    console.print(f"key {key_id} revoked")
 
 
 @app.command("import")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -11,6 +12,8 @@ import phonenumbers
 from baton.core.errors import ConfigurationError
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/baton.db"
+# Keys set in the environment are chosen by people: refuse ones short enough to guess.
+SHORTEST_KEY = 16
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,11 @@ class Settings:
     # Keys that seal stored secrets, newest first (baton/core/sealing.py); None: the
     # key file var/secret.key, generated on first use.
     secret_key: str | None = None
+    # Where browsers reach Baton (`https://baton.example.com`); never the Host header a
+    # request claims. Empty: http://{host}:{port}.
+    public_url: str = ""
+    # Failed authentications one client address may make per minute before it must wait.
+    auth_failures_per_minute: int = 30
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -36,6 +44,13 @@ class Settings:
         region = environ.get("BATON_DEFAULT_REGION", "US").upper()
         if region not in phonenumbers.SUPPORTED_REGIONS:
             raise ConfigurationError(f"BATON_DEFAULT_REGION {region!r} is not a known region")
+        for name in ("BATON_WRITE_KEY", "BATON_ADMIN_TOKEN"):
+            given = environ.get(name)
+            if given and len(given) < SHORTEST_KEY:
+                raise ConfigurationError(
+                    f"{name} must be at least {SHORTEST_KEY} characters long: a short key "
+                    "can be guessed"
+                )
         return cls(
             database_url=environ.get("BATON_DATABASE_URL") or DEFAULT_DATABASE_URL,
             host=environ.get("BATON_HOST", "127.0.0.1"),
@@ -45,7 +60,13 @@ class Settings:
             admin_token=environ.get("BATON_ADMIN_TOKEN") or None,
             analytics_path=environ.get("BATON_ANALYTICS_PATH", ""),
             secret_key=environ.get("BATON_SECRET_KEY") or None,
+            public_url=_public_url(environ.get("BATON_PUBLIC_URL", "")),
+            auth_failures_per_minute=_positive(environ, "BATON_AUTH_FAILURES_PER_MINUTE", 30),
         )
+
+    def public_base(self) -> str:
+        """Where browsers reach Baton, with no trailing slash."""
+        return self.public_url or f"http://{self.host}:{self.port}"
 
     def analytics_file(self) -> str | None:
         """Where the analytics store lives; None when it is off."""
@@ -66,6 +87,19 @@ class Settings:
             f"Settings(database_url={redact_url(self.database_url)!r}, host={self.host!r}, "
             f"port={self.port}, default_region={self.default_region!r})"
         )
+
+
+def _positive(environ: Mapping[str, str], name: str, default: int) -> int:
+    text = environ.get(name, str(default))
+    if not text.isdigit() or int(text) < 1:
+        raise ConfigurationError(f"{name} must be a positive whole number, got {text!r}")
+    return int(text)
+
+
+def _public_url(value: str) -> str:
+    if value and not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", value):
+        raise ConfigurationError(f"BATON_PUBLIC_URL must be an http(s) URL, got {value!r}")
+    return value.rstrip("/")
 
 
 def redact_url(url: str) -> str:

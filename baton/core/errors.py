@@ -26,6 +26,12 @@ class Unauthorized(BatonError):
     code = "unauthorized"
 
 
+class TooManyRequests(BatonError):
+    """The caller failed to authenticate too often: it must wait before trying again."""
+
+    code = "rate_limited"
+
+
 class NotFound(BatonError):
     code = "not_found"
 

@@ -1,9 +1,16 @@
-"""Logging setup: one format, and secrets kept out of every record."""
+"""Logging setup: one JSON object per line, with secrets kept out of every record.
+
+Log lines carry values clients chose (message ids, event names, URLs). As JSON, a newline
+or a fake prefix inside one stays inside its string: no client can forge a line.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
+from datetime import UTC, datetime
+
+import orjson
 
 _SECRET = re.compile(r"(?i)(authorization:\s*\w+\s+|writeKey[\"'=:\s]+|b[wa]_)[A-Za-z0-9_\-]{6,}")
 
@@ -19,9 +26,27 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class JsonLines(logging.Formatter):
+    """A record as one line of JSON: `at`, `level`, `logger`, `message`, and `error`
+    (the traceback) when there is one."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "at": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            line["error"] = _SECRET.sub(
+                lambda m: m.group(1) + "***", self.formatException(record.exc_info)
+            )
+        return orjson.dumps(line).decode()
+
+
 def configure_logging(level: str = "INFO") -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(JsonLines())
     handler.addFilter(RedactSecrets())
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -21,11 +21,13 @@ def devices_of(row: Any) -> list[dict[str, Any]]:
     device = row["device"]
     if isinstance(device, dict) and device.get("token"):
         found.append(device)
-    traits = row["traits"] if row["type"] == "identify" else None
-    if isinstance(traits, dict):
-        listed = traits.get("pushTokens")
-        tokens = [traits.get("pushToken"), *(listed if isinstance(listed, list) else [])]
-        found.extend({"token": token} for token in tokens if isinstance(token, str) and token)
+    # Traits as identity reads them: RudderStack's libraries send an identify's traits in
+    # `context.traits` only.
+    for traits in (row["context_traits"], row["traits"] if row["type"] == "identify" else None):
+        if isinstance(traits, dict):
+            listed = traits.get("pushTokens")
+            tokens = [traits.get("pushToken"), *(listed if isinstance(listed, list) else [])]
+            found.extend({"token": t} for t in tokens if isinstance(t, str) and t)
     return found
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from baton.core.errors import BatonError, InvalidInput, PayloadTooLarge
+from baton.core.validation import refuse_nul
 from baton.ingest.contact_points import ContactGuard
 from baton.timeline import is_reserved
 
@@ -122,6 +123,7 @@ def parse_message(
         raise InvalidInput("a message must be a JSON object")
     if _deeper_than(raw, MAX_DEPTH):
         raise InvalidInput(_TOO_DEEP)
+    refuse_nul(raw)
     if size > MAX_MESSAGE_BYTES:
         raise PayloadTooLarge(
             f"message is {size} bytes; the limit is {MAX_MESSAGE_BYTES} bytes (32 KB) per message"
@@ -161,7 +163,13 @@ def parse_message(
         timestamp = original
     else:
         # Correct for the client's clock: it measured (sentAt - originalTimestamp) itself.
-        timestamp = received_at - (sent_at - original)
+        try:
+            timestamp = received_at - (sent_at - original)
+        except OverflowError:
+            raise InvalidInput(
+                "sentAt and timestamp are too far apart to correct the client's clock",
+                field="sentAt",
+            ) from None
     extra = {key: value for key, value in raw.items() if key not in _MODELLED}
     return Message(
         message_id=_identifier(raw, "messageId") or str(uuid.uuid4()),
@@ -193,6 +201,8 @@ def parse_batch(
     items = payload.get("batch")
     if not isinstance(items, list):
         raise InvalidInput("a batch needs a `batch` array of messages", field="batch")
+    # Every message takes the batch's context as its own.
+    refuse_nul(payload.get("context"), "context")
     if len(items) > MAX_BATCH_MESSAGES:
         raise PayloadTooLarge(
             f"batch has {len(items)} messages; the limit is {MAX_BATCH_MESSAGES} per batch",
@@ -267,8 +277,9 @@ def _instant(raw: Mapping[str, Any], key: str) -> datetime | None:
         raise InvalidInput(f"{key} must be an ISO 8601 date-time string", field=key)
     try:
         parsed = datetime.fromisoformat(value)
-    except ValueError:
+        # In UTC, year 1 with a positive offset (or 9999 with a negative one) has no date.
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise InvalidInput(
             f"{key} must be an ISO 8601 date-time, got {value[:40]!r}", field=key
         ) from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)

@@ -8,7 +8,15 @@ from baton.workspaces.identity_verification import (
     user_hash,
     verified,
 )
-from baton.workspaces.keys import Access, KeyKind, KeyRing, create_key
+from baton.workspaces.keys import (
+    Access,
+    KeyInfo,
+    KeyKind,
+    KeyRing,
+    create_key,
+    list_keys,
+    revoke_key,
+)
 from baton.workspaces.policy import (
     Pause,
     Policy,
@@ -28,6 +36,7 @@ from baton.workspaces.workspaces import (
 __all__ = [
     "Access",
     "BootstrapResult",
+    "KeyInfo",
     "KeyKind",
     "KeyRing",
     "Pause",
@@ -40,10 +49,12 @@ __all__ = [
     "hash_matches",
     "identity_secret",
     "identity_secret_made_at",
+    "list_keys",
     "load_policy",
     "new_identity_secret",
     "parse_policy",
     "policy_json",
+    "revoke_key",
     "save_policy",
     "user_hash",
     "verified",

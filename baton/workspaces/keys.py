@@ -65,6 +65,38 @@ def create_key(
     return key
 
 
+@dataclass(frozen=True)
+class KeyInfo:
+    """A key as listed: never the key itself."""
+
+    id: str
+    kind: KeyKind
+    browser: bool
+    hint: str
+    created_at: datetime
+
+
+def list_keys(connection: Connection, workspace_id: str) -> list[KeyInfo]:
+    rows = connection.execute(
+        select(
+            api_keys.c.id, api_keys.c.kind, api_keys.c.browser, api_keys.c.hint,
+            api_keys.c.created_at,
+        )
+        .where(api_keys.c.workspace_id == workspace_id)
+        .order_by(api_keys.c.created_at, api_keys.c.id)
+    )  # fmt: skip
+    return [KeyInfo(r.id, KeyKind(r.kind), bool(r.browser), r.hint, r.created_at) for r in rows]
+
+
+def revoke_key(connection: Connection, workspace_id: str, key_id: str) -> bool:
+    """Delete a key; False when the workspace has no key with that id. Processes that
+    looked it up in the last seconds may accept it until their cache forgets it."""
+    deleted = connection.execute(
+        delete(api_keys).where(api_keys.c.workspace_id == workspace_id, api_keys.c.id == key_id)
+    ).rowcount
+    return bool(deleted)
+
+
 def hint_of(key: str) -> str:
     """What tells keys apart in a list: their last four characters, no more."""
     return key[-4:]

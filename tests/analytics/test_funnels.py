@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy import Engine
@@ -73,3 +74,49 @@ def test_a_funnel_counts_steps_in_order_within_the_window(
     one_step = client.post("/api/v1/analytics/funnel", json={**body, "steps": STEPS[:1]},
                            headers=admin)  # fmt: skip
     assert (one_step.status_code, one_step.json()["error"]["field"]) == (400, "steps")
+
+
+def test_any_property_key_matches_and_breaks_down(
+    engine: Engine,
+    clock: ManualClock,
+    workspace: Workspace,
+    client: httpx.Client,
+    server: tuple[str, Runtime],
+) -> None:
+    """Keys a `$."key"` path cannot name: an empty one (the fuzzing's `{"": ...}` made
+    DuckDB fail), one ending in a backslash, a wildcard, a slash."""
+    t = clock.now()
+    odd = {"": "empty", "a\\": "slash", "*": "star", "a/b": "path"}
+    send(engine, clock, workspace.id,
+         track("a", "Viewed", t, odd), track("a", "Bought", t + timedelta(minutes=1)),
+         track("b", "Viewed", t, {**odd, "*": "other"}), track("b", "Bought", t))  # fmt: skip
+    store = server[1].analytics
+    assert store is not None
+    store.sync(engine, clock.now())
+    body = {"steps": [{"event": "Viewed", "where": odd}, {"event": "Bought"}],
+            "from": t.isoformat(), "to": (t + timedelta(hours=1)).isoformat(),
+            "breakdown": {"property": ""}}  # fmt: skip
+    found = client.post(
+        "/api/v1/analytics/funnel", json=body, headers=bearer(workspace.admin_token)
+    )
+    assert found.status_code == 200, found.text
+    assert [s["profiles"] for s in found.json()["by_step"]] == [1, 1]
+    assert list(found.json()["breakdown"]) == ["empty"]
+
+
+def test_a_funnel_period_lies_from_1900_to_2999(
+    client: httpx.Client, workspace: Workspace, server: tuple[str, Runtime]
+) -> None:
+    """Its window is added to `to`: at year 9999 that made a 500, as did a window of a
+    billion days and a year-1 instant in seconds."""
+    admin = bearer(workspace.admin_token)
+    periods: list[tuple[dict[str, Any], str]] = [
+        ({"from": "2026-01-01", "to": "9999-12-31T23:59:59Z"}, "to"),
+        ({"from": -62135596800, "to": "2026-01-01"}, "from"),
+        ({"from": "2026-01-01", "to": "2026-02-01", "window": "99999999999d"}, "window"),
+    ]
+    for period, field in periods:
+        body = {"steps": STEPS, **period}
+        refused = client.post("/api/v1/analytics/funnel", json=body, headers=admin)
+        assert refused.status_code == 400, refused.text
+        assert refused.json()["error"]["field"] == field

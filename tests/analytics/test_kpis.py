@@ -146,3 +146,22 @@ def test_without_data_a_kpi_is_none_not_zero(
     assert found["conversion_rate"] is None
     assert found["nps"] is None
     assert found["roas"] is None
+
+
+def test_a_period_lies_from_1900_to_2999_and_a_window_within_100_years(
+    client: httpx.Client, workspace: Workspace, server: tuple[str, Runtime]
+) -> None:
+    """So no report steps past the dates Python holds: these made 500s."""
+    admin = bearer(workspace.admin_token)
+    widest = "from=1900-01-01&to=2999-12-31T23:59:59Z&churn_window=36600d"
+    assert client.get(f"/api/v1/kpis?{widest}", headers=admin).status_code == 200
+    for query, field in [
+        ("from=0001-01-01&to=2026-01-01", "from"),
+        ("from=2026-01-01&to=9999-12-31T23:59:59Z", "to"),
+        ("to=0001-01-01T00:00:00%2B01:00", "to"),
+        ("churn_window=99999999999d", "churn_window"),
+        ("churn_window=36601d", "churn_window"),
+    ]:
+        refused = client.get(f"/api/v1/kpis?{query}", headers=admin)
+        assert refused.status_code == 400, (query, refused.text)
+        assert refused.json()["error"]["field"] == field

@@ -155,6 +155,19 @@ def test_bad_journeys_get_precise_errors(client: httpx.Client, workspace: Worksp
     assert refused.status_code == 404
 
 
+def test_a_report_of_a_version_past_32_bits_is_refused(
+    client: httpx.Client, workspace: Workspace
+) -> None:
+    """Versions are 32-bit integers in the database: PostgreSQL refused this one (a 500)."""
+    assert _put(client, workspace, ONBOARDING).status_code == 201
+    admin = bearer(workspace.admin_token)
+    url = "/api/v1/journeys/onboarding/report"
+    refused = client.get(url, params={"version": 7556711364972}, headers=admin)
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["error"]["field"] == "version"
+    assert client.get(url, params={"version": 2**31 - 1}, headers=admin).status_code == 200
+
+
 def test_lifecycle_over_http(
     client: httpx.Client, engine: Engine, clock: ManualClock, workspace: Workspace
 ) -> None:

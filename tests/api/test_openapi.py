@@ -164,3 +164,17 @@ def test_no_body_makes_any_operation_fail_with_a_5xx(
                 error = response.json()["error"]
                 assert isinstance(error["code"], str)
                 assert isinstance(error["message"], str)
+
+
+def test_yaml_bodies_refuse_anchors_and_aliases(client: httpx.Client, workspace: Workspace) -> None:
+    """A 380-byte alias bomb once took seconds per level: refused before it expands."""
+    admin = bearer(workspace.admin_token)
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 10)}]" for n in range(1, 9)]
+    bomb = "\n".join(["key: bomb", "name: bomb", *levels]) + "\n"
+    answer = client.put("/api/v1/segments/bomb", content=bomb, headers={**admin, **YAML})
+    assert answer.status_code == 400
+    assert "anchors and aliases" in answer.json()["error"]["message"]
+    anchored = "key: one\nname: &n One\ncondition: {trait: plan, op: equals, value: gold}\n"
+    answer = client.put("/api/v1/segments/one", content=anchored, headers={**admin, **YAML})
+    assert answer.status_code == 400

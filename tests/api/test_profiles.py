@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import httpx
@@ -203,6 +204,30 @@ def test_profile_events_newest_first_with_cursor(
     assert second["next"] is None
     bad = client.get(f"/api/v1/profiles/{profile_id}/events?cursor=!!", headers=headers)
     assert bad.status_code == 400
+
+
+def test_a_cursor_no_page_could_end_at_is_refused(
+    client: httpx.Client, engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    """Each of these made a 500: NUL, which PostgreSQL cannot compare with text; an event
+    number past 64 bits; a year-1 instant before the first UTC date. So did an instant
+    without an offset, now read as UTC."""
+    ingest(client, workspace, {"type": "track", "userId": "reader", "event": "Read"})
+    process_all(engine, clock)
+    headers = bearer(workspace.admin_token)
+    profile_id = client.get("/api/v1/profiles/lookup?user_id=reader", headers=headers).json()["id"]
+    events = f"/api/v1/profiles/{profile_id}/events"
+    for url, key in [
+        ("/api/v1/profiles", "a\x00"),
+        (events, "2026-01-01T00:00:00+00:00|99999999999999999999999"),
+        (events, "0001-01-01T00:00:00+14:00|1"),
+    ]:
+        cursor = base64.urlsafe_b64encode(key.encode()).decode()
+        refused = client.get(url, params={"cursor": cursor}, headers=headers)
+        assert refused.status_code == 400, (key, refused.text)
+        assert refused.json()["error"]["field"] == "cursor"
+    naive = base64.urlsafe_b64encode(b"2999-01-01T00:00:00|1").decode()
+    assert client.get(events, params={"cursor": naive}, headers=headers).json()["items"]
 
 
 def test_ingest_status_counts_pending_events(

@@ -118,8 +118,12 @@ def test_invalid_json_and_invalid_message_are_400_with_error_body(
     assert bad_json.json()["error"]["code"] == "invalid"
     no_event = client.post("/v1/track", json={"userId": "u"}, headers=basic(workspace.write_key))
     assert no_event.status_code == 400
+    message = "a track message needs event"
     assert no_event.json() == {
-        "error": {"code": "invalid", "message": "a track message needs event", "field": "event"}
+        "error": {"code": "invalid", "message": message, "field": "event"},
+        # Repeated at the top, where RudderStack's libraries read them.
+        "code": "invalid",
+        "message": message,
     }
     no_ids = client.post(
         "/v1/identify", json={"anonymousId": None}, headers=basic(workspace.write_key)
@@ -232,7 +236,10 @@ def test_project_settings_for_browser_snippets(client: httpx.Client, workspace: 
     assert response.status_code == 200
     segment = response.json()["integrations"]["Segment.io"]
     assert segment["apiKey"] == workspace.write_key
-    assert segment["apiHost"].endswith("/v1")
+    assert (segment["protocol"], segment["apiHost"]) == ("http", "127.0.0.1:8000/v1")
+    lied = client.get(f"/v1/projects/{workspace.write_key}/settings",
+                      headers={"Host": "attacker.example"})  # fmt: skip
+    assert lied.json()["integrations"]["Segment.io"]["apiHost"] == "127.0.0.1:8000/v1"
     assert client.get("/v1/projects/bw_nope/settings").status_code == 401
 
 

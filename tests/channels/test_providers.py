@@ -175,6 +175,22 @@ def test_the_twilio_signature_matches_twilios_worked_example() -> None:
     assert signature(TWILIO_AUTH_TOKEN, other_url, TWILIO_PARAMETERS) != TWILIO_SIGNATURE
 
 
+def test_a_signed_receipt_holding_nul_is_refused(
+    client: httpx.Client, workspace: Workspace
+) -> None:
+    """PostgreSQL cannot compare text holding NUL: a signed receipt with one made a 500."""
+    sms = {"account_sid": "AC42", "auth_token": "tok-tok-tok-1", "sender": "+15005550006",
+           "callbacks_url": str(client.base_url)}  # fmt: skip
+    admin = bearer(workspace.admin_token)
+    assert client.put("/api/v1/channels/sms", json=sms, headers=admin).status_code == 200
+    url = f"{client.base_url}/v1/channels/sms/{workspace.id}/status"
+    receipt = {"MessageSid": "\x00_", "MessageStatus": "delivered"}
+    signed = {"X-Twilio-Signature": signature("tok-tok-tok-1", url, receipt)}
+    refused = client.post(url, data=receipt, headers=signed)
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["error"]["field"] == "MessageSid"
+
+
 def test_push_goes_to_every_device_and_forgets_unregistered_tokens(
     engine: Engine, clock: ManualClock, workspace: Workspace, provider: HttpServer
 ) -> None:

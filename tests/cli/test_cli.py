@@ -11,7 +11,14 @@ from sqlalchemy import select
 from baton.core.clock import ManualClock
 from baton.storage.database import connect, write_transaction
 from baton.storage.tables import events
-from baton.workspaces import Access, KeyKind, KeyRing, ensure_default_workspace
+from baton.workspaces import (
+    Access,
+    KeyKind,
+    KeyRing,
+    default_workspace_id,
+    ensure_default_workspace,
+    list_keys,
+)
 from tests.cli.conftest import Baton
 from tests.conftest import process_all
 
@@ -161,3 +168,30 @@ def test_profiles_show_unknown(bootstrapped: Baton) -> None:
     code, _, err = bootstrapped("profiles", "show", "ghost@example.com")
     assert code == 1
     assert "no profile matches" in err
+
+
+def test_keys_are_listed_by_hint_and_revoked(bootstrapped: Baton, clock: ManualClock) -> None:
+    code, out, _ = bootstrapped("keys", "create", "--kind", "write", "--browser")
+    key = out.strip()
+    code, listed, _ = bootstrapped("keys", "list")
+    assert code == 0
+    assert key not in listed
+    assert f"…{key[-4:]}" in listed
+    assert "write (browser)" in listed
+    engine = connect(bootstrapped.database_url)
+    with engine.connect() as connection:
+        workspace_id = default_workspace_id(connection)
+        assert workspace_id is not None
+        (made,) = [k for k in list_keys(connection, workspace_id) if k.browser]
+    assert len(made.hint) == 4
+    assert bootstrapped("keys", "revoke", made.id) == (0, f"key {made.id} revoked\n", "")
+    assert KeyRing(engine, clock).workspace_for(key, KeyKind.WRITE) is None
+    code, _, err = bootstrapped("keys", "revoke", made.id)
+    assert code == 1
+    assert "no key" in err
+
+
+def test_keys_shorter_than_16_characters_are_refused_at_start(baton: Baton) -> None:
+    code, _, err = baton("migrate", BATON_ADMIN_TOKEN="admin-123")
+    assert code == 2
+    assert "BATON_ADMIN_TOKEN must be at least 16 characters" in " ".join(err.split())

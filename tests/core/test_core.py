@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import logging
+import sys
 from datetime import UTC, datetime, timedelta
 
+import orjson
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -11,7 +13,7 @@ from baton.core.clock import ManualClock
 from baton.core.config import Settings, redact_url
 from baton.core.errors import ConfigurationError
 from baton.core.ids import encode, new_id
-from baton.core.logging import RedactSecrets
+from baton.core.logging import JsonLines, RedactSecrets
 
 
 def test_settings_defaults_and_environment() -> None:
@@ -23,17 +25,28 @@ def test_settings_defaults_and_environment() -> None:
             "BATON_HOST": "0.0.0.0",
             "BATON_PORT": "9000",
             "BATON_DEFAULT_REGION": "gb",
-            "BATON_WRITE_KEY": "bw_secret_value",
+            "BATON_WRITE_KEY": "bw_secret_value_0001",
         }
     )
     assert (settings.host, settings.port, settings.default_region) == ("0.0.0.0", 9000, "GB")
-    assert settings.write_key == "bw_secret_value"
+    assert settings.write_key == "bw_secret_value_0001"
     assert "pw" not in repr(settings)
-    assert "bw_secret_value" not in repr(settings)
+    assert "bw_secret_value_0001" not in repr(settings)
+    assert settings.public_base() == "http://0.0.0.0:9000"
+    public = Settings.from_env({"BATON_PUBLIC_URL": "https://baton.example.com/"})
+    assert public.public_base() == "https://baton.example.com"
 
 
 @pytest.mark.parametrize(
-    "environ", [{"BATON_PORT": "0"}, {"BATON_PORT": "x"}, {"BATON_DEFAULT_REGION": "Narnia"}]
+    "environ",
+    [
+        {"BATON_PORT": "0"},
+        {"BATON_PORT": "x"},
+        {"BATON_DEFAULT_REGION": "Narnia"},
+        {"BATON_WRITE_KEY": "bw_short"},
+        {"BATON_PUBLIC_URL": "javascript:alert(1)"},
+        {"BATON_PUBLIC_URL": "https://evil.example\nX-Header: 1"},
+    ],
 )
 def test_settings_errors(environ: dict[str, str]) -> None:
     with pytest.raises(ConfigurationError):
@@ -85,3 +98,19 @@ def test_ids_spell_their_time_and_randomness_digit_by_digit(millis: int, random:
         number, digit = divmod(number, 32)
         digits.append("0123456789abcdefghjkmnpqrstvwxyz"[digit])
     assert encode(millis, random) == "".join(reversed(digits))
+
+
+def test_a_log_line_cannot_be_forged_by_a_client_value() -> None:
+    forged = 'evt-1\n{"at": "2026-01-01", "level": "ERROR", "message": "admin logged in"}'
+    record = logging.LogRecord("baton.x", logging.WARNING, __file__, 1, "bad event %s",
+                               (forged,), None)  # fmt: skip
+    try:
+        raise ValueError("key bw_abcdefghijk in a traceback")
+    except ValueError:
+        record.exc_info = sys.exc_info()
+    line = JsonLines().format(record)
+    assert "\n" not in line
+    parsed = orjson.loads(line)
+    assert (parsed["level"], parsed["logger"]) == ("WARNING", "baton.x")
+    assert parsed["message"] == f"bad event {forged}"
+    assert "abcdefghijk" not in parsed["error"]

@@ -4,14 +4,16 @@ everyone else's data is untouched; a suppressed person's new events are dropped.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, select, text
 
+from baton.channels.settings import WebhookSettings, save_settings
 from baton.channels.template_store import save_template
 from baton.channels.templates import parse_template
 from baton.core.clock import ManualClock
@@ -19,15 +21,16 @@ from baton.core.config import Settings
 from baton.identity.erasure import compact_erased
 from baton.runtime import Runtime
 from baton.storage.database import connect, sqlalchemy_url, write_transaction
+from baton.storage.tables import events, message_attempts, messages
 from baton.workspaces import KeyKind, create_key, create_workspace
 from tests.api.test_profiles import bearer
 from tests.channels.test_email import CART, use_smtp
 from tests.conftest import START, Workspace, serve_in_thread
 from tests.files import file_bytes
 from tests.identity.helpers import profile, send
-from tests.journeys.helpers import deliver, messages_of, publish, run
+from tests.journeys.helpers import deliver, messages_of, publish, run, wait_for
 from tests.segments.helpers import identify, track
-from tests.servers import Mailbox
+from tests.servers import HttpServer, Mailbox, Request
 
 EMAIL, PHONE, USER = "Zed.Person@Example.com", "+1 415 555 0199", "zed-7731"
 # Every form in which Baton could have stored them.
@@ -198,3 +201,50 @@ def test_erasure_without_suppression_lets_the_person_come_back(
     assert profile(engine, workspace.id, "cy")["id"] != cy
     missing = client.get("/api/v1/erasures/era_nope", headers=admin)
     assert missing.status_code == 404
+
+
+def test_a_send_under_way_when_its_person_is_erased_leaves_nothing_behind(
+    setup: tuple[Engine, ManualClock, Workspace, httpx.Client, Runtime],
+) -> None:
+    """The provider answers only after the erasure: its result is dropped, so no attempt,
+    status or timeline event brings back what the erasure removed."""
+    engine, clock, workspace, client, _ = setup
+    answer_now = threading.Event()
+
+    def slow(request: Request) -> tuple[int, dict[str, str], bytes]:
+        answer_now.wait(10)
+        return 200, {"Content-Type": "application/json"}, b'{"ok": true}'
+
+    with HttpServer(slow) as provider:
+        with write_transaction(engine) as connection:
+            settings = WebhookSettings(allow=["127.0.0.1"], timeout="20s")
+            save_settings(connection, workspace.id, "webhook", settings, clock.now())
+        hook = {"type": "webhook", "url": f"{provider.url}/hook?to={{{{ profile.traits.email }}}}"}
+        journey = publish(engine, clock, workspace.id, {
+            "key": "hook", "name": "hook", "trigger": {"event": "Go"}, "start": "call",
+            "nodes": {"call": hook},
+        })  # fmt: skip
+        send(engine, clock, workspace.id, identify(USER, clock.now(), email=EMAIL),
+             track(USER, "Go", clock.now()))  # fmt: skip
+        running = threading.Thread(target=run, args=(engine, clock))
+        running.start()
+        wait_for(lambda: provider.requests, "the call to be under way")
+        (message,) = messages_of(engine, journey)
+        zed = profile(engine, workspace.id, USER)["id"]
+        erased = client.delete(f"/api/v1/profiles/{zed}", headers=bearer(workspace.admin_token))
+        assert erased.status_code == 200, erased.text
+        answer_now.set()
+        running.join(timeout=30)
+        assert not running.is_alive()
+    with engine.connect() as connection:
+        left = connection.execute(
+            select(message_attempts.c.detail).where(message_attempts.c.message_id == message["id"])
+        ).all()
+        assert left == []
+        assert (
+            connection.execute(select(messages.c.id).where(messages.c.id == message["id"])).all()
+            == []
+        )
+        assert (
+            connection.execute(select(events.c.event).where(events.c.profile_id == zed)).all() == []
+        )

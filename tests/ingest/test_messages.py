@@ -154,3 +154,45 @@ def test_batch_message_count_limit() -> None:
 def test_batch_shape_errors(payload: Any) -> None:
     with pytest.raises(InvalidInput):
         parse_batch(payload, received_at=RECEIVED, ip=None)
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        # In UTC, year 1 at +01:00 is before the first date there is.
+        ({"type": "identify", "userId": "u", "timestamp": "0001-01-01T00:00:00+01:00"},
+         "timestamp"),
+        # Correcting for a clock 2,124 years fast lands before year 1.
+        (
+            {"type": "identify", "userId": "u", "timestamp": "0290-06-18T21:58:18Z",
+             "sentAt": "2414-02-27T11:07:51Z"},
+            "sentAt",
+        ),
+    ],
+)  # fmt: skip
+def test_instants_beyond_the_calendar_are_invalid(raw: dict[str, Any], field: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse(raw)
+    assert caught.value.field == field
+
+
+def test_text_with_nul_is_refused_naming_where() -> None:
+    """PostgreSQL stores no text with NUL: refused on every backend, message by message,
+    so one such message cannot fail the commit it would share with others."""
+    for raw, field in [
+        ({"type": "track", "userId": "u", "event": "E\x00"}, "event"),
+        ({"type": "track", "userId": "u", "event": "E", "properties": {"a": ["x\x00"]}},
+         "properties.a.0"),
+        ({"type": "identify", "userId": "u", "traits": {"\x00": 1}}, "traits"),
+    ]:  # fmt: skip
+        with pytest.raises(InvalidInput) as caught:
+            parse(raw)
+        assert caught.value.field == field
+    text = {"type": "track", "userId": "u", "event": "E", "properties": {"code": "\\u0000"}}
+    assert parse(text).properties == {"code": "\\u0000"}  # a backslash, then text
+    batch = {"batch": [{"type": "track", "userId": "u", "event": "\x00"}, text]}
+    accepted, rejected = parse_batch(batch, received_at=RECEIVED, ip=None)
+    assert (len(accepted), [r.field for r in rejected]) == (1, ["batch[0].event"])
+    with pytest.raises(InvalidInput) as caught:
+        parse_batch({**batch, "context": {"ip": "\x00"}}, received_at=RECEIVED, ip=None)
+    assert caught.value.field == "context.ip"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,7 @@ import yaml
 
 from baton.core.durations import format_duration, parse_duration
 from baton.core.errors import InvalidInput
+from baton.segments import parse_instant
 from baton.segments.definitions import parse_computed_trait, parse_segment
 from baton.segments.evaluate import Catalog
 from baton.segments.files import read_definitions
@@ -54,6 +55,20 @@ def test_durations_in_short_and_iso_forms(text: str, expected: timedelta) -> Non
 def test_bad_durations_are_refused(text: str) -> None:
     with pytest.raises(ValueError, match="duration"):
         parse_duration(text)
+
+
+def test_durations_are_at_most_100_years() -> None:
+    """Longer ones step past the dates Python holds: a billion days made a 500."""
+    assert parse_duration("36600d") == timedelta(days=36600)
+    for text in ("36601d", "99999999999d", "P99999999999D", "9999999999999w"):
+        with pytest.raises(ValueError, match="longer than 100 years"):
+            parse_duration(text)
+
+
+def test_an_instant_before_the_first_utc_date_is_no_date() -> None:
+    assert parse_instant("0001-01-01T00:00:00+01:00") is None
+    assert parse_instant("9999-12-31T23:00:00-05:00") is None
+    assert parse_instant("0001-01-01T01:00:00+01:00") == datetime(1, 1, 1, tzinfo=UTC)
 
 
 def test_durations_print_in_their_shortest_exact_form() -> None:

@@ -1,0 +1,46 @@
+"""Failed authentications, counted per client address: past the limit within a minute,
+the address is answered 429 before its credentials are even looked at, so keys and
+tokens cannot be guessed at speed."""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from datetime import datetime, timedelta
+
+from baton.core.clock import Clock
+from baton.core.errors import TooManyRequests
+
+_WINDOW = timedelta(minutes=1)
+# Addresses remembered at most; an attacker with more rotates out the oldest.
+_ADDRESSES = 10_000
+
+
+class FailedAuthentications:
+    def __init__(self, clock: Clock, per_minute: int) -> None:
+        self._clock = clock
+        self._per_minute = per_minute
+        self._failures: dict[str, deque[datetime]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, address: str) -> None:
+        """Raises TooManyRequests while `address` is over its limit."""
+        now = self._clock.now()
+        with self._lock:
+            failures = self._failures.get(address)
+            if failures is None:
+                return
+            while failures and failures[0] <= now - _WINDOW:
+                failures.popleft()
+            if len(failures) >= self._per_minute:
+                wait = (failures[0] + _WINDOW - now).total_seconds()
+                raise TooManyRequests(
+                    f"too many failed authentications from this address: try again in "
+                    f"{max(1, round(wait))} s"
+                )
+
+    def record(self, address: str) -> None:
+        with self._lock:
+            if address not in self._failures and len(self._failures) >= _ADDRESSES:
+                del self._failures[next(iter(self._failures))]
+            self._failures.setdefault(address, deque()).append(self._clock.now())
