@@ -13,7 +13,7 @@ from baton.api.auth import runtime_of, write_access, write_key_from_header
 from baton.api.errors import RejectedBatch
 from baton.api.responses import JSONBody
 from baton.api.tracking_paths import SHORT_PATHS
-from baton.channels import ChatSettings, load_settings
+from baton.channels import chat_id_trait
 from baton.core.errors import PayloadTooLarge
 from baton.ingest import (
     MAX_BATCH_BYTES,
@@ -96,11 +96,10 @@ async def _ingest(request: Request, message_type: str | None) -> JSONBody:
 def _guard(runtime: Runtime, access: Access) -> ContactGuard:
     """What a browser key's messages must prove to set contact points."""
     with runtime.engine.connect() as connection:
-        chat = load_settings(connection, access.workspace_id).get("chat")
-        secret = identity_secret(connection, access.workspace_id)
-    if isinstance(chat, ChatSettings):
-        return ContactGuard(secret, chat.chat_id_trait)
-    return ContactGuard(secret)
+        return ContactGuard(
+            identity_secret(connection, access.workspace_id),
+            chat_id_trait(connection, access.workspace_id),
+        )
 
 
 async def _read_body(request: Request, limit: int, limit_name: str) -> bytes:

@@ -29,9 +29,9 @@ from baton.channels.outbox import (
 )
 from baton.channels.settings import (
     SETTINGS,
-    ChatSettings,
     EmailSettings,
     SmsSettings,
+    chat_id_trait,
     link_secrets,
     load_settings,
     masked,
@@ -69,7 +69,6 @@ __all__ = [
     "SETTINGS",
     "SKIPPED",
     "STATUSES",
-    "ChatSettings",
     "Contender",
     "EmailSettings",
     "Feedback",
@@ -82,6 +81,7 @@ __all__ = [
     "arbitrate",
     "callback_url",
     "cancel_pending",
+    "chat_id_trait",
     "check_text",
     "check_url",
     "confirm",

@@ -368,6 +368,19 @@ def reseal_settings(connection: Connection) -> int:
     return changed
 
 
+def chat_id_trait(connection: Connection, workspace_id: str) -> str:
+    """The trait the workspace's chat channel reads chat ids from. Read from the stored
+    settings as they are: the trait is no secret, so nothing needs unsealing."""
+    stored = connection.execute(
+        select(channel_settings.c.settings).where(
+            channel_settings.c.workspace_id == workspace_id, channel_settings.c.channel == "chat"
+        )
+    ).scalar_one_or_none()
+    found = stored.get("chat_id_trait") if isinstance(stored, dict) else None
+    default: str = ChatSettings.model_fields["chat_id_trait"].default
+    return found if isinstance(found, str) else default
+
+
 def link_secrets(connection: Connection, now: datetime) -> Callable[[str], list[str]]:
     """The link secrets a workspace accepts at `now` (for `read_link`): its e-mail
     settings' current one and those replaced within the grace period."""

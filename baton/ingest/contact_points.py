@@ -31,7 +31,7 @@ class ContactGuard:
     the chat channel reads chat ids from."""
 
     identity_secret: str | None
-    chat_trait: str = "telegramChatId"
+    chat_trait: str
 
     def check(self, raw: Mapping[str, Any], person: str) -> None:
         """Raises UnverifiedContact when `raw` sets a contact point of `person` (its

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import Engine
 
+from baton.channels.settings import ChatSettings, save_settings
 from baton.core.clock import ManualClock
 from baton.storage.database import write_transaction
 from baton.workspaces import KeyKind, create_key, user_hash
@@ -100,3 +101,15 @@ def test_a_browser_key_still_tracks_everything_else_and_server_keys_are_unchange
                         for n, attack in enumerate(ATTACKS)]}  # fmt: skip
     answer = client.post("/v1/batch", json=server, headers=basic(workspace.write_key))
     assert (answer.status_code, answer.json()["accepted"]) == (200, len(ATTACKS))
+
+
+def test_the_chat_channels_own_id_trait_is_a_contact_point(
+    client: httpx.Client, engine: Engine, clock: ManualClock, workspace: Workspace,
+    browser_key: str,
+) -> None:  # fmt: skip
+    with write_transaction(engine) as connection:
+        chat = ChatSettings(bot_token="123:abc-def", chat_id_trait="lineId")
+        save_settings(connection, workspace.id, "chat", chat, clock.now())
+    steered = {"userId": "alice", "traits": {"lineId": "attacker-chat"}}
+    answer = client.post("/v1/identify", json=steered, headers=basic(browser_key))
+    assert (answer.status_code, answer.json()["error"]["field"]) == (400, "traits.lineId")
