@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from baton import __version__
 from baton.api import (
+    account,
     analytics,
     channels,
     consent,
@@ -49,6 +50,9 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.failed_authentications = FailedAuthentications(
         runtime.clock, runtime.settings.auth_failures_per_minute
     )
+    app.state.failed_logins = FailedAuthentications(
+        runtime.clock, runtime.settings.login_failures_per_account, "this account"
+    )
     # Browsers post events from any site that embeds the snippet.
     app.add_middleware(
         CORSMiddleware,
@@ -60,6 +64,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.add_middleware(NulFreeUrls)  # the outermost: it runs first
     install_error_handlers(app)
     app.include_router(tracking.router)
+    app.include_router(account.router)
     app.include_router(profiles.router)
     app.include_router(segments.segments_router)
     app.include_router(segments.computed_traits_router)

@@ -1,4 +1,5 @@
-"""Who is calling: a write key (tracking API) or an admin token (admin API)."""
+"""Who is calling: a write key (tracking API), or an admin key or a signed-in person
+(admin API) whose role allows the route."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 
+from baton.api.callers import Caller, key_identity, session_identity
+from baton.api.permissions import access_to
 from baton.api.throttle import FailedAuthentications
-from baton.core.errors import Unauthorized
+from baton.core.errors import Forbidden, Unauthorized
 from baton.runtime import Runtime
+from baton.teams import csrf_matches
 from baton.workspaces import Access, KeyKind
 
 _T = TypeVar("_T")
@@ -26,7 +30,7 @@ def authenticated(request: Request, check: Callable[[], _T]) -> _T:
     """`check()`, which raises Unauthorized for wrong credentials, under the limit on
     failed authentications per client address (baton/api/throttle.py)."""
     failures: FailedAuthentications = request.app.state.failed_authentications
-    address = request.client.host if request.client else "unknown"
+    address = client_address(request)
     failures.check(address)
     try:
         return check()
@@ -68,22 +72,74 @@ def _write_access(runtime: Runtime, key: str | None, payload: Any) -> Access:
     return found
 
 
-def admin_workspace(request: Request) -> str:
-    """The workspace of the admin token in `Authorization: Bearer <token>`."""
-    return authenticated(request, lambda: _admin_workspace(request))
+SESSION_COOKIE = "baton_session"
+CSRF_HEADER = "X-CSRF-Token"
+WORKSPACE_HEADER = "X-Baton-Workspace"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def _admin_workspace(request: Request) -> str:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("an admin token is required: `Authorization: Bearer <token>`")
-    workspace_id = runtime_of(request).keys.workspace_for(token.strip(), KeyKind.ADMIN)
-    if workspace_id is None:
-        raise Unauthorized("the admin token is not valid")
-    return workspace_id
+def identify(request: Request) -> Caller:
+    """Who is calling the admin API, from `Authorization: Bearer <admin key>` or the
+    session cookie (whose changes must carry the CSRF token); Unauthorized otherwise.
+    Answered once per request."""
+    known: Caller | None = getattr(request.state, "identity", None)
+    if known is None:
+        known = authenticated(request, lambda: _identify(request))
+        request.state.identity = known
+    return known
+
+
+def _identify(request: Request) -> Caller:
+    runtime = runtime_of(request)
+    header = request.headers.get("authorization")
+    if header is not None:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("an admin key is required: `Authorization: Bearer <key>`")
+        access = runtime.keys.access_for(token.strip(), KeyKind.ADMIN)
+        if access is None:
+            raise Unauthorized("the admin key is not valid")
+        return key_identity(access, client_address(request))
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        raise Unauthorized(
+            "sign in (POST /api/v1/auth/login) or send an admin key: `Authorization: Bearer <key>`"
+        )
+    found = session_identity(
+        runtime, cookie, request.headers.get(WORKSPACE_HEADER), client_address(request)
+    )
+    if found is None:
+        raise Unauthorized("the session has ended: sign in again")
+    if request.method not in _SAFE_METHODS and not csrf_matches(
+        cookie, request.headers.get(CSRF_HEADER)
+    ):
+        raise Forbidden(
+            f"a change made with a session cookie must carry the {CSRF_HEADER} header "
+            "that login returned"
+        )
+    return found
+
+
+def caller(request: Request, identity: Annotated[Caller, Depends(identify)]) -> Caller:
+    """The caller, allowed by its role to use this route (baton/api/permissions.py)."""
+    route = request.scope.get("route")
+    gate = access_to(request.method, getattr(route, "path", ""))
+    return identity.entitled_to(gate)
+
+
+Staff = Annotated[Caller, Depends(caller)]
+
+
+def admin_workspace(who: Staff) -> str:
+    """The workspace the allowed caller works in."""
+    return who.workspace
 
 
 AdminWorkspace = Annotated[str, Depends(admin_workspace)]
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 def write_workspace(request: Request) -> str:

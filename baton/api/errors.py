@@ -17,6 +17,7 @@ from baton.core.errors import (
     Busy,
     ConfigurationError,
     Conflict,
+    Forbidden,
     InvalidInput,
     NotFound,
     PayloadTooLarge,
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 STATUS = {
     InvalidInput: 400,
     Unauthorized: 401,
+    Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
     Busy: 503,

@@ -18,8 +18,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from baton.api.auth import admin_workspace
+from baton.api.auth import identify
 from baton.api.errors import status_of
+from baton.api.permissions import PUBLIC_API_PATHS
 from baton.api.providers import feedback_sender
 from baton.api.responses import JSONBody, error_body
 from baton.api.tracking_paths import TRACKING_PATHS
@@ -34,7 +35,7 @@ _BODILESS = frozenset({"GET", "HEAD", "OPTIONS"})
 def _family(path: str) -> tuple[int, Callable[[Request], object] | None] | None:
     """The body limit of a path, and the check of its credentials to run first."""
     if path.startswith("/api/"):
-        return ADMIN_BYTES, admin_workspace
+        return (CALLBACK_BYTES, None) if path in PUBLIC_API_PATHS else (ADMIN_BYTES, identify)
     if path in TRACKING_PATHS or not path.startswith("/v1/"):
         return None
     found = _FEEDBACK.match(path)

@@ -1,6 +1,6 @@
-"""Failed authentications, counted per client address: past the limit within a minute,
-the address is answered 429 before its credentials are even looked at, so keys and
-tokens cannot be guessed at speed."""
+"""Failed authentications, counted per client address (and failed logins per account):
+past the limit within a minute, the address (or account) is answered 429 before its
+credentials are even looked at, so keys, tokens and passwords cannot be guessed at speed."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ _ADDRESSES = 10_000
 
 
 class FailedAuthentications:
-    def __init__(self, clock: Clock, per_minute: int) -> None:
+    def __init__(self, clock: Clock, per_minute: int, counted: str = "this address") -> None:
         self._clock = clock
+        self._counted = counted
         self._per_minute = per_minute
         self._failures: dict[str, deque[datetime]] = {}
         self._lock = threading.Lock()
@@ -35,7 +36,7 @@ class FailedAuthentications:
             if len(failures) >= self._per_minute:
                 wait = (failures[0] + _WINDOW - now).total_seconds()
                 raise TooManyRequests(
-                    f"too many failed authentications from this address: try again in "
+                    f"too many failed authentications for {self._counted}: try again in "
                     f"{max(1, round(wait))} s"
                 )
 

@@ -29,6 +29,7 @@ from baton.cli.reports import kpis, report_app
 from baton.cli.secrets import secrets_app
 from baton.cli.segments import segments_app
 from baton.cli.templates import templates_app
+from baton.cli.users import users_app
 from baton.cli.worker import worker
 from baton.core.clock import Clock
 from baton.core.config import Settings, redact_url
@@ -55,6 +56,7 @@ app.add_typer(templates_app, name="templates")
 app.add_typer(analytics_app, name="analytics")
 app.add_typer(report_app, name="report")
 app.add_typer(secrets_app, name="secrets")
+app.add_typer(users_app, name="users")
 app.command("kpis")(kpis)
 app.command("demo")(demo)
 app.command()(worker)

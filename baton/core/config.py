@@ -6,9 +6,11 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
 import phonenumbers
 
+from baton.core.durations import parse_duration
 from baton.core.errors import ConfigurationError
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/baton.db"
@@ -35,6 +37,11 @@ class Settings:
     public_url: str = ""
     # Failed authentications one client address may make per minute before it must wait.
     auth_failures_per_minute: int = 30
+    # Failed logins one account may take per minute, from anywhere, before it must wait.
+    login_failures_per_account: int = 10
+    # A console session ends after this long unused, and after `session_lifetime` anyway.
+    session_idle: timedelta = timedelta(hours=12)
+    session_lifetime: timedelta = timedelta(days=7)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -62,6 +69,9 @@ class Settings:
             secret_key=environ.get("BATON_SECRET_KEY") or None,
             public_url=_public_url(environ.get("BATON_PUBLIC_URL", "")),
             auth_failures_per_minute=_positive(environ, "BATON_AUTH_FAILURES_PER_MINUTE", 30),
+            login_failures_per_account=_positive(environ, "BATON_LOGIN_FAILURES_PER_ACCOUNT", 10),
+            session_idle=_duration(environ, "BATON_SESSION_IDLE", "12h"),
+            session_lifetime=_duration(environ, "BATON_SESSION_LIFETIME", "7d"),
         )
 
     def public_base(self) -> str:
@@ -94,6 +104,13 @@ def _positive(environ: Mapping[str, str], name: str, default: int) -> int:
     if not text.isdigit() or int(text) < 1:
         raise ConfigurationError(f"{name} must be a positive whole number, got {text!r}")
     return int(text)
+
+
+def _duration(environ: Mapping[str, str], name: str, default: str) -> timedelta:
+    try:
+        return parse_duration(environ.get(name, default))
+    except ValueError as error:
+        raise ConfigurationError(f"{name}: {error}") from None
 
 
 def _public_url(value: str) -> str:

@@ -26,6 +26,12 @@ class Unauthorized(BatonError):
     code = "unauthorized"
 
 
+class Forbidden(BatonError):
+    """The caller is known but its role does not allow this."""
+
+    code = "forbidden"
+
+
 class TooManyRequests(BatonError):
     """The caller failed to authenticate too often: it must wait before trying again."""
 

@@ -107,6 +107,11 @@ workspaces = Table(
     # Proves who a browser speaks for (baton/workspaces/identity_verification.py): sealed.
     Column("identity_secret", String(200)),
     Column("identity_secret_at", Instant()),
+    # A short unique name people and scripts use (`baton users create --workspace KEY`).
+    Column("key", String(64), unique=True),
+    # What a marketer's publish must have approved first: journeys, templates, broadcasts,
+    # models (baton/teams/reviews.py).
+    Column("require_approval", Document),
 )
 
 api_keys = Table(
@@ -120,7 +125,113 @@ api_keys = Table(
     Column("created_at", Instant(), nullable=False),
     # A write key a web page embeds: it may not set contact points without a userHash.
     Column("browser", Boolean, nullable=False, default=False, server_default=false()),
+    # An admin key's role in its workspace (baton/teams/roles.py); NULL for write keys.
+    Column("role", String(20)),
+    Column("expires_at", Instant()),
+    # To the minute: the key ring writes it at most once a minute per key.
+    Column("last_used_at", Instant()),
     Index(None, "workspace_id", "kind"),
+)
+
+# Staff: the people who work in Baton's console and API (baton/teams/).
+users = Table(
+    "users",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),  # lower case
+    Column("name", String(200), nullable=False),
+    # argon2id; NULL for someone who only signs in through single sign-on.
+    Column("password_hash", String(200)),
+    # May create, list and delete workspaces (the installation's owner).
+    Column("installation_owner", Boolean, nullable=False, default=False, server_default=false()),
+    Column("created_at", Instant(), nullable=False),
+    Column("password_changed_at", Instant()),
+)
+
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("workspace_id", String(40), ForeignKey("workspaces.id"), primary_key=True),
+    Column("user_id", String(40), ForeignKey("users.id"), primary_key=True),
+    Column("role", String(20), nullable=False),
+    Column("created_at", Instant(), nullable=False),
+    Index(None, "user_id"),
+)
+
+# A signed-in browser. Only the token's hash is stored.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", String(40), ForeignKey("users.id"), nullable=False),
+    # The workspace the session works in unless a request names another.
+    Column("workspace_id", String(40)),
+    Column("created_at", Instant(), nullable=False),
+    Column("last_seen_at", Instant(), nullable=False),
+    Column("address", String(64)),
+    Column("user_agent", String(300)),
+    Index(None, "user_id"),
+)
+
+# Single-use links sent by e-mail: invitations and password resets. Only hashes stored.
+user_tokens = Table(
+    "user_tokens",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("purpose", String(20), nullable=False),  # invite | reset
+    Column("email", String(320), nullable=False),
+    Column("workspace_id", String(40)),
+    Column("role", String(20)),
+    Column("created_by", String(40)),
+    Column("created_at", Instant(), nullable=False),
+    Column("expires_at", Instant(), nullable=False),
+    Column("used_at", Instant()),
+    Index(None, "email", "purpose"),
+)
+
+# Append-only: who changed what, when, from where (baton/teams/audit.py). Rows are only
+# ever added, except that erasing a person blanks the personal values of rows about them.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", String(40), primary_key=True),  # sorts by time
+    Column("workspace_id", String(40)),  # NULL: the installation (workspaces, logins)
+    Column("at", Instant(), nullable=False),
+    Column("actor_type", String(10), nullable=False),  # user | key | cli | system
+    Column("actor_id", String(40)),
+    Column("actor_label", String(320)),
+    Column("address", String(64)),
+    Column("action", String(60), nullable=False),
+    Column("object_type", String(40)),
+    Column("object_id", String(200)),
+    # The customer profile the entry mentions, so an erasure finds it.
+    Column("profile_id", String(40)),
+    Column("changes", Document),  # [{path, before, after}]
+    Column("detail", Document),
+    Index(None, "workspace_id", "id"),
+    Index(None, "workspace_id", "object_type", "object_id"),
+    Index(None, "profile_id"),
+)
+
+# A marketer's publish waiting for someone else's approval (baton/teams/reviews.py).
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("workspace_id", String(40), ForeignKey("workspaces.id"), nullable=False),
+    Column("kind", String(20), nullable=False),  # journeys | templates | broadcasts | models
+    Column("object_key", String(200), nullable=False),
+    Column("proposed", Document),
+    Column("changes", Document),  # against the live version
+    Column("status", String(10), nullable=False),  # pending | approved | rejected
+    Column("requested_by", String(40), nullable=False),
+    Column("requested_at", Instant(), nullable=False),
+    Column("decided_by", String(40)),
+    Column("decided_at", Instant()),
+    Column("comment", Text),
+    Index(None, "workspace_id", "status", "id"),
 )
 
 # One row per accepted message. `profile_id` is NULL until the identity processor has

@@ -13,13 +13,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Connection, Engine, delete, insert, select
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from baton.core.clock import Clock
 from baton.core.ids import new_id
+from baton.storage.database import write_transaction
 from baton.storage.tables import api_keys
+from baton.teams.roles import Role
 
 _CACHE_TTL = timedelta(seconds=10)
+# A key's last use is written at most this often.
+_LAST_USED_EVERY = timedelta(minutes=1)
 
 
 class KeyKind(StrEnum):
@@ -46,10 +50,13 @@ def create_key(
     key: str | None = None,
     *,
     browser: bool = False,
+    role: Role = Role.ADMIN,
+    expires_at: datetime | None = None,
 ) -> str:
     """Store a key (a new random one unless given) for the workspace and return it. A
     `browser` write key, the kind a web page embeds, may not set a person's contact
-    points (e-mail, phone, push tokens, chat ids) without their userHash."""
+    points (e-mail, phone, push tokens, chat ids) without their userHash. An admin key
+    acts with `role`; any key stops working at `expires_at`."""
     key = key or generate_key(kind)
     connection.execute(
         insert(api_keys).values(
@@ -59,6 +66,8 @@ def create_key(
             key_hash=hash_key(key),
             hint=hint_of(key),
             browser=browser and kind is KeyKind.WRITE,
+            role=role.value if kind is KeyKind.ADMIN else None,
+            expires_at=expires_at,
             created_at=now,
         )
     )
@@ -74,18 +83,28 @@ class KeyInfo:
     browser: bool
     hint: str
     created_at: datetime
+    role: Role | None
+    expires_at: datetime | None
+    last_used_at: datetime | None
 
 
 def list_keys(connection: Connection, workspace_id: str) -> list[KeyInfo]:
     rows = connection.execute(
         select(
             api_keys.c.id, api_keys.c.kind, api_keys.c.browser, api_keys.c.hint,
-            api_keys.c.created_at,
+            api_keys.c.created_at, api_keys.c.role, api_keys.c.expires_at,
+            api_keys.c.last_used_at,
         )
         .where(api_keys.c.workspace_id == workspace_id)
         .order_by(api_keys.c.created_at, api_keys.c.id)
     )  # fmt: skip
-    return [KeyInfo(r.id, KeyKind(r.kind), bool(r.browser), r.hint, r.created_at) for r in rows]
+    return [
+        KeyInfo(
+            r.id, KeyKind(r.kind), bool(r.browser), r.hint, r.created_at,
+            None if r.role is None else Role(r.role), r.expires_at, r.last_used_at,
+        )
+        for r in rows
+    ]  # fmt: skip
 
 
 def revoke_key(connection: Connection, workspace_id: str, key_id: str) -> bool:
@@ -114,10 +133,13 @@ def replace_keys(
 
 @dataclass(frozen=True)
 class Access:
-    """What a key opens: its workspace, and whether it is a browser write key."""
+    """What a key opens: its workspace, whether it is a browser write key, and for an
+    admin key its id and role."""
 
     workspace_id: str
     browser: bool = False
+    key_id: str = ""
+    role: Role | None = None
 
 
 class KeyRing:
@@ -143,13 +165,34 @@ class KeyRing:
             return cached[0]
         with self._engine.connect() as connection:
             row = connection.execute(
-                select(api_keys.c.workspace_id, api_keys.c.browser).where(
-                    api_keys.c.key_hash == digest, api_keys.c.kind == kind
-                )
-            ).one_or_none()
-        found = None if row is None else Access(row.workspace_id, bool(row.browser))
+                select(
+                    api_keys.c.id, api_keys.c.workspace_id, api_keys.c.browser,
+                    api_keys.c.role, api_keys.c.expires_at, api_keys.c.last_used_at,
+                ).where(api_keys.c.key_hash == digest, api_keys.c.kind == kind)
+            ).one_or_none()  # fmt: skip
+        found = None
+        expires = now + _CACHE_TTL
+        if row is not None and (row.expires_at is None or row.expires_at > now):
+            role = None if row.role is None else Role(row.role)
+            found = Access(row.workspace_id, bool(row.browser), row.id, role)
+            if row.expires_at is not None:
+                expires = min(expires, row.expires_at)
+            if row.last_used_at is None or now - row.last_used_at >= _LAST_USED_EVERY:
+                self._mark_used(row.id, now)
         with self._lock:
             if len(self._cache) > 10_000:
                 self._cache.clear()
-            self._cache[(digest, kind)] = (found, now + _CACHE_TTL)
+            self._cache[(digest, kind)] = (found, expires)
         return found
+
+    def _mark_used(self, key_id: str, now: datetime) -> None:
+        # Between cache refreshes a key is not looked up, so this is to the minute or so.
+        with write_transaction(self._engine) as connection:
+            connection.execute(
+                update(api_keys).where(api_keys.c.id == key_id).values(last_used_at=now)
+            )
+
+    def forget(self) -> None:
+        """Drop every cached answer: a revoked key stops working at once in this process."""
+        with self._lock:
+            self._cache.clear()

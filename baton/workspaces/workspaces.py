@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Row, insert, select
 
 from baton.core.clock import Clock
+from baton.core.errors import Conflict, InvalidInput
 from baton.core.ids import new_id
 from baton.storage.tables import workspaces
 from baton.workspaces.keys import KeyKind, create_key, replace_keys
@@ -21,15 +26,80 @@ class BootstrapResult:
 
 
 def create_workspace(
-    connection: Connection, name: str, clock: Clock, *, default: bool = False
+    connection: Connection,
+    name: str,
+    clock: Clock,
+    *,
+    key: str | None = None,
+    default: bool = False,
 ) -> str:
+    """A new workspace's id. Its `key` (by default made from the name, made unique) is
+    the short name people and scripts use for it."""
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise InvalidInput("a workspace needs a name of 1 to 200 characters", field="name")
     workspace_id = new_id("ws", clock.now())
+    if key is None:
+        key = _free_key(connection, _slug(name) or "workspace")
+    elif not _KEY.fullmatch(key):
+        raise InvalidInput(
+            "a workspace key has 1 to 64 lower-case letters, digits and dashes", field="key"
+        )
+    elif workspace_by_key(connection, key) is not None:
+        raise Conflict(f"a workspace has the key {key!r} already", field="key")
     connection.execute(
         insert(workspaces).values(
-            id=workspace_id, name=name, is_default=int(default), created_at=clock.now()
+            id=workspace_id, key=key, name=name, is_default=int(default), created_at=clock.now()
         )
     )
     return workspace_id
+
+
+_KEY = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
+
+
+def _slug(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:56].strip("-")
+
+
+def _free_key(connection: Connection, base: str) -> str:
+    taken = set(
+        connection.execute(
+            select(workspaces.c.key).where(workspaces.c.key.like(f"{base}%"))
+        ).scalars()
+    )
+    return next(
+        candidate
+        for candidate in (base, *(f"{base}-{n}" for n in range(2, len(taken) + 3)))
+        if candidate not in taken
+    )
+
+
+@dataclass(frozen=True)
+class WorkspaceInfo:
+    id: str
+    key: str
+    name: str
+    is_default: bool
+    created_at: datetime
+
+
+def workspace_by_key(connection: Connection, key: str) -> WorkspaceInfo | None:
+    """The workspace with this key, or with this id."""
+    row = connection.execute(
+        select(workspaces).where((workspaces.c.key == key) | (workspaces.c.id == key))
+    ).first()
+    return None if row is None else _info(row)
+
+
+def list_workspaces(connection: Connection) -> list[WorkspaceInfo]:
+    rows = connection.execute(select(workspaces).order_by(workspaces.c.name, workspaces.c.id))
+    return [_info(row) for row in rows]
+
+
+def _info(row: Row[Any]) -> WorkspaceInfo:
+    return WorkspaceInfo(row.id, row.key, row.name, bool(row.is_default), row.created_at)
 
 
 def ensure_default_workspace(
@@ -47,7 +117,7 @@ def ensure_default_workspace(
     workspace_id = default_workspace_id(connection)
     created = workspace_id is None
     if workspace_id is None:
-        workspace_id = create_workspace(connection, "Default", clock, default=True)
+        workspace_id = create_workspace(connection, "Default", clock, key="default", default=True)
     generated: dict[KeyKind, str] = {}
     for kind, key in ((KeyKind.WRITE, write_key), (KeyKind.ADMIN, admin_token)):
         if key is not None:

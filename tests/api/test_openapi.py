@@ -23,6 +23,7 @@ NO_BODY = {
     ("post", "/api/v1/identity-secret"),
     # The confirmation page's form holds only a button: the signed token is the request.
     ("post", "/v1/confirm/{token}"),
+    ("post", "/api/v1/auth/logout"),
 }
 YAML = {"Content-Type": "application/yaml"}
 FEEDBACK_SECRET = "feedback-secret-of-the-test"

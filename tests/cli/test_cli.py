@@ -12,7 +12,6 @@ from baton.core.clock import ManualClock
 from baton.storage.database import connect, write_transaction
 from baton.storage.tables import events
 from baton.workspaces import (
-    Access,
     KeyKind,
     KeyRing,
     default_workspace_id,
@@ -72,9 +71,13 @@ def test_keys_create_needs_a_workspace_then_makes_working_keys(
     assert keys.workspace_for(key, KeyKind.WRITE) is None
     code, out, _ = baton("keys", "create", "--kind", "write", "--browser")
     assert code == 0
-    assert keys.access_for(out.strip(), KeyKind.WRITE) == Access(workspace_id, browser=True)
+    found = keys.access_for(out.strip(), KeyKind.WRITE)
+    assert found is not None
+    assert (found.workspace_id, found.browser) == (workspace_id, True)
     code, out, _ = baton("keys", "create", "--kind", "write")
-    assert keys.access_for(out.strip(), KeyKind.WRITE) == Access(workspace_id, browser=False)
+    found = keys.access_for(out.strip(), KeyKind.WRITE)
+    assert found is not None
+    assert (found.workspace_id, found.browser) == (workspace_id, False)
     assert baton("keys", "create", "--kind", "admin", "--browser")[0] == 2
 
 

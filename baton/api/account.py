@@ -1,0 +1,209 @@
+"""Signing in and out of the console, and one's own account: `/api/v1/auth/*`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+from sqlalchemy import Connection
+from starlette.responses import Response
+
+from baton.api.auth import SESSION_COOKIE, Staff, client_address, runtime_of
+from baton.api.bodies import DocumentRoute
+from baton.api.callers import Caller
+from baton.api.responses import JSONBody
+from baton.api.throttle import FailedAuthentications
+from baton.core.errors import Forbidden, InvalidInput, Unauthorized
+from baton.runtime import Runtime
+from baton.storage.database import write_transaction
+from baton.teams import (
+    Membership,
+    User,
+    authenticate,
+    close_sessions_of,
+    csrf_token_for,
+    end_session,
+    memberships_of,
+    open_session,
+    role_in,
+    set_password,
+    switch_workspace,
+)
+from baton.teams.audit import Actor, record
+from baton.workspaces.workspaces import workspace_by_key
+
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"], route_class=DocumentRoute)
+
+_Email = Annotated[str, Field(min_length=1, max_length=320)]
+_Password = Annotated[str, Field(min_length=1, max_length=1024)]
+
+
+class Login(BaseModel):
+    email: _Email
+    password: _Password
+
+
+@router.post("/login", summary="Sign in: sets the session cookie, returns the CSRF token")
+def login(request: Request, body: Login) -> Response:
+    runtime = runtime_of(request)
+    address = client_address(request)
+    by_address: FailedAuthentications = request.app.state.failed_authentications
+    by_account: FailedAuthentications = request.app.state.failed_logins
+    account = body.email.strip().lower()
+    by_address.check(address)
+    by_account.check(account)
+    with runtime.engine.connect() as connection:
+        user = authenticate(connection, account, body.password)
+    now = runtime.clock.now()
+    if user is None:
+        by_address.record(address)
+        by_account.record(account)
+        with write_transaction(runtime.engine) as connection:
+            record(connection, None, Actor("user", None, account, address), "login.failed", now)
+        raise Unauthorized("the e-mail address or the password is wrong")
+    with write_transaction(runtime.engine) as connection:
+        first = next(iter(memberships_of(connection, user.id)), None)
+        token = open_session(
+            connection,
+            user.id,
+            None if first is None else first.workspace_id,
+            now,
+            address=address,
+            user_agent=request.headers.get("user-agent"),
+        )
+        record(connection, None, Actor("user", user.id, user.email, address), "login", now)
+    return signed_in(request, runtime, user, token)
+
+
+def signed_in(request: Request, runtime: Runtime, user: User, token: str) -> Response:
+    """The answer to a successful sign-in, by password or single sign-on: the session
+    cookie, and the account with the CSRF token its changes must carry."""
+    with runtime.engine.connect() as connection:
+        body = _account(connection, user, None)
+    response = JSONBody({**body, "csrf_token": csrf_token_for(token)})
+    set_session_cookie(request, runtime, response, token)
+    return response
+
+
+def set_session_cookie(request: Request, runtime: Runtime, response: Response, token: str) -> None:
+    secure = runtime.settings.public_base().startswith("https://") or request.url.scheme == "https"
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(runtime.settings.session_lifetime.total_seconds()),
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+    )
+
+
+@router.post("/logout", summary="Sign out this browser")
+def logout(request: Request, who: Staff) -> Response:
+    runtime = runtime_of(request)
+    with write_transaction(runtime.engine) as connection:
+        if who.session_id is not None:
+            end_session(connection, who.session_id)
+        record(connection, None, who.actor, "logout", runtime.clock.now())
+    response = Response(status_code=204)
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+    return response
+
+
+@router.get("/me", summary="Who is signed in, their workspaces and roles")
+def me(request: Request, who: Staff) -> JSONBody:
+    with runtime_of(request).engine.connect() as connection:
+        body = _account(connection, who.user, who)
+    token = request.cookies.get(SESSION_COOKIE)
+    if who.session_id is not None and token:
+        body["csrf_token"] = csrf_token_for(token)
+    return JSONBody(body)
+
+
+class WorkspaceChoice(BaseModel):
+    workspace: Annotated[str, Field(min_length=1, max_length=64, description="key or id")]
+
+
+@router.post("/workspace", summary="Work in another of one's workspaces from now on")
+def choose_workspace(request: Request, who: Staff, body: WorkspaceChoice) -> JSONBody:
+    if who.user is None or who.session_id is None:
+        raise InvalidInput("an admin key belongs to one workspace: it cannot switch")
+    runtime = runtime_of(request)
+    with write_transaction(runtime.engine) as connection:
+        found = workspace_by_key(connection, body.workspace)
+        if found is None or role_in(connection, who.user.id, found.id) is None:
+            raise Forbidden(f"you are not a member of the workspace {body.workspace!r}")
+        switch_workspace(connection, who.session_id, found.id)
+    with runtime.engine.connect() as connection:
+        return JSONBody(_account(connection, who.user, None, found.id))
+
+
+class PasswordChange(BaseModel):
+    current_password: _Password
+    new_password: _Password
+
+
+@router.post("/password", summary="Change one's password; signs out every other session")
+def change_password(request: Request, who: Staff, body: PasswordChange) -> Response:
+    if who.user is None:
+        raise InvalidInput("an admin key has no password")
+    runtime = runtime_of(request)
+    with runtime.engine.connect() as connection:
+        if authenticate(connection, who.user.email, body.current_password) is None:
+            raise Unauthorized("the current password is wrong", field="current_password")
+    now = runtime.clock.now()
+    with write_transaction(runtime.engine) as connection:
+        set_password(connection, who.user.id, body.new_password, now)
+        close_sessions_of(connection, who.user.id)
+        token = open_session(
+            connection,
+            who.user.id,
+            who.workspace_id,
+            now,
+            address=who.address,
+            user_agent=request.headers.get("user-agent"),
+        )
+        record(connection, None, who.actor, "user.password_changed", now,
+               object_type="user", object_id=who.user.id)  # fmt: skip
+    return signed_in(request, runtime, who.user, token)
+
+
+def user_json(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "email": user.email,
+        "name": user.name,
+        "installation_owner": user.installation_owner,
+    }
+
+
+def _account(
+    connection: Connection, user: User | None, who: Caller | None, workspace_id: str | None = None
+) -> dict[str, Any]:
+    if user is None:  # an admin key
+        assert who is not None
+        return {
+            "user": None,
+            "key": {"id": who.actor_id, "role": who.role},
+            "workspace": {"id": who.workspace_id, "role": who.role},
+            "workspaces": [],
+        }
+    workspaces = memberships_of(connection, user.id)
+    current = workspace_id or (who.workspace_id if who else None)
+    chosen = next((m for m in workspaces if m.workspace_id == current), None)
+    chosen = chosen or next(iter(workspaces), None)
+    return {
+        "user": user_json(user),
+        "workspace": None if chosen is None else _membership_json(chosen),
+        "workspaces": [_membership_json(m) for m in workspaces],
+    }
+
+
+def _membership_json(membership: Membership) -> dict[str, Any]:
+    return {
+        "id": membership.workspace_id,
+        "key": membership.workspace_key,
+        "name": membership.workspace_name,
+        "role": membership.role,
+    }

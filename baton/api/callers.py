@@ -1,0 +1,134 @@
+"""Who calls the admin API: an admin key or a signed-in person, in which workspace, with
+which role, and whether that role opens a route."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from baton.core.errors import Forbidden
+from baton.runtime import Runtime
+from baton.storage.database import write_transaction
+from baton.teams import (
+    Lifetimes,
+    Permission,
+    Role,
+    User,
+    due_for_touch,
+    end_session,
+    expired,
+    find_session,
+    may,
+    memberships_of,
+    role_in,
+    touch,
+    user_by_id,
+)
+from baton.teams.audit import Actor
+from baton.workspaces import Access
+from baton.workspaces.workspaces import workspace_by_key
+
+
+class Gate(StrEnum):
+    """Decisions for routes that no workspace permission describes."""
+
+    # Anyone: the tracking API (write keys), logins, links in e-mails, health.
+    PUBLIC = "public"
+    # Any signed-in person or admin key: their own session and account.
+    SIGNED_IN = "signed_in"
+    # The installation's owner: creating and listing workspaces.
+    INSTALLATION = "installation"
+
+
+@dataclass(frozen=True)
+class Caller:
+    actor_type: str  # user | key
+    actor_id: str
+    actor_label: str  # the user's e-mail, or the key's hint
+    address: str
+    # The workspace the request works in; None for a person in no workspace yet.
+    workspace_id: str | None
+    role: Role | None
+    user: User | None = None
+    session_id: str | None = None
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.actor_type, self.actor_id, self.actor_label, self.address)
+
+    @property
+    def workspace(self) -> str:
+        if self.workspace_id is None:
+            raise Forbidden("you are not a member of any workspace yet")
+        return self.workspace_id
+
+    def entitled_to(self, gate: Permission | Gate | None) -> Caller:
+        """This caller, if its role opens a route needing `gate`; Forbidden otherwise. A
+        route without a decision opens to no one."""
+        if gate is None:
+            raise Forbidden("this route has no access decision, so no one may use it")
+        if gate is Gate.PUBLIC or gate is Gate.SIGNED_IN:
+            return self
+        if gate is Gate.INSTALLATION:
+            if self.user is None or not self.user.installation_owner:
+                raise Forbidden("only the installation's owner may do this")
+            return self
+        if self.role is None:
+            raise Forbidden("you are not a member of any workspace yet")
+        if not may(self.role, gate):
+            raise Forbidden(f"the {self.role} role may not {gate.value.replace('_', ' ')}")
+        return self
+
+
+def key_identity(access: Access, address: str) -> Caller:
+    return Caller(
+        actor_type="key",
+        actor_id=access.key_id,
+        actor_label=f"admin key {access.key_id}",
+        address=address,
+        workspace_id=access.workspace_id,
+        role=access.role or Role.ADMIN,
+    )
+
+
+def session_identity(
+    runtime: Runtime, token: str, workspace: str | None, address: str
+) -> Caller | None:
+    """The signed-in person of a session cookie, in the workspace the request names (key
+    or id) or else the session's; None when the session has ended."""
+    now = runtime.clock.now()
+    lifetimes = Lifetimes(runtime.settings.session_idle, runtime.settings.session_lifetime)
+    with runtime.engine.connect() as connection:
+        session = find_session(connection, token)
+        user = None if session is None else user_by_id(connection, session.user_id)
+        if session is None or user is None:
+            return None
+        workspace_id = session.workspace_id
+        if workspace is not None:
+            found = workspace_by_key(connection, workspace)
+            workspace_id = found.id if found is not None else None
+            role = None if workspace_id is None else role_in(connection, user.id, workspace_id)
+            if role is None:
+                raise Forbidden(f"you are not a member of the workspace {workspace!r}")
+        else:
+            role = None if workspace_id is None else role_in(connection, user.id, workspace_id)
+            if role is None:  # removed from it since: the first one left
+                first = next(iter(memberships_of(connection, user.id)), None)
+                workspace_id = None if first is None else first.workspace_id
+                role = None if first is None else first.role
+    if expired(session, now, lifetimes) or due_for_touch(session, now):
+        with write_transaction(runtime.engine) as connection:
+            if expired(session, now, lifetimes):
+                end_session(connection, session.id)
+                return None
+            touch(connection, session.id, now)
+    return Caller(
+        actor_type="user",
+        actor_id=user.id,
+        actor_label=user.email,
+        address=address,
+        workspace_id=workspace_id,
+        role=role,
+        user=user,
+        session_id=session.id,
+    )

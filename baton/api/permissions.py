@@ -1,0 +1,122 @@
+"""Every route's access decision, in one table: the permission its caller's role must
+hold (baton/teams/roles.py), or a gate (public, any signed-in caller, the installation's
+owner). A route missing here opens to no one, and tests/api/test_roles.py fails."""
+
+from __future__ import annotations
+
+from baton.api.callers import Gate
+from baton.teams import Permission
+
+_P = Permission
+PUBLIC = Gate.PUBLIC
+SIGNED_IN = Gate.SIGNED_IN
+INSTALLATION = Gate.INSTALLATION
+
+ROUTES: dict[tuple[str, str], Permission | Gate] = {
+    # Tracking API (write keys), links in messages, provider callbacks, health.
+    ("POST", "/v1/alias"): PUBLIC,
+    ("POST", "/v1/group"): PUBLIC,
+    ("POST", "/v1/identify"): PUBLIC,
+    ("POST", "/v1/page"): PUBLIC,
+    ("POST", "/v1/screen"): PUBLIC,
+    ("POST", "/v1/track"): PUBLIC,
+    ("POST", "/v1/batch"): PUBLIC,
+    ("GET", "/v1/projects/{write_key}/settings"): PUBLIC,
+    ("GET", "/v1/unsubscribe/{token}"): PUBLIC,
+    ("POST", "/v1/unsubscribe/{token}"): PUBLIC,
+    ("GET", "/v1/confirm/{token}"): PUBLIC,
+    ("POST", "/v1/confirm/{token}"): PUBLIC,
+    ("GET", "/v1/inbox"): PUBLIC,
+    ("POST", "/v1/inbox/{message_id}/{action}"): PUBLIC,
+    ("POST", "/v1/channels/email/{workspace_id}/feedback"): PUBLIC,
+    ("POST", "/v1/channels/sms/{workspace_id}/status"): PUBLIC,
+    ("POST", "/v1/channels/sms/{workspace_id}/inbound"): PUBLIC,
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/readyz"): PUBLIC,
+    # Signing in and out.
+    ("POST", "/api/v1/auth/login"): PUBLIC,
+    ("POST", "/api/v1/auth/logout"): SIGNED_IN,
+    ("GET", "/api/v1/auth/me"): SIGNED_IN,
+    ("POST", "/api/v1/auth/workspace"): SIGNED_IN,
+    ("POST", "/api/v1/auth/password"): SIGNED_IN,
+    # Profiles: personal data.
+    ("GET", "/api/v1/profiles/lookup"): _P.READ_PROFILES,
+    ("GET", "/api/v1/profiles"): _P.READ_PROFILES,
+    ("GET", "/api/v1/profiles/{profile_id}"): _P.READ_PROFILES,
+    ("DELETE", "/api/v1/profiles/{profile_id}"): _P.MANAGE_PRIVACY,
+    ("GET", "/api/v1/profiles/{profile_id}/events"): _P.READ_PROFILES,
+    ("GET", "/api/v1/profiles/{profile_id}/journeys"): _P.READ_PROFILES,
+    ("GET", "/api/v1/profiles/{profile_id}/consent"): _P.READ_PROFILES,
+    ("PUT", "/api/v1/profiles/{profile_id}/consent/{group}"): _P.MANAGE_PRIVACY,
+    ("GET", "/api/v1/profiles/{profile_id}/export"): _P.MANAGE_PRIVACY,
+    ("GET", "/api/v1/erasures/{erasure_id}"): _P.MANAGE_PRIVACY,
+    ("GET", "/api/v1/messages"): _P.READ_PROFILES,
+    ("GET", "/api/v1/ingest/status"): _P.READ_REPORTS,
+    # Segments and computed traits.
+    ("GET", "/api/v1/segments"): _P.READ_DEFINITIONS,
+    ("POST", "/api/v1/segments"): _P.EDIT_CONTENT,
+    ("POST", "/api/v1/segments/preview"): _P.EDIT_CONTENT,
+    ("GET", "/api/v1/segments/{ref}"): _P.READ_DEFINITIONS,
+    ("PUT", "/api/v1/segments/{ref}"): _P.EDIT_CONTENT,
+    ("DELETE", "/api/v1/segments/{ref}"): _P.EDIT_CONTENT,
+    ("POST", "/api/v1/segments/{ref}/evaluate"): _P.EDIT_CONTENT,
+    ("GET", "/api/v1/segments/{ref}/count"): _P.READ_DEFINITIONS,
+    ("GET", "/api/v1/segments/{ref}/members"): _P.READ_PROFILES,
+    ("GET", "/api/v1/computed-traits"): _P.READ_DEFINITIONS,
+    ("POST", "/api/v1/computed-traits"): _P.EDIT_CONTENT,
+    ("POST", "/api/v1/computed-traits/preview"): _P.EDIT_CONTENT,
+    ("GET", "/api/v1/computed-traits/{ref}"): _P.READ_DEFINITIONS,
+    ("PUT", "/api/v1/computed-traits/{ref}"): _P.EDIT_CONTENT,
+    ("DELETE", "/api/v1/computed-traits/{ref}"): _P.EDIT_CONTENT,
+    ("POST", "/api/v1/computed-traits/{ref}/evaluate"): _P.EDIT_CONTENT,
+    ("GET", "/api/v1/computed-traits/{ref}/count"): _P.READ_DEFINITIONS,
+    ("GET", "/api/v1/computed-traits/{ref}/members"): _P.READ_PROFILES,
+    # Journeys.
+    ("GET", "/api/v1/journeys"): _P.READ_DEFINITIONS,
+    ("GET", "/api/v1/journeys/{key}"): _P.READ_DEFINITIONS,
+    ("PUT", "/api/v1/journeys/{key}"): _P.EDIT_CONTENT,
+    ("POST", "/api/v1/journeys/{key}/publish"): _P.PUBLISH,
+    ("POST", "/api/v1/journeys/{key}/pause"): _P.PUBLISH,
+    ("POST", "/api/v1/journeys/{key}/resume"): _P.PUBLISH,
+    ("POST", "/api/v1/journeys/{key}/archive"): _P.PUBLISH,
+    ("POST", "/api/v1/journeys/{key}/enter"): _P.PUBLISH,
+    ("POST", "/api/v1/journeys/{key}/simulate"): _P.EDIT_CONTENT,
+    ("POST", "/api/v1/journeys/{key}/test-run"): _P.EDIT_CONTENT,
+    ("GET", "/api/v1/journeys/{key}/stats"): _P.READ_REPORTS,
+    ("GET", "/api/v1/journeys/{key}/report"): _P.READ_REPORTS,
+    ("GET", "/api/v1/journeys/{key}/instances"): _P.READ_REPORTS,
+    ("GET", "/api/v1/journeys/{key}/why"): _P.READ_PROFILES,
+    ("GET", "/api/v1/journey-templates"): _P.READ_DEFINITIONS,
+    ("POST", "/api/v1/journey-templates"): _P.EDIT_CONTENT,
+    ("GET", "/api/v1/journey-templates/{name}"): _P.READ_DEFINITIONS,
+    # Message templates.
+    ("GET", "/api/v1/templates"): _P.READ_DEFINITIONS,
+    ("GET", "/api/v1/templates/{key}"): _P.READ_DEFINITIONS,
+    ("PUT", "/api/v1/templates/{key}"): _P.EDIT_CONTENT,
+    ("DELETE", "/api/v1/templates/{key}"): _P.EDIT_CONTENT,
+    ("POST", "/api/v1/templates/{key}/preview"): _P.EDIT_CONTENT,
+    # Analytics.
+    ("GET", "/api/v1/kpis"): _P.READ_REPORTS,
+    ("POST", "/api/v1/analytics/funnel"): _P.READ_REPORTS,
+    ("POST", "/api/v1/analytics/paths"): _P.READ_REPORTS,
+    ("GET", "/api/v1/analytics/cohorts"): _P.READ_REPORTS,
+    ("GET", "/api/v1/analytics/status"): _P.READ_REPORTS,
+    ("GET", "/api/v1/journey-map"): _P.READ_REPORTS,
+    # Workspace settings and integrations.
+    ("GET", "/api/v1/policy"): _P.READ_DEFINITIONS,
+    ("PUT", "/api/v1/policy"): _P.MANAGE_WORKSPACE,
+    ("GET", "/api/v1/channels"): _P.READ_DEFINITIONS,
+    ("PUT", "/api/v1/channels/{channel}"): _P.MANAGE_INTEGRATIONS,
+    ("GET", "/api/v1/identity-secret"): _P.MANAGE_INTEGRATIONS,
+    ("POST", "/api/v1/identity-secret"): _P.MANAGE_INTEGRATIONS,
+}
+
+# Admin API paths open without credentials: their body is bounded without a check first.
+PUBLIC_API_PATHS = frozenset(
+    path for (_, path), gate in ROUTES.items() if gate is PUBLIC and path.startswith("/api/")
+)
+
+
+def access_to(method: str, path: str) -> Permission | Gate | None:
+    """The decision for a route (its path template), None when it has none."""
+    return ROUTES.get((method, path))
