@@ -176,6 +176,24 @@ class AnalyticsStore:
             self._apply_retention(engine, now)
         return done
 
+    def drop_workspace(self, workspace_id: str) -> int:
+        """Delete the rows of a deleted workspace, leaving no copy of them in the file;
+        returns how many events went."""
+        with self._session():
+            with self._transaction():
+                self._db.execute(
+                    "DELETE FROM profile_roots WHERE id IN (SELECT profile_id FROM events "
+                    "WHERE workspace_id = $1) OR root IN (SELECT id FROM profiles "
+                    "WHERE workspace_id = $1)",
+                    [workspace_id],
+                )
+                found = self._db.execute(
+                    "DELETE FROM events WHERE workspace_id = ?", [workspace_id]
+                ).fetchone()
+                self._db.execute("DELETE FROM profiles WHERE workspace_id = ?", [workspace_id])
+            self._rewrite()
+        return int(found[0]) if found else 0
+
     def _synced_through(self) -> int:
         found = self._db.execute("SELECT seq FROM sync_state WHERE name = 'events'").fetchone()
         return int(found[0]) if found else 0

@@ -12,22 +12,30 @@ from baton import __version__
 from baton.api import (
     account,
     analytics,
+    audit,
     channels,
     consent,
     health,
     identity_secret,
     inbox,
+    invitations,
     journey_templates,
     journeys,
+    keys,
     messages,
+    oidc,
+    password_reset,
     policy,
     privacy,
     profiles,
     providers,
+    reviews,
     segments,
     templates,
     tracking,
     unsubscribe,
+    users,
+    workspaces,
 )
 from baton.api.errors import install_error_handlers
 from baton.api.limits import BoundedBodies
@@ -65,6 +73,11 @@ def create_app(runtime: Runtime) -> FastAPI:
     install_error_handlers(app)
     app.include_router(tracking.router)
     app.include_router(account.router)
+    app.include_router(users.own_router)
+    app.include_router(invitations.accept_router)
+    app.include_router(password_reset.router)
+    app.include_router(oidc.router)
+    app.include_router(audit.router)
     app.include_router(profiles.router)
     app.include_router(segments.segments_router)
     app.include_router(segments.computed_traits_router)
@@ -72,6 +85,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(messages.router)
     app.include_router(policy.router)
     app.include_router(templates.router)
+    app.include_router(reviews.router)
     app.include_router(journey_templates.router)
     app.include_router(channels.router)
     app.include_router(unsubscribe.router)
@@ -80,6 +94,10 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(analytics.router)
     app.include_router(inbox.router)
     app.include_router(identity_secret.router)
+    app.include_router(keys.router)
+    app.include_router(users.router)
+    app.include_router(invitations.router)
+    app.include_router(workspaces.router)
     app.include_router(providers.router)
     app.include_router(health.router)
     return app

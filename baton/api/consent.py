@@ -7,12 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, Field, StrictBool
 
-from baton.api.auth import AdminWorkspace, runtime_of
+from baton.api.auth import AdminWorkspace, Staff, runtime_of
 from baton.api.bodies import DocumentRoute
 from baton.api.responses import JSONBody
 from baton.channels import consent_json, opt_in, set_consent
 from baton.identity import resolve_profile_id
 from baton.storage.database import write_transaction
+from baton.teams.audit import record
 
 router = APIRouter(prefix="/api/v1", tags=["consent"], route_class=DocumentRoute)
 
@@ -38,6 +39,7 @@ class ConsentChange(BaseModel):
 def put_consent(
     request: Request,
     workspace_id: AdminWorkspace,
+    who: Staff,
     profile_id: str,
     group: Annotated[str, Path(min_length=1, max_length=100)],
     change: ConsentChange,
@@ -49,10 +51,24 @@ def put_consent(
     subscribed, evidence = change.subscribed, change.evidence
     with write_transaction(runtime.engine) as connection:
         live_id = resolve_profile_id(connection, workspace_id, profile_id)
+        before = consent_json(connection, live_id)["groups"].get(group)
         pending = False
         if subscribed:
             pending = opt_in(connection, workspace_id, live_id, group, evidence, now)
         else:
             set_consent(connection, workspace_id, live_id, group, False, "api", evidence, now)
         found = consent_json(connection, live_id)
+        record(
+            connection,
+            workspace_id,
+            who.actor,
+            "consent.change",
+            now,
+            object_type="profile",
+            object_id=live_id,
+            profile_id=live_id,
+            before=before,
+            after=found["groups"].get(group),
+            detail={"group": group, "pending_confirmation": pending, "evidence": evidence},
+        )
     return JSONBody({"profile_id": live_id, "pending_confirmation": pending, **found})

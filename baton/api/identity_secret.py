@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from baton.api.auth import AdminWorkspace, runtime_of
+from baton.api.auth import AdminWorkspace, Staff, runtime_of
 from baton.api.responses import JSONBody
 from baton.core.formats import iso_instant
 from baton.storage.database import write_transaction
+from baton.teams.audit import record
 from baton.workspaces import identity_secret_made_at, new_identity_secret
 
 router = APIRouter(prefix="/api/v1", tags=["identity verification"])
@@ -22,13 +23,26 @@ def show(request: Request, workspace_id: AdminWorkspace) -> JSONBody:
 
 
 @router.post("/identity-secret", status_code=201, summary="Make or replace the identity secret")
-def replace(request: Request, workspace_id: AdminWorkspace) -> JSONBody:
+def replace(request: Request, workspace_id: AdminWorkspace, who: Staff) -> JSONBody:
     """The secret is in this answer only: store it with your backend, which sends
     `userHash` = hex HMAC-SHA256(secret, userId) to the page. Hashes made with the secret
     it replaces stop working at once."""
     runtime = runtime_of(request)
+    now = runtime.clock.now()
     with write_transaction(runtime.engine) as connection:
-        secret = new_identity_secret(connection, workspace_id, runtime.clock.now())
+        made = identity_secret_made_at(connection, workspace_id)
+        secret = new_identity_secret(connection, workspace_id, now)
+        # When, never what: the secret itself is in this answer only.
+        record(
+            connection,
+            workspace_id,
+            who.actor,
+            "identity_secret.rotate",
+            now,
+            object_type="identity_secret",
+            before={"created_at": iso_instant(made)},
+            after={"created_at": iso_instant(now)},
+        )
     return JSONBody(
         {
             "secret": secret,

@@ -7,11 +7,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, StrictBool, StrictStr
 
-from baton.api.auth import AdminWorkspace, runtime_of
+from baton.api.auth import AdminWorkspace, Staff, runtime_of
 from baton.api.bodies import DocumentRoute
 from baton.api.responses import JSONBody
 from baton.journeys import find_journey_templates, get_journey_template, install
 from baton.storage.database import write_transaction
+from baton.teams.audit import record
 
 router = APIRouter(prefix="/api/v1", tags=["journey templates"], route_class=DocumentRoute)
 
@@ -43,7 +44,7 @@ class Installation(BaseModel):
     summary="Install a template: {name, parameters, publish (default true)}",
 )
 def install_journey_template(
-    request: Request, workspace_id: AdminWorkspace, installation: Installation
+    request: Request, workspace_id: AdminWorkspace, who: Staff, installation: Installation
 ) -> JSONBody:
     template = get_journey_template(installation.name)
     parameters = installation.parameters
@@ -57,11 +58,19 @@ def install_journey_template(
             runtime.clock.now(),
             publish=installation.publish,
         )
-    return JSONBody(
-        {
+        found = {
             "name": installation.name,
             "parameters": template.values(parameters),
             "installed": [{"kind": d.kind, "key": d.key, "action": d.action} for d in done],
-        },
-        201,
-    )
+        }
+        record(
+            connection,
+            workspace_id,
+            who.actor,
+            "journey_template.install",
+            runtime.clock.now(),
+            object_type="journey_template",
+            object_id=installation.name,
+            detail={**found, "publish": installation.publish},
+        )
+    return JSONBody(found, 201)

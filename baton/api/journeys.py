@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -10,7 +10,8 @@ from pydantic import BaseModel, Field, PlainValidator, StrictBool, StrictInt, St
 from sqlalchemy import Connection
 
 from baton.analytics import journey_report
-from baton.api.auth import AdminWorkspace, runtime_of
+from baton.api.audit import unless_missing
+from baton.api.auth import AdminWorkspace, Staff, runtime_of
 from baton.api.bodies import (
     DocumentRoute,
     Duration,
@@ -22,8 +23,10 @@ from baton.api.bodies import (
     profile_of,
     to_duration,
 )
+from baton.api.callers import Caller
 from baton.api.cursors import Limit, decode_cursor, page_json
 from baton.api.responses import JSONBody
+from baton.api.reviews import publication_review
 from baton.core.errors import InvalidInput
 from baton.core.formats import iso_instant
 from baton.identity import resolve_profile_id
@@ -50,6 +53,7 @@ from baton.journeys import (
     why,
 )
 from baton.storage.database import write_transaction
+from baton.teams.audit import record
 
 router = APIRouter(prefix="/api/v1", tags=["journeys"], route_class=DocumentRoute)
 # Versions are stored as 32-bit integers: a larger one names none, and PostgreSQL refuses it.
@@ -59,7 +63,7 @@ JourneyDocument = Annotated[dict[str, Any], described_by(JourneyDefinition)]
 
 @router.put("/journeys/{key}", summary="Create or update a journey's draft (JSON or YAML body)")
 def put_journey(
-    request: Request, workspace_id: AdminWorkspace, key: str, data: JourneyDocument
+    request: Request, workspace_id: AdminWorkspace, who: Staff, key: str, data: JourneyDocument
 ) -> JSONBody:
     """The body's `key` may be left out: it is the URL's."""
     if data.setdefault("key", key) != key:
@@ -67,10 +71,12 @@ def put_journey(
     definition = parse_journey(data)
     runtime = runtime_of(request)
     with write_transaction(runtime.engine) as connection:
+        before = unless_missing(lambda: _journey_json(connection, workspace_id, key))
         applied = apply_journey(
             connection, workspace_id, definition, runtime.clock.now(), publish_it=False
         )
         found = journey_json(connection, applied.journey)
+        _audit(connection, who, "save", runtime.clock.now(), key, before, found)
     found["change"] = applied.action
     return JSONBody(found, 201 if applied.action == "created" else 200)
 
@@ -106,8 +112,14 @@ class Publication(BaseModel):
 
 @router.post("/journeys/{key}/publish", summary="Publish the draft; optionally migrate instances")
 def publish_journey(
-    request: Request, workspace_id: AdminWorkspace, key: str, how: Publication | None = None
+    request: Request,
+    workspace_id: AdminWorkspace,
+    who: Staff,
+    key: str,
+    how: Publication | None = None,
 ) -> JSONBody:
+    """Where the workspace requires approval of journeys, a marketer's publish is a review
+    request instead: 202 and the review (baton/api/reviews.py)."""
     how = how or Publication()
     node_map = how.node_map
     runtime = runtime_of(request)
@@ -116,25 +128,28 @@ def publish_journey(
             plan = migration_plan(connection, workspace_id, key, node_map)
         return JSONBody({"dry_run": True, "migration": plan})
     with write_transaction(runtime.engine) as connection:
-        journey, plan = publish(
-            connection,
-            workspace_id,
-            key,
-            runtime.clock.now(),
-            node_map if how.migrate else None,
-        )
+        migrating = node_map if how.migrate else None
+        held = publication_review(connection, who, key, migrating, runtime.clock.now())
+        if held is not None:
+            return held
+        before = _journey_json(connection, workspace_id, key)
+        journey, plan = publish(connection, workspace_id, key, runtime.clock.now(), migrating)
         found = journey_json(connection, journey)
+        _audit(connection, who, "publish", runtime.clock.now(), key, before, found,
+               detail={"migrated": plan})  # fmt: skip
     _wake(request)
     return JSONBody({**found, "migrated": plan})
 
 
 def _status_route(path: str, status: Status, summary: str) -> None:
     @router.post(f"/journeys/{{key}}/{path}", summary=summary)
-    def change(request: Request, workspace_id: AdminWorkspace, key: str) -> JSONBody:
+    def change(request: Request, workspace_id: AdminWorkspace, who: Staff, key: str) -> JSONBody:
         runtime = runtime_of(request)
         with write_transaction(runtime.engine) as connection:
+            before = _journey_json(connection, workspace_id, key)
             journey = set_status(connection, workspace_id, key, status, runtime.clock.now())
             found = journey_json(connection, journey)
+            _audit(connection, who, path, runtime.clock.now(), key, before, found)
         _wake(request)
         return JSONBody(found)
 
@@ -144,11 +159,16 @@ _status_route("resume", Status.PUBLISHED, "Resume a paused journey")
 
 
 @router.post("/journeys/{key}/archive", summary="Archive: end every instance, cancel its sends")
-def archive_journey(request: Request, workspace_id: AdminWorkspace, key: str) -> JSONBody:
+def archive_journey(
+    request: Request, workspace_id: AdminWorkspace, who: Staff, key: str
+) -> JSONBody:
     runtime = runtime_of(request)
     with write_transaction(runtime.engine) as connection:
+        before = _journey_json(connection, workspace_id, key)
         stopped = runner.archive(connection, workspace_id, key, runtime.clock.now())
-        found = journey_json(connection, get_journey(connection, workspace_id, key))
+        found = _journey_json(connection, workspace_id, key)
+        _audit(connection, who, "archive", runtime.clock.now(), key, before, found,
+               detail={"stopped_instances": stopped})  # fmt: skip
     found["stopped_instances"] = stopped
     return JSONBody(found)
 
@@ -168,7 +188,9 @@ class Entry(ProfileReference):
     status_code=201,
     summary="Enter a profile, or every profile whose traits match `where` (API trigger)",
 )
-def enter(request: Request, workspace_id: AdminWorkspace, key: str, entry: Entry) -> JSONBody:
+def enter(
+    request: Request, workspace_id: AdminWorkspace, who: Staff, key: str, entry: Entry
+) -> JSONBody:
     """One profile: 201 and its instance; `where`: 200, how many entered and why others
     did not."""
     properties = entry.properties or {}
@@ -178,6 +200,9 @@ def enter(request: Request, workspace_id: AdminWorkspace, key: str, entry: Entry
             found = runner.enter_matching(
                 connection, workspace_id, key, entry.where, properties, runtime.clock.now()
             )
+            # The trait names only: their values may be personal, and no one profile's.
+            _audit(connection, who, "enter", runtime.clock.now(), key, None, None,
+                   detail={"where": sorted(entry.where), **found})  # fmt: skip
         _wake(request)
         return JSONBody(found)
     with write_transaction(runtime.engine) as connection:
@@ -185,6 +210,9 @@ def enter(request: Request, workspace_id: AdminWorkspace, key: str, entry: Entry
         instance = runner.enter(
             connection, workspace_id, key, profile_id, properties, runtime.clock.now()
         )
+        _audit(connection, who, "enter", runtime.clock.now(), key, None, None,
+               profile_id=profile_id,
+               detail={"instance_id": instance.id, "properties": properties})  # fmt: skip
         journey = get_journey(connection, workspace_id, key)
         page = reports.list_instances(
             connection, journey, profile_id=profile_id, live=None, after=None, limit=1
@@ -365,6 +393,28 @@ def profile_journeys(
         live_id = resolve_profile_id(connection, workspace_id, profile_id)
         page = reports.profile_journeys(connection, workspace_id, live_id, after, limit)
     return JSONBody(page_json(page.items, page.after))
+
+
+def _audit(
+    connection: Connection,
+    who: Caller,
+    action: str,
+    now: datetime,
+    key: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    *,
+    profile_id: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Record `journey.<action>` on the journey `key` in the audit trail."""
+    record(connection, who.workspace, who.actor, f"journey.{action}", now,
+           object_type="journey", object_id=key, profile_id=profile_id, before=before,
+           after=after, detail=detail)  # fmt: skip
+
+
+def _journey_json(connection: Connection, workspace_id: str, key: str) -> dict[str, Any]:
+    return journey_json(connection, get_journey(connection, workspace_id, key))
 
 
 def _wake(request: Request) -> None:

@@ -35,10 +35,25 @@ ROUTES: dict[tuple[str, str], Permission | Gate] = {
     ("GET", "/readyz"): PUBLIC,
     # Signing in and out.
     ("POST", "/api/v1/auth/login"): PUBLIC,
+    ("GET", "/api/v1/auth/oidc"): PUBLIC,
+    ("GET", "/api/v1/auth/oidc/login"): PUBLIC,
+    ("GET", "/api/v1/auth/oidc/callback"): PUBLIC,
     ("POST", "/api/v1/auth/logout"): SIGNED_IN,
     ("GET", "/api/v1/auth/me"): SIGNED_IN,
     ("POST", "/api/v1/auth/workspace"): SIGNED_IN,
     ("POST", "/api/v1/auth/password"): SIGNED_IN,
+    ("DELETE", "/api/v1/auth/sessions"): SIGNED_IN,
+    ("POST", "/api/v1/auth/invitation"): PUBLIC,
+    ("POST", "/api/v1/auth/password-reset"): PUBLIC,
+    ("POST", "/api/v1/auth/password-reset/confirm"): PUBLIC,
+    # People, their roles and invitations.
+    ("GET", "/api/v1/users"): _P.MANAGE_USERS,
+    ("PUT", "/api/v1/users/{user_id}/role"): _P.MANAGE_USERS,
+    ("DELETE", "/api/v1/users/{user_id}"): _P.MANAGE_USERS,
+    ("DELETE", "/api/v1/users/{user_id}/sessions"): _P.MANAGE_USERS,
+    ("GET", "/api/v1/invitations"): _P.MANAGE_USERS,
+    ("POST", "/api/v1/invitations"): _P.MANAGE_USERS,
+    ("DELETE", "/api/v1/invitations/{invitation_id}"): _P.MANAGE_USERS,
     # Profiles: personal data.
     ("GET", "/api/v1/profiles/lookup"): _P.READ_PROFILES,
     ("GET", "/api/v1/profiles"): _P.READ_PROFILES,
@@ -109,6 +124,22 @@ ROUTES: dict[tuple[str, str], Permission | Gate] = {
     ("PUT", "/api/v1/channels/{channel}"): _P.MANAGE_INTEGRATIONS,
     ("GET", "/api/v1/identity-secret"): _P.MANAGE_INTEGRATIONS,
     ("POST", "/api/v1/identity-secret"): _P.MANAGE_INTEGRATIONS,
+    ("GET", "/api/v1/keys"): _P.MANAGE_INTEGRATIONS,
+    ("POST", "/api/v1/keys"): _P.MANAGE_INTEGRATIONS,
+    ("DELETE", "/api/v1/keys/{key_id}"): _P.MANAGE_INTEGRATIONS,
+    # Workspaces: the installation's owner creates and lists them.
+    ("POST", "/api/v1/workspaces"): INSTALLATION,
+    ("GET", "/api/v1/workspaces"): INSTALLATION,
+    ("GET", "/api/v1/workspace"): _P.READ_DEFINITIONS,
+    ("PATCH", "/api/v1/workspace"): _P.MANAGE_WORKSPACE,
+    ("DELETE", "/api/v1/workspace"): _P.DELETE_WORKSPACE,
+    # Review requests: changes held for approval.
+    ("GET", "/api/v1/reviews"): _P.READ_DEFINITIONS,
+    ("GET", "/api/v1/reviews/{review_id}"): _P.READ_DEFINITIONS,
+    ("POST", "/api/v1/reviews/{review_id}/approve"): _P.APPROVE,
+    ("POST", "/api/v1/reviews/{review_id}/reject"): _P.APPROVE,
+    # The audit trail.
+    ("GET", "/api/v1/audit"): _P.MANAGE_USERS,
 }
 
 # Admin API paths open without credentials: their body is bounded without a check first.

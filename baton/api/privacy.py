@@ -4,31 +4,48 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from baton.api.auth import AdminWorkspace, runtime_of
+from baton.api.auth import AdminWorkspace, Staff, runtime_of
 from baton.api.export import export_profile
 from baton.api.responses import JSONBody
 from baton.identity import erase_profile, get_receipt
 from baton.storage.database import write_transaction
+from baton.teams.audit import record
 
 router = APIRouter(prefix="/api/v1", tags=["privacy"])
 
 
 @router.delete("/profiles/{profile_id}", summary="Erase a person; answers with a receipt")
 def erase(
-    request: Request, workspace_id: AdminWorkspace, profile_id: str, suppress: bool = False
+    request: Request,
+    workspace_id: AdminWorkspace,
+    who: Staff,
+    profile_id: str,
+    suppress: bool = False,
 ) -> JSONBody:
     """`suppress=true` keeps salted digests of the person's identifiers so that events
     carrying them are dropped from now on. The receipt's `compacted_at` is set once no
     copy of the deleted rows is left in the database files."""
     runtime = runtime_of(request)
+    now = runtime.clock.now()
     with write_transaction(runtime.engine) as connection:
         receipt = erase_profile(
             connection,
             workspace_id,
             profile_id,
             suppress=suppress,
-            now=runtime.clock.now(),
+            now=now,
             default_region=runtime.settings.default_region,
+        )
+        record(
+            connection,
+            workspace_id,
+            who.actor,
+            "profile.erase",
+            now,
+            object_type="profile",
+            object_id=profile_id,
+            profile_id=profile_id,
+            detail={k: receipt[k] for k in ("erasure_id", "profile_ids", "suppressed")},
         )
     return JSONBody(receipt)
 
@@ -40,6 +57,20 @@ def erasure_receipt(request: Request, workspace_id: AdminWorkspace, erasure_id: 
 
 
 @router.get("/profiles/{profile_id}/export", summary="Everything held about a person")
-def export(request: Request, workspace_id: AdminWorkspace, profile_id: str) -> JSONBody:
-    with runtime_of(request).engine.connect() as connection:
-        return JSONBody(export_profile(connection, workspace_id, profile_id))
+def export(request: Request, workspace_id: AdminWorkspace, who: Staff, profile_id: str) -> JSONBody:
+    runtime = runtime_of(request)
+    with runtime.engine.connect() as connection:
+        found = export_profile(connection, workspace_id, profile_id)
+    live_id = found["profile"]["id"]
+    with write_transaction(runtime.engine) as connection:
+        record(
+            connection,
+            workspace_id,
+            who.actor,
+            "profile.export",
+            runtime.clock.now(),
+            object_type="profile",
+            object_id=live_id,
+            profile_id=live_id,
+        )
+    return JSONBody(found)

@@ -3,12 +3,15 @@
 # No `from __future__ import annotations`: each kind's routes are declared inside
 # definitions_router, where FastAPI could not look their body types up by name.
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy import Connection
 
-from baton.api.auth import AdminWorkspace, runtime_of
+from baton.api.auth import AdminWorkspace, Staff, runtime_of
 from baton.api.bodies import DocumentRoute, described_by
+from baton.api.callers import Caller
 from baton.api.cursors import decode_cursor, page_json
 from baton.api.responses import JSONBody
 from baton.core.errors import Conflict, InvalidInput
@@ -27,6 +30,7 @@ from baton.segments import (
     save_definition,
 )
 from baton.storage.database import write_transaction
+from baton.teams.audit import record
 
 Limit = Annotated[int, Query(ge=1, le=1000)]
 _MODELS = {Kind.SEGMENT: SegmentDefinition, Kind.COMPUTED_TRAIT: ComputedTraitDefinition}
@@ -39,14 +43,18 @@ def definitions_router(kind: Kind, path: str) -> APIRouter:
     Definition = Annotated[dict[str, Any], described_by(_MODELS[kind])]
 
     @router.post("", status_code=201, summary=f"Create a {label}; it builds for every profile")
-    def create(request: Request, workspace_id: AdminWorkspace, body: Definition) -> JSONBody:
+    def create(
+        request: Request, workspace_id: AdminWorkspace, who: Staff, body: Definition
+    ) -> JSONBody:
         definition = kind.parse(body)
         runtime = runtime_of(request)
         with write_transaction(runtime.engine) as connection:
             existing = {s.key for s in list_definitions(connection, workspace_id, kind)}
             if definition.key in existing:
                 raise Conflict(f"{label} {definition.key!r} exists: PUT to change it", field="key")
-            saved, _ = save_definition(connection, workspace_id, definition, runtime.clock.now())
+            now = runtime.clock.now()
+            saved, _ = save_definition(connection, workspace_id, definition, now)
+            audited(connection, who, now, "save", None, saved)
         return JSONBody(saved.as_json(), 201)
 
     @router.get("", summary=f"Every {label} of the workspace")
@@ -69,21 +77,28 @@ def definitions_router(kind: Kind, path: str) -> APIRouter:
             return JSONBody(get_definition(connection, workspace_id, kind, ref).as_json())
 
     @router.put("/{ref}", summary=f"Change a {label}: a new version, built for every profile")
-    def put(request: Request, workspace_id: AdminWorkspace, ref: str, body: Definition) -> JSONBody:
+    def put(
+        request: Request, workspace_id: AdminWorkspace, who: Staff, ref: str, body: Definition
+    ) -> JSONBody:
         runtime = runtime_of(request)
         with write_transaction(runtime.engine) as connection:
             current = get_definition(connection, workspace_id, kind, ref)
             if body.setdefault("key", current.key) != current.key:
                 raise InvalidInput("the key of a definition cannot change", field="key")
             definition = kind.parse(body)
-            saved, _ = save_definition(connection, workspace_id, definition, runtime.clock.now())
+            now = runtime.clock.now()
+            saved, _ = save_definition(connection, workspace_id, definition, now)
+            audited(connection, who, now, "save", current, saved)
         return JSONBody(saved.as_json())
 
     @router.delete("/{ref}", status_code=204, summary=f"Delete a {label} nothing else uses")
-    def delete(request: Request, workspace_id: AdminWorkspace, ref: str) -> Response:
+    def delete(request: Request, workspace_id: AdminWorkspace, who: Staff, ref: str) -> Response:
         runtime = runtime_of(request)
         with write_transaction(runtime.engine) as connection:
-            delete_definition(connection, workspace_id, kind, ref, runtime.clock.now())
+            current = get_definition(connection, workspace_id, kind, ref)
+            now = runtime.clock.now()
+            delete_definition(connection, workspace_id, kind, ref, now)
+            audited(connection, who, now, "delete", current, None)
         return Response(status_code=204)
 
     @router.post("/{ref}/evaluate", status_code=202, summary="Evaluate again for every profile")
@@ -129,6 +144,28 @@ def definitions_router(kind: Kind, path: str) -> APIRouter:
                 items = [{"profile_id": p, "value": value} for p, value in holders.items]
                 last = holders.after
         return JSONBody({**page_json(items, last), **_status(stored)})
+
+    def audited(
+        connection: Connection,
+        who: Caller,
+        now: datetime,
+        action: str,
+        before: Stored | None,
+        after: Stored | None,
+    ) -> None:
+        changed = after or before
+        assert changed is not None
+        record(
+            connection,
+            who.workspace,
+            who.actor,
+            f"{kind.value}.{action}",
+            now,
+            object_type=kind.value,
+            object_id=changed.key,
+            before=None if before is None else before.as_json(),
+            after=None if after is None else after.as_json(),
+        )
 
     return router
 

@@ -7,9 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request
 from pydantic import Field
 
-from baton.api.auth import AdminWorkspace, runtime_of
+from baton.api.audit import unless_missing
+from baton.api.auth import AdminWorkspace, Staff, runtime_of
 from baton.api.bodies import DocumentRoute, ProfileReference, described_by, profile_of
 from baton.api.responses import JSONBody
+from baton.api.reviews import template_review
 from baton.channels import (
     MessageTemplate,
     get_template,
@@ -21,6 +23,7 @@ from baton.channels import (
 from baton.core.errors import InvalidInput
 from baton.journeys import delete_unused_template
 from baton.storage.database import write_transaction
+from baton.teams.audit import record
 
 router = APIRouter(prefix="/api/v1", tags=["templates"], route_class=DocumentRoute)
 TemplateDocument = Annotated[dict[str, Any], described_by(MessageTemplate)]
@@ -28,16 +31,24 @@ TemplateDocument = Annotated[dict[str, Any], described_by(MessageTemplate)]
 
 @router.put("/templates/{key}", summary="Create or replace a template (JSON or YAML body)")
 def put_template(
-    request: Request, workspace_id: AdminWorkspace, key: str, data: TemplateDocument
+    request: Request, workspace_id: AdminWorkspace, who: Staff, key: str, data: TemplateDocument
 ) -> JSONBody:
-    """The body's `key` may be left out: it is the URL's."""
+    """The body's `key` may be left out: it is the URL's. Where the workspace requires
+    approval of templates, a marketer's change is a review request instead: 202 and the
+    review (baton/api/reviews.py)."""
     if data.setdefault("key", key) != key:
         raise InvalidInput(f"key: {data['key']!r} differs from the URL's {key!r}", field="key")
     template = parse_template(data)
     runtime = runtime_of(request)
     with write_transaction(runtime.engine) as connection:
+        held = template_review(connection, who, template, runtime.clock.now())
+        if held is not None:
+            return held
+        before = unless_missing(lambda: get_template(connection, workspace_id, key))
         action, _ = save_template(connection, workspace_id, template, runtime.clock.now())
         found = get_template(connection, workspace_id, key)
+        record(connection, workspace_id, who.actor, "template.save", runtime.clock.now(),
+               object_type="template", object_id=key, before=before, after=found)  # fmt: skip
     return JSONBody({**found, "change": action}, 201 if action == "created" else 200)
 
 
@@ -54,9 +65,13 @@ def get_one(request: Request, workspace_id: AdminWorkspace, key: str) -> JSONBod
 
 
 @router.delete("/templates/{key}", status_code=204, summary="Delete an unused template")
-def delete_one(request: Request, workspace_id: AdminWorkspace, key: str) -> None:
-    with write_transaction(runtime_of(request).engine) as connection:
+def delete_one(request: Request, workspace_id: AdminWorkspace, who: Staff, key: str) -> None:
+    runtime = runtime_of(request)
+    with write_transaction(runtime.engine) as connection:
+        before = get_template(connection, workspace_id, key)
         delete_unused_template(connection, workspace_id, key)
+        record(connection, workspace_id, who.actor, "template.delete", runtime.clock.now(),
+               object_type="template", object_id=key, before=before)  # fmt: skip
 
 
 class Preview(ProfileReference):

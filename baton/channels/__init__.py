@@ -47,6 +47,7 @@ from baton.channels.template_store import (
     list_templates,
     render_for,
     save_template,
+    template_of,
 )
 from baton.channels.templates import (
     MessageTemplate,
@@ -116,5 +117,6 @@ __all__ = [
     "set_consent",
     "signature",
     "strings_of",
+    "template_of",
     "update_settings",
 ]

@@ -7,13 +7,17 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+from sqlalchemy import Engine
 
 from baton.cli.common import clock_of, console, ensure_workspace, errors
 from baton.cli.common import settings as load_settings
-from baton.core.clock import ManualClock
+from baton.core.clock import Clock, ManualClock
+from baton.core.config import Settings
+from baton.demo.owner import DEMO_OWNER, create_demo_owner
 from baton.demo.workspace import build_demo, is_empty
 from baton.storage.database import connect
 from baton.storage.migrate import upgrade
+from baton.workspaces import default_workspace_id
 
 
 def demo(
@@ -34,6 +38,10 @@ def demo(
     if not is_empty(engine):
         if if_empty:
             console.print("the database holds events already: no demo data added")
+            with engine.connect() as connection:
+                default = default_workspace_id(connection)
+            if default is not None:  # a database from before there were users
+                _offer_owner(engine, default, settings, clock_of(ctx))
             return
         errors.print("[red]the database holds events already[/red]: the demo needs an empty one")
         raise typer.Exit(1)
@@ -57,3 +65,15 @@ def demo(
         f"demo workspace ready: {result.customers} customers, {result.events} events and "
         f"{result.messages} messages over {result.days} days"
     )
+    _offer_owner(engine, workspace_id, settings, clock_of(ctx))
+
+
+def _offer_owner(engine: Engine, workspace_id: str, settings: Settings, clock: Clock) -> None:
+    """Make the demo's owner on an installation with no users, and say how to sign in."""
+    password = create_demo_owner(engine, workspace_id, clock.now())
+    if password is not None:
+        console.print(
+            f"sign in at [bold]{settings.public_base()}[/bold] as [bold]{DEMO_OWNER}[/bold] "
+            f"with the password [bold]{password}[/bold] (shown once)",
+            soft_wrap=True,
+        )

@@ -14,7 +14,6 @@ import orjson
 import typer
 import uvicorn
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
-from rich.table import Table
 
 from baton.api import create_app
 from baton.api.profiles import profile_json
@@ -24,6 +23,7 @@ from baton.cli.common import clock_of, console, default_workspace, ensure_worksp
 from baton.cli.common import settings as load_settings
 from baton.cli.demo import demo
 from baton.cli.journeys import journeys_app
+from baton.cli.keys import keys_app
 from baton.cli.policy import policy_app
 from baton.cli.reports import kpis, report_app
 from baton.cli.secrets import secrets_app
@@ -31,6 +31,7 @@ from baton.cli.segments import segments_app
 from baton.cli.templates import templates_app
 from baton.cli.users import users_app
 from baton.cli.worker import worker
+from baton.cli.workspaces import workspaces_app
 from baton.core.clock import Clock
 from baton.core.config import Settings, redact_url
 from baton.core.errors import BatonError
@@ -42,10 +43,8 @@ from baton.pipeline import Stage, refresh_listeners
 from baton.runtime import Runtime
 from baton.storage.database import connect, write_transaction
 from baton.storage.migrate import upgrade
-from baton.workspaces import KeyKind, create_key, list_keys, revoke_key
 
 app = typer.Typer(help="Baton: customer journey orchestration.", no_args_is_help=True)
-keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 profiles_app = typer.Typer(help="Unified customer profiles.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(profiles_app, name="profiles")
@@ -57,6 +56,7 @@ app.add_typer(analytics_app, name="analytics")
 app.add_typer(report_app, name="report")
 app.add_typer(secrets_app, name="secrets")
 app.add_typer(users_app, name="users")
+app.add_typer(workspaces_app, name="workspaces")
 app.command("kpis")(kpis)
 app.command("demo")(demo)
 app.command()(worker)
@@ -160,59 +160,6 @@ def serve(
             child.terminate()
         for child in children:
             child.wait(timeout=30)
-
-
-@keys_app.command("create")
-def keys_create(
-    ctx: typer.Context,
-    kind: Annotated[KeyKind, typer.Option(help="write (tracking API) or admin (admin API).")],
-    browser: Annotated[
-        bool,
-        typer.Option(
-            "--browser",
-            help="A write key for web pages: it may not set e-mail, phone, push tokens or "
-            "chat ids without the person's userHash.",
-        ),
-    ] = False,
-) -> None:
-    """Create a key for the default workspace and print it (it is stored hashed)."""
-    if browser and kind is not KeyKind.WRITE:
-        errors.print("[red]--browser is for write keys[/red]")
-        raise typer.Exit(2)
-    settings = load_settings()
-    workspace_id = default_workspace(settings)
-    with write_transaction(connect(settings.database_url)) as connection:
-        key = create_key(connection, workspace_id, kind, clock_of(ctx).now(), browser=browser)
-    console.print(key)
-
-
-@keys_app.command("list")
-def keys_list() -> None:
-    """The default workspace's keys: id, kind, the last four characters, when made."""
-    settings = load_settings()
-    workspace_id = default_workspace(settings)
-    with connect(settings.database_url).connect() as connection:
-        found = list_keys(connection, workspace_id)
-    table = Table("id", "kind", "hint", "created")
-    for key in found:
-        kind = f"{key.kind.value} (browser)" if key.browser else key.kind.value
-        table.add_row(key.id, kind, f"…{key.hint}", key.created_at.isoformat())
-    console.print(table)
-
-
-@keys_app.command("revoke")
-def keys_revoke(
-    key_id: Annotated[str, typer.Argument(help="The id `baton keys list` shows.")],
-) -> None:
-    """Revoke a key of the default workspace (processes may accept it for 10 more seconds)."""
-    settings = load_settings()
-    workspace_id = default_workspace(settings)
-    with write_transaction(connect(settings.database_url)) as connection:
-        revoked = revoke_key(connection, workspace_id, key_id)
-    if not revoked:
-        errors.print(f"[red]no key {key_id!r} in this workspace[/red]")
-        raise typer.Exit(1)
-    console.print(f"key {key_id} revoked")
 
 
 @app.command("import")

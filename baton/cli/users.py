@@ -3,21 +3,36 @@
 from __future__ import annotations
 
 import sys
+from datetime import UTC
 from typing import Annotated
 
 import typer
 from rich.table import Table
+from sqlalchemy import Connection
 
+from baton.channels.staff_mail import link_url, mail_invitation
 from baton.cli.common import clock_of, console, errors, settings
 from baton.core.errors import BatonError
 from baton.storage.database import connect, write_transaction
-from baton.teams import Role, create_user, grant, members, user_by_email
+from baton.teams import (
+    Role,
+    User,
+    close_sessions_of,
+    create_user,
+    grant,
+    members,
+    role_in,
+    user_by_email,
+)
 from baton.teams.audit import Actor, record
-from baton.workspaces.workspaces import workspace_by_key
+from baton.teams.membership import change_role, invite, remove
+from baton.workspaces.workspaces import WorkspaceInfo, workspace_by_key
 
 users_app = typer.Typer(help="Staff users and their roles.", no_args_is_help=True)
 
 CLI_ACTOR = Actor("cli", None, "baton command line")
+
+_Workspace = Annotated[str, typer.Option(help="The workspace's key or id.")]
 
 
 @users_app.command("create")
@@ -25,7 +40,7 @@ def users_create(
     ctx: typer.Context,
     email: Annotated[str, typer.Argument(help="Their e-mail address: how they sign in.")],
     role: Annotated[Role, typer.Option(help="Their role in the workspace.")],
-    workspace: Annotated[str, typer.Option(help="The workspace's key or id.")] = "default",
+    workspace: _Workspace = "default",
     name: Annotated[str, typer.Option(help="Default: the address's local part.")] = "",
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from stdin.")
@@ -34,16 +49,13 @@ def users_create(
         bool, typer.Option(help="May also create and delete workspaces.")
     ] = False,
 ) -> None:
-    """Create a user with a role in a workspace, or give an existing one a role there."""
-    chosen = settings()
-    engine = connect(chosen.database_url)
+    """Create a user with a role in a workspace, or give an existing one a role there (a
+    workspace's last owner stays owner)."""
+    engine = connect(settings().database_url)
     now = clock_of(ctx).now()
     try:
         with write_transaction(engine) as connection:
-            found = workspace_by_key(connection, workspace)
-            if found is None:
-                errors.print(f"[red]no workspace {workspace!r}[/red]")
-                raise typer.Exit(1)
+            found = _workspace(connection, workspace)
             user = user_by_email(connection, email.strip())
             if user is None:
                 password = _password(password_stdin)
@@ -55,27 +67,18 @@ def users_create(
                     password=password,
                     installation_owner=installation_owner,
                 )
-                record(
-                    connection,
-                    None,
-                    CLI_ACTOR,
-                    "user.create",
-                    now,
-                    object_type="user",
-                    object_id=user.id,
-                    after={"email": user.email},
-                )
-            grant(connection, found.id, user.id, role, now)
-            record(
-                connection,
-                found.id,
-                CLI_ACTOR,
-                "member.role",
-                now,
-                object_type="user",
-                object_id=user.id,
-                after={"role": role.value},
-            )
+                record(connection, None, CLI_ACTOR, "user.create", now,
+                       object_type="user", object_id=user.id,
+                       after={"email": user.email})  # fmt: skip
+            before = role_in(connection, user.id, found.id)
+            if before is None:
+                grant(connection, found.id, user.id, role, now)
+            else:
+                change_role(connection, found.id, user.id, role, now, by=None)
+            record(connection, found.id, CLI_ACTOR, "member.role", now,
+                   object_type="user", object_id=user.id,
+                   before=None if before is None else {"role": before.value},
+                   after={"role": role.value})  # fmt: skip
     except BatonError as error:
         errors.print(f"[red]{error.message}[/red]")
         raise typer.Exit(1) from None
@@ -90,24 +93,105 @@ def _password(from_stdin: bool) -> str:
 
 
 @users_app.command("list")
-def users_list(
-    workspace: Annotated[str, typer.Option(help="The workspace's key or id.")] = "default",
-) -> None:
+def users_list(workspace: _Workspace = "default") -> None:
     """The workspace's people and their roles."""
     engine = connect(settings().database_url)
     with engine.connect() as connection:
-        found = workspace_by_key(connection, workspace)
-        if found is None:
-            errors.print(f"[red]no workspace {workspace!r}[/red]")
-            raise typer.Exit(1)
+        found = _workspace(connection, workspace)
         people = members(connection, found.id)
-    table = Table("id", "e-mail", "name", "role", "since")
+    # E-mail addresses are what people look for: they are never cut short.
+    table = Table("e-mail", "name", "role", "since (UTC)", "id")
+    table.columns[0].no_wrap = True
     for member in people:
         table.add_row(
-            member.user.id,
             member.user.email,
             member.user.name,
             member.role.value,
-            member.since.isoformat(),
+            f"{member.since:%Y-%m-%d %H:%M}",
+            member.user.id,
         )
     console.print(table)
+
+
+@users_app.command("invite")
+def users_invite(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="Their e-mail address.")],
+    role: Annotated[Role, typer.Option(help="Their role once they accept.")],
+    workspace: _Workspace = "default",
+) -> None:
+    """E-mail someone an invitation to the workspace; without a mail server, print the
+    link to pass on."""
+    chosen = settings()
+    engine = connect(chosen.database_url)
+    now = clock_of(ctx).now()
+    try:
+        with write_transaction(engine) as connection:
+            found = _workspace(connection, workspace)
+            link, token = invite(connection, found.id, email, role, now, by=None, created_by=None)
+            record(connection, found.id, CLI_ACTOR, "user.invite", now,
+                   object_type="invitation", object_id=link.id,
+                   after={"email": link.email, "role": role.value})  # fmt: skip
+    except BatonError as error:
+        errors.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(1) from None
+    unsent = mail_invitation(engine, chosen, link, token, "The administrator", now)
+    if unsent is None:
+        console.print(f"invitation e-mailed to {link.email}")
+        return
+    errors.print(f"the invitation was not e-mailed: {unsent}")
+    until = f"{link.expires_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    console.print(f"pass this link on to {link.email} (it works once, until {until}):")
+    console.print(link_url(chosen, link, token), soft_wrap=True)
+
+
+@users_app.command("remove")
+def users_remove(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="Their e-mail address.")],
+    workspace: _Workspace = "default",
+) -> None:
+    """Take someone out of a workspace, and sign them out everywhere."""
+    now = clock_of(ctx).now()
+    try:
+        with write_transaction(connect(settings().database_url)) as connection:
+            found = _workspace(connection, workspace)
+            user = _user(connection, email)
+            before = remove(connection, found.id, user.id, by=None)
+            ended = close_sessions_of(connection, user.id)
+            record(connection, found.id, CLI_ACTOR, "member.remove", now,
+                   object_type="user", object_id=user.id, before={"role": before.value},
+                   detail={"sessions_ended": ended})  # fmt: skip
+    except BatonError as error:
+        errors.print(f"[red]{error.message}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"{user.email} is no longer in the workspace {found.key}")
+
+
+@users_app.command("sign-out")
+def users_sign_out(
+    ctx: typer.Context, email: Annotated[str, typer.Argument(help="Their e-mail address.")]
+) -> None:
+    """End every session of someone: they sign in again."""
+    with write_transaction(connect(settings().database_url)) as connection:
+        user = _user(connection, email)
+        ended = close_sessions_of(connection, user.id)
+        record(connection, None, CLI_ACTOR, "sessions.revoke", clock_of(ctx).now(),
+               object_type="user", object_id=user.id, detail={"ended": ended})  # fmt: skip
+    console.print(f"{ended} sessions of {user.email} ended")
+
+
+def _workspace(connection: Connection, key: str) -> WorkspaceInfo:
+    found = workspace_by_key(connection, key)
+    if found is None:
+        errors.print(f"[red]no workspace {key!r}[/red]")
+        raise typer.Exit(1)
+    return found
+
+
+def _user(connection: Connection, email: str) -> User:
+    found = user_by_email(connection, email.strip())
+    if found is None:
+        errors.print(f"[red]no user {email!r}[/red]")
+        raise typer.Exit(1)
+    return found

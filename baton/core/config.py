@@ -42,6 +42,21 @@ class Settings:
     # A console session ends after this long unused, and after `session_lifetime` anyway.
     session_idle: timedelta = timedelta(hours=12)
     session_lifetime: timedelta = timedelta(days=7)
+    # The installation's mail server for staff e-mail (invitations, password resets),
+    # `smtp://user:password@host:port`; empty: a workspace's e-mail channel sends it.
+    smtp_url: str = ""
+    smtp_security: str = "starttls"  # starttls | tls | none
+    mail_from: str = ""
+    # Single sign-on through OpenID Connect (baton/api/oidc.py), on when the issuer, the
+    # client id and its secret are all set. The discovery document is at
+    # {issuer}/.well-known/openid-configuration.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    # E-mail-domain rules for people new to Baton (baton/teams/sso.py):
+    # `example.com=marketer@default,agency.io=analyst`.
+    oidc_roles: str = ""
+    oidc_name: str = ""  # the sign-in button's label
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -58,6 +73,8 @@ class Settings:
                     f"{name} must be at least {SHORTEST_KEY} characters long: a short key "
                     "can be guessed"
                 )
+        smtp_url, smtp_security, mail_from = _mail_server(environ)
+        oidc_issuer, oidc_client_id, oidc_client_secret = _oidc_client(environ)
         return cls(
             database_url=environ.get("BATON_DATABASE_URL") or DEFAULT_DATABASE_URL,
             host=environ.get("BATON_HOST", "127.0.0.1"),
@@ -72,7 +89,18 @@ class Settings:
             login_failures_per_account=_positive(environ, "BATON_LOGIN_FAILURES_PER_ACCOUNT", 10),
             session_idle=_duration(environ, "BATON_SESSION_IDLE", "12h"),
             session_lifetime=_duration(environ, "BATON_SESSION_LIFETIME", "7d"),
+            smtp_url=smtp_url,
+            smtp_security=smtp_security,
+            mail_from=mail_from,
+            oidc_issuer=oidc_issuer,
+            oidc_client_id=oidc_client_id,
+            oidc_client_secret=oidc_client_secret,
+            oidc_roles=environ.get("BATON_OIDC_ROLES", ""),
+            oidc_name=environ.get("BATON_OIDC_NAME", "").strip()[:100],
         )
+
+    def single_sign_on(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)
 
     def public_base(self) -> str:
         """Where browsers reach Baton, with no trailing slash."""
@@ -111,6 +139,37 @@ def _duration(environ: Mapping[str, str], name: str, default: str) -> timedelta:
         return parse_duration(environ.get(name, default))
     except ValueError as error:
         raise ConfigurationError(f"{name}: {error}") from None
+
+
+def _mail_server(environ: Mapping[str, str]) -> tuple[str, str, str]:
+    """BATON_SMTP_URL, BATON_SMTP_SECURITY and BATON_MAIL_FROM, checked."""
+    url = environ.get("BATON_SMTP_URL", "")
+    security = environ.get("BATON_SMTP_SECURITY", "starttls")
+    sender = environ.get("BATON_MAIL_FROM", "")
+    if url and not re.fullmatch(r"smtp://\S+", url):
+        raise ConfigurationError(
+            f"BATON_SMTP_URL must look like smtp://user:password@host:port, got {redact_url(url)!r}"
+        )
+    if security not in ("starttls", "tls", "none"):
+        raise ConfigurationError(f"BATON_SMTP_SECURITY is starttls, tls or none, got {security!r}")
+    if url and "@" not in sender:
+        raise ConfigurationError("BATON_MAIL_FROM, the sender's address, goes with BATON_SMTP_URL")
+    return url, security, sender
+
+
+def _oidc_client(environ: Mapping[str, str]) -> tuple[str, str, str]:
+    """BATON_OIDC_ISSUER, BATON_OIDC_CLIENT_ID and BATON_OIDC_CLIENT_SECRET, checked: all
+    three or none, and an issuer reached over HTTPS unless it is on this machine."""
+    names = ("BATON_OIDC_ISSUER", "BATON_OIDC_CLIENT_ID", "BATON_OIDC_CLIENT_SECRET")
+    issuer, client_id, secret = (environ.get(name, "").strip() for name in names)
+    if any((issuer, client_id, secret)) and not all((issuer, client_id, secret)):
+        raise ConfigurationError(f"single sign-on needs all of {', '.join(names)}")
+    loopback = r"http://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?"
+    if issuer and not re.fullmatch(rf"(https://[^/\s?#]+|{loopback})(/[^\s?#]*)?", issuer):
+        raise ConfigurationError(
+            f"BATON_OIDC_ISSUER must be an https URL (http only on this machine), got {issuer!r}"
+        )
+    return issuer, client_id, secret
 
 
 def _public_url(value: str) -> str:

@@ -5,7 +5,7 @@ it, their identifiers (and the identity components only they were seen with), ev
 segment memberships, journey instances and steps, messages with their attempts and
 decisions, consent and its history, push tokens, inbox items and suppressions. What is
 kept is a receipt with no personal data: the erased profile ids, when, and how many rows
-of each kind went.
+of each kind went. Audit entries about the person stay, their values blanked.
 
 When the person asks never to be profiled again (`suppress`), the salted digests of
 their identifiers are kept: the identity processor drops any new event that carries one,
@@ -66,6 +66,7 @@ from baton.storage.tables import (
     user_aliases,
     workspaces,
 )
+from baton.teams.audit import forget_profile
 
 # Tables that can hold personal data, rewritten by compaction on PostgreSQL.
 PERSONAL_TABLES = (
@@ -84,6 +85,7 @@ PERSONAL_TABLES = (
     "push_tokens",
     "inbox_items",
     "suppressions",
+    "audit_log",
 )
 
 
@@ -117,6 +119,8 @@ def erase_profile(
             ],
         )
     deleted = _delete_everything(connection, workspace_id, people, held)
+    for person in sorted(people):
+        forget_profile(connection, workspace_id, person)
     receipt = {
         "id": erasure_id,
         "workspace_id": workspace_id,

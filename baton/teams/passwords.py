@@ -9,6 +9,7 @@ the kind of check to make).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from argon2 import PasswordHasher
@@ -21,6 +22,8 @@ SHORTEST = 15
 LONGEST = 256
 # zxcvbn's score 3: over 10^8 guesses, out of reach of an offline attack on argon2id.
 _LEAST_SCORE = 3
+# Letters and digits a password must keep once the person's own words are taken out.
+_LEAST_OWN = 8
 
 _hasher = PasswordHasher()  # argon2id with the library's (RFC 9106) parameters
 # Compared against when the account does not exist, so both cases take the same time.
@@ -35,7 +38,15 @@ def check_password(password: str, *, context: tuple[str, ...] = ()) -> None:
         raise InvalidInput(f"a password needs at least {SHORTEST} characters", field="password")
     if len(password) > LONGEST:
         raise InvalidInput(f"a password may have at most {LONGEST} characters", field="password")
-    words = [part for text in context for part in text.lower().replace("@", " ").split()]
+    words = [w for text in context for w in re.split(r"[^\w]+", text.lower()) if len(w) > 2]
+    rest = password.lower()
+    for word in [*words, "baton"]:
+        rest = rest.replace(word, "")
+    if len(re.sub(r"[\W_]+", "", rest)) < _LEAST_OWN:
+        raise InvalidInput(
+            "choose another password: it is built on your own name or address, or this product's",
+            field="password",
+        )
     # zxcvbn's estimate is over the first 100 characters; a longer one is long enough.
     judged = zxcvbn(password[:100], user_inputs=[*words, "baton"])
     if judged["score"] < _LEAST_SCORE:

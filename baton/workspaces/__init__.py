@@ -1,5 +1,6 @@
 """Workspaces (tenants) and the API keys that open them."""
 
+from baton.workspaces.deletion import Deletion, delete_workspace
 from baton.workspaces.identity_verification import (
     hash_matches,
     identity_secret,
@@ -28,34 +29,54 @@ from baton.workspaces.policy import (
 )
 from baton.workspaces.workspaces import (
     BootstrapResult,
+    Provisioned,
+    WorkspaceInfo,
+    approval_names,
     create_workspace,
     default_workspace_id,
     ensure_default_workspace,
+    list_workspaces,
+    provision_workspace,
+    rename_workspace,
+    require_approval,
+    workspace_by_key,
+    workspace_of,
 )
 
 __all__ = [
     "Access",
     "BootstrapResult",
+    "Deletion",
     "KeyInfo",
     "KeyKind",
     "KeyRing",
     "Pause",
     "Policy",
+    "Provisioned",
     "QuietHours",
+    "WorkspaceInfo",
+    "approval_names",
     "create_key",
     "create_workspace",
     "default_workspace_id",
+    "delete_workspace",
     "ensure_default_workspace",
     "hash_matches",
     "identity_secret",
     "identity_secret_made_at",
     "list_keys",
+    "list_workspaces",
     "load_policy",
     "new_identity_secret",
     "parse_policy",
     "policy_json",
+    "provision_workspace",
+    "rename_workspace",
+    "require_approval",
     "revoke_key",
     "save_policy",
     "user_hash",
     "verified",
+    "workspace_by_key",
+    "workspace_of",
 ]

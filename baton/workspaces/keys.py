@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, delete, insert, select, update
 
 from baton.core.clock import Clock
 from baton.core.ids import new_id
@@ -89,13 +89,22 @@ class KeyInfo:
 
 
 def list_keys(connection: Connection, workspace_id: str) -> list[KeyInfo]:
+    return _key_infos(connection, api_keys.c.workspace_id == workspace_id)
+
+
+def key_info(connection: Connection, key: str) -> KeyInfo | None:
+    """How `key` itself is listed."""
+    return next(iter(_key_infos(connection, api_keys.c.key_hash == hash_key(key))), None)
+
+
+def _key_infos(connection: Connection, where: ColumnElement[bool]) -> list[KeyInfo]:
     rows = connection.execute(
         select(
             api_keys.c.id, api_keys.c.kind, api_keys.c.browser, api_keys.c.hint,
             api_keys.c.created_at, api_keys.c.role, api_keys.c.expires_at,
             api_keys.c.last_used_at,
         )
-        .where(api_keys.c.workspace_id == workspace_id)
+        .where(where)
         .order_by(api_keys.c.created_at, api_keys.c.id)
     )  # fmt: skip
     return [

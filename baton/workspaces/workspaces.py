@@ -1,19 +1,25 @@
-"""Creating workspaces, and the default one every install starts with."""
+"""Workspaces: creating, finding, listing and renaming them, what their publishes need
+approved, and the default one every install starts with."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select
+from sqlalchemy import Connection, Row, insert, select, update
 
 from baton.core.clock import Clock
-from baton.core.errors import Conflict, InvalidInput
+from baton.core.errors import Conflict, InvalidInput, NotFound
 from baton.core.ids import new_id
+from baton.core.paging import Page
 from baton.storage.tables import workspaces
+from baton.teams import Role, grant
+from baton.teams.audit import Actor, record
+from baton.teams.reviews import Kind
 from baton.workspaces.keys import KeyKind, create_key, replace_keys
 
 
@@ -35,9 +41,7 @@ def create_workspace(
 ) -> str:
     """A new workspace's id. Its `key` (by default made from the name, made unique) is
     the short name people and scripts use for it."""
-    name = name.strip()
-    if not name or len(name) > 200:
-        raise InvalidInput("a workspace needs a name of 1 to 200 characters", field="name")
+    name = _checked_name(name)
     workspace_id = new_id("ws", clock.now())
     if key is None:
         key = _free_key(connection, _slug(name) or "workspace")
@@ -56,6 +60,13 @@ def create_workspace(
 
 
 _KEY = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
+
+
+def _checked_name(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise InvalidInput("a workspace needs a name of 1 to 200 characters", field="name")
+    return name
 
 
 def _slug(name: str) -> str:
@@ -83,6 +94,8 @@ class WorkspaceInfo:
     name: str
     is_default: bool
     created_at: datetime
+    timezone: str
+    require_approval: frozenset[Kind]
 
 
 def workspace_by_key(connection: Connection, key: str) -> WorkspaceInfo | None:
@@ -93,13 +106,114 @@ def workspace_by_key(connection: Connection, key: str) -> WorkspaceInfo | None:
     return None if row is None else _info(row)
 
 
-def list_workspaces(connection: Connection) -> list[WorkspaceInfo]:
-    rows = connection.execute(select(workspaces).order_by(workspaces.c.name, workspaces.c.id))
-    return [_info(row) for row in rows]
+def workspace_of(connection: Connection, workspace_id: str) -> WorkspaceInfo:
+    """The workspace with this id; NotFound when there is none (deleted since)."""
+    row = connection.execute(select(workspaces).where(workspaces.c.id == workspace_id)).first()
+    if row is None:
+        raise NotFound(f"no workspace {workspace_id!r}")
+    return _info(row)
+
+
+def list_workspaces(
+    connection: Connection, *, after: str | None = None, limit: int | None = None
+) -> Page[WorkspaceInfo, str]:
+    """Every workspace by key, or a page of `limit` of them after the key `after`."""
+    query = select(workspaces).order_by(workspaces.c.key)
+    if after is not None:
+        query = query.where(workspaces.c.key > after)
+    rows = connection.execute(query.limit(limit)).all()
+    found = [_info(row) for row in rows]
+    full = limit is not None and len(found) == limit
+    return Page(found, found[-1].key if full else None)
 
 
 def _info(row: Row[Any]) -> WorkspaceInfo:
-    return WorkspaceInfo(row.id, row.key, row.name, bool(row.is_default), row.created_at)
+    return WorkspaceInfo(
+        row.id,
+        row.key,
+        row.name,
+        bool(row.is_default),
+        row.created_at,
+        row.timezone,
+        frozenset(Kind(kind) for kind in row.require_approval or ()),
+    )
+
+
+def approval_names(kinds: Iterable[Kind]) -> list[str]:
+    return sorted(kind.value for kind in kinds)
+
+
+@dataclass(frozen=True)
+class Provisioned:
+    """A new workspace and its first keys, shown this once (only their hashes are kept)."""
+
+    workspace: WorkspaceInfo
+    write_key: str
+    admin_key: str
+
+
+def provision_workspace(
+    connection: Connection,
+    name: str,
+    clock: Clock,
+    actor: Actor,
+    *,
+    key: str | None = None,
+    owner_id: str | None = None,
+) -> Provisioned:
+    """A new workspace with a write key and an admin key, its owner `owner_id` (a user)
+    when given; recorded in its audit trail."""
+    now = clock.now()
+    workspace_id = create_workspace(connection, name, clock, key=key)
+    if owner_id is not None:
+        grant(connection, workspace_id, owner_id, Role.OWNER, now)
+    write_key = create_key(connection, workspace_id, KeyKind.WRITE, now)
+    admin_key = create_key(connection, workspace_id, KeyKind.ADMIN, now)
+    made = workspace_of(connection, workspace_id)
+    record(connection, workspace_id, actor, "workspace.create", now,
+           object_type="workspace", object_id=workspace_id,
+           after={"key": made.key, "name": made.name, "owner": owner_id})  # fmt: skip
+    return Provisioned(made, write_key, admin_key)
+
+
+def rename_workspace(
+    connection: Connection, workspace_id: str, name: str, actor: Actor, now: datetime
+) -> WorkspaceInfo:
+    """Give the workspace another name (its key stays); recorded when it changed."""
+    before = workspace_of(connection, workspace_id)
+    name = _checked_name(name)
+    if name != before.name:
+        connection.execute(
+            update(workspaces).where(workspaces.c.id == workspace_id).values(name=name)
+        )
+        record(connection, workspace_id, actor, "workspace.rename", now,
+               object_type="workspace", object_id=workspace_id,
+               before={"name": before.name}, after={"name": name})  # fmt: skip
+    return workspace_of(connection, workspace_id)
+
+
+def require_approval(
+    connection: Connection,
+    workspace_id: str,
+    kinds: Iterable[Kind],
+    actor: Actor,
+    now: datetime,
+) -> WorkspaceInfo:
+    """Make a marketer's publishes of these kinds wait for approval (and no others);
+    recorded when it changed."""
+    before = workspace_of(connection, workspace_id)
+    chosen = frozenset(kinds)
+    if chosen != before.require_approval:
+        connection.execute(
+            update(workspaces)
+            .where(workspaces.c.id == workspace_id)
+            .values(require_approval=approval_names(chosen))
+        )
+        record(connection, workspace_id, actor, "workspace.settings", now,
+               object_type="workspace", object_id=workspace_id,
+               before={"require_approval": approval_names(before.require_approval)},
+               after={"require_approval": approval_names(chosen)})  # fmt: skip
+    return workspace_of(connection, workspace_id)
 
 
 def ensure_default_workspace(

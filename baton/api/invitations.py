@@ -1,0 +1,127 @@
+"""Invitations: a member with the right asks someone by e-mail to join the workspace, and
+the link in that e-mail makes them a member (and, for a new address, a user)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+from starlette.responses import Response
+
+from baton.api.account import signed_in
+from baton.api.auth import Staff, authenticated, client_address, runtime_of
+from baton.api.bodies import DocumentRoute
+from baton.api.responses import JSONBody
+from baton.api.users import giver
+from baton.channels.staff_mail import link_url, mail_invitation
+from baton.core.errors import NotFound, Unauthorized
+from baton.core.formats import iso_instant
+from baton.storage.database import write_transaction
+from baton.teams import Role, User, authenticate, create_user, open_session, user_by_email
+from baton.teams.audit import Actor, record
+from baton.teams.links import Link, Purpose, cancel_invitation, pending_invitations, redeem
+from baton.teams.membership import invite, join
+
+router = APIRouter(prefix="/api/v1", tags=["users"], route_class=DocumentRoute)
+
+_Email = Annotated[str, Field(min_length=1, max_length=320)]
+_Token = Annotated[str, Field(min_length=1, max_length=200)]
+_Password = Annotated[str, Field(min_length=1, max_length=1024)]
+
+
+class NewInvitation(BaseModel):
+    email: _Email
+    role: Role
+
+
+@router.post("/invitations", status_code=201, summary="Invite someone by e-mail")
+def post_invitation(request: Request, who: Staff, body: NewInvitation) -> JSONBody:
+    """Only an owner invites an owner. The link goes by e-mail; when no mail server is
+    configured, or sending failed, it is in this answer for you to pass on."""
+    runtime = runtime_of(request)
+    now = runtime.clock.now()
+    with write_transaction(runtime.engine) as connection:
+        link, token = invite(connection, who.workspace, body.email, body.role, now,
+                             by=giver(who), created_by=who.actor_id)  # fmt: skip
+        record(connection, who.workspace, who.actor, "user.invite", now,
+               object_type="invitation", object_id=link.id,
+               after={"email": link.email, "role": body.role.value})  # fmt: skip
+    unsent = mail_invitation(runtime.engine, runtime.settings, link, token, who.actor_label, now)
+    answer = {**_invitation_json(link), "mail": {"sent": unsent is None, "reason": unsent}}
+    if unsent is not None:
+        answer["link"] = link_url(runtime.settings, link, token)
+    return JSONBody(answer, status_code=201)
+
+
+@router.get("/invitations", summary="Invitations not yet accepted, withdrawn or expired")
+def list_invitations(request: Request, who: Staff) -> JSONBody:
+    runtime = runtime_of(request)
+    with runtime.engine.connect() as connection:
+        found = pending_invitations(connection, who.workspace, runtime.clock.now())
+    return JSONBody({"items": [_invitation_json(link) for link in found]})
+
+
+@router.delete("/invitations/{invitation_id}", status_code=204, summary="Withdraw an invitation")
+def delete_invitation(request: Request, who: Staff, invitation_id: str) -> Response:
+    runtime = runtime_of(request)
+    now = runtime.clock.now()
+    with write_transaction(runtime.engine) as connection:
+        link = cancel_invitation(connection, who.workspace, invitation_id)
+        if link is None:
+            raise NotFound(f"no pending invitation {invitation_id!r}", field="invitation_id")
+        record(connection, who.workspace, who.actor, "user.invite_withdrawn", now,
+               object_type="invitation", object_id=link.id,
+               before={"email": link.email, "role": link.role})  # fmt: skip
+    return Response(status_code=204)
+
+
+class Acceptance(BaseModel):
+    token: _Token
+    password: _Password
+    # For a new account; an address with one keeps its name.
+    name: Annotated[str, Field(max_length=200)] = ""
+
+
+accept_router = APIRouter(prefix="/api/v1/auth", tags=["auth"], route_class=DocumentRoute)
+
+
+@accept_router.post("/invitation", summary="Accept an invitation: join, and sign in")
+def accept_invitation(request: Request, body: Acceptance) -> Response:
+    """A new address becomes a user with this password; an address that has an account
+    joins with that account's password."""
+    runtime = runtime_of(request)
+    now = runtime.clock.now()
+    address = client_address(request)
+
+    def accept() -> tuple[User, str]:
+        with write_transaction(runtime.engine) as connection:
+            link = redeem(connection, Purpose.INVITE, body.token, now)
+            user = user_by_email(connection, link.email)
+            if user is None:
+                user = create_user(connection, link.email, body.name, now, password=body.password)
+            elif authenticate(connection, link.email, body.password) is None:
+                raise Unauthorized(
+                    f"{link.email} has an account: accept with its password", field="password"
+                )
+            join(connection, link, user.id, now)
+            token = open_session(connection, user.id, link.workspace_id, now, address=address,
+                                 user_agent=request.headers.get("user-agent"))  # fmt: skip
+            record(connection, link.workspace_id, Actor("user", user.id, user.email, address),
+                   "user.invite_accepted", now, object_type="user", object_id=user.id,
+                   after={"role": link.role})  # fmt: skip
+        return user, token
+
+    user, token = authenticated(request, accept)
+    return signed_in(request, runtime, user, token)
+
+
+def _invitation_json(link: Link) -> dict[str, Any]:
+    return {
+        "id": link.id,
+        "email": link.email,
+        "role": link.role,
+        "invited_by": link.created_by,
+        "created_at": iso_instant(link.created_at),
+        "expires_at": iso_instant(link.expires_at),
+    }

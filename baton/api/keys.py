@@ -1,0 +1,105 @@
+"""The workspace's API keys: write keys for the tracking API, admin keys with a role and
+an optional expiry for the admin API. A key is shown once, when it is made."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+from starlette.responses import Response
+
+from baton.api.auth import Staff, runtime_of
+from baton.api.bodies import DocumentRoute
+from baton.api.responses import JSONBody
+from baton.api.users import giver
+from baton.core.durations import parse_duration
+from baton.core.errors import InvalidInput, NotFound
+from baton.core.formats import iso_instant
+from baton.storage.database import write_transaction
+from baton.teams import Role
+from baton.teams.audit import record
+from baton.teams.membership import check_grant
+from baton.workspaces import KeyInfo, KeyKind, create_key, list_keys, revoke_key
+from baton.workspaces.keys import key_info
+
+router = APIRouter(prefix="/api/v1", tags=["keys"], route_class=DocumentRoute)
+
+
+@router.get("/keys", summary="The workspace's keys, with role, expiry and last use")
+def get_keys(request: Request, who: Staff) -> JSONBody:
+    with runtime_of(request).engine.connect() as connection:
+        found = list_keys(connection, who.workspace)
+    return JSONBody({"items": [key_json(key) for key in found]})
+
+
+class NewKey(BaseModel):
+    kind: KeyKind
+    role: Role | None = Field(
+        default=None, description="An admin key's role; by default the creator's own."
+    )
+    expires_in: Annotated[str | None, Field(max_length=40, description="e.g. 90d")] = None
+    browser: bool = Field(default=False, description="A write key for web pages.")
+
+
+@router.post("/keys", status_code=201, summary="Make a key: it is in this answer only")
+def post_key(request: Request, who: Staff, body: NewKey) -> JSONBody:
+    """An admin key's role may hold only permissions its creator's role holds."""
+    if body.kind is KeyKind.WRITE and body.role is not None:
+        raise InvalidInput("a write key has no role", field="role")
+    if body.kind is KeyKind.ADMIN and body.browser:
+        raise InvalidInput("browser is for write keys", field="browser")
+    role = body.role or giver(who)
+    if body.kind is KeyKind.ADMIN:
+        check_grant(giver(who), role)
+    runtime = runtime_of(request)
+    now = runtime.clock.now()
+    expires_at = None
+    if body.expires_in is not None:
+        try:
+            expires_at = now + parse_duration(body.expires_in)
+        except ValueError as error:
+            raise InvalidInput(str(error), field="expires_in") from None
+    with write_transaction(runtime.engine) as connection:
+        key = create_key(connection, who.workspace, body.kind, now,
+                         browser=body.browser, role=role, expires_at=expires_at)  # fmt: skip
+        made = key_info(connection, key)
+        assert made is not None
+        record(connection, who.workspace, who.actor, "key.create", now,
+               object_type="key", object_id=made.id, after=_audited(made))  # fmt: skip
+    return JSONBody({**key_json(made), "key": key}, status_code=201)
+
+
+@router.delete("/keys/{key_id}", status_code=204, summary="Revoke a key: it stops at once")
+def delete_key(request: Request, who: Staff, key_id: str) -> Response:
+    runtime = runtime_of(request)
+    with write_transaction(runtime.engine) as connection:
+        found = next((k for k in list_keys(connection, who.workspace) if k.id == key_id), None)
+        if found is None:
+            raise NotFound(f"no key {key_id!r} in this workspace", field="key_id")
+        if found.role is not None:
+            check_grant(giver(who), found.role)
+        revoke_key(connection, who.workspace, key_id)
+        record(connection, who.workspace, who.actor, "key.revoke", runtime.clock.now(),
+               object_type="key", object_id=key_id, before=_audited(found))  # fmt: skip
+    # Other processes forget it within their cache's 10 seconds.
+    runtime.keys.forget()
+    return Response(status_code=204)
+
+
+def key_json(key: KeyInfo) -> dict[str, Any]:
+    return {
+        "id": key.id,
+        "kind": key.kind,
+        "browser": key.browser,
+        "hint": key.hint,
+        "role": key.role,
+        "created_at": iso_instant(key.created_at),
+        "expires_at": iso_instant(key.expires_at),
+        "last_used_at": iso_instant(key.last_used_at),
+    }
+
+
+def _audited(key: KeyInfo) -> dict[str, Any]:
+    return {k: v for k, v in key_json(key).items() if k in ("kind", "browser", "role", "hint",
+                                                           "expires_at")}  # fmt: skip

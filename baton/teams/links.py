@@ -1,0 +1,166 @@
+"""Single-use links sent by e-mail: an invitation to a workspace, a password reset.
+
+The link carries a random token; only its SHA-256 is stored (it is long and random, so
+that hash is enough). Redeeming marks it used in the same statement that checks it is
+unused and unexpired, so two clicks racing each other cannot both succeed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Connection, Row, delete, func, insert, select, update
+
+from baton.core.errors import Unauthorized
+from baton.core.ids import new_id
+from baton.storage.tables import user_tokens
+from baton.teams.roles import Role
+
+
+class Purpose(StrEnum):
+    INVITE = "invite"
+    RESET = "reset"
+
+
+LIFETIMES = {Purpose.INVITE: timedelta(days=7), Purpose.RESET: timedelta(hours=1)}
+# Where the console opens each kind of link, under the public URL.
+PAGES = {Purpose.INVITE: "/invite", Purpose.RESET: "/reset-password"}
+
+
+@dataclass(frozen=True)
+class Link:
+    id: str
+    purpose: Purpose
+    email: str
+    workspace_id: str | None
+    role: Role | None
+    created_by: str | None
+    created_at: datetime
+    expires_at: datetime
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_link(
+    connection: Connection,
+    purpose: Purpose,
+    email: str,
+    now: datetime,
+    *,
+    workspace_id: str | None = None,
+    role: Role | None = None,
+    created_by: str | None = None,
+) -> tuple[Link, str]:
+    """A new link and its token (shown once, in the e-mail). It replaces the unused
+    links of the same purpose for the same address (and workspace): they are marked
+    used, and still count for `links_since`."""
+    replaced = (
+        update(user_tokens)
+        .where(
+            user_tokens.c.purpose == purpose.value,
+            user_tokens.c.email == email,
+            user_tokens.c.used_at.is_(None),
+        )
+        .values(used_at=now)
+    )
+    if workspace_id is not None:
+        replaced = replaced.where(user_tokens.c.workspace_id == workspace_id)
+    connection.execute(replaced)
+    token = secrets.token_urlsafe(32)
+    link = Link(
+        new_id("tok", now), purpose, email, workspace_id, role, created_by, now,
+        now + LIFETIMES[purpose],
+    )  # fmt: skip
+    connection.execute(
+        insert(user_tokens).values(
+            id=link.id,
+            token_hash=_digest(token),
+            purpose=purpose.value,
+            email=email,
+            workspace_id=workspace_id,
+            role=None if role is None else role.value,
+            created_by=created_by,
+            created_at=now,
+            expires_at=link.expires_at,
+        )
+    )
+    return link, token
+
+
+def redeem(connection: Connection, purpose: Purpose, token: str, now: datetime) -> Link:
+    """The link of `token`, marked used; Unauthorized when it was used, has expired or
+    never existed (the same answer for each). Rolled back with the caller's transaction."""
+    digest = _digest(token)
+    used = connection.execute(
+        update(user_tokens)
+        .where(
+            user_tokens.c.token_hash == digest,
+            user_tokens.c.purpose == purpose.value,
+            user_tokens.c.used_at.is_(None),
+            user_tokens.c.expires_at > now,
+        )
+        .values(used_at=now)
+    ).rowcount
+    if used != 1:
+        raise Unauthorized(
+            "this link is not valid: it was used already, has expired or was replaced",
+            field="token",
+        )
+    found = connection.execute(select(user_tokens).where(user_tokens.c.token_hash == digest))
+    return _link(found.one())
+
+
+def links_since(connection: Connection, purpose: Purpose, email: str, since: datetime) -> int:
+    """How many links of this purpose the address was sent since `since`."""
+    return connection.execute(
+        select(func.count()).where(
+            user_tokens.c.purpose == purpose.value,
+            user_tokens.c.email == email,
+            user_tokens.c.created_at > since,
+        )
+    ).scalar_one()
+
+
+def pending_invitations(connection: Connection, workspace_id: str, now: datetime) -> list[Link]:
+    rows = connection.execute(
+        select(user_tokens)
+        .where(
+            user_tokens.c.purpose == Purpose.INVITE.value,
+            user_tokens.c.workspace_id == workspace_id,
+            user_tokens.c.used_at.is_(None),
+            user_tokens.c.expires_at > now,
+        )
+        .order_by(user_tokens.c.id)
+    )
+    return [_link(row) for row in rows]
+
+
+def cancel_invitation(connection: Connection, workspace_id: str, link_id: str) -> Link | None:
+    """The unused invitation withdrawn, or None when the workspace has none with that id."""
+    row = connection.execute(
+        select(user_tokens).where(
+            user_tokens.c.id == link_id,
+            user_tokens.c.purpose == Purpose.INVITE.value,
+            user_tokens.c.workspace_id == workspace_id,
+            user_tokens.c.used_at.is_(None),
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    connection.execute(delete(user_tokens).where(user_tokens.c.id == link_id))
+    return _link(row)
+
+
+def _link(row: Row[Any]) -> Link:
+    return Link(
+        row.id, Purpose(row.purpose), row.email, row.workspace_id,
+        None if row.role is None else Role(row.role), row.created_by, row.created_at,
+        row.expires_at,
+    )  # fmt: skip
