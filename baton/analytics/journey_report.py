@@ -157,6 +157,14 @@ def journey_report(
     }
 
 
+def node_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """A report's figures per node, one flat row each (for tables and CSV files)."""
+    return [
+        {"node": node, **{k: v for k, v in figures.items() if k != "messages"}}
+        for node, figures in report["nodes"].items()
+    ]
+
+
 def _entries(connection: Connection, covered: list[ColumnElement[bool]]) -> list[_Entry]:
     c = journey_instances.c
     query = (

@@ -42,6 +42,7 @@ from baton.api.limits import BoundedBodies
 from baton.api.throttle import FailedAuthentications
 from baton.api.urls import NulFreeUrls
 from baton.runtime import Runtime
+from baton.teams.sso import domain_rules
 
 
 def create_app(runtime: Runtime) -> FastAPI:
@@ -58,6 +59,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.failed_authentications = FailedAuthentications(
         runtime.clock, runtime.settings.auth_failures_per_minute
     )
+    if runtime.settings.single_sign_on():
+        domain_rules(runtime.settings.oidc_roles)  # a wrong BATON_OIDC_ROLES stops the start
     app.state.failed_logins = FailedAuthentications(
         runtime.clock, runtime.settings.login_failures_per_account, "this account"
     )

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field, PlainValidator, StrictBool, StrictInt, StrictStr
 from sqlalchemy import Connection
+from starlette.responses import Response
 
-from baton.analytics import journey_report
+from baton.analytics import journey_report, node_rows
 from baton.api.audit import unless_missing
 from baton.api.auth import AdminWorkspace, Staff, runtime_of
 from baton.api.bodies import (
@@ -315,8 +319,7 @@ def stats(request: Request, workspace_id: AdminWorkspace, key: str) -> JSONBody:
         return JSONBody(reports.journey_stats(connection, journey))
 
 
-@router.get("/journeys/{key}/report", summary="Nodes, goals, revenue, experiments, daily series")
-def report(
+def _report(
     request: Request,
     workspace_id: AdminWorkspace,
     key: str,
@@ -324,14 +327,14 @@ def report(
     end: Annotated[str | None, Query(alias="to")] = None,
     version: Annotated[int | None, Query(ge=1, le=_LARGEST_VERSION)] = None,
     attribution_window: str = "7d",
-) -> JSONBody:
+) -> dict[str, Any]:
     """Over the entries from `from` (default: the journey's creation) to `to` (default:
     now); revenue counts orders within `attribution_window` of a message or an entry."""
     runtime = runtime_of(request)
     window = duration_of(attribution_window, "attribution_window")
     with runtime.engine.connect() as connection:
         journey = get_journey(connection, workspace_id, key)
-        found = journey_report(
+        return journey_report(
             connection,
             journey,
             start=instant_of(start, "from") if start else journey.created_at,
@@ -339,7 +342,35 @@ def report(
             version=version,
             window=window,
         )
+
+
+Report = Annotated[dict[str, Any], Depends(_report)]
+
+
+@router.get("/journeys/{key}/report", summary="Nodes, goals, revenue, experiments, daily series")
+def report(found: Report) -> JSONBody:
     return JSONBody(found)
+
+
+@router.get("/journeys/{key}/report.csv", summary="The report's figures per node, as a CSV file")
+def report_csv(request: Request, who: Staff, key: str, found: Report) -> Response:
+    """The same parameters as the report; the export is in the audit trail."""
+    rows = node_rows(found)
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=list(rows[0]) if rows else ["node"])
+    writer.writeheader()
+    writer.writerows(rows)
+    runtime = runtime_of(request)
+    with write_transaction(runtime.engine) as connection:
+        record(connection, who.workspace, who.actor, "report.export", runtime.clock.now(),
+               object_type="journey", object_id=key,
+               detail={"from": found["from"], "to": found["to"]})  # fmt: skip
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", key)
+    return Response(
+        text.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}-report.csv"'},
+    )
 
 
 @router.get("/journeys/{key}/instances", summary="Instances with their state and step history")

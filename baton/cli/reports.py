@@ -13,7 +13,7 @@ import orjson
 import typer
 from rich.table import Table
 
-from baton.analytics import event_names, journey_report, segment_members
+from baton.analytics import event_names, journey_report, node_rows, segment_members
 from baton.analytics import kpis as compute_kpis
 from baton.cli.analytics import open_store
 from baton.cli.common import clock_of, console, database_and_workspace, errors, settings
@@ -78,10 +78,7 @@ def journey(
     except (BatonError, ValueError) as error:
         errors.print(f"[red]{getattr(error, 'message', error)}[/red]")
         raise typer.Exit(1) from None
-    nodes = [
-        {"node": node, **{k: v for k, v in figures.items() if k != "messages"}}
-        for node, figures in report["nodes"].items()
-    ]
+    nodes = node_rows(report)
     if output is Format.JSON:
         sys.stdout.write(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode() + "\n")
         return

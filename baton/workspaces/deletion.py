@@ -4,8 +4,9 @@ In one transaction: every row of every table with a `workspace_id` column (profi
 events, definitions, journeys, messages, consent, keys, memberships, reviews, its audit
 trail...), the rows that belong to it through one of those (journey versions and steps,
 message attempts...), and the workspace itself; sessions working in it go on without it.
-What is left is one entry in the installation's audit trail: who deleted which
-workspace, and when. Then the workspace's keys stop working in this process at once, and
+What is left is one entry in the installation's audit trail (who deleted which
+workspace, and when) and an erasure receipt, which has the database files compacted as
+after a person's erasure. Then the workspace's keys stop working in this process at once, and
 its rows leave the stores beside the database (the analytics store).
 
 A table that holds rows of workspaces in another way must be named here: until it is,
@@ -19,11 +20,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import Column, Connection, Engine, Table, delete, select, update
+from sqlalchemy import Column, Connection, Engine, Table, delete, insert, select, update
 
 from baton.core.errors import Conflict, NotFound
+from baton.core.ids import new_id
 from baton.storage.database import write_transaction
 from baton.storage.tables import (
+    erasures,
     journey_instances,
     journey_steps,
     journey_versions,
@@ -93,9 +96,19 @@ def delete_workspace(
         if found.is_default:
             raise Conflict(WHY_NOT_DEFAULT)
         rows = _delete_rows(connection, found.id)
+        erasure_id = new_id("era", now)
+        # A receipt of the erasure of everything in it: the pipeline's compaction then
+        # leaves no copy of the deleted rows in the database files, as for a person.
+        connection.execute(
+            insert(erasures).values(
+                id=erasure_id, workspace_id=found.id, at=now, profile_ids=[],
+                suppressed=0, deleted=rows,
+            )
+        )  # fmt: skip
         record(connection, None, actor, "workspace.delete", now,
                object_type="workspace", object_id=found.id,
-               detail={"key": found.key, "name": found.name, "rows": rows})  # fmt: skip
+               detail={"key": found.key, "name": found.name, "rows": rows,
+                       "erasure_id": erasure_id})  # fmt: skip
     if keys is not None:
         keys.forget()
     for store in beside:

@@ -18,6 +18,7 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from joserfc.jwk import RSAKey
 from sqlalchemy import Engine, select
 
+from baton.api import create_app
 from baton.api.oidc import CALLBACK, FLOW_COOKIE, Flow
 from baton.core.clock import ManualClock
 from baton.core.config import Settings
@@ -427,3 +428,20 @@ def test_the_settings_go_together_and_keep_the_secret() -> None:
         Settings.from_env({**environ, "BATON_OIDC_ISSUER": "http://id.example.com"})
     local = Settings.from_env({**environ, "BATON_OIDC_ISSUER": "http://127.0.0.1:8080/realm"})
     assert local.oidc_issuer == "http://127.0.0.1:8080/realm"
+
+
+def test_wrong_domain_rules_stop_the_server_from_starting(database_url: str) -> None:
+    settings = Settings(
+        database_url=database_url,
+        analytics_path="off",
+        oidc_issuer="https://id.example.com",
+        oidc_client_id="baton",
+        oidc_client_secret="the-client-secret-of-baton",
+        oidc_roles="example.com=emperor",
+    )
+    runtime = Runtime.create(settings, run_processor=False)
+    try:
+        with pytest.raises(ConfigurationError, match="BATON_OIDC_ROLES"):
+            create_app(runtime)
+    finally:
+        runtime.engine.dispose()

@@ -249,6 +249,9 @@ def test_deletion_erases_every_row_of_the_workspace_and_nothing_of_another(
     assert entry["actor_id"] == doomed.names["owner_id"]
     (session,) = left.pop("sessions")  # signed in still, in no workspace of its own choosing
     assert session["workspace_id"] is None
+    (receipt,) = left.pop("erasures")  # no personal data; has the files compacted
+    assert (receipt["id"], receipt["profile_ids"]) == (entry["detail"]["erasure_id"], [])
+    assert receipt["compacted_at"] is None
     assert left == {}
     assert rows_of(engine, kept.id) == kept_before
     assert store.rows(in_store, [doomed.id]) == [(0,)]
