@@ -143,7 +143,8 @@ class OidcProvider:
         self.key = RSAKey.generate_key(2048, parameters={"kid": "test-key", "use": "sig"})
         # Who may sign in, by address.
         self.people: dict[str, Person] = {}
-        # Claims written over those of every ID token signed from now on.
+        # Claims written over those of every ID token signed from now on; None leaves
+        # out a claim about the person.
         self.forced_claims: dict[str, Any] = {}
         # Whether the ID token carries the address, or only userinfo does.
         self.email_in_id_token = True
@@ -156,7 +157,7 @@ class OidcProvider:
         self.issuer = f"http://127.0.0.1:{self._server.server_port}"
 
     def allow_redirects_to(self, redirect_uri: str) -> None:
-        self._client.redirect_uris = [redirect_uri]
+        self._client.redirect_uris.append(redirect_uri)
 
     def __enter__(self) -> OidcProvider:
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
@@ -286,7 +287,8 @@ class OidcProvider:
             def generate_user_info(self, user: Person, scope: str) -> UserInfo:
                 claims = user.claims() if provider.email_in_id_token else {"sub": user.sub}
                 # Applied after the registered claims, so these replace them.
-                return UserInfo({**claims, **provider.forced_claims})
+                forced = {**claims, **provider.forced_claims}
+                return UserInfo({k: v for k, v in forced.items() if v is not None})
 
         return Extension(require_nonce=True)
 

@@ -24,56 +24,75 @@ from baton.teams import (
     close_sessions_of,
     csrf_token_for,
     end_session,
+    first_membership,
     memberships_of,
     open_session,
     role_in,
     set_password,
     switch_workspace,
+    user_by_email,
 )
 from baton.teams.audit import Actor, record
 from baton.workspaces.workspaces import workspace_by_key
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"], route_class=DocumentRoute)
 
-_Email = Annotated[str, Field(min_length=1, max_length=320)]
-_Password = Annotated[str, Field(min_length=1, max_length=1024)]
+# What people type into sign-in forms, bounded.
+Email = Annotated[str, Field(min_length=1, max_length=320)]
+Password = Annotated[str, Field(min_length=1, max_length=1024)]
 
 
 class Login(BaseModel):
-    email: _Email
-    password: _Password
+    email: Email
+    password: Password
 
 
 @router.post("/login", summary="Sign in: sets the session cookie, returns the CSRF token")
 def login(request: Request, body: Login) -> Response:
     runtime = runtime_of(request)
     address = client_address(request)
+    user = _password_checked(request, body.email, body.password)
+    now = runtime.clock.now()
+    with write_transaction(runtime.engine) as connection:
+        if user is None:
+            # What was typed is not kept (it may be a password): only an account's address.
+            known = user_by_email(connection, body.email.strip().lower())
+            actor = (
+                Actor("user", None, None, address)
+                if known is None
+                else Actor("user", known.id, known.email, address)
+            )
+            record(connection, None, actor, "login.failed", now)
+        else:
+            first = first_membership(connection, user.id)
+            token = open_session(
+                connection,
+                user.id,
+                None if first is None else first.workspace_id,
+                now,
+                address=address,
+                user_agent=request.headers.get("user-agent"),
+            )
+            record(connection, None, Actor("user", user.id, user.email, address), "login", now)
+    if user is None:
+        raise Unauthorized("the e-mail address or the password is wrong")
+    return signed_in(request, runtime, user, token)
+
+
+def _password_checked(request: Request, email: str, password: str) -> User | None:
+    """The account, if this is its password; failures count against the client address
+    and the account, and past their limits the check is not even made (429)."""
     by_address: FailedAuthentications = request.app.state.failed_authentications
     by_account: FailedAuthentications = request.app.state.failed_logins
-    account = body.email.strip().lower()
+    address, account = client_address(request), email.strip().lower()
     by_address.check(address)
     by_account.check(account)
-    with runtime.engine.connect() as connection:
-        user = authenticate(connection, account, body.password)
-    now = runtime.clock.now()
+    with runtime_of(request).engine.connect() as connection:
+        user = authenticate(connection, account, password)
     if user is None:
         by_address.record(address)
         by_account.record(account)
-        with write_transaction(runtime.engine) as connection:
-            record(connection, None, Actor("user", None, account, address), "login.failed", now)
-        raise Unauthorized("the e-mail address or the password is wrong")
-    with write_transaction(runtime.engine) as connection:
-        first = next(iter(memberships_of(connection, user.id)), None)
-        token = open_session(
-            connection,
-            user.id,
-            None if first is None else first.workspace_id,
-            now,
-            address=address,
-            user_agent=request.headers.get("user-agent"),
-        )
-        record(connection, None, Actor("user", user.id, user.email, address), "login", now)
-    return signed_in(request, runtime, user, token)
+    return user
 
 
 def signed_in(request: Request, runtime: Runtime, user: User, token: str) -> Response:
@@ -106,6 +125,11 @@ def logout(request: Request, who: Staff) -> Response:
         if who.session_id is not None:
             end_session(connection, who.session_id)
         record(connection, None, who.actor, "logout", runtime.clock.now())
+    return signed_out()
+
+
+def signed_out() -> Response:
+    """The answer that makes the browser forget its session cookie."""
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
     return response
@@ -140,8 +164,8 @@ def choose_workspace(request: Request, who: Staff, body: WorkspaceChoice) -> JSO
 
 
 class PasswordChange(BaseModel):
-    current_password: _Password
-    new_password: _Password
+    current_password: Password
+    new_password: Password
 
 
 @router.post("/password", summary="Change one's password; signs out every other session")
@@ -149,9 +173,8 @@ def change_password(request: Request, who: Staff, body: PasswordChange) -> Respo
     if who.user is None:
         raise InvalidInput("an admin key has no password")
     runtime = runtime_of(request)
-    with runtime.engine.connect() as connection:
-        if authenticate(connection, who.user.email, body.current_password) is None:
-            raise Unauthorized("the current password is wrong", field="current_password")
+    if _password_checked(request, who.user.email, body.current_password) is None:
+        raise Unauthorized("the current password is wrong", field="current_password")
     now = runtime.clock.now()
     with write_transaction(runtime.engine) as connection:
         set_password(connection, who.user.id, body.new_password, now)

@@ -99,7 +99,9 @@ def _identify(request: Request) -> Caller:
         access = runtime.keys.access_for(token.strip(), KeyKind.ADMIN)
         if access is None:
             raise Unauthorized("the admin key is not valid")
-        return key_identity(access, client_address(request))
+        return key_identity(
+            runtime, access, request.headers.get(WORKSPACE_HEADER), client_address(request)
+        )
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         raise Unauthorized(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Literal
 
 from baton.core.errors import Forbidden
 from baton.runtime import Runtime
@@ -18,8 +19,8 @@ from baton.teams import (
     end_session,
     expired,
     find_session,
+    first_membership,
     may,
-    memberships_of,
     role_in,
     touch,
     user_by_id,
@@ -42,7 +43,7 @@ class Gate(StrEnum):
 
 @dataclass(frozen=True)
 class Caller:
-    actor_type: str  # user | key
+    actor_type: Literal["user", "key"]
     actor_id: str
     actor_label: str  # the user's e-mail, or the key's hint
     address: str
@@ -62,6 +63,9 @@ class Caller:
             raise Forbidden("you are not a member of any workspace yet")
         return self.workspace_id
 
+    def holds(self, permission: Permission) -> bool:
+        return self.role is not None and may(self.role, permission)
+
     def entitled_to(self, gate: Permission | Gate | None) -> Caller:
         """This caller, if its role opens a route needing `gate`; Forbidden otherwise. A
         route without a decision opens to no one."""
@@ -80,14 +84,25 @@ class Caller:
         return self
 
 
-def key_identity(access: Access, address: str) -> Caller:
+def key_identity(runtime: Runtime, access: Access, workspace: str | None, address: str) -> Caller:
+    """An admin key, which works in its own workspace only: Forbidden when the request
+    names another (key or id), and for a key without a role rather than guess one."""
+    if access.role is None:
+        raise Forbidden("this admin key has no role, so it opens nothing: make another")
+    if workspace is not None and workspace != access.workspace_id:
+        with runtime.engine.connect() as connection:
+            named = workspace_by_key(connection, workspace)
+        if named is None or named.id != access.workspace_id:
+            raise Forbidden(
+                f"an admin key works in its own workspace only, not in {workspace[:64]!r}"
+            )
     return Caller(
         actor_type="key",
         actor_id=access.key_id,
         actor_label=f"admin key {access.key_id}",
         address=address,
         workspace_id=access.workspace_id,
-        role=access.role or Role.ADMIN,
+        role=access.role,
     )
 
 
@@ -113,7 +128,7 @@ def session_identity(
         else:
             role = None if workspace_id is None else role_in(connection, user.id, workspace_id)
             if role is None:  # removed from it since: the first one left
-                first = next(iter(memberships_of(connection, user.id)), None)
+                first = first_membership(connection, user.id)
                 workspace_id = None if first is None else first.workspace_id
                 role = None if first is None else first.role
     if expired(session, now, lifetimes) or due_for_touch(session, now):

@@ -9,13 +9,13 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from baton.api.account import signed_in
+from baton.api.account import Email, Password, signed_in
 from baton.api.auth import Staff, authenticated, client_address, runtime_of
 from baton.api.bodies import DocumentRoute
 from baton.api.responses import JSONBody
 from baton.api.users import giver
-from baton.channels.staff_mail import link_url, mail_invitation
-from baton.core.errors import NotFound, Unauthorized
+from baton.channels.staff_mail import NO_MAIL, installation_mail, link_url, mail_invitation
+from baton.core.errors import Conflict, NotFound, Unauthorized
 from baton.core.formats import iso_instant
 from baton.storage.database import write_transaction
 from baton.teams import Role, User, authenticate, create_user, open_session, user_by_email
@@ -25,31 +25,34 @@ from baton.teams.membership import invite, join
 
 router = APIRouter(prefix="/api/v1", tags=["users"], route_class=DocumentRoute)
 
-_Email = Annotated[str, Field(min_length=1, max_length=320)]
 _Token = Annotated[str, Field(min_length=1, max_length=200)]
-_Password = Annotated[str, Field(min_length=1, max_length=1024)]
 
 
 class NewInvitation(BaseModel):
-    email: _Email
+    email: Email
     role: Role
 
 
 @router.post("/invitations", status_code=201, summary="Invite someone by e-mail")
 def post_invitation(request: Request, who: Staff, body: NewInvitation) -> JSONBody:
-    """Only an owner invites an owner. The link goes by e-mail; when no mail server is
-    configured, or sending failed, it is in this answer for you to pass on."""
+    """Only an owner invites an owner. The link goes by e-mail, through the installation's
+    mail, to the invited address alone; only the installation's owner also gets it in the
+    answer when it could not be sent. Without that mail anyone else is refused (409)."""
     runtime = runtime_of(request)
     now = runtime.clock.now()
+    # Anyone else holding the link could accept it for an address that is not theirs.
+    shown_the_link = who.user is not None and who.user.installation_owner
     with write_transaction(runtime.engine) as connection:
         link, token = invite(connection, who.workspace, body.email, body.role, now,
                              by=giver(who), created_by=who.actor_id)  # fmt: skip
+        if not shown_the_link and installation_mail(connection, runtime.settings) is None:
+            raise Conflict(f"{NO_MAIL}, or invite from the command line: baton users invite")
         record(connection, who.workspace, who.actor, "user.invite", now,
                object_type="invitation", object_id=link.id,
                after={"email": link.email, "role": body.role.value})  # fmt: skip
     unsent = mail_invitation(runtime.engine, runtime.settings, link, token, who.actor_label, now)
     answer = {**_invitation_json(link), "mail": {"sent": unsent is None, "reason": unsent}}
-    if unsent is not None:
+    if unsent is not None and shown_the_link:
         answer["link"] = link_url(runtime.settings, link, token)
     return JSONBody(answer, status_code=201)
 
@@ -78,7 +81,7 @@ def delete_invitation(request: Request, who: Staff, invitation_id: str) -> Respo
 
 class Acceptance(BaseModel):
     token: _Token
-    password: _Password
+    password: Password
     # For a new account; an address with one keeps its name.
     name: Annotated[str, Field(max_length=200)] = ""
 

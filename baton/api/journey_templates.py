@@ -6,13 +6,19 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, StrictBool, StrictStr
+from sqlalchemy import Connection
 
 from baton.api.auth import AdminWorkspace, Staff, runtime_of
 from baton.api.bodies import DocumentRoute
+from baton.api.callers import Caller
 from baton.api.responses import JSONBody
-from baton.journeys import find_journey_templates, get_journey_template, install
+from baton.api.reviews import held
+from baton.core.errors import Conflict, Forbidden
+from baton.journeys import Installed, find_journey_templates, get_journey_template, install
 from baton.storage.database import write_transaction
+from baton.teams import Permission
 from baton.teams.audit import record
+from baton.teams.reviews import Kind
 
 router = APIRouter(prefix="/api/v1", tags=["journey templates"], route_class=DocumentRoute)
 
@@ -50,6 +56,12 @@ def install_journey_template(
     parameters = installation.parameters
     runtime = runtime_of(request)
     with write_transaction(runtime.engine) as connection:
+        if installation.publish and held(connection, who, Kind.JOURNEYS):
+            raise Conflict(
+                "journeys here are published after approval: install with publish false, "
+                "then ask for a review of each journey",
+                field="publish",
+            )
         done = install(
             connection,
             workspace_id,
@@ -58,6 +70,7 @@ def install_journey_template(
             runtime.clock.now(),
             publish=installation.publish,
         )
+        _refuse_what_the_caller_may_not_change(connection, who, done)
         found = {
             "name": installation.name,
             "parameters": template.values(parameters),
@@ -74,3 +87,22 @@ def install_journey_template(
             detail={**found, "publish": installation.publish},
         )
     return JSONBody(found, 201)
+
+
+def _refuse_what_the_caller_may_not_change(
+    connection: Connection, who: Caller, done: list[Installed]
+) -> None:
+    """Raises (so the installation rolls back) where it changed what the caller may not
+    change by hand: the workspace policy, or message templates that need approval."""
+    policy = [part.key for part in done if part.kind == "policy"]
+    if policy and not who.holds(Permission.MANAGE_WORKSPACE):
+        raise Forbidden(
+            f"this template adds to the workspace policy ({', '.join(policy)}): only an "
+            "owner or admin may install it"
+        )
+    changed = [d.key for d in done if d.kind == "message template" and d.action != "unchanged"]
+    if changed and held(connection, who, Kind.TEMPLATES):
+        raise Conflict(
+            f"message templates here change after approval, and this template would change "
+            f"{', '.join(changed)}: ask an owner or admin to install it"
+        )

@@ -14,14 +14,14 @@ from baton.api.bodies import DocumentRoute
 from baton.api.responses import JSONBody
 from baton.api.users import giver
 from baton.core.durations import parse_duration
-from baton.core.errors import InvalidInput, NotFound
+from baton.core.errors import InvalidInput, NotFound, Unauthorized
 from baton.core.formats import iso_instant
 from baton.storage.database import write_transaction
 from baton.teams import Role
 from baton.teams.audit import record
 from baton.teams.membership import check_grant
 from baton.workspaces import KeyInfo, KeyKind, create_key, list_keys, revoke_key
-from baton.workspaces.keys import key_info
+from baton.workspaces.keys import find_key, key_info
 
 router = APIRouter(prefix="/api/v1", tags=["keys"], route_class=DocumentRoute)
 
@@ -38,13 +38,21 @@ class NewKey(BaseModel):
     role: Role | None = Field(
         default=None, description="An admin key's role; by default the creator's own."
     )
-    expires_in: Annotated[str | None, Field(max_length=40, description="e.g. 90d")] = None
+    expires_in: Annotated[
+        str | None,
+        Field(
+            max_length=40,
+            description="e.g. 90d. A key made with an expiring key expires no later than it.",
+        ),
+    ] = None
     browser: bool = Field(default=False, description="A write key for web pages.")
 
 
 @router.post("/keys", status_code=201, summary="Make a key: it is in this answer only")
 def post_key(request: Request, who: Staff, body: NewKey) -> JSONBody:
-    """An admin key's role may hold only permissions its creator's role holds."""
+    """An admin key's role may hold only permissions its creator's role holds. A key made
+    with a key that expires expires no later: a later or missing expiry is cut to that
+    key's, and `expiry_capped` says so."""
     if body.kind is KeyKind.WRITE and body.role is not None:
         raise InvalidInput("a write key has no role", field="role")
     if body.kind is KeyKind.ADMIN and body.browser:
@@ -60,21 +68,30 @@ def post_key(request: Request, who: Staff, body: NewKey) -> JSONBody:
             expires_at = now + parse_duration(body.expires_in)
         except ValueError as error:
             raise InvalidInput(str(error), field="expires_in") from None
+    capped = False
     with write_transaction(runtime.engine) as connection:
-        key = create_key(connection, who.workspace, body.kind, now,
-                         browser=body.browser, role=role, expires_at=expires_at)  # fmt: skip
+        if who.actor_type == "key":
+            maker = find_key(connection, who.workspace, who.actor_id)
+            if maker is None:
+                raise Unauthorized("the admin key is not valid")
+            if maker.expires_at is not None and (
+                expires_at is None or expires_at > maker.expires_at
+            ):
+                expires_at, capped = maker.expires_at, True
+        key = create_key(connection, who.workspace, body.kind, now, browser=body.browser,
+                         role=role, expires_at=expires_at, created_by=who.actor_id)  # fmt: skip
         made = key_info(connection, key)
         assert made is not None
         record(connection, who.workspace, who.actor, "key.create", now,
                object_type="key", object_id=made.id, after=_audited(made))  # fmt: skip
-    return JSONBody({**key_json(made), "key": key}, status_code=201)
+    return JSONBody({**key_json(made), "key": key, "expiry_capped": capped}, status_code=201)
 
 
 @router.delete("/keys/{key_id}", status_code=204, summary="Revoke a key: it stops at once")
 def delete_key(request: Request, who: Staff, key_id: str) -> Response:
     runtime = runtime_of(request)
     with write_transaction(runtime.engine) as connection:
-        found = next((k for k in list_keys(connection, who.workspace) if k.id == key_id), None)
+        found = find_key(connection, who.workspace, key_id)
         if found is None:
             raise NotFound(f"no key {key_id!r} in this workspace", field="key_id")
         if found.role is not None:
@@ -97,6 +114,7 @@ def key_json(key: KeyInfo) -> dict[str, Any]:
         "created_at": iso_instant(key.created_at),
         "expires_at": iso_instant(key.expires_at),
         "last_used_at": iso_instant(key.last_used_at),
+        "created_by": key.created_by,
     }
 
 

@@ -2,7 +2,8 @@
 before any of its body is read: otherwise anyone could make the server read megabytes
 for a request it was going to refuse.
 
-- The admin API (`/api/`): 1 MB, and the admin token is checked first.
+- The admin API (`/api/`): 1 MB, and the admin token is checked first. Its public
+  routes (signing in, links from e-mails): 64 KB, and only as JSON.
 - Provider callbacks and the other public endpoints under `/v1/` (inbox, unsubscribe,
   bounce reports, SMS receipts): 64 KB. Bounce reports carry a bearer token, checked
   first; an SMS receipt's signature covers its body, so only the bound protects it.
@@ -24,7 +25,7 @@ from baton.api.permissions import PUBLIC_API_PATHS
 from baton.api.providers import feedback_sender
 from baton.api.responses import JSONBody, error_body
 from baton.api.tracking_paths import TRACKING_PATHS
-from baton.core.errors import BatonError, PayloadTooLarge
+from baton.core.errors import BatonError, InvalidInput, PayloadTooLarge
 
 ADMIN_BYTES = 1024 * 1024
 CALLBACK_BYTES = 64 * 1024
@@ -35,7 +36,7 @@ _BODILESS = frozenset({"GET", "HEAD", "OPTIONS"})
 def _family(path: str) -> tuple[int, Callable[[Request], object] | None] | None:
     """The body limit of a path, and the check of its credentials to run first."""
     if path.startswith("/api/"):
-        return (CALLBACK_BYTES, None) if path in PUBLIC_API_PATHS else (ADMIN_BYTES, identify)
+        return (CALLBACK_BYTES, _json_only) if path in PUBLIC_API_PATHS else (ADMIN_BYTES, identify)
     if path in TRACKING_PATHS or not path.startswith("/v1/"):
         return None
     found = _FEEDBACK.match(path)
@@ -43,6 +44,15 @@ def _family(path: str) -> tuple[int, Callable[[Request], object] | None] | None:
         workspace_id = found["workspace"]
         return CALLBACK_BYTES, lambda request: feedback_sender(request, workspace_id)
     return CALLBACK_BYTES, None
+
+
+def _json_only(request: Request) -> None:
+    """Signing in, accepting an invitation, resetting a password: a page on another site
+    could post a form there (text/plain needs no preflight) and sign a victim's browser
+    into the attacker's account; JSON it cannot send."""
+    kind = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if kind != "application/json":
+        raise InvalidInput("send the body as application/json", field="content-type")
 
 
 class BoundedBodies:

@@ -36,9 +36,9 @@ from baton.core.errors import ConfigurationError, Forbidden, InvalidInput, NotFo
 from baton.core.sealing import key_source
 from baton.runtime import Runtime
 from baton.storage.database import write_transaction
-from baton.teams import memberships_of, open_session
+from baton.teams import first_membership, open_session
 from baton.teams.audit import Actor, record
-from baton.teams.sso import DomainRule, admit, domain_rules
+from baton.teams.sso import DomainRule, Identity, admit, domain_rules
 
 with warnings.catch_warnings():
     # authlib would rather drive httpx2; Baton uses httpx, which authlib's client still
@@ -276,14 +276,18 @@ def _signed_on(
     email, name = claims.get("email"), claims.get("name")
     if not isinstance(email, str) or not email:
         raise Forbidden("the provider shared no e-mail address: allow the `email` scope")
+    person = Identity(
+        sso.settings.oidc_issuer, claims["sub"], email, name if isinstance(name, str) else ""
+    )
     try:
-        if claims.get("email_verified") in (False, "false"):
-            raise Forbidden(f"the provider has not verified {email}: verify it there first")
+        if not _verified(claims, trusted=sso.settings.oidc_trust_email):
+            raise Forbidden(
+                f"the provider has not said that it verified {email}: verify it there first"
+            )
         with write_transaction(runtime.engine) as connection:
-            name = name if isinstance(name, str) else ""
-            admission = admit(connection, email, name, sso.rules, now, address)
+            admission = admit(connection, person, sso.rules, now, address)
             user = admission.user
-            first = next(iter(memberships_of(connection, user.id)), None)
+            first = first_membership(connection, user.id)
             token = open_session(
                 connection,
                 user.id,
@@ -302,9 +306,17 @@ def _signed_on(
     return token
 
 
+def _verified(claims: dict[str, Any], *, trusted: bool) -> bool:
+    """Whether the provider says it verified the address (some send the string); when it
+    says nothing, whether this installation trusts it to (BATON_OIDC_TRUST_EMAIL)."""
+    said = claims.get("email_verified")
+    return said is True or said == "true" or (said is None and trusted)
+
+
 def _exchange(sso: SingleSignOn, code: str, flow: Flow, now: datetime) -> dict[str, Any]:
     """The claims of the ID token the code is exchanged for, checked; with the person's
-    address from the userinfo endpoint when the token leaves it out."""
+    address from the userinfo endpoint when the token leaves it out or does not say that
+    it was verified."""
     metadata = sso.metadata()
     with sso.client() as client:
         try:
@@ -320,7 +332,7 @@ def _exchange(sso: SingleSignOn, code: str, flow: Flow, now: datetime) -> dict[s
             raise Unauthorized("single sign-on failed: the provider could not be reached") from None
         claims = _id_token_claims(sso, token, flow, now)
         userinfo = metadata.get("userinfo_endpoint")
-        if "email" not in claims and isinstance(userinfo, str):
+        if not _verified(claims, trusted=False) and isinstance(userinfo, str):
             claims.update(_userinfo(client, userinfo, claims["sub"]))
     return claims
 
@@ -353,6 +365,10 @@ def _id_token_claims(
         claims.validate(now=int(now.timestamp()), leeway=_LEEWAY)
     except JoseError as error:
         raise Unauthorized(f"the provider's ID token is not valid ({error.error})") from None
+    subject = claims["sub"]
+    # OpenID Connect Core 1.0, 2: at most 255 ASCII characters (users.oidc_subject).
+    if not isinstance(subject, str) or not 0 < len(subject) <= 255 or not subject.isascii():
+        raise Unauthorized("the provider's ID token is not valid (sub)")
     return dict(claims)
 
 
@@ -366,4 +382,8 @@ def _userinfo(client: OAuth2Client, url: str, subject: str) -> dict[str, Any]:
         raise Unauthorized("single sign-on failed: the provider could not be reached") from None
     if not isinstance(found, dict) or found.get("sub") != subject:
         raise Unauthorized("the provider's userinfo is about someone other than its ID token")
-    return {k: found[k] for k in ("email", "email_verified", "name") if k in found}
+    said = {"name": found["name"]} if "name" in found else {}
+    if "email" in found:
+        # An address and whether it was verified come together, from one source.
+        said |= {"email": found["email"], "email_verified": found.get("email_verified")}
+    return said

@@ -100,7 +100,7 @@ ROUTES: dict[tuple[str, str], Permission | Gate] = {
     ("GET", "/api/v1/journeys/{key}/stats"): _P.READ_REPORTS,
     ("GET", "/api/v1/journeys/{key}/report"): _P.READ_REPORTS,
     ("GET", "/api/v1/journeys/{key}/report.csv"): _P.EXPORT_REPORTS,
-    ("GET", "/api/v1/journeys/{key}/instances"): _P.READ_REPORTS,
+    ("GET", "/api/v1/journeys/{key}/instances"): _P.READ_PROFILES,  # trigger properties
     ("GET", "/api/v1/journeys/{key}/why"): _P.READ_PROFILES,
     ("GET", "/api/v1/journey-templates"): _P.READ_DEFINITIONS,
     ("POST", "/api/v1/journey-templates"): _P.EDIT_CONTENT,

@@ -52,7 +52,7 @@ def publication_review(
     publishing the journey's draft as it is now (migrating live instances with `node_map`
     when given), with its changes against the published version; 202 and the review.
     None where the caller publishes directly."""
-    if not _held(connection, who, Kind.JOURNEYS):
+    if not held(connection, who, Kind.JOURNEYS):
         return None
     journey = get_journey(connection, who.workspace, key)
     if journey.status is Status.ARCHIVED:
@@ -74,7 +74,7 @@ def template_review(
     """Where the caller's template saves wait for approval, a review request instead, of
     saving `template` over the stored one; 202 and the review. None where the caller
     saves directly, or where the save would change nothing."""
-    if not _held(connection, who, Kind.TEMPLATES):
+    if not held(connection, who, Kind.TEMPLATES):
         return None
     document = _document(template)
     stored = _stored_template(connection, who.workspace, template.key)
@@ -85,7 +85,8 @@ def template_review(
     )
 
 
-def _held(connection: Connection, who: Caller, kind: Kind) -> bool:
+def held(connection: Connection, who: Caller, kind: Kind) -> bool:
+    """Whether what the caller makes live of this kind must wait for approval."""
     return (
         who.role not in APPROVERS
         and kind in workspace_of(connection, who.workspace).require_approval

@@ -11,7 +11,8 @@ from pydantic import BaseModel
 from sqlalchemy import Connection
 from starlette.responses import Response
 
-from baton.api.auth import SESSION_COOKIE, Staff, runtime_of
+from baton.api.account import signed_out
+from baton.api.auth import Staff, runtime_of
 from baton.api.bodies import DocumentRoute
 from baton.api.callers import Caller
 from baton.api.responses import JSONBody
@@ -21,6 +22,7 @@ from baton.storage.database import write_transaction
 from baton.teams import Member, Role, close_sessions_of, members
 from baton.teams.audit import record
 from baton.teams.membership import change_role, check_grant, member_role, remove
+from baton.workspaces.keys import revoke_keys_made_by
 
 router = APIRouter(prefix="/api/v1", tags=["users"], route_class=DocumentRoute)
 
@@ -57,18 +59,22 @@ def put_role(request: Request, who: Staff, user_id: str, body: RoleChange) -> JS
     return JSONBody(_member_json(member))
 
 
-@router.delete("/users/{user_id}", status_code=204, summary="Take a member out of the workspace")
-def delete_member(request: Request, who: Staff, user_id: str) -> Response:
-    """Their sessions end: wherever else they work, they sign in again."""
+@router.delete("/users/{user_id}", summary="Take a member out of the workspace")
+def delete_member(request: Request, who: Staff, user_id: str) -> JSONBody:
+    """Their sessions end: wherever else they work, they sign in again. The admin keys
+    they made here are revoked, with the keys those keys made. The answer counts both."""
     runtime = runtime_of(request)
     now = runtime.clock.now()
     with write_transaction(runtime.engine) as connection:
         before = remove(connection, who.workspace, user_id, by=giver(who))
         ended = close_sessions_of(connection, user_id)
+        revoked = revoke_keys_made_by(connection, who.workspace, user_id, who.actor, now)
+        outcome = {"sessions_ended": ended, "keys_revoked": revoked}
         record(connection, who.workspace, who.actor, "member.remove", now,
                object_type="user", object_id=user_id, before={"role": before.value},
-               detail={"sessions_ended": ended})  # fmt: skip
-    return Response(status_code=204)
+               detail=outcome)  # fmt: skip
+    runtime.keys.forget()
+    return JSONBody(outcome)
 
 
 @router.delete("/users/{user_id}/sessions", summary="Sign a member out everywhere")
@@ -90,9 +96,7 @@ def delete_own_sessions(request: Request, who: Staff) -> Response:
     runtime = runtime_of(request)
     with write_transaction(runtime.engine) as connection:
         _end_sessions(connection, who, who.user.id, runtime.clock.now())
-    response = Response(status_code=204)
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
-    return response
+    return signed_out()
 
 
 def _end_sessions(connection: Connection, who: Caller, user_id: str, now: datetime) -> int:

@@ -1,14 +1,16 @@
-"""E-mail to staff (invitations, password resets), not to customers: through the
-installation's mail server (BATON_SMTP_URL) when one is set, else through the e-mail
-channel of a workspace the person works in. Either way it passes the egress guard and
-reuses the channel's SMTP sessions; the installation's server is trusted as configured.
+"""E-mail to staff (invitations, password resets), not to customers. It goes only
+through the installation's own mail: its server (BATON_SMTP_URL), else the e-mail channel
+of the default workspace. Never through another workspace's channel: whoever manages that
+workspace's integrations could point it at their own server and read the links sent to
+anyone in it, owners of other workspaces included. Either way it passes the egress guard
+and reuses the channel's SMTP sessions; the installation's server is trusted as
+configured.
 """
 
 from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parseaddr
 from urllib.parse import urlsplit
@@ -22,61 +24,21 @@ from baton.channels.settings import EmailSettings, load_settings
 from baton.core.config import Settings
 from baton.core.ids import new_id
 from baton.storage.tables import workspaces
-from baton.teams import memberships_of, user_by_email
 from baton.teams.links import PAGES, Link
+from baton.workspaces import default_workspace_id
 
 log = logging.getLogger(__name__)
 
 
-_NO_SERVER = (
-    "no mail server: set BATON_SMTP_URL, or the workspace's e-mail channel, to send staff e-mail"
+NO_MAIL = (
+    "no mail server is set up for staff mail: the installation's owner must set "
+    "BATON_SMTP_URL (or the default workspace's e-mail channel)"
 )
 
 
-def mail_invitation(
-    engine: Engine, settings: Settings, invitation: Link, token: str, inviter: str, now: datetime
-) -> str | None:
-    """E-mail the invitation's link; None once sent, else why it was not."""
-    with engine.connect() as connection:
-        server = _staff_mail_server(connection, settings, [invitation.workspace_id or ""])
-        workspace = connection.execute(
-            select(workspaces.c.name).where(workspaces.c.id == invitation.workspace_id)
-        ).scalar_one_or_none()
-    if server is None:
-        return _NO_SERVER
-    role = invitation.role.value if invitation.role else ""
-    url = link_url(settings, invitation, token)
-    subject, text = _invitation_mail(
-        workspace or "a workspace", role, inviter, url, invitation.expires_at
-    )
-    return _send_staff_mail(server, invitation.email, subject, text, now)
-
-
-def mail_reset(
-    engine: Engine, settings: Settings, reset: Link, token: str, now: datetime
-) -> str | None:
-    """E-mail a password reset link, through a server of the person's workspaces."""
-    with engine.connect() as connection:
-        user = user_by_email(connection, reset.email)
-        found = [] if user is None else memberships_of(connection, user.id)
-        server = _staff_mail_server(connection, settings, [m.workspace_id for m in found])
-    if server is None:
-        log.warning("a password reset link for %s was not sent: %s", reset.email, _NO_SERVER)
-        return _NO_SERVER
-    subject, text = _reset_mail(reset.email, link_url(settings, reset, token), reset.expires_at)
-    return _send_staff_mail(server, reset.email, subject, text, now)
-
-
-def link_url(settings: Settings, link: Link, token: str) -> str:
-    """Where the console opens the link of `token`."""
-    return f"{settings.public_base()}{PAGES[link.purpose]}?token={token}"
-
-
-def _staff_mail_server(
-    connection: Connection, settings: Settings, workspace_ids: Iterable[str]
-) -> EmailSettings | None:
-    """The server staff e-mail goes through: the installation's, or else the first of
-    these workspaces' e-mail channels; None when there is neither."""
+def installation_mail(connection: Connection, settings: Settings) -> EmailSettings | None:
+    """The server staff e-mail goes through: BATON_SMTP_URL, else the default workspace's
+    e-mail channel; None when there is neither."""
     if settings.smtp_url:
         host = urlsplit(settings.smtp_url).hostname or ""
         return EmailSettings.model_validate(
@@ -88,11 +50,47 @@ def _staff_mail_server(
                 "allow": [host],
             }
         )
-    for workspace_id in workspace_ids:
-        found = load_settings(connection, workspace_id).get("email")
-        if isinstance(found, EmailSettings):
-            return found
-    return None
+    default = default_workspace_id(connection)
+    found = None if default is None else load_settings(connection, default).get("email")
+    return found if isinstance(found, EmailSettings) else None
+
+
+def mail_invitation(
+    engine: Engine, settings: Settings, invitation: Link, token: str, inviter: str, now: datetime
+) -> str | None:
+    """E-mail the invitation's link; None once sent, else why it was not."""
+    with engine.connect() as connection:
+        server = installation_mail(connection, settings)
+        workspace = connection.execute(
+            select(workspaces.c.name).where(workspaces.c.id == invitation.workspace_id)
+        ).scalar_one_or_none()
+    if server is None:
+        return NO_MAIL
+    role = invitation.role.value if invitation.role else ""
+    url = link_url(settings, invitation, token)
+    subject, text = _invitation_mail(
+        workspace or "a workspace", role, inviter, url, invitation.expires_at
+    )
+    return _send_staff_mail(server, invitation.email, subject, text, now)
+
+
+def mail_reset(
+    engine: Engine, settings: Settings, reset: Link, token: str, now: datetime
+) -> str | None:
+    """E-mail a password reset link; None once sent, else why it was not."""
+    with engine.connect() as connection:
+        server = installation_mail(connection, settings)
+    if server is None:
+        # Said without the address: the log is no place for who asked.
+        log.warning("a password reset link was not sent: %s", NO_MAIL)
+        return NO_MAIL
+    subject, text = _reset_mail(reset.email, link_url(settings, reset, token), reset.expires_at)
+    return _send_staff_mail(server, reset.email, subject, text, now)
+
+
+def link_url(settings: Settings, link: Link, token: str) -> str:
+    """Where the console opens the link of `token`."""
+    return f"{settings.public_base()}{PAGES[link.purpose]}?token={token}"
 
 
 def _send_staff_mail(

@@ -84,7 +84,8 @@ def keys_create(
 @keys_app.command("list")
 def keys_list(workspace: _Workspace = None) -> None:
     """The workspace's keys, two lines each: id, kind and role, the last four characters;
-    when made, when they expire and when they were last used (to the minute)."""
+    when made and by whom (the user or key id), when they expire and when they were last
+    used (to the minute)."""
     engine, workspace_id = _chosen(workspace)
     with engine.connect() as connection:
         found = list_keys(connection, workspace_id)
@@ -92,8 +93,10 @@ def keys_list(workspace: _Workspace = None) -> None:
         kind = f"{key.kind.value} (browser)" if key.browser else key.kind.value
         role = f", role {key.role.value}" if key.role else ""
         console.print(f"{key.id}  {kind}{role}  …{key.hint}", soft_wrap=True)
+        maker = f"by {key.created_by}" if key.created_by else "outside the API"
         console.print(
-            f"    made {_instant(key.created_at)}, expires {_instant(key.expires_at) or 'never'}"
+            f"    made {_instant(key.created_at)} {maker}"
+            f", expires {_instant(key.expires_at) or 'never'}"
             f", last used {_instant(key.last_used_at) or 'never'}",
             soft_wrap=True,
         )

@@ -26,6 +26,7 @@ from baton.teams import (
 )
 from baton.teams.audit import Actor, record
 from baton.teams.membership import change_role, invite, remove
+from baton.workspaces.keys import revoke_keys_made_by
 from baton.workspaces.workspaces import WorkspaceInfo, workspace_by_key
 
 users_app = typer.Typer(help="Staff users and their roles.", no_args_is_help=True)
@@ -57,6 +58,7 @@ def users_create(
         with write_transaction(engine) as connection:
             found = _workspace(connection, workspace)
             user = user_by_email(connection, email.strip())
+            existed = user is not None
             if user is None:
                 password = _password(password_stdin)
                 user = create_user(
@@ -82,6 +84,12 @@ def users_create(
     except BatonError as error:
         errors.print(f"[red]{error.message}[/red]")
         raise typer.Exit(1) from None
+    if existed:
+        # Whoever made the account chose its password: say so, as it is not this one.
+        errors.print(
+            f"{user.email} had an account already: it was only given the role; its "
+            "password, name and installation ownership stay as they were"
+        )
     console.print(f"{user.email} is {role.value} of the workspace {found.key}")
 
 
@@ -151,7 +159,8 @@ def users_remove(
     email: Annotated[str, typer.Argument(help="Their e-mail address.")],
     workspace: _Workspace = "default",
 ) -> None:
-    """Take someone out of a workspace, and sign them out everywhere."""
+    """Take someone out of a workspace, sign them out everywhere, and revoke the admin
+    keys they made there (with the keys those keys made)."""
     now = clock_of(ctx).now()
     try:
         with write_transaction(connect(settings().database_url)) as connection:
@@ -159,13 +168,17 @@ def users_remove(
             user = _user(connection, email)
             before = remove(connection, found.id, user.id, by=None)
             ended = close_sessions_of(connection, user.id)
+            revoked = revoke_keys_made_by(connection, found.id, user.id, CLI_ACTOR, now)
             record(connection, found.id, CLI_ACTOR, "member.remove", now,
                    object_type="user", object_id=user.id, before={"role": before.value},
-                   detail={"sessions_ended": ended})  # fmt: skip
+                   detail={"sessions_ended": ended, "keys_revoked": revoked})  # fmt: skip
     except BatonError as error:
         errors.print(f"[red]{error.message}[/red]")
         raise typer.Exit(1) from None
-    console.print(f"{user.email} is no longer in the workspace {found.key}")
+    console.print(
+        f"{user.email} is no longer in the workspace {found.key}; "
+        f"{revoked} admin keys they made are revoked"
+    )
 
 
 @users_app.command("sign-out")

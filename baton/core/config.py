@@ -57,6 +57,9 @@ class Settings:
     # `example.com=marketer@default,agency.io=analyst`.
     oidc_roles: str = ""
     oidc_name: str = ""  # the sign-in button's label
+    # Take every address the provider gives as verified, for one that checks them all
+    # but leaves out `email_verified` (BATON_OIDC_TRUST_EMAIL=1).
+    oidc_trust_email: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -97,6 +100,7 @@ class Settings:
             oidc_client_secret=oidc_client_secret,
             oidc_roles=environ.get("BATON_OIDC_ROLES", ""),
             oidc_name=environ.get("BATON_OIDC_NAME", "").strip()[:100],
+            oidc_trust_email=_switch(environ, "BATON_OIDC_TRUST_EMAIL"),
         )
 
     def single_sign_on(self) -> bool:
@@ -134,6 +138,13 @@ def _positive(environ: Mapping[str, str], name: str, default: int) -> int:
     return int(text)
 
 
+def _switch(environ: Mapping[str, str], name: str) -> bool:
+    text = environ.get(name, "").strip() or "0"
+    if text not in ("0", "1"):
+        raise ConfigurationError(f"{name} is 1 (on) or 0 (off), got {text!r}")
+    return text == "1"
+
+
 def _duration(environ: Mapping[str, str], name: str, default: str) -> timedelta:
     try:
         return parse_duration(environ.get(name, default))
@@ -169,6 +180,8 @@ def _oidc_client(environ: Mapping[str, str]) -> tuple[str, str, str]:
         raise ConfigurationError(
             f"BATON_OIDC_ISSUER must be an https URL (http only on this machine), got {issuer!r}"
         )
+    if len(issuer) > 300:  # the length of users.oidc_issuer, where accounts keep it
+        raise ConfigurationError("BATON_OIDC_ISSUER has at most 300 characters")
     return issuer, client_id, secret
 
 

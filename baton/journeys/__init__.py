@@ -10,7 +10,12 @@ from baton.journeys.definitions import (
     parse_journey,
 )
 from baton.journeys.files import apply_journey, read_journeys
-from baton.journeys.library import find_journey_templates, get_journey_template, install
+from baton.journeys.library import (
+    Installed,
+    find_journey_templates,
+    get_journey_template,
+    install,
+)
 from baton.journeys.reports import journey_stats
 from baton.journeys.runner import enter_matching, fire_timers, next_work_at, process_inbox
 from baton.journeys.schedules import run_schedules
@@ -32,6 +37,7 @@ from baton.journeys.why import why
 
 __all__ = [
     "MAX_SAMPLE",
+    "Installed",
     "Journey",
     "JourneyDefinition",
     "JourneyStage",

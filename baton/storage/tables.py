@@ -130,6 +130,8 @@ api_keys = Table(
     Column("expires_at", Instant()),
     # To the minute: the key ring writes it at most once a minute per key.
     Column("last_used_at", Instant()),
+    # Who made it: a user's or an admin key's id; NULL for the command line or environment.
+    Column("created_by", String(40)),
     Index(None, "workspace_id", "kind"),
 )
 
@@ -146,6 +148,11 @@ users = Table(
     Column("installation_owner", Boolean, nullable=False, default=False, server_default=false()),
     Column("created_at", Instant(), nullable=False),
     Column("password_changed_at", Instant()),
+    # The single sign-on account the user is bound to (`iss`, `sub`), from their first
+    # sign-in through it (baton/teams/sso.py); NULL until then.
+    Column("oidc_issuer", String(300)),
+    Column("oidc_subject", String(255)),
+    UniqueConstraint("oidc_issuer", "oidc_subject"),
 )
 
 memberships = Table(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Connection, RowMapping, insert, select, update
 
@@ -24,9 +24,12 @@ SIGN_INS = ("login", "login.failed", "logout")
 ERASED = "[erased]"
 
 
+ActorType = Literal["user", "key", "cli", "system"]
+
+
 @dataclass(frozen=True)
 class Actor:
-    type: str  # user | key | cli | system
+    type: ActorType
     id: str | None
     label: str | None
     address: str | None = None

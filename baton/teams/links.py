@@ -7,7 +7,6 @@ unused and unexpired, so two clicks racing each other cannot both succeed.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,6 +19,7 @@ from baton.core.errors import Unauthorized
 from baton.core.ids import new_id
 from baton.storage.tables import user_tokens
 from baton.teams.roles import Role
+from baton.teams.tokens import token_digest
 
 
 class Purpose(StrEnum):
@@ -44,10 +44,6 @@ class Link:
     expires_at: datetime
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def create_link(
     connection: Connection,
     purpose: Purpose,
@@ -61,18 +57,7 @@ def create_link(
     """A new link and its token (shown once, in the e-mail). It replaces the unused
     links of the same purpose for the same address (and workspace): they are marked
     used, and still count for `links_since`."""
-    replaced = (
-        update(user_tokens)
-        .where(
-            user_tokens.c.purpose == purpose.value,
-            user_tokens.c.email == email,
-            user_tokens.c.used_at.is_(None),
-        )
-        .values(used_at=now)
-    )
-    if workspace_id is not None:
-        replaced = replaced.where(user_tokens.c.workspace_id == workspace_id)
-    connection.execute(replaced)
+    spend_unused(connection, purpose, email, now, workspace_id=workspace_id)
     token = secrets.token_urlsafe(32)
     link = Link(
         new_id("tok", now), purpose, email, workspace_id, role, created_by, now,
@@ -81,7 +66,7 @@ def create_link(
     connection.execute(
         insert(user_tokens).values(
             id=link.id,
-            token_hash=_digest(token),
+            token_hash=token_digest(token),
             purpose=purpose.value,
             email=email,
             workspace_id=workspace_id,
@@ -94,10 +79,33 @@ def create_link(
     return link, token
 
 
+def spend_unused(
+    connection: Connection,
+    purpose: Purpose,
+    email: str,
+    now: datetime,
+    *,
+    workspace_id: str | None = None,
+) -> None:
+    """Mark the address's unused links of this purpose (in this workspace, if given) used."""
+    spent = (
+        update(user_tokens)
+        .where(
+            user_tokens.c.purpose == purpose.value,
+            user_tokens.c.email == email,
+            user_tokens.c.used_at.is_(None),
+        )
+        .values(used_at=now)
+    )
+    if workspace_id is not None:
+        spent = spent.where(user_tokens.c.workspace_id == workspace_id)
+    connection.execute(spent)
+
+
 def redeem(connection: Connection, purpose: Purpose, token: str, now: datetime) -> Link:
     """The link of `token`, marked used; Unauthorized when it was used, has expired or
     never existed (the same answer for each). Rolled back with the caller's transaction."""
-    digest = _digest(token)
+    digest = token_digest(token)
     used = connection.execute(
         update(user_tokens)
         .where(

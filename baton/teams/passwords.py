@@ -71,10 +71,6 @@ def password_matches(stored_hash: str | None, password: str) -> bool:
         return False
 
 
-def needs_rehash(stored_hash: str) -> bool:
-    return _hasher.check_needs_rehash(stored_hash)
-
-
 def _normalized(password: str) -> str:
     # NIST: apply NFKC so the same password typed on another keyboard still matches.
     return unicodedata.normalize("NFKC", password)

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from baton.core.ids import new_id
 from baton.storage.tables import sessions
+from baton.teams.tokens import token_digest
 
 # last_seen_at is written at most this often, not on every request.
 _TOUCH_EVERY = timedelta(minutes=1)
@@ -37,10 +38,6 @@ class Session:
     last_seen_at: datetime
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def open_session(
     connection: Connection,
     user_id: str,
@@ -55,7 +52,7 @@ def open_session(
     connection.execute(
         insert(sessions).values(
             id=new_id("ses", now),
-            token_hash=_digest(token),
+            token_hash=token_digest(token),
             user_id=user_id,
             workspace_id=workspace_id,
             created_at=now,
@@ -69,7 +66,7 @@ def open_session(
 
 def find_session(connection: Connection, token: str) -> Session | None:
     row = connection.execute(
-        select(sessions).where(sessions.c.token_hash == _digest(token))
+        select(sessions).where(sessions.c.token_hash == token_digest(token))
     ).one_or_none()
     if row is None:
         return None

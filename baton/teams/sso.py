@@ -1,9 +1,12 @@
 """Who comes in through single sign-on, and with which role.
 
-The provider vouches for an e-mail address. The person with an account at that address
-signs in as they are. Someone new comes in through the invitations waiting for the
-address, or else through the rule for its domain (`BATON_OIDC_ROLES`); anyone else is
-refused, so signing on with the provider alone opens nothing.
+The provider vouches for its account of the person (`iss`, `sub`) and for an e-mail
+address it has verified. Their first sign-in binds a Baton account to that provider
+account: the account at the address, or a new one made from the invitations waiting for
+the address or the rule for its domain (`BATON_OIDC_ROLES`). Later sign-ins find the
+account by that binding, whatever the address has become, and no other provider account
+comes in with the address. Anyone else is refused, so signing on with the provider alone
+opens nothing.
 """
 
 from __future__ import annotations
@@ -12,13 +15,21 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, select, update
+from sqlalchemy.exc import IntegrityError
 
-from baton.core.errors import ConfigurationError, Forbidden
-from baton.storage.tables import user_tokens, workspaces
+from baton.core.errors import ConfigurationError, Conflict, Forbidden
+from baton.storage.tables import memberships, user_tokens, users, workspaces
 from baton.teams.audit import Actor, record
 from baton.teams.links import Purpose
 from baton.teams.roles import Role, role_of
-from baton.teams.users import User, create_user, grant, normalize_email, user_by_email
+from baton.teams.users import (
+    User,
+    create_user,
+    grant,
+    normalize_email,
+    user_by_email,
+    user_by_id,
+)
 
 DEFAULT_WORKSPACE = "default"
 
@@ -56,56 +67,144 @@ def domain_rules(text: str) -> tuple[DomainRule, ...]:
 
 
 @dataclass(frozen=True)
+class Identity:
+    """Who the provider says signed in: their account there, and the address it verified."""
+
+    issuer: str
+    subject: str
+    email: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Admission:
     user: User
-    # The workspace the person just joined, where their session starts; None for
-    # someone who had an account.
+    # The workspace the person has just joined, where their session starts; None when
+    # they joined none.
     workspace_id: str | None
 
 
 def admit(
     connection: Connection,
-    email: str,
-    name: str,
+    person: Identity,
     rules: tuple[DomainRule, ...],
     now: datetime,
     address: str | None,
 ) -> Admission:
-    """Who the address a provider verified signs in as: its account, else a new account
-    from the invitations to it or the rule for its domain, recorded in the audit trail;
-    Forbidden when none of them lets it in."""
-    email = normalize_email(email)
+    """The account the person signs in as (see the module's docstring), with the
+    invitations waiting for its address accepted, all recorded in the audit trail;
+    Forbidden when nothing lets them in or the account at their address is bound to
+    another provider account."""
+    email = normalize_email(person.email)
+    user = _account_of(connection, person, email)
+    if user is None:
+        made = _new_account(connection, person, email, now)
+        if made is not None:
+            return _welcome(connection, made, rules, now, address)
+        # A sign-in of the same person running at the same time made it first.
+        user = _account_of(connection, person, email)
+        if user is None:
+            raise Conflict(f"an account for {email} was being made at the same time: sign in again")
+    # Only to the account's own address: not to one the provider has moved the person to.
+    invited = _accept_invitations(connection, user.id, email, now) if user.email == email else {}
+    actor = Actor("user", user.id, user.email, address)
+    for workspace_id, role in invited.items():
+        grant(connection, workspace_id, user.id, role, now)
+        record(connection, workspace_id, actor, "user.invite_accepted", now,
+               object_type="user", object_id=user.id, after={"role": role.value},
+               detail={"via": "oidc"})  # fmt: skip
+    return Admission(user, next(reversed(invited), None))
+
+
+def _account_of(connection: Connection, person: Identity, email: str) -> User | None:
+    """The account bound to the person's provider account, else the one at their address,
+    bound to them now."""
+    bound = connection.execute(
+        select(users.c.id).where(
+            users.c.oidc_issuer == person.issuer, users.c.oidc_subject == person.subject
+        )
+    ).scalar_one_or_none()
+    if bound is not None:
+        return user_by_id(connection, bound)
     user = user_by_email(connection, email)
     if user is not None:
-        return Admission(user, None)
-    invited = _accept_invitations(connection, email, now)
-    domain = email.rpartition("@")[2]
-    rule = next((r for r in rules if r.domain == domain), None)
-    if invited:
-        joined = list(invited.items())
-        how = "invitation"
-    elif rule is not None:
-        joined = [(_workspace_of(connection, rule), rule.role)]
-        how = "domain rule"
-    else:
-        raise Forbidden(
-            f"{email} has no account here and no invitation, and single sign-on lets no one "
-            f"in from {domain} by itself: ask a workspace administrator to invite you"
+        _bind(connection, user, person)
+    return user
+
+
+def _bind(connection: Connection, user: User, person: Identity) -> None:
+    """Bind the account to the person's provider account; Forbidden when it is bound to
+    another. The check and the binding are one statement, so two sign-ins racing to bind
+    the account cannot both win."""
+    bound = connection.execute(
+        update(users)
+        .where(
+            users.c.id == user.id,
+            users.c.oidc_subject.is_(None)
+            | ((users.c.oidc_issuer == person.issuer) & (users.c.oidc_subject == person.subject)),
         )
-    user = create_user(connection, email, name[:200], now)
+        .values(oidc_issuer=person.issuer, oidc_subject=person.subject)
+    ).rowcount
+    if bound != 1:
+        raise Forbidden(
+            f"the account of {user.email} signs in through another account at the provider: "
+            "ask a workspace administrator"
+        )
+
+
+def _new_account(
+    connection: Connection, person: Identity, email: str, now: datetime
+) -> User | None:
+    """A new account at the address, bound to the person; None when a transaction running
+    at the same time has just made one there or bound one to them."""
+    try:
+        with connection.begin_nested():
+            user = create_user(connection, email, person.name[:200], now)
+            _bind(connection, user, person)
+    except (Conflict, IntegrityError):
+        return None
+    return user
+
+
+def _welcome(
+    connection: Connection,
+    user: User,
+    rules: tuple[DomainRule, ...],
+    now: datetime,
+    address: str | None,
+) -> Admission:
+    """Roles for the new account from the invitations to its address, else the rule for
+    its domain; Forbidden, which undoes the account, when neither lets it in."""
+    joined = _accept_invitations(connection, user.id, user.email, now)
+    how = "invitation"
+    domain = user.email.rpartition("@")[2]
+    rule = next((r for r in rules if r.domain == domain), None)
+    if not joined and rule is not None:
+        joined = {_workspace_of(connection, rule): rule.role}
+        how = "domain rule"
+    if not joined:
+        raise Forbidden(
+            f"{user.email} has no account here and no invitation, and single sign-on lets no "
+            f"one in from {domain} by itself: ask a workspace administrator to invite you"
+        )
     actor = Actor("user", user.id, user.email, address)
-    for workspace_id, role in joined:
+    for workspace_id, role in joined.items():
         grant(connection, workspace_id, user.id, role, now)
         record(connection, workspace_id, actor, "user.created", now,
-               object_type="user", object_id=user.id, after={"email": email, "role": role.value},
+               object_type="user", object_id=user.id,
+               after={"email": user.email, "role": role.value},
                detail={"via": "oidc", "by": how})  # fmt: skip
-    return Admission(user, joined[-1][0])
+    return Admission(user, next(reversed(joined)))
 
 
-def _accept_invitations(connection: Connection, email: str, now: datetime) -> dict[str, Role]:
-    """The role in each workspace that the invitations waiting for the address give (the
-    newest invitation to a workspace wins, and comes last), each invitation marked used
-    in the statement that checks it still waits, so two sign-ins cannot both take one."""
+def _accept_invitations(
+    connection: Connection, user_id: str, email: str, now: datetime
+) -> dict[str, Role]:
+    """The role in each workspace the user is not a member of yet that the invitations
+    waiting for the address give (the newest invitation to a workspace wins, and comes
+    last), each invitation marked used in the statement that checks it still waits, so
+    two sign-ins cannot both take one."""
+    member_of = select(memberships.c.workspace_id).where(memberships.c.user_id == user_id)
     pending = connection.execute(
         select(user_tokens.c.id, user_tokens.c.workspace_id, user_tokens.c.role)
         .where(
@@ -115,6 +214,7 @@ def _accept_invitations(connection: Connection, email: str, now: datetime) -> di
             user_tokens.c.expires_at > now,
             user_tokens.c.workspace_id.is_not(None),
             user_tokens.c.role.is_not(None),
+            user_tokens.c.workspace_id.not_in(member_of),
         )
         .order_by(user_tokens.c.created_at, user_tokens.c.id)
     ).all()

@@ -8,10 +8,12 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import Connection, Row, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from baton.core.errors import Conflict, InvalidInput, NotFound
 from baton.core.ids import new_id
 from baton.storage.tables import memberships, users, workspaces
+from baton.teams.links import Purpose, spend_unused
 from baton.teams.passwords import check_password, hash_password, password_matches
 from baton.teams.roles import Role
 
@@ -62,17 +64,20 @@ def create_user(
     if user_by_email(connection, email) is not None:
         raise Conflict(f"{email} already has an account", field="email")
     user_id = new_id("usr", now)
-    connection.execute(
-        insert(users).values(
-            id=user_id,
-            email=email,
-            name=name,
-            password_hash=None if password is None else hash_password(password),
-            installation_owner=installation_owner,
-            created_at=now,
-            password_changed_at=None if password is None else now,
+    try:
+        connection.execute(
+            insert(users).values(
+                id=user_id,
+                email=email,
+                name=name,
+                password_hash=None if password is None else hash_password(password),
+                installation_owner=installation_owner,
+                created_at=now,
+                password_changed_at=None if password is None else now,
+            )
         )
-    )
+    except IntegrityError:  # made at the same moment by another request
+        raise Conflict(f"{email} already has an account", field="email") from None
     return User(user_id, email, name, installation_owner, password is not None)
 
 
@@ -97,6 +102,7 @@ def authenticate(connection: Connection, email: str, password: str) -> User | No
 
 
 def set_password(connection: Connection, user_id: str, password: str, now: datetime) -> None:
+    """Replace the user's password; their unused reset links stop working."""
     user = user_by_id(connection, user_id)
     if user is None:
         raise NotFound("no such user")
@@ -106,6 +112,8 @@ def set_password(connection: Connection, user_id: str, password: str, now: datet
         .where(users.c.id == user_id)
         .values(password_hash=hash_password(password), password_changed_at=now)
     )
+    # A link asked for before would otherwise undo this password for an hour more.
+    spend_unused(connection, Purpose.RESET, user.email, now)
 
 
 def grant(
@@ -150,6 +158,11 @@ def memberships_of(connection: Connection, user_id: str) -> list[Membership]:
         .order_by(workspaces.c.name, workspaces.c.id)
     )
     return [Membership(r.id, r.key, r.name, Role(r.role)) for r in rows]
+
+
+def first_membership(connection: Connection, user_id: str) -> Membership | None:
+    """Where a person works when nothing else says: their first workspace by name."""
+    return next(iter(memberships_of(connection, user_id)), None)
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,11 @@
 """API keys: write keys for the tracking API, admin tokens for the admin API.
 
-Keys are random and long, so a plain SHA-256 is a sound one-way hash for them; only the
-hash and a short hint are stored, and the key itself is shown once, when it is made.
+Only a key's digest (baton/teams/tokens.py) and a short hint are stored; the key itself
+is shown once, when it is made.
 """
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import threading
 from dataclasses import dataclass
@@ -19,7 +18,9 @@ from baton.core.clock import Clock
 from baton.core.ids import new_id
 from baton.storage.database import write_transaction
 from baton.storage.tables import api_keys
+from baton.teams.audit import Actor, record
 from baton.teams.roles import Role
+from baton.teams.tokens import token_digest
 
 _CACHE_TTL = timedelta(seconds=10)
 # A key's last use is written at most this often.
@@ -32,10 +33,6 @@ class KeyKind(StrEnum):
 
 
 _PREFIX = {KeyKind.WRITE: "bw_", KeyKind.ADMIN: "ba_"}
-
-
-def hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def generate_key(kind: KeyKind) -> str:
@@ -52,23 +49,26 @@ def create_key(
     browser: bool = False,
     role: Role = Role.ADMIN,
     expires_at: datetime | None = None,
+    created_by: str | None = None,
 ) -> str:
     """Store a key (a new random one unless given) for the workspace and return it. A
     `browser` write key, the kind a web page embeds, may not set a person's contact
     points (e-mail, phone, push tokens, chat ids) without their userHash. An admin key
-    acts with `role`; any key stops working at `expires_at`."""
+    acts with `role`; any key stops working at `expires_at`. `created_by` is the id of
+    the user or admin key that made it, None for the command line or environment."""
     key = key or generate_key(kind)
     connection.execute(
         insert(api_keys).values(
             id=new_id("key", now),
             workspace_id=workspace_id,
             kind=kind.value,
-            key_hash=hash_key(key),
+            key_hash=token_digest(key),
             hint=hint_of(key),
             browser=browser and kind is KeyKind.WRITE,
             role=role.value if kind is KeyKind.ADMIN else None,
             expires_at=expires_at,
             created_at=now,
+            created_by=created_by,
         )
     )
     return key
@@ -86,15 +86,24 @@ class KeyInfo:
     role: Role | None
     expires_at: datetime | None
     last_used_at: datetime | None
+    created_by: str | None
 
 
 def list_keys(connection: Connection, workspace_id: str) -> list[KeyInfo]:
     return _key_infos(connection, api_keys.c.workspace_id == workspace_id)
 
 
+def find_key(connection: Connection, workspace_id: str, key_id: str) -> KeyInfo | None:
+    """The workspace's key with this id, if it has one."""
+    found = _key_infos(
+        connection, (api_keys.c.workspace_id == workspace_id) & (api_keys.c.id == key_id)
+    )
+    return next(iter(found), None)
+
+
 def key_info(connection: Connection, key: str) -> KeyInfo | None:
     """How `key` itself is listed."""
-    return next(iter(_key_infos(connection, api_keys.c.key_hash == hash_key(key))), None)
+    return next(iter(_key_infos(connection, api_keys.c.key_hash == token_digest(key))), None)
 
 
 def _key_infos(connection: Connection, where: ColumnElement[bool]) -> list[KeyInfo]:
@@ -102,7 +111,7 @@ def _key_infos(connection: Connection, where: ColumnElement[bool]) -> list[KeyIn
         select(
             api_keys.c.id, api_keys.c.kind, api_keys.c.browser, api_keys.c.hint,
             api_keys.c.created_at, api_keys.c.role, api_keys.c.expires_at,
-            api_keys.c.last_used_at,
+            api_keys.c.last_used_at, api_keys.c.created_by,
         )
         .where(where)
         .order_by(api_keys.c.created_at, api_keys.c.id)
@@ -111,6 +120,7 @@ def _key_infos(connection: Connection, where: ColumnElement[bool]) -> list[KeyIn
         KeyInfo(
             r.id, KeyKind(r.kind), bool(r.browser), r.hint, r.created_at,
             None if r.role is None else Role(r.role), r.expires_at, r.last_used_at,
+            r.created_by,
         )
         for r in rows
     ]  # fmt: skip
@@ -123,6 +133,30 @@ def revoke_key(connection: Connection, workspace_id: str, key_id: str) -> bool:
         delete(api_keys).where(api_keys.c.workspace_id == workspace_id, api_keys.c.id == key_id)
     ).rowcount
     return bool(deleted)
+
+
+def revoke_keys_made_by(
+    connection: Connection, workspace_id: str, creator_id: str, actor: Actor, now: datetime
+) -> int:
+    """Revoke the admin keys that a user (or key) made in the workspace, then the keys
+    those keys made, and so on, so no key outlives its maker's place there; each
+    revocation is audited. How many were revoked."""
+    revoked = 0
+    makers = {creator_id}
+    while makers:
+        made = _key_infos(
+            connection,
+            (api_keys.c.workspace_id == workspace_id)
+            & (api_keys.c.kind == KeyKind.ADMIN.value)
+            & api_keys.c.created_by.in_(makers),
+        )
+        connection.execute(delete(api_keys).where(api_keys.c.id.in_([k.id for k in made])))
+        for key in made:
+            record(connection, workspace_id, actor, "key.revoke", now, object_type="key",
+                   object_id=key.id, detail={"maker_removed": creator_id})  # fmt: skip
+        revoked += len(made)
+        makers = {key.id for key in made}
+    return revoked
 
 
 def hint_of(key: str) -> str:
@@ -166,7 +200,7 @@ class KeyRing:
         return None if found is None else found.workspace_id
 
     def access_for(self, key: str, kind: KeyKind) -> Access | None:
-        digest = hash_key(key)
+        digest = token_digest(key)
         now = self._clock.now()
         with self._lock:
             cached = self._cache.get((digest, kind))

@@ -6,6 +6,9 @@ import httpx
 from sqlalchemy import Engine
 
 from baton.core.clock import ManualClock
+from baton.storage.database import write_transaction
+from baton.teams import Role
+from baton.workspaces import KeyKind, create_key
 from tests.api.test_profiles import bearer, ingest
 from tests.conftest import Workspace
 from tests.journeys.helpers import run
@@ -88,3 +91,42 @@ def test_one_call_enters_every_customer_of_a_region(
         assert bad.status_code == 400
         assert bad.json()["error"]["field"] == field
         assert bad.json()["error"]["message"].startswith(f"{field}:")
+
+
+def test_a_marketer_installs_only_what_they_could_make_live_by_hand(
+    client: httpx.Client, engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    admin = bearer(workspace.admin_token)
+    with write_transaction(engine) as connection:
+        marketer = bearer(
+            create_key(connection, workspace.id, KeyKind.ADMIN, clock.now(), role=Role.MARKETER)
+        )
+    # The workspace policy is an admin's: a template that adds to it is not a marketer's.
+    outage = {"name": "telecom-outage", "parameters": {"company": "Telco"}, "publish": False}
+    refused = client.post("/api/v1/journey-templates", json=outage, headers=marketer)
+    assert refused.status_code == 403, refused.text
+    assert "pause outage" in refused.json()["error"]["message"]
+    assert client.get("/api/v1/journeys/telecom-outage", headers=admin).status_code == 404
+    assert client.get("/api/v1/policy", headers=admin).json()["pauses"] == []
+
+    patched = client.patch("/api/v1/workspace", json={"require_approval": ["journeys"]},
+                           headers=admin)  # fmt: skip
+    assert patched.status_code == 200, patched.text
+    win_back = {"name": "win-back", "parameters": {}}
+    held = client.post("/api/v1/journey-templates", json=win_back, headers=marketer)
+    assert held.status_code == 409
+    assert "publish false" in held.json()["error"]["message"]
+    assert client.get("/api/v1/journeys/win-back", headers=admin).status_code == 404
+    drafted = client.post("/api/v1/journey-templates", json={**win_back, "publish": False},
+                          headers=marketer)  # fmt: skip
+    assert drafted.status_code == 201, drafted.text
+    assert client.get("/api/v1/journeys/win-back", headers=admin).json()["status"] == "draft"
+
+    client.patch("/api/v1/workspace", json={"require_approval": ["templates"]}, headers=admin)
+    again = client.post("/api/v1/journey-templates", json={"name": "birthday", "publish": False},
+                        headers=marketer)  # fmt: skip
+    assert again.status_code == 409
+    assert "message templates here change after approval" in again.json()["error"]["message"]
+    assert client.get("/api/v1/journeys/birthday", headers=admin).status_code == 404
+    assert client.post("/api/v1/journey-templates", json={"name": "birthday"},
+                       headers=admin).status_code == 201  # fmt: skip

@@ -11,11 +11,12 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from baton.core.clock import ManualClock
 from baton.runtime import Runtime
 from baton.storage.database import write_transaction
+from baton.storage.tables import audit_log
 from baton.teams import Role, create_user, grant, user_by_email
 from baton.workspaces import create_workspace
 from tests.conftest import Workspace, serve_in_thread
@@ -248,3 +249,47 @@ def test_admin_keys_keep_working_for_machines(client: httpx.Client, workspace: W
         client.get("/api/v1/journeys", headers={"Authorization": "Bearer ba_wrong"}).status_code
         == 401
     )
+
+
+def test_guessing_the_current_password_is_limited_like_logins(
+    server: tuple[str, Runtime], person: str
+) -> None:
+    with strict_server(server, login_failures_per_account=3) as client:
+        csrf = {"X-CSRF-Token": sign_in(client, person)}
+        guess = {"current_password": "not the password at all", "new_password": "x" * 20}
+        for _ in range(3):
+            assert client.post("/api/v1/auth/password", json=guess, headers=csrf).status_code == 401
+        right = {"current_password": PASSWORD, "new_password": "violet river lantern orbit"}
+        assert client.post("/api/v1/auth/password", json=right, headers=csrf).status_code == 429
+
+
+def test_a_failed_login_keeps_no_typed_text_but_an_accounts_address(
+    client: httpx.Client, engine: Engine, person: str
+) -> None:
+    typed = "my-secret-password-typed-as-the-email"
+    client.post("/api/v1/auth/login", json={"email": typed, "password": "x" * 20})
+    client.post("/api/v1/auth/login", json={"email": person, "password": "x" * 20})
+    with engine.connect() as connection:
+        labels = connection.execute(
+            select(audit_log.c.actor_label).where(audit_log.c.action == "login.failed")
+        ).scalars().all()  # fmt: skip
+    assert typed not in labels
+    assert person in labels
+
+
+def test_a_form_posted_from_another_site_cannot_sign_a_browser_in(
+    client: httpx.Client, person: str
+) -> None:
+    body = f'{{"email": "{person}", "password": "{PASSWORD}"}}'
+    for kind in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data"):
+        answer = client.post(
+            "/api/v1/auth/login",
+            content=body,
+            headers={"Content-Type": kind, "Origin": "https://evil.example"},
+        )
+        assert answer.status_code == 400, kind
+        assert "application/json" in answer.json()["error"]["message"]
+        assert "set-cookie" not in answer.headers
+    reset = client.post("/api/v1/auth/password-reset", content=f'{{"email": "{person}"}}',
+                        headers={"Content-Type": "text/plain"})  # fmt: skip
+    assert reset.status_code == 400

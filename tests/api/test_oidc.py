@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import timedelta
 from typing import Any
@@ -25,7 +26,7 @@ from baton.core.config import Settings
 from baton.core.errors import ConfigurationError
 from baton.runtime import Runtime
 from baton.storage.database import write_transaction
-from baton.storage.tables import audit_log, user_tokens
+from baton.storage.tables import audit_log, user_tokens, users
 from baton.teams import Role, create_user, grant, user_by_email
 from baton.teams.links import Purpose, create_link
 from baton.workspaces import create_workspace
@@ -44,6 +45,21 @@ class SignOn:
     engine: Engine
     provider: OidcProvider
     workspace_id: str  # where the domain rules put people
+    settings: Settings
+
+
+@contextmanager
+def serving(settings: Settings, clock: ManualClock, provider: OidcProvider) -> Iterator[Runtime]:
+    """Baton with these settings, listening at its settings' `public_url`."""
+    runtime = Runtime.create(settings, clock=clock, run_processor=False)
+    try:
+        with serve_in_thread(runtime) as url:
+            # Where browsers reach Baton is known once it listens.
+            runtime.settings = replace(runtime.settings, public_url=url)
+            provider.allow_redirects_to(url + CALLBACK)
+            yield runtime
+    finally:
+        runtime.engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -62,14 +78,11 @@ def sign_on(database_url: str, clock: ManualClock) -> Iterator[SignOn]:
             oidc_roles=f"{MARKETERS}=marketer@{key}, {ANALYSTS}=analyst@{key}",
             oidc_name="Example ID",
         )
-        runtime = Runtime.create(settings, clock=clock, run_processor=False)
-        with write_transaction(runtime.engine) as connection:
-            workspace_id = create_workspace(connection, "Single sign-on", clock, key=key)
-        with serve_in_thread(runtime) as url:
-            # Where browsers reach Baton is known once it listens.
-            runtime.settings = replace(runtime.settings, public_url=url)
-            provider.allow_redirects_to(url + CALLBACK)
-            yield SignOn(url, runtime.engine, provider, workspace_id)
+        with serving(settings, clock, provider) as runtime:
+            with write_transaction(runtime.engine) as connection:
+                workspace_id = create_workspace(connection, "Single sign-on", clock, key=key)
+            url = runtime.settings.public_url
+            yield SignOn(url, runtime.engine, provider, workspace_id, settings)
 
 
 @pytest.fixture
@@ -114,6 +127,15 @@ def account(baton: httpx.Client) -> dict[str, Any]:
     assert me.status_code == 200, me.text
     found: dict[str, Any] = me.json()
     return found
+
+
+def bound_to(engine: Engine, email: str) -> tuple[str | None, str | None]:
+    """The provider account (issuer, subject) the account at `email` is bound to."""
+    with engine.connect() as connection:
+        found = connection.execute(
+            select(users.c.oidc_issuer, users.c.oidc_subject).where(users.c.email == email)
+        ).one()
+    return found.oidc_issuer, found.oidc_subject
 
 
 def audited(engine: Engine, action: str, label: str) -> list[Any]:
@@ -171,6 +193,7 @@ def test_someone_new_signs_in_through_the_provider_with_their_domain_s_role(
     [created] = audited(sign_on.engine, "user.created", pat.email)
     assert created.workspace_id == sign_on.workspace_id
     assert created.detail == {"via": "oidc", "by": "domain rule"}
+    assert bound_to(sign_on.engine, pat.email) == (sign_on.provider.issuer, pat.sub)
 
 
 def test_someone_from_a_domain_without_a_rule_is_refused(
@@ -236,7 +259,8 @@ def test_someone_with_a_password_can_also_come_in_through_the_provider(
     with write_transaction(sign_on.engine) as connection:
         owner = create_user(connection, email, "Olive", clock.now(), password=PASSWORD)
         grant(connection, sign_on.workspace_id, owner.id, Role.OWNER, clock.now())
-    sign_on.provider.people[email.upper()] = Person("sub-olive", email.upper())
+    olive = Person(f"sub-{email}", email.upper())
+    sign_on.provider.people[email.upper()] = olive
 
     assert sign_in(baton, email.upper()).status_code == 302
 
@@ -244,9 +268,105 @@ def test_someone_with_a_password_can_also_come_in_through_the_provider(
     assert me["user"]["id"] == owner.id
     assert me["workspace"] == {**me["workspace"], "id": sign_on.workspace_id, "role": "owner"}
     assert audited(sign_on.engine, "user.created", email) == []
+    assert bound_to(sign_on.engine, email) == (sign_on.provider.issuer, olive.sub)
     with httpx.Client(base_url=sign_on.url, timeout=10) as other:
         answer = other.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
         assert answer.status_code == 200
+
+
+def test_another_account_at_the_provider_with_a_bound_account_s_address_is_refused(
+    sign_on: SignOn, baton: httpx.Client, clock: ManualClock
+) -> None:
+    # The installation's owner signs on once; later the provider gives their address to
+    # someone else (a second account there, or the address reused).
+    email = f"owner.{secrets.token_hex(4)}@{MARKETERS}"
+    with write_transaction(sign_on.engine) as connection:
+        owner = create_user(connection, email, "Olive", clock.now(), installation_owner=True)
+        grant(connection, sign_on.workspace_id, owner.id, Role.OWNER, clock.now())
+    olive = Person(f"sub-{email}", email)
+    sign_on.provider.people[email] = olive
+    assert sign_in(baton, email).status_code == 302
+    sign_on.provider.people[email] = Person(f"other-{email}", email)
+
+    with httpx.Client(base_url=sign_on.url, timeout=10) as other:
+        refused = sign_in(other, email)
+
+        assert refused.status_code == 403
+        assert "another account at the provider" in refused.json()["error"]["message"]
+        assert other.get("/api/v1/auth/me").status_code == 401
+    [failed] = audited(sign_on.engine, "login.failed", email)
+    assert "another account at the provider" in failed.detail["reason"]
+    assert bound_to(sign_on.engine, email) == (sign_on.provider.issuer, olive.sub)
+    sign_on.provider.people[email] = olive
+    with httpx.Client(base_url=sign_on.url, timeout=10) as again:
+        assert sign_in(again, email).status_code == 302
+        assert account(again)["user"]["id"] == owner.id
+
+
+def test_someone_whose_address_changed_at_the_provider_keeps_their_account(
+    sign_on: SignOn, baton: httpx.Client
+) -> None:
+    pat = person(sign_on, MARKETERS)
+    assert sign_in(baton, pat.email).status_code == 302
+    before = account(baton)
+    # A domain without a rule: by the address alone, they would not come in.
+    moved = replace(pat, email=f"pat.{secrets.token_hex(4)}@{STRANGERS}")
+    sign_on.provider.people[moved.email] = moved
+
+    with httpx.Client(base_url=sign_on.url, timeout=10) as other:
+        assert sign_in(other, moved.email).status_code == 302
+
+        after = account(other)
+    assert after["user"] == before["user"]
+    assert after["workspace"] == before["workspace"]
+    with sign_on.engine.connect() as connection:
+        assert user_by_email(connection, moved.email) is None
+
+
+def test_someone_with_an_account_accepts_their_invitations_by_signing_on(
+    sign_on: SignOn, baton: httpx.Client, clock: ManualClock
+) -> None:
+    # An account without a password, which could not accept an invitation by its link.
+    email = f"pat.{secrets.token_hex(4)}@{STRANGERS}"
+    with write_transaction(sign_on.engine) as connection:
+        pat = create_user(connection, email, "Pat", clock.now())
+        grant(connection, sign_on.workspace_id, pat.id, Role.VIEWER, clock.now())
+        stale = create_workspace(connection, "Invited long ago", clock)
+        create_link(connection, Purpose.INVITE, email, clock.now(),
+                    workspace_id=stale, role=Role.OWNER)  # fmt: skip
+    clock.advance(timedelta(days=8))
+    with write_transaction(sign_on.engine) as connection:
+        invited_to = create_workspace(connection, "Invited to", clock)
+        for workspace_id, role in ((invited_to, Role.ANALYST), (sign_on.workspace_id, Role.ADMIN)):
+            create_link(connection, Purpose.INVITE, email, clock.now(),
+                        workspace_id=workspace_id, role=role)  # fmt: skip
+    sign_on.provider.people[email] = Person(f"sub-{email}", email)
+
+    assert sign_in(baton, email).status_code == 302
+
+    me = account(baton)
+    assert me["user"]["id"] == pat.id
+    assert me["workspace"]["id"] == invited_to  # where they have just arrived
+    # Already a member of the other workspace, they keep their role there.
+    assert {(w["id"], w["role"]) for w in me["workspaces"]} == {
+        (sign_on.workspace_id, "viewer"),
+        (invited_to, "analyst"),
+    }
+    with sign_on.engine.connect() as connection:
+        used = connection.execute(
+            select(user_tokens.c.workspace_id, user_tokens.c.used_at).where(
+                user_tokens.c.email == email
+            )
+        ).all()
+    assert {(w, u is not None) for w, u in used} == {
+        (stale, False),
+        (invited_to, True),
+        (sign_on.workspace_id, False),
+    }
+    [accepted] = audited(sign_on.engine, "user.invite_accepted", email)
+    assert accepted.workspace_id == invited_to
+    assert accepted.changes == [{"path": "", "before": None, "after": {"role": "analyst"}}]
+    assert accepted.detail == {"via": "oidc"}
 
 
 def test_a_tampered_state_or_flow_cookie_is_refused(sign_on: SignOn, baton: httpx.Client) -> None:
@@ -303,8 +423,9 @@ def test_a_flow_cookie_baton_did_not_seal_is_refused(
         {"nonce": "a-nonce-from-another-sign-in"},
         {"iss": "http://127.0.0.1:9"},
         {"exp": 1_000_000_000},
+        {"sub": "s" * 256},  # longer than OpenID Connect allows
     ],
-    ids=["audience", "nonce", "issuer", "expired"],
+    ids=["audience", "nonce", "issuer", "expired", "long subject"],
 )
 def test_an_id_token_not_meant_for_this_sign_in_is_refused(
     sign_on: SignOn, baton: httpx.Client, claims: dict[str, Any]
@@ -332,20 +453,62 @@ def test_the_flow_expires(sign_on: SignOn, baton: httpx.Client, clock: ManualClo
     assert "too long" in refused.json()["error"]["message"]
 
 
-def test_an_address_the_provider_has_not_verified_is_refused(
-    sign_on: SignOn, baton: httpx.Client
+@pytest.mark.parametrize("verified", [False, None, "false", 1])
+def test_an_address_the_provider_does_not_say_it_verified_is_refused(
+    sign_on: SignOn, baton: httpx.Client, clock: ManualClock, verified: object
 ) -> None:
-    unverified = person(sign_on, MARKETERS, email_verified=False)
-    unsaid = person(sign_on, MARKETERS, email_verified=None)
+    # An account the address would sign in as: the installation's owner.
+    email = f"owner.{secrets.token_hex(4)}@{MARKETERS}"
+    with write_transaction(sign_on.engine) as connection:
+        create_user(connection, email, "Olive", clock.now(), installation_owner=True)
+    sign_on.provider.people[email] = Person(f"sub-{email}", email, email_verified=None)
+    sign_on.provider.forced_claims = {"email_verified": verified}
 
-    refused = sign_in(baton, unverified.email)
+    refused = sign_in(baton, email)
 
     assert refused.status_code == 403
     assert "verified" in refused.json()["error"]["message"]
-    [failed] = audited(sign_on.engine, "login.failed", unverified.email)
+    assert "baton_session" not in baton.cookies
+    [failed] = audited(sign_on.engine, "login.failed", email)
     assert "verified" in failed.detail["reason"]
-    # A provider that does not say is taken at its word.
-    assert sign_in(baton, unsaid.email).status_code == 302
+    assert bound_to(sign_on.engine, email) == (None, None)
+
+
+def test_an_address_verified_in_userinfo_only_is_taken(
+    sign_on: SignOn, baton: httpx.Client
+) -> None:
+    pat = person(sign_on, ANALYSTS)
+    sign_on.provider.forced_claims = {"email_verified": None}  # the ID token does not say
+
+    assert sign_in(baton, pat.email).status_code == 302
+
+    assert account(baton)["user"]["email"] == pat.email
+
+
+@pytest.fixture
+def trusting(sign_on: SignOn, clock: ManualClock) -> Iterator[httpx.Client]:
+    """A browser on a Baton told that the provider verifies every address."""
+    settings = replace(sign_on.settings, oidc_trust_email=True)
+    with (
+        serving(settings, clock, sign_on.provider) as runtime,
+        httpx.Client(base_url=runtime.settings.public_url, timeout=10) as client,
+    ):
+        yield client
+
+
+def test_an_installation_may_trust_a_provider_that_does_not_say(
+    sign_on: SignOn, trusting: httpx.Client
+) -> None:
+    unsaid = person(sign_on, MARKETERS, email_verified=None)
+    unverified = person(sign_on, MARKETERS, email_verified=False)
+
+    assert sign_in(trusting, unsaid.email).status_code == 302
+    assert account(trusting)["user"]["email"] == unsaid.email
+    # Trust does not overrule a provider that says it has not verified the address.
+    trusting.cookies.clear()
+    refused = sign_in(trusting, unverified.email)
+    assert refused.status_code == 403
+    assert "verified" in refused.json()["error"]["message"]
 
 
 def test_the_address_comes_from_userinfo_when_the_id_token_lacks_it(
@@ -428,6 +591,13 @@ def test_the_settings_go_together_and_keep_the_secret() -> None:
         Settings.from_env({**environ, "BATON_OIDC_ISSUER": "http://id.example.com"})
     local = Settings.from_env({**environ, "BATON_OIDC_ISSUER": "http://127.0.0.1:8080/realm"})
     assert local.oidc_issuer == "http://127.0.0.1:8080/realm"
+    with pytest.raises(ConfigurationError, match="300"):
+        Settings.from_env({**environ, "BATON_OIDC_ISSUER": "https://id.example/" + "r" * 300})
+    assert not settings.oidc_trust_email
+    assert Settings.from_env({**environ, "BATON_OIDC_TRUST_EMAIL": "1"}).oidc_trust_email
+    assert not Settings.from_env({**environ, "BATON_OIDC_TRUST_EMAIL": "0"}).oidc_trust_email
+    with pytest.raises(ConfigurationError, match="BATON_OIDC_TRUST_EMAIL"):
+        Settings.from_env({**environ, "BATON_OIDC_TRUST_EMAIL": "yes"})
 
 
 def test_wrong_domain_rules_stop_the_server_from_starting(database_url: str) -> None:

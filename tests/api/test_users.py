@@ -1,9 +1,11 @@
 """People of a workspace over real HTTP, on both databases: invitations and password
-resets by e-mail through a real SMTP server, roles and the rules on who may give them,
-the last owner, removing people and ending their sessions, and the audit trail of it."""
+resets by e-mail through a real SMTP server (the installation's mail only, never a
+workspace's own), roles and the rules on who may give them, the last owner, removing
+people and ending their sessions, and the audit trail of it."""
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Iterator
@@ -14,20 +16,21 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select
 
+from baton.channels.settings import update_settings
 from baton.core.clock import ManualClock
 from baton.core.config import Settings
 from baton.core.errors import ConfigurationError
 from baton.runtime import Runtime
 from baton.storage.database import write_transaction
-from baton.storage.tables import audit_log
-from baton.teams import Role
-from baton.workspaces import KeyKind, create_key, create_workspace
+from baton.storage.tables import audit_log, channel_settings
+from baton.teams import Role, create_user, grant, user_by_email
+from baton.workspaces import KeyKind, create_key, create_workspace, ensure_default_workspace
 from tests.api.test_login import PASSWORD, make_user, sign_in
 from tests.api.test_profiles import bearer
 from tests.conftest import Workspace, serve_in_thread
-from tests.servers import Mailbox
+from tests.servers import Mailbox, smtp_server
 
 NEW_PASSWORD = "violet river lantern orbit"
 
@@ -43,15 +46,31 @@ def mail_channel(port: int) -> dict[str, object]:
     }
 
 
+@contextmanager
+def default_workspace_mail(engine: Engine, clock: ManualClock, port: int) -> Iterator[None]:
+    """Staff mail goes to `port`, through the default workspace's e-mail channel (the
+    installation's own), until the block ends."""
+    with write_transaction(engine) as connection:
+        default = ensure_default_workspace(connection, clock).workspace_id
+        update_settings(connection, default, "email", mail_channel(port), clock.now())
+    try:
+        yield
+    finally:
+        with write_transaction(engine) as connection:
+            connection.execute(
+                delete(channel_settings).where(
+                    channel_settings.c.workspace_id == default,
+                    channel_settings.c.channel == "email",
+                )
+            )
+
+
 @pytest.fixture
-def mailbox(client: httpx.Client, workspace: Workspace, smtp: tuple[Mailbox, int]) -> Mailbox:
-    """The workspace's e-mail channel goes to a real SMTP server: what it received."""
+def mailbox(engine: Engine, clock: ManualClock, smtp: tuple[Mailbox, int]) -> Iterator[Mailbox]:
+    """Staff mail goes to a real SMTP server: what it received."""
     found, port = smtp
-    answer = client.put(
-        "/api/v1/channels/email", json=mail_channel(port), headers=bearer(workspace.admin_token)
-    )
-    assert answer.status_code == 200, answer.text
-    return found
+    with default_workspace_mail(engine, clock, port):
+        yield found
 
 
 @contextmanager
@@ -195,23 +214,90 @@ def test_an_address_with_an_account_joins_with_its_own_password(
         assert roles == {theirs: "owner", workspace.id: "analyst"}
 
 
-def test_without_a_mail_server_the_invitation_answers_its_link(
-    server_url: str, workspace: Workspace, server: tuple[str, Runtime]
-) -> None:
+@pytest.fixture
+def installation_owner(engine: Engine, clock: ManualClock, workspace: Workspace) -> str:
+    email = f"operator-{workspace.id}@example.com"
+    with write_transaction(engine) as connection:
+        user = create_user(connection, email, "", clock.now(), password=PASSWORD,
+                           installation_owner=True)  # fmt: skip
+        grant(connection, workspace.id, user.id, Role.OWNER, clock.now())
+    return email
+
+
+def test_an_unsent_invitation_link_is_shown_to_the_installation_owner_only(
+    server: tuple[str, Runtime], workspace: Workspace, installation_owner: str,
+    engine: Engine, clock: ManualClock,
+) -> None:  # fmt: skip
+    """Anyone else could accept the link for an address that is not theirs."""
+    url, runtime = server
     invited = f"nomail-{workspace.id}@example.com"
-    with httpx.Client(base_url=server_url, headers=bearer(workspace.admin_token)) as admin:
-        made = admin.post("/api/v1/invitations", json={"email": invited, "role": "developer"})
-    assert made.status_code == 201
+    body = {"email": invited, "role": "developer"}
+    with httpx.Client(base_url=url, headers=bearer(workspace.admin_token)) as admin:
+        refused = admin.post("/api/v1/invitations", json=body)
+        assert refused.status_code == 409, refused.text
+        assert "BATON_SMTP_URL" in refused.json()["error"]["message"]
+        assert "baton users invite" in refused.json()["error"]["message"]
+        assert admin.get("/api/v1/invitations").json()["items"] == []
+        with default_workspace_mail(engine, clock, 1):  # a mail server that is not there
+            unsent = admin.post("/api/v1/invitations", json=body)
+        assert unsent.status_code == 201, unsent.text
+        assert unsent.json()["mail"]["sent"] is False
+        assert "link" not in unsent.json()
+    with signed_in(url, installation_owner) as operator:
+        made = operator.post("/api/v1/invitations", json=body)
+    assert made.status_code == 201, made.text
     assert made.json()["mail"]["sent"] is False
     assert "BATON_SMTP_URL" in made.json()["mail"]["reason"]
     link = made.json()["link"]
-    assert link.startswith(f"{server[1].settings.public_base()}/invite?token=")
-    with httpx.Client(base_url=server_url) as newcomer:
+    assert link.startswith(f"{runtime.settings.public_base()}/invite?token=")
+    with httpx.Client(base_url=url) as newcomer:
         accepted = newcomer.post(
             "/api/v1/auth/invitation", json={"token": token_of(link), "password": PASSWORD}
         )
         assert accepted.status_code == 200
         assert accepted.json()["workspace"]["role"] == "developer"
+
+
+def test_staff_mail_never_goes_through_a_workspace_s_own_mail_server(
+    server_url: str, smtp: tuple[Mailbox, int], owner: str, workspace: Workspace,
+    engine: Engine, clock: ManualClock, caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    """A developer of a client workspace points its e-mail channel at their own server:
+    the reset link of the owner of another workspace, who is also in theirs, must not
+    reach it, nor an invitation to theirs."""
+    installation, port = smtp
+    with write_transaction(engine) as connection:
+        client_workspace = create_workspace(connection, "client", clock)
+        developer = create_key(
+            connection, client_workspace, KeyKind.ADMIN, clock.now(), role=Role.DEVELOPER
+        )
+        admin = create_key(connection, client_workspace, KeyKind.ADMIN, clock.now(),
+                           role=Role.ADMIN)  # fmt: skip
+        found = user_by_email(connection, owner)
+        assert found is not None
+        grant(connection, client_workspace, found.id, Role.VIEWER, clock.now())
+    reset = {"email": owner}
+    with smtp_server() as (theirs, their_port), httpx.Client(base_url=server_url) as anyone:
+        pointed = anyone.put("/api/v1/channels/email", json=mail_channel(their_port),
+                             headers=bearer(developer))  # fmt: skip
+        assert pointed.status_code == 200, pointed.text
+        with caplog.at_level(logging.WARNING, logger="baton.channels.staff_mail"):
+            assert anyone.post("/api/v1/auth/password-reset", json=reset).status_code == 202
+            unsent = "a password reset link was not sent: no mail server is set up"
+            deadline = time.monotonic() + 5
+            while unsent not in caplog.text and time.monotonic() < deadline:
+                time.sleep(0.02)
+        assert unsent in caplog.text
+        assert owner not in caplog.text
+        with default_workspace_mail(engine, clock, port):
+            assert anyone.post("/api/v1/auth/password-reset", json=reset).status_code == 202
+            link_to(installation, owner)
+            invited = f"invited-{workspace.id}@example.com"
+            made = anyone.post("/api/v1/invitations", json={"email": invited, "role": "viewer"},
+                               headers=bearer(admin))  # fmt: skip
+            assert made.json()["mail"] == {"sent": True, "reason": None}
+            link_to(installation, invited)
+    assert theirs.offered == []
 
 
 def test_the_installation_mail_server_sends_staff_mail(
@@ -246,7 +332,7 @@ def test_mail_settings_go_together() -> None:
 
 
 def test_invitations_are_listed_and_withdrawn(
-    server_url: str, workspace: Workspace, engine: Engine
+    server_url: str, mailbox: Mailbox, workspace: Workspace, engine: Engine
 ) -> None:
     invited = f"withdrawn-{workspace.id}@example.com"
     with httpx.Client(base_url=server_url, headers=bearer(workspace.admin_token)) as admin:
@@ -258,10 +344,10 @@ def test_invitations_are_listed_and_withdrawn(
         assert admin.delete(f"/api/v1/invitations/{made['id']}").status_code == 404
         assert admin.delete(f"/api/v1/invitations/{again.json()['id']}").status_code == 204
         assert admin.get("/api/v1/invitations").json()["items"] == []
-    for replaced in (made, again.json()):
+    for count in (1, 2):
         refused = httpx.post(
             f"{server_url}/api/v1/auth/invitation",
-            json={"token": token_of(replaced["link"]), "password": PASSWORD},
+            json={"token": token_of(link_to(mailbox, invited, count)), "password": PASSWORD},
         )
         assert refused.status_code == 401
     assert actions(engine, workspace.id, again.json()["id"]) == [
@@ -288,7 +374,7 @@ def _member_id(url: str, email: str, of: str) -> str:
 
 
 def test_only_an_owner_makes_or_unmakes_an_owner(
-    server_url: str, owner: str, admin: str, workspace: Workspace
+    server_url: str, mailbox: Mailbox, owner: str, admin: str, workspace: Workspace
 ) -> None:
     owner_id = _member_id(server_url, admin, owner)
     admin_id = _member_id(server_url, admin, admin)
@@ -341,7 +427,8 @@ def test_removing_a_member_ends_their_sessions(
     admin_id = _member_id(server_url, owner, admin)
     with signed_in(server_url, admin) as removed, signed_in(server_url, owner) as browser:
         assert removed.get("/api/v1/users").status_code == 200
-        assert browser.delete(f"/api/v1/users/{admin_id}").status_code == 204
+        answer = browser.delete(f"/api/v1/users/{admin_id}")
+        assert answer.json() == {"sessions_ended": 1, "keys_revoked": 0}
         assert removed.get("/api/v1/users").status_code == 401
         assert browser.delete(f"/api/v1/users/{admin_id}").status_code == 404
         emails = [p["email"] for p in browser.get("/api/v1/users").json()["items"]]
@@ -449,3 +536,37 @@ def test_a_reset_answer_tells_nothing_of_the_account_and_links_are_limited(
             "/api/v1/auth/password-reset/confirm", json={"token": fresh, "password": NEW_PASSWORD}
         )
         assert done.status_code == 204
+
+
+def test_a_reset_request_is_answered_before_the_account_is_looked_up(
+    server_url: str, mailbox: Mailbox, owner: str, engine: Engine
+) -> None:
+    """The work that depends on the account comes after the answer: with the database
+    held by someone else, the answer still comes at once (its timing tells nothing)."""
+    with write_transaction(engine) as connection, httpx.Client(base_url=server_url) as anyone:
+        if engine.dialect.name == "postgresql":
+            connection.exec_driver_sql("LOCK TABLE users IN ACCESS EXCLUSIVE MODE")
+        # On SQLite, the held write transaction keeps every other writer waiting.
+        asked = anyone.post("/api/v1/auth/password-reset", json={"email": owner}, timeout=3)
+        assert asked.status_code == 202
+        assert mailbox.offered == []
+    link_to(mailbox, owner)  # once the database is free
+
+
+def test_a_new_password_spends_earlier_reset_links(
+    server_url: str, mailbox: Mailbox, owner: str
+) -> None:
+    with httpx.Client(base_url=server_url) as anyone:
+        assert anyone.post("/api/v1/auth/password-reset", json={"email": owner}).status_code == 202
+        token = token_of(link_to(mailbox, owner))
+    with signed_in(server_url, owner) as browser:
+        changed = browser.post(
+            "/api/v1/auth/password",
+            json={"current_password": PASSWORD, "new_password": NEW_PASSWORD},
+        )
+        assert changed.status_code == 200, changed.text
+    late = httpx.post(f"{server_url}/api/v1/auth/password-reset/confirm",
+                      json={"token": token, "password": "amber canyon whistle drift"})  # fmt: skip
+    assert late.status_code == 401
+    with signed_in(server_url, owner, NEW_PASSWORD) as browser:
+        assert browser.get("/api/v1/auth/me").status_code == 200

@@ -19,6 +19,7 @@ from baton.storage.database import connect, write_transaction
 from baton.storage.tables import audit_log
 from baton.teams import Role, authenticate, create_user, grant, open_session, user_by_email
 from baton.workspaces import default_workspace_id
+from tests.api.test_login import sign_in
 from tests.api.test_profiles import bearer
 from tests.cli.conftest import Baton
 from tests.conftest import serve_in_thread
@@ -59,7 +60,8 @@ def test_an_admin_key_with_a_role_and_an_expiry(bootstrapped: Baton, tmp_path: P
         n for n, line in enumerate(lines) if line.endswith(f"admin, role analyst  …{key[-4:]}")
     ]
     assert lines[row + 1] == (
-        f"    made {_minute(bootstrapped)}, expires {_minute(bootstrapped, timedelta(days=90))}"
+        f"    made {_minute(bootstrapped)} outside the API"
+        f", expires {_minute(bootstrapped, timedelta(days=90))}"
         f", last used {_minute(bootstrapped)}"
     )
     bootstrapped.clock.advance(timedelta(days=90, seconds=1))
@@ -148,7 +150,9 @@ def test_the_last_owner_stays_and_a_removed_member_is_signed_out(bootstrapped: B
         open_session(connection, ann.id, None, bootstrapped.clock.now())
     code, out, _ = bootstrapped("users", "remove", "ann@example.com")
     assert code == 0
-    assert "ann@example.com is no longer in the workspace default" in out
+    assert " ".join(out.split()) == (
+        "ann@example.com is no longer in the workspace default; 0 admin keys they made are revoked"
+    )
     code, listed, _ = bootstrapped("users", "list")
     assert "ann@example.com" not in listed
     assert bootstrapped("users", "remove", "ghost@example.com")[0] == 1
@@ -161,8 +165,37 @@ def test_the_last_owner_stays_and_a_removed_member_is_signed_out(bootstrapped: B
         detail = connection.execute(
             select(audit_log.c.detail).where(audit_log.c.action == "member.remove")
         ).scalar_one()
-        assert detail == {"sessions_ended": 1}
+        assert detail == {"sessions_ended": 1, "keys_revoked": 0}
     engine.dispose()
+
+
+def test_removing_someone_revokes_the_admin_keys_they_made(
+    bootstrapped: Baton, tmp_path: Path
+) -> None:
+    _people(bootstrapped, ("leaver@example.com", Role.ADMIN), ("stays@example.com", Role.ADMIN))
+    keys: dict[str, str] = {}
+    with served(bootstrapped, tmp_path) as api:
+        for email in ("leaver@example.com", "stays@example.com"):
+            csrf = sign_in(api, email)
+            made = api.post("/api/v1/keys", json={"kind": "admin"}, headers={"X-CSRF-Token": csrf})
+            keys[email] = made.json()["key"]
+        chained = api.post("/api/v1/keys", json={"kind": "admin"},
+                           headers=bearer(keys["leaver@example.com"]))  # fmt: skip
+        keys["chained"] = chained.json()["key"]
+    with connect(bootstrapped.database_url).connect() as connection:
+        leaver = user_by_email(connection, "leaver@example.com")
+    assert leaver is not None
+    code, listed, _ = bootstrapped("keys", "list")
+    assert f"by {leaver.id}, expires never" in " ".join(listed.split())
+    code, out, err = bootstrapped("users", "remove", "leaver@example.com")
+    assert code == 0, err
+    assert "2 admin keys they made are revoked" in " ".join(out.split())
+    with served(bootstrapped, tmp_path) as api:
+        for name, key in keys.items():
+            expected = 200 if name == "stays@example.com" else 401
+            assert api.get("/api/v1/journeys", headers=bearer(key)).status_code == expected, name
+    code, listed, _ = bootstrapped("keys", "list")
+    assert f"by {leaver.id}" not in listed
 
 
 def test_the_demo_makes_an_owner_and_tells_how_to_sign_in_once(baton: Baton) -> None:

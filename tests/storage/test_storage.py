@@ -10,8 +10,8 @@ from baton.core.clock import ManualClock
 from baton.storage.database import write_transaction
 from baton.storage.migrate import upgrade
 from baton.storage.tables import api_keys, metadata
+from baton.teams.tokens import token_digest
 from baton.workspaces import KeyKind, KeyRing, create_workspace, ensure_default_workspace
-from baton.workspaces.keys import hash_key
 
 
 def test_migrations_create_every_table_and_rerun_as_no_op(engine: Engine) -> None:
@@ -65,7 +65,7 @@ def test_default_workspace_bootstrap_pins_given_keys(engine: Engine, clock: Manu
         stored_hashes = set(connection.execute(select(api_keys.c.key_hash)).scalars())
     assert write_keys == 1
     # Keys are stored hashed, never in the clear.
-    assert hash_key("bw_pinned_key_two") in stored_hashes
+    assert token_digest("bw_pinned_key_two") in stored_hashes
     assert "bw_pinned_key_two" not in stored_hashes
 
 

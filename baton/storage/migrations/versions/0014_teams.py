@@ -31,6 +31,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("role", sa.String(length=20), nullable=True))
         batch.add_column(sa.Column("expires_at", INSTANT, nullable=True))
         batch.add_column(sa.Column("last_used_at", INSTANT, nullable=True))
+        batch.add_column(sa.Column("created_by", sa.String(length=40), nullable=True))
     # Admin tokens made before roles could do everything but delete the workspace.
     op.execute("UPDATE api_keys SET role = 'admin' WHERE kind = 'admin'")
     op.create_table(
@@ -42,8 +43,13 @@ def upgrade() -> None:
         sa.Column("installation_owner", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.Column("created_at", INSTANT, nullable=False),
         sa.Column("password_changed_at", INSTANT, nullable=True),
+        sa.Column("oidc_issuer", sa.String(length=300), nullable=True),
+        sa.Column("oidc_subject", sa.String(length=255), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
+        sa.UniqueConstraint(
+            "oidc_issuer", "oidc_subject", name=op.f("uq_users_oidc_issuer_oidc_subject")
+        ),
     )
     op.create_table(
         "memberships",
@@ -147,6 +153,7 @@ def downgrade() -> None:
     op.drop_table("memberships")
     op.drop_table("users")
     with op.batch_alter_table("api_keys") as batch:
+        batch.drop_column("created_by")
         batch.drop_column("last_used_at")
         batch.drop_column("expires_at")
         batch.drop_column("role")
