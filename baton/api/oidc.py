@@ -18,10 +18,9 @@ import threading
 import warnings
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import httpx
-from authlib.oidc.core import CodeIDToken
 from fastapi import APIRouter, Query, Request
 from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
@@ -40,11 +39,11 @@ from baton.teams import first_membership, open_session
 from baton.teams.audit import Actor, record
 from baton.teams.sso import DomainRule, Identity, admit, domain_rules
 
-with warnings.catch_warnings():
-    # authlib would rather drive httpx2; Baton uses httpx, which authlib's client still
-    # supports in full. (Imported after authlib itself, whose filter shows its warnings.)
-    warnings.filterwarnings("ignore", "The httpx module is deprecated", DeprecationWarning)
-    from authlib.integrations.httpx_client import OAuth2Client, OAuthError
+if TYPE_CHECKING:
+    from authlib.integrations.httpx_client import OAuth2Client
+
+# authlib is loaded on the first sign-on, not with the API: it adds some 10 MB to every
+# server process, and most installations never set single sign-on up.
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +103,11 @@ class SingleSignOn:
 
     def client(self) -> OAuth2Client:
         """A client for one sign-in: authlib's keeps the token it fetched."""
+        with warnings.catch_warnings():
+            # authlib would rather drive httpx2; Baton uses httpx, which authlib's client
+            # still supports in full.
+            warnings.filterwarnings("ignore", "The httpx module is deprecated", DeprecationWarning)
+            from authlib.integrations.httpx_client import OAuth2Client
         return OAuth2Client(
             client_id=self.settings.oidc_client_id,
             client_secret=self.settings.oidc_client_secret,
@@ -317,6 +321,8 @@ def _exchange(sso: SingleSignOn, code: str, flow: Flow, now: datetime) -> dict[s
     """The claims of the ID token the code is exchanged for, checked; with the person's
     address from the userinfo endpoint when the token leaves it out or does not say that
     it was verified."""
+    from authlib.integrations.httpx_client import OAuthError
+
     metadata = sso.metadata()
     with sso.client() as client:
         try:
@@ -340,6 +346,8 @@ def _exchange(sso: SingleSignOn, code: str, flow: Flow, now: datetime) -> dict[s
 def _id_token_claims(
     sso: SingleSignOn, token: dict[str, Any], flow: Flow, now: datetime
 ) -> dict[str, Any]:
+    from authlib.oidc.core import CodeIDToken
+
     id_token = token.get("id_token")
     if not isinstance(id_token, str):
         raise Unauthorized("the provider sent no ID token")
@@ -373,6 +381,8 @@ def _id_token_claims(
 
 
 def _userinfo(client: OAuth2Client, url: str, subject: str) -> dict[str, Any]:
+    from authlib.integrations.httpx_client import OAuthError
+
     try:
         response = client.get(url)
         response.raise_for_status()

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from zxcvbn import zxcvbn
 
 from baton.core.errors import InvalidInput
 
@@ -25,9 +25,16 @@ _LEAST_SCORE = 3
 # Letters and digits a password must keep once the person's own words are taken out.
 _LEAST_OWN = 8
 
-_hasher = PasswordHasher()  # argon2id with the library's (RFC 9106) parameters
-# Compared against when the account does not exist, so both cases take the same time.
-_DUMMY = _hasher.hash("no account has this password: it only spends the same time")
+# argon2id with OWASP's parameters (19 MiB, 2 passes, 1 lane) rather than the library's
+# 64 MiB: the login route is public, and each check in flight holds that much memory.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+
+
+@cache
+def _dummy() -> str:
+    """Compared against when the account does not exist, so both cases take the same
+    time; made on first use, not in every process that imports this."""
+    return _hasher.hash("no account has this password: it only spends the same time")
 
 
 def check_password(password: str, *, context: tuple[str, ...] = ()) -> None:
@@ -47,6 +54,9 @@ def check_password(password: str, *, context: tuple[str, ...] = ()) -> None:
             "choose another password: it is built on your own name or address, or this product's",
             field="password",
         )
+    # Loaded when a password is chosen, not with every process: its lists take 13 MB.
+    from zxcvbn import zxcvbn
+
     # zxcvbn's estimate is over the first 100 characters; a longer one is long enough.
     judged = zxcvbn(password[:100], user_inputs=[*words, "baton"])
     if judged["score"] < _LEAST_SCORE:
@@ -66,7 +76,7 @@ def password_matches(stored_hash: str | None, password: str) -> bool:
     """Whether `password` is the one hashed; with no hash it spends the same time and
     answers False, so a response's timing does not tell which accounts exist."""
     try:
-        return _hasher.verify(stored_hash or _DUMMY, _normalized(password)) and bool(stored_hash)
+        return _hasher.verify(stored_hash or _dummy(), _normalized(password)) and bool(stored_hash)
     except (VerificationError, InvalidHashError):
         return False
 
