@@ -1,6 +1,7 @@
 """Analytics: the DuckDB store that follows the database, and the reports read from it
 (journey reports, KPIs, funnels, paths, cohorts, the journey map)."""
 
+from baton.analytics.csv_export import csv_text
 from baton.analytics.exploration import Paths, cohorts, parse_cohorts, parse_paths, paths
 from baton.analytics.funnels import Funnel, funnel, parse_funnel
 from baton.analytics.journey_map import journey_map
@@ -14,6 +15,7 @@ __all__ = [
     "Funnel",
     "Paths",
     "cohorts",
+    "csv_text",
     "event_names",
     "funnel",
     "journey_map",

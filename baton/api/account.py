@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 from starlette.responses import Response
 
-from baton.api.auth import SESSION_COOKIE, Staff, client_address, runtime_of
+from baton.api.auth import SESSION_COOKIE, Staff, authenticated, client_address, runtime_of
 from baton.api.bodies import DocumentRoute
 from baton.api.callers import Caller
 from baton.api.responses import JSONBody
@@ -51,10 +51,11 @@ class Login(BaseModel):
 def login(request: Request, body: Login) -> Response:
     runtime = runtime_of(request)
     address = client_address(request)
-    user = _password_checked(request, body.email, body.password)
     now = runtime.clock.now()
-    with write_transaction(runtime.engine) as connection:
-        if user is None:
+    try:
+        user = _password_checked(request, body.email, body.password)
+    except Unauthorized:
+        with write_transaction(runtime.engine) as connection:
             # What was typed is not kept (it may be a password): only an account's address.
             known = user_by_email(connection, body.email.strip().lower())
             actor = (
@@ -63,36 +64,38 @@ def login(request: Request, body: Login) -> Response:
                 else Actor("user", known.id, known.email, address)
             )
             record(connection, None, actor, "login.failed", now)
-        else:
-            first = first_membership(connection, user.id)
-            token = open_session(
-                connection,
-                user.id,
-                None if first is None else first.workspace_id,
-                now,
-                address=address,
-                user_agent=request.headers.get("user-agent"),
-            )
-            record(connection, None, Actor("user", user.id, user.email, address), "login", now)
-    if user is None:
-        raise Unauthorized("the e-mail address or the password is wrong")
+        raise
+    with write_transaction(runtime.engine) as connection:
+        first = first_membership(connection, user.id)
+        token = open_session(
+            connection,
+            user.id,
+            None if first is None else first.workspace_id,
+            now,
+            address=address,
+            user_agent=request.headers.get("user-agent"),
+        )
+        record(connection, None, Actor("user", user.id, user.email, address), "login", now)
     return signed_in(request, runtime, user, token)
 
 
-def _password_checked(request: Request, email: str, password: str) -> User | None:
-    """The account, if this is its password; failures count against the client address
-    and the account, and past their limits the check is not even made (429)."""
-    by_address: FailedAuthentications = request.app.state.failed_authentications
+def _password_checked(request: Request, email: str, password: str) -> User:
+    """The account whose password this is; Unauthorized otherwise. Failures count
+    against the client address (`authenticated`) and the account, and past either limit
+    the password is not even looked at (429)."""
     by_account: FailedAuthentications = request.app.state.failed_logins
-    address, account = client_address(request), email.strip().lower()
-    by_address.check(address)
-    by_account.check(account)
-    with runtime_of(request).engine.connect() as connection:
-        user = authenticate(connection, account, password)
-    if user is None:
-        by_address.record(address)
-        by_account.record(account)
-    return user
+    account = email.strip().lower()
+
+    def check() -> User:
+        by_account.check(account)
+        with runtime_of(request).engine.connect() as connection:
+            user = authenticate(connection, account, password)
+        if user is None:
+            by_account.record(account)
+            raise Unauthorized("the e-mail address or the password is wrong")
+        return user
+
+    return authenticated(request, check)
 
 
 def signed_in(request: Request, runtime: Runtime, user: User, token: str) -> Response:
@@ -173,8 +176,10 @@ def change_password(request: Request, who: Staff, body: PasswordChange) -> Respo
     if who.user is None:
         raise InvalidInput("an admin key has no password")
     runtime = runtime_of(request)
-    if _password_checked(request, who.user.email, body.current_password) is None:
-        raise Unauthorized("the current password is wrong", field="current_password")
+    try:
+        _password_checked(request, who.user.email, body.current_password)
+    except Unauthorized:
+        raise Unauthorized("the current password is wrong", field="current_password") from None
     now = runtime.clock.now()
     with write_transaction(runtime.engine) as connection:
         set_password(connection, who.user.id, body.new_password, now)

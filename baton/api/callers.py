@@ -11,7 +11,6 @@ from baton.core.errors import Forbidden
 from baton.runtime import Runtime
 from baton.storage.database import write_transaction
 from baton.teams import (
-    Lifetimes,
     Permission,
     Role,
     User,
@@ -112,7 +111,6 @@ def session_identity(
     """The signed-in person of a session cookie, in the workspace the request names (key
     or id) or else the session's; None when the session has ended."""
     now = runtime.clock.now()
-    lifetimes = Lifetimes(runtime.settings.session_idle, runtime.settings.session_lifetime)
     with runtime.engine.connect() as connection:
         session = find_session(connection, token)
         user = None if session is None else user_by_id(connection, session.user_id)
@@ -131,9 +129,11 @@ def session_identity(
                 first = first_membership(connection, user.id)
                 workspace_id = None if first is None else first.workspace_id
                 role = None if first is None else first.role
-    if expired(session, now, lifetimes) or due_for_touch(session, now):
+    settings = runtime.settings
+    ended = expired(session, now, idle=settings.session_idle, lifetime=settings.session_lifetime)
+    if ended or due_for_touch(session, now):
         with write_transaction(runtime.engine) as connection:
-            if expired(session, now, lifetimes):
+            if ended:
                 end_session(connection, session.id)
                 return None
             touch(connection, session.id, now)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import datetime, timedelta
 from typing import Annotated, Any
@@ -13,7 +11,7 @@ from pydantic import BaseModel, Field, PlainValidator, StrictBool, StrictInt, St
 from sqlalchemy import Connection
 from starlette.responses import Response
 
-from baton.analytics import journey_report, node_rows
+from baton.analytics import csv_text, journey_report, node_rows
 from baton.api.audit import unless_missing
 from baton.api.auth import AdminWorkspace, Staff, runtime_of
 from baton.api.bodies import (
@@ -355,11 +353,7 @@ def report(found: Report) -> JSONBody:
 @router.get("/journeys/{key}/report.csv", summary="The report's figures per node, as a CSV file")
 def report_csv(request: Request, who: Staff, key: str, found: Report) -> Response:
     """The same parameters as the report; the export is in the audit trail."""
-    rows = node_rows(found)
-    text = io.StringIO()
-    writer = csv.DictWriter(text, fieldnames=list(rows[0]) if rows else ["node"])
-    writer.writeheader()
-    writer.writerows(rows)
+    text = csv_text(node_rows(found), columns=["node"])
     runtime = runtime_of(request)
     with write_transaction(runtime.engine) as connection:
         record(connection, who.workspace, who.actor, "report.export", runtime.clock.now(),
@@ -367,7 +361,7 @@ def report_csv(request: Request, who: Staff, key: str, found: Report) -> Respons
                detail={"from": found["from"], "to": found["to"]})  # fmt: skip
     name = re.sub(r"[^A-Za-z0-9_.-]", "_", key)
     return Response(
-        text.getvalue(),
+        text,
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}-report.csv"'},
     )

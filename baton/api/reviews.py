@@ -23,7 +23,7 @@ from baton.api.responses import JSONBody
 from baton.channels import MessageTemplate, parse_template, save_template, template_of
 from baton.core.errors import Conflict, NotFound
 from baton.core.formats import iso_instant
-from baton.journeys import Status, definition_of, dump_journey, get_journey, publish
+from baton.journeys import Journey, Status, definition_of, dump_journey, get_journey, publish
 from baton.storage.database import write_transaction
 from baton.teams import APPROVERS
 from baton.teams.audit import diff, record
@@ -64,7 +64,7 @@ def publication_review(
         "migrate": node_map is not None,
         "node_map": node_map or {},
     }
-    live = _published_definition(connection, who.workspace, key)
+    live = _published_definition(connection, journey)
     return _requested(connection, who, Kind.JOURNEYS, key, proposed, live, draft, now)
 
 
@@ -192,7 +192,7 @@ def _publish(connection: Connection, who: Caller, review: Review, now: datetime)
     draft = dump_journey(definition_of(connection, journey.id, journey.version))
     if journey.version != proposed["version"] or draft != proposed["definition"]:
         raise Conflict("the draft changed since the request: ask for a new review")
-    before = _published_definition(connection, who.workspace, key)
+    before = _published_definition(connection, journey)
     publish(
         connection, who.workspace, key, now, proposed["node_map"] if proposed["migrate"] else None
     )
@@ -213,9 +213,8 @@ def _save_template(connection: Connection, who: Caller, review: Review, now: dat
            detail={"review": review.id})  # fmt: skip
 
 
-def _published_definition(connection: Connection, workspace_id: str, key: str) -> dict[str, Any]:
+def _published_definition(connection: Connection, journey: Journey) -> dict[str, Any]:
     """The journey's live definition; empty when none was published."""
-    journey = get_journey(connection, workspace_id, key)
     if journey.published_version is None:
         return {}
     return dump_journey(definition_of(connection, journey.id, journey.published_version))

@@ -3,17 +3,16 @@ or CSV for other tools."""
 
 from __future__ import annotations
 
-import csv
 import sys
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 import orjson
 import typer
 from rich.table import Table
 
-from baton.analytics import event_names, journey_report, node_rows, segment_members
+from baton.analytics import csv_text, event_names, journey_report, node_rows, segment_members
 from baton.analytics import kpis as compute_kpis
 from baton.cli.analytics import open_store
 from baton.cli.common import clock_of, console, database_and_workspace, errors, settings
@@ -44,12 +43,6 @@ def _instant(value: str | None, name: str, default: datetime) -> datetime:
         errors.print(f"[red]--{name}: give a date or an instant like 2026-10-01[/red]")
         raise typer.Exit(2)
     return found
-
-
-def _rows(rows: list[dict[str, Any]]) -> None:
-    writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else [])
-    writer.writeheader()
-    writer.writerows(rows)
 
 
 @report_app.command("journey")
@@ -83,7 +76,7 @@ def journey(
         sys.stdout.write(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode() + "\n")
         return
     if output is Format.CSV:
-        _rows(nodes)
+        sys.stdout.write(csv_text(nodes))
         return
     goals, revenue = report["goals"], report["revenue"]
     console.print(
@@ -151,7 +144,7 @@ def kpis(
         sys.stdout.write(orjson.dumps(found, option=orjson.OPT_INDENT_2).decode() + "\n")
         return
     if output is Format.CSV:
-        _rows([{"kpi": name, "value": value} for name, value in found.items()])
+        sys.stdout.write(csv_text([{"kpi": name, "value": value} for name, value in found.items()]))
         return
     table = Table("KPI", "value")
     for name, value in found.items():

@@ -3,7 +3,6 @@
 from baton.teams.passwords import check_password
 from baton.teams.roles import APPROVERS, PERMISSIONS, Permission, Role, may, role_of
 from baton.teams.sessions import (
-    Lifetimes,
     Session,
     close_sessions_of,
     csrf_matches,
@@ -37,7 +36,6 @@ from baton.teams.users import (
 __all__ = [
     "APPROVERS",
     "PERMISSIONS",
-    "Lifetimes",
     "Member",
     "Membership",
     "Permission",

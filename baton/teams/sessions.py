@@ -24,12 +24,6 @@ _TOUCH_EVERY = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
-class Lifetimes:
-    idle: timedelta = timedelta(hours=12)
-    absolute: timedelta = timedelta(days=7)
-
-
-@dataclass(frozen=True)
 class Session:
     id: str
     user_id: str
@@ -73,10 +67,9 @@ def find_session(connection: Connection, token: str) -> Session | None:
     return Session(row.id, row.user_id, row.workspace_id, row.created_at, row.last_seen_at)
 
 
-def expired(session: Session, now: datetime, lifetimes: Lifetimes) -> bool:
-    return (
-        now - session.last_seen_at > lifetimes.idle or now - session.created_at > lifetimes.absolute
-    )
+def expired(session: Session, now: datetime, *, idle: timedelta, lifetime: timedelta) -> bool:
+    """Whether the session went unused for `idle`, or has lived `lifetime`."""
+    return now - session.last_seen_at > idle or now - session.created_at > lifetime
 
 
 def due_for_touch(session: Session, now: datetime) -> bool:
