@@ -44,12 +44,9 @@ def post_invitation(request: Request, who: Staff, body: NewInvitation) -> JSONBo
     shown_the_link = who.user is not None and who.user.installation_owner
     with write_transaction(runtime.engine) as connection:
         link, token = invite(connection, who.workspace, body.email, body.role, now,
-                             by=giver(who), created_by=who.actor_id)  # fmt: skip
+                             by=giver(who), actor=who.actor)  # fmt: skip
         if not shown_the_link and installation_mail(connection, runtime.settings) is None:
             raise Conflict(f"{NO_MAIL}, or invite from the command line: baton users invite")
-        record(connection, who.workspace, who.actor, "user.invite", now,
-               object_type="invitation", object_id=link.id,
-               after={"email": link.email, "role": body.role.value})  # fmt: skip
     unsent = mail_invitation(runtime.engine, runtime.settings, link, token, who.actor_label, now)
     answer = {**_invitation_json(link), "mail": {"sent": unsent is None, "reason": unsent}}
     if unsent is not None and shown_the_link:

@@ -21,8 +21,8 @@ from baton.core.formats import iso_instant
 from baton.storage.database import write_transaction
 from baton.teams import Member, Role, close_sessions_of, members
 from baton.teams.audit import record
-from baton.teams.membership import change_role, check_grant, member_role, remove
-from baton.workspaces.keys import revoke_keys_made_by
+from baton.teams.membership import change_role, check_grant, member_role
+from baton.workspaces.departures import take_out
 
 router = APIRouter(prefix="/api/v1", tags=["users"], route_class=DocumentRoute)
 
@@ -66,15 +66,9 @@ def delete_member(request: Request, who: Staff, user_id: str) -> JSONBody:
     runtime = runtime_of(request)
     now = runtime.clock.now()
     with write_transaction(runtime.engine) as connection:
-        before = remove(connection, who.workspace, user_id, by=giver(who))
-        ended = close_sessions_of(connection, user_id)
-        revoked = revoke_keys_made_by(connection, who.workspace, user_id, who.actor, now)
-        outcome = {"sessions_ended": ended, "keys_revoked": revoked}
-        record(connection, who.workspace, who.actor, "member.remove", now,
-               object_type="user", object_id=user_id, before={"role": before.value},
-               detail=outcome)  # fmt: skip
+        gone = take_out(connection, who.workspace, user_id, who.actor, now, by=giver(who))
     runtime.keys.forget()
-    return JSONBody(outcome)
+    return JSONBody({"sessions_ended": gone.sessions_ended, "keys_revoked": gone.keys_revoked})
 
 
 @router.delete("/users/{user_id}/sessions", summary="Sign a member out everywhere")

@@ -25,8 +25,8 @@ from baton.teams import (
     user_by_email,
 )
 from baton.teams.audit import Actor, record
-from baton.teams.membership import change_role, invite, remove
-from baton.workspaces.keys import revoke_keys_made_by
+from baton.teams.membership import change_role, invite
+from baton.workspaces.departures import take_out
 from baton.workspaces.workspaces import WorkspaceInfo, workspace_by_key
 
 users_app = typer.Typer(help="Staff users and their roles.", no_args_is_help=True)
@@ -136,10 +136,7 @@ def users_invite(
     try:
         with write_transaction(engine) as connection:
             found = _workspace(connection, workspace)
-            link, token = invite(connection, found.id, email, role, now, by=None, created_by=None)
-            record(connection, found.id, CLI_ACTOR, "user.invite", now,
-                   object_type="invitation", object_id=link.id,
-                   after={"email": link.email, "role": role.value})  # fmt: skip
+            link, token = invite(connection, found.id, email, role, now, by=None, actor=CLI_ACTOR)
     except BatonError as error:
         errors.print(f"[red]{error.message}[/red]")
         raise typer.Exit(1) from None
@@ -166,18 +163,13 @@ def users_remove(
         with write_transaction(connect(settings().database_url)) as connection:
             found = _workspace(connection, workspace)
             user = _user(connection, email)
-            before = remove(connection, found.id, user.id, by=None)
-            ended = close_sessions_of(connection, user.id)
-            revoked = revoke_keys_made_by(connection, found.id, user.id, CLI_ACTOR, now)
-            record(connection, found.id, CLI_ACTOR, "member.remove", now,
-                   object_type="user", object_id=user.id, before={"role": before.value},
-                   detail={"sessions_ended": ended, "keys_revoked": revoked})  # fmt: skip
+            gone = take_out(connection, found.id, user.id, CLI_ACTOR, now, by=None)
     except BatonError as error:
         errors.print(f"[red]{error.message}[/red]")
         raise typer.Exit(1) from None
     console.print(
         f"{user.email} is no longer in the workspace {found.key}; "
-        f"{revoked} admin keys they made are revoked"
+        f"{gone.keys_revoked} admin keys they made are revoked"
     )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, func, select
 
 from baton.core.errors import Conflict, Forbidden, NotFound
 from baton.storage.tables import memberships, workspaces
+from baton.teams.audit import Actor, record
 from baton.teams.links import Link, Purpose, create_link
 from baton.teams.roles import PERMISSIONS, Role
 from baton.teams.users import grant, normalize_email, remove_member, role_in, user_by_email
@@ -66,19 +67,24 @@ def invite(
     now: datetime,
     *,
     by: Role | None,
-    created_by: str | None,
+    actor: Actor,
 ) -> tuple[Link, str]:
-    """An invitation to join the workspace with `role`, and its token; it replaces the
-    address's earlier invitation there. Conflict for someone who is a member already."""
+    """An invitation to join the workspace with `role` (`by` the role inviting; None for
+    the command line), and its token; it replaces the address's earlier invitation
+    there, and is audited. Conflict for someone who is a member already."""
     check_grant(by, role)
     email = normalize_email(email)
     user = user_by_email(connection, email)
     if user is not None and role_in(connection, user.id, workspace_id) is not None:
         raise Conflict(f"{email} is a member of this workspace already", field="email")
-    return create_link(
+    link, token = create_link(
         connection, Purpose.INVITE, email, now,
-        workspace_id=workspace_id, role=role, created_by=created_by,
+        workspace_id=workspace_id, role=role, created_by=actor.id,
     )  # fmt: skip
+    record(connection, workspace_id, actor, "user.invite", now,
+           object_type="invitation", object_id=link.id,
+           after={"email": link.email, "role": role.value})  # fmt: skip
+    return link, token
 
 
 def join(connection: Connection, invitation: Link, user_id: str, now: datetime) -> None:

@@ -164,7 +164,7 @@ def fill(client: httpx.Client, engine: Engine, clock: ManualClock, runtime: Runt
         key_id = next(k.id for k in list_keys(connection, workspace.id) if k.role is Role.OWNER)
         # Through the API only with staff mail, which this installation has not.
         link, _ = invite(connection, workspace.id, f"invitee@{tag}.example", Role.VIEWER,
-                         clock.now(), by=None, created_by=None)  # fmt: skip
+                         clock.now(), by=None, actor=Actor("cli", None, "the test"))  # fmt: skip
     invitation = {"id": link.id}
     segment = _ok(client.get(f"/api/v1/segments/{tag}-gold", headers=admin))
     trait = _ok(client.get(f"/api/v1/computed-traits/{tag}_spend", headers=admin))
