@@ -45,9 +45,12 @@ def post_invitation(request: Request, who: Staff, body: NewInvitation) -> JSONBo
     with write_transaction(runtime.engine) as connection:
         link, token = invite(connection, who.workspace, body.email, body.role, now,
                              by=giver(who), actor=who.actor)  # fmt: skip
-        if not shown_the_link and installation_mail(connection, runtime.settings) is None:
+        server = installation_mail(connection, runtime.settings)
+        if not shown_the_link and server is None:
             raise Conflict(f"{NO_MAIL}, or invite from the command line: baton users invite")
-    unsent = mail_invitation(runtime.engine, runtime.settings, link, token, who.actor_label, now)
+    unsent = mail_invitation(
+        runtime.engine, runtime.settings, server, link, token, who.actor_label, now
+    )
     answer = {**_invitation_json(link), "mail": {"sent": unsent is None, "reason": unsent}}
     if unsent is not None and shown_the_link:
         answer["link"] = link_url(runtime.settings, link, token)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from datetime import UTC, datetime
+from datetime import datetime
 from email.utils import format_datetime, parseaddr
 from urllib.parse import urlsplit
 
@@ -22,6 +22,7 @@ from baton.channels.email import POOL
 from baton.channels.mime import address, compose, header_value
 from baton.channels.settings import EmailSettings, load_settings
 from baton.core.config import Settings
+from baton.core.formats import minute_utc
 from baton.core.ids import new_id
 from baton.storage.tables import workspaces
 from baton.teams.links import PAGES, Link
@@ -56,16 +57,22 @@ def installation_mail(connection: Connection, settings: Settings) -> EmailSettin
 
 
 def mail_invitation(
-    engine: Engine, settings: Settings, invitation: Link, token: str, inviter: str, now: datetime
+    engine: Engine,
+    settings: Settings,
+    server: EmailSettings | None,
+    invitation: Link,
+    token: str,
+    inviter: str,
+    now: datetime,
 ) -> str | None:
-    """E-mail the invitation's link; None once sent, else why it was not."""
+    """E-mail the invitation's link through `server` (`installation_mail`); None once
+    sent, else why it was not."""
+    if server is None:
+        return NO_MAIL
     with engine.connect() as connection:
-        server = installation_mail(connection, settings)
         workspace = connection.execute(
             select(workspaces.c.name).where(workspaces.c.id == invitation.workspace_id)
         ).scalar_one_or_none()
-    if server is None:
-        return NO_MAIL
     role = invitation.role.value if invitation.role else ""
     url = link_url(settings, invitation, token)
     subject, text = _invitation_mail(
@@ -133,7 +140,7 @@ def _invitation_mail(
     return (
         f"You are invited to {workspace} on Baton",
         f"{inviter} invites you to work in {workspace} on Baton, as {role}.\n\n"
-        f"Accept before {_when(until)}: {url}\n\n"
+        f"Accept before {minute_utc(until)}: {url}\n\n"
         "If you did not expect this, ignore this e-mail.\n",
     )
 
@@ -143,10 +150,6 @@ def _reset_mail(email: str, url: str, until: datetime) -> tuple[str, str]:
     return (
         "Choose a new Baton password",
         f"Someone, we hope you, asked to reset the Baton password of {email}.\n\n"
-        f"Choose a new one before {_when(until)}: {url}\n\n"
+        f"Choose a new one before {minute_utc(until)}: {url}\n\n"
         "If it was not you, ignore this e-mail: your password stays as it is.\n",
     )
-
-
-def _when(instant: datetime) -> str:
-    return instant.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -7,15 +7,19 @@ from dataclasses import dataclass, field
 
 import typer
 from rich.console import Console
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from baton.core.clock import Clock, SystemClock
 from baton.core.config import Settings
 from baton.core.errors import BatonError
 from baton.storage.database import connect, write_transaction
+from baton.teams.audit import Actor
 from baton.workspaces import KeyKind, default_workspace_id, ensure_default_workspace
+from baton.workspaces.workspaces import WorkspaceInfo, workspace_by_key
 
 console = Console()
+# Who the audit trail names for a change made here.
+CLI_ACTOR = Actor("cli", None, "baton command line")
 errors = Console(stderr=True)
 
 
@@ -47,6 +51,15 @@ def default_workspace(chosen: Settings) -> str:
         errors.print("[red]no workspace yet:[/red] run `baton migrate` to create it")
         raise typer.Exit(1)
     return workspace_id
+
+
+def named_workspace(connection: Connection, key: str) -> WorkspaceInfo:
+    """The workspace with this key (or id); exits saying so when there is none."""
+    found = workspace_by_key(connection, key)
+    if found is None:
+        errors.print(f"[red]no workspace {key!r}[/red]")
+        raise typer.Exit(1)
+    return found
 
 
 def database_and_workspace() -> tuple[Engine, str]:

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 from sqlalchemy import Engine
 
-from baton.cli.common import clock_of, console, default_workspace, errors, settings
-from baton.cli.users import CLI_ACTOR
+from baton.cli.common import (
+    CLI_ACTOR,
+    clock_of,
+    console,
+    default_workspace,
+    errors,
+    named_workspace,
+    settings,
+)
 from baton.core.durations import parse_duration
+from baton.core.formats import minute_utc
 from baton.storage.database import connect, write_transaction
 from baton.teams import Role
 from baton.teams.audit import record
 from baton.workspaces import KeyKind, create_key, list_keys, revoke_key
 from baton.workspaces.keys import key_info
-from baton.workspaces.workspaces import workspace_by_key
 
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 
@@ -31,11 +37,7 @@ def _chosen(workspace: str | None) -> tuple[Engine, str]:
     if workspace is None:
         return engine, default_workspace(chosen)
     with engine.connect() as connection:
-        found = workspace_by_key(connection, workspace)
-    if found is None:
-        errors.print(f"[red]no workspace {workspace!r}[/red]")
-        raise typer.Exit(1)
-    return engine, found.id
+        return engine, named_workspace(connection, workspace).id
 
 
 @keys_app.command("create")
@@ -77,7 +79,7 @@ def keys_create(
         assert made is not None
         record(connection, workspace_id, CLI_ACTOR, "key.create", now, object_type="key",
                object_id=made.id, after={"kind": kind.value, "role": made.role,
-                                         "expires_at": _instant(made.expires_at)})  # fmt: skip
+                                         "expires_at": minute_utc(made.expires_at)})  # fmt: skip
     console.print(key)
 
 
@@ -95,9 +97,9 @@ def keys_list(workspace: _Workspace = None) -> None:
         console.print(f"{key.id}  {kind}{role}  …{key.hint}", soft_wrap=True)
         maker = f"by {key.created_by}" if key.created_by else "outside the API"
         console.print(
-            f"    made {_instant(key.created_at)} {maker}"
-            f", expires {_instant(key.expires_at) or 'never'}"
-            f", last used {_instant(key.last_used_at) or 'never'}",
+            f"    made {minute_utc(key.created_at)} {maker}"
+            f", expires {minute_utc(key.expires_at) or 'never'}"
+            f", last used {minute_utc(key.last_used_at) or 'never'}",
             soft_wrap=True,
         )
 
@@ -119,7 +121,3 @@ def keys_revoke(
         errors.print(f"[red]no key {key_id!r} in this workspace[/red]")
         raise typer.Exit(1)
     console.print(f"key {key_id} revoked")
-
-
-def _instant(value: datetime | None) -> str | None:
-    return None if value is None else f"{value.astimezone(UTC):%Y-%m-%d %H:%M} UTC"

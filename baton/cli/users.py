@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC
 from typing import Annotated
 
 import typer
 from rich.table import Table
 from sqlalchemy import Connection
 
-from baton.channels.staff_mail import link_url, mail_invitation
-from baton.cli.common import clock_of, console, errors, settings
+from baton.channels.staff_mail import installation_mail, link_url, mail_invitation
+from baton.cli.common import CLI_ACTOR, clock_of, console, errors, named_workspace, settings
 from baton.core.errors import BatonError
+from baton.core.formats import minute_utc
 from baton.storage.database import connect, write_transaction
 from baton.teams import (
     Role,
@@ -24,14 +24,12 @@ from baton.teams import (
     role_in,
     user_by_email,
 )
-from baton.teams.audit import Actor, record
+from baton.teams.audit import record
 from baton.teams.membership import change_role, invite
 from baton.workspaces.departures import take_out
-from baton.workspaces.workspaces import WorkspaceInfo, workspace_by_key
 
 users_app = typer.Typer(help="Staff users and their roles.", no_args_is_help=True)
 
-CLI_ACTOR = Actor("cli", None, "baton command line")
 
 _Workspace = Annotated[str, typer.Option(help="The workspace's key or id.")]
 
@@ -56,7 +54,7 @@ def users_create(
     now = clock_of(ctx).now()
     try:
         with write_transaction(engine) as connection:
-            found = _workspace(connection, workspace)
+            found = named_workspace(connection, workspace)
             user = user_by_email(connection, email.strip())
             existed = user is not None
             if user is None:
@@ -105,7 +103,7 @@ def users_list(workspace: _Workspace = "default") -> None:
     """The workspace's people and their roles."""
     engine = connect(settings().database_url)
     with engine.connect() as connection:
-        found = _workspace(connection, workspace)
+        found = named_workspace(connection, workspace)
         people = members(connection, found.id)
     # E-mail addresses are what people look for: they are never cut short.
     table = Table("e-mail", "name", "role", "since (UTC)", "id")
@@ -135,17 +133,18 @@ def users_invite(
     now = clock_of(ctx).now()
     try:
         with write_transaction(engine) as connection:
-            found = _workspace(connection, workspace)
+            found = named_workspace(connection, workspace)
             link, token = invite(connection, found.id, email, role, now, by=None, actor=CLI_ACTOR)
+            server = installation_mail(connection, chosen)
     except BatonError as error:
         errors.print(f"[red]{error.message}[/red]")
         raise typer.Exit(1) from None
-    unsent = mail_invitation(engine, chosen, link, token, "The administrator", now)
+    unsent = mail_invitation(engine, chosen, server, link, token, "The administrator", now)
     if unsent is None:
         console.print(f"invitation e-mailed to {link.email}")
         return
     errors.print(f"the invitation was not e-mailed: {unsent}")
-    until = f"{link.expires_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    until = minute_utc(link.expires_at)
     console.print(f"pass this link on to {link.email} (it works once, until {until}):")
     console.print(link_url(chosen, link, token), soft_wrap=True)
 
@@ -161,7 +160,7 @@ def users_remove(
     now = clock_of(ctx).now()
     try:
         with write_transaction(connect(settings().database_url)) as connection:
-            found = _workspace(connection, workspace)
+            found = named_workspace(connection, workspace)
             user = _user(connection, email)
             gone = take_out(connection, found.id, user.id, CLI_ACTOR, now, by=None)
     except BatonError as error:
@@ -184,14 +183,6 @@ def users_sign_out(
         record(connection, None, CLI_ACTOR, "sessions.revoke", clock_of(ctx).now(),
                object_type="user", object_id=user.id, detail={"ended": ended})  # fmt: skip
     console.print(f"{ended} sessions of {user.email} ended")
-
-
-def _workspace(connection: Connection, key: str) -> WorkspaceInfo:
-    found = workspace_by_key(connection, key)
-    if found is None:
-        errors.print(f"[red]no workspace {key!r}[/red]")
-        raise typer.Exit(1)
-    return found
 
 
 def _user(connection: Connection, email: str) -> User:

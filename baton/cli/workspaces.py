@@ -9,8 +9,7 @@ import typer
 from rich.table import Table
 
 from baton.analytics import AnalyticsStore
-from baton.cli.common import clock_of, console, errors, settings
-from baton.cli.users import CLI_ACTOR
+from baton.cli.common import CLI_ACTOR, clock_of, console, errors, named_workspace, settings
 from baton.core.errors import BatonError
 from baton.storage.database import connect, write_transaction
 from baton.teams import user_by_email
@@ -19,7 +18,6 @@ from baton.workspaces import (
     list_workspaces,
     provision_workspace,
     rename_workspace,
-    workspace_by_key,
 )
 
 workspaces_app = typer.Typer(help="Workspaces: each with its own keys, settings and data.",
@@ -83,10 +81,7 @@ def workspaces_rename(
     engine = connect(settings().database_url)
     try:
         with write_transaction(engine) as connection:
-            found = workspace_by_key(connection, key)
-            if found is None:
-                errors.print(f"[red]no workspace {key!r}[/red]")
-                raise typer.Exit(1)
+            found = named_workspace(connection, key)
             renamed = rename_workspace(connection, found.id, name, CLI_ACTOR, clock_of(ctx).now())
     except BatonError as error:
         errors.print(f"[red]{error.message}[/red]")
