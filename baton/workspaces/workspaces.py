@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -189,7 +189,7 @@ def rename_workspace(
         record(connection, workspace_id, actor, "workspace.rename", now,
                object_type="workspace", object_id=workspace_id,
                before={"name": before.name}, after={"name": name})  # fmt: skip
-    return workspace_of(connection, workspace_id)
+    return replace(before, name=name)
 
 
 def require_approval(
@@ -213,7 +213,7 @@ def require_approval(
                object_type="workspace", object_id=workspace_id,
                before={"require_approval": approval_names(before.require_approval)},
                after={"require_approval": approval_names(chosen)})  # fmt: skip
-    return workspace_of(connection, workspace_id)
+    return replace(before, require_approval=chosen)
 
 
 def ensure_default_workspace(
