@@ -61,7 +61,7 @@ def post_invitation(request: Request, who: Staff, body: NewInvitation) -> JSONBo
 def list_invitations(request: Request, who: Staff) -> JSONBody:
     runtime = runtime_of(request)
     with runtime.engine.connect() as connection:
-        found = pending_invitations(connection, who.workspace, runtime.clock.now())
+        found = pending_invitations(connection, runtime.clock.now(), workspace_id=who.workspace)
     return JSONBody({"items": [_invitation_json(link) for link in found]})
 
 

@@ -136,18 +136,37 @@ def links_since(connection: Connection, purpose: Purpose, email: str, since: dat
     ).scalar_one()
 
 
-def pending_invitations(connection: Connection, workspace_id: str, now: datetime) -> list[Link]:
-    rows = connection.execute(
-        select(user_tokens)
-        .where(
-            user_tokens.c.purpose == Purpose.INVITE.value,
-            user_tokens.c.workspace_id == workspace_id,
-            user_tokens.c.used_at.is_(None),
-            user_tokens.c.expires_at > now,
-        )
-        .order_by(user_tokens.c.id)
+def pending_invitations(
+    connection: Connection,
+    now: datetime,
+    *,
+    workspace_id: str | None = None,
+    email: str | None = None,
+) -> list[Link]:
+    """The invitations not yet used or expired, to a workspace or for an address, oldest
+    first."""
+    query = select(user_tokens).where(
+        user_tokens.c.purpose == Purpose.INVITE.value,
+        user_tokens.c.used_at.is_(None),
+        user_tokens.c.expires_at > now,
     )
-    return [_link(row) for row in rows]
+    if workspace_id is not None:
+        query = query.where(user_tokens.c.workspace_id == workspace_id)
+    if email is not None:
+        query = query.where(user_tokens.c.email == email)
+    return [_link(row) for row in connection.execute(query.order_by(user_tokens.c.id))]
+
+
+def take(connection: Connection, link: Link, now: datetime) -> bool:
+    """Mark the link used, in the statement that checks it still is not: False when
+    another request took it first."""
+    return bool(
+        connection.execute(
+            update(user_tokens)
+            .where(user_tokens.c.id == link.id, user_tokens.c.used_at.is_(None))
+            .values(used_at=now)
+        ).rowcount
+    )
 
 
 def cancel_invitation(connection: Connection, workspace_id: str, link_id: str) -> Link | None:

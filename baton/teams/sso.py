@@ -18,14 +18,15 @@ from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError
 
 from baton.core.errors import ConfigurationError, Conflict, Forbidden
-from baton.storage.tables import memberships, user_tokens, users, workspaces
+from baton.storage.tables import users, workspaces
 from baton.teams.audit import Actor, record
-from baton.teams.links import Purpose
+from baton.teams.links import pending_invitations, take
 from baton.teams.roles import Role, role_of
 from baton.teams.users import (
     User,
     create_user,
     grant,
+    memberships_of,
     normalize_email,
     user_by_email,
     user_by_id,
@@ -202,32 +203,15 @@ def _accept_invitations(
 ) -> dict[str, Role]:
     """The role in each workspace the user is not a member of yet that the invitations
     waiting for the address give (the newest invitation to a workspace wins, and comes
-    last), each invitation marked used in the statement that checks it still waits, so
-    two sign-ins cannot both take one."""
-    member_of = select(memberships.c.workspace_id).where(memberships.c.user_id == user_id)
-    pending = connection.execute(
-        select(user_tokens.c.id, user_tokens.c.workspace_id, user_tokens.c.role)
-        .where(
-            user_tokens.c.purpose == Purpose.INVITE.value,
-            user_tokens.c.email == email,
-            user_tokens.c.used_at.is_(None),
-            user_tokens.c.expires_at > now,
-            user_tokens.c.workspace_id.is_not(None),
-            user_tokens.c.role.is_not(None),
-            user_tokens.c.workspace_id.not_in(member_of),
-        )
-        .order_by(user_tokens.c.created_at, user_tokens.c.id)
-    ).all()
+    last), each invitation taken so that two sign-ins cannot both use it."""
+    member_of = {m.workspace_id for m in memberships_of(connection, user_id)}
     accepted: dict[str, Role] = {}
-    for row in pending:
-        taken = connection.execute(
-            update(user_tokens)
-            .where(user_tokens.c.id == row.id, user_tokens.c.used_at.is_(None))
-            .values(used_at=now)
-        ).rowcount
-        if taken == 1:
-            accepted.pop(row.workspace_id, None)
-            accepted[row.workspace_id] = Role(row.role)
+    for link in pending_invitations(connection, now, email=email):
+        if link.workspace_id is None or link.role is None or link.workspace_id in member_of:
+            continue
+        if take(connection, link, now):
+            accepted.pop(link.workspace_id, None)
+            accepted[link.workspace_id] = link.role
     return accepted
 
 
