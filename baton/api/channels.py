@@ -34,8 +34,7 @@ def put_settings(
     runtime = runtime_of(request)
     now = runtime.clock.now()
     with write_transaction(runtime.engine) as connection:
-        stored = load_settings(connection, workspace_id).get(channel)
-        settings = update_settings(connection, workspace_id, channel, body, now)
+        stored, settings = update_settings(connection, workspace_id, channel, body, now)
         shown = masked(settings, now)
         # Masked on both sides: a secret's value never reaches the trail, its rotation
         # shows as a new entry under `retired`.

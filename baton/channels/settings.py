@@ -207,11 +207,11 @@ def parse_settings(channel: str, data: Any) -> _Provider:
 
 def update_settings(
     connection: Connection, workspace_id: str, channel: str, data: Any, now: datetime
-) -> _Provider:
-    """Save a channel's settings from an API body. A secret the body leaves out is kept
-    (saving the timeout must not break every unsubscribe link already sent); one the body
-    changes, or names in `rotate`, is replaced, and the old value stays accepted for
-    ROTATION_GRACE."""
+) -> tuple[_Provider | None, _Provider]:
+    """Save a channel's settings from an API body; the settings stored before (None for
+    none) and the ones saved. A secret the body leaves out is kept (saving the timeout
+    must not break every unsubscribe link already sent); one the body changes, or names
+    in `rotate`, is replaced, and the old value stays accepted for ROTATION_GRACE."""
     body = dict(data) if isinstance(data, dict) else data
     rotate = body.pop("rotate", []) if isinstance(body, dict) else []
     if not isinstance(rotate, list) or not all(isinstance(name, str) for name in rotate):
@@ -241,7 +241,7 @@ def update_settings(
             retired[name] = [Retired(value=old, until=now + ROTATION_GRACE), *retired.get(name, [])]
     settings = given.model_copy(update={**kept, "retired": {k: v for k, v in retired.items() if v}})
     save_settings(connection, workspace_id, channel, settings, now)
-    return settings
+    return stored, settings
 
 
 def _secret_fields(channel: str) -> tuple[str, ...]:
