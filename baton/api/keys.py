@@ -18,10 +18,9 @@ from baton.core.errors import InvalidInput, NotFound, Unauthorized
 from baton.core.formats import iso_instant
 from baton.storage.database import write_transaction
 from baton.teams import Role
-from baton.teams.audit import record
 from baton.teams.membership import check_grant
-from baton.workspaces import KeyInfo, KeyKind, create_key, list_keys, revoke_key
-from baton.workspaces.keys import find_key, key_info
+from baton.workspaces import KeyInfo, KeyKind, list_keys, revoke_key
+from baton.workspaces.keys import find_key, make_key
 
 router = APIRouter(prefix="/api/v1", tags=["keys"], route_class=DocumentRoute)
 
@@ -78,12 +77,8 @@ def post_key(request: Request, who: Staff, body: NewKey) -> JSONBody:
                 expires_at is None or expires_at > maker.expires_at
             ):
                 expires_at, capped = maker.expires_at, True
-        key = create_key(connection, who.workspace, body.kind, now, browser=body.browser,
-                         role=role, expires_at=expires_at, created_by=who.actor_id)  # fmt: skip
-        made = key_info(connection, key)
-        assert made is not None
-        record(connection, who.workspace, who.actor, "key.create", now,
-               object_type="key", object_id=made.id, after=_audited(made))  # fmt: skip
+        key, made = make_key(connection, who.workspace, body.kind, who.actor, now,
+                             browser=body.browser, role=role, expires_at=expires_at)  # fmt: skip
     return JSONBody({**key_json(made), "key": key, "expiry_capped": capped}, status_code=201)
 
 
@@ -96,9 +91,7 @@ def delete_key(request: Request, who: Staff, key_id: str) -> Response:
             raise NotFound(f"no key {key_id!r} in this workspace", field="key_id")
         if found.role is not None:
             check_grant(giver(who), found.role)
-        revoke_key(connection, who.workspace, key_id)
-        record(connection, who.workspace, who.actor, "key.revoke", runtime.clock.now(),
-               object_type="key", object_id=key_id, before=_audited(found))  # fmt: skip
+        revoke_key(connection, who.workspace, found, who.actor, runtime.clock.now())
     # Other processes forget it within their cache's 10 seconds.
     runtime.keys.forget()
     return Response(status_code=204)
@@ -116,8 +109,3 @@ def key_json(key: KeyInfo) -> dict[str, Any]:
         "last_used_at": iso_instant(key.last_used_at),
         "created_by": key.created_by,
     }
-
-
-def _audited(key: KeyInfo) -> dict[str, Any]:
-    return {k: v for k, v in key_json(key).items() if k in ("kind", "browser", "role", "hint",
-                                                           "expires_at")}  # fmt: skip

@@ -20,9 +20,8 @@ from baton.core.durations import parse_duration
 from baton.core.formats import minute_utc
 from baton.storage.database import connect, write_transaction
 from baton.teams import Role
-from baton.teams.audit import record
-from baton.workspaces import KeyKind, create_key, list_keys, revoke_key
-from baton.workspaces.keys import key_info
+from baton.workspaces import KeyKind, list_keys, revoke_key
+from baton.workspaces.keys import find_key, make_key
 
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 
@@ -73,13 +72,8 @@ def keys_create(
         raise typer.Exit(2) from None
     engine, workspace_id = _chosen(workspace)
     with write_transaction(engine) as connection:
-        key = create_key(connection, workspace_id, kind, now, browser=browser,
-                         role=role or Role.ADMIN, expires_at=expires_at)  # fmt: skip
-        made = key_info(connection, key)
-        assert made is not None
-        record(connection, workspace_id, CLI_ACTOR, "key.create", now, object_type="key",
-               object_id=made.id, after={"kind": kind.value, "role": made.role,
-                                         "expires_at": minute_utc(made.expires_at)})  # fmt: skip
+        key, _ = make_key(connection, workspace_id, kind, CLI_ACTOR, now, browser=browser,
+                          role=role or Role.ADMIN, expires_at=expires_at)  # fmt: skip
     console.print(key)
 
 
@@ -113,11 +107,10 @@ def keys_revoke(
     """Revoke a key (running processes may accept it for 10 more seconds)."""
     engine, workspace_id = _chosen(workspace)
     with write_transaction(engine) as connection:
-        revoked = revoke_key(connection, workspace_id, key_id)
-        if revoked:
-            record(connection, workspace_id, CLI_ACTOR, "key.revoke", clock_of(ctx).now(),
-                   object_type="key", object_id=key_id)  # fmt: skip
-    if not revoked:
+        found = find_key(connection, workspace_id, key_id)
+        if found is not None:
+            revoke_key(connection, workspace_id, found, CLI_ACTOR, clock_of(ctx).now())
+    if found is None:
         errors.print(f"[red]no key {key_id!r} in this workspace[/red]")
         raise typer.Exit(1)
     console.print(f"key {key_id} revoked")

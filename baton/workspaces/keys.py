@@ -11,10 +11,12 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Engine, delete, insert, select, update
 
 from baton.core.clock import Clock
+from baton.core.formats import iso_instant
 from baton.core.ids import new_id
 from baton.storage.database import write_transaction
 from baton.storage.tables import api_keys
@@ -126,13 +128,54 @@ def _key_infos(connection: Connection, where: ColumnElement[bool]) -> list[KeyIn
     ]  # fmt: skip
 
 
-def revoke_key(connection: Connection, workspace_id: str, key_id: str) -> bool:
-    """Delete a key; False when the workspace has no key with that id. Processes that
-    looked it up in the last seconds may accept it until their cache forgets it."""
-    deleted = connection.execute(
-        delete(api_keys).where(api_keys.c.workspace_id == workspace_id, api_keys.c.id == key_id)
-    ).rowcount
-    return bool(deleted)
+def make_key(
+    connection: Connection,
+    workspace_id: str,
+    kind: KeyKind,
+    actor: Actor,
+    now: datetime,
+    *,
+    browser: bool = False,
+    role: Role = Role.ADMIN,
+    expires_at: datetime | None = None,
+) -> tuple[str, KeyInfo]:
+    """A key someone asked for (`create_key`, made by `actor`), and how it is listed;
+    audited."""
+    key = create_key(connection, workspace_id, kind, now, browser=browser, role=role,
+                     expires_at=expires_at, created_by=actor.id)  # fmt: skip
+    made = key_info(connection, key)
+    assert made is not None
+    record(connection, workspace_id, actor, "key.create", now,
+           object_type="key", object_id=made.id, after=_audited(made))  # fmt: skip
+    return key, made
+
+
+def revoke_key(
+    connection: Connection,
+    workspace_id: str,
+    key: KeyInfo,
+    actor: Actor,
+    now: datetime,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Delete a key of the workspace; audited. Processes that looked it up in the last
+    seconds may accept it until their cache forgets it."""
+    connection.execute(
+        delete(api_keys).where(api_keys.c.workspace_id == workspace_id, api_keys.c.id == key.id)
+    )
+    record(connection, workspace_id, actor, "key.revoke", now,
+           object_type="key", object_id=key.id, before=_audited(key), detail=detail)  # fmt: skip
+
+
+def _audited(key: KeyInfo) -> dict[str, Any]:
+    """What the audit trail keeps of a key."""
+    return {
+        "kind": key.kind.value,
+        "browser": key.browser,
+        "role": None if key.role is None else key.role.value,
+        "hint": key.hint,
+        "expires_at": iso_instant(key.expires_at),
+    }
 
 
 def revoke_keys_made_by(
@@ -150,10 +193,8 @@ def revoke_keys_made_by(
             & (api_keys.c.kind == KeyKind.ADMIN.value)
             & api_keys.c.created_by.in_(makers),
         )
-        connection.execute(delete(api_keys).where(api_keys.c.id.in_([k.id for k in made])))
         for key in made:
-            record(connection, workspace_id, actor, "key.revoke", now, object_type="key",
-                   object_id=key.id, detail={"maker_removed": creator_id})  # fmt: skip
+            revoke_key(connection, workspace_id, key, actor, now, {"maker_removed": creator_id})
         revoked += len(made)
         makers = {key.id for key in made}
     return revoked
