@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
@@ -66,17 +67,35 @@ def login(request: Request, body: Login) -> Response:
             record(connection, None, actor, "login.failed", now)
         raise
     with write_transaction(runtime.engine) as connection:
-        first = first_membership(connection, user.id)
-        token = open_session(
-            connection,
-            user.id,
-            None if first is None else first.workspace_id,
-            now,
-            address=address,
-            user_agent=request.headers.get("user-agent"),
-        )
-        record(connection, None, Actor("user", user.id, user.email, address), "login", now)
+        token = begin_session(connection, request, user, None, now)
     return signed_in(request, runtime, user, token)
+
+
+def begin_session(
+    connection: Connection,
+    request: Request,
+    user: User,
+    workspace_id: str | None,
+    now: datetime,
+    detail: dict[str, Any] | None = None,
+) -> str:
+    """A signed-in session's token, working in `workspace_id` or else the person's first
+    workspace; the login is audited."""
+    address = client_address(request)
+    if workspace_id is None:
+        first = first_membership(connection, user.id)
+        workspace_id = None if first is None else first.workspace_id
+    token = open_session(
+        connection,
+        user.id,
+        workspace_id,
+        now,
+        address=address,
+        user_agent=request.headers.get("user-agent"),
+    )
+    record(connection, None, Actor("user", user.id, user.email, address), "login", now,
+           detail=detail)  # fmt: skip
+    return token
 
 
 def _password_checked(request: Request, email: str, password: str) -> User:

@@ -27,7 +27,7 @@ from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 from starlette.responses import RedirectResponse, Response
 
-from baton.api.account import set_session_cookie
+from baton.api.account import begin_session, set_session_cookie
 from baton.api.auth import authenticated, client_address, runtime_of
 from baton.api.responses import JSONBody
 from baton.core.config import Settings
@@ -35,7 +35,6 @@ from baton.core.errors import ConfigurationError, Forbidden, InvalidInput, NotFo
 from baton.core.sealing import key_source
 from baton.runtime import Runtime
 from baton.storage.database import write_transaction
-from baton.teams import first_membership, open_session
 from baton.teams.audit import Actor, record
 from baton.teams.sso import DomainRule, Identity, admit, domain_rules
 
@@ -290,18 +289,8 @@ def _signed_on(
             )
         with write_transaction(runtime.engine) as connection:
             admission = admit(connection, person, sso.rules, now, address)
-            user = admission.user
-            first = first_membership(connection, user.id)
-            token = open_session(
-                connection,
-                user.id,
-                admission.workspace_id or (None if first is None else first.workspace_id),
-                now,
-                address=address,
-                user_agent=request.headers.get("user-agent"),
-            )
-            actor = Actor("user", user.id, user.email, address)
-            record(connection, None, actor, "login", now, detail={"via": "oidc"})
+            token = begin_session(connection, request, admission.user, admission.workspace_id,
+                                  now, detail={"via": "oidc"})  # fmt: skip
     except Forbidden as refusal:
         with write_transaction(runtime.engine) as connection:
             record(connection, None, Actor("user", None, email[:320], address), "login.failed",
