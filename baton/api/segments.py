@@ -102,11 +102,14 @@ def definitions_router(kind: Kind, path: str) -> APIRouter:
         return Response(status_code=204)
 
     @router.post("/{ref}/evaluate", status_code=202, summary="Evaluate again for every profile")
-    def evaluate(request: Request, workspace_id: AdminWorkspace, ref: str) -> JSONBody:
-        with write_transaction(runtime_of(request).engine) as connection:
+    def evaluate(request: Request, workspace_id: AdminWorkspace, who: Staff, ref: str) -> JSONBody:
+        """Memberships it changes start and stop journeys: an action in the audit trail."""
+        runtime = runtime_of(request)
+        with write_transaction(runtime.engine) as connection:
+            current = get_definition(connection, workspace_id, kind, ref)
+            request_build(connection, current)
             stored = get_definition(connection, workspace_id, kind, ref)
-            request_build(connection, stored)
-            stored = get_definition(connection, workspace_id, kind, ref)
+            audited(connection, who, runtime.clock.now(), "evaluate", current, stored)
         return JSONBody(stored.as_json(), 202)
 
     @router.get("/{ref}/count", summary="How many profiles are in it (or have a value)")

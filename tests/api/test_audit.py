@@ -125,6 +125,18 @@ def test_segments_are_recorded_when_saved_and_deleted_but_not_when_previewed(
     assert gone["before"]["key"] == "big-spenders"
 
 
+def test_evaluating_a_segment_again_is_recorded_as_an_action(
+    client: httpx.Client, workspace: Workspace
+) -> None:
+    admin = bearer(workspace.admin_token)
+    assert client.post("/api/v1/segments", json=BIG_SPENDERS, headers=admin).status_code == 201
+    again = client.post("/api/v1/segments/big-spenders/evaluate", headers=admin)
+    assert again.status_code == 202
+    evaluated, _ = trail(client, workspace, object="segment:big-spenders")
+    assert evaluated["action"] == "segment.evaluate"
+    assert evaluated["actor"]["type"] == "key"
+
+
 def test_templates_are_recorded_when_saved_and_deleted(
     client: httpx.Client, workspace: Workspace
 ) -> None:
