@@ -4,9 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format bench
+# The console (ui/): Node.js 20 or newer installs and builds it.
+UI_DEPS := ui/node_modules/.installed
+UI_BUILD := ui/dist/index.html
+UI_SOURCES := $(shell find ui/src ui/public -type f 2>/dev/null) ui/index.html ui/vite.config.ts ui/tsconfig.json
 
-install: $(STAMP)
+.PHONY: install run test e2e lint format bench
+
+install: $(STAMP) $(UI_BUILD)
 
 # Re-installs only when the dependency list changes; the package itself is editable.
 $(STAMP): pyproject.toml
@@ -14,6 +19,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
+
+$(UI_DEPS): ui/package.json ui/package-lock.json
+	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) < 20)' 2>/dev/null \
+		|| { echo "The console needs Node.js 20 or newer: https://nodejs.org" >&2; exit 1; }
+	cd ui && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(UI_BUILD): $(UI_DEPS) $(UI_SOURCES)
+	cd ui && npm run build
 
 run: install
 	mkdir -p var
@@ -24,12 +38,20 @@ run: install
 # One test process per core: each has its own databases (see tests/conftest.py).
 test: lint
 	$(BIN)/pytest --numprocesses auto
+	cd ui && npx vitest run
+	$(MAKE) e2e
+
+# The console in a real Chromium against real `baton serve`s on SQLite and PostgreSQL.
+e2e: install
+	cd ui && BATON_CHROMIUM="$$(scripts/chromium.sh)" npx playwright test
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	cd ui && npx tsc -b
+	ui/scripts/api-types.sh --check
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -19,7 +19,9 @@ from baton.core.errors import Forbidden, InvalidInput, Unauthorized
 from baton.runtime import Runtime
 from baton.storage.database import write_transaction
 from baton.teams import (
+    PERMISSIONS,
     Membership,
+    Role,
     User,
     authenticate,
     close_sessions_of,
@@ -233,7 +235,11 @@ def _account(
         return {
             "user": None,
             "key": {"id": who.actor_id, "role": who.role},
-            "workspace": {"id": who.workspace_id, "role": who.role},
+            "workspace": {
+                "id": who.workspace_id,
+                "role": who.role,
+                "permissions": _permissions(who.role),
+            },
             "workspaces": [],
         }
     workspaces = memberships_of(connection, user.id)
@@ -253,4 +259,10 @@ def _membership_json(membership: Membership) -> dict[str, Any]:
         "key": membership.workspace_key,
         "name": membership.workspace_name,
         "role": membership.role,
+        "permissions": _permissions(membership.role),
     }
+
+
+def _permissions(role: Role | None) -> list[str]:
+    """What the role may do, for the console to offer only that."""
+    return [] if role is None else sorted(PERMISSIONS[role])

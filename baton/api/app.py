@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -37,6 +38,7 @@ from baton.api import (
     users,
     workspaces,
 )
+from baton.api.console import DEFAULT_BUILD, install_console
 from baton.api.errors import install_error_handlers
 from baton.api.limits import BoundedBodies
 from baton.api.throttle import FailedAuthentications
@@ -103,4 +105,5 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(workspaces.router)
     app.include_router(providers.router)
     app.include_router(health.router)
+    install_console(app, Path(runtime.settings.console_dir or DEFAULT_BUILD))  # the last
     return app

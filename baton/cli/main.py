@@ -62,6 +62,18 @@ app.command("demo")(demo)
 app.command()(worker)
 
 
+@app.command()
+def openapi() -> None:
+    """Print the API's OpenAPI document (JSON): the console's client is generated from it."""
+    runtime = Runtime.create(
+        Settings(database_url="sqlite://", analytics_path="off"), run_processor=False
+    )
+    document = create_app(runtime).openapi()
+    runtime.engine.dispose()
+    pretty = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
+    sys.stdout.buffer.write(orjson.dumps(document, option=pretty))
+
+
 class ProcessorMode(StrEnum):
     PROCESS = "process"
     THREAD = "thread"

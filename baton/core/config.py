@@ -60,6 +60,8 @@ class Settings:
     # Take every address the provider gives as verified, for one that checks them all
     # but leaves out `email_verified` (BATON_OIDC_TRUST_EMAIL=1).
     oidc_trust_email: bool = False
+    # The built console (`ui/dist`); empty for the one `make install` builds.
+    console_dir: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -101,6 +103,7 @@ class Settings:
             oidc_roles=environ.get("BATON_OIDC_ROLES", ""),
             oidc_name=environ.get("BATON_OIDC_NAME", "").strip()[:100],
             oidc_trust_email=_switch(environ, "BATON_OIDC_TRUST_EMAIL"),
+            console_dir=environ.get("BATON_CONSOLE_DIR", ""),
         )
 
     def single_sign_on(self) -> bool:

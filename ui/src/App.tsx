@@ -1,0 +1,77 @@
+import { Center, Loader } from "@mantine/core";
+import { lazy, Suspense, type ReactNode } from "react";
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from "react-router";
+import { SessionProvider, useAccount } from "./auth/session";
+import { LoginPage } from "./auth/LoginPage";
+import { Shell } from "./shell/Shell";
+import { ErrorNotice } from "./ui/ErrorNotice";
+
+// Each page is its own chunk: the shell loads first, the builder and charts when opened.
+const HomePage = lazy(() => import("./home/HomePage"));
+const JourneysPage = lazy(() => import("./journeys/JourneysPage"));
+const JourneyPage = lazy(() => import("./journeys/JourneyPage"));
+const ReadyJourneysPage = lazy(() => import("./journeys/ReadyJourneysPage"));
+const ProfilesPage = lazy(() => import("./profiles/ProfilesPage"));
+const ProfilePage = lazy(() => import("./profiles/ProfilePage"));
+const SegmentsPage = lazy(() => import("./segments/SegmentsPage"));
+const SegmentPage = lazy(() => import("./segments/SegmentPage"));
+const TemplatesPage = lazy(() => import("./templates/TemplatesPage"));
+const TemplatePage = lazy(() => import("./templates/TemplatePage"));
+const AnalyticsPage = lazy(() => import("./analytics/AnalyticsPage"));
+const SettingsPage = lazy(() => import("./settings/SettingsPage"));
+const NotFoundPage = lazy(() => import("./shell/NotFoundPage"));
+
+export function Loading() {
+  return (
+    <Center h="60vh">
+      <Loader aria-label="Loading" />
+    </Center>
+  );
+}
+
+function SignedIn({ children }: { children: ReactNode }) {
+  const account = useAccount();
+  const location = useLocation();
+  if (account.isPending) return <Loading />;
+  if (account.isError) return <ErrorNotice error={account.error} title="Baton cannot be reached" />;
+  if (account.data === null) {
+    const next = location.pathname + location.search;
+    return <Navigate to={`/login?next=${encodeURIComponent(next)}`} replace />;
+  }
+  return <SessionProvider account={account.data}>{children}</SessionProvider>;
+}
+
+function page(element: ReactNode) {
+  return <Suspense fallback={<Loading />}>{element}</Suspense>;
+}
+
+export function App() {
+  return (
+    <BrowserRouter>
+      <Routes>
+        <Route path="/login" element={<LoginPage />} />
+        <Route
+          element={
+            <SignedIn>
+              <Shell />
+            </SignedIn>
+          }
+        >
+          <Route index element={page(<HomePage />)} />
+          <Route path="journeys" element={page(<JourneysPage />)} />
+          <Route path="journeys/:key" element={page(<JourneyPage />)} />
+          <Route path="ready-journeys" element={page(<ReadyJourneysPage />)} />
+          <Route path="profiles" element={page(<ProfilesPage />)} />
+          <Route path="profiles/:id" element={page(<ProfilePage />)} />
+          <Route path="segments" element={page(<SegmentsPage />)} />
+          <Route path="segments/:key" element={page(<SegmentPage />)} />
+          <Route path="templates" element={page(<TemplatesPage />)} />
+          <Route path="templates/:key" element={page(<TemplatePage />)} />
+          <Route path="analytics" element={page(<AnalyticsPage />)} />
+          <Route path="settings" element={page(<SettingsPage />)} />
+          <Route path="*" element={page(<NotFoundPage />)} />
+        </Route>
+      </Routes>
+    </BrowserRouter>
+  );
+}
