@@ -17,7 +17,7 @@ from baton.core.clock import ManualClock
 from baton.runtime import Runtime
 from baton.storage.database import write_transaction
 from baton.storage.tables import audit_log
-from baton.teams import Role, create_user, grant, user_by_email
+from baton.teams import PERMISSIONS, Role, create_user, grant, user_by_email
 from baton.workspaces import create_workspace
 from tests.conftest import Workspace, serve_in_thread
 
@@ -59,8 +59,12 @@ def test_login_sets_a_guarded_cookie_and_answers_the_user_and_csrf_token(
     body = answer.json()
     assert body["user"]["email"] == person
     assert body["workspace"] == {
-        "id": workspace.id, "key": body["workspace"]["key"], "name": "test", "role": "marketer"
+        "id": workspace.id, "key": body["workspace"]["key"], "name": "test", "role": "marketer",
+        # What the console offers: a marketer edits and publishes, but manages no one.
+        "permissions": sorted(PERMISSIONS[Role.MARKETER]),
     }  # fmt: skip
+    assert "publish" in body["workspace"]["permissions"]
+    assert "manage_users" not in body["workspace"]["permissions"]
     assert len(body["csrf_token"]) >= 32
     me = client.get("/api/v1/auth/me").json()
     assert me["user"]["email"] == person
