@@ -6,7 +6,7 @@ from baton.analytics.exploration import Paths, cohorts, parse_cohorts, parse_pat
 from baton.analytics.funnels import Funnel, funnel, parse_funnel
 from baton.analytics.journey_map import journey_map
 from baton.analytics.journey_report import journey_report, node_rows
-from baton.analytics.kpis import event_names, kpis, segment_members
+from baton.analytics.kpis import event_names, kpi_series, kpis, segment_members
 from baton.analytics.periods import period_instant
 from baton.analytics.store import AnalyticsStore, lag_seconds
 
@@ -20,6 +20,7 @@ __all__ = [
     "funnel",
     "journey_map",
     "journey_report",
+    "kpi_series",
     "kpis",
     "lag_seconds",
     "node_rows",

@@ -6,7 +6,8 @@ it needs is None, never 0. Computed in one SQL query over the analytics store.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import math
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -74,6 +75,79 @@ def kpis(
     (row,) = store.rows(_QUERY, params)
     found = dict(zip(_COLUMNS, row, strict=True))
     return _figures(found, start, end)
+
+
+# The KPIs a trend is drawn for, one value per bucket of days; the others (retention,
+# churn, lifetime value...) compare a period with what came before and make no sense
+# for a day.
+SERIES = (
+    "visitors",
+    "buyers",
+    "orders",
+    "revenue",
+    "conversion_rate",
+    "average_order_value",
+    "nps",
+    "csat",
+)
+# A series has this many points at most: a long period's buckets span several days.
+MAX_BUCKETS = 92
+
+
+def kpi_series(
+    store: AnalyticsStore,
+    workspace_id: str,
+    *,
+    names: dict[str, str],
+    members: set[str] | None,
+    start: datetime,
+    end: datetime,
+) -> dict[str, Any]:
+    """`bucket_days`, and `series`: per KPI of `SERIES`, `[{date, value}]` for each
+    bucket of the period, from the UTC midnight that starts it; a bucket is a day, or
+    enough days that there are `MAX_BUCKETS` at most. Each value is the KPI's as it
+    would be over the bucket alone (the last bucket ends with the period)."""
+    first_day = start.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    days = math.ceil((end - first_day) / timedelta(days=1))
+    width = max(1, math.ceil(days / MAX_BUCKETS))
+    buckets = max(1, math.ceil(days / width))
+    params = {
+        "ws": workspace_id,
+        "everyone": members is None,
+        "members": sorted(members or ()),
+        "not_activity": [*BATONS_OWN, names["Ad Spend"]],
+        "s": start,
+        "e": end,
+        "first_day": first_day,
+        "width": width * 86_400,
+        "last": buckets - 1,
+        "order": names["Order Completed"],
+        "nps": names["NPS Submitted"],
+        "csat": names["CSAT Submitted"],
+    }
+    found = {row[0]: row[1:] for row in store.rows(_SERIES_QUERY, params)}
+    series: dict[str, list[dict[str, Any]]] = {name: [] for name in SERIES}
+    for bucket in range(buckets):
+        date = (first_day + timedelta(days=bucket * width)).date().isoformat()
+        figures = _bucket_figures(found.get(bucket, (0,) * 9))
+        for name in SERIES:
+            series[name].append({"date": date, "value": figures[name]})
+    return {"bucket_days": width, "series": series}
+
+
+def _bucket_figures(row: tuple[Any, ...]) -> dict[str, Any]:
+    visitors, buyers, orders, revenue, promoters, detractors, answers, satisfied, rated = row
+    revenue = float(revenue)
+    return {
+        "visitors": visitors,
+        "buyers": buyers,
+        "orders": orders,
+        "revenue": round(revenue, 2),
+        "conversion_rate": _share(buyers, visitors),
+        "average_order_value": round(revenue / orders, 2) if orders else None,
+        "nps": round(100 * (promoters - detractors) / answers, 2) if answers else None,
+        "csat": round(100 * satisfied / rated, 2) if rated else None,
+    }
 
 
 def _number(path: str) -> str:
@@ -154,6 +228,32 @@ SELECT
         WHERE o.k = r.k AND o.ts <= r.ts))) FROM resolved r),
     (SELECT sum(amount) FROM spend),
     (SELECT count(*) FROM spend)
+"""
+_SERIES_QUERY = f"""
+WITH ev AS (
+    SELECT profile_id, event, ts, properties FROM ({RESOLVED_EVENTS})
+    WHERE workspace_id = $ws AND ($everyone OR list_contains($members, profile_id))
+          AND ts BETWEEN $s AND $e
+),
+b AS (
+    SELECT least(CAST(floor((epoch(ts) - epoch($first_day)) / $width) AS BIGINT), $last)
+           AS bucket, profile_id, event, properties, {_number("$.score")} AS score
+    FROM ev
+)
+SELECT
+    bucket,
+    count(DISTINCT profile_id) FILTER (WHERE event IS NULL
+                                       OR NOT list_contains($not_activity, event)),
+    count(DISTINCT profile_id) FILTER (WHERE event = $order),
+    count(*) FILTER (WHERE event = $order),
+    coalesce(sum(coalesce({_number("$.revenue")}, {_number("$.total")}, 0))
+             FILTER (WHERE event = $order), 0),
+    count(*) FILTER (WHERE event = $nps AND score >= 9),
+    count(*) FILTER (WHERE event = $nps AND score <= 6),
+    count(score) FILTER (WHERE event = $nps),
+    count(*) FILTER (WHERE event = $csat AND score >= 4),
+    count(score) FILTER (WHERE event = $csat)
+FROM b GROUP BY bucket
 """
 _COLUMNS = (
     "visitors",

@@ -16,6 +16,7 @@ from baton.analytics import (
     event_names,
     funnel,
     journey_map,
+    kpi_series,
     kpis,
     lag_seconds,
     parse_cohorts,
@@ -24,6 +25,7 @@ from baton.analytics import (
     paths,
     segment_members,
 )
+from baton.analytics.periods import EARLIEST
 from baton.api.auth import AdminWorkspace, runtime_of
 from baton.api.bodies import DocumentRoute, described_by, duration_of, instant_of
 from baton.api.responses import JSONBody
@@ -44,9 +46,12 @@ def get_kpis(
     end: Annotated[str | None, Query(alias="to")] = None,
     segment: str | None = None,
     churn_window: str = "90d",
+    trend: bool = False,
 ) -> JSONBody:
     """From `from` (default: 30 days before `to`) to `to` (default: now), for everyone
-    or the members of `segment`; definitions in docs/analytics.md."""
+    or the members of `segment`; definitions in docs/analytics.md. With `trend`, also
+    `previous` (every KPI over the period of the same length just before) and a
+    `series` per day (or per `bucket_days`) of the KPIs that have one."""
     runtime = runtime_of(request)
     since, until = _period(request, start, end)
     if since >= until:
@@ -55,8 +60,9 @@ def get_kpis(
     with runtime.engine.connect() as connection:
         names = event_names(connection, workspace_id)
         members = segment_members(connection, workspace_id, segment) if segment else None
+    store = store_of(request)
     found = kpis(
-        store_of(request),
+        store,
         workspace_id,
         names=names,
         members=members,
@@ -64,6 +70,21 @@ def get_kpis(
         end=until,
         churn_window=window,
     )
+    if trend:
+        found["previous"] = kpis(
+            store,
+            workspace_id,
+            names=names,
+            members=members,
+            # A period reaching back to 1900 has a shorter one before it: further back,
+            # the KPIs' own look back (a period's length) would leave the calendar.
+            start=max(since - (until - since), EARLIEST),
+            end=since,
+            churn_window=window,
+        )
+        found.update(
+            kpi_series(store, workspace_id, names=names, members=members, start=since, end=until)
+        )
     return JSONBody(found)
 
 

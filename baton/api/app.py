@@ -12,7 +12,9 @@ from fastapi.middleware.cors import CORSMiddleware
 from baton import __version__
 from baton.api import (
     account,
+    activity,
     analytics,
+    attention,
     audit,
     channels,
     consent,
@@ -97,6 +99,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(consent.router)
     app.include_router(privacy.router)
     app.include_router(analytics.router)
+    app.include_router(activity.router)
+    app.include_router(attention.router)
     app.include_router(inbox.router)
     app.include_router(identity_secret.router)
     app.include_router(keys.router)

@@ -6,7 +6,7 @@ import re
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field, PlainValidator, StrictBool, StrictInt, StrictStr
 from sqlalchemy import Connection
 from starlette.responses import Response
@@ -32,6 +32,7 @@ from baton.api.reviews import publication_review
 from baton.core.errors import InvalidInput
 from baton.core.formats import iso_instant
 from baton.identity import resolve_profile_id
+from baton.identity.summaries import profile_summaries
 from baton.journeys import (
     MAX_SAMPLE,
     Journey,
@@ -44,7 +45,6 @@ from baton.journeys import (
     definition_of,
     dump_journey,
     get_journey,
-    list_journeys,
     migration_plan,
     parse_journey,
     publish,
@@ -54,6 +54,9 @@ from baton.journeys import (
     trial_run,
     why,
 )
+from baton.journeys.reports import Totals, journey_totals
+from baton.journeys.store import journeys_page
+from baton.journeys.versions import get_version, versions_page
 from baton.storage.database import write_transaction
 from baton.teams.audit import record
 
@@ -83,11 +86,34 @@ def put_journey(
     return JSONBody(found, 201 if applied.action == "created" else 200)
 
 
-@router.get("/journeys", summary="Every journey of the workspace")
-def get_journeys(request: Request, workspace_id: AdminWorkspace) -> JSONBody:
+@router.get("/journeys", summary="The workspace's journeys by key, with their totals")
+def get_journeys(
+    request: Request,
+    workspace_id: AdminWorkspace,
+    cursor: str | None = None,
+    limit: Limit = 100,
+) -> JSONBody:
+    """Each journey as `GET /journeys/{key}` shows it, with `entered` (instances ever
+    started), `in_progress` (live instances) and `goal_rate` (goals reached / entered;
+    null before anyone entered)."""
+    after = decode_cursor(cursor) if cursor else None
     with runtime_of(request).engine.connect() as connection:
-        items = [journey_json(connection, j) for j in list_journeys(connection, workspace_id)]
-    return JSONBody({"items": items})
+        page = journeys_page(connection, workspace_id, after, limit)
+        totals = journey_totals(connection, [journey.id for journey in page.items])
+        items = [
+            {**journey_json(connection, journey), **_totals_json(totals.get(journey.id))}
+            for journey in page.items
+        ]
+    return JSONBody(page_json(items, page.after))
+
+
+def _totals_json(totals: Totals | None) -> dict[str, Any]:
+    found = totals or Totals()
+    return {
+        "entered": found.entered,
+        "in_progress": found.in_progress,
+        "goal_rate": found.goal_rate,
+    }
 
 
 @router.get("/journeys/{key}", summary="A journey: status, versions, definition")
@@ -310,6 +336,45 @@ def test_run(request: Request, workspace_id: AdminWorkspace, key: str, run: Tria
     return JSONBody(found)
 
 
+@router.get("/journeys/{key}/versions", summary="A journey's versions, newest first")
+def versions(
+    request: Request,
+    workspace_id: AdminWorkspace,
+    key: str,
+    cursor: str | None = None,
+    limit: Limit = 50,
+) -> JSONBody:
+    """Each `version`, its `status` (draft, published: the one new entries get, or
+    superseded), `created_at` (its last save), `published_at` and `created_by` (who
+    saved it last, from the audit trail; null when no entry tells)."""
+    after = _version_cursor(decode_cursor(cursor)) if cursor else None
+    with runtime_of(request).engine.connect() as connection:
+        journey = get_journey(connection, workspace_id, key)
+        page = versions_page(connection, journey, after, limit)
+    items = [version.as_json() for version in page.items]
+    return JSONBody(page_json(items, None if page.after is None else str(page.after)))
+
+
+@router.get("/journeys/{key}/versions/{version}", summary="One version of a journey")
+def version(
+    request: Request,
+    workspace_id: AdminWorkspace,
+    key: str,
+    version: Annotated[int, Path(ge=1, le=_LARGEST_VERSION)],
+) -> JSONBody:
+    """What the versions list shows of it, and its `definition`."""
+    with runtime_of(request).engine.connect() as connection:
+        journey = get_journey(connection, workspace_id, key)
+        found, definition = get_version(connection, journey, version)
+    return JSONBody({**found.as_json(), "definition": definition})
+
+
+def _version_cursor(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= _LARGEST_VERSION:
+        raise InvalidInput("cursor is not one this API returned", field="cursor")
+    return int(text)
+
+
 @router.get("/journeys/{key}/stats", summary="Per node: entered, waiting now, exited; goals")
 def stats(request: Request, workspace_id: AdminWorkspace, key: str) -> JSONBody:
     with runtime_of(request).engine.connect() as connection:
@@ -374,18 +439,34 @@ def instances(
     key: str,
     profile_id: str | None = None,
     live: bool | None = None,
+    node: str | None = None,
     cursor: str | None = None,
     limit: Limit = 50,
 ) -> JSONBody:
+    """Newest first. `node`: the people at that node (with it, `live` defaults to true;
+    `live=false` lists those whose instance ended there). Each instance carries its
+    `profile`: `{id, email, user_id, name}`, null when unknown."""
     after = decode_cursor(cursor) if cursor else None
+    if node is not None and live is None:
+        live = True
     with runtime_of(request).engine.connect() as connection:
         journey = get_journey(connection, workspace_id, key)
         if profile_id is not None:
             profile_id = resolve_profile_id(connection, workspace_id, profile_id)
         page = reports.list_instances(
-            connection, journey, profile_id=profile_id, live=live, after=after, limit=limit
+            connection,
+            journey,
+            profile_id=profile_id,
+            live=live,
+            after=after,
+            limit=limit,
+            node=node,
         )
-    return JSONBody(page_json(page.items, page.after))
+        people = profile_summaries(
+            connection, workspace_id, [item["profile_id"] for item in page.items]
+        )
+    items = [{**item, "profile": people.get(item["profile_id"])} for item in page.items]
+    return JSONBody(page_json(items, page.after))
 
 
 @router.get(

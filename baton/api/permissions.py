@@ -61,6 +61,7 @@ ROUTES: dict[tuple[str, str], Permission | Gate] = {
     ("DELETE", "/api/v1/profiles/{profile_id}"): _P.MANAGE_PRIVACY,
     ("GET", "/api/v1/profiles/{profile_id}/events"): _P.READ_PROFILES,
     ("GET", "/api/v1/profiles/{profile_id}/journeys"): _P.READ_PROFILES,
+    ("GET", "/api/v1/profiles/{profile_id}/journey-steps"): _P.READ_PROFILES,
     ("GET", "/api/v1/profiles/{profile_id}/consent"): _P.READ_PROFILES,
     ("PUT", "/api/v1/profiles/{profile_id}/consent/{group}"): _P.MANAGE_PRIVACY,
     ("GET", "/api/v1/profiles/{profile_id}/export"): _P.MANAGE_PRIVACY,
@@ -97,6 +98,8 @@ ROUTES: dict[tuple[str, str], Permission | Gate] = {
     ("POST", "/api/v1/journeys/{key}/enter"): _P.PUBLISH,
     ("POST", "/api/v1/journeys/{key}/simulate"): _P.EDIT_CONTENT,
     ("POST", "/api/v1/journeys/{key}/test-run"): _P.EDIT_CONTENT,
+    ("GET", "/api/v1/journeys/{key}/versions"): _P.READ_DEFINITIONS,
+    ("GET", "/api/v1/journeys/{key}/versions/{version}"): _P.READ_DEFINITIONS,
     ("GET", "/api/v1/journeys/{key}/stats"): _P.READ_REPORTS,
     ("GET", "/api/v1/journeys/{key}/report"): _P.READ_REPORTS,
     ("GET", "/api/v1/journeys/{key}/report.csv"): _P.EXPORT_REPORTS,
@@ -118,6 +121,9 @@ ROUTES: dict[tuple[str, str], Permission | Gate] = {
     ("GET", "/api/v1/analytics/cohorts"): _P.READ_REPORTS,
     ("GET", "/api/v1/analytics/status"): _P.READ_REPORTS,
     ("GET", "/api/v1/journey-map"): _P.READ_REPORTS,
+    # The console's Home: live activity, journeys needing attention.
+    ("GET", "/api/v1/activity/stream"): _P.READ_REPORTS,
+    ("GET", "/api/v1/attention"): _P.READ_REPORTS,
     # Workspace settings and integrations.
     ("GET", "/api/v1/policy"): _P.READ_DEFINITIONS,
     ("PUT", "/api/v1/policy"): _P.MANAGE_WORKSPACE,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from sqlalchemy import Connection, RowMapping
 
 from baton.api.auth import AdminWorkspace, runtime_of
@@ -13,6 +13,7 @@ from baton.api.responses import JSONBody
 from baton.core.errors import InvalidInput
 from baton.core.formats import iso_instant
 from baton.identity import EventKey, failed_count, pending_count, profiles
+from baton.journeys.step_history import StepKey, profile_steps
 from baton.segments import parse_instant, segments_of
 
 router = APIRouter(prefix="/api/v1", tags=["profiles"])
@@ -47,26 +48,49 @@ def lookup_profile(
         return JSONBody(profile_json(connection, workspace_id, found))
 
 
-@router.get("/profiles", summary="Search profiles by identifier or trait value")
+@router.get("/profiles", summary="Search profiles by identifier, profile id or trait value")
 def search_profiles(
     request: Request,
     workspace_id: AdminWorkspace,
     q: str | None = None,
+    trait: Annotated[str | None, Query(max_length=200)] = None,
+    value: Annotated[str | None, Query(max_length=1000)] = None,
     cursor: str | None = None,
     limit: Limit = 50,
 ) -> JSONBody:
+    """`q`: a profile id, an identifier of any kind (any case; an e-mail or phone in any
+    spelling) or text the traits contain. `trait` and `value`: profiles whose trait (dots
+    reach into objects: `address.city`) has that value, in any case. A trait search reads
+    10,000 profiles per page at most, so a page may hold fewer items, or none, with a
+    `next` cursor to search on from."""
+    if (trait is None) != (value is None):
+        field = "value" if value is None else "trait"
+        raise InvalidInput("give both trait and value, or neither", field=field)
     after = decode_cursor(cursor) if cursor else None
-    with runtime_of(request).engine.connect() as connection:
-        page = profiles.search_profiles(connection, workspace_id, q, after, limit)
+    runtime = runtime_of(request)
+    with runtime.engine.connect() as connection:
+        page = profiles.search_profiles(
+            connection,
+            workspace_id,
+            q,
+            after,
+            limit,
+            default_region=runtime.settings.default_region,
+            trait=None if trait is None or value is None else (trait, value),
+        )
         items = [profile_json(connection, workspace_id, found) for found in page.items]
     return JSONBody(page_json(items, page.after))
 
 
 @router.get("/profiles/{profile_id}", summary="A profile; a merged-away id gives the survivor")
 def get_profile(request: Request, workspace_id: AdminWorkspace, profile_id: str) -> JSONBody:
+    """With `merges`: every profile folded into this one, when and why."""
     with runtime_of(request).engine.connect() as connection:
-        found = profiles.get_profile(connection, workspace_id, profile_id)
-        return JSONBody(profile_json(connection, workspace_id, found))
+        found = profile_json(
+            connection, workspace_id, profiles.get_profile(connection, workspace_id, profile_id)
+        )
+        found["merges"] = profiles.merge_history(connection, workspace_id, found["id"])
+        return JSONBody(found)
 
 
 @router.get("/profiles/{profile_id}/events", summary="A profile's events, newest first")
@@ -95,6 +119,43 @@ def _event_key(text: str) -> EventKey:
     if instant is None or not 0 <= seq < 2**63:
         raise InvalidInput("cursor is not one this API returned", field="cursor")
     return instant, seq
+
+
+@router.get(
+    "/profiles/{profile_id}/journey-steps",
+    summary="The steps of a profile's journey instances, newest first",
+)
+def profile_journey_steps(
+    request: Request,
+    workspace_id: AdminWorkspace,
+    profile_id: str,
+    cursor: str | None = None,
+    limit: Limit = 50,
+) -> JSONBody:
+    """Each step with its instance, journey and version: the node, what happened there
+    (`message`, `delay`, `resumed`, `ended`...) and its detail."""
+    after = _step_key(decode_cursor(cursor)) if cursor else None
+    with runtime_of(request).engine.connect() as connection:
+        live_id = profiles.resolve_profile_id(connection, workspace_id, profile_id)
+        page = profile_steps(connection, workspace_id, live_id, after, limit)
+    if page.after is None:
+        return JSONBody(page_json(page.items, None))
+    at, instance_id, n = page.after
+    return JSONBody(page_json(page.items, f"{at.isoformat()}|{instance_id}|{n}"))
+
+
+def _step_key(text: str) -> StepKey:
+    instant_text, _, rest = text.partition("|")
+    instance_id, _, n_text = rest.rpartition("|")
+    instant = parse_instant(instant_text)
+    try:
+        n = int(n_text)
+    except ValueError:
+        n = -1
+    # Step numbers are 32-bit integers in the database, which refuses to compare with more.
+    if instant is None or not instance_id or not 0 <= n < 2**31:
+        raise InvalidInput("cursor is not one this API returned", field="cursor")
+    return instant, instance_id, n
 
 
 @router.get("/ingest/status", summary="Events accepted but not yet resolved into profiles")

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from contextlib import suppress
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, String, and_, cast, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    RowMapping,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    or_,
+    select,
+)
 
 from baton.core.errors import InvalidInput, NotFound
 from baton.core.formats import iso_instant
@@ -14,7 +27,14 @@ from baton.core.paging import Page
 from baton.identity.normalize import BUILTIN_KINDS, USER_ID, normalize_identifier
 from baton.ingest import parse_message
 from baton.storage.database import among
-from baton.storage.tables import component_users, events, identifiers, identity_components, profiles
+from baton.storage.tables import (
+    component_users,
+    events,
+    identifiers,
+    identity_components,
+    merges,
+    profiles,
+)
 
 _MAX_MERGE_HOPS = 64
 
@@ -51,6 +71,30 @@ def merge_tree(connection: Connection, workspace_id: str, live: str) -> set[str]
         ]
         people.update(frontier)
     return people
+
+
+def merge_history(connection: Connection, workspace_id: str, live_id: str) -> list[dict[str, Any]]:
+    """Every merge that folded a profile into the live profile, directly or through another
+    profile merged later, oldest first."""
+    tree = sorted(merge_tree(connection, workspace_id, live_id))
+    rows = connection.execute(
+        select(merges)
+        .where(
+            merges.c.workspace_id == workspace_id,
+            among(merges.c.survivor_id, tree, connection.dialect),
+        )
+        .order_by(merges.c.created_at, merges.c.id)
+    ).mappings()
+    return [
+        {
+            "merged_id": row["merged_id"],
+            "into": row["survivor_id"],
+            "reason": row["reason"],
+            "message_id": row["message_id"],
+            "at": iso_instant(row["created_at"]),
+        }
+        for row in rows
+    ]
 
 
 def get_profile(connection: Connection, workspace_id: str, profile_id: str) -> dict[str, Any]:
@@ -146,39 +190,95 @@ def find_profile(
     raise NotFound(f"no profile matches {reference!r}")
 
 
+# How many live profiles one page of a trait search reads at most: a rare value is sought
+# over several pages, never by one request reading the whole workspace.
+TRAIT_SCAN = 10_000
+# A trait name, dots reaching into nested objects (`address.city`); quotes, backslashes,
+# commas and braces would break the JSON paths of SQLite and PostgreSQL.
+_TRAIT_NAME = re.compile(r'^[^"\\,{}]{1,200}$')
+
+
 def search_profiles(
     connection: Connection,
     workspace_id: str,
     query: str | None,
     after: str | None,
     limit: int,
+    *,
+    default_region: str,
+    trait: tuple[str, str] | None = None,
 ) -> Page[dict[str, Any], str]:
-    """Live profiles whose identifier equals `query` or whose traits contain it, by id,
-    from the one after the profile id `after`."""
-    conditions = [profiles.c.workspace_id == workspace_id, profiles.c.merged_into.is_(None)]
+    """Live profiles by id, from the one after the profile id `after`: those that `query`
+    names (a profile id or identifier, or text their traits contain) and whose trait
+    `trait[0]` has the value `trait[1]` (both compared without regard to case).
+
+    A trait search reads `TRAIT_SCAN` profiles at most: its page may hold fewer than
+    `limit`, or none, and still have a next one."""
+    window = select(profiles.c.id, profiles.c.traits).where(
+        profiles.c.workspace_id == workspace_id, profiles.c.merged_into.is_(None)
+    )
     if after is not None:
-        conditions.append(profiles.c.id > after)
-    if query:
-        needle = query.strip().lower()
-        matching_ids = _identifier_matches(connection, workspace_id, needle)
-        conditions.append(
-            or_(
-                profiles.c.id.in_(matching_ids),
-                func.lower(cast(profiles.c.traits, String)).contains(needle, autoescape=True),
-            )
-        )
+        window = window.where(profiles.c.id > after)
+    if trait is not None:
+        window = window.order_by(profiles.c.id).limit(TRAIT_SCAN)
+    read = window.subquery()
+    conditions = _query_conditions(connection, workspace_id, read.c, query, default_region)
+    if trait is not None:
+        conditions.append(_trait_equals(read.c.traits, *trait, connection.dialect.name))
     ids = (
         connection.execute(
-            select(profiles.c.id).where(*conditions).order_by(profiles.c.id).limit(limit + 1)
+            select(read.c.id).where(*conditions).order_by(read.c.id).limit(limit + 1)
         )
         .scalars()
         .all()
     )
     page = ids[:limit]
-    return Page(
-        [get_profile(connection, workspace_id, profile_id) for profile_id in page],
-        page[-1] if len(ids) > limit else None,
-    )
+    next_after = page[-1] if len(ids) > limit else None
+    if next_after is None and trait is not None:
+        count, last = connection.execute(select(func.count(), func.max(read.c.id))).one()
+        next_after = last if count == TRAIT_SCAN else None
+    return Page([get_profile(connection, workspace_id, found) for found in page], next_after)
+
+
+def _query_conditions(
+    connection: Connection,
+    workspace_id: str,
+    columns: Any,
+    query: str | None,
+    default_region: str,
+) -> list[ColumnElement[bool]]:
+    if not query or not query.strip():
+        return []
+    needle = query.strip().lower()
+    matching_ids = _identifier_matches(connection, workspace_id, query.strip(), default_region)
+    return [
+        or_(
+            columns.id.in_(matching_ids),
+            func.lower(cast(columns.traits, String)).contains(needle, autoescape=True),
+        )
+    ]
+
+
+def _trait_path(name: str) -> tuple[str, ...]:
+    if not _TRAIT_NAME.match(name) or any(part == "" for part in name.split(".")):
+        raise InvalidInput(
+            "a trait name is 1-200 characters without quotes, backslashes, commas, braces "
+            "or empty parts between dots",
+            field="trait",
+        )
+    return tuple(name.split("."))
+
+
+def _trait_equals(
+    traits: ColumnElement[Any], name: str, value: str, dialect: str
+) -> ColumnElement[bool]:
+    path = _trait_path(name)
+    text: ColumnElement[Any] = traits[path].as_string()
+    if dialect == "sqlite":
+        # SQLite reads JSON true and false as 1 and 0; PostgreSQL as 'true' and 'false'.
+        kind = func.json_type(traits, "$" + "".join(f'."{part}"' for part in path))
+        text = case((kind.in_(("true", "false")), kind), else_=text)
+    return func.lower(text) == value.strip().lower()
 
 
 EventKey = tuple[datetime, int]
@@ -303,14 +403,30 @@ def _identifiers_of(
     return held, dict(shared)
 
 
-def _identifier_matches(connection: Connection, workspace_id: str, needle: str) -> list[str]:
+def _identifier_matches(
+    connection: Connection, workspace_id: str, query: str, default_region: str
+) -> list[str]:
+    """The live profiles `query` names: as a profile id, or as an identifier, in any case
+    and, for an e-mail or phone, in any of its spellings."""
+    found: set[str] = set()
+    with suppress(NotFound):
+        found.add(resolve_profile_id(connection, workspace_id, query))
     rows = connection.execute(
         select(identifiers.c.kind, identifiers.c.value).where(
-            identifiers.c.workspace_id == workspace_id, func.lower(identifiers.c.value) == needle
+            identifiers.c.workspace_id == workspace_id,
+            func.lower(identifiers.c.value) == query.lower(),
         )
     ).all()
-    found = (profile_of_identifier(connection, workspace_id, kind, value) for kind, value in rows)
-    return sorted({profile_id for profile_id in found if profile_id is not None})
+    spelled = [
+        (kind, canonical)
+        for kind in ("email", "phone")
+        if (canonical := normalize_identifier(kind, query, default_region)) is not None
+    ]
+    for kind, value in [*rows, *spelled]:
+        profile_id = profile_of_identifier(connection, workspace_id, kind, value)
+        if profile_id is not None:
+            found.add(profile_id)
+    return sorted(found)
 
 
 def _merged_ids(connection: Connection, workspace_id: str, profile_id: str) -> list[str]:

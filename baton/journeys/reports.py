@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Connection, Select, case, func, select
 
 from baton.channels import CANCELLED, DEFERRED, SKIPPED, STATUSES
 from baton.core.formats import iso_instant
 from baton.core.paging import Page
 from baton.journeys.definitions import NODE_TYPES
 from baton.journeys.store import Journey
+from baton.storage.database import among
 from baton.storage.tables import (
     journey_instances,
     journey_steps,
@@ -89,6 +91,38 @@ def journey_stats(connection: Connection, journey: Journey) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Totals:
+    """A journey's instances: how many ever entered, are in it now, reached its goal."""
+
+    entered: int = 0
+    in_progress: int = 0
+    reached_goal: int = 0
+
+    @property
+    def goal_rate(self) -> float | None:
+        return round(self.reached_goal / self.entered, 4) if self.entered else None
+
+
+def journey_totals(connection: Connection, journey_ids: list[str]) -> dict[str, Totals]:
+    """The totals of each journey, in one grouped query (journeys without instances are
+    left out)."""
+    if not journey_ids:
+        return {}
+    instances = journey_instances.c
+    rows = connection.execute(
+        select(
+            instances.journey_id,
+            func.count(),
+            func.count(case((instances.ended_at.is_(None), 1))),
+            func.count(instances.goal_at),
+        )
+        .where(among(instances.journey_id, journey_ids, connection.dialect))
+        .group_by(instances.journey_id)
+    ).all()
+    return {row[0]: Totals(row[1], row[2], row[3]) for row in rows}
+
+
 def _message_decisions(
     connection: Connection, journey: Journey
 ) -> tuple[dict[str, Any], dict[str, dict[str, int]]]:
@@ -128,12 +162,16 @@ def list_instances(
     live: bool | None,
     after: str | None,
     limit: int,
+    node: str | None = None,
 ) -> Page[dict[str, Any], str]:
     """A journey's instances, newest first from the one after the instance id `after`,
-    each with its step history."""
+    each with its step history; those of one profile, those live or ended, those at (or
+    ended at) one node."""
     query = _INSTANCES.where(journey_instances.c.journey_id == journey.id)
     if profile_id is not None:
         query = query.where(journey_instances.c.profile_id == profile_id)
+    if node is not None:
+        query = query.where(journey_instances.c.node == node)
     if live is not None:
         ended = journey_instances.c.ended_at
         query = query.where(ended.is_(None) if live else ended.is_not(None))

@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, Connection, Update, func, insert, select, 
 
 from baton.core.errors import Conflict, InvalidInput, NotFound
 from baton.core.ids import new_id
+from baton.core.paging import Page
 from baton.journeys.definitions import (
     DateTraitTrigger,
     EnterJourneyNode,
@@ -112,6 +113,18 @@ def list_journeys(connection: Connection, workspace_id: str) -> list[Journey]:
         select(journeys).where(journeys.c.workspace_id == workspace_id).order_by(journeys.c.key)
     )
     return [_from_row(row) for row in rows]
+
+
+def journeys_page(
+    connection: Connection, workspace_id: str, after: str | None, limit: int
+) -> Page[Journey, str]:
+    """The workspace's journeys by key, from the one after the key `after`."""
+    query = select(journeys).where(journeys.c.workspace_id == workspace_id)
+    if after is not None:
+        query = query.where(journeys.c.key > after)
+    rows = connection.execute(query.order_by(journeys.c.key).limit(limit + 1)).all()
+    page = [_from_row(row) for row in rows[:limit]]
+    return Page(page, page[-1].key if len(rows) > limit else None)
 
 
 _parsed: dict[tuple[str, int], JourneyDefinition] = {}

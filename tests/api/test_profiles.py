@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -303,3 +304,248 @@ def test_a_runtime_with_its_processor_thread_resolves_events_by_itself(
             assert time.monotonic() < deadline, "the processor thread never resolved the event"
             time.sleep(0.02)
     assert found.json()["traits"] == {"a": 1}
+
+
+def _search(client: httpx.Client, workspace: Workspace, **params: Any) -> list[str]:
+    """The user ids of every profile a search finds, page after page."""
+    found: list[str] = []
+    cursor = None
+    while True:
+        asked = {**params, **({"cursor": cursor} if cursor else {})}
+        response = client.get(
+            "/api/v1/profiles", params=asked, headers=bearer(workspace.admin_token)
+        )
+        assert response.status_code == 200, response.text
+        page = response.json()
+        found.extend(item["identifiers"]["user_id"][0] for item in page["items"])
+        cursor = page["next"]
+        if cursor is None:
+            return found
+
+
+def test_search_by_trait_value(
+    client: httpx.Client, engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    traits: dict[str, dict[str, Any]] = {
+        "pro-1": {"plan": "pro", "address": {"city": "Budapest"}, "age": 30, "vip": True},
+        "pro-2": {"plan": "Pro", "address": {"city": "Bergen"}, "age": 31, "vip": False},
+        "free-1": {"plan": "free", "address": {"city": "budapest"}, "age": 30.5},
+        "pro-in-text": {"note": "plan=pro", "plans": ["pro"]},
+    }
+    ingest(
+        client,
+        workspace,
+        *[{"type": "identify", "userId": user, "traits": t} for user, t in traits.items()],
+    )
+    process_all(engine, clock)
+    assert sorted(_search(client, workspace, trait="plan", value="PRO", limit=1)) == [
+        "pro-1",
+        "pro-2",
+    ]
+    assert sorted(_search(client, workspace, trait="address.city", value=" budapest ")) == [
+        "free-1",
+        "pro-1",
+    ]
+    assert _search(client, workspace, trait="age", value="30") == ["pro-1"]
+    assert _search(client, workspace, trait="age", value="30.5") == ["free-1"]
+    assert _search(client, workspace, trait="vip", value="true") == ["pro-1"]
+    assert _search(client, workspace, trait="vip", value="false") == ["pro-2"]
+    assert _search(client, workspace, trait="address", value="budapest") == []
+    assert _search(client, workspace, trait="plan", value="pro", q="bergen") == ["pro-2"]
+
+    headers = bearer(workspace.admin_token)
+    for params, field in [
+        ({"trait": "plan"}, "value"),
+        ({"value": "pro"}, "trait"),
+        ({"trait": 'pl"an', "value": "pro"}, "trait"),
+        ({"trait": "address..city", "value": "x"}, "trait"),
+        ({"trait": "a,b", "value": "x"}, "trait"),
+    ]:
+        refused = client.get("/api/v1/profiles", params=params, headers=headers)
+        assert refused.status_code == 400, (params, refused.text)
+        assert refused.json()["error"]["field"] == field
+
+
+def test_a_trait_search_reads_a_bounded_window_per_page(
+    client: httpx.Client,
+    engine: Engine,
+    clock: ManualClock,
+    workspace: Workspace,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from baton.identity import profiles
+
+    ingest(
+        client,
+        workspace,
+        *[
+            {
+                "type": "identify",
+                "userId": f"w-{i}",
+                "traits": {"tier": "gold" if i == 6 else "tin"},
+            }
+            for i in range(7)
+        ],
+    )
+    process_all(engine, clock)
+    monkeypatch.setattr(profiles, "TRAIT_SCAN", 3)
+    headers = bearer(workspace.admin_token)
+    first = client.get(
+        "/api/v1/profiles", params={"trait": "tier", "value": "gold"}, headers=headers
+    ).json()
+    assert first["items"] == []
+    assert first["next"] is not None
+    assert _search(client, workspace, trait="tier", value="gold") == ["w-6"]
+    assert len(_search(client, workspace, trait="tier", value="tin", limit=2)) == 6
+
+
+def test_search_by_profile_id_and_any_spelling_of_an_identifier(
+    client: httpx.Client, engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    ingest(
+        client,
+        workspace,
+        {"type": "page", "anonymousId": "tablet"},
+        {
+            "type": "identify",
+            "userId": "Spelled",
+            "traits": {"email": "Spelled@Example.com", "phone": "+44 20 7946 0958"},
+        },
+    )
+    process_all(engine, clock)
+    ingest(client, workspace, {"type": "identify", "userId": "Spelled", "anonymousId": "tablet"})
+    process_all(engine, clock)
+    headers = bearer(workspace.admin_token)
+    survivor = client.get("/api/v1/profiles/lookup?user_id=Spelled", headers=headers).json()
+    merged_away = survivor["merged_from"][0]
+    for query in (
+        survivor["id"],
+        merged_away,
+        "spelled",
+        " SPELLED@example.com ",
+        "+44 (20) 7946-0958",
+        "tablet",
+    ):
+        assert _search(client, workspace, q=query) == ["Spelled"], query
+
+
+def test_a_profile_lists_the_merges_it_went_through(
+    client: httpx.Client, engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    headers = bearer(workspace.admin_token)
+    ingest(client, workspace, {"type": "page", "anonymousId": "phone", "messageId": "m-1"})
+    process_all(engine, clock)
+    ingest(client, workspace, {"type": "identify", "userId": "old-account"})
+    process_all(engine, clock)
+    ingest(client, workspace, {"type": "identify", "userId": "new-account"})
+    process_all(engine, clock)
+    ids = {
+        user: client.get(f"/api/v1/profiles/lookup?user_id={user}", headers=headers).json()["id"]
+        for user in ("old-account", "new-account")
+    }
+    anonymous = client.get("/api/v1/profiles/lookup?anonymous_id=phone", headers=headers).json()
+    clock.advance(timedelta(minutes=1))
+    ingest(
+        client,
+        workspace,
+        {"type": "identify", "userId": "new-account", "anonymousId": "phone", "messageId": "m-2"},
+    )
+    process_all(engine, clock)
+    clock.advance(timedelta(minutes=1))
+    ingest(
+        client,
+        workspace,
+        {"type": "alias", "previousId": "old-account", "userId": "new-account", "messageId": "m-3"},
+    )
+    process_all(engine, clock)
+
+    survivor = client.get(f"/api/v1/profiles/{ids['new-account']}", headers=headers).json()
+    assert survivor["id"] == anonymous["id"]
+    assert [
+        (m["merged_id"], m["into"], m["reason"], m["message_id"]) for m in survivor["merges"]
+    ] == [
+        (ids["new-account"], anonymous["id"], "anonymous activity identified", "m-2"),
+        (ids["old-account"], anonymous["id"], "alias", "m-3"),
+    ]
+    assert survivor["merges"][0]["at"] < survivor["merges"][1]["at"]
+
+
+def test_journey_steps_of_a_profile_newest_first_with_cursor(
+    client: httpx.Client, engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    from tests.journeys.helpers import run
+
+    admin = bearer(workspace.admin_token)
+    for key in ("first", "second"):
+        body = (
+            f"name: {key}\ntrigger: {{api: true}}\nstart: hello\nnodes:\n"
+            "  hello: {type: message, channel: email, template: hello, next: later}\n"
+            "  later: {type: delay, duration: 1d}\n"
+        )
+        created = client.put(
+            f"/api/v1/journeys/{key}",
+            content=body,
+            headers={**admin, "Content-Type": "application/yaml"},
+        )
+        assert created.status_code == 201, created.text
+        assert client.post(f"/api/v1/journeys/{key}/publish", headers=admin).status_code == 200
+    ingest(client, workspace, {"type": "identify", "userId": "walker"})
+    run(engine, clock)
+    entered = []
+    for key in ("first", "second"):
+        response = client.post(
+            f"/api/v1/journeys/{key}/enter", json={"user_id": "walker"}, headers=admin
+        )
+        assert response.status_code == 201, response.text
+        entered.append(response.json())
+        clock.advance(timedelta(hours=1))
+    run(engine, clock)
+    clock.advance(timedelta(days=1))
+    run(engine, clock)
+    profile_id = entered[0]["profile_id"]
+    instances = client.get(f"/api/v1/profiles/{profile_id}/journeys", headers=admin).json()["items"]
+    expected = sorted(
+        (
+            (
+                step["at"],
+                instance["id"],
+                step["n"],
+                instance["journey"],
+                step["node"],
+                step["action"],
+            )
+            for instance in instances
+            for step in instance["steps"]
+        ),
+        reverse=True,
+    )
+    assert len(expected) > 6
+
+    pages = []
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"limit": 4, **({"cursor": cursor} if cursor else {})}
+        page = client.get(
+            f"/api/v1/profiles/{profile_id}/journey-steps", params=params, headers=admin
+        ).json()
+        pages.append(page["items"])
+        cursor = page["next"]
+        if cursor is None:
+            break
+    steps = [step for page in pages for step in page]
+    assert len(pages) == -(-len(expected) // 4)
+    assert [
+        (s["at"], s["instance_id"], s["n"], s["journey"], s["node"], s["action"]) for s in steps
+    ] == expected
+    assert steps[-1]["action"] == "message"
+    assert steps[-1]["version"] == 1
+
+    path = f"/api/v1/profiles/{profile_id}/journey-steps"
+    for key in ("nonsense", "2026-01-01T00:00:00+00:00|inst|99999999999", "2026-01-01T00:00:00|"):
+        cursor = base64.urlsafe_b64encode(key.encode()).decode()
+        refused = client.get(path, params={"cursor": cursor}, headers=admin)
+        assert refused.status_code == 400, (key, refused.text)
+        assert refused.json()["error"]["field"] == "cursor"
+    assert (
+        client.get("/api/v1/profiles/prof_nobody/journey-steps", headers=admin).status_code == 404
+    )

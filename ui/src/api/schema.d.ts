@@ -4,6 +4,29 @@
  */
 
 export interface paths {
+    "/api/v1/activity/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Events, messages and errors per second over the last 10 s, about once a second
+         * @description Server-sent events, each `data` a JSON object: `at`, `events_per_second`,
+         *     `messages_per_second`, `errors_per_second`. The stream ends after five minutes
+         *     (EventSource reconnects); while a reading is slow, a `: ping` comment every 15 s
+         *     keeps proxies from closing it.
+         */
+        get: operations["activity_stream_api_v1_activity_stream_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/analytics/cohorts": {
         parameters: {
             query?: never;
@@ -75,6 +98,28 @@ export interface paths {
         };
         /** How far the analytics store is behind */
         get: operations["status_api_v1_analytics_status_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Journeys needing attention: sends failing, approvals waiting, goal rates down
+         * @description At most 50 items, each `journey` (key), `name`, `reason` (failing_sends,
+         *     approval_waiting, goal_down), `message` (a sentence) and `count` (failed messages
+         *     in the last 24 hours, pending reviews, or entries of the last 7 days).
+         */
+        get: operations["attention_api_v1_attention_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -625,7 +670,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every journey of the workspace */
+        /**
+         * The workspace's journeys by key, with their totals
+         * @description Each journey as `GET /journeys/{key}` shows it, with `entered` (instances ever
+         *     started), `in_progress` (live instances) and `goal_rate` (goals reached / entered;
+         *     null before anyone entered).
+         */
         get: operations["get_journeys_api_v1_journeys_get"];
         put?: never;
         post?: never;
@@ -701,7 +751,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Instances with their state and step history */
+        /**
+         * Instances with their state and step history
+         * @description Newest first. `node`: the people at that node (with it, `live` defaults to true;
+         *     `live=false` lists those whose instance ended there). Each instance carries its
+         *     `profile`: `{id, email, user_id, name}`, null when unknown.
+         */
         get: operations["instances_api_v1_journeys__key__instances_get"];
         put?: never;
         post?: never;
@@ -854,6 +909,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/journeys/{key}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A journey's versions, newest first
+         * @description Each `version`, its `status` (draft, published: the one new entries get, or
+         *     superseded), `created_at` (its last save), `published_at` and `created_by` (who
+         *     saved it last, from the audit trail; null when no entry tells).
+         */
+        get: operations["versions_api_v1_journeys__key__versions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/journeys/{key}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One version of a journey
+         * @description What the versions list shows of it, and its `definition`.
+         */
+        get: operations["version_api_v1_journeys__key__versions__version__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/journeys/{key}/why": {
         parameters: {
             query?: never;
@@ -921,7 +1018,9 @@ export interface paths {
         /**
          * Conversion, revenue, churn, CLTV, NPS, CSAT... over a period
          * @description From `from` (default: 30 days before `to`) to `to` (default: now), for everyone
-         *     or the members of `segment`; definitions in docs/analytics.md.
+         *     or the members of `segment`; definitions in docs/analytics.md. With `trend`, also
+         *     `previous` (every KPI over the period of the same length just before) and a
+         *     `series` per day (or per `bucket_days`) of the KPIs that have one.
          */
         get: operations["get_kpis_api_v1_kpis_get"];
         put?: never;
@@ -974,7 +1073,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Search profiles by identifier or trait value */
+        /**
+         * Search profiles by identifier, profile id or trait value
+         * @description `q`: a profile id, an identifier of any kind (any case; an e-mail or phone in any
+         *     spelling) or text the traits contain. `trait` and `value`: profiles whose trait (dots
+         *     reach into objects: `address.city`) has that value, in any case. A trait search reads
+         *     10,000 profiles per page at most, so a page may hold fewer items, or none, with a
+         *     `next` cursor to search on from.
+         */
         get: operations["search_profiles_api_v1_profiles_get"];
         put?: never;
         post?: never;
@@ -1008,7 +1114,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A profile; a merged-away id gives the survivor */
+        /**
+         * A profile; a merged-away id gives the survivor
+         * @description With `merges`: every profile folded into this one, when and why.
+         */
         get: operations["get_profile_api_v1_profiles__profile_id__get"];
         put?: never;
         post?: never;
@@ -1088,6 +1197,27 @@ export interface paths {
         };
         /** Everything held about a person */
         get: operations["export_api_v1_profiles__profile_id__export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/profiles/{profile_id}/journey-steps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The steps of a profile's journey instances, newest first
+         * @description Each step with its instance, journey and version: the node, what happened there
+         *     (`message`, `delay`, `resumed`, `ended`...) and its detail.
+         */
+        get: operations["profile_journey_steps_api_v1_profiles__profile_id__journey_steps_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3182,6 +3312,26 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    activity_stream_api_v1_activity_stream_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": unknown;
+                };
+            };
+        };
+    };
     get_cohorts_api_v1_analytics_cohorts_get: {
         parameters: {
             query?: {
@@ -3283,6 +3433,26 @@ export interface operations {
         };
     };
     status_api_v1_analytics_status_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    attention_api_v1_attention_get: {
         parameters: {
             query?: never;
             header?: never;
@@ -4311,7 +4481,10 @@ export interface operations {
     };
     get_journeys_api_v1_journeys_get: {
         parameters: {
-            query?: never;
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4325,6 +4498,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -4466,6 +4648,7 @@ export interface operations {
             query?: {
                 profile_id?: string | null;
                 live?: boolean | null;
+                node?: string | null;
                 cursor?: string | null;
                 limit?: number;
             };
@@ -4767,6 +4950,72 @@ export interface operations {
             };
         };
     };
+    versions_api_v1_journeys__key__versions_get: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    version_api_v1_journeys__key__versions__version__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     why_route_api_v1_journeys__key__why_get: {
         parameters: {
             query: {
@@ -4889,6 +5138,7 @@ export interface operations {
                 to?: string | null;
                 segment?: string | null;
                 churn_window?: string;
+                trend?: boolean;
             };
             header?: never;
             path?: never;
@@ -5008,6 +5258,8 @@ export interface operations {
         parameters: {
             query?: {
                 q?: string | null;
+                trait?: string | null;
+                value?: string | null;
                 cursor?: string | null;
                 limit?: number;
             };
@@ -5239,6 +5491,40 @@ export interface operations {
     export_api_v1_profiles__profile_id__export_get: {
         parameters: {
             query?: never;
+            header?: never;
+            path: {
+                profile_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    profile_journey_steps_api_v1_profiles__profile_id__journey_steps_get: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+            };
             header?: never;
             path: {
                 profile_id: string;
