@@ -61,13 +61,7 @@ def kpis(
 ) -> dict[str, Any]:
     """The KPIs of the period, for everyone or `members`."""
     params = {
-        "ws": workspace_id,
-        "everyone": members is None,
-        "members": sorted(members or ()),
-        # Ad spend is reported by a marketing system, not done by a customer.
-        "not_activity": [*BATONS_OWN, names["Ad Spend"]],
-        "s": start,
-        "e": end,
+        **_whose_when(workspace_id, names, members, start, end),
         "before": start - (end - start),
         "churned_since": end - churn_window,
         **{_KEYS[standard]: name for standard, name in names.items() if standard in _KEYS},
@@ -112,12 +106,7 @@ def kpi_series(
     width = max(1, math.ceil(days / MAX_BUCKETS))
     buckets = max(1, math.ceil(days / width))
     params = {
-        "ws": workspace_id,
-        "everyone": members is None,
-        "members": sorted(members or ()),
-        "not_activity": [*BATONS_OWN, names["Ad Spend"]],
-        "s": start,
-        "e": end,
+        **_whose_when(workspace_id, names, members, start, end),
         "first_day": first_day,
         "width": width * 86_400,
         "last": buckets - 1,
@@ -144,9 +133,28 @@ def _bucket_figures(row: tuple[Any, ...]) -> dict[str, Any]:
         "orders": orders,
         "revenue": round(revenue, 2),
         "conversion_rate": _share(buyers, visitors),
-        "average_order_value": round(revenue / orders, 2) if orders else None,
-        "nps": round(100 * (promoters - detractors) / answers, 2) if answers else None,
-        "csat": round(100 * satisfied / rated, 2) if rated else None,
+        "average_order_value": _average_order_value(revenue, orders),
+        "nps": _nps(promoters, detractors, answers),
+        "csat": _csat(satisfied, rated),
+    }
+
+
+def _whose_when(
+    workspace_id: str,
+    names: dict[str, str],
+    members: set[str] | None,
+    start: datetime,
+    end: datetime,
+) -> dict[str, Any]:
+    """The parameters of both queries that say whose events count, and when."""
+    return {
+        "ws": workspace_id,
+        "everyone": members is None,
+        "members": sorted(members or ()),
+        # Ad spend is reported by a marketing system, not done by a customer.
+        "not_activity": [*BATONS_OWN, names["Ad Spend"]],
+        "s": start,
+        "e": end,
     }
 
 
@@ -299,7 +307,7 @@ def _figures(f: dict[str, Any], start: datetime, end: datetime) -> dict[str, Any
         "cart_abandonment_rate": round(1 - f["cart_buyers"] / carts, 6) if carts else None,
         "sign_up_rate": _share(f["leads"], f["visitors"]),
         "lead_to_customer_rate": _share(f["converted_leads"], f["leads"]),
-        "average_order_value": round(revenue / orders, 2) if orders else None,
+        "average_order_value": _average_order_value(revenue, orders),
         "repeat_purchase_rate": _share(f["repeaters"], f["buyers"]),
         "retention_rate": _share(f["retained"], f["before"]),
         "churn_rate": _share(f["churned"], f["earlier_customers"]),
@@ -307,10 +315,8 @@ def _figures(f: dict[str, Any], start: datetime, end: datetime) -> dict[str, Any
         if f["customers"]
         else None,
         "median_seconds_to_conversion": f["seconds_to_conversion"],
-        "nps": round(100 * (f["promoters"] - f["detractors"]) / f["nps_answers"], 2)
-        if f["nps_answers"]
-        else None,
-        "csat": round(100 * f["satisfied"] / f["csat_answers"], 2) if f["csat_answers"] else None,
+        "nps": _nps(f["promoters"], f["detractors"], f["nps_answers"]),
+        "csat": _csat(f["satisfied"], f["csat_answers"]),
         "median_seconds_to_resolution": f["seconds_to_resolution"],
         "ad_spend": None if spend is None else round(spend, 2),
         "cac": round(spend / f["new_customers"], 2)
@@ -322,6 +328,18 @@ def _figures(f: dict[str, Any], start: datetime, end: datetime) -> dict[str, Any
 
 def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 6) if whole else None
+
+
+def _average_order_value(revenue: float, orders: int) -> float | None:
+    return round(revenue / orders, 2) if orders else None
+
+
+def _nps(promoters: int, detractors: int, answers: int) -> float | None:
+    return round(100 * (promoters - detractors) / answers, 2) if answers else None
+
+
+def _csat(satisfied: int, answers: int) -> float | None:
+    return round(100 * satisfied / answers, 2) if answers else None
 
 
 def segment_members(connection: Connection, workspace_id: str, key: str) -> set[str]:

@@ -370,7 +370,8 @@ def version(
 
 
 def _version_cursor(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= _LARGEST_VERSION:
+    # isdigit() alone takes `²`, which int() refuses.
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= _LARGEST_VERSION:
         raise InvalidInput("cursor is not one this API returned", field="cursor")
     return int(text)
 

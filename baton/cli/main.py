@@ -44,6 +44,10 @@ from baton.runtime import Runtime
 from baton.storage.database import connect, write_transaction
 from baton.storage.migrate import upgrade
 
+# Seconds the requests still running when `baton serve` stops get to end: a console's
+# live activity stream would otherwise hold the stop for its whole lifetime (minutes).
+STOP_GRACE_SECONDS = 5
+
 app = typer.Typer(help="Baton: customer journey orchestration.", no_args_is_help=True)
 profiles_app = typer.Typer(help="Unified customer profiles.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
@@ -166,6 +170,7 @@ def serve(
             http="httptools",
             access_log=False,
             log_config=None,
+            timeout_graceful_shutdown=STOP_GRACE_SECONDS,
         )
     finally:
         for child in children:

@@ -273,12 +273,18 @@ def _trait_equals(
     traits: ColumnElement[Any], name: str, value: str, dialect: str
 ) -> ColumnElement[bool]:
     path = _trait_path(name)
-    text: ColumnElement[Any] = traits[path].as_string()
-    if dialect == "sqlite":
+    text: ColumnElement[Any]
+    if dialect == "postgresql":
+        # Each key an argument of its own: in a path literal (`#>>`) PostgreSQL would drop
+        # the spaces around a key and read the key `null` as SQL NULL.
+        text = func.jsonb_extract_path_text(traits, *path)
+    else:
         # SQLite reads JSON true and false as 1 and 0; PostgreSQL as 'true' and 'false'.
         kind = func.json_type(traits, "$" + "".join(f'."{part}"' for part in path))
-        text = case((kind.in_(("true", "false")), kind), else_=text)
-    return func.lower(text) == value.strip().lower()
+        text = case((kind.in_(("true", "false")), kind), else_=traits[path].as_string())
+    # Both sides through the database's lower(): SQLite's folds only ASCII letters, and a
+    # value Python lowered would miss `Évora` even spelled as stored.
+    return func.lower(text) == func.lower(value.strip())
 
 
 EventKey = tuple[datetime, int]
@@ -414,7 +420,7 @@ def _identifier_matches(
     rows = connection.execute(
         select(identifiers.c.kind, identifiers.c.value).where(
             identifiers.c.workspace_id == workspace_id,
-            func.lower(identifiers.c.value) == query.lower(),
+            func.lower(identifiers.c.value) == func.lower(query),
         )
     ).all()
     spelled = [

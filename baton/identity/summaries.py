@@ -11,9 +11,6 @@ from baton.identity.normalize import USER_ID
 from baton.storage.database import among
 from baton.storage.tables import identifiers, profiles
 
-_FIRST_NAMES = ("firstName", "first_name")
-_LAST_NAMES = ("lastName", "last_name")
-
 
 def profile_summaries(
     connection: Connection, workspace_id: str, profile_ids: Sequence[str]
@@ -59,10 +56,8 @@ def _name(traits: dict[str, Any]) -> str | None:
     whole = _text(traits.get("name"))
     if whole is not None:
         return whole
-    parts = [
-        _text(next((traits[k] for k in keys if k in traits), None))
-        for keys in (_FIRST_NAMES, _LAST_NAMES)
-    ]
+    # Identity stores `first_name` and `last_name` as Segment spells them.
+    parts = [_text(traits.get("firstName")), _text(traits.get("lastName"))]
     return " ".join(part for part in parts if part) or None
 
 

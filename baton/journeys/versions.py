@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Row, select
 
 from baton.core.errors import NotFound
 from baton.core.formats import iso_instant
@@ -56,16 +56,7 @@ def versions_page(
     ).all()
     page = rows[:limit]
     savers = _savers(connection, journey, [row.created_at for row in page])
-    found = [
-        Version(
-            row.version,
-            _status(journey, row.version, row.published_at),
-            row.created_at,
-            row.published_at,
-            savers.get(row.created_at),
-        )
-        for row in page
-    ]
+    found = [_version(journey, row, savers) for row in page]
     return Page(found, found[-1].version if len(rows) > limit else None)
 
 
@@ -78,15 +69,20 @@ def get_version(connection: Connection, journey: Journey, version: int) -> tuple
     ).one_or_none()
     if row is None:
         raise NotFound(f"journey {journey.key!r} has no version {version}")
-    savers = _savers(connection, journey, [row.created_at])
-    found = Version(
+    return _version(journey, row, _savers(connection, journey, [row.created_at])), row.definition
+
+
+def _version(
+    journey: Journey, row: Row[*tuple[Any, ...]], savers: dict[datetime, str | None]
+) -> Version:
+    """The version of a `journey_versions` row, saved by whom `savers` tells."""
+    return Version(
         row.version,
         _status(journey, row.version, row.published_at),
         row.created_at,
         row.published_at,
         savers.get(row.created_at),
     )
-    return found, row.definition
 
 
 def _status(journey: Journey, version: int, published_at: datetime | None) -> VersionStatus:

@@ -58,6 +58,24 @@ def test_the_apis_paths_and_missing_assets_stay_json_404s(console: httpx.Client,
     assert answer.json()["error"]["code"] == "not_found"
 
 
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE"])
+def test_an_unknown_api_path_is_a_404_whatever_the_method(
+    console: httpx.Client, method: str
+) -> None:
+    answer = console.request(method, "/v1/nothing")
+    assert answer.status_code == 404
+    assert answer.json()["error"]["code"] == "not_found"
+    # A known path keeps its 405 for a method it does not answer.
+    assert console.delete("/v1/batch").status_code == 405
+
+
+def test_the_index_by_its_own_name_carries_the_pages_headers(console: httpx.Client) -> None:
+    answer = console.get("/index.html")
+    assert answer.text == INDEX
+    assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+    assert answer.headers["cache-control"] == "no-cache"
+
+
 def test_hashed_assets_are_cached_for_good(console: httpx.Client) -> None:
     answer = console.get("/assets/app-1a2b.js")
     assert answer.text == "console.log('baton')"

@@ -3,6 +3,7 @@ each journey's totals, page by page; the versions; the people at a node."""
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 
 import httpx
@@ -115,8 +116,10 @@ def test_versions_newest_first_with_their_status_author_and_definition(
     assert missing.status_code == 404
     assert "no version 9" in missing.json()["error"]["message"]
     assert client.get(f"{url}/0", headers=admin).status_code == 400
-    forged = client.get(url, params={"cursor": "bm90LWEtbnVtYmVy"}, headers=admin)
-    assert (forged.status_code, forged.json()["error"]["field"]) == (400, "cursor")
+    for key in ("not-a-number", "²", "0", str(2**31)):
+        cursor = base64.urlsafe_b64encode(key.encode()).decode()
+        forged = client.get(url, params={"cursor": cursor}, headers=admin)
+        assert (forged.status_code, forged.json()["error"]["field"]) == (400, "cursor"), key
 
 
 def test_the_people_at_a_node_page_by_page_with_who_they_are(
@@ -132,14 +135,15 @@ def test_the_people_at_a_node_page_by_page_with_who_they_are(
                                                          "name": "Ada Lovelace"}},
         {"type": "identify", "userId": "bo", "traits": {"firstName": "Bo", "lastName": "Ek"}},
         {"type": "identify", "userId": "cy"},
+        {"type": "identify", "userId": "di", "traits": {"first_name": "Di", "last_name": "Yu"}},
     )  # fmt: skip
     run(engine, clock)
-    _enter(client, workspace, "onboarding", "ada", "bo", "cy")
+    _enter(client, workspace, "onboarding", "ada", "bo", "cy", "di")
     url = "/api/v1/journeys/onboarding/instances"
 
     waiting = client.get(url, params={"node": "nudge_later"}, headers=admin).json()
     people = {i["profile"]["user_id"]: i["profile"] for i in waiting["items"]}
-    assert sorted(people) == ["ada", "bo", "cy"]
+    assert sorted(people) == ["ada", "bo", "cy", "di"]
     assert people["ada"] == {
         "id": people["ada"]["id"],
         "email": "ada@example.com",
@@ -148,12 +152,13 @@ def test_the_people_at_a_node_page_by_page_with_who_they_are(
     }
     assert (people["bo"]["name"], people["bo"]["email"]) == ("Bo Ek", None)
     assert people["cy"]["name"] is None
+    assert people["di"]["name"] == "Di Yu"
     assert all(i["profile_id"] == i["profile"]["id"] for i in waiting["items"])
     assert all(i["node"] == "nudge_later" and i["status"] == "live" for i in waiting["items"])
 
-    first = client.get(url, params={"node": "nudge_later", "limit": 2}, headers=admin).json()
+    first = client.get(url, params={"node": "nudge_later", "limit": 3}, headers=admin).json()
     rest = client.get(
-        url, params={"node": "nudge_later", "limit": 2, "cursor": first["next"]}, headers=admin
+        url, params={"node": "nudge_later", "limit": 3, "cursor": first["next"]}, headers=admin
     ).json()
     assert rest["next"] is None
     paged = [i["id"] for i in [*first["items"], *rest["items"]]]
@@ -165,7 +170,7 @@ def test_the_people_at_a_node_page_by_page_with_who_they_are(
     assert client.get(url, params={"node": "nudge_later"}, headers=admin).json()["items"] == []
     assert client.get(url, params={"node": "nudge"}, headers=admin).json()["items"] == []
     ended = client.get(url, params={"node": "nudge", "live": False}, headers=admin).json()
-    assert len(ended["items"]) == 3
+    assert len(ended["items"]) == 4
     assert {i["outcome"] for i in ended["items"]} == {"completed"}
     # Without `node`, as before: every instance, live or not.
-    assert len(client.get(url, headers=admin).json()["items"]) == 3
+    assert len(client.get(url, headers=admin).json()["items"]) == 4

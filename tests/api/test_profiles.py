@@ -366,6 +366,25 @@ def test_search_by_trait_value(
         assert refused.json()["error"]["field"] == field
 
 
+def test_a_search_matches_as_written_on_both_databases(
+    client: httpx.Client, engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    """Letters beyond ASCII match at least as written (SQLite's lower() folds only ASCII),
+    and a trait's key is read as written: spaces around it and the key `null` too."""
+    ingest(
+        client,
+        workspace,
+        {"type": "identify", "userId": "Ünal", "traits": {"city": "Évora"}},
+        {"type": "identify", "userId": "odd", "traits": {"flags": {"null": "yes"}}},
+        {"type": "identify", "userId": "plain", "traits": {"address": {"city": "Porto"}}},
+    )
+    process_all(engine, clock)
+    assert _search(client, workspace, trait="city", value="ÉVORA") == ["Ünal"]
+    assert _search(client, workspace, q="ÜNAL") == ["Ünal"]
+    assert _search(client, workspace, trait="flags.null", value="yes") == ["odd"]
+    assert _search(client, workspace, trait="address. city", value="porto") == []
+
+
 def test_a_trait_search_reads_a_bounded_window_per_page(
     client: httpx.Client,
     engine: Engine,
