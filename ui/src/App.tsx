@@ -20,6 +20,9 @@ const TemplatePage = lazy(() => import("./templates/TemplatePage"));
 const AnalyticsPage = lazy(() => import("./analytics/AnalyticsPage"));
 const SettingsPage = lazy(() => import("./settings/SettingsPage"));
 const NotFoundPage = lazy(() => import("./shell/NotFoundPage"));
+const ForgotPasswordPage = lazy(() => import("./auth/ForgotPasswordPage"));
+const ResetPasswordPage = lazy(() => import("./auth/ResetPasswordPage"));
+const InvitationPage = lazy(() => import("./auth/InvitationPage"));
 
 export function Loading() {
   return (
@@ -50,6 +53,10 @@ export function App() {
     <BrowserRouter>
       <Routes>
         <Route path="/login" element={<LoginPage />} />
+        {/* Signed out; the e-mailed links open the last two (baton/teams/links.py PAGES). */}
+        <Route path="/forgot-password" element={page(<ForgotPasswordPage />)} />
+        <Route path="/reset-password" element={page(<ResetPasswordPage />)} />
+        <Route path="/invite" element={page(<InvitationPage />)} />
         <Route
           element={
             <SignedIn>

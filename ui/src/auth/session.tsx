@@ -1,4 +1,4 @@
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { hashKey, useQuery, useQueryClient } from "@tanstack/react-query";
 import { createContext, useCallback, useContext, useMemo, type ReactNode } from "react";
 import { api, unwrap, useCsrfToken } from "../api/client";
 import { ApiError } from "../api/errors";
@@ -68,12 +68,13 @@ export function SessionProvider({ account, children }: { account: Account; child
   }, [client]);
   const switchWorkspace = useCallback(
     async (key: string) => {
-      await unwrap(api.POST("/api/v1/auth/workspace", { body: { workspace: key } }) as never);
-      // Everything cached belongs to the workspace left behind.
-      client.clear();
-      await client.invalidateQueries({ queryKey: ACCOUNT_QUERY });
+      const chosen = await unwrap<Account>(api.POST("/api/v1/auth/workspace", { body: { workspace: key } }) as never);
+      // Everything cached belongs to the workspace left behind. The account query is
+      // kept (and given the new account) so that the components watching it follow.
+      client.removeQueries({ predicate: (query) => query.queryHash !== hashKey(ACCOUNT_QUERY) });
+      client.setQueryData(ACCOUNT_QUERY, { ...chosen, csrf_token: account.csrf_token });
     },
-    [client],
+    [client, account.csrf_token],
   );
   const value = useMemo(() => ({ account, can, logout, switchWorkspace }), [account, can, logout, switchWorkspace]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;

@@ -1,5 +1,146 @@
-import { PageHeader } from "../ui/PageHeader";
+import { Alert, Anchor, Center, Grid, Loader, Stack, Tabs, Text, Title } from "@mantine/core";
+import { IconArrowLeft } from "@tabler/icons-react";
+import { useQuery } from "@tanstack/react-query";
+import { useState, type CSSProperties } from "react";
+import { Link, useParams, useSearchParams } from "react-router";
+import { ApiError } from "../api/errors";
+import { useSession } from "../auth/session";
+import { ErrorNotice } from "../ui/ErrorNotice";
+import { getProfile, type ErasureReceipt as Receipt } from "./api";
+import { ConsentSection } from "./ConsentSection";
+import { ErasureReceipt } from "./ErasureReceipt";
+import { IdentitySection } from "./IdentitySection";
+import { JourneysSection } from "./JourneysSection";
+import { PrivacyActions } from "./PrivacyActions";
+import { NoProfileAccess } from "./NoProfileAccess";
+import { ProfileHeader } from "./ProfileHeader";
+import { READABLE_TITLE } from "./Tag";
+import { Timeline } from "./Timeline";
+import { TraitsSection } from "./TraitsSection";
 
+const TABS = ["timeline", "journeys", "consent"] as const;
+type Tab = (typeof TABS)[number];
+
+// The tab names the panel for sighted people; the heading keeps the outline for the rest.
+const HIDDEN: CSSProperties = { position: "absolute", width: 1, height: 1, overflow: "hidden", clip: "rect(0 0 0 0)", whiteSpace: "nowrap" };
+
+function PanelHeading({ children }: { children: string }) {
+  return (
+    <Title order={2} style={HIDDEN}>
+      {children}
+    </Title>
+  );
+}
+
+function BackLink() {
+  return (
+    <Anchor component={Link} to="/profiles" size="sm" mb="sm" display="inline-flex" style={{ alignItems: "center", gap: 4 }}>
+      <IconArrowLeft size={14} aria-hidden /> All profiles
+    </Anchor>
+  );
+}
+
+function NotFound({ id }: { id: string }) {
+  return (
+    <Stack gap="sm" maw={560}>
+      <BackLink />
+      <Title order={1}>Profile not found</Title>
+      <Text>
+        No profile with the id <Text span ff="monospace">{id}</Text> exists in this workspace. The person may have been erased, or the
+        link may be wrong.
+      </Text>
+      <Anchor component={Link} to="/profiles">
+        Search profiles
+      </Anchor>
+    </Stack>
+  );
+}
+
+/** Profile 360: who the person is, everything that happened to them, their journeys with
+ * the reasons, and their consent. */
 export default function ProfilePage() {
-  return <PageHeader title="ProfilePage" description="Not built yet." />;
+  const { id = "" } = useParams();
+  const { can } = useSession();
+  const [search, setSearch] = useSearchParams();
+  const [erased, setErased] = useState<Receipt | null>(null);
+  const allowed = can("read_profiles");
+  const profile = useQuery({ queryKey: ["profiles", id], queryFn: () => getProfile(id), enabled: allowed && erased === null });
+  const asked = search.get("tab");
+  const tab: Tab = TABS.includes(asked as Tab) ? (asked as Tab) : "timeline";
+
+  if (!allowed) return <NoProfileAccess />;
+  if (erased) {
+    return (
+      <>
+        <Title order={1} mb="lg">
+          Profile erased
+        </Title>
+        <ErasureReceipt receipt={erased} />
+      </>
+    );
+  }
+  if (profile.isPending) {
+    return (
+      <Center h="50vh">
+        <Loader aria-label="Loading the profile" />
+      </Center>
+    );
+  }
+  if (profile.isError) {
+    if (profile.error instanceof ApiError && profile.error.status === 404) return <NotFound id={id} />;
+    return (
+      <>
+        <BackLink />
+        <Title order={1} mb="md">
+          Profile
+        </Title>
+        <ErrorNotice error={profile.error} title="Could not load the profile" />
+      </>
+    );
+  }
+  const person = profile.data;
+  return (
+    <>
+      <BackLink />
+      <ProfileHeader profile={person} actions={can("manage_privacy") ? <PrivacyActions profile={person} onErased={setErased} /> : null} />
+      {person.id !== id ? (
+        <Alert color="blue" mb="lg" title="This profile was merged" styles={READABLE_TITLE}>
+          The link names {id}, which was merged into this profile. Everything it held is here now.
+        </Alert>
+      ) : null}
+      <Grid gap="lg">
+        <Grid.Col span={{ base: 12, md: 8 }}>
+          <Tabs
+            value={tab}
+            onChange={(value) => setSearch(value && value !== "timeline" ? { tab: value } : {}, { replace: true })}
+            keepMounted={false}
+          >
+            <Tabs.List mb="md">
+              <Tabs.Tab value="timeline">Timeline</Tabs.Tab>
+              <Tabs.Tab value="journeys">Journeys</Tabs.Tab>
+              <Tabs.Tab value="consent">Consent</Tabs.Tab>
+            </Tabs.List>
+            <Tabs.Panel value="timeline">
+              <PanelHeading>Timeline</PanelHeading>
+              <Timeline profileId={person.id} />
+            </Tabs.Panel>
+            <Tabs.Panel value="journeys">
+              <PanelHeading>Journeys</PanelHeading>
+              <JourneysSection profileId={person.id} />
+            </Tabs.Panel>
+            <Tabs.Panel value="consent">
+              <PanelHeading>Consent</PanelHeading>
+              <ConsentSection profileId={person.id} traits={person.traits} />
+            </Tabs.Panel>
+          </Tabs>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 4 }}>
+          <Stack gap="lg">
+            <IdentitySection profile={person} />
+            <TraitsSection profile={person} />
+          </Stack>
+        </Grid.Col>
+      </Grid>
+    </>
+  );
 }

@@ -1,81 +1,70 @@
-import { AppShell, Burger, Group, Menu, NavLink, ScrollArea, Select, Text, UnstyledButton } from "@mantine/core";
+import { Anchor, AppShell, Box, Burger, Group, NavLink, ScrollArea } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
-import { notifications } from "@mantine/notifications";
-import { Link, Outlet, useLocation, useNavigate } from "react-router";
-import { readable } from "../api/errors";
+import { Link, Outlet, useLocation } from "react-router";
 import { useSession } from "../auth/session";
-import { NAVIGATION } from "./navigation";
+import { AccountMenu } from "./AccountMenu";
+import { BrandMark } from "./BrandMark";
+import { grouped, isActive, NAVIGATION } from "./navigation";
+import { WorkspaceSwitcher } from "./WorkspaceSwitcher";
+import classes from "./Shell.module.css";
 
 export function Shell() {
-  const { account, can, logout, switchWorkspace } = useSession();
+  const { account, can } = useSession();
+  // Below 992 px (a 768 px tablet included) the sections fold behind the burger.
   const [opened, { toggle, close }] = useDisclosure();
   const location = useLocation();
-  const navigate = useNavigate();
-  const items = NAVIGATION.filter((item) => can(item.needs));
-  const active = (to: string) => (to === "/" ? location.pathname === "/" : location.pathname.startsWith(to));
-  const who = account.user?.email ?? "admin key";
-
-  async function choose(key: string | null) {
-    if (!key || key === account.workspace?.key) return;
-    try {
-      await switchWorkspace(key);
-      navigate("/");
-    } catch (error) {
-      notifications.show({ color: "red", title: "Could not switch workspace", message: readable(error) });
-    }
-  }
+  const sections = grouped(NAVIGATION.filter((item) => can(item.needs)));
 
   return (
-    <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: "sm", collapsed: { mobile: !opened } }} padding="lg">
-      <AppShell.Header>
-        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+    <AppShell header={{ height: 60 }} navbar={{ width: 232, breakpoint: "md", collapsed: { mobile: !opened } }} padding="lg">
+      <Anchor href="#main" className={classes.skip}>
+        Skip to content
+      </Anchor>
+      <AppShell.Header className={classes.header}>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap" gap="sm">
           <Group gap="sm" wrap="nowrap">
-            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
-            <Text component={Link} to="/" fw={750} size="lg" c="indigo.7">
-              Baton
-            </Text>
+            <Burger opened={opened} onClick={toggle} hiddenFrom="md" size="sm" aria-label={opened ? "Close navigation" : "Open navigation"} aria-expanded={opened} />
+            <Link to="/" className={classes.brand} aria-label="Baton, home">
+              <BrandMark />
+              <span>Baton</span>
+            </Link>
           </Group>
-          <Group gap="sm" wrap="nowrap">
-            {account.workspaces.length > 1 ? (
-              <Select
-                aria-label="Workspace"
-                size="xs"
-                w={180}
-                value={account.workspace?.key ?? null}
-                data={account.workspaces.map((w) => ({ value: w.key, label: w.name }))}
-                onChange={choose}
-                allowDeselect={false}
-              />
-            ) : (
-              <Text size="sm" c="dimmed">
-                {account.workspace?.name}
-              </Text>
-            )}
-            <Menu position="bottom-end" withinPortal>
-              <Menu.Target>
-                <UnstyledButton aria-label="Account menu">
-                  <Text size="sm" fw={500}>
-                    {who}
-                  </Text>
-                </UnstyledButton>
-              </Menu.Target>
-              <Menu.Dropdown>
-                <Menu.Label>{account.workspace?.role}</Menu.Label>
-                <Menu.Item onClick={() => void logout().then(() => navigate("/login"))}>Sign out</Menu.Item>
-              </Menu.Dropdown>
-            </Menu>
+          <Group gap="sm" wrap="nowrap" miw={0}>
+            <WorkspaceSwitcher />
+            <AccountMenu />
           </Group>
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar p="xs" aria-label="Sections">
-        <ScrollArea>
-          {items.map((item) => (
-            <NavLink key={item.to} component={Link} to={item.to} label={item.label} active={active(item.to)} onClick={close} />
+      <AppShell.Navbar p="sm" className={classes.navbar} component="nav" aria-label="Sections">
+        <ScrollArea type="scroll">
+          {sections.map(({ group, items }) => (
+            <Box key={group} mb={4}>
+              {group === "Overview" ? null : <div className={classes.groupLabel}>{group}</div>}
+              {items.map(({ to, label, icon: Icon }) => {
+                const active = isActive(to, location.pathname);
+                return (
+                  <NavLink
+                    key={to}
+                    component={Link}
+                    to={to}
+                    label={label}
+                    leftSection={<Icon size={18} stroke={1.6} aria-hidden />}
+                    active={active}
+                    aria-current={active ? "page" : undefined}
+                    className={classes.link}
+                    onClick={close}
+                  />
+                );
+              })}
+            </Box>
           ))}
         </ScrollArea>
       </AppShell.Navbar>
-      <AppShell.Main>
-        <Outlet />
+      <AppShell.Main id="main" tabIndex={-1} className={classes.main}>
+        <Box className={classes.content}>
+          {/* A new workspace: every page starts again, with nothing of the last one's. */}
+          <Outlet key={account.workspace?.id ?? "none"} />
+        </Box>
       </AppShell.Main>
     </AppShell>
   );

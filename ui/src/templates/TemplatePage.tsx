@@ -1,5 +1,82 @@
+import { Anchor, Badge, Box, Card, Code, Grid, Loader, Stack, Text, Title } from "@mantine/core";
+import { IconArrowLeft } from "@tabler/icons-react";
+import { Link, useParams } from "react-router";
+import { formatInstant, timeAgo } from "../analytics/dates";
+import { ApiError } from "../api/errors";
+import NotFoundPage from "../shell/NotFoundPage";
+import { ErrorNotice } from "../ui/ErrorNotice";
 import { PageHeader } from "../ui/PageHeader";
+import { channelLabel, PART_LABELS, PARTS, useTemplate } from "./api";
+import { TemplatePreview } from "./TemplatePreview";
 
 export default function TemplatePage() {
-  return <PageHeader title="TemplatePage" description="Not built yet." />;
+  const key = useParams().key ?? "";
+  const template = useTemplate(key);
+  if (template.isError && template.error instanceof ApiError && template.error.status === 404) return <NotFoundPage />;
+  return (
+    <>
+      <Anchor component={Link} to="/templates" size="sm" mb="xs" style={{ display: "inline-flex", alignItems: "center", gap: 4 }}>
+        <IconArrowLeft size={14} aria-hidden /> Templates
+      </Anchor>
+      {template.isError ? (
+        <ErrorNotice error={template.error} title="Could not load the template" />
+      ) : template.isPending ? (
+        <Loader aria-label="Loading the template" />
+      ) : (
+        <>
+          <PageHeader
+            title={template.data.name || template.data.key}
+            description={
+              <>
+                <Text span ff="monospace" size="sm">
+                  {template.data.key}
+                </Text>{" "}
+                · changed {timeAgo(template.data.updated_at)}
+              </>
+            }
+            actions={<Badge size="lg" color="gray">{channelLabel(template.data.channel)}</Badge>}
+          />
+          <Grid gap="lg">
+            <Grid.Col span={{ base: 12, md: 6 }}>
+              <Card>
+                <Title order={2} size="h4" mb={4}>
+                  Content
+                </Title>
+                <Text size="sm" c="dimmed" mb="md">
+                  Each part as written, with its Liquid tags.
+                </Text>
+                <Stack gap="md">
+                  {PARTS.map((part) => {
+                    const source = template.data[part];
+                    if (source == null) return null;
+                    return (
+                      <Box key={part}>
+                        <Text size="sm" fw={600} mb={4}>
+                          {PART_LABELS[part]}
+                        </Text>
+                        <Code
+                          block
+                          tabIndex={part === "html" ? 0 : undefined}
+                          aria-label={part === "html" ? "HTML of the template" : undefined}
+                          style={{ whiteSpace: "pre-wrap", maxHeight: part === "html" ? 320 : undefined, overflow: "auto" }}
+                        >
+                          {source}
+                        </Code>
+                      </Box>
+                    );
+                  })}
+                  <Text size="xs" c="dimmed">
+                    Created {formatInstant(template.data.created_at)}
+                  </Text>
+                </Stack>
+              </Card>
+            </Grid.Col>
+            <Grid.Col span={{ base: 12, md: 6 }}>
+              <TemplatePreview templateKey={key} />
+            </Grid.Col>
+          </Grid>
+        </>
+      )}
+    </>
+  );
 }

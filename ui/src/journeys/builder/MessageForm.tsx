@@ -1,0 +1,71 @@
+import { Select, Stack, Switch } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+import { api, unwrap } from "../../api/client";
+import { TextField, problemAt } from "./fields";
+import { text, type StepFormProps } from "./formKit";
+import { MessagePreview } from "./MessagePreview";
+import { CHANNELS, channelLabel, textOr } from "./model";
+
+type TemplateItem = { key: string; channel: string; name?: string };
+
+function useTemplates() {
+  return useQuery({
+    queryKey: ["journey-builder", "templates"],
+    queryFn: () => unwrap<{ items: TemplateItem[] }>(api.GET("/api/v1/templates") as never),
+    staleTime: 60_000,
+  });
+}
+
+/** A message node: channel, template (from GET /api/v1/templates), send rules, preview. */
+export function MessageForm(props: StepFormProps) {
+  const { id, node, problems, set } = props;
+  const templates = useTemplates();
+  const channel = textOr(node.channel, "");
+  const template = textOr(node.template, "");
+  const channels = new Set([...CHANNELS.map((c) => c.value), ...(templates.data?.items ?? []).map((t) => t.channel), ...(channel ? [channel] : [])]);
+  const options = (templates.data?.items ?? [])
+    .filter((t) => t.channel === channel)
+    .map((t) => ({ value: t.key, label: t.name ? `${t.name} (${t.key})` : t.key }));
+  if (template && !options.some((o) => o.value === template)) options.push({ value: template, label: `${template} (not found)` });
+  return (
+    <Stack gap="sm">
+      <Select
+        label="Channel"
+        data={[...channels].map((value) => ({ value, label: channelLabel(value) }))}
+        value={channel || null}
+        allowDeselect={false}
+        onChange={(value) => set("channel", value ?? "")}
+        error={problemAt(problems, `nodes.${id}.channel`)}
+        data-testid="field-channel"
+      />
+      <Select
+        label="Template"
+        placeholder={templates.isPending ? "Loading templates…" : "Choose a template"}
+        data={options}
+        value={template || null}
+        searchable
+        onChange={(value) => set("template", value ?? "")}
+        nothingFoundMessage={`No ${channelLabel(channel)} template`}
+        error={problemAt(problems, `nodes.${id}.template`) ?? (templates.isError ? "The templates could not be loaded" : undefined)}
+        data-testid="field-template"
+      />
+      <TextField label="Subscription group (optional)" {...text(props, "subscription_group", true)} />
+      <Switch
+        label="Transactional: spare it caps and quiet hours"
+        checked={node.transactional === true}
+        onChange={(event) => set("transactional", event.currentTarget.checked ? true : undefined)}
+      />
+      <Select
+        label="When a frequency cap applies"
+        value={node.on_cap === "defer" ? "defer" : "skip"}
+        allowDeselect={false}
+        data={[
+          { value: "skip", label: "Skip the message" },
+          { value: "defer", label: "Send it once the cap allows" },
+        ]}
+        onChange={(value) => set("on_cap", value === "defer" ? "defer" : undefined)}
+      />
+      <MessagePreview nodeId={id} template={template} />
+    </Stack>
+  );
+}

@@ -1,0 +1,152 @@
+import { isRecord, type JourneyDefinition, type JourneyNode } from "../definition";
+import { WAITING_TYPES, exitsOf, field, isDuration, isNodeType, listOf } from "./model";
+import type { Problem } from "./types";
+
+/** Quick checks of what the API would refuse, named like its error fields
+ * (`nodes.email.next`, `nodes.orphan`, `start`): steps that lead nowhere, steps nobody
+ * reaches, loops that never wait, and fields a step cannot go without. The API checks
+ * everything else when the journey is saved. */
+export function checkJourney(definition: JourneyDefinition): Problem[] {
+  const problems: Problem[] = [];
+  const add = (field: string, message: string) => problems.push({ field, message });
+  const steps = definition.nodes ?? {};
+  const ids = Object.keys(steps);
+
+  if (!isRecord(definition.trigger)) add("trigger", "Choose what starts the journey");
+  if (ids.length === 0) add("nodes", "Add a first step");
+  if (typeof definition.start !== "string" || definition.start === "") {
+    if (ids.length > 0) add("start", "Connect the trigger to the first step");
+  } else if (!(definition.start in steps)) {
+    add("start", `no node named '${definition.start}'`);
+  }
+
+  for (const [id, node] of Object.entries(steps)) {
+    checkFields(node, (path, message) => add(`nodes.${id}.${path}`, message));
+    for (const exit of exitsOf(node)) {
+      if (exit.target === null && exit.required) add(`nodes.${id}.${exit.path}`, `Choose where ${exit.label} goes`);
+      if (exit.target !== null && !(exit.target in steps)) add(`nodes.${id}.${exit.path}`, `no node named '${exit.target}'`);
+    }
+  }
+
+  if (typeof definition.start === "string" && definition.start in steps) {
+    const reached = reachable(steps, definition.start);
+    for (const id of ids) if (!reached.has(id)) add(`nodes.${id}`, `cannot be reached from '${definition.start}'`);
+    const loop = busyLoop(steps);
+    if (loop) add(`nodes.${loop[0]}`, `loop ${loop.join(" -> ")} never waits`);
+  }
+  return problems;
+}
+
+function targetsOf(node: JourneyNode | undefined, steps: Record<string, JourneyNode>): string[] {
+  if (!node) return [];
+  return exitsOf(node).flatMap((exit) => (exit.target !== null && exit.target in steps ? [exit.target] : []));
+}
+
+function reachable(steps: Record<string, JourneyNode>, start: string): Set<string> {
+  const seen = new Set([start]);
+  const todo = [start];
+  for (let id = todo.pop(); id !== undefined; id = todo.pop()) {
+    for (const target of targetsOf(steps[id], steps)) {
+      if (!seen.has(target)) {
+        seen.add(target);
+        todo.push(target);
+      }
+    }
+  }
+  return seen;
+}
+
+/** A loop through steps none of which waits, as the ids along it (first one repeated). */
+function busyLoop(steps: Record<string, JourneyNode>): string[] | null {
+  const state = new Map<string, "open" | "done">();
+  const visit = (id: string, path: string[]): string[] | null => {
+    state.set(id, "open");
+    const node = steps[id];
+    if (node && !WAITING_TYPES.has(node.type)) {
+      for (const target of targetsOf(node, steps)) {
+        if (state.get(target) === "open") return [...path.slice(path.indexOf(target)), target];
+        if (!state.has(target)) {
+          const found = visit(target, [...path, target]);
+          if (found) return found;
+        }
+      }
+    }
+    state.set(id, "done");
+    return null;
+  };
+  for (const id of Object.keys(steps)) {
+    if (!state.has(id)) {
+      const found = visit(id, [id]);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+function checkFields(node: JourneyNode, add: (path: string, message: string) => void) {
+  const needText = (name: string, message: string) => {
+    if (typeof node[name] !== "string" || node[name] === "") add(name, message);
+  };
+  const needDuration = (name: string) => {
+    const value = node[name];
+    if (typeof value !== "string" || value === "") add(name, "Give a duration such as 1h or 3d");
+    else if (!isDuration(value)) add(name, `'${value}' is not a duration: use 30s, 10m, 1h, 3d, 2w or ISO 8601 like PT1H`);
+  };
+  if (!isNodeType(node.type)) {
+    add("type", `'${node.type}' is not a step type`);
+    return;
+  }
+  switch (node.type) {
+    case "delay":
+      needDuration("duration");
+      break;
+    case "wait_until":
+      if (node.date_trait === undefined && node.time === undefined && node.weekdays === undefined) {
+        add("time", "Give a time of day, weekdays or a date trait");
+      }
+      break;
+    case "wait_for_event":
+      needDuration("timeout");
+      if (Array.isArray(node.events)) {
+        listOf(node.events).forEach((item, i) => {
+          if (typeof field(item, "event") !== "string" || field(item, "event") === "") add(`events.${i}.event`, "Name the event");
+        });
+      } else {
+        needText("event", "Name the event to wait for");
+      }
+      break;
+    case "branch":
+      if (listOf(node.cases).length === 0) add("cases", "Add at least one case");
+      listOf(node.cases).forEach((item, i) => {
+        if (!isRecord(field(item, "when"))) add(`cases.${i}.when`, "Give the condition of this case");
+      });
+      break;
+    case "split":
+      if (listOf(node.arms).length < 2) add("arms", "Give at least two arms");
+      listOf(node.arms).forEach((item, i) => {
+        const weight = field(item, "weight");
+        if (typeof weight !== "number" || weight <= 0) add(`arms.${i}.weight`, "Give a weight above 0");
+      });
+      break;
+    case "holdout":
+      if (typeof node.percent !== "number" || node.percent <= 0 || node.percent >= 100) add("percent", "Give a percentage between 0 and 100");
+      break;
+    case "message":
+      needText("channel", "Choose a channel");
+      needText("template", "Choose a template");
+      break;
+    case "update_profile": {
+      const some = (value: unknown) => (Array.isArray(value) ? value.length > 0 : isRecord(value) && Object.keys(value).length > 0);
+      if (!some(node.set) && !some(node.increment) && !some(node.unset)) add("set", "Set, increase or remove at least one trait");
+      break;
+    }
+    case "webhook":
+      if (typeof node.url !== "string" || !/^https?:\/\/\S/.test(node.url)) add("url", "Give the address to call, starting with https://");
+      break;
+    case "enter_journey":
+      needText("journey", "Choose the journey to hand over to");
+      break;
+    case "exit":
+      break;
+  }
+}

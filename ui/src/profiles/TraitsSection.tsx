@@ -1,0 +1,93 @@
+import { Anchor, Card, Code, Stack, Table, Text, Title } from "@mantine/core";
+import { Link } from "react-router";
+import { instant } from "../journeys/format";
+import type { ProfileDetail } from "./api";
+
+// Shown in the header's key facts rather than among the computed traits.
+const BUILT_IN = new Set(["first_seen_at", "last_seen_at"]);
+
+function Value({ value }: { value: unknown }) {
+  if (value === null || value === undefined) return <Text size="sm" c="dimmed">–</Text>;
+  if (typeof value === "object") return <Code style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}>{JSON.stringify(value)}</Code>;
+  return (
+    <Text size="sm" style={{ overflowWrap: "anywhere" }}>
+      {String(value)}
+    </Text>
+  );
+}
+
+function Pairs({ values, caption }: { values: [string, unknown][]; caption: string }) {
+  return (
+    <Table verticalSpacing={4} highlightOnHover={false} layout="fixed" aria-label={caption}>
+      <Table.Tbody>
+        {values.map(([name, value]) => (
+          <Table.Tr key={name}>
+            <Table.Th w="40%" fw={500} style={{ overflowWrap: "anywhere" }}>
+              {name}
+            </Table.Th>
+            <Table.Td>
+              <Value value={value} />
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+/** What the person told us (traits), what Baton computes from their events, and the
+ * segments they are in. */
+export function TraitsSection({ profile }: { profile: ProfileDetail }) {
+  const traits = Object.entries(profile.traits).sort(([a], [b]) => a.localeCompare(b));
+  const computed = Object.entries(profile.computed).filter(([key]) => !BUILT_IN.has(key));
+  return (
+    <Card>
+      <Stack gap="sm">
+        <Title order={2}>Traits</Title>
+        {traits.length === 0 ? (
+          <Text size="sm" c="dimmed">
+            No traits yet.
+          </Text>
+        ) : (
+          <Pairs values={traits} caption="Traits" />
+        )}
+        <Title order={3} mt="xs">
+          Computed traits
+        </Title>
+        {computed.length === 0 ? (
+          <Text size="sm" c="dimmed">
+            No computed trait has a value for this person.
+          </Text>
+        ) : (
+          <>
+            <Pairs values={computed} caption="Computed traits" />
+            <Text size="xs" c="dimmed">
+              Kept up to date from the person's events: recomputed with each new event and as time windows pass.
+            </Text>
+          </>
+        )}
+        <Title order={3} mt="xs">
+          Segments ({profile.segments.length})
+        </Title>
+        {profile.segments.length === 0 ? (
+          <Text size="sm" c="dimmed">
+            Not in any segment.
+          </Text>
+        ) : (
+          <Stack gap={4}>
+            {profile.segments.map((segment) => (
+              <Text key={segment.id} size="sm">
+                <Anchor component={Link} to={`/segments/${encodeURIComponent(segment.key)}`} size="sm">
+                  {segment.name}
+                </Anchor>{" "}
+                <Text span size="xs" c="dimmed">
+                  since {instant(segment.entered_at)}
+                </Text>
+              </Text>
+            ))}
+          </Stack>
+        )}
+      </Stack>
+    </Card>
+  );
+}

@@ -1,0 +1,78 @@
+import { Group, List, Loader, Stack, Text } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+import { ErrorNotice } from "../ui/ErrorNotice";
+import { whyAnswer, type ExplainedMessage } from "./api";
+import { reasonText } from "./timeline";
+import { Tag } from "./Tag";
+import { STATUS_COLORS } from "./TimelineRow";
+import { capitalised, readableInstants } from "./why";
+
+function decisionText(decision: ExplainedMessage["decisions"][number]): string {
+  const reason = decision.reason ? ` (${reasonText(decision.reason)})` : "";
+  const until = decision.until ? ` until ${decision.until}` : "";
+  return readableInstants(`${capitalised(decision.decision)}${reason}${until} at ${decision.at}`);
+}
+
+function MessageWhy({ message }: { message: ExplainedMessage }) {
+  return (
+    <List.Item>
+      <Group gap={6} wrap="wrap">
+        <Text size="sm" fw={550}>
+          {message.channel} · {message.template ?? "no template"}
+        </Text>
+        <Tag color={STATUS_COLORS[message.status]}>{message.status}</Tag>
+      </Group>
+      <Text size="sm">{readableInstants(capitalised(message.why))}.</Text>
+      {message.decisions.map((decision) => (
+        <Text key={`${decision.at}-${decision.decision}`} size="xs" c="dimmed">
+          {decisionText(decision)}
+        </Text>
+      ))}
+    </List.Item>
+  );
+}
+
+/** Why the profile entered a journey, and got or did not get each of its messages. */
+export function WhyAnswer({ journey, profileId }: { journey: string; profileId: string }) {
+  const why = useQuery({ queryKey: ["profiles", profileId, "why", journey], queryFn: () => whyAnswer(journey, profileId) });
+  if (why.isPending) return <Loader size="sm" aria-label={`Loading why for ${journey}`} />;
+  if (why.isError) return <ErrorNotice error={why.error} title={`Could not explain ${journey}`} />;
+  const answer = why.data;
+  return (
+    <Stack gap="xs" data-testid={`why-${journey}`}>
+      <Text size="sm">
+        <Text span fw={650}>
+          Why:{" "}
+        </Text>
+        {readableInstants(capitalised(answer.answer))}.
+      </Text>
+      {answer.reasons && answer.reasons.length > 1 ? (
+        <List size="sm" spacing={4}>
+          {answer.reasons.map((reason) => (
+            <List.Item key={reason.code}>{readableInstants(capitalised(reason.message))}.</List.Item>
+          ))}
+        </List>
+      ) : null}
+      {answer.last_refusal ? (
+        <Text size="sm" c="dimmed">
+          Later refused {answer.last_refusal.times} time(s), last on {readableInstants(answer.last_refusal.at)}:{" "}
+          {answer.last_refusal.message}.
+        </Text>
+      ) : null}
+      {(answer.instances ?? []).map((instance) =>
+        instance.messages.length > 0 ? (
+          <div key={instance.id}>
+            <Text size="xs" c="dimmed" mb={4}>
+              Messages of the visit that entered {readableInstants(instance.entered_at)} (version {instance.version})
+            </Text>
+            <List size="sm" spacing="xs" listStyleType="none">
+              {instance.messages.map((message) => (
+                <MessageWhy key={`${message.node}-${message.template}-${message.why}`} message={message} />
+              ))}
+            </List>
+          </div>
+        ) : null,
+      )}
+    </Stack>
+  );
+}

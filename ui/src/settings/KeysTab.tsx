@@ -1,0 +1,48 @@
+import { Badge, Loader, Stack, Text } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+import { formatInstant, timeAgo } from "../analytics/dates";
+import { roleLabel } from "../shell/roles";
+import { ErrorNotice } from "../ui/ErrorNotice";
+import { fetchKeys } from "./api";
+import { SimpleTable } from "./SimpleTable";
+
+const KINDS: Record<string, string> = { write: "Tracking (write)", admin: "Admin API" };
+
+export function KeysTab() {
+  const keys = useQuery({ queryKey: ["keys"], queryFn: fetchKeys });
+  if (keys.isError) return <ErrorNotice error={keys.error} title="Could not load the keys" />;
+  if (keys.isPending) return <Loader aria-label="Loading the keys" />;
+  return (
+    <Stack gap="lg">
+      <SimpleTable
+        title="Keys"
+        description="Keys that send events to Baton or use its API. Only their last characters are shown: the key itself was shown once, when it was made."
+        columns={["Kind", "Ends with", "Role", "Created", "Expires", "Last used"]}
+        rows={keys.data.items.map((key) => ({
+          key: key.id,
+          cells: [
+            <>
+              {KINDS[key.kind] ?? key.kind}
+              {key.browser ? (
+                <Badge key="browser" color="gray" ml={6}>
+                  Browser
+                </Badge>
+              ) : null}
+            </>,
+            <Text key="hint" span ff="monospace" size="sm">
+              …{key.hint}
+            </Text>,
+            key.role ? roleLabel(key.role) : "–",
+            formatInstant(key.created_at),
+            key.expires_at ? formatInstant(key.expires_at) : "Never",
+            key.last_used_at ? timeAgo(key.last_used_at) : "Never",
+          ],
+        }))}
+        empty="This workspace has no keys."
+      />
+      <Text size="sm" c="dimmed">
+        Making and revoking keys here is coming; until then, use the API or the command line (baton keys).
+      </Text>
+    </Stack>
+  );
+}
