@@ -1,10 +1,10 @@
-import { Center, Loader } from "@mantine/core";
 import { lazy, Suspense, type ReactNode } from "react";
-import { BrowserRouter, Navigate, Route, Routes, useLocation } from "react-router";
-import { SessionProvider, useAccount } from "./auth/session";
+import { createBrowserRouter, createRoutesFromElements, Navigate, Route, RouterProvider, useLocation } from "react-router";
 import { LoginPage } from "./auth/LoginPage";
+import { SessionProvider, useAccount } from "./auth/session";
 import { Shell } from "./shell/Shell";
 import { ErrorNotice } from "./ui/ErrorNotice";
+import { Loading } from "./ui/Loading";
 
 // Each page is its own chunk: the shell loads first, the builder and charts when opened.
 const HomePage = lazy(() => import("./home/HomePage"));
@@ -24,18 +24,10 @@ const ForgotPasswordPage = lazy(() => import("./auth/ForgotPasswordPage"));
 const ResetPasswordPage = lazy(() => import("./auth/ResetPasswordPage"));
 const InvitationPage = lazy(() => import("./auth/InvitationPage"));
 
-export function Loading() {
-  return (
-    <Center h="60vh">
-      <Loader aria-label="Loading" />
-    </Center>
-  );
-}
-
 function SignedIn({ children }: { children: ReactNode }) {
   const account = useAccount();
   const location = useLocation();
-  if (account.isPending) return <Loading />;
+  if (account.isPending) return <Loading h="60vh" />;
   if (account.isError) return <ErrorNotice error={account.error} title="Baton cannot be reached" />;
   if (account.data === null) {
     const next = location.pathname + location.search;
@@ -45,40 +37,44 @@ function SignedIn({ children }: { children: ReactNode }) {
 }
 
 function page(element: ReactNode) {
-  return <Suspense fallback={<Loading />}>{element}</Suspense>;
+  return <Suspense fallback={<Loading h="60vh" />}>{element}</Suspense>;
 }
 
+// A data router, so that a page can hold back any navigation away from it (useBlocker):
+// links, back and forward alike.
+const router = createBrowserRouter(
+  createRoutesFromElements(
+    <>
+      <Route path="/login" element={<LoginPage />} />
+      {/* Signed out; the e-mailed links open the last two (baton/teams/links.py PAGES). */}
+      <Route path="/forgot-password" element={page(<ForgotPasswordPage />)} />
+      <Route path="/reset-password" element={page(<ResetPasswordPage />)} />
+      <Route path="/invite" element={page(<InvitationPage />)} />
+      <Route
+        element={
+          <SignedIn>
+            <Shell />
+          </SignedIn>
+        }
+      >
+        <Route index element={page(<HomePage />)} />
+        <Route path="journeys" element={page(<JourneysPage />)} />
+        <Route path="journeys/:key" element={page(<JourneyPage />)} />
+        <Route path="ready-journeys" element={page(<ReadyJourneysPage />)} />
+        <Route path="profiles" element={page(<ProfilesPage />)} />
+        <Route path="profiles/:id" element={page(<ProfilePage />)} />
+        <Route path="segments" element={page(<SegmentsPage />)} />
+        <Route path="segments/:key" element={page(<SegmentPage />)} />
+        <Route path="templates" element={page(<TemplatesPage />)} />
+        <Route path="templates/:key" element={page(<TemplatePage />)} />
+        <Route path="analytics" element={page(<AnalyticsPage />)} />
+        <Route path="settings" element={page(<SettingsPage />)} />
+        <Route path="*" element={page(<NotFoundPage />)} />
+      </Route>
+    </>,
+  ),
+);
+
 export function App() {
-  return (
-    <BrowserRouter>
-      <Routes>
-        <Route path="/login" element={<LoginPage />} />
-        {/* Signed out; the e-mailed links open the last two (baton/teams/links.py PAGES). */}
-        <Route path="/forgot-password" element={page(<ForgotPasswordPage />)} />
-        <Route path="/reset-password" element={page(<ResetPasswordPage />)} />
-        <Route path="/invite" element={page(<InvitationPage />)} />
-        <Route
-          element={
-            <SignedIn>
-              <Shell />
-            </SignedIn>
-          }
-        >
-          <Route index element={page(<HomePage />)} />
-          <Route path="journeys" element={page(<JourneysPage />)} />
-          <Route path="journeys/:key" element={page(<JourneyPage />)} />
-          <Route path="ready-journeys" element={page(<ReadyJourneysPage />)} />
-          <Route path="profiles" element={page(<ProfilesPage />)} />
-          <Route path="profiles/:id" element={page(<ProfilePage />)} />
-          <Route path="segments" element={page(<SegmentsPage />)} />
-          <Route path="segments/:key" element={page(<SegmentPage />)} />
-          <Route path="templates" element={page(<TemplatesPage />)} />
-          <Route path="templates/:key" element={page(<TemplatePage />)} />
-          <Route path="analytics" element={page(<AnalyticsPage />)} />
-          <Route path="settings" element={page(<SettingsPage />)} />
-          <Route path="*" element={page(<NotFoundPage />)} />
-        </Route>
-      </Routes>
-    </BrowserRouter>
-  );
+  return <RouterProvider router={router} />;
 }

@@ -1,4 +1,15 @@
-import { Badge, Card, createTheme, Loader, Paper, Table, type CSSVariablesResolver } from "@mantine/core";
+import {
+  Badge,
+  Card,
+  createTheme,
+  darken,
+  Loader,
+  luminance,
+  Paper,
+  Table,
+  type CSSVariablesResolver,
+  type MantineColorsTuple,
+} from "@mantine/core";
 
 export const theme = createTheme({
   primaryColor: "indigo",
@@ -27,11 +38,35 @@ export const theme = createTheme({
   },
 });
 
-/** Mantine's dimmed grey (gray.6, 3.3:1 on white) and error red (red.6, 3.3:1) are under
- * WCAG AA's 4.5:1 for text: this grey is 5.6:1 on white and 5.1:1 on the page's grey
- * background, red.9 is 5.5:1. */
-export const cssVariables: CSSVariablesResolver = () => ({
+/** WCAG AA's least contrast for text of normal size. */
+const AA = 4.5;
+
+export function contrast(a: string, b: string): number {
+  const [dark, light] = [luminance(a), luminance(b)].sort((x, y) => x - y) as [number, number];
+  return (light + 0.05) / (dark + 0.05);
+}
+
+/** Text for a color's light tints (shade 1, shade 2 on hover): shade 9, darkened until it
+ * reads at AA on both. Mantine's shade 9 alone does not for green (3.4:1), yellow (2.5:1),
+ * orange, lime, teal and red, which light badges, alerts and buttons would show. */
+function textOnTint(shades: MantineColorsTuple): string {
+  let text: string = shades[9];
+  for (let step = 1; step <= 10 && Math.min(contrast(text, shades[1]), contrast(text, shades[2])) < AA; step++) {
+    text = darken(shades[9], step * 0.05);
+  }
+  return text;
+}
+
+/** Contrast fixed once for every page. Mantine's dimmed grey (gray.6, 3.3:1 on white) and
+ * error red (red.6, 3.3:1) are under AA: this grey is 6.3:1 on white and at least 4.7:1 on
+ * every color's light tint, red.9 is 5.5:1 on white. Light variants (badges, alerts, light buttons) take
+ * their text from `--mantine-color-X-light-color`, made readable on the tint here. */
+export const cssVariables: CSSVariablesResolver = (resolved) => ({
   variables: {},
-  light: { "--mantine-color-dimmed": "#5f6873", "--mantine-color-error": "var(--mantine-color-red-9)" },
+  light: {
+    "--mantine-color-dimmed": "#59616b",
+    "--mantine-color-error": "var(--mantine-color-red-9)",
+    ...Object.fromEntries(Object.entries(resolved.colors).map(([name, shades]) => [`--mantine-color-${name}-light-color`, textOnTint(shades)])),
+  },
   dark: {},
 });

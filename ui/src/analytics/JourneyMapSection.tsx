@@ -1,15 +1,15 @@
-import { Anchor, Badge, Box, Card, Group, Loader, Stack, Table, Text, Title } from "@mantine/core";
+import { Anchor, Badge, Card, Group, Loader, Stack, Table, Text, Title } from "@mantine/core";
 import { useMemo } from "react";
 import { Link } from "react-router";
 import { Chart } from "../charts/Chart";
 import type { ChartOption } from "../charts/options";
 import { ErrorNotice } from "../ui/ErrorNotice";
-import { formatKpi } from "./kpis";
-import { PAIN_LABELS, STAGE_LABELS, useJourneyMap, type JourneyMap, type Stage } from "./journeyMap";
+import { formatCount, formatRate } from "../ui/format";
+import { stageLabel } from "../ui/lifecycle";
+import { TableCard, TableCardNote } from "../ui/TableCard";
+import { TableHead } from "../ui/TableHead";
+import { PAIN_LABELS, useJourneyMap, type JourneyMap, type Stage } from "./journeyMap";
 
-const counted = new Intl.NumberFormat("en");
-const share = (value: number | null) => formatKpi(value, "rate");
-const stageLabel = (stage: string) => STAGE_LABELS[stage] ?? stage;
 const journeyLink = (key: string) => `/journeys/${encodeURIComponent(key)}`;
 
 /** The five lifecycle stages with their journeys and volumes, and the worst steps. */
@@ -58,7 +58,7 @@ function StageChart({ map }: { map: JourneyMap }) {
   );
   const summary =
     "People reached and goals reached per lifecycle stage: " +
-    map.stages.map((stage) => `${stageLabel(stage.stage)} ${counted.format(stage.profiles)} people, ${counted.format(stage.goals)} goals`).join("; ") +
+    map.stages.map((stage) => `${stageLabel(stage.stage)} ${formatCount(stage.profiles)} people, ${formatCount(stage.goals)} goals`).join("; ") +
     ".";
   return (
     <Chart
@@ -78,29 +78,7 @@ function StageTable({ stages }: { stages: Stage[] }) {
   return (
     <Table.ScrollContainer minWidth={900}>
       <Table>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th scope="col">Stage</Table.Th>
-            <Table.Th scope="col" w="30%">
-              Journeys and goal rates
-            </Table.Th>
-            <Table.Th scope="col" w="22%">
-              Touchpoints
-            </Table.Th>
-            <Table.Th scope="col" ta="right">
-              Entries
-            </Table.Th>
-            <Table.Th scope="col" ta="right">
-              People
-            </Table.Th>
-            <Table.Th scope="col" ta="right">
-              Messages delivered
-            </Table.Th>
-            <Table.Th scope="col" ta="right">
-              On to next stage
-            </Table.Th>
-          </Table.Tr>
-        </Table.Thead>
+        <TableHead columns={["Stage", { label: "Journeys and goal rates", w: "30%" }, { label: "Touchpoints", w: "22%" }, { label: "Entries", right: true }, { label: "People", right: true }, { label: "Messages delivered", right: true }, { label: "On to next stage", right: true }]} />
         <Table.Tbody>
           {stages.map((stage) => (
             <Table.Tr key={stage.stage}>
@@ -116,7 +94,7 @@ function StageTable({ stages }: { stages: Stage[] }) {
                           {journey.name || journey.key}
                         </Anchor>
                         <Text size="sm" c="dimmed" style={{ whiteSpace: "nowrap" }}>
-                          {share(journey.goal_rate)}
+                          {formatRate(journey.goal_rate)}
                         </Text>
                       </Group>
                     ))}
@@ -141,10 +119,10 @@ function StageTable({ stages }: { stages: Stage[] }) {
                   ))}
                 </Group>
               </Table.Td>
-              <Table.Td ta="right">{counted.format(stage.entries)}</Table.Td>
-              <Table.Td ta="right">{counted.format(stage.profiles)}</Table.Td>
-              <Table.Td ta="right">{counted.format(stage.delivered)}</Table.Td>
-              <Table.Td ta="right">{stage.to_next_stage === null ? "–" : share(stage.to_next_stage)}</Table.Td>
+              <Table.Td ta="right">{formatCount(stage.entries)}</Table.Td>
+              <Table.Td ta="right">{formatCount(stage.profiles)}</Table.Td>
+              <Table.Td ta="right">{formatCount(stage.delivered)}</Table.Td>
+              <Table.Td ta="right">{formatRate(stage.to_next_stage)}</Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>
@@ -155,34 +133,20 @@ function StageTable({ stages }: { stages: Stage[] }) {
 
 function PainPoints({ map }: { map: JourneyMap }) {
   return (
-    <Card padding={0}>
-      <Box p="lg" pb="xs">
-        <Title order={2} size="h4" mb={4}>
-          Pain points
-        </Title>
-        <Text size="sm" c="dimmed">
-          The steps where the most people stop, and the messages that fail or make people unsubscribe most often.
-        </Text>
-      </Box>
+    <TableCard
+      title="Pain points"
+      description="The steps where the most people stop, and the messages that fail or make people unsubscribe most often."
+    >
       {!map.pain_points.length ? (
-        <Text size="sm" c="dimmed" px="lg" pb="lg">
-          No step stands out in this period.
-        </Text>
+        <TableCardNote>
+          <Text size="sm" c="dimmed">
+            No step stands out in this period.
+          </Text>
+        </TableCardNote>
       ) : (
         <Table.ScrollContainer minWidth={520}>
           <Table>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th scope="col" pl="lg">
-                  Journey
-                </Table.Th>
-                <Table.Th scope="col">Step</Table.Th>
-                <Table.Th scope="col">What happens</Table.Th>
-                <Table.Th scope="col" ta="right" pr="lg">
-                  Rate
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
+            <TableHead edge columns={["Journey", "Step", "What happens", { label: "Rate", right: true }]} />
             <Table.Tbody>
               {map.pain_points.map((pain) => (
                 <Table.Tr key={`${pain.journey}:${pain.node}:${pain.kind}`}>
@@ -200,7 +164,7 @@ function PainPoints({ map }: { map: JourneyMap }) {
                     <Text size="sm">{PAIN_LABELS[pain.kind] ?? pain.kind}</Text>
                   </Table.Td>
                   <Table.Td ta="right" pr="lg" fw={600}>
-                    {share(pain.rate)}
+                    {formatRate(pain.rate)}
                   </Table.Td>
                 </Table.Tr>
               ))}
@@ -208,6 +172,6 @@ function PainPoints({ map }: { map: JourneyMap }) {
           </Table>
         </Table.ScrollContainer>
       )}
-    </Card>
+    </TableCard>
   );
 }

@@ -1,40 +1,24 @@
-import { Box, Card, Table, Text, Title } from "@mantine/core";
+import { Table, Text } from "@mantine/core";
 import { ErrorNotice } from "../ui/ErrorNotice";
+import { TableCard, TableCardNote } from "../ui/TableCard";
+import { TableHead } from "../ui/TableHead";
 import { formatKpi, kpiChange, KPIS, type KpiReport } from "./kpis";
 
 /** Every KPI of the period with its change and what exactly it counts. */
 export function KpiTable({ report, error, days }: { report: KpiReport | undefined; error: unknown; days: number }) {
   return (
-    <Card padding={0}>
-      <Title order={2} size="h4" p="lg" pb="xs">
-        Key figures
-      </Title>
-      <Text size="sm" c="dimmed" px="lg" pb="md">
-        Over the last {days} days, compared with the {days} days before. A figure without the events it needs says “No data”.
-      </Text>
+    <TableCard
+      title="Key figures"
+      description={`Over the last ${days} days, compared with the ${days} days before. A figure without the events it needs says “No data”.`}
+    >
       {error ? (
-        <Box px="lg" pb="lg">
+        <TableCardNote>
           <ErrorNotice error={error} title="Could not load the key figures" />
-        </Box>
+        </TableCardNote>
       ) : (
         <Table.ScrollContainer minWidth={680} type="native" tabIndex={0} role="region" aria-label="Key figures">
           <Table>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th scope="col" pl="lg">
-                  KPI
-                </Table.Th>
-                <Table.Th scope="col" ta="right">
-                  Value
-                </Table.Th>
-                <Table.Th scope="col" ta="right">
-                  Change
-                </Table.Th>
-                <Table.Th scope="col" pr="lg">
-                  Definition
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
+            <TableHead edge columns={["KPI", { label: "Value", right: true }, { label: "Change", right: true }, "Definition"]} />
             <Table.Tbody>
               {KPIS.map((definition) => {
                 const value = report?.values[definition.key] ?? null;
@@ -66,6 +50,6 @@ export function KpiTable({ report, error, days }: { report: KpiReport | undefine
           </Table>
         </Table.ScrollContainer>
       )}
-    </Card>
+    </TableCard>
   );
 }

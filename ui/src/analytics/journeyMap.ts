@@ -18,14 +18,6 @@ export type Stage = {
 export type PainPoint = { journey: string; node: string; kind: "drop_off" | "failure" | "unsubscribe"; rate: number };
 export type JourneyMap = { from: string; to: string; stages: Stage[]; pain_points: PainPoint[] };
 
-export const STAGE_LABELS: Record<string, string> = {
-  awareness: "Awareness",
-  consideration: "Consideration",
-  conversion: "Conversion",
-  retention: "Retention",
-  advocacy: "Advocacy",
-};
-
 export const PAIN_LABELS: Record<PainPoint["kind"], string> = {
   drop_off: "People stop here",
   failure: "Sends fail",
@@ -35,7 +27,7 @@ export const PAIN_LABELS: Record<PainPoint["kind"], string> = {
 export function useJourneyMap(days: number) {
   return useQuery({
     queryKey: ["journey-map", days],
-    queryFn: () => unwrap<JourneyMap>(api.GET("/api/v1/journey-map", { params: { query: periodBounds(days) } }) as never),
+    queryFn: () => unwrap<JourneyMap>(api.GET("/api/v1/journey-map", { params: { query: periodBounds(days) } })),
     staleTime: 60_000,
   });
 }

@@ -1,6 +1,6 @@
 /** The customer-experience KPIs of GET /api/v1/kpis, as docs/analytics.md defines them. */
 
-export type KpiFormat = "count" | "money" | "rate" | "score" | "duration" | "ratio";
+type KpiFormat = "count" | "money" | "rate" | "score" | "duration" | "ratio";
 
 export type KpiDefinition = {
   key: string;
@@ -34,8 +34,8 @@ export const KPIS: KpiDefinition[] = [
   { key: "roas", label: "Return on ad spend", format: "ratio", better: "higher", definition: "Revenue / ad spend." },
 ];
 
-export type KpiValues = Record<string, number | null>;
-export type SeriesPoint = { date: string; value: number | null };
+type KpiValues = Record<string, number | null>;
+type SeriesPoint = { date: string; value: number | null };
 
 /** The answer of GET /api/v1/kpis?trend=true, read leniently: a server without trends
  * answers without `previous` and `series`, and the tiles do without. */

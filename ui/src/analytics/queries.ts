@@ -10,7 +10,7 @@ export function useKpis(days: number, enabled = true) {
     queryKey: ["kpis", days],
     queryFn: async () => {
       const query = { ...periodBounds(days), trend: true };
-      return readKpis(await unwrap(api.GET("/api/v1/kpis", { params: { query } }) as never));
+      return readKpis(await unwrap(api.GET("/api/v1/kpis", { params: { query } })));
     },
     enabled,
     staleTime: 60_000,

@@ -1,6 +1,6 @@
 import createClient, { type Middleware } from "openapi-fetch";
-import type { paths } from "./schema";
 import { ApiError } from "./errors";
+import type { paths } from "./schema";
 
 /** The typed client of Baton's API. The session cookie travels by itself; a change
  * (any method but GET/HEAD/OPTIONS) must also carry the session's CSRF token. */
@@ -22,10 +22,13 @@ const csrf: Middleware = {
 };
 api.use(csrf);
 
-type Answer<T> = { data?: T; error?: unknown; response: Response };
+/** What an openapi-fetch call resolves to. */
+type Answer = { data?: unknown; error?: unknown; response: Response };
 
-/** The body of a successful answer, or an ApiError carrying the API's message. */
-export async function unwrap<T = unknown>(pending: Promise<Answer<T>>): Promise<T> {
+/** The body of a successful answer, as the shape the caller knows the route answers with
+ * (the API's OpenAPI document does not describe its bodies), or an ApiError carrying the
+ * API's message. */
+export async function unwrap<T = unknown>(pending: Promise<Answer>): Promise<T> {
   const { data, error, response } = await pending;
   if (!response.ok) throw ApiError.from(response.status, error);
   return data as T;

@@ -1,3 +1,5 @@
+import { sentence } from "../ui/text";
+
 /** An answer of the API that was not a success, as `{"error": {code, message, field}}`
  * tells it; `field` names the part of the request at fault (`nodes.email.next`). */
 export class ApiError extends Error {
@@ -26,9 +28,19 @@ export class ApiError extends Error {
   }
 }
 
-/** A message a person can read, for any error thrown while talking to the API. */
+/** A message a person can read, as a sentence, for any error thrown while talking to the API
+ * (whose messages start in lower case and end without a stop). */
 export function readable(error: unknown): string {
-  if (error instanceof ApiError) return error.message;
   if (error instanceof TypeError) return "Baton cannot be reached. Check the connection and try again.";
-  return error instanceof Error ? error.message : String(error);
+  return sentence(error instanceof Error ? error.message : String(error));
+}
+
+/** The readable message of an API error about `field`, for that input to show; else undefined. */
+export function fieldError(error: unknown, field: string): string | undefined {
+  return error instanceof ApiError && error.field === field ? readable(error) : undefined;
+}
+
+/** Whether the API answered that what was asked for does not exist. */
+export function isNotFound(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 404;
 }

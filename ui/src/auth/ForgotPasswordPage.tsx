@@ -1,18 +1,18 @@
-import { Alert, Anchor, Button, Stack, Text, TextInput } from "@mantine/core";
+import { Alert, Anchor, Button, Stack, TextInput } from "@mantine/core";
 import { IconMailCheck } from "@tabler/icons-react";
 import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { api, unwrap } from "../api/client";
-import { ApiError, readable } from "../api/errors";
+import { fieldError } from "../api/errors";
+import { FormError } from "../ui/FormError";
 import { AuthLayout } from "./AuthLayout";
-import { sentence } from "./sentence";
 
 export default function ForgotPasswordPage() {
   const [email, setEmail] = useState("");
   const request = useMutation({
     mutationFn: (address: string) =>
-      unwrap<{ message: string }>(api.POST("/api/v1/auth/password-reset", { body: { email: address } }) as never),
+      unwrap<{ message: string }>(api.POST("/api/v1/auth/password-reset", { body: { email: address } })),
   });
 
   function submit(event: FormEvent) {
@@ -20,7 +20,6 @@ export default function ForgotPasswordPage() {
     request.mutate(email.trim());
   }
 
-  const field = request.error instanceof ApiError ? request.error.field : null;
   return (
     <AuthLayout
       title="Reset your password"
@@ -42,13 +41,9 @@ export default function ForgotPasswordPage() {
               autoFocus
               value={email}
               onChange={(e) => setEmail(e.currentTarget.value)}
-              error={field === "email" ? sentence(readable(request.error)) : undefined}
+              error={fieldError(request.error, "email")}
             />
-            {request.error && field !== "email" ? (
-              <Text c="red.8" size="sm" role="alert">
-                {sentence(readable(request.error))}
-              </Text>
-            ) : null}
+            <FormError error={request.error} shownAt={["email"]} />
             <Button type="submit" loading={request.isPending} fullWidth size="md" disabled={!email.trim()}>
               Send the link
             </Button>

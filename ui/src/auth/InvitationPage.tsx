@@ -4,11 +4,11 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { api, unwrap, useCsrfToken } from "../api/client";
-import { ApiError, readable } from "../api/errors";
+import { fieldError } from "../api/errors";
+import { FormError } from "../ui/FormError";
 import { AuthLayout } from "./AuthLayout";
 import { NewPasswordFields } from "./NewPasswordFields";
 import { ACCOUNT_QUERY, type Account } from "./session";
-import { sentence } from "./sentence";
 
 /** Where the e-mailed invitation opens (baton/teams/links.py PAGES): `/invite?token=…`.
  * A new address becomes a user with the password chosen here; an address that has an
@@ -24,7 +24,7 @@ export default function InvitationPage() {
   const [mismatch, setMismatch] = useState(false);
   const accept = useMutation({
     mutationFn: () =>
-      unwrap<Account>(api.POST("/api/v1/auth/invitation", { body: { token, password, name: name.trim() } }) as never),
+      unwrap<Account>(api.POST("/api/v1/auth/invitation", { body: { token, password, name: name.trim() } })),
     onSuccess: async (signed) => {
       useCsrfToken(signed.csrf_token ?? null);
       client.setQueryData(ACCOUNT_QUERY, signed);
@@ -43,12 +43,12 @@ export default function InvitationPage() {
   }
 
   const error = accept.error;
-  const field = error instanceof ApiError ? error.field : null;
-  if (!token || field === "token") {
+  const tokenError = fieldError(error, "token");
+  if (!token || tokenError) {
     return (
       <AuthLayout title="This invitation does not work">
         <Alert color="orange" variant="light" icon={<IconLinkOff size={18} aria-hidden />} role="alert">
-          {field === "token" ? sentence(readable(error)) : "The link is incomplete: open it again from the e-mail."} Ask
+          {tokenError ?? "The link is incomplete: open it again from the e-mail."} Ask
           the person who invited you to send a new invitation.
         </Alert>
         <Anchor component={Link} to="/login" size="sm" ta="center">
@@ -70,7 +70,7 @@ export default function InvitationPage() {
             autoComplete="name"
             value={name}
             onChange={(e) => setName(e.currentTarget.value)}
-            error={field === "name" ? sentence(readable(error)) : undefined}
+            error={fieldError(error, "name")}
           />
           <NewPasswordFields
             label="Password"
@@ -78,17 +78,13 @@ export default function InvitationPage() {
             repeated={repeated}
             onPassword={setPassword}
             onRepeated={setRepeated}
-            error={field === "password" ? sentence(readable(error)) : undefined}
+            error={fieldError(error, "password")}
             mismatch={mismatch}
           />
           <Text size="xs" c="dimmed">
             Already have a Baton account with this address? Use its password instead.
           </Text>
-          {error && field !== "password" && field !== "name" ? (
-            <Text c="red.8" size="sm" role="alert">
-              {sentence(readable(error))}
-            </Text>
-          ) : null}
+          <FormError error={error} shownAt={["password", "name"]} />
           <Button type="submit" loading={accept.isPending} fullWidth size="md" disabled={!password || !repeated}>
             Accept and join
           </Button>

@@ -1,12 +1,12 @@
-import { Anchor, Button, Divider, Group, PasswordInput, Stack, Text, TextInput } from "@mantine/core";
+import { Anchor, Button, Divider, Group, PasswordInput, Stack, TextInput } from "@mantine/core";
 import { IconKey } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link, Navigate, useSearchParams } from "react-router";
 import { api, unwrap, useCsrfToken } from "../api/client";
-import { ApiError, readable } from "../api/errors";
+import { fieldError } from "../api/errors";
+import { FormError } from "../ui/FormError";
 import { AuthLayout } from "./AuthLayout";
-import { sentence } from "./sentence";
 import { landing } from "./landing";
 import { ACCOUNT_QUERY, useAccount, type Account } from "./session";
 
@@ -19,7 +19,7 @@ export function LoginPage() {
   const client = useQueryClient();
   const sso = useQuery({
     queryKey: ["auth", "oidc"],
-    queryFn: () => unwrap<SingleSignOn>(api.GET("/api/v1/auth/oidc") as never),
+    queryFn: () => unwrap<SingleSignOn>(api.GET("/api/v1/auth/oidc")),
     staleTime: Infinity,
   });
   const [email, setEmail] = useState("");
@@ -34,7 +34,7 @@ export function LoginPage() {
     setBusy(true);
     setError(null);
     try {
-      const signed = await unwrap<Account>(api.POST("/api/v1/auth/login", { body: { email, password } }) as never);
+      const signed = await unwrap<Account>(api.POST("/api/v1/auth/login", { body: { email, password } }));
       useCsrfToken(signed.csrf_token ?? null);
       client.setQueryData(ACCOUNT_QUERY, signed);
     } catch (failure) {
@@ -44,7 +44,6 @@ export function LoginPage() {
     }
   }
 
-  const field = error instanceof ApiError ? error.field : null;
   const singleSignOn = sso.data?.enabled && sso.data.login ? sso.data : null;
   return (
     <AuthLayout title="Sign in to Baton" description="Welcome back. Sign in to see your journeys and results.">
@@ -58,7 +57,7 @@ export function LoginPage() {
             autoFocus
             value={email}
             onChange={(e) => setEmail(e.currentTarget.value)}
-            error={field === "email" ? sentence(readable(error)) : undefined}
+            error={fieldError(error, "email")}
           />
           <div>
             <PasswordInput
@@ -67,7 +66,7 @@ export function LoginPage() {
               required
               value={password}
               onChange={(e) => setPassword(e.currentTarget.value)}
-              error={field === "password" ? sentence(readable(error)) : undefined}
+              error={fieldError(error, "password")}
             />
             <Group justify="flex-end" mt={6}>
               <Anchor component={Link} to="/forgot-password" size="sm">
@@ -75,11 +74,7 @@ export function LoginPage() {
               </Anchor>
             </Group>
           </div>
-          {error && field !== "email" && field !== "password" ? (
-            <Text c="red.8" size="sm" role="alert">
-              {sentence(readable(error))}
-            </Text>
-          ) : null}
+          <FormError error={error} shownAt={["email", "password"]} />
           <Button type="submit" loading={busy} fullWidth size="md">
             Sign in
           </Button>

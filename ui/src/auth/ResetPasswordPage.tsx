@@ -1,13 +1,13 @@
-import { Alert, Anchor, Button, Stack, Text } from "@mantine/core";
+import { Alert, Anchor, Button, Stack } from "@mantine/core";
 import { IconCircleCheck, IconLinkOff } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router";
 import { api, unwrap, useCsrfToken } from "../api/client";
-import { ApiError, readable } from "../api/errors";
+import { fieldError } from "../api/errors";
+import { FormError } from "../ui/FormError";
 import { AuthLayout } from "./AuthLayout";
 import { NewPasswordFields } from "./NewPasswordFields";
-import { sentence } from "./sentence";
 import { ACCOUNT_QUERY } from "./session";
 
 /** Where the e-mailed reset link opens (baton/teams/links.py PAGES): `/reset-password?token=…`. */
@@ -19,7 +19,7 @@ export default function ResetPasswordPage() {
   const [repeated, setRepeated] = useState("");
   const [mismatch, setMismatch] = useState(false);
   const reset = useMutation({
-    mutationFn: () => unwrap(api.POST("/api/v1/auth/password-reset/confirm", { body: { token, password } }) as never),
+    mutationFn: () => unwrap(api.POST("/api/v1/auth/password-reset/confirm", { body: { token, password } })),
     onSuccess: () => {
       // Every session of the person has ended, this browser's too.
       useCsrfToken(null);
@@ -36,8 +36,8 @@ export default function ResetPasswordPage() {
 
   if (!token) return <BrokenLink />;
   const error = reset.error;
-  const field = error instanceof ApiError ? error.field : null;
-  if (field === "token") return <BrokenLink reason={readable(error)} />;
+  const tokenError = fieldError(error, "token");
+  if (tokenError) return <BrokenLink reason={tokenError} />;
   return (
     <AuthLayout title="Choose a new password" description="You will be signed out everywhere, then sign in with the new password.">
       {reset.isSuccess ? (
@@ -57,14 +57,10 @@ export default function ResetPasswordPage() {
               repeated={repeated}
               onPassword={setPassword}
               onRepeated={setRepeated}
-              error={field === "password" ? sentence(readable(error)) : undefined}
+              error={fieldError(error, "password")}
               mismatch={mismatch}
             />
-            {error && field !== "password" ? (
-              <Text c="red.8" size="sm" role="alert">
-                {sentence(readable(error))}
-              </Text>
-            ) : null}
+            <FormError error={error} shownAt={["password"]} />
             <Button type="submit" loading={reset.isPending} fullWidth size="md" disabled={!password || !repeated}>
               Save the new password
             </Button>
@@ -79,7 +75,7 @@ function BrokenLink({ reason }: { reason?: string }) {
   return (
     <AuthLayout title="This link does not work">
       <Alert color="orange" variant="light" icon={<IconLinkOff size={18} aria-hidden />} role="alert">
-        {reason ? sentence(reason) : "The link is incomplete: open it again from the e-mail."} Reset links work once, for
+        {reason ?? "The link is incomplete: open it again from the e-mail."} Reset links work once, for
         an hour. Ask for a new one below.
       </Alert>
       <Button component={Link} to="/forgot-password" fullWidth size="md">

@@ -43,7 +43,7 @@ export function useAccount() {
     queryKey: ACCOUNT_QUERY,
     queryFn: async (): Promise<Account | null> => {
       try {
-        const account = await unwrap<Account>(api.GET("/api/v1/auth/me") as never);
+        const account = await unwrap<Account>(api.GET("/api/v1/auth/me"));
         useCsrfToken(account.csrf_token ?? null);
         return account;
       } catch (error) {
@@ -61,14 +61,14 @@ export function SessionProvider({ account, children }: { account: Account; child
   const permissions = account.workspace?.permissions;
   const can = useCallback((permission: Permission) => permissions?.includes(permission) ?? false, [permissions]);
   const logout = useCallback(async () => {
-    await unwrap(api.POST("/api/v1/auth/logout") as never);
+    await unwrap(api.POST("/api/v1/auth/logout"));
     useCsrfToken(null);
     client.clear();
     client.setQueryData(ACCOUNT_QUERY, null);
   }, [client]);
   const switchWorkspace = useCallback(
     async (key: string) => {
-      const chosen = await unwrap<Account>(api.POST("/api/v1/auth/workspace", { body: { workspace: key } }) as never);
+      const chosen = await unwrap<Account>(api.POST("/api/v1/auth/workspace", { body: { workspace: key } }));
       // Everything cached belongs to the workspace left behind. The account query is
       // kept (and given the new account) so that the components watching it follow.
       client.removeQueries({ predicate: (query) => query.queryHash !== hashKey(ACCOUNT_QUERY) });

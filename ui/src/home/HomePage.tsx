@@ -1,11 +1,11 @@
 import { Grid, Group, Stack, Text } from "@mantine/core";
-import { formatDay } from "../analytics/dates";
-import { PeriodPicker } from "../analytics/PeriodPicker";
-import { usePeriod } from "../analytics/period";
 import { hasTrend } from "../analytics/kpis";
+import { usePeriod } from "../analytics/period";
+import { PeriodPicker } from "../analytics/PeriodPicker";
 import { useKpis } from "../analytics/queries";
 import { useSession } from "../auth/session";
 import { ErrorNotice } from "../ui/ErrorNotice";
+import { formatDay } from "../ui/format";
 import { PageHeader } from "../ui/PageHeader";
 import { AllKpisLink, KpiTiles } from "./KpiTiles";
 import { KpiTrend } from "./KpiTrend";

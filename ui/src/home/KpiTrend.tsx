@@ -1,11 +1,9 @@
 import { Card, Group, Select, Text, Title } from "@mantine/core";
 import { useMemo, useState } from "react";
-import { formatDay } from "../analytics/dates";
 import { formatKpi, kpiDefinition, type KpiReport } from "../analytics/kpis";
 import { Chart } from "../charts/Chart";
 import type { ChartOption } from "../charts/options";
-
-const compact = new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 1 });
+import { formatCompact, formatDay } from "../ui/format";
 
 /** One KPI's series over the period, larger than a tile's line, with axes. */
 export function KpiTrend({ report }: { report: KpiReport }) {
@@ -18,7 +16,7 @@ export function KpiTrend({ report }: { report: KpiReport }) {
     if (!definition) return null;
     const format = (value: unknown) => (typeof value === "number" ? formatKpi(value, definition.format) : "No data");
     // Axis labels short: "1.2K", not "1,200.00".
-    const axis = (value: number) => (definition.format === "money" ? compact.format(value) : format(value));
+    const axis = (value: number) => (definition.format === "money" ? formatCompact(value) : format(value));
     return {
       grid: { left: 8, right: 16, top: 16, bottom: 8 },
       tooltip: { trigger: "axis", valueFormatter: format },

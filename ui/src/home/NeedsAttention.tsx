@@ -3,8 +3,9 @@ import { IconCircleCheck, IconClockPause, IconMailX, IconTrendingDown, type Icon
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { api, unwrap } from "../api/client";
-import { ApiError } from "../api/errors";
+import { isNotFound } from "../api/errors";
 import { ErrorNotice } from "../ui/ErrorNotice";
+import { sentence } from "../ui/text";
 import { HomeCardSkeleton } from "./HomeCardSkeleton";
 
 type Reason = "failing_sends" | "approval_waiting" | "goal_down";
@@ -20,7 +21,7 @@ const REASONS: Record<Reason, { icon: Icon; color: string; label: string }> = {
 export function NeedsAttention() {
   const attention = useQuery({
     queryKey: ["attention"],
-    queryFn: () => unwrap<{ items: Attention[] }>(api.GET("/api/v1/attention") as never),
+    queryFn: () => unwrap<{ items: Attention[] }>(api.GET("/api/v1/attention")),
     refetchInterval: 60_000,
   });
   return (
@@ -36,7 +37,7 @@ export function NeedsAttention() {
 function AttentionBody({ attention }: { attention: ReturnType<typeof useQuery<{ items: Attention[] }>> }) {
   if (attention.isPending) return <HomeCardSkeleton rows={3} />;
   if (attention.isError) {
-    if (attention.error instanceof ApiError && attention.error.status === 404) {
+    if (isNotFound(attention.error)) {
       return (
         <Text size="sm" c="dimmed">
           This Baton server does not report journeys needing attention yet.
@@ -76,7 +77,7 @@ function AttentionBody({ attention }: { attention: ReturnType<typeof useQuery<{ 
                 </Badge>
               </Group>
               <Text size="sm" c="dimmed">
-                {item.message}
+                {sentence(item.message)}
               </Text>
             </Stack>
           </Group>

@@ -2,18 +2,10 @@ import { Anchor, Badge, Card, Group, Stack, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { api, unwrap } from "../api/client";
-import { timeAgo } from "../analytics/dates";
-import type { Page } from "../ui/pages";
+import type { Review } from "../journeys/api";
 import { ErrorNotice } from "../ui/ErrorNotice";
-
-type Review = {
-  id: string;
-  kind: string;
-  object_key: string;
-  status: string;
-  requested_by_label: string | null;
-  requested_at: string;
-};
+import { timeAgo } from "../ui/format";
+import type { Page } from "../ui/pages";
 
 const KINDS: Record<string, { label: string; path: string }> = {
   journeys: { label: "Journey", path: "/journeys/" },
@@ -24,7 +16,7 @@ const KINDS: Record<string, { label: string; path: string }> = {
 export function PendingApprovals() {
   const reviews = useQuery({
     queryKey: ["reviews", "pending", "home"],
-    queryFn: () => unwrap<Page<Review>>(api.GET("/api/v1/reviews", { params: { query: { status: "pending", limit: 5 } } }) as never),
+    queryFn: () => unwrap<Page<Review>>(api.GET("/api/v1/reviews", { params: { query: { status: "pending", limit: 5 } } })),
     refetchInterval: 60_000,
   });
   if (reviews.isPending || (reviews.isSuccess && !reviews.data.items.length)) return null;

@@ -4,7 +4,7 @@
 export type ActivityReading = { at: number; events: number; messages: number; errors: number };
 
 /** How long the sparklines look back. */
-export const WINDOW_MS = 60_000;
+const WINDOW_MS = 60_000;
 
 /** A message's `data` ({"at", "events_per_second", "messages_per_second",
  * "errors_per_second"}) as a reading, or null when it is not one. */

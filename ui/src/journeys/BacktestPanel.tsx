@@ -2,10 +2,10 @@ import { Button, Group, Paper, SimpleGrid, Stack, Text, TextInput, Title } from 
 import { useMutation } from "@tanstack/react-query";
 import { useMemo, useState, type FormEvent } from "react";
 import { ErrorNotice } from "../ui/ErrorNotice";
+import { formatCount, formatRate } from "../ui/format";
 import { backtest, type BacktestResult } from "./api";
 import JourneyEditor from "./builder/JourneyEditor";
 import type { JourneyDefinition } from "./definition";
-import { count, rate } from "./format";
 import { backtestRange, dayAfter, overlayCounts } from "./overlay";
 
 function daysAgo(days: number): string {
@@ -27,7 +27,7 @@ function Figure({ label, value }: { label: string; value: string }) {
 
 function reasons(found: Record<string, number>): string {
   return Object.entries(found)
-    .map(([reason, n]) => `${reason.replace(/_/g, " ")}: ${count(n)}`)
+    .map(([reason, n]) => `${reason.replace(/_/g, " ")}: ${formatCount(n)}`)
     .join(", ");
 }
 
@@ -35,10 +35,10 @@ function Summary({ result }: { result: BacktestResult }) {
   return (
     <Stack gap="xs">
       <SimpleGrid cols={{ base: 2, sm: 4 }}>
-        <Figure label="Events replayed" value={count(result.events_replayed)} />
-        <Figure label="Would have entered" value={count(result.entered)} />
-        <Figure label="Reached the goal" value={`${count(result.goals.reached)} (${rate(result.goals.rate)})`} />
-        <Figure label="Still inside at the end" value={count(result.live_at_end)} />
+        <Figure label="Events replayed" value={formatCount(result.events_replayed)} />
+        <Figure label="Would have entered" value={formatCount(result.entered)} />
+        <Figure label="Reached the goal" value={`${formatCount(result.goals.reached)} (${formatRate(result.goals.rate)})`} />
+        <Figure label="Still inside at the end" value={formatCount(result.live_at_end)} />
       </SimpleGrid>
       {Object.keys(result.refused).length > 0 ? <Text size="sm">Kept out: {reasons(result.refused)}.</Text> : null}
       {Object.keys(result.outcomes).length > 0 ? <Text size="sm">How they left: {reasons(result.outcomes)}.</Text> : null}

@@ -1,25 +1,22 @@
-import { Button, Center, Checkbox, Group, Loader, Modal, NumberInput, Stack, Switch, Text, TextInput } from "@mantine/core";
+import { Button, Checkbox, Group, Modal, NumberInput, Stack, Switch, Text, TextInput } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useNavigate } from "react-router";
-import { ApiError } from "../api/errors";
+import { fieldError } from "../api/errors";
 import { useSession } from "../auth/session";
 import { ErrorNotice } from "../ui/ErrorNotice";
+import { Loading } from "../ui/Loading";
+import { spaced } from "../ui/text";
 import { getTemplate, installTemplate, type TemplateParameter, type TemplateSummary } from "./api";
 import { journeyKeys } from "./queries";
 import { TemplateText } from "./TemplateText";
 
 type Values = Record<string, unknown>;
 
-function humanize(name: string): string {
-  const words = name.replace(/_/g, " ");
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
 /** One input per parameter, of the kind its default value is. */
 function ParameterInput({ name, parameter, value, error, onChange }: { name: string; parameter: TemplateParameter; value: unknown; error?: string; onChange: (value: unknown) => void }) {
-  const common = { label: humanize(name), description: parameter.description, error };
+  const common = { label: spaced(name), description: parameter.description, error };
   if (typeof parameter.default === "boolean") {
     return <Switch {...common} checked={value === true} onChange={(e) => onChange(e.currentTarget.checked)} />;
   }
@@ -60,8 +57,6 @@ function InstallForm({ template, onClose }: { template: TemplateSummary; onClose
       if (journeys[0]) navigate(`/journeys/${encodeURIComponent(journeys[0].key)}`);
     },
   });
-  const failure = install.error instanceof ApiError ? install.error : null;
-  const fieldError = (field: string) => (failure?.field === field ? failure.message : undefined);
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -70,9 +65,7 @@ function InstallForm({ template, onClose }: { template: TemplateSummary; onClose
 
   if (detail.isPending) {
     return (
-      <Center py="lg">
-        <Loader role="status" aria-label="Loading" />
-      </Center>
+      <Loading />
     );
   }
   if (detail.error) return <ErrorNotice error={detail.error} title="Could not load the template" />;
@@ -94,7 +87,7 @@ function InstallForm({ template, onClose }: { template: TemplateSummary; onClose
             name={name}
             parameter={parameter}
             value={shown[name]}
-            error={fieldError(`parameters.${name}`)}
+            error={fieldError(install.error, `parameters.${name}`)}
             onChange={(value) => setValues({ ...shown, [name]: value })}
           />
         ))}
@@ -103,7 +96,7 @@ function InstallForm({ template, onClose }: { template: TemplateSummary; onClose
           description="Otherwise they are saved as drafts for you to review and publish."
           checked={publish}
           onChange={(e) => setPublish(e.currentTarget.checked)}
-          error={fieldError("publish")}
+          error={fieldError(install.error, "publish")}
         />
         <ErrorNotice error={install.error} title="Could not install" />
         <Group justify="flex-end">

@@ -1,16 +1,17 @@
-import { Box, Center, Loader, Tabs } from "@mantine/core";
+import { Box, Tabs } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { useLocation, useParams, useSearchParams } from "react-router";
-import { ApiError } from "../api/errors";
+import { ApiError, isNotFound } from "../api/errors";
 import { useSession } from "../auth/session";
 import { ErrorNotice } from "../ui/ErrorNotice";
+import { timeAgo } from "../ui/format";
+import { Loading } from "../ui/Loading";
 import { PageHeader } from "../ui/PageHeader";
 import { getJourney, saveJourney, type Journey } from "./api";
 import type { JourneyDefinition } from "./definition";
 import { EditorTab } from "./EditorTab";
-import { ago } from "./format";
 import { JourneyActions } from "./JourneyActions";
 import { LeaveGuard } from "./LeaveGuard";
 import { emptyJourney, withStart } from "./newJourney";
@@ -42,7 +43,7 @@ function versionLine(journey: Journey | null): string {
   const parts = [`Version ${journey.version}`];
   if (journey.published_version === null) parts.push("never published");
   else if (journey.draft_version !== null) parts.push(`version ${journey.published_version} is published, this draft is not yet`);
-  parts.push(`saved ${ago(journey.updated_at)}`);
+  parts.push(`saved ${timeAgo(journey.updated_at)}`);
   return parts.join(" · ");
 }
 
@@ -58,7 +59,7 @@ function JourneyScreen({ journeyKey: key }: { journeyKey: string }) {
   const { can } = useSession();
   const client = useQueryClient();
   const found = useQuery({ queryKey: journeyKeys.one(key), queryFn: () => getJourney(key) });
-  const missing = found.error instanceof ApiError && found.error.status === 404;
+  const missing = isNotFound(found.error);
   const creating = params.get("new") === "1" && missing;
   const starting = useMemo(() => startingDefinition(location.state, key), [location.state, key]);
   const journey = found.data ?? null;
@@ -103,9 +104,7 @@ function JourneyScreen({ journeyKey: key }: { journeyKey: string }) {
 
   if (found.isPending) {
     return (
-      <Center h="50vh">
-        <Loader role="status" aria-label="Loading" />
-      </Center>
+      <Loading h="50vh" />
     );
   }
   if (current === null) return <ErrorNotice error={found.error} title={missing ? "No journey has this key" : "Could not load the journey"} />;

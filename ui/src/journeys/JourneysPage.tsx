@@ -1,14 +1,18 @@
-import { Anchor, Button, Center, Group, Loader, Paper, Select, Table, Text, TextInput } from "@mantine/core";
+import { Button, Group, Paper, Select, Table, Text, TextInput } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { IconPlus, IconSearch } from "@tabler/icons-react";
 import { useState } from "react";
-import { Link } from "react-router";
 import { useSession } from "../auth/session";
 import { ErrorNotice } from "../ui/ErrorNotice";
+import { formatCount, formatInstant, formatRate, timeAgo } from "../ui/format";
+import { ItemCell } from "../ui/ItemCell";
+import { stageLabel } from "../ui/lifecycle";
+import { Loading } from "../ui/Loading";
+import { LoadMore } from "../ui/LoadMore";
 import { PageHeader } from "../ui/PageHeader";
 import { useCursorPages } from "../ui/pages";
+import { TableHead } from "../ui/TableHead";
 import { listJourneys, type JourneyStatus, type JourneySummary } from "./api";
-import { ago, count, instant, rate } from "./format";
 import { NewJourneyModal } from "./NewJourneyModal";
 import { journeyKeys } from "./queries";
 import { STATUS_OPTIONS, StatusBadge } from "./StatusBadge";
@@ -21,7 +25,7 @@ function matches(journey: JourneySummary, search: string, status: JourneyStatus 
 
 function stageOf(journey: JourneySummary): string {
   const stage = journey.definition?.stage;
-  return typeof stage === "string" ? stage.charAt(0).toUpperCase() + stage.slice(1) : "–";
+  return typeof stage === "string" ? stageLabel(stage) : "–";
 }
 
 export default function JourneysPage() {
@@ -68,45 +72,28 @@ export default function JourneysPage() {
       </Group>
       <ErrorNotice error={journeys.error} title="Could not load the journeys" />
       {journeys.isPending ? (
-        <Center py="xl">
-          <Loader role="status" aria-label="Loading" />
-        </Center>
+        <Loading />
       ) : journeys.isSuccess ? (
-        <Paper withBorder radius="md">
+        <Paper withBorder>
           <Table.ScrollContainer minWidth={900}>
-            <Table verticalSpacing="sm" highlightOnHover>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Status</Table.Th>
-                  <Table.Th>Stage</Table.Th>
-                  <Table.Th ta="right">Entered</Table.Th>
-                  <Table.Th ta="right">In progress</Table.Th>
-                  <Table.Th ta="right">Goal rate</Table.Th>
-                  <Table.Th>Last change</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
+            <Table>
+              <TableHead columns={["Name", "Status", "Stage", { label: "Entered", right: true }, { label: "In progress", right: true }, { label: "Goal rate", right: true }, "Last change"]} />
               <Table.Tbody>
                 {shown.map((journey) => (
                   <Table.Tr key={journey.key}>
                     <Table.Td>
-                      <Anchor component={Link} to={`/journeys/${encodeURIComponent(journey.key)}`} fw={600}>
-                        {journey.name}
-                      </Anchor>
-                      <Text size="xs" c="dimmed">
-                        {journey.key}
-                      </Text>
+                      <ItemCell to={`/journeys/${encodeURIComponent(journey.key)}`} name={journey.name} itemKey={journey.key} />
                     </Table.Td>
                     <Table.Td style={{ whiteSpace: "nowrap" }}>
                       <StatusBadge status={journey.status} />
                     </Table.Td>
                     <Table.Td>{stageOf(journey)}</Table.Td>
-                    <Table.Td ta="right">{count(journey.entered)}</Table.Td>
-                    <Table.Td ta="right">{count(journey.in_progress)}</Table.Td>
-                    <Table.Td ta="right">{rate(journey.goal_rate)}</Table.Td>
+                    <Table.Td ta="right">{formatCount(journey.entered)}</Table.Td>
+                    <Table.Td ta="right">{formatCount(journey.in_progress)}</Table.Td>
+                    <Table.Td ta="right">{formatRate(journey.goal_rate)}</Table.Td>
                     <Table.Td style={{ whiteSpace: "nowrap" }}>
-                      <Text size="sm" title={instant(journey.updated_at)}>
-                        {ago(journey.updated_at)}
+                      <Text size="sm" title={formatInstant(journey.updated_at)}>
+                        {timeAgo(journey.updated_at)}
                       </Text>
                     </Table.Td>
                   </Table.Tr>
@@ -125,13 +112,7 @@ export default function JourneysPage() {
           ) : null}
         </Paper>
       ) : null}
-      {journeys.hasNextPage ? (
-        <Center mt="md">
-          <Button variant="default" onClick={() => void journeys.fetchNextPage()} loading={journeys.isFetchingNextPage}>
-            Load more
-          </Button>
-        </Center>
-      ) : null}
+      <LoadMore list={journeys} label="Load more" />
     </>
   );
 }

@@ -1,7 +1,7 @@
 import { Button, Group, Modal, Stack, TextInput } from "@mantine/core";
 import { useState, type FormEvent } from "react";
 import { useNavigate } from "react-router";
-import { ApiError } from "../api/errors";
+import { isNotFound } from "../api/errors";
 import { ErrorNotice } from "../ui/ErrorNotice";
 import { getJourney } from "./api";
 import { emptyJourney, KEY_PATTERN, slugify } from "./newJourney";
@@ -30,7 +30,7 @@ export function NewJourneyModal({ opened, onClose }: { opened: boolean; onClose:
       await getJourney(shownKey);
       setKeyError("A journey with this key already exists. Pick another key.");
     } catch (error) {
-      if (error instanceof ApiError && error.status === 404) {
+      if (isNotFound(error)) {
         const definition = emptyJourney(shownKey, name.trim(), event.trim());
         navigate(`/journeys/${encodeURIComponent(shownKey)}?new=1`, { state: { definition } });
         return;

@@ -1,9 +1,10 @@
-import { Anchor, Button, Loader, Stack, Text, Title } from "@mantine/core";
+import { Anchor, Loader, Stack, Text, Title } from "@mantine/core";
 import { Link } from "react-router";
 import { ErrorNotice } from "../ui/ErrorNotice";
+import { timeAgo } from "../ui/format";
+import { LoadMore } from "../ui/LoadMore";
 import { useCursorPages } from "../ui/pages";
 import { peopleAtNode, type Instance } from "./api";
-import { ago } from "./format";
 import { journeyKeys } from "./queries";
 
 function who(instance: Instance): { name: string; detail: string | null } {
@@ -21,7 +22,7 @@ export function PeopleAtNode({ journeyKey, node }: { journeyKey: string; node: s
         People here now
       </Title>
       <ErrorNotice error={people.error} title="Could not list the people here" />
-      {people.isPending ? <Loader size="sm" role="status" aria-label="Loading" /> : null}
+      {people.isPending ? <Loader size="sm" aria-label="Loading the people here" /> : null}
       {people.isSuccess && people.items.length === 0 ? (
         <Text size="sm" c="dimmed">
           Nobody is at this step right now.
@@ -35,17 +36,13 @@ export function PeopleAtNode({ journeyKey, node }: { journeyKey: string; node: s
               {person.name}
             </Anchor>
             <Text size="xs" c="dimmed">
-              {person.detail ? `${person.detail} · ` : ""}entered {ago(instance.entered_at)}
-              {instance.wake_at ? ` · moves on ${ago(instance.wake_at)}` : ""}
+              {person.detail ? `${person.detail} · ` : ""}entered {timeAgo(instance.entered_at)}
+              {instance.wake_at ? ` · moves on ${timeAgo(instance.wake_at)}` : ""}
             </Text>
           </div>
         );
       })}
-      {people.hasNextPage ? (
-        <Button size="xs" variant="default" onClick={() => void people.fetchNextPage()} loading={people.isFetchingNextPage}>
-          Load more
-        </Button>
-      ) : null}
+      <LoadMore list={people} label="Load more" size="xs" />
     </Stack>
   );
 }

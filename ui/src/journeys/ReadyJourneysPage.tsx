@@ -1,9 +1,12 @@
-import { Badge, Box, Button, Card, Center, Group, Loader, Select, SimpleGrid, Stack, Text, Title } from "@mantine/core";
+import { Badge, Box, Button, Card, Group, Select, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useSession } from "../auth/session";
 import { ErrorNotice } from "../ui/ErrorNotice";
+import { STAGES, stageLabel } from "../ui/lifecycle";
+import { Loading } from "../ui/Loading";
 import { PageHeader } from "../ui/PageHeader";
+import { capitalised } from "../ui/text";
 import { listTemplates, type TemplateSummary } from "./api";
 import { InstallTemplateModal } from "./InstallTemplateModal";
 import { TemplateText } from "./TemplateText";
@@ -16,8 +19,6 @@ const STAGE_COLORS: Record<string, string> = {
   advocacy: "grape",
 };
 
-const title = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
-
 /** A template marked for `any` industry serves every one. */
 function serves(template: TemplateSummary, industry: string | null): boolean {
   return industry === null || template.industries.includes(industry) || template.industries.includes("any");
@@ -25,15 +26,15 @@ function serves(template: TemplateSummary, industry: string | null): boolean {
 
 function TemplateCard({ template, onInstall }: { template: TemplateSummary; onInstall?: () => void }) {
   return (
-    <Card withBorder radius="md" padding="lg">
+    <Card>
       <Stack gap="sm" h="100%">
         <Group gap={6}>
           <Badge color={STAGE_COLORS[template.stage] ?? "gray"} variant="dot">
-            {title(template.stage)}
+            {stageLabel(template.stage)}
           </Badge>
           {template.industries.map((industry) => (
             <Badge key={industry} variant="default">
-              {industry === "any" ? "Any industry" : title(industry)}
+              {industry === "any" ? "Any industry" : capitalised(industry)}
             </Badge>
           ))}
         </Group>
@@ -66,7 +67,7 @@ export default function ReadyJourneysPage() {
   const [installing, setInstalling] = useState<TemplateSummary | null>(null);
   const templates = library.data?.items ?? [];
   const industries = [...new Set(templates.flatMap((t) => t.industries))].filter((i) => i !== "any").sort();
-  const stages = Object.keys(STAGE_COLORS).filter((s) => templates.some((t) => t.stage === s));
+  const stages = STAGES.filter((s) => templates.some((t) => t.stage === s));
   const shown = templates.filter((t) => serves(t, industry) && (stage === null || t.stage === stage));
 
   return (
@@ -76,7 +77,7 @@ export default function ReadyJourneysPage() {
         <Select
           aria-label="Filter by industry"
           placeholder="Any industry"
-          data={industries.map((value) => ({ value, label: title(value) }))}
+          data={industries.map((value) => ({ value, label: capitalised(value) }))}
           value={industry}
           onChange={setIndustry}
           clearable
@@ -85,7 +86,7 @@ export default function ReadyJourneysPage() {
         <Select
           aria-label="Filter by stage"
           placeholder="Any stage"
-          data={stages.map((value) => ({ value, label: title(value) }))}
+          data={stages.map((value) => ({ value, label: stageLabel(value) }))}
           value={stage}
           onChange={setStage}
           clearable
@@ -94,9 +95,7 @@ export default function ReadyJourneysPage() {
       </Group>
       <ErrorNotice error={library.error} title="Could not load the ready journeys" />
       {library.isPending ? (
-        <Center py="xl">
-          <Loader role="status" aria-label="Loading" />
-        </Center>
+        <Loading />
       ) : null}
       {library.isSuccess && shown.length === 0 ? (
         <Text c="dimmed" ta="center" py="xl">

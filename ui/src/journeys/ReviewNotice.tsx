@@ -6,8 +6,8 @@ import { useState } from "react";
 import { Link } from "react-router";
 import { useSession } from "../auth/session";
 import { ErrorNotice } from "../ui/ErrorNotice";
+import { formatInstant } from "../ui/format";
 import { decideReview, pendingReview } from "./api";
-import { instant } from "./format";
 import { journeyKeys } from "./queries";
 
 /** Says when the journey's publication waits for approval; an approver decides here. */
@@ -41,7 +41,7 @@ export function ReviewNotice({ journeyKey }: { journeyKey: string }) {
     <Stack gap="xs" mb="md">
       <Alert color="blue" variant="light" title="Waiting for approval" icon={<IconClockHour4 size={18} />}>
         <Text size="sm">
-          {who} asked to publish the draft on {instant(found.requested_at)}. It goes live once an owner or admin approves
+          {who} asked to publish the draft on {formatInstant(found.requested_at)}. It goes live once an owner or admin approves
           it.{" "}
           <Anchor component={Link} to="/settings" size="sm">
             See approvals in Settings

@@ -3,8 +3,8 @@ import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { ErrorNotice } from "../ui/ErrorNotice";
+import { formatInstant } from "../ui/format";
 import { testRun, type PathMessage, type TrialRunResult } from "./api";
-import { instant } from "./format";
 import { ProfilePicker } from "./ProfilePicker";
 
 const HORIZONS = [
@@ -57,7 +57,7 @@ function Result({ result }: { result: TrialRunResult }) {
     <Stack gap="sm">
       <Group gap="xs">
         <Text size="sm">
-          Simulated from {instant(result.from)} to {instant(result.to)} for{" "}
+          Simulated from {formatInstant(result.from)} to {formatInstant(result.to)} for{" "}
           <Anchor component={Link} to={`/profiles/${encodeURIComponent(result.profile_id)}`}>
             this customer
           </Anchor>
@@ -74,7 +74,7 @@ function Result({ result }: { result: TrialRunResult }) {
               <b>{step.node}</b> {ACTIONS[step.action] ?? step.action.replace(/_/g, " ")}
             </Text>
             <Text size="xs" c="dimmed">
-              {instant(step.at)}
+              {formatInstant(step.at)}
             </Text>
           </Timeline.Item>
         ))}

@@ -1,7 +1,8 @@
-import { Badge, Center, Group, Loader, Stack, Text, Title } from "@mantine/core";
+import { Badge, Group, Stack, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { ErrorNotice } from "../ui/ErrorNotice";
+import { Loading } from "../ui/Loading";
 import { getVersion } from "./api";
 import JourneyEditor from "./builder/JourneyEditor";
 import { journeyToYaml } from "./definition";
@@ -31,9 +32,7 @@ export function VersionCompare({ journeyKey, older, newer }: { journeyKey: strin
   if (before.error || after.error) return <ErrorNotice error={before.error ?? after.error} title="Could not load a version" />;
   if (compared === null) {
     return (
-      <Center py="xl">
-        <Loader role="status" aria-label="Loading" />
-      </Center>
+      <Loading />
     );
   }
   const nothing = Object.keys(compared.highlight).length === 0 && compared.settings.length === 0;

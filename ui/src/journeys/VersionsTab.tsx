@@ -1,9 +1,12 @@
-import { Badge, Button, Center, Group, Loader, Paper, Select, Stack, Table, Text } from "@mantine/core";
+import { Badge, Group, Paper, Select, Stack, Table, Text } from "@mantine/core";
 import { useState } from "react";
 import { ErrorNotice } from "../ui/ErrorNotice";
+import { formatInstant } from "../ui/format";
+import { Loading } from "../ui/Loading";
+import { LoadMore } from "../ui/LoadMore";
 import { useCursorPages } from "../ui/pages";
+import { TableHead } from "../ui/TableHead";
 import { listVersions, type VersionSummary } from "./api";
-import { instant } from "./format";
 import { journeyKeys } from "./queries";
 import { VersionCompare } from "./VersionCompare";
 
@@ -29,26 +32,16 @@ export function VersionsTab({ journeyKey }: { journeyKey: string }) {
 
   if (versions.isPending) {
     return (
-      <Center py="xl">
-        <Loader role="status" aria-label="Loading" />
-      </Center>
+      <Loading />
     );
   }
   return (
     <Stack>
       <ErrorNotice error={versions.error} title="Could not load the versions" />
-      <Paper withBorder radius="md">
+      <Paper withBorder>
         <Table.ScrollContainer minWidth={600}>
           <Table verticalSpacing="xs">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Version</Table.Th>
-                <Table.Th>Status</Table.Th>
-                <Table.Th>Last saved</Table.Th>
-                <Table.Th>By</Table.Th>
-                <Table.Th>Published</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
+            <TableHead columns={["Version", "Status", "Last saved", "By", "Published"]} />
             <Table.Tbody>
               {items.map((version) => (
                 <Table.Tr key={version.version}>
@@ -58,21 +51,15 @@ export function VersionsTab({ journeyKey }: { journeyKey: string }) {
                       {LOOK[version.status].label}
                     </Badge>
                   </Table.Td>
-                  <Table.Td>{instant(version.created_at)}</Table.Td>
+                  <Table.Td>{formatInstant(version.created_at)}</Table.Td>
                   <Table.Td>{version.created_by ?? "–"}</Table.Td>
-                  <Table.Td>{instant(version.published_at)}</Table.Td>
+                  <Table.Td>{formatInstant(version.published_at)}</Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
           </Table>
         </Table.ScrollContainer>
-        {versions.hasNextPage ? (
-          <Center p="sm">
-            <Button size="xs" variant="default" onClick={() => void versions.fetchNextPage()} loading={versions.isFetchingNextPage}>
-              Load older versions
-            </Button>
-          </Center>
-        ) : null}
+        <LoadMore list={versions} label="Load older versions" size="xs" />
       </Paper>
       {items.length < 2 ? (
         <Text c="dimmed" size="sm">

@@ -127,93 +127,95 @@ export type TemplateDetail = TemplateSummary & { parameters: Record<string, Temp
 
 export type Installed = { name: string; installed: { kind: string; key: string; action: string }[] };
 
-type Answer = Promise<{ data?: unknown; error?: unknown; response: Response }>;
-
-async function read<T>(pending: Answer): Promise<T> {
-  return (await unwrap(pending)) as T;
-}
-
 const path = (key: string) => ({ params: { path: { key } } });
 
 export function listJourneys(cursor: string | undefined, limit = 50): Promise<Page<JourneySummary>> {
-  return read(api.GET("/api/v1/journeys", { params: { query: { limit, cursor } } }));
+  return unwrap(api.GET("/api/v1/journeys", { params: { query: { limit, cursor } } }));
 }
 
 export function getJourney(key: string): Promise<Journey> {
-  return read(api.GET("/api/v1/journeys/{key}", path(key)));
+  return unwrap(api.GET("/api/v1/journeys/{key}", path(key)));
 }
 
 export function saveJourney(definition: JourneyDefinition): Promise<Journey & { change: string }> {
   const body = definition as unknown as components["schemas"]["JourneyDefinition"];
-  return read(api.PUT("/api/v1/journeys/{key}", { ...path(definition.key), body }));
+  return unwrap(api.PUT("/api/v1/journeys/{key}", { ...path(definition.key), body }));
 }
 
 export async function publishJourney(key: string, migrate: boolean): Promise<PublishOutcome> {
   const answer = api.POST("/api/v1/journeys/{key}/publish", { ...path(key), body: { migrate, dry_run: false } });
   const { response } = await answer;
-  const found = await read<Journey | Review>(answer);
+  const found = await unwrap<Journey | Review>(answer);
   return response.status === 202 ? { held: true, review: found as Review } : { held: false, journey: found as Journey };
 }
 
 export type LifecycleAction = "pause" | "resume" | "archive";
 
 export function changeStatus(key: string, action: LifecycleAction): Promise<Journey> {
-  if (action === "pause") return read(api.POST("/api/v1/journeys/{key}/pause", path(key)));
-  if (action === "resume") return read(api.POST("/api/v1/journeys/{key}/resume", path(key)));
-  return read(api.POST("/api/v1/journeys/{key}/archive", path(key)));
+  if (action === "pause") return unwrap(api.POST("/api/v1/journeys/{key}/pause", path(key)));
+  if (action === "resume") return unwrap(api.POST("/api/v1/journeys/{key}/resume", path(key)));
+  return unwrap(api.POST("/api/v1/journeys/{key}/archive", path(key)));
 }
 
-/** The review waiting for a decision on this journey's publication, if any. */
+/** The review waiting for a decision on this journey's publication, if any: the pending
+ * reviews of the workspace, read page by page until it is found. */
 export async function pendingReview(key: string): Promise<Review | null> {
-  const page = await read<Page<Review>>(api.GET("/api/v1/reviews", { params: { query: { status: "pending", limit: 100 } } }));
-  return page.items.find((review) => review.kind === "journeys" && review.object_key === key) ?? null;
+  let cursor: string | undefined;
+  do {
+    const query = { status: "pending" as const, limit: 100, cursor };
+    const page = await unwrap<Page<Review>>(api.GET("/api/v1/reviews", { params: { query } }));
+    const found = page.items.find((review) => review.kind === "journeys" && review.object_key === key);
+    if (found) return found;
+    cursor = page.next ?? undefined;
+  } while (cursor !== undefined);
+  return null;
 }
 
 export function decideReview(id: string, decision: "approve" | "reject"): Promise<Review> {
   const params = { params: { path: { review_id: id } } };
-  if (decision === "approve") return read(api.POST("/api/v1/reviews/{review_id}/approve", params));
-  return read(api.POST("/api/v1/reviews/{review_id}/reject", params));
+  if (decision === "approve") return unwrap(api.POST("/api/v1/reviews/{review_id}/approve", params));
+  return unwrap(api.POST("/api/v1/reviews/{review_id}/reject", params));
 }
 
 export function listVersions(key: string, cursor: string | undefined): Promise<Page<VersionSummary>> {
-  return read(api.GET("/api/v1/journeys/{key}/versions", { params: { path: { key }, query: { cursor, limit: 50 } } }));
+  return unwrap(api.GET("/api/v1/journeys/{key}/versions", { params: { path: { key }, query: { cursor, limit: 50 } } }));
 }
 
 export function getVersion(key: string, version: number): Promise<JourneyVersion> {
-  return read(api.GET("/api/v1/journeys/{key}/versions/{version}", { params: { path: { key, version } } }));
+  return unwrap(api.GET("/api/v1/journeys/{key}/versions/{version}", { params: { path: { key, version } } }));
 }
 
 export function getStats(key: string): Promise<JourneyStats> {
-  return read(api.GET("/api/v1/journeys/{key}/stats", path(key)));
+  return unwrap(api.GET("/api/v1/journeys/{key}/stats", path(key)));
 }
 
 export function peopleAtNode(key: string, node: string, cursor: string | undefined): Promise<Page<Instance>> {
   const query = { node, live: true, cursor, limit: 20 };
-  return read(api.GET("/api/v1/journeys/{key}/instances", { params: { path: { key }, query } }));
+  return unwrap(api.GET("/api/v1/journeys/{key}/instances", { params: { path: { key }, query } }));
 }
 
 export function backtest(key: string, from: string, to: string): Promise<BacktestResult> {
-  return read(api.POST("/api/v1/journeys/{key}/simulate", { ...path(key), body: { from, to, sample: 0 } }));
+  return unwrap(api.POST("/api/v1/journeys/{key}/simulate", { ...path(key), body: { from, to, sample: 0 } }));
 }
 
 export type TrialRunRequest = { profile_id: string; horizon: string; entry_rules: boolean };
 
 export function testRun(key: string, request: TrialRunRequest): Promise<TrialRunResult> {
-  return read(api.POST("/api/v1/journeys/{key}/test-run", { ...path(key), body: request }));
+  return unwrap(api.POST("/api/v1/journeys/{key}/test-run", { ...path(key), body: request }));
 }
 
 export function searchProfiles(q: string): Promise<Page<ProfileMatch>> {
-  return read(api.GET("/api/v1/profiles", { params: { query: { q, limit: 10 } } }));
+  return unwrap(api.GET("/api/v1/profiles", { params: { query: { q, limit: 10 } } }));
 }
 
 export function listTemplates(): Promise<{ items: TemplateSummary[] }> {
-  return read(api.GET("/api/v1/journey-templates"));
+  return unwrap(api.GET("/api/v1/journey-templates"));
 }
 
 export function getTemplate(name: string): Promise<TemplateDetail> {
-  return read(api.GET("/api/v1/journey-templates/{name}", { params: { path: { name } } }));
+  return unwrap(api.GET("/api/v1/journey-templates/{name}", { params: { path: { name } } }));
 }
 
 export function installTemplate(name: string, parameters: Record<string, unknown>, publish: boolean): Promise<Installed> {
-  return read(api.POST("/api/v1/journey-templates", { body: { name, parameters, publish } }));
+  return unwrap(api.POST("/api/v1/journey-templates", { body: { name, parameters, publish } }));
 }

@@ -47,7 +47,7 @@ export function settingsChanged(older: JourneyDefinition, newer: JourneyDefiniti
 export type DiffSide = { number: number; text: string; kind: "same" | "removed" | "added" };
 
 /** One row of a side-by-side diff: a line of the older text, of the newer, or of both. */
-export type DiffRow = { left: DiffSide | null; right: DiffSide | null };
+type DiffRow = { left: DiffSide | null; right: DiffSide | null };
 
 type Op = { kind: "same" | "removed" | "added"; text: string };
 

@@ -1,13 +1,14 @@
-import { Center, Loader, Paper, Stack, Switch, Table, Text, Title } from "@mantine/core";
+import { Badge, Paper, Stack, Switch, Table, Text, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { readable } from "../api/errors";
 import { useSession } from "../auth/session";
-import { instant } from "../journeys/format";
 import { ErrorNotice } from "../ui/ErrorNotice";
+import { formatInstant } from "../ui/format";
+import { Loading } from "../ui/Loading";
+import { TableHead } from "../ui/TableHead";
 import { getConsent, setConsent, subscriptionGroups, type Consent } from "./api";
 import { consentRows, type ConsentRow } from "./consent";
-import { Tag } from "./Tag";
 
 function Choice({ row, profileId, editable }: { row: ConsentRow; profileId: string; editable: boolean }) {
   const client = useQueryClient();
@@ -21,7 +22,7 @@ function Choice({ row, profileId, editable }: { row: ConsentRow; profileId: stri
     },
   });
   if (!editable) {
-    return <Tag color={row.subscribed ? "green" : "gray"}>{row.subscribed ? "Subscribed" : "Not subscribed"}</Tag>;
+    return <Badge color={row.subscribed ? "green" : "gray"}>{row.subscribed ? "Subscribed" : "Not subscribed"}</Badge>;
   }
   return (
     <Stack gap={4}>
@@ -48,9 +49,7 @@ export function ConsentSection({ profileId, traits }: { profileId: string; trait
   const groups = useQuery({ queryKey: ["policy", "subscription-groups"], queryFn: subscriptionGroups, enabled: can("read_definitions") });
   if (consent.isPending) {
     return (
-      <Center py="xl">
-        <Loader aria-label="Loading consent" />
-      </Center>
+      <Loading label="Loading consent" />
     );
   }
   if (consent.isError) return <ErrorNotice error={consent.error} title="Could not load consent" />;
@@ -62,13 +61,7 @@ export function ConsentSection({ profileId, traits }: { profileId: string; trait
       <Paper withBorder>
         <Table.ScrollContainer minWidth={560}>
           <Table>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Messages of</Table.Th>
-                <Table.Th>Consent</Table.Th>
-                <Table.Th>Why</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
+            <TableHead columns={["Messages of", "Consent", "Why"]} />
             <Table.Tbody>
               {rows.map((row) => (
                 <Table.Tr key={row.group} data-testid={`consent-${row.group}`}>
@@ -84,7 +77,7 @@ export function ConsentSection({ profileId, traits }: { profileId: string; trait
                     <Text size="sm">{row.basis}</Text>
                     {row.changedAt ? (
                       <Text size="xs" c="dimmed">
-                        {instant(row.changedAt)}
+                        {formatInstant(row.changedAt)}
                       </Text>
                     ) : null}
                   </Table.Td>
@@ -102,7 +95,7 @@ export function ConsentSection({ profileId, traits }: { profileId: string; trait
           <Stack gap={4}>
             {consent.data.history.slice(0, 10).map((change, index) => (
               <Text key={`${change.at}-${change.group}-${index}`} size="sm">
-                {instant(change.at)}: {change.subscribed ? "subscribed to" : "left"} {change.group === "*" ? "all marketing" : change.group} (
+                {formatInstant(change.at)}: {change.subscribed ? "subscribed to" : "left"} {change.group === "*" ? "all marketing" : change.group} (
                 {change.source.replaceAll("_", " ")})
               </Text>
             ))}

@@ -1,6 +1,6 @@
 import { Anchor, Badge, Card, Group, Stack, Text, Title, Tooltip } from "@mantine/core";
 import { Link } from "react-router";
-import { instant } from "../journeys/format";
+import { formatInstant } from "../ui/format";
 import type { ProfileDetail } from "./api";
 import { identifierLabel, isShared } from "./person";
 
@@ -35,7 +35,7 @@ export function IdentitySection({ profile }: { profile: ProfileDetail }) {
                   </Text>
                   {isShared(profile, kind, value) ? (
                     <Tooltip label="Other people were seen with this identifier too (a shared device or inbox)" multiline w={240}>
-                      <Badge size="xs" color="orange" variant="light" c="dark.7" tabIndex={0}>
+                      <Badge size="xs" color="orange" tabIndex={0}>
                         shared
                       </Badge>
                     </Tooltip>
@@ -63,7 +63,7 @@ export function IdentitySection({ profile }: { profile: ProfileDetail }) {
                   merged in: {MERGE_REASONS[merge.reason] ?? merge.reason}
                 </Text>
                 <Text size="xs" c="dimmed">
-                  {instant(merge.at)}
+                  {formatInstant(merge.at)}
                 </Text>
               </div>
             ))}

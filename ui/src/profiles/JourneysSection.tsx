@@ -1,16 +1,17 @@
-import { Anchor, Button, Card, Center, Group, Loader, Stack, Text, Title } from "@mantine/core";
+import { Anchor, Badge, Card, Group, Stack, Text, Title } from "@mantine/core";
 import { Link } from "react-router";
 import { ErrorNotice } from "../ui/ErrorNotice";
+import { Loading } from "../ui/Loading";
+import { LoadMore } from "../ui/LoadMore";
 import { useCursorPages } from "../ui/pages";
 import { profileJourneys, type JourneyInstance } from "./api";
-import { Tag } from "./Tag";
-import { WhyAnswer } from "./WhyAnswer";
 import { instanceState, journeysOf, readableInstants } from "./why";
+import { WhyAnswer } from "./WhyAnswer";
 
 function InstanceLine({ instance }: { instance: JourneyInstance }) {
   return (
     <Group gap="xs" wrap="wrap">
-      <Tag color={instance.status === "live" ? "green" : "gray"}>{instance.status === "live" ? "In progress" : "Ended"}</Tag>
+      <Badge color={instance.status === "live" ? "green" : "gray"}>{instance.status === "live" ? "In progress" : "Ended"}</Badge>
       <Text size="sm">{instanceState(instance)}</Text>
       <Text size="xs" c="dimmed">
         entered {readableInstants(instance.entered_at)} · version {instance.version}
@@ -25,9 +26,7 @@ export function JourneysSection({ profileId }: { profileId: string }) {
   const instances = useCursorPages(["profiles", profileId, "journeys"], (cursor) => profileJourneys(profileId, cursor));
   if (instances.isPending) {
     return (
-      <Center py="xl">
-        <Loader aria-label="Loading journeys" />
-      </Center>
+      <Loading label="Loading journeys" />
     );
   }
   if (instances.isError) return <ErrorNotice error={instances.error} title="Could not load the journeys" />;
@@ -57,11 +56,7 @@ export function JourneysSection({ profileId }: { profileId: string }) {
           </Stack>
         </Card>
       ))}
-      {instances.hasNextPage ? (
-        <Button variant="default" onClick={() => void instances.fetchNextPage()} loading={instances.isFetchingNextPage}>
-          Show older journeys
-        </Button>
-      ) : null}
+      <LoadMore list={instances} label="Show older journeys" />
     </Stack>
   );
 }

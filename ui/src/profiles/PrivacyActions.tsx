@@ -10,7 +10,7 @@ import { eraseProfile, exportProfile, type ErasureReceipt, type Profile } from "
 import { emailOf } from "./person";
 
 /** What the person erasing must type: the e-mail when there is one, else the id. */
-export function confirmationWord(profile: Pick<Profile, "id" | "traits" | "identifiers">): string {
+function confirmationWord(profile: Pick<Profile, "id" | "traits" | "identifiers">): string {
   return emailOf(profile) ?? profile.id;
 }
 

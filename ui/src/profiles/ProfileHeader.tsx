@@ -1,6 +1,6 @@
 import { Avatar, Group, Paper, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import type { ReactNode } from "react";
-import { ago, count, instant } from "../journeys/format";
+import { formatCount, formatInstant, timeAgo } from "../ui/format";
 import type { ProfileDetail } from "./api";
 import { displayName, emailOf, identifierCount, initials, personName, phoneOf } from "./person";
 
@@ -42,11 +42,11 @@ export function ProfileHeader({ profile, actions }: { profile: ProfileDetail; ac
         {actions ? <Group gap="xs">{actions}</Group> : null}
       </Group>
       <SimpleGrid cols={{ base: 2, sm: 5 }} mt="lg" spacing="md">
-        <Fact label="Last seen" value={ago(profile.last_seen)} hint={instant(profile.last_seen)} />
-        <Fact label="First seen" value={instant(profile.first_seen)} />
-        <Fact label="Events" value={count(profile.event_count)} />
-        <Fact label="Identifiers" value={count(identifierCount(profile))} />
-        <Fact label="Segments" value={count(profile.segments.length)} />
+        <Fact label="Last seen" value={timeAgo(profile.last_seen)} hint={formatInstant(profile.last_seen)} />
+        <Fact label="First seen" value={formatInstant(profile.first_seen)} />
+        <Fact label="Events" value={formatCount(profile.event_count)} />
+        <Fact label="Identifiers" value={formatCount(identifierCount(profile))} />
+        <Fact label="Segments" value={formatCount(profile.segments.length)} />
       </SimpleGrid>
     </Paper>
   );

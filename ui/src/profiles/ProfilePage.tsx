@@ -1,20 +1,20 @@
-import { Alert, Anchor, Center, Grid, Loader, Stack, Tabs, Text, Title } from "@mantine/core";
-import { IconArrowLeft } from "@tabler/icons-react";
+import { Alert, Anchor, Grid, Stack, Tabs, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useState, type CSSProperties } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
-import { ApiError } from "../api/errors";
+import { isNotFound } from "../api/errors";
 import { useSession } from "../auth/session";
+import { BackLink } from "../ui/BackLink";
 import { ErrorNotice } from "../ui/ErrorNotice";
+import { Loading } from "../ui/Loading";
 import { getProfile, type ErasureReceipt as Receipt } from "./api";
 import { ConsentSection } from "./ConsentSection";
 import { ErasureReceipt } from "./ErasureReceipt";
 import { IdentitySection } from "./IdentitySection";
 import { JourneysSection } from "./JourneysSection";
-import { PrivacyActions } from "./PrivacyActions";
 import { NoProfileAccess } from "./NoProfileAccess";
+import { PrivacyActions } from "./PrivacyActions";
 import { ProfileHeader } from "./ProfileHeader";
-import { READABLE_TITLE } from "./Tag";
 import { Timeline } from "./Timeline";
 import { TraitsSection } from "./TraitsSection";
 
@@ -32,18 +32,14 @@ function PanelHeading({ children }: { children: string }) {
   );
 }
 
-function BackLink() {
-  return (
-    <Anchor component={Link} to="/profiles" size="sm" mb="sm" display="inline-flex" style={{ alignItems: "center", gap: 4 }}>
-      <IconArrowLeft size={14} aria-hidden /> All profiles
-    </Anchor>
-  );
+function BackToProfiles() {
+  return <BackLink to="/profiles">All profiles</BackLink>;
 }
 
 function NotFound({ id }: { id: string }) {
   return (
     <Stack gap="sm" maw={560}>
-      <BackLink />
+      <BackToProfiles />
       <Title order={1}>Profile not found</Title>
       <Text>
         No profile with the id <Text span ff="monospace">{id}</Text> exists in this workspace. The person may have been erased, or the
@@ -81,16 +77,14 @@ export default function ProfilePage() {
   }
   if (profile.isPending) {
     return (
-      <Center h="50vh">
-        <Loader aria-label="Loading the profile" />
-      </Center>
+      <Loading label="Loading the profile" h="50vh" />
     );
   }
   if (profile.isError) {
-    if (profile.error instanceof ApiError && profile.error.status === 404) return <NotFound id={id} />;
+    if (isNotFound(profile.error)) return <NotFound id={id} />;
     return (
       <>
-        <BackLink />
+        <BackToProfiles />
         <Title order={1} mb="md">
           Profile
         </Title>
@@ -101,10 +95,10 @@ export default function ProfilePage() {
   const person = profile.data;
   return (
     <>
-      <BackLink />
+      <BackToProfiles />
       <ProfileHeader profile={person} actions={can("manage_privacy") ? <PrivacyActions profile={person} onErased={setErased} /> : null} />
       {person.id !== id ? (
-        <Alert color="blue" mb="lg" title="This profile was merged" styles={READABLE_TITLE}>
+        <Alert color="blue" mb="lg" title="This profile was merged">
           The link names {id}, which was merged into this profile. Everything it held is here now.
         </Alert>
       ) : null}

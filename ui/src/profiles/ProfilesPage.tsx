@@ -1,12 +1,14 @@
-import { Anchor, Avatar, Button, Center, Group, Loader, Paper, Stack, Table, Text, TextInput } from "@mantine/core";
+import { Anchor, Avatar, Button, Group, Paper, Stack, Table, Text, TextInput } from "@mantine/core";
 import { IconSearch } from "@tabler/icons-react";
 import { useEffect, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { useSession } from "../auth/session";
-import { ago, count, instant } from "../journeys/format";
 import { ErrorNotice } from "../ui/ErrorNotice";
+import { formatCount, formatInstant, timeAgo } from "../ui/format";
+import { Loading } from "../ui/Loading";
 import { PageHeader } from "../ui/PageHeader";
 import { useCursorPages } from "../ui/pages";
+import { TableHead } from "../ui/TableHead";
 import { searchProfiles, type Profile } from "./api";
 import { NoProfileAccess } from "./NoProfileAccess";
 import { displayName, emailOf, identifierCount, initials, phoneOf } from "./person";
@@ -41,11 +43,11 @@ function ProfileRow({ profile }: { profile: Profile }) {
       <Table.Td>
         <Text size="sm">{phoneOf(profile) ?? "–"}</Text>
       </Table.Td>
-      <Table.Td ta="right">{count(identifierCount(profile))}</Table.Td>
-      <Table.Td ta="right">{count(profile.segments.length)}</Table.Td>
+      <Table.Td ta="right">{formatCount(identifierCount(profile))}</Table.Td>
+      <Table.Td ta="right">{formatCount(profile.segments.length)}</Table.Td>
       <Table.Td>
-        <Text size="sm" title={instant(profile.last_seen)}>
-          {ago(profile.last_seen)}
+        <Text size="sm" title={formatInstant(profile.last_seen)}>
+          {timeAgo(profile.last_seen)}
         </Text>
       </Table.Td>
     </Table.Tr>
@@ -94,29 +96,18 @@ export default function ProfilesPage() {
       </form>
       <Text size="sm" c="dimmed" mb="sm" aria-live="polite">
         {describeSearch(search)}
-        {results.isSuccess ? `: ${results.items.length.toLocaleString("en")}${results.hasNextPage ? "+" : ""} found` : ""}
+        {results.isSuccess ? `: ${formatCount(results.items.length)}${results.hasNextPage ? "+" : ""} found` : ""}
       </Text>
       <ErrorNotice error={results.error} title="Could not search the profiles" />
       {results.isPending ? (
-        <Center py="xl">
-          <Loader aria-label="Searching profiles" />
-        </Center>
+        <Loading label="Searching profiles" />
       ) : results.isSuccess ? (
         <Stack gap="sm">
           {results.items.length > 0 ? (
             <Paper withBorder>
               <Table.ScrollContainer minWidth={720}>
                 <Table>
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>Name</Table.Th>
-                      <Table.Th>E-mail</Table.Th>
-                      <Table.Th>Phone</Table.Th>
-                      <Table.Th ta="right">Identifiers</Table.Th>
-                      <Table.Th ta="right">Segments</Table.Th>
-                      <Table.Th>Last seen</Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
+                  <TableHead columns={["Name", "E-mail", "Phone", { label: "Identifiers", right: true }, { label: "Segments", right: true }, "Last seen"]} />
                   <Table.Tbody>
                     {results.items.map((profile) => (
                       <ProfileRow key={profile.id} profile={profile} />

@@ -1,7 +1,9 @@
-import { Box, Center, Loader, Paper, Text } from "@mantine/core";
+import { Box, Paper, Text } from "@mantine/core";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useCallback, useEffect, useRef, useState } from "react";
 import { ErrorNotice } from "../ui/ErrorNotice";
+import { formatCount } from "../ui/format";
+import { Loading } from "../ui/Loading";
 import type { TimelineEntry } from "./timeline";
 import { DETAILS_HEIGHT, ROW_HEIGHT, TimelineRow } from "./TimelineRow";
 import { useTimeline } from "./useTimeline";
@@ -96,12 +98,10 @@ export function Timeline({ profileId }: { profileId: string }) {
 
   if (timeline.loading && entries.length === 0 && !timeline.error) {
     return (
-      <Center py="xl">
-        <Loader aria-label="Loading the timeline" />
-      </Center>
+      <Loading label="Loading the timeline" />
     );
   }
-  const shown = entries.length.toLocaleString("en");
+  const shown = formatCount(entries.length);
   return (
     <Box>
       <ErrorNotice error={timeline.error} title="Could not load all of the timeline" />

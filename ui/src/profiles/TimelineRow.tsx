@@ -100,7 +100,10 @@ export const TimelineRow = memo(function TimelineRow({ entry, expanded, onToggle
               {shown.title}
             </span>
             {shown.badge ? (
-              <span className={classes.status} style={{ background: `var(--mantine-color-${shown.badge.color}-1)` }}>
+              <span className={classes.status} style={{
+                  background: `var(--mantine-color-${shown.badge.color}-light)`,
+                  color: `var(--mantine-color-${shown.badge.color}-light-color)`,
+                }}>
                 {shown.badge.label}
               </span>
             ) : null}

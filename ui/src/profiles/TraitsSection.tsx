@@ -1,6 +1,6 @@
 import { Anchor, Card, Code, Stack, Table, Text, Title } from "@mantine/core";
 import { Link } from "react-router";
-import { instant } from "../journeys/format";
+import { formatInstant } from "../ui/format";
 import type { ProfileDetail } from "./api";
 
 // Shown in the header's key facts rather than among the computed traits.
@@ -81,7 +81,7 @@ export function TraitsSection({ profile }: { profile: ProfileDetail }) {
                   {segment.name}
                 </Anchor>{" "}
                 <Text span size="xs" c="dimmed">
-                  since {instant(segment.entered_at)}
+                  since {formatInstant(segment.entered_at)}
                 </Text>
               </Text>
             ))}

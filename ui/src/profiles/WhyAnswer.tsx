@@ -1,11 +1,11 @@
-import { Group, List, Loader, Stack, Text } from "@mantine/core";
+import { Badge, Group, List, Loader, Stack, Text } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { ErrorNotice } from "../ui/ErrorNotice";
+import { capitalised, sentence } from "../ui/text";
 import { whyAnswer, type ExplainedMessage } from "./api";
 import { reasonText } from "./timeline";
-import { Tag } from "./Tag";
 import { STATUS_COLORS } from "./TimelineRow";
-import { capitalised, readableInstants } from "./why";
+import { readableInstants } from "./why";
 
 function decisionText(decision: ExplainedMessage["decisions"][number]): string {
   const reason = decision.reason ? ` (${reasonText(decision.reason)})` : "";
@@ -20,9 +20,9 @@ function MessageWhy({ message }: { message: ExplainedMessage }) {
         <Text size="sm" fw={550}>
           {message.channel} · {message.template ?? "no template"}
         </Text>
-        <Tag color={STATUS_COLORS[message.status]}>{message.status}</Tag>
+        <Badge color={STATUS_COLORS[message.status]}>{message.status}</Badge>
       </Group>
-      <Text size="sm">{readableInstants(capitalised(message.why))}.</Text>
+      <Text size="sm">{sentence(readableInstants(message.why))}</Text>
       {message.decisions.map((decision) => (
         <Text key={`${decision.at}-${decision.decision}`} size="xs" c="dimmed">
           {decisionText(decision)}
@@ -44,12 +44,12 @@ export function WhyAnswer({ journey, profileId }: { journey: string; profileId: 
         <Text span fw={650}>
           Why:{" "}
         </Text>
-        {readableInstants(capitalised(answer.answer))}.
+        {sentence(readableInstants(answer.answer))}
       </Text>
       {answer.reasons && answer.reasons.length > 1 ? (
         <List size="sm" spacing={4}>
           {answer.reasons.map((reason) => (
-            <List.Item key={reason.code}>{readableInstants(capitalised(reason.message))}.</List.Item>
+            <List.Item key={reason.code}>{sentence(readableInstants(reason.message))}</List.Item>
           ))}
         </List>
       ) : null}

@@ -153,51 +153,45 @@ export type ErasureReceipt = {
  * trait's value. */
 export type ProfileSearch = { q: string } | { trait: string; value: string };
 
-type Answer = Promise<{ data?: unknown; error?: unknown; response: Response }>;
-
-async function read<T>(pending: Answer): Promise<T> {
-  return (await unwrap(pending)) as T;
-}
-
 const onProfile = (id: string) => ({ params: { path: { profile_id: id } } });
 
 export function searchProfiles(search: ProfileSearch, cursor: string | undefined, limit = 25): Promise<Page<Profile>> {
   const query = "q" in search ? { q: search.q || undefined } : { trait: search.trait, value: search.value };
-  return read(api.GET("/api/v1/profiles", { params: { query: { ...query, cursor, limit } } }));
+  return unwrap(api.GET("/api/v1/profiles", { params: { query: { ...query, cursor, limit } } }));
 }
 
 export function getProfile(id: string): Promise<ProfileDetail> {
-  return read(api.GET("/api/v1/profiles/{profile_id}", onProfile(id)));
+  return unwrap(api.GET("/api/v1/profiles/{profile_id}", onProfile(id)));
 }
 
 export function profileEvents(id: string, cursor: string | undefined, limit = 200): Promise<Page<ProfileEvent>> {
-  return read(api.GET("/api/v1/profiles/{profile_id}/events", { params: { path: { profile_id: id }, query: { cursor, limit } } }));
+  return unwrap(api.GET("/api/v1/profiles/{profile_id}/events", { params: { path: { profile_id: id }, query: { cursor, limit } } }));
 }
 
 export function profileMessages(id: string, cursor: string | undefined, limit = 100): Promise<Page<ProfileMessage>> {
-  return read(api.GET("/api/v1/messages", { params: { query: { profile_id: id, cursor, limit } } }));
+  return unwrap(api.GET("/api/v1/messages", { params: { query: { profile_id: id, cursor, limit } } }));
 }
 
 export function profileSteps(id: string, cursor: string | undefined, limit = 200): Promise<Page<JourneyStep>> {
-  return read(
+  return unwrap(
     api.GET("/api/v1/profiles/{profile_id}/journey-steps", { params: { path: { profile_id: id }, query: { cursor, limit } } }),
   );
 }
 
 export function profileJourneys(id: string, cursor: string | undefined, limit = 20): Promise<Page<JourneyInstance>> {
-  return read(api.GET("/api/v1/profiles/{profile_id}/journeys", { params: { path: { profile_id: id }, query: { cursor, limit } } }));
+  return unwrap(api.GET("/api/v1/profiles/{profile_id}/journeys", { params: { path: { profile_id: id }, query: { cursor, limit } } }));
 }
 
 export function whyAnswer(key: string, profileId: string): Promise<WhyAnswer> {
-  return read(api.GET("/api/v1/journeys/{key}/why", { params: { path: { key }, query: { profile_id: profileId } } }));
+  return unwrap(api.GET("/api/v1/journeys/{key}/why", { params: { path: { key }, query: { profile_id: profileId } } }));
 }
 
 export function getConsent(id: string): Promise<Consent> {
-  return read(api.GET("/api/v1/profiles/{profile_id}/consent", onProfile(id)));
+  return unwrap(api.GET("/api/v1/profiles/{profile_id}/consent", onProfile(id)));
 }
 
 export function setConsent(id: string, group: string, subscribed: boolean): Promise<Consent & { pending_confirmation: boolean }> {
-  return read(
+  return unwrap(
     api.PUT("/api/v1/profiles/{profile_id}/consent/{group}", {
       params: { path: { profile_id: id, group } },
       body: { subscribed, evidence: { via: "console" } },
@@ -207,18 +201,18 @@ export function setConsent(id: string, group: string, subscribed: boolean): Prom
 
 /** The workspace's subscription groups and how people join each. */
 export async function subscriptionGroups(): Promise<Record<string, OptIn>> {
-  const policy = await read<{ subscription_groups?: Record<string, { opt_in: OptIn }> }>(api.GET("/api/v1/policy"));
+  const policy = await unwrap<{ subscription_groups?: Record<string, { opt_in: OptIn }> }>(api.GET("/api/v1/policy"));
   return Object.fromEntries(Object.entries(policy.subscription_groups ?? {}).map(([name, group]) => [name, group.opt_in]));
 }
 
 export function exportProfile(id: string): Promise<unknown> {
-  return read(api.GET("/api/v1/profiles/{profile_id}/export", onProfile(id)));
+  return unwrap(api.GET("/api/v1/profiles/{profile_id}/export", onProfile(id)));
 }
 
 export function eraseProfile(id: string, suppress: boolean): Promise<ErasureReceipt> {
-  return read(api.DELETE("/api/v1/profiles/{profile_id}", { params: { path: { profile_id: id }, query: { suppress } } }));
+  return unwrap(api.DELETE("/api/v1/profiles/{profile_id}", { params: { path: { profile_id: id }, query: { suppress } } }));
 }
 
 export function getErasure(id: string): Promise<ErasureReceipt> {
-  return read(api.GET("/api/v1/erasures/{erasure_id}", { params: { path: { erasure_id: id } } }));
+  return unwrap(api.GET("/api/v1/erasures/{erasure_id}", { params: { path: { erasure_id: id } } }));
 }

@@ -1,3 +1,4 @@
+import { channelLabel } from "../ui/channels";
 import type { Consent, OptIn } from "./api";
 
 /** A profile's consent as the console lists it: everything, each channel, each
@@ -14,12 +15,10 @@ export type ConsentRow = {
   changedAt: string | null;
 };
 
-export const EVERYTHING = "*";
+const EVERYTHING = "*";
 const CHANNEL = "channel:";
 /** The channels whose marketing messages a person can leave as a whole. */
-export const MARKETING_CHANNELS = ["email", "sms", "push", "inbox"];
-
-const CHANNEL_NAMES: Record<string, string> = { email: "E-mail", sms: "SMS", push: "Push", inbox: "In-app inbox" };
+const MARKETING_CHANNELS = ["email", "sms", "push", "inbox"];
 
 function unsubscribedByTraits(traits: Record<string, unknown>, group: string | null): boolean {
   if (traits.unsubscribed === true) return true;
@@ -31,7 +30,7 @@ function row(group: string, consent: Consent, traits: Record<string, unknown>, o
   const scope = group === EVERYTHING ? "everything" : group.startsWith(CHANNEL) ? "channel" : "group";
   const channel = group.slice(CHANNEL.length);
   const label =
-    scope === "everything" ? "All marketing" : scope === "channel" ? `${CHANNEL_NAMES[channel] ?? channel} (whole channel)` : group;
+    scope === "everything" ? "All marketing" : scope === "channel" ? `${channelLabel(channel)} (whole channel)` : group;
   const recorded = consent.groups[group];
   if (recorded) {
     const how = recorded.source.replaceAll("_", " ");

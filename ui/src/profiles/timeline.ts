@@ -3,7 +3,7 @@ import type { JourneyStep, ProfileEvent, ProfileMessage } from "./api";
 /** A profile's timeline: its events, messages and journey steps, three lists the API
  * pages newest first, merged into one without ever showing a row out of order. */
 
-export type TimelineKind = "event" | "message" | "step";
+type TimelineKind = "event" | "message" | "step";
 
 export type TimelineEntry =
   | { kind: "event"; key: string; at: string; time: number; index: number; item: ProfileEvent }

@@ -12,11 +12,6 @@ export function readableInstants(sentence: string): string {
   });
 }
 
-/** A sentence's first letter in capitals: the API's answers start in lower case. */
-export function capitalised(sentence: string): string {
-  return sentence.charAt(0).toUpperCase() + sentence.slice(1);
-}
-
 /** Each journey once, in the order its newest instance comes: the journeys to explain. */
 export function journeysOf(instances: readonly Pick<JourneyInstance, "journey">[]): string[] {
   return [...new Set(instances.map((instance) => instance.journey))];

@@ -1,30 +1,28 @@
 import { Anchor, Card, Grid, Loader, Stack, Table, Text, Title } from "@mantine/core";
-import { IconArrowLeft } from "@tabler/icons-react";
 import { Link, useParams } from "react-router";
-import { formatInstant, timeAgo } from "../analytics/dates";
-import { ApiError } from "../api/errors";
+import { isNotFound } from "../api/errors";
 import { useSession } from "../auth/session";
 import NotFoundPage from "../shell/NotFoundPage";
-import { LoadMore } from "../shell/LoadMore";
+import { BackLink } from "../ui/BackLink";
 import { ErrorNotice } from "../ui/ErrorNotice";
+import { formatCount, formatInstant, timeAgo } from "../ui/format";
+import { LoadMore } from "../ui/LoadMore";
 import { PageHeader } from "../ui/PageHeader";
 import { useCursorPages } from "../ui/pages";
+import { TableHead } from "../ui/TableHead";
 import { fetchMembers, useSegment, useSegmentCount } from "./api";
 import { SegmentStatus } from "./SegmentStatus";
 import { YamlView } from "./YamlView";
 
-const counted = new Intl.NumberFormat("en");
 const SAMPLE = 10;
 
 export default function SegmentPage() {
   const key = useParams().key ?? "";
   const segment = useSegment(key);
-  if (segment.isError && segment.error instanceof ApiError && segment.error.status === 404) return <NotFoundPage />;
+  if (isNotFound(segment.error)) return <NotFoundPage />;
   return (
     <>
-      <Anchor component={Link} to="/segments" size="sm" mb="xs" style={{ display: "inline-flex", alignItems: "center", gap: 4 }}>
-        <IconArrowLeft size={14} aria-hidden /> Segments
-      </Anchor>
+      <BackLink to="/segments">Segments</BackLink>
       {segment.isError ? (
         <ErrorNotice error={segment.error} title="Could not load the segment" />
       ) : segment.isPending ? (
@@ -82,7 +80,7 @@ function MemberCount({ segmentKey }: { segmentKey: string }) {
         <ErrorNotice error={count.error} title="Could not count the members" />
       ) : (
         <Text fz={32} fw={650} lh={1.2}>
-          {count.isPending ? "…" : counted.format(count.data.count)}
+          {count.isPending ? "…" : formatCount(count.data.count)}
         </Text>
       )}
     </Card>
@@ -113,12 +111,7 @@ function SampleMembers({ segmentKey }: { segmentKey: string }) {
       ) : (
         <>
           <Table>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th scope="col">Profile</Table.Th>
-                <Table.Th scope="col">Joined</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
+            <TableHead columns={["Profile", "Joined"]} />
             <Table.Tbody>
               {members.items.map((member) => (
                 <Table.Tr key={member.profile_id}>
@@ -136,7 +129,7 @@ function SampleMembers({ segmentKey }: { segmentKey: string }) {
               ))}
             </Table.Tbody>
           </Table>
-          <LoadMore hasMore={members.hasNextPage} loading={members.isFetchingNextPage} onLoad={() => void members.fetchNextPage()} />
+          <LoadMore list={members} />
         </>
       )}
     </Card>

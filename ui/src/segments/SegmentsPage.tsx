@@ -1,24 +1,24 @@
-import { Anchor, Card, Loader, Stack, Table, Text, TextInput } from "@mantine/core";
+import { Card, Loader, Stack, Table, Text, TextInput } from "@mantine/core";
 import { IconSearch } from "@tabler/icons-react";
 import { useState } from "react";
-import { Link } from "react-router";
-import { timeAgo } from "../analytics/dates";
 import { readable } from "../api/errors";
-import { LoadMore } from "../shell/LoadMore";
 import { ReadOnlyNote } from "../shell/ReadOnlyNote";
 import { ErrorNotice } from "../ui/ErrorNotice";
+import { formatCount, timeAgo } from "../ui/format";
+import { ItemCell } from "../ui/ItemCell";
+import { Loading } from "../ui/Loading";
 import { PageHeader } from "../ui/PageHeader";
-import { useCursorPages } from "../ui/pages";
-import { fetchSegments, useSegmentCount, type Segment } from "./api";
+import { TableHead } from "../ui/TableHead";
+import { useSegmentCount, useSegments, type Segment } from "./api";
 import { SegmentStatus } from "./SegmentStatus";
 
-const counted = new Intl.NumberFormat("en");
 
 export default function SegmentsPage() {
-  const segments = useCursorPages(["segments"], () => fetchSegments());
+  const segments = useSegments();
   const [search, setSearch] = useState("");
   const wanted = search.trim().toLowerCase();
-  const shown = segments.items.filter(
+  const all = segments.data?.items ?? [];
+  const shown = all.filter(
     (segment) => !wanted || segment.name.toLowerCase().includes(wanted) || segment.key.includes(wanted),
   );
 
@@ -42,29 +42,15 @@ export default function SegmentsPage() {
             <ErrorNotice error={segments.error} title="Could not load the segments" />
           </Stack>
         ) : segments.isPending ? (
-          <Stack align="center" p="xl">
-            <Loader aria-label="Loading segments" />
-          </Stack>
+          <Loading label="Loading segments" />
         ) : !shown.length ? (
           <Text c="dimmed" p="md">
-            {segments.items.length ? "No segment matches the search." : "This workspace has no segments yet."}
+            {all.length ? "No segment matches the search." : "This workspace has no segments yet."}
           </Text>
         ) : (
           <Table.ScrollContainer minWidth={640}>
             <Table>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th scope="col">Segment</Table.Th>
-                  <Table.Th scope="col">Status</Table.Th>
-                  <Table.Th scope="col" ta="right">
-                    Members
-                  </Table.Th>
-                  <Table.Th scope="col" ta="right">
-                    Version
-                  </Table.Th>
-                  <Table.Th scope="col">Last changed</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
+              <TableHead columns={["Segment", "Status", { label: "Members", right: true }, { label: "Version", right: true }, "Last changed"]} />
               <Table.Tbody>
                 {shown.map((segment) => (
                   <SegmentRow key={segment.id} segment={segment} />
@@ -74,7 +60,6 @@ export default function SegmentsPage() {
           </Table.ScrollContainer>
         )}
       </Card>
-      <LoadMore hasMore={segments.hasNextPage} loading={segments.isFetchingNextPage} onLoad={() => void segments.fetchNextPage()} />
     </>
   );
 }
@@ -84,12 +69,7 @@ function SegmentRow({ segment }: { segment: Segment }) {
   return (
     <Table.Tr>
       <Table.Td>
-        <Anchor component={Link} to={`/segments/${encodeURIComponent(segment.key)}`} fw={600} size="sm">
-          {segment.name || segment.key}
-        </Anchor>
-        <Text size="xs" c="dimmed" ff="monospace">
-          {segment.key}
-        </Text>
+        <ItemCell to={`/segments/${encodeURIComponent(segment.key)}`} name={segment.name} itemKey={segment.key} />
       </Table.Td>
       <Table.Td>
         <SegmentStatus status={segment.status} progress={segment.progress} />
@@ -103,7 +83,7 @@ function SegmentRow({ segment }: { segment: Segment }) {
           </Text>
         ) : (
           <Text size="sm" fw={500}>
-            {counted.format(count.data.count)}
+            {formatCount(count.data.count)}
           </Text>
         )}
       </Table.Td>

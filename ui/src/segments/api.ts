@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { api, unwrap } from "../api/client";
-import type { Page } from "../ui/pages";
+import type { Items, Page } from "../ui/pages";
 
 /** A segment as GET /api/v1/segments answers it (baton/segments/store.py as_json). */
 export type Segment = {
@@ -17,14 +17,14 @@ export type Segment = {
 
 export type Member = { profile_id: string; entered_at: string };
 
-export function fetchSegments(): Promise<Page<Segment>> {
-  return unwrap<Page<Segment>>(api.GET("/api/v1/segments") as never);
+export function useSegments() {
+  return useQuery({ queryKey: ["segments"], queryFn: () => unwrap<Items<Segment>>(api.GET("/api/v1/segments")) });
 }
 
 export function useSegment(key: string) {
   return useQuery({
     queryKey: ["segments", key],
-    queryFn: () => unwrap<Segment>(api.GET("/api/v1/segments/{ref}", { params: { path: { ref: key } } }) as never),
+    queryFn: () => unwrap<Segment>(api.GET("/api/v1/segments/{ref}", { params: { path: { ref: key } } })),
   });
 }
 
@@ -33,13 +33,13 @@ export function useSegmentCount(key: string) {
   return useQuery({
     queryKey: ["segments", key, "count"],
     queryFn: () =>
-      unwrap<{ count: number; status: string }>(api.GET("/api/v1/segments/{ref}/count", { params: { path: { ref: key } } }) as never),
+      unwrap<{ count: number; status: string }>(api.GET("/api/v1/segments/{ref}/count", { params: { path: { ref: key } } })),
     staleTime: 30_000,
   });
 }
 
 export function fetchMembers(key: string, cursor: string | undefined, limit: number): Promise<Page<Member>> {
   return unwrap<Page<Member>>(
-    api.GET("/api/v1/segments/{ref}/members", { params: { path: { ref: key }, query: { cursor, limit } } }) as never,
+    api.GET("/api/v1/segments/{ref}/members", { params: { path: { ref: key }, query: { cursor, limit } } }),
   );
 }

@@ -1,8 +1,10 @@
-import { Box, Card, Loader, Table, Text, Title } from "@mantine/core";
-import { formatInstant } from "../analytics/dates";
-import { LoadMore } from "../shell/LoadMore";
+import { Box, Loader, Table, Text } from "@mantine/core";
 import { ErrorNotice } from "../ui/ErrorNotice";
+import { formatInstant } from "../ui/format";
+import { LoadMore } from "../ui/LoadMore";
 import { useCursorPages } from "../ui/pages";
+import { TableCard, TableCardNote } from "../ui/TableCard";
+import { TableHead } from "../ui/TableHead";
 import { fetchAudit, type AuditEntry } from "./api";
 
 /** "journey.publish" → "journey publish": actions as words. */
@@ -17,40 +19,26 @@ function objectOf(entry: AuditEntry): string {
 export function AuditTab() {
   const trail = useCursorPages(["audit"], fetchAudit);
   return (
-    <Card padding={0}>
-      <Title order={2} size="h4" px="lg" pt="md" pb={2}>
-        Audit trail
-      </Title>
-      <Text size="sm" c="dimmed" px="lg" pb="xs">
-        Every change to this workspace, and its members signing in and out, newest first.
-      </Text>
+    <TableCard title="Audit trail" description="Every change to this workspace, and its members signing in and out, newest first.">
       {trail.isError ? (
-        <Box px="lg" pb="lg">
+        <TableCardNote>
           <ErrorNotice error={trail.error} title="Could not load the audit trail" />
-        </Box>
+        </TableCardNote>
       ) : trail.isPending ? (
-        <Loader m="lg" aria-label="Loading the audit trail" />
+        <TableCardNote>
+          <Loader aria-label="Loading the audit trail" />
+        </TableCardNote>
       ) : !trail.items.length ? (
-        <Text size="sm" c="dimmed" px="lg" pb="md">
-          Nothing has happened yet.
-        </Text>
+        <TableCardNote>
+          <Text size="sm" c="dimmed">
+            Nothing has happened yet.
+          </Text>
+        </TableCardNote>
       ) : (
         <>
           <Table.ScrollContainer minWidth={720} type="native" tabIndex={0} role="region" aria-label="Audit trail entries">
             <Table fz="sm">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th scope="col" pl="lg">
-                    When
-                  </Table.Th>
-                  <Table.Th scope="col">Who</Table.Th>
-                  <Table.Th scope="col">Did</Table.Th>
-                  <Table.Th scope="col">To</Table.Th>
-                  <Table.Th scope="col" pr="lg">
-                    From
-                  </Table.Th>
-                </Table.Tr>
-              </Table.Thead>
+              <TableHead edge columns={["When", "Who", "Did", "To", "From"]} />
               <Table.Tbody>
                 {trail.items.map((entry) => (
                   <Table.Tr key={entry.id}>
@@ -73,10 +61,10 @@ export function AuditTab() {
             </Table>
           </Table.ScrollContainer>
           <Box pb="md">
-            <LoadMore hasMore={trail.hasNextPage} loading={trail.isFetchingNextPage} onLoad={() => void trail.fetchNextPage()} />
+            <LoadMore list={trail} />
           </Box>
         </>
       )}
-    </Card>
+    </TableCard>
   );
 }

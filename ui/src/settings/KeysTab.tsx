@@ -1,8 +1,8 @@
 import { Badge, Loader, Stack, Text } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
-import { formatInstant, timeAgo } from "../analytics/dates";
 import { roleLabel } from "../shell/roles";
 import { ErrorNotice } from "../ui/ErrorNotice";
+import { formatInstant, timeAgo } from "../ui/format";
 import { fetchKeys } from "./api";
 import { SimpleTable } from "./SimpleTable";
 

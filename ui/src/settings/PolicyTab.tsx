@@ -1,7 +1,7 @@
 import { Anchor, Card, Loader, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
-import { channelLabel } from "../templates/api";
+import { channelLabel } from "../ui/channels";
 import { ErrorNotice } from "../ui/ErrorNotice";
 import { fetchPolicy, type Policy } from "./api";
 import { Fact } from "./Fact";

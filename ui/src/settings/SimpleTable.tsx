@@ -1,5 +1,7 @@
-import { Card, Table, Text, Title } from "@mantine/core";
+import { Table, Text } from "@mantine/core";
 import type { ReactNode } from "react";
+import { TableCard, TableCardNote } from "../ui/TableCard";
+import { TableHead } from "../ui/TableHead";
 
 /** A titled card holding a small read-only table, or a sentence when it is empty. */
 export function SimpleTable({
@@ -16,27 +18,11 @@ export function SimpleTable({
   empty: string;
 }) {
   return (
-    <Card padding={0}>
-      <Title order={2} size="h4" px="lg" pt="md" pb={description ? 2 : "xs"}>
-        {title}
-      </Title>
-      {description ? (
-        <Text size="sm" c="dimmed" px="lg" pb="xs">
-          {description}
-        </Text>
-      ) : null}
+    <TableCard title={title} description={description}>
       {rows.length ? (
         <Table.ScrollContainer minWidth={480} type="native" tabIndex={0} role="region" aria-label={title}>
           <Table>
-            <Table.Thead>
-              <Table.Tr>
-                {columns.map((column, index) => (
-                  <Table.Th key={column} scope="col" pl={index === 0 ? "lg" : undefined}>
-                    {column}
-                  </Table.Th>
-                ))}
-              </Table.Tr>
-            </Table.Thead>
+            <TableHead edge columns={columns} />
             <Table.Tbody>
               {rows.map((row) => (
                 <Table.Tr key={row.key}>
@@ -51,10 +37,12 @@ export function SimpleTable({
           </Table>
         </Table.ScrollContainer>
       ) : (
-        <Text size="sm" c="dimmed" px="lg" pb="md">
-          {empty}
-        </Text>
+        <TableCardNote>
+          <Text size="sm" c="dimmed">
+            {empty}
+          </Text>
+        </TableCardNote>
       )}
-    </Card>
+    </TableCard>
   );
 }

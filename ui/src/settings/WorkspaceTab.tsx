@@ -1,7 +1,7 @@
 import { Badge, Card, Group, Loader, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
-import { formatInstant } from "../analytics/dates";
 import { ErrorNotice } from "../ui/ErrorNotice";
+import { formatInstant } from "../ui/format";
 import { fetchWorkspace } from "./api";
 import { Fact } from "./Fact";
 

@@ -1,5 +1,5 @@
 import { api, unwrap } from "../api/client";
-import type { Page } from "../ui/pages";
+import type { Items, Page } from "../ui/pages";
 
 export type Workspace = {
   id: string;
@@ -47,10 +47,10 @@ export type AuditEntry = {
   object: { type: string; id: string | null } | null;
 };
 
-export const fetchWorkspace = () => unwrap<Workspace>(api.GET("/api/v1/workspace") as never);
-export const fetchPolicy = () => unwrap<Policy>(api.GET("/api/v1/policy") as never);
-export const fetchMembers = () => unwrap<Page<Member>>(api.GET("/api/v1/users") as never);
-export const fetchInvitations = () => unwrap<Page<Invitation>>(api.GET("/api/v1/invitations") as never);
-export const fetchKeys = () => unwrap<Page<ApiKey>>(api.GET("/api/v1/keys") as never);
+export const fetchWorkspace = () => unwrap<Workspace>(api.GET("/api/v1/workspace"));
+export const fetchPolicy = () => unwrap<Policy>(api.GET("/api/v1/policy"));
+export const fetchMembers = () => unwrap<Items<Member>>(api.GET("/api/v1/users"));
+export const fetchInvitations = () => unwrap<Items<Invitation>>(api.GET("/api/v1/invitations"));
+export const fetchKeys = () => unwrap<Items<ApiKey>>(api.GET("/api/v1/keys"));
 export const fetchAudit = (cursor: string | undefined) =>
-  unwrap<Page<AuditEntry>>(api.GET("/api/v1/audit", { params: { query: { cursor, limit: 50 } } }) as never);
+  unwrap<Page<AuditEntry>>(api.GET("/api/v1/audit", { params: { query: { cursor, limit: 50 } } }));

@@ -12,8 +12,8 @@ import {
 import type { Permission } from "../auth/session";
 
 /** A section of the console; `group` heads the sections that belong together. */
-export type NavItem = { to: string; label: string; needs: Permission; icon: Icon; group: NavGroup };
-export type NavGroup = "Overview" | "Engage" | "Audience" | "Measure" | "Workspace";
+type NavItem = { to: string; label: string; needs: Permission; icon: Icon; group: NavGroup };
+type NavGroup = "Overview" | "Engage" | "Audience" | "Measure" | "Workspace";
 
 /** The console's sections, each shown only to a role holding what it needs. */
 export const NAVIGATION: NavItem[] = [

@@ -1,7 +1,9 @@
+import { capitalised } from "../ui/text";
+
 /** A role as people read it: "owner" → "Owner". */
 export function roleLabel(role: string | null | undefined): string {
   if (!role) return "No role";
-  return role.charAt(0).toUpperCase() + role.slice(1);
+  return capitalised(role);
 }
 
 /** Up to two initials of a name, else of the e-mail's local part. */

@@ -1,23 +1,22 @@
-import { Anchor, Badge, Box, Card, Code, Grid, Loader, Stack, Text, Title } from "@mantine/core";
-import { IconArrowLeft } from "@tabler/icons-react";
-import { Link, useParams } from "react-router";
-import { formatInstant, timeAgo } from "../analytics/dates";
-import { ApiError } from "../api/errors";
+import { Badge, Box, Card, Code, Grid, Loader, Stack, Text, Title } from "@mantine/core";
+import { useParams } from "react-router";
+import { isNotFound } from "../api/errors";
 import NotFoundPage from "../shell/NotFoundPage";
+import { BackLink } from "../ui/BackLink";
+import { channelLabel } from "../ui/channels";
 import { ErrorNotice } from "../ui/ErrorNotice";
+import { formatInstant, timeAgo } from "../ui/format";
 import { PageHeader } from "../ui/PageHeader";
-import { channelLabel, PART_LABELS, PARTS, useTemplate } from "./api";
+import { PART_LABELS, PARTS, useTemplate } from "./api";
 import { TemplatePreview } from "./TemplatePreview";
 
 export default function TemplatePage() {
   const key = useParams().key ?? "";
   const template = useTemplate(key);
-  if (template.isError && template.error instanceof ApiError && template.error.status === 404) return <NotFoundPage />;
+  if (isNotFound(template.error)) return <NotFoundPage />;
   return (
     <>
-      <Anchor component={Link} to="/templates" size="sm" mb="xs" style={{ display: "inline-flex", alignItems: "center", gap: 4 }}>
-        <IconArrowLeft size={14} aria-hidden /> Templates
-      </Anchor>
+      <BackLink to="/templates">Templates</BackLink>
       {template.isError ? (
         <ErrorNotice error={template.error} title="Could not load the template" />
       ) : template.isPending ? (

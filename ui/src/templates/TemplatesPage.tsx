@@ -1,13 +1,14 @@
-import { Anchor, Badge, Card, Loader, SegmentedControl, Stack, Table, Text } from "@mantine/core";
+import { Badge, Card, SegmentedControl, Stack, Table, Text } from "@mantine/core";
 import { useState } from "react";
-import { Link } from "react-router";
-import { timeAgo } from "../analytics/dates";
-import { LoadMore } from "../shell/LoadMore";
 import { ReadOnlyNote } from "../shell/ReadOnlyNote";
+import { channelLabel } from "../ui/channels";
 import { ErrorNotice } from "../ui/ErrorNotice";
+import { timeAgo } from "../ui/format";
+import { ItemCell } from "../ui/ItemCell";
+import { Loading } from "../ui/Loading";
 import { PageHeader } from "../ui/PageHeader";
-import { useCursorPages } from "../ui/pages";
-import { channelLabel, fetchTemplates, PARTS, type Template } from "./api";
+import { TableHead } from "../ui/TableHead";
+import { PARTS, useTemplates, type Template } from "./api";
 
 const ALL = "all";
 
@@ -19,11 +20,12 @@ function gist(template: Template): string {
 }
 
 export default function TemplatesPage() {
-  const templates = useCursorPages(["templates"], () => fetchTemplates());
+  const templates = useTemplates();
   const [channel, setChannel] = useState(ALL);
-  const channels = [...new Set(templates.items.map((template) => template.channel))].sort();
-  const shown = templates.items.filter((template) => channel === ALL || template.channel === channel);
-  const count = (name: string) => templates.items.filter((template) => name === ALL || template.channel === name).length;
+  const all = templates.data?.items ?? [];
+  const channels = [...new Set(all.map((template) => template.channel))].sort();
+  const shown = all.filter((template) => channel === ALL || template.channel === channel);
+  const count = (name: string) => all.filter((template) => name === ALL || template.channel === name).length;
 
   return (
     <>
@@ -32,8 +34,8 @@ export default function TemplatesPage() {
       {templates.isError ? (
         <ErrorNotice error={templates.error} title="Could not load the templates" />
       ) : templates.isPending ? (
-        <Loader aria-label="Loading templates" />
-      ) : !templates.items.length ? (
+        <Loading label="Loading templates" />
+      ) : !all.length ? (
         <Text c="dimmed">This workspace has no templates yet.</Text>
       ) : (
         <Stack gap="md">
@@ -50,24 +52,12 @@ export default function TemplatesPage() {
           <Card padding={0}>
             <Table.ScrollContainer minWidth={640}>
               <Table>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th scope="col">Template</Table.Th>
-                    <Table.Th scope="col">Channel</Table.Th>
-                    <Table.Th scope="col">Says</Table.Th>
-                    <Table.Th scope="col">Last changed</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
+                <TableHead columns={["Template", "Channel", "Says", "Last changed"]} />
                 <Table.Tbody>
                   {shown.map((template) => (
                     <Table.Tr key={template.key}>
                       <Table.Td>
-                        <Anchor component={Link} to={`/templates/${encodeURIComponent(template.key)}`} fw={600} size="sm">
-                          {template.name || template.key}
-                        </Anchor>
-                        <Text size="xs" c="dimmed" ff="monospace">
-                          {template.key}
-                        </Text>
+                        <ItemCell to={`/templates/${encodeURIComponent(template.key)}`} name={template.name} itemKey={template.key} />
                       </Table.Td>
                       <Table.Td>
                         <Badge color="gray">{channelLabel(template.channel)}</Badge>
@@ -88,7 +78,6 @@ export default function TemplatesPage() {
               </Table>
             </Table.ScrollContainer>
           </Card>
-          <LoadMore hasMore={templates.hasNextPage} loading={templates.isFetchingNextPage} onLoad={() => void templates.fetchNextPage()} />
         </Stack>
       )}
     </>

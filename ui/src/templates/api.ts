@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { api, unwrap } from "../api/client";
-import type { Page } from "../ui/pages";
+import type { Items } from "../ui/pages";
 
 /** The parts a template may have (baton/channels/templates.py PARTS), each Liquid. */
 export const PARTS = ["subject", "title", "body", "text", "html"] as const;
@@ -20,20 +20,14 @@ export type Template = { key: string; channel: string; name?: string; created_at
 
 export type Rendered = { profile_id: string; channel: string } & Partial<Record<Part, string>>;
 
-const CHANNELS: Record<string, string> = { email: "E-mail", sms: "SMS", push: "Push", inbox: "In-app inbox", chat: "Chat", task: "Task" };
-
-export function channelLabel(channel: string): string {
-  return CHANNELS[channel] ?? channel.charAt(0).toUpperCase() + channel.slice(1);
-}
-
-export function fetchTemplates(): Promise<Page<Template>> {
-  return unwrap<Page<Template>>(api.GET("/api/v1/templates") as never);
+export function useTemplates() {
+  return useQuery({ queryKey: ["templates"], queryFn: () => unwrap<Items<Template>>(api.GET("/api/v1/templates")), staleTime: 60_000 });
 }
 
 export function useTemplate(key: string) {
   return useQuery({
     queryKey: ["templates", key],
-    queryFn: () => unwrap<Template>(api.GET("/api/v1/templates/{key}", { params: { path: { key } } }) as never),
+    queryFn: () => unwrap<Template>(api.GET("/api/v1/templates/{key}", { params: { path: { key } } })),
   });
 }
 
@@ -42,6 +36,6 @@ export type ProfileIdentifier = "profile_id" | "user_id" | "email" | "phone";
 
 export function previewTemplate(key: string, by: ProfileIdentifier, value: string): Promise<Rendered> {
   return unwrap<Rendered>(
-    api.POST("/api/v1/templates/{key}/preview", { params: { path: { key } }, body: { [by]: value } }) as never,
+    api.POST("/api/v1/templates/{key}/preview", { params: { path: { key } }, body: { [by]: value } }),
   );
 }

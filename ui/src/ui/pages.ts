@@ -3,6 +3,9 @@ import { useInfiniteQuery, type QueryKey } from "@tanstack/react-query";
 /** A page of a list as the API answers it (baton/api/cursors.py). */
 export type Page<T> = { items: T[]; next: string | null };
 
+/** A list the API answers whole, without cursors: one workspace's few settings. */
+export type Items<T> = { items: T[] };
+
 /** A list read page by page through the API's cursors, never all at once. */
 export function useCursorPages<T>(key: QueryKey, fetchPage: (cursor: string | undefined) => Promise<Page<T>>, enabled = true) {
   const query = useInfiniteQuery({

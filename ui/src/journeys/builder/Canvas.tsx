@@ -59,7 +59,7 @@ const CATEGORY_COLOURS = {
   exit: "var(--mantine-color-gray-4)",
 };
 
-export type CanvasProps = {
+type CanvasProps = {
   definition: JourneyDefinition;
   editable: boolean;
   problems: readonly Problem[];
@@ -280,13 +280,13 @@ function CanvasInner(props: CanvasProps) {
           <Background gap={20} size={1} color="var(--mantine-color-gray-4)" />
           <Controls showInteractive={false} fitViewOptions={FIT} />
           {areaWidth > 0 && areaWidth < 640 ? null : (
-          <MiniMap<FlowNode>
-            pannable
-            zoomable
-            nodeStrokeWidth={2}
-            nodeColor={(node) => (node.type === "step" ? CATEGORY_COLOURS[categoryOf(node.data.node.type)] : "var(--mantine-color-indigo-4)")}
-            style={{ width: 150, height: 100 }}
-          />
+            <MiniMap<FlowNode>
+              pannable
+              zoomable
+              nodeStrokeWidth={2}
+              nodeColor={(node) => (node.type === "step" ? CATEGORY_COLOURS[categoryOf(node.data.node.type)] : "var(--mantine-color-indigo-4)")}
+              style={{ width: 150, height: 100 }}
+            />
           )}
           <Panel position="top-right">
             <Group gap={4} className="jb-legend" style={{ padding: 4 }}>

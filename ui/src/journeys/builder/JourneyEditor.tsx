@@ -13,7 +13,7 @@ import { YamlTab } from "./YamlTab";
 
 export type { NodeCounts, NodeHighlight } from "./types";
 
-export type JourneyEditorProps = {
+type JourneyEditorProps = {
   value: JourneyDefinition;
   /** Absent: read-only (no palette, no editing). */
   onChange?: (next: JourneyDefinition) => void;

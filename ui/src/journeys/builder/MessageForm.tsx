@@ -1,20 +1,10 @@
 import { Select, Stack, Switch } from "@mantine/core";
-import { useQuery } from "@tanstack/react-query";
-import { api, unwrap } from "../../api/client";
+import { useTemplates } from "../../templates/api";
+import { channelLabel } from "../../ui/channels";
 import { TextField, problemAt } from "./fields";
 import { text, type StepFormProps } from "./formKit";
 import { MessagePreview } from "./MessagePreview";
-import { CHANNELS, channelLabel, textOr } from "./model";
-
-type TemplateItem = { key: string; channel: string; name?: string };
-
-function useTemplates() {
-  return useQuery({
-    queryKey: ["journey-builder", "templates"],
-    queryFn: () => unwrap<{ items: TemplateItem[] }>(api.GET("/api/v1/templates") as never),
-    staleTime: 60_000,
-  });
-}
+import { MESSAGE_CHANNELS, textOr } from "./model";
 
 /** A message node: channel, template (from GET /api/v1/templates), send rules, preview. */
 export function MessageForm(props: StepFormProps) {
@@ -22,7 +12,7 @@ export function MessageForm(props: StepFormProps) {
   const templates = useTemplates();
   const channel = textOr(node.channel, "");
   const template = textOr(node.template, "");
-  const channels = new Set([...CHANNELS.map((c) => c.value), ...(templates.data?.items ?? []).map((t) => t.channel), ...(channel ? [channel] : [])]);
+  const channels = new Set([...MESSAGE_CHANNELS, ...(templates.data?.items ?? []).map((t) => t.channel), ...(channel ? [channel] : [])]);
   const options = (templates.data?.items ?? [])
     .filter((t) => t.channel === channel)
     .map((t) => ({ value: t.key, label: t.name ? `${t.name} (${t.key})` : t.key }));

@@ -3,26 +3,16 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, unwrap } from "../../api/client";
 import { useSession } from "../../auth/session";
+import type { Rendered } from "../../templates/api";
 import { ErrorNotice } from "../../ui/ErrorNotice";
 import { ProfilePicker } from "../ProfilePicker";
-
-/** What POST /api/v1/templates/{key}/preview answers (baton/channels/templates.py Rendered). */
-type Rendered = {
-  profile_id: string;
-  channel: string;
-  subject?: string;
-  html?: string;
-  text?: string;
-  title?: string;
-  body?: string;
-};
 
 function renderPreview(template: string, profileId: string, node: string): Promise<Rendered> {
   return unwrap<Rendered>(
     api.POST("/api/v1/templates/{key}/preview", {
       params: { path: { key: template } },
       body: { profile_id: profileId, journey: { node } },
-    }) as never,
+    }),
   );
 }
 
@@ -55,14 +45,14 @@ export function MessagePreview({ nodeId, template }: { nodeId: string; template:
               Rendering…
             </Text>
           ) : null}
-          {preview.data && profileId !== null ? <Rendered rendered={preview.data} /> : null}
+          {preview.data && profileId !== null ? <RenderedMessage rendered={preview.data} /> : null}
         </>
       )}
     </Stack>
   );
 }
 
-function Rendered({ rendered }: { rendered: Rendered }) {
+function RenderedMessage({ rendered }: { rendered: Rendered }) {
   return (
     <Paper withBorder p="sm" radius="md" data-testid="message-preview">
       <Stack gap={6}>

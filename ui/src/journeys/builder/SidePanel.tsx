@@ -1,14 +1,15 @@
 import { ActionIcon, Alert, Button, Divider, Fieldset, Group, List, Stack, Text, TextInput, Textarea, Title } from "@mantine/core";
 import { IconAlertTriangle, IconTrash, IconX } from "@tabler/icons-react";
 import { useState, type ReactNode } from "react";
+import { capitalised } from "../../ui/text";
 import type { JourneyDefinition, JourneyNode } from "../definition";
 import { idProblem, updateNode, updateNodeField } from "./edits";
 import { TargetSelect, problemAt } from "./fields";
 import { START_HANDLE, TRIGGER_ID, setExit } from "./graph";
 import { TriggerIcon, iconOf } from "./icons";
 import { categoryOf, exitsOf, typeLabel } from "./model";
+import { Counts } from "./nodeParts";
 import { FORM_FIELDS, StepForm } from "./stepForms";
-import { Counts } from "./StepNode";
 import { TriggerForm, setJourneyField } from "./TriggerForm";
 import type { NodeCounts, Problem } from "./types";
 
@@ -133,7 +134,7 @@ function StepSettings({ definition, selected, problems, editable, commit, onRena
           {exits.map((exit) => (
             <TargetSelect
               key={exit.path}
-              label={exit.label === "next" ? "Then" : exit.label.charAt(0).toUpperCase() + exit.label.slice(1)}
+              label={exit.label === "next" ? "Then" : capitalised(exit.label)}
               value={exit.target}
               steps={steps}
               onChange={(target) => commit(setExit(definition, selected, exit.path, target))}

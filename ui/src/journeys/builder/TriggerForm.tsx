@@ -1,4 +1,5 @@
 import { NumberInput, Select, Stack, Switch, Text, TextInput, Title } from "@mantine/core";
+import { STAGES, stageLabel } from "../../ui/lifecycle";
 import { isRecord, type JourneyDefinition } from "../definition";
 import { DurationField, TextField, YamlField, problemAt } from "./fields";
 import { field, numberOr, setAt, textOr } from "./model";
@@ -11,8 +12,6 @@ type Props = {
   /** Sets a top-level field (`trigger.event`); undefined removes it. */
   set: (path: string, value: unknown) => void;
 };
-
-const STAGES = ["awareness", "consideration", "conversion", "retention", "advocacy"];
 
 const NEW_TRIGGER: Record<TriggerKind, Record<string, unknown>> = {
   event: { event: "" },
@@ -46,7 +45,7 @@ export function TriggerForm({ definition, problems, set }: Props) {
         label="Lifecycle stage"
         placeholder="None"
         clearable
-        data={STAGES.map((stage) => ({ value: stage, label: stage.charAt(0).toUpperCase() + stage.slice(1) }))}
+        data={STAGES.map((stage) => ({ value: stage, label: stageLabel(stage) }))}
         value={typeof definition.stage === "string" ? definition.stage : null}
         onChange={(value) => set("stage", value ?? undefined)}
         error={error("stage")}

@@ -1,8 +1,8 @@
-import { IconAlertCircle } from "@tabler/icons-react";
 import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { memo } from "react";
 import { START_HANDLE } from "./graph";
 import { TriggerIcon } from "./icons";
+import { NodeHead, NodeProblems } from "./nodeParts";
 import { describeCondition, describeExits, describeGoal, describeReentry, describeTrigger } from "./summaries";
 import type { TriggerFlowNode } from "./types";
 
@@ -14,15 +14,7 @@ function TriggerNodeView({ data, isConnectable }: NodeProps<TriggerFlowNode>) {
   const name = typeof definition.name === "string" && definition.name ? definition.name : definition.key;
   return (
     <div className={`jb-node jb-trigger${problems?.length ? " jb-invalid" : ""}`}>
-      <div className="jb-head">
-        <span className="jb-icon" aria-hidden>
-          <TriggerIcon size={17} stroke={1.8} />
-        </span>
-        <div className="jb-titles">
-          <span className="jb-type">Trigger</span>
-          <span className="jb-id">{name}</span>
-        </div>
-      </div>
+      <NodeHead icon={TriggerIcon} kind="Trigger" name={name} />
       <div className="jb-summary">{describeTrigger(definition.trigger)}</div>
       <ul className="jb-lines">
         {definition.audience !== undefined ? (
@@ -44,15 +36,7 @@ function TriggerNodeView({ data, isConnectable }: NodeProps<TriggerFlowNode>) {
           <b>Re-entry</b> {describeReentry(definition.reentry)}
         </li>
       </ul>
-      {problems?.length ? (
-        <div className="jb-problem">
-          <IconAlertCircle size={14} aria-hidden style={{ flex: "none", marginTop: 1 }} />
-          <span>
-            {problems[0]}
-            {problems.length > 1 ? ` (+${problems.length - 1} more)` : ""}
-          </span>
-        </div>
-      ) : null}
+      <NodeProblems problems={problems} />
       <Handle
         id={START_HANDLE}
         type="source"

@@ -1,10 +1,10 @@
 import { MarkerType } from "@xyflow/react";
-import type { NodeCounts, NodeHighlight, FlowEdge, FlowNode, Problem } from "./types";
 import { TRIGGER_ID, type Graph } from "./graph";
 import type { Positions } from "./layout";
 import { summarize, typeLabel } from "./model";
+import type { NodeCounts, NodeHighlight, FlowEdge, FlowNode, Problem } from "./types";
 
-export type Decorations = {
+type Decorations = {
   positions: Positions;
   problems: ReadonlyMap<string, string[]>;
   counts?: Record<string, NodeCounts>;

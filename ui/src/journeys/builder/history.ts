@@ -4,7 +4,7 @@ const MAX_STEPS = 200;
 // Typing in one field for a moment makes one undo step, not one per key.
 const COALESCE_MS = 1200;
 
-export type History<T> = { past: T[]; future: T[]; group: string | null; at: number };
+type History<T> = { past: T[]; future: T[]; group: string | null; at: number };
 
 export const emptyHistory = <T>(): History<T> => ({ past: [], future: [], group: null, at: 0 });
 

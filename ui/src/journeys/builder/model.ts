@@ -1,3 +1,5 @@
+import { channelLabel } from "../../ui/channels";
+import { capitalised } from "../../ui/text";
 import { isRecord, type JourneyNode } from "../definition";
 
 /** The node types of docs/journeys.md, in the order the palette offers them. */
@@ -15,7 +17,7 @@ export const NODE_TYPES = [
   "exit",
 ] as const;
 export type NodeType = (typeof NODE_TYPES)[number];
-export type Category = "wait" | "flow" | "action" | "exit";
+type Category = "wait" | "flow" | "action" | "exit";
 
 export const CATEGORIES: { category: Category; label: string }[] = [
   { category: "wait", label: "Wait" },
@@ -41,13 +43,8 @@ export const NODE_INFO: Record<NodeType, { label: string; category: Category; hi
 /** Nodes that wait: a loop must pass one of them. */
 export const WAITING_TYPES: ReadonlySet<string> = new Set(["delay", "wait_until", "wait_for_event"]);
 
-export const CHANNELS: { value: string; label: string }[] = [
-  { value: "email", label: "E-mail" },
-  { value: "sms", label: "SMS" },
-  { value: "push", label: "Push" },
-  { value: "chat", label: "Chat" },
-  { value: "inbox", label: "In-app inbox" },
-];
+/** The channels a message node offers before any template names another. */
+export const MESSAGE_CHANNELS = ["email", "sms", "push", "chat", "inbox"];
 
 export function isNodeType(type: string): type is NodeType {
   return (NODE_TYPES as readonly string[]).includes(type);
@@ -59,10 +56,6 @@ export function categoryOf(type: string): Category {
 
 export function typeLabel(type: string): string {
   return isNodeType(type) ? NODE_INFO[type].label : type;
-}
-
-export function channelLabel(channel: string): string {
-  return CHANNELS.find((c) => c.value === channel)?.label ?? channel;
 }
 
 /** A way out of a node: where its field (`next`, `cases.0.next`...) points, if anywhere. */
@@ -235,7 +228,7 @@ export function summarize(node: JourneyNode): string {
         isRecord(node.increment) && Object.keys(node.increment).length ? `add to ${Object.keys(node.increment).join(", ")}` : "",
         Array.isArray(node.unset) && node.unset.length ? `remove ${node.unset.join(", ")}` : "",
       ].filter(Boolean);
-      return parts.length ? capitalise(parts.join(" · ")) : "No change yet";
+      return parts.length ? capitalised(parts.join(" · ")) : "No change yet";
     }
     case "webhook":
       return `${textOr(node.method, "POST")} ${hostOf(textOr(node.url, ""))}`;
@@ -251,10 +244,6 @@ export function summarize(node: JourneyNode): string {
 function hostOf(url: string): string {
   const match = /^https?:\/\/([^/?#{]+)/.exec(url);
   return match?.[1] ?? (url || "?");
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 export function listOf(value: unknown): unknown[] {

@@ -6,14 +6,14 @@ export type NodeHighlight = "added" | "removed" | "changed";
 /** A mistake in the definition, named like the API's error fields (`nodes.email.next`). */
 export type Problem = { field: string; message: string };
 
-export type StepData = {
+type StepData = {
   node: JourneyNode;
   start: boolean;
   problems?: string[];
   counts?: NodeCounts;
   highlight?: NodeHighlight;
 };
-export type TriggerData = { definition: JourneyDefinition; problems?: string[] };
+type TriggerData = { definition: JourneyDefinition; problems?: string[] };
 
 export type StepFlowNode = Node<StepData, "step">;
 export type TriggerFlowNode = Node<TriggerData, "trigger">;
