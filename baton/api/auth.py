@@ -84,6 +84,12 @@ def identify(request: Request) -> Caller:
     Answered once per request."""
     known: Caller | None = getattr(request.state, "identity", None)
     if known is None:
+        if "authorization" not in request.headers and not request.cookies.get(SESSION_COOKIE):
+            # Nothing guessed, nothing to limit: a signed-out console asks this on each load.
+            raise Unauthorized(
+                "sign in (POST /api/v1/auth/login) or send an admin key: "
+                "`Authorization: Bearer <key>`"
+            )
         known = authenticated(request, lambda: _identify(request))
         request.state.identity = known
     return known
@@ -102,11 +108,7 @@ def _identify(request: Request) -> Caller:
         return key_identity(
             runtime, access, request.headers.get(WORKSPACE_HEADER), client_address(request)
         )
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if not cookie:
-        raise Unauthorized(
-            "sign in (POST /api/v1/auth/login) or send an admin key: `Authorization: Bearer <key>`"
-        )
+    cookie = request.cookies[SESSION_COOKIE]
     found = session_identity(
         runtime, cookie, request.headers.get(WORKSPACE_HEADER), client_address(request)
     )

@@ -30,6 +30,10 @@ def test_an_address_that_keeps_failing_must_wait(own_database: str) -> None:
     runtime = Runtime.create(settings, clock=clock, run_processor=False)
     with serve_in_thread(runtime) as url, httpx.Client(base_url=url, timeout=10) as client:
         assert client.get("/api/v1/segments", headers=bearer(admin)).status_code == 200
+        # A signed-out console asks who it is on every load: no credential, no guess.
+        for _ in range(5):
+            assert client.get("/api/v1/auth/me").status_code == 401
+        assert client.get("/api/v1/segments", headers=bearer(admin)).status_code == 200
         guesses = [
             client.get("/api/v1/segments", headers=bearer("ba_guess_1")),
             client.post("/v1/track", json={"userId": "u", "event": "E"}, headers=basic("bw_g")),
