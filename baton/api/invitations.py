@@ -12,6 +12,7 @@ from starlette.responses import Response
 from baton.api.account import Email, Password, signed_in
 from baton.api.auth import Staff, authenticated, client_address, runtime_of
 from baton.api.bodies import DocumentRoute
+from baton.api.cursors import Limit, decode_cursor, page_json
 from baton.api.responses import JSONBody
 from baton.api.users import giver
 from baton.channels.staff_mail import NO_MAIL, installation_mail, link_url, mail_invitation
@@ -20,7 +21,7 @@ from baton.core.formats import iso_instant
 from baton.storage.database import write_transaction
 from baton.teams import Role, User, authenticate, create_user, open_session, user_by_email
 from baton.teams.audit import Actor, record
-from baton.teams.links import Link, Purpose, cancel_invitation, pending_invitations, redeem
+from baton.teams.links import Link, Purpose, cancel_invitation, pending_invitations_page, redeem
 from baton.teams.membership import invite, join
 
 router = APIRouter(prefix="/api/v1", tags=["users"], route_class=DocumentRoute)
@@ -58,11 +59,17 @@ def post_invitation(request: Request, who: Staff, body: NewInvitation) -> JSONBo
 
 
 @router.get("/invitations", summary="Invitations not yet accepted, withdrawn or expired")
-def list_invitations(request: Request, who: Staff) -> JSONBody:
+def list_invitations(
+    request: Request, who: Staff, cursor: str | None = None, limit: Limit = 100
+) -> JSONBody:
+    """Oldest first, in pages."""
+    after = decode_cursor(cursor) if cursor else None
     runtime = runtime_of(request)
     with runtime.engine.connect() as connection:
-        found = pending_invitations(connection, runtime.clock.now(), workspace_id=who.workspace)
-    return JSONBody({"items": [_invitation_json(link) for link in found]})
+        page = pending_invitations_page(
+            connection, who.workspace, runtime.clock.now(), after, limit
+        )
+    return JSONBody(page_json([_invitation_json(link) for link in page.items], page.after))
 
 
 @router.delete("/invitations/{invitation_id}", status_code=204, summary="Withdraw an invitation")

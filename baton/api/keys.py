@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from baton.api.auth import Staff, runtime_of
 from baton.api.bodies import DocumentRoute
+from baton.api.cursors import Limit, decode_cursor, page_json
 from baton.api.responses import JSONBody
 from baton.api.users import giver
 from baton.core.durations import parse_duration
@@ -19,17 +20,21 @@ from baton.core.formats import iso_instant
 from baton.storage.database import write_transaction
 from baton.teams import Role
 from baton.teams.membership import check_grant
-from baton.workspaces import KeyInfo, KeyKind, list_keys, revoke_key
+from baton.workspaces import KeyInfo, KeyKind, keys_page, revoke_key
 from baton.workspaces.keys import find_key, make_key
 
 router = APIRouter(prefix="/api/v1", tags=["keys"], route_class=DocumentRoute)
 
 
 @router.get("/keys", summary="The workspace's keys, with role, expiry and last use")
-def get_keys(request: Request, who: Staff) -> JSONBody:
+def get_keys(
+    request: Request, who: Staff, cursor: str | None = None, limit: Limit = 100
+) -> JSONBody:
+    """Oldest first, in pages."""
+    after = decode_cursor(cursor) if cursor else None
     with runtime_of(request).engine.connect() as connection:
-        found = list_keys(connection, who.workspace)
-    return JSONBody({"items": [key_json(key) for key in found]})
+        page = keys_page(connection, who.workspace, after, limit)
+    return JSONBody(page_json([key_json(key) for key in page.items], page.after))
 
 
 class NewKey(BaseModel):

@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 from baton.api.auth import AdminWorkspace, Staff, runtime_of
 from baton.api.bodies import DocumentRoute, described_by
 from baton.api.callers import Caller
-from baton.api.cursors import decode_cursor, page_json
+from baton.api.cursors import Limit, decode_cursor, page_json
 from baton.api.responses import JSONBody
 from baton.core.errors import Conflict, InvalidInput
 from baton.core.formats import iso_instant
@@ -21,6 +21,7 @@ from baton.segments import (
     Kind,
     SegmentDefinition,
     Stored,
+    definitions_page,
     delete_definition,
     get_definition,
     list_definitions,
@@ -32,7 +33,7 @@ from baton.segments import (
 from baton.storage.database import write_transaction
 from baton.teams.audit import record
 
-Limit = Annotated[int, Query(ge=1, le=1000)]
+MembersLimit = Annotated[int, Query(ge=1, le=1000)]
 _MODELS = {Kind.SEGMENT: SegmentDefinition, Kind.COMPUTED_TRAIT: ComputedTraitDefinition}
 
 
@@ -57,11 +58,17 @@ def definitions_router(kind: Kind, path: str) -> APIRouter:
             audited(connection, who, now, "save", None, saved)
         return JSONBody(saved.as_json(), 201)
 
-    @router.get("", summary=f"Every {label} of the workspace")
-    def list_all(request: Request, workspace_id: AdminWorkspace) -> JSONBody:
+    @router.get("", summary=f"The workspace's {label}s by key, in pages")
+    def list_all(
+        request: Request,
+        workspace_id: AdminWorkspace,
+        cursor: str | None = None,
+        limit: Limit = 100,
+    ) -> JSONBody:
+        after = decode_cursor(cursor) if cursor else None
         with runtime_of(request).engine.connect() as connection:
-            found = list_definitions(connection, workspace_id, kind)
-        return JSONBody({"items": [item.as_json() for item in found]})
+            page = definitions_page(connection, workspace_id, kind, after, limit)
+        return JSONBody(page_json([item.as_json() for item in page.items], page.after))
 
     @router.post("/preview", summary=f"Count and sample a {label} now, without saving it")
     def preview(request: Request, workspace_id: AdminWorkspace, body: Definition) -> JSONBody:
@@ -128,7 +135,7 @@ def definitions_router(kind: Kind, path: str) -> APIRouter:
         workspace_id: AdminWorkspace,
         ref: str,
         cursor: str | None = None,
-        limit: Limit = 100,
+        limit: MembersLimit = 100,
     ) -> JSONBody:
         after = decode_cursor(cursor) if cursor else None
         with runtime_of(request).engine.connect() as connection:

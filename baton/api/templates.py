@@ -10,15 +10,16 @@ from pydantic import Field
 from baton.api.audit import unless_missing
 from baton.api.auth import AdminWorkspace, Staff, runtime_of
 from baton.api.bodies import DocumentRoute, ProfileReference, described_by, profile_of
+from baton.api.cursors import Limit, decode_cursor, page_json
 from baton.api.responses import JSONBody
 from baton.api.reviews import template_review
 from baton.channels import (
     MessageTemplate,
     get_template,
-    list_templates,
     parse_template,
     render_for,
     save_template,
+    templates_page,
 )
 from baton.core.errors import InvalidInput
 from baton.journeys import delete_unused_template
@@ -52,10 +53,17 @@ def put_template(
     return JSONBody({**found, "change": action}, 201 if action == "created" else 200)
 
 
-@router.get("/templates", summary="Every template of the workspace")
-def get_templates(request: Request, workspace_id: AdminWorkspace) -> JSONBody:
+@router.get("/templates", summary="The workspace's templates by key, in pages")
+def get_templates(
+    request: Request,
+    workspace_id: AdminWorkspace,
+    cursor: str | None = None,
+    limit: Limit = 100,
+) -> JSONBody:
+    after = decode_cursor(cursor) if cursor else None
     with runtime_of(request).engine.connect() as connection:
-        return JSONBody({"items": list_templates(connection, workspace_id)})
+        page = templates_page(connection, workspace_id, after, limit)
+    return JSONBody(page_json(page.items, page.after))
 
 
 @router.get("/templates/{key}", summary="A template")

@@ -15,11 +15,12 @@ from baton.api.account import signed_out
 from baton.api.auth import Staff, runtime_of
 from baton.api.bodies import DocumentRoute
 from baton.api.callers import Caller
+from baton.api.cursors import Limit, decode_cursor, page_json
 from baton.api.responses import JSONBody
 from baton.core.errors import Forbidden, InvalidInput
 from baton.core.formats import iso_instant
 from baton.storage.database import write_transaction
-from baton.teams import Member, Role, close_sessions_of, members
+from baton.teams import Member, Role, close_sessions_of, members, members_page
 from baton.teams.audit import record
 from baton.teams.membership import change_role, check_grant, member_role
 from baton.workspaces.departures import take_out
@@ -34,11 +35,14 @@ def giver(who: Caller) -> Role:
     return who.role
 
 
-@router.get("/users", summary="The workspace's people and their roles")
-def list_members(request: Request, who: Staff) -> JSONBody:
+@router.get("/users", summary="The workspace's people and their roles, by e-mail address")
+def list_members(
+    request: Request, who: Staff, cursor: str | None = None, limit: Limit = 100
+) -> JSONBody:
+    after = decode_cursor(cursor) if cursor else None
     with runtime_of(request).engine.connect() as connection:
-        found = members(connection, who.workspace)
-    return JSONBody({"items": [_member_json(member) for member in found]})
+        page = members_page(connection, who.workspace, after, limit)
+    return JSONBody(page_json([_member_json(member) for member in page.items], page.after))
 
 
 class RoleChange(BaseModel):

@@ -48,6 +48,7 @@ from baton.channels.template_store import (
     render_for,
     save_template,
     template_of,
+    templates_page,
 )
 from baton.channels.templates import (
     MessageTemplate,
@@ -118,5 +119,6 @@ __all__ = [
     "signature",
     "strings_of",
     "template_of",
+    "templates_page",
     "update_settings",
 ]

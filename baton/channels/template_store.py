@@ -11,6 +11,7 @@ from baton.channels.templates import MessageTemplate, Rendered, parse_template, 
 from baton.core.errors import NotFound
 from baton.core.formats import iso_instant
 from baton.core.ids import new_id
+from baton.core.paging import Page
 from baton.segments import yaml_diff
 from baton.storage.tables import message_templates, profiles
 from baton.workspaces import load_policy
@@ -74,6 +75,18 @@ def list_templates(connection: Connection, workspace_id: str) -> list[dict[str, 
         .order_by(message_templates.c.key)
     )
     return [_json(row) for row in rows]
+
+
+def templates_page(
+    connection: Connection, workspace_id: str, after: str | None, limit: int
+) -> Page[dict[str, Any], str]:
+    """The workspace's templates as JSON by key, from the one after the key `after`."""
+    query = select(message_templates).where(message_templates.c.workspace_id == workspace_id)
+    if after is not None:
+        query = query.where(message_templates.c.key > after)
+    rows = connection.execute(query.order_by(message_templates.c.key).limit(limit + 1)).all()
+    page = rows[:limit]
+    return Page([_json(row) for row in page], page[-1].key if len(rows) > limit else None)
 
 
 def _json(row: Any) -> dict[str, Any]:

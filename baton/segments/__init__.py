@@ -21,6 +21,7 @@ from baton.segments.memberships import members, members_among, segments_of
 from baton.segments.store import (
     Kind,
     Stored,
+    definitions_page,
     delete_definition,
     get_definition,
     list_definitions,
@@ -49,6 +50,7 @@ __all__ = [
     "apply_definitions",
     "build",
     "build_pending",
+    "definitions_page",
     "delete_definition",
     "evaluate_due",
     "events_read",

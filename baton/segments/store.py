@@ -13,6 +13,7 @@ from sqlalchemy import Connection, delete, insert, or_, select, text, update
 from baton.core.errors import Conflict, InvalidInput, NotFound
 from baton.core.formats import iso_instant
 from baton.core.ids import new_id
+from baton.core.paging import Page
 from baton.segments.definitions import (
     BUILTIN_COMPUTED,
     ComputedTraitDefinition,
@@ -123,6 +124,20 @@ def list_definitions(connection: Connection, workspace_id: str, kind: Kind | Non
         query = query.where(definitions.c.kind == kind.value)
     rows = connection.execute(query.order_by(definitions.c.kind, definitions.c.key)).all()
     return [_from_row(row) for row in rows]
+
+
+def definitions_page(
+    connection: Connection, workspace_id: str, kind: Kind, after: str | None, limit: int
+) -> Page[Stored, str]:
+    """The workspace's definitions of a kind by key, from the one after the key `after`."""
+    query = select(definitions).where(
+        definitions.c.workspace_id == workspace_id, definitions.c.kind == kind.value
+    )
+    if after is not None:
+        query = query.where(definitions.c.key > after)
+    rows = connection.execute(query.order_by(definitions.c.key).limit(limit + 1)).all()
+    page = [_from_row(row) for row in rows[:limit]]
+    return Page(page, page[-1].key if len(rows) > limit else None)
 
 
 def load_catalog(connection: Connection, workspace_id: str) -> tuple[Catalog, dict[str, Stored]]:

@@ -13,10 +13,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, Select, delete, func, insert, select, update
 
 from baton.core.errors import Unauthorized
 from baton.core.ids import new_id
+from baton.core.paging import Page
 from baton.storage.tables import user_tokens
 from baton.teams.roles import Role
 from baton.teams.tokens import token_digest
@@ -136,25 +137,31 @@ def links_since(connection: Connection, purpose: Purpose, email: str, since: dat
     ).scalar_one()
 
 
-def pending_invitations(
-    connection: Connection,
-    now: datetime,
-    *,
-    workspace_id: str | None = None,
-    email: str | None = None,
-) -> list[Link]:
-    """The invitations not yet used or expired, to a workspace or for an address, oldest
-    first."""
-    query = select(user_tokens).where(
+def pending_invitations(connection: Connection, now: datetime, *, email: str) -> list[Link]:
+    """The invitations for an address not yet used or expired, oldest first."""
+    query = _pending(now).where(user_tokens.c.email == email)
+    return [_link(row) for row in connection.execute(query.order_by(user_tokens.c.id))]
+
+
+def pending_invitations_page(
+    connection: Connection, workspace_id: str, now: datetime, after: str | None, limit: int
+) -> Page[Link, str]:
+    """The workspace's invitations not yet used or expired, oldest first, from the one
+    after the invitation `after`."""
+    query = _pending(now).where(user_tokens.c.workspace_id == workspace_id)
+    if after is not None:
+        query = query.where(user_tokens.c.id > after)
+    rows = connection.execute(query.order_by(user_tokens.c.id).limit(limit + 1)).all()
+    page = [_link(row) for row in rows[:limit]]
+    return Page(page, page[-1].id if len(rows) > limit else None)
+
+
+def _pending(now: datetime) -> Select[Any]:
+    return select(user_tokens).where(
         user_tokens.c.purpose == Purpose.INVITE.value,
         user_tokens.c.used_at.is_(None),
         user_tokens.c.expires_at > now,
     )
-    if workspace_id is not None:
-        query = query.where(user_tokens.c.workspace_id == workspace_id)
-    if email is not None:
-        query = query.where(user_tokens.c.email == email)
-    return [_link(row) for row in connection.execute(query.order_by(user_tokens.c.id))]
 
 
 def take(connection: Connection, link: Link, now: datetime) -> bool:

@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import Connection, Row, delete, insert, select, update
+from sqlalchemy import Connection, Row, Select, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from baton.core.errors import Conflict, InvalidInput, NotFound
 from baton.core.ids import new_id
+from baton.core.paging import Page
 from baton.storage.tables import memberships, users, workspaces
 from baton.teams.links import Purpose, spend_unused
 from baton.teams.passwords import check_password, hash_password, password_matches
@@ -173,13 +174,29 @@ class Member:
 
 
 def members(connection: Connection, workspace_id: str) -> list[Member]:
-    rows = connection.execute(
+    rows = connection.execute(_members_of(workspace_id).order_by(users.c.email))
+    return [Member(_user(r), Role(r.role), r.since) for r in rows]
+
+
+def members_page(
+    connection: Connection, workspace_id: str, after: str | None, limit: int
+) -> Page[Member, str]:
+    """The workspace's members by e-mail address, which no two users share, from the one
+    after the address `after`."""
+    query = _members_of(workspace_id)
+    if after is not None:
+        query = query.where(users.c.email > after)
+    rows = connection.execute(query.order_by(users.c.email).limit(limit + 1)).all()
+    page = [Member(_user(r), Role(r.role), r.since) for r in rows[:limit]]
+    return Page(page, page[-1].user.email if len(rows) > limit else None)
+
+
+def _members_of(workspace_id: str) -> Select[Any]:
+    return (
         select(users, memberships.c.role, memberships.c.created_at.label("since"))
         .join(memberships, memberships.c.user_id == users.c.id)
         .where(memberships.c.workspace_id == workspace_id)
-        .order_by(users.c.email)
     )
-    return [Member(_user(r), Role(r.role), r.since) for r in rows]
 
 
 def _user(row: Row[Any]) -> User:

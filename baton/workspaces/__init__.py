@@ -15,6 +15,7 @@ from baton.workspaces.keys import (
     KeyKind,
     KeyRing,
     create_key,
+    keys_page,
     list_keys,
     revoke_key,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "hash_matches",
     "identity_secret",
     "identity_secret_made_at",
+    "keys_page",
     "list_keys",
     "list_workspaces",
     "load_policy",

@@ -13,11 +13,22 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, delete, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Row,
+    Select,
+    delete,
+    insert,
+    select,
+    update,
+)
 
 from baton.core.clock import Clock
 from baton.core.formats import iso_instant
 from baton.core.ids import new_id
+from baton.core.paging import Page
 from baton.storage.database import write_transaction
 from baton.storage.tables import api_keys
 from baton.teams.audit import Actor, record
@@ -95,6 +106,18 @@ def list_keys(connection: Connection, workspace_id: str) -> list[KeyInfo]:
     return _key_infos(connection, api_keys.c.workspace_id == workspace_id)
 
 
+def keys_page(
+    connection: Connection, workspace_id: str, after: str | None, limit: int
+) -> Page[KeyInfo, str]:
+    """The workspace's keys by id, so oldest first, from the one after the key `after`."""
+    query = _key_query(api_keys.c.workspace_id == workspace_id)
+    if after is not None:
+        query = query.where(api_keys.c.id > after)
+    rows = connection.execute(query.order_by(api_keys.c.id).limit(limit + 1)).all()
+    page = [_key_info(row) for row in rows[:limit]]
+    return Page(page, page[-1].id if len(rows) > limit else None)
+
+
 def find_key(connection: Connection, workspace_id: str, key_id: str) -> KeyInfo | None:
     """The workspace's key with this id, if it has one."""
     found = _key_infos(
@@ -109,23 +132,23 @@ def key_info(connection: Connection, key: str) -> KeyInfo | None:
 
 
 def _key_infos(connection: Connection, where: ColumnElement[bool]) -> list[KeyInfo]:
-    rows = connection.execute(
-        select(
-            api_keys.c.id, api_keys.c.kind, api_keys.c.browser, api_keys.c.hint,
-            api_keys.c.created_at, api_keys.c.role, api_keys.c.expires_at,
-            api_keys.c.last_used_at, api_keys.c.created_by,
-        )
-        .where(where)
-        .order_by(api_keys.c.created_at, api_keys.c.id)
+    rows = connection.execute(_key_query(where).order_by(api_keys.c.created_at, api_keys.c.id))
+    return [_key_info(row) for row in rows]
+
+
+def _key_query(where: ColumnElement[bool]) -> Select[Any]:
+    return select(
+        api_keys.c.id, api_keys.c.kind, api_keys.c.browser, api_keys.c.hint,
+        api_keys.c.created_at, api_keys.c.role, api_keys.c.expires_at,
+        api_keys.c.last_used_at, api_keys.c.created_by,
+    ).where(where)  # fmt: skip
+
+
+def _key_info(r: Row[Any]) -> KeyInfo:
+    return KeyInfo(
+        r.id, KeyKind(r.kind), bool(r.browser), r.hint, r.created_at,
+        None if r.role is None else Role(r.role), r.expires_at, r.last_used_at, r.created_by,
     )  # fmt: skip
-    return [
-        KeyInfo(
-            r.id, KeyKind(r.kind), bool(r.browser), r.hint, r.created_at,
-            None if r.role is None else Role(r.role), r.expires_at, r.last_used_at,
-            r.created_by,
-        )
-        for r in rows
-    ]  # fmt: skip
 
 
 def make_key(

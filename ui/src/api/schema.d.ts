@@ -410,7 +410,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every computed trait of the workspace */
+        /** The workspace's computed traits by key, in pages */
         get: operations["list_all_api_v1_computed_traits_get"];
         put?: never;
         /** Create a computed trait; it builds for every profile */
@@ -575,7 +575,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Invitations not yet accepted, withdrawn or expired */
+        /**
+         * Invitations not yet accepted, withdrawn or expired
+         * @description Oldest first, in pages.
+         */
         get: operations["list_invitations_api_v1_invitations_get"];
         put?: never;
         /**
@@ -975,7 +978,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The workspace's keys, with role, expiry and last use */
+        /**
+         * The workspace's keys, with role, expiry and last use
+         * @description Oldest first, in pages.
+         */
         get: operations["get_keys_api_v1_keys_get"];
         put?: never;
         /**
@@ -1325,7 +1331,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every segment of the workspace */
+        /** The workspace's segments by key, in pages */
         get: operations["list_all_api_v1_segments_get"];
         put?: never;
         /** Create a segment; it builds for every profile */
@@ -1433,7 +1439,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every template of the workspace */
+        /** The workspace's templates by key, in pages */
         get: operations["get_templates_api_v1_templates_get"];
         put?: never;
         post?: never;
@@ -1491,7 +1497,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The workspace's people and their roles */
+        /** The workspace's people and their roles, by e-mail address */
         get: operations["list_members_api_v1_users_get"];
         put?: never;
         post?: never;
@@ -3902,7 +3908,10 @@ export interface operations {
     };
     list_all_api_v1_computed_traits_get: {
         parameters: {
-            query?: never;
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3916,6 +3925,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -4270,7 +4288,10 @@ export interface operations {
     };
     list_invitations_api_v1_invitations_get: {
         parameters: {
-            query?: never;
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4284,6 +4305,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -5051,7 +5081,10 @@ export interface operations {
     };
     get_keys_api_v1_keys_get: {
         parameters: {
-            query?: never;
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -5065,6 +5098,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -5723,7 +5765,10 @@ export interface operations {
     };
     list_all_api_v1_segments_get: {
         parameters: {
-            query?: never;
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -5737,6 +5782,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -6000,7 +6054,10 @@ export interface operations {
     };
     get_templates_api_v1_templates_get: {
         parameters: {
-            query?: never;
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6014,6 +6071,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -6150,7 +6216,10 @@ export interface operations {
     };
     list_members_api_v1_users_get: {
         parameters: {
-            query?: never;
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6164,6 +6233,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

@@ -1,4 +1,4 @@
-import { Card, Loader, Stack, Table, Text, TextInput } from "@mantine/core";
+import { Box, Card, Loader, Stack, Table, Text, TextInput } from "@mantine/core";
 import { IconSearch } from "@tabler/icons-react";
 import { useState } from "react";
 import { readable } from "../api/errors";
@@ -7,17 +7,17 @@ import { ErrorNotice } from "../ui/ErrorNotice";
 import { formatCount, timeAgo } from "../ui/format";
 import { ItemCell } from "../ui/ItemCell";
 import { Loading } from "../ui/Loading";
+import { LoadMore } from "../ui/LoadMore";
 import { PageHeader } from "../ui/PageHeader";
 import { TableHead } from "../ui/TableHead";
 import { useSegmentCount, useSegments, type Segment } from "./api";
 import { SegmentStatus } from "./SegmentStatus";
 
-
 export default function SegmentsPage() {
   const segments = useSegments();
   const [search, setSearch] = useState("");
   const wanted = search.trim().toLowerCase();
-  const all = segments.data?.items ?? [];
+  const all = segments.items;
   const shown = all.filter(
     (segment) => !wanted || segment.name.toLowerCase().includes(wanted) || segment.key.includes(wanted),
   );
@@ -45,7 +45,11 @@ export default function SegmentsPage() {
           <Loading label="Loading segments" />
         ) : !shown.length ? (
           <Text c="dimmed" p="md">
-            {all.length ? "No segment matches the search." : "This workspace has no segments yet."}
+            {!all.length
+              ? "This workspace has no segments yet."
+              : segments.hasNextPage
+                ? "No segment loaded so far matches the search."
+                : "No segment matches the search."}
           </Text>
         ) : (
           <Table.ScrollContainer minWidth={640}>
@@ -59,6 +63,11 @@ export default function SegmentsPage() {
             </Table>
           </Table.ScrollContainer>
         )}
+        {segments.hasNextPage ? (
+          <Box pb="md">
+            <LoadMore list={segments} />
+          </Box>
+        ) : null}
       </Card>
     </>
   );

@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { api, unwrap } from "../api/client";
-import type { Items, Page } from "../ui/pages";
+import { useCursorPages, type Page } from "../ui/pages";
 
 /** A segment as GET /api/v1/segments answers it (baton/segments/store.py as_json). */
 export type Segment = {
@@ -17,8 +17,11 @@ export type Segment = {
 
 export type Member = { profile_id: string; entered_at: string };
 
+/** The workspace's segments by key, fifty at a time: each row of the list counts its members. */
 export function useSegments() {
-  return useQuery({ queryKey: ["segments"], queryFn: () => unwrap<Items<Segment>>(api.GET("/api/v1/segments")) });
+  return useCursorPages(["segments"], (cursor) =>
+    unwrap<Page<Segment>>(api.GET("/api/v1/segments", { params: { query: { cursor, limit: 50 } } })),
+  );
 }
 
 export function useSegment(key: string) {

@@ -1,15 +1,15 @@
 import { Badge, Loader, Stack, Text } from "@mantine/core";
-import { useQuery } from "@tanstack/react-query";
 import { roleLabel } from "../shell/roles";
 import { ErrorNotice } from "../ui/ErrorNotice";
 import { formatInstant, timeAgo } from "../ui/format";
+import { useCursorPages } from "../ui/pages";
 import { fetchKeys } from "./api";
 import { SimpleTable } from "./SimpleTable";
 
 const KINDS: Record<string, string> = { write: "Tracking (write)", admin: "Admin API" };
 
 export function KeysTab() {
-  const keys = useQuery({ queryKey: ["keys"], queryFn: fetchKeys });
+  const keys = useCursorPages(["keys"], fetchKeys);
   if (keys.isError) return <ErrorNotice error={keys.error} title="Could not load the keys" />;
   if (keys.isPending) return <Loader aria-label="Loading the keys" />;
   return (
@@ -18,7 +18,7 @@ export function KeysTab() {
         title="Keys"
         description="Keys that send events to Baton or use its API. Only their last characters are shown: the key itself was shown once, when it was made."
         columns={["Kind", "Ends with", "Role", "Created", "Expires", "Last used"]}
-        rows={keys.data.items.map((key) => ({
+        rows={keys.items.map((key) => ({
           key: key.id,
           cells: [
             <>
@@ -39,6 +39,7 @@ export function KeysTab() {
           ],
         }))}
         empty="This workspace has no keys."
+        more={keys}
       />
       <Text size="sm" c="dimmed">
         Making and revoking keys here is coming; until then, use the API or the command line (baton keys).

@@ -1,14 +1,14 @@
 import { Badge, Loader, Stack, Text } from "@mantine/core";
-import { useQuery } from "@tanstack/react-query";
 import { roleLabel } from "../shell/roles";
 import { ErrorNotice } from "../ui/ErrorNotice";
 import { formatInstant, timeAgo } from "../ui/format";
+import { useCursorPages } from "../ui/pages";
 import { fetchInvitations, fetchMembers } from "./api";
 import { SimpleTable } from "./SimpleTable";
 
 export function PeopleTab() {
-  const members = useQuery({ queryKey: ["users"], queryFn: fetchMembers });
-  const invitations = useQuery({ queryKey: ["invitations"], queryFn: fetchInvitations });
+  const members = useCursorPages(["users"], fetchMembers);
+  const invitations = useCursorPages(["invitations"], fetchInvitations);
   return (
     <Stack gap="lg">
       {members.isError ? (
@@ -20,7 +20,7 @@ export function PeopleTab() {
           title="People"
           description="Everyone who works in this workspace, and their role."
           columns={["Name", "E-mail", "Role", "Member since"]}
-          rows={members.data.items.map((member) => ({
+          rows={members.items.map((member) => ({
             key: member.id,
             cells: [
               member.name || "–",
@@ -32,6 +32,7 @@ export function PeopleTab() {
             ],
           }))}
           empty="Nobody yet."
+          more={members}
         />
       )}
       {invitations.isError ? (
@@ -40,11 +41,12 @@ export function PeopleTab() {
         <SimpleTable
           title="Invitations waiting"
           columns={["E-mail", "Role", "Invited", "Expires"]}
-          rows={invitations.data.items.map((invitation) => ({
+          rows={invitations.items.map((invitation) => ({
             key: invitation.id,
             cells: [invitation.email, roleLabel(invitation.role), timeAgo(invitation.created_at), formatInstant(invitation.expires_at)],
           }))}
           empty="No invitation is waiting to be accepted."
+          more={invitations}
         />
       )}
       <Text size="sm" c="dimmed">

@@ -1,21 +1,25 @@
-import { Table, Text } from "@mantine/core";
-import type { ReactNode } from "react";
+import { Box, Table, Text } from "@mantine/core";
+import type { ComponentProps, ReactNode } from "react";
+import { LoadMore } from "../ui/LoadMore";
 import { TableCard, TableCardNote } from "../ui/TableCard";
 import { TableHead } from "../ui/TableHead";
 
-/** A titled card holding a small read-only table, or a sentence when it is empty. */
+/** A titled card holding a small read-only table, or a sentence when it is empty; for a
+ * list read through the API's cursors (`more`), a button for its next page. */
 export function SimpleTable({
   title,
   description,
   columns,
   rows,
   empty,
+  more,
 }: {
   title: string;
   description?: string;
   columns: string[];
   rows: { key: string; cells: ReactNode[] }[];
   empty: string;
+  more?: ComponentProps<typeof LoadMore>["list"];
 }) {
   return (
     <TableCard title={title} description={description}>
@@ -43,6 +47,11 @@ export function SimpleTable({
           </Text>
         </TableCardNote>
       )}
+      {more?.hasNextPage ? (
+        <Box pb="md">
+          <LoadMore list={more} />
+        </Box>
+      ) : null}
     </TableCard>
   );
 }

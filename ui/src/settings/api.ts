@@ -1,5 +1,5 @@
 import { api, unwrap } from "../api/client";
-import type { Items, Page } from "../ui/pages";
+import type { Page } from "../ui/pages";
 
 export type Workspace = {
   id: string;
@@ -49,8 +49,11 @@ export type AuditEntry = {
 
 export const fetchWorkspace = () => unwrap<Workspace>(api.GET("/api/v1/workspace"));
 export const fetchPolicy = () => unwrap<Policy>(api.GET("/api/v1/policy"));
-export const fetchMembers = () => unwrap<Items<Member>>(api.GET("/api/v1/users"));
-export const fetchInvitations = () => unwrap<Items<Invitation>>(api.GET("/api/v1/invitations"));
-export const fetchKeys = () => unwrap<Items<ApiKey>>(api.GET("/api/v1/keys"));
+export const fetchMembers = (cursor: string | undefined) =>
+  unwrap<Page<Member>>(api.GET("/api/v1/users", { params: { query: { cursor, limit: 100 } } }));
+export const fetchInvitations = (cursor: string | undefined) =>
+  unwrap<Page<Invitation>>(api.GET("/api/v1/invitations", { params: { query: { cursor, limit: 100 } } }));
+export const fetchKeys = (cursor: string | undefined) =>
+  unwrap<Page<ApiKey>>(api.GET("/api/v1/keys", { params: { query: { cursor, limit: 100 } } }));
 export const fetchAudit = (cursor: string | undefined) =>
   unwrap<Page<AuditEntry>>(api.GET("/api/v1/audit", { params: { query: { cursor, limit: 50 } } }));

@@ -6,6 +6,7 @@ import { ErrorNotice } from "../ui/ErrorNotice";
 import { timeAgo } from "../ui/format";
 import { ItemCell } from "../ui/ItemCell";
 import { Loading } from "../ui/Loading";
+import { LoadMore } from "../ui/LoadMore";
 import { PageHeader } from "../ui/PageHeader";
 import { TableHead } from "../ui/TableHead";
 import { PARTS, useTemplates, type Template } from "./api";
@@ -22,10 +23,12 @@ function gist(template: Template): string {
 export default function TemplatesPage() {
   const templates = useTemplates();
   const [channel, setChannel] = useState(ALL);
-  const all = templates.data?.items ?? [];
+  const all = templates.items;
   const channels = [...new Set(all.map((template) => template.channel))].sort();
   const shown = all.filter((template) => channel === ALL || template.channel === channel);
-  const count = (name: string) => all.filter((template) => name === ALL || template.channel === name).length;
+  // Counted among the templates loaded so far: "+" while there are more to load.
+  const count = (name: string) =>
+    `${all.filter((template) => name === ALL || template.channel === name).length}${templates.hasNextPage ? "+" : ""}`;
 
   return (
     <>
@@ -80,6 +83,7 @@ export default function TemplatesPage() {
           </Card>
         </Stack>
       )}
+      <LoadMore list={templates} />
     </>
   );
 }

@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { api, unwrap } from "../api/client";
-import type { Items } from "../ui/pages";
+import { useCursorPages, type Page } from "../ui/pages";
 
 /** The parts a template may have (baton/channels/templates.py PARTS), each Liquid. */
 export const PARTS = ["subject", "title", "body", "text", "html"] as const;
@@ -20,8 +20,14 @@ export type Template = { key: string; channel: string; name?: string; created_at
 
 export type Rendered = { profile_id: string; channel: string } & Partial<Record<Part, string>>;
 
+/** The workspace's templates by key, a hundred at a time: the list and the builder share them. */
 export function useTemplates() {
-  return useQuery({ queryKey: ["templates"], queryFn: () => unwrap<Items<Template>>(api.GET("/api/v1/templates")), staleTime: 60_000 });
+  return useCursorPages(
+    ["templates"],
+    (cursor) => unwrap<Page<Template>>(api.GET("/api/v1/templates", { params: { query: { cursor, limit: 100 } } })),
+    true,
+    60_000,
+  );
 }
 
 export function useTemplate(key: string) {

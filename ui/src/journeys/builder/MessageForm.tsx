@@ -1,22 +1,22 @@
 import { Select, Stack, Switch } from "@mantine/core";
 import { useTemplates } from "../../templates/api";
 import { channelLabel } from "../../ui/channels";
+import { LoadMore } from "../../ui/LoadMore";
 import { TextField, problemAt } from "./fields";
 import { text, type StepFormProps } from "./formKit";
 import { MessagePreview } from "./MessagePreview";
 import { MESSAGE_CHANNELS, textOr } from "./model";
+import { templateOptions } from "./templateOptions";
 
-/** A message node: channel, template (from GET /api/v1/templates), send rules, preview. */
+/** A message node: channel, template (from GET /api/v1/templates, a page at a time), send
+ * rules, preview. */
 export function MessageForm(props: StepFormProps) {
   const { id, node, problems, set } = props;
   const templates = useTemplates();
   const channel = textOr(node.channel, "");
   const template = textOr(node.template, "");
-  const channels = new Set([...MESSAGE_CHANNELS, ...(templates.data?.items ?? []).map((t) => t.channel), ...(channel ? [channel] : [])]);
-  const options = (templates.data?.items ?? [])
-    .filter((t) => t.channel === channel)
-    .map((t) => ({ value: t.key, label: t.name ? `${t.name} (${t.key})` : t.key }));
-  if (template && !options.some((o) => o.value === template)) options.push({ value: template, label: `${template} (not found)` });
+  const channels = new Set([...MESSAGE_CHANNELS, ...templates.items.map((t) => t.channel), ...(channel ? [channel] : [])]);
+  const options = templateOptions(templates.items, channel, template, templates.isSuccess && !templates.hasNextPage);
   return (
     <Stack gap="sm">
       <Select
@@ -39,6 +39,7 @@ export function MessageForm(props: StepFormProps) {
         error={problemAt(problems, `nodes.${id}.template`) ?? (templates.isError ? "The templates could not be loaded" : undefined)}
         data-testid="field-template"
       />
+      <LoadMore list={templates} label="Load more templates" size="xs" />
       <TextField label="Subscription group (optional)" {...text(props, "subscription_group", true)} />
       <Switch
         label="Transactional: spare it caps and quiet hours"
