@@ -84,7 +84,7 @@ export default function JourneysPage() {
                     <Table.Td>
                       <ItemCell to={`/journeys/${encodeURIComponent(journey.key)}`} name={journey.name} itemKey={journey.key} />
                     </Table.Td>
-                    <Table.Td style={{ whiteSpace: "nowrap" }}>
+                    <Table.Td style={{ whiteSpace: "nowrap", minWidth: 104 }}>
                       <StatusBadge status={journey.status} />
                     </Table.Td>
                     <Table.Td>{stageOf(journey)}</Table.Td>

@@ -278,7 +278,7 @@ function CanvasInner(props: CanvasProps) {
           aria-label="Journey canvas"
         >
           <Background gap={20} size={1} color="var(--mantine-color-gray-4)" />
-          <Controls showInteractive={false} fitViewOptions={FIT} />
+          <Controls position="top-left" showInteractive={false} fitViewOptions={FIT} />
           {areaWidth > 0 && areaWidth < 640 ? null : (
             <MiniMap<FlowNode>
               pannable
@@ -305,7 +305,7 @@ function CanvasInner(props: CanvasProps) {
             </Group>
           </Panel>
           {overlay || highlight ? (
-            <Panel position="top-left">
+            <Panel position="bottom-left">
               <Legend overlay={overlay?.label} highlight={highlight !== undefined} />
             </Panel>
           ) : null}

@@ -1,0 +1,66 @@
+import AxeBuilder from "@axe-core/playwright";
+import type { Page } from "@playwright/test";
+import { expect, picture, settled, signIn, test } from "./fixtures";
+
+const WIDTHS = [
+  { width: 1280, height: 800 },
+  { width: 768, height: 1024 },
+];
+
+/** Every page of the console: its name (for the screenshot) and its path, or how to find it. */
+type Entry = { name: string; path: string | ((page: Page) => Promise<string>); signedOut?: boolean };
+const PAGES: Entry[] = [
+  { name: "home", path: "/" },
+  { name: "journeys", path: "/journeys" },
+  { name: "journey", path: "/journeys/cart-abandonment" },
+  { name: "ready-journeys", path: "/ready-journeys" },
+  { name: "profiles", path: "/profiles" },
+  { name: "profile", path: async (page) => `/profiles/${await aProfileId(page)}` },
+  { name: "segments", path: "/segments" },
+  { name: "segment", path: "/segments/at-risk-customers" },
+  { name: "templates", path: "/templates" },
+  { name: "template", path: "/templates/cart-reminder" },
+  { name: "analytics", path: "/analytics" },
+  { name: "settings", path: "/settings" },
+  { name: "login", path: "/login", signedOut: true },
+];
+
+/** A demo customer with a full history: the one with the most events on the first page. */
+async function aProfileId(page: Page): Promise<string> {
+  const answer = await page.request.get("/api/v1/profiles?limit=50");
+  expect(answer.status(), await answer.text()).toBe(200);
+  const { items } = (await answer.json()) as { items: { id: string; event_count: number }[] };
+  const busiest = items.toSorted((a, b) => b.event_count - a.event_count)[0];
+  if (!busiest) throw new Error("the demo workspace has no profiles");
+  return busiest.id;
+}
+
+function describe(violations: Awaited<ReturnType<AxeBuilder["analyze"]>>["violations"]): string {
+  return violations
+    .map((violation) => {
+      const nodes = violation.nodes.map((node) => `    at ${node.target.join(" ")}\n      ${node.failureSummary?.replaceAll("\n", "\n      ")}`);
+      return `[${violation.impact}] ${violation.id}: ${violation.help} (${violation.helpUrl})\n${nodes.join("\n")}`;
+    })
+    .join("\n\n");
+}
+
+for (const entry of PAGES) {
+  test(`${entry.name}: no serious accessibility violation, at 1280 and 768 px`, async ({ page, server }, testInfo) => {
+    if (!entry.signedOut) await signIn(page, server.owner);
+    const path = typeof entry.path === "string" ? entry.path : await entry.path(page);
+    const failures: string[] = [];
+    for (const size of WIDTHS) {
+      await page.setViewportSize(size);
+      await page.goto(path);
+      await settled(page);
+      await expect(page.getByRole("alert").filter({ hasText: /went wrong|cannot|could not|failed/i }), "the page shows an error").toHaveCount(0);
+      const { violations } = await new AxeBuilder({ page }).analyze();
+      const serious = violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
+      if (serious.length) failures.push(`at ${size.width} px:\n${describe(serious)}`);
+      // Charts (ECharts marks their boxes) draw in over a moment; the picture is of the page at rest.
+      if (await page.locator("[_echarts_instance_]").count()) await page.waitForTimeout(500);
+      await picture(page, testInfo, `${entry.name}-${size.width}`);
+    }
+    expect(failures, `${path}: serious or critical accessibility violations\n\n${failures.join("\n\n")}`).toEqual([]);
+  });
+}

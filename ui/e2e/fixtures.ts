@@ -1,0 +1,36 @@
+import { test as base, expect, type Page, type TestInfo } from "@playwright/test";
+import { join } from "node:path";
+import { readState, type Person, type ServerState } from "./servers";
+
+/** Where the tests leave a picture of each page, per project (gitignored). */
+export const SCREENSHOTS = join(import.meta.dirname, "screenshots");
+
+/** The tests' `test`: with the server of the test's project (its users and keys). */
+export const test = base.extend<object, { server: ServerState }>({
+  server: [
+    async ({}, use, workerInfo) => {
+      await use(readState(workerInfo.project.name));
+    },
+    { scope: "worker" },
+  ],
+});
+
+export { expect };
+
+/** Signs the page's browser context in through the API, as the login form does. */
+export async function signIn(page: Page, person: Person): Promise<void> {
+  const answer = await page.request.post("/api/v1/auth/login", { data: { email: person.email, password: person.password } });
+  expect(answer.status(), await answer.text()).toBe(200);
+}
+
+/** Waits until the page shows its heading and no spinner (Mantine's Loader, whatever its
+ * label) is left: nothing is still loading. */
+export async function settled(page: Page): Promise<void> {
+  await expect(page.getByRole("heading", { level: 1 }).first()).toBeVisible();
+  await expect.poll(() => page.locator(".mantine-Loader-root").filter({ visible: true }).count()).toBe(0);
+}
+
+/** A full-page picture of what the page shows now: screenshots/<project>/<name>.png. */
+export async function picture(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENSHOTS, testInfo.project.name, `${name}.png`), fullPage: true, animations: "disabled" });
+}
