@@ -3,8 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 /** The databases the tests run on, each behind its own `baton serve`: all of them unless
- * BATON_E2E_DATABASES names some (`sqlite`), which starts only their servers. */
-export const DATABASES = { sqlite: 8731, postgresql: 8732 } as const;
+ * BATON_E2E_DATABASES names some (`sqlite`), which starts only their servers.
+ * BATON_E2E_PORT moves them off 8731 and 8732, beside another run. */
+const FIRST_PORT = Number(process.env.BATON_E2E_PORT ?? 8731);
+export const DATABASES = { sqlite: FIRST_PORT, postgresql: FIRST_PORT + 1 } as const;
 export type Database = keyof typeof DATABASES;
 
 export function chosenDatabases(): Database[] {
