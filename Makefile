@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 	touch $@
 
 $(UI_DEPS): ui/package.json ui/package-lock.json
-	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) < 20)' 2>/dev/null \
+	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) < 20 ? 1 : 0)' 2>/dev/null \
 		|| { echo "The console needs Node.js 20 or newer: https://nodejs.org" >&2; exit 1; }
 	cd ui && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
