@@ -35,6 +35,9 @@ export const theme = createTheme({
     // A span may not carry the aria-label a loader is given; a status may.
     Loader: Loader.extend({ defaultProps: { role: "status" } }),
     Table: Table.extend({ defaultProps: { verticalSpacing: "sm", horizontalSpacing: "md", highlightOnHover: true } }),
+    // A table wider than its card shows its scrollbar, not only on hover: else its last
+    // columns look cut off, on a tablet most of all.
+    TableScrollContainer: Table.ScrollContainer.extend({ defaultProps: { scrollAreaProps: { type: "auto" } } }),
   },
 });
 

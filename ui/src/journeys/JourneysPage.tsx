@@ -17,6 +17,9 @@ import { NewJourneyModal } from "./NewJourneyModal";
 import { journeyKeys } from "./queries";
 import { STATUS_OPTIONS, StatusBadge } from "./StatusBadge";
 
+// Below this width (a tablet) the stage, the column read least, makes room for the figures.
+const STAGE_FROM = "md";
+
 function matches(journey: JourneySummary, search: string, status: JourneyStatus | null): boolean {
   if (status !== null && journey.status !== status) return false;
   const wanted = search.trim().toLowerCase();
@@ -75,9 +78,9 @@ export default function JourneysPage() {
         <Loading />
       ) : journeys.isSuccess ? (
         <Paper withBorder>
-          <Table.ScrollContainer minWidth={900}>
+          <Table.ScrollContainer minWidth={660}>
             <Table>
-              <TableHead columns={["Name", "Status", "Stage", { label: "Entered", right: true }, { label: "In progress", right: true }, { label: "Goal rate", right: true }, "Last change"]} />
+              <TableHead columns={["Name", "Status", { label: "Stage", visibleFrom: STAGE_FROM }, { label: "Entered", right: true }, { label: "In progress", right: true }, { label: "Goal rate", right: true }, "Last change"]} />
               <Table.Tbody>
                 {shown.map((journey) => (
                   <Table.Tr key={journey.key}>
@@ -87,7 +90,7 @@ export default function JourneysPage() {
                     <Table.Td style={{ whiteSpace: "nowrap", minWidth: 104 }}>
                       <StatusBadge status={journey.status} />
                     </Table.Td>
-                    <Table.Td>{stageOf(journey)}</Table.Td>
+                    <Table.Td visibleFrom={STAGE_FROM}>{stageOf(journey)}</Table.Td>
                     <Table.Td ta="right">{formatCount(journey.entered)}</Table.Td>
                     <Table.Td ta="right">{formatCount(journey.in_progress)}</Table.Td>
                     <Table.Td ta="right">{formatRate(journey.goal_rate)}</Table.Td>

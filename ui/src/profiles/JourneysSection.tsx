@@ -1,11 +1,16 @@
 import { Anchor, Badge, Card, Group, Stack, Text, Title } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
+import { useSession } from "../auth/session";
+import { getJourney } from "../journeys/api";
+import { journeyKeys } from "../journeys/queries";
 import { ErrorNotice } from "../ui/ErrorNotice";
+import { formatInstant } from "../ui/format";
 import { Loading } from "../ui/Loading";
 import { LoadMore } from "../ui/LoadMore";
 import { useCursorPages } from "../ui/pages";
 import { profileJourneys, type JourneyInstance } from "./api";
-import { instanceState, journeysOf, readableInstants } from "./why";
+import { instanceState, journeysOf } from "./why";
 import { WhyAnswer } from "./WhyAnswer";
 
 function InstanceLine({ instance }: { instance: JourneyInstance }) {
@@ -14,10 +19,33 @@ function InstanceLine({ instance }: { instance: JourneyInstance }) {
       <Badge color={instance.status === "live" ? "green" : "gray"}>{instance.status === "live" ? "In progress" : "Ended"}</Badge>
       <Text size="sm">{instanceState(instance)}</Text>
       <Text size="xs" c="dimmed">
-        entered {readableInstants(instance.entered_at)} · version {instance.version}
+        entered {formatInstant(instance.entered_at)} · version {instance.version}
         {instance.holdout ? " · holdout" : ""}
       </Text>
     </Group>
+  );
+}
+
+/** The journey's name, linking to it, with its key beside; the key alone while the name
+ * loads or for a role that may not read journeys. */
+function JourneyTitle({ journey }: { journey: string }) {
+  const readable = useSession().can("read_definitions");
+  const found = useQuery({ queryKey: journeyKeys.one(journey), queryFn: () => getJourney(journey), enabled: readable });
+  const name = found.data?.name;
+  return (
+    <Title order={3}>
+      <Anchor component={Link} to={`/journeys/${encodeURIComponent(journey)}`} inherit>
+        {name ?? journey}
+        {name ? (
+          <>
+            {" "}
+            <Text span size="xs" c="dimmed" ff="monospace" fw={400} ml={4}>
+              {journey}
+            </Text>
+          </>
+        ) : null}
+      </Anchor>
+    </Title>
   );
 }
 
@@ -42,11 +70,7 @@ export function JourneysSection({ profileId }: { profileId: string }) {
       {journeysOf(instances.items).map((journey) => (
         <Card key={journey} padding="md">
           <Stack gap="sm">
-            <Title order={3}>
-              <Anchor component={Link} to={`/journeys/${encodeURIComponent(journey)}`} inherit>
-                {journey}
-              </Anchor>
-            </Title>
+            <JourneyTitle journey={journey} />
             {instances.items
               .filter((instance) => instance.journey === journey)
               .map((instance) => (

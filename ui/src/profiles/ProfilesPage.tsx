@@ -45,7 +45,7 @@ function ProfileRow({ profile }: { profile: Profile }) {
       </Table.Td>
       <Table.Td ta="right">{formatCount(identifierCount(profile))}</Table.Td>
       <Table.Td ta="right">{formatCount(profile.segments.length)}</Table.Td>
-      <Table.Td>
+      <Table.Td style={{ whiteSpace: "nowrap" }}>
         <Text size="sm" title={formatInstant(profile.last_seen)}>
           {timeAgo(profile.last_seen)}
         </Text>

@@ -1,37 +1,30 @@
-import { Anchor, Card, Code, Stack, Table, Text, Title } from "@mantine/core";
+import { Anchor, Card, Code, Stack, Text, Title } from "@mantine/core";
 import { Link } from "react-router";
 import { formatInstant } from "../ui/format";
 import type { ProfileDetail } from "./api";
+import classes from "./TraitsSection.module.css";
 
 // Shown in the header's key facts rather than among the computed traits.
 const BUILT_IN = new Set(["first_seen_at", "last_seen_at"]);
 
 function Value({ value }: { value: unknown }) {
-  if (value === null || value === undefined) return <Text size="sm" c="dimmed">–</Text>;
-  if (typeof value === "object") return <Code style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}>{JSON.stringify(value)}</Code>;
-  return (
-    <Text size="sm" style={{ overflowWrap: "anywhere" }}>
-      {String(value)}
-    </Text>
-  );
+  if (value === null || value === undefined) return <Text span c="dimmed">–</Text>;
+  if (typeof value === "object") return <Code style={{ whiteSpace: "pre-wrap" }}>{JSON.stringify(value)}</Code>;
+  return String(value);
 }
 
-function Pairs({ values, caption }: { values: [string, unknown][]; caption: string }) {
+function Pairs({ values }: { values: [string, unknown][] }) {
   return (
-    <Table verticalSpacing={4} highlightOnHover={false} layout="fixed" aria-label={caption}>
-      <Table.Tbody>
-        {values.map(([name, value]) => (
-          <Table.Tr key={name}>
-            <Table.Th w="40%" fw={500} style={{ overflowWrap: "anywhere" }}>
-              {name}
-            </Table.Th>
-            <Table.Td>
-              <Value value={value} />
-            </Table.Td>
-          </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
+    <dl className={classes.pairs}>
+      {values.map(([name, value]) => (
+        <div key={name}>
+          <dt className={classes.name}>{name}</dt>
+          <dd className={classes.value}>
+            <Value value={value} />
+          </dd>
+        </div>
+      ))}
+    </dl>
   );
 }
 
@@ -49,7 +42,7 @@ export function TraitsSection({ profile }: { profile: ProfileDetail }) {
             No traits yet.
           </Text>
         ) : (
-          <Pairs values={traits} caption="Traits" />
+          <Pairs values={traits} />
         )}
         <Title order={3} mt="xs">
           Computed traits
@@ -60,7 +53,7 @@ export function TraitsSection({ profile }: { profile: ProfileDetail }) {
           </Text>
         ) : (
           <>
-            <Pairs values={computed} caption="Computed traits" />
+            <Pairs values={computed} />
             <Text size="xs" c="dimmed">
               Kept up to date from the person's events: recomputed with each new event and as time windows pass.
             </Text>

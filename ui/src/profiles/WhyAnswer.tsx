@@ -1,28 +1,23 @@
 import { Badge, Group, List, Loader, Stack, Text } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
+import { channelLabel } from "../ui/channels";
 import { ErrorNotice } from "../ui/ErrorNotice";
-import { capitalised, sentence } from "../ui/text";
+import { formatInstant } from "../ui/format";
+import { sentence } from "../ui/text";
 import { whyAnswer, type ExplainedMessage } from "./api";
-import { reasonText } from "./timeline";
 import { STATUS_COLORS } from "./TimelineRow";
-import { readableInstants } from "./why";
+import { decisionText, readableInstants, visitWhy } from "./why";
 
-function decisionText(decision: ExplainedMessage["decisions"][number]): string {
-  const reason = decision.reason ? ` (${reasonText(decision.reason)})` : "";
-  const until = decision.until ? ` until ${decision.until}` : "";
-  return readableInstants(`${capitalised(decision.decision)}${reason}${until} at ${decision.at}`);
-}
-
-function MessageWhy({ message }: { message: ExplainedMessage }) {
+/** A message of a visit and each decision Baton took on it (the why says what came of it). */
+function MessageDecisions({ message }: { message: ExplainedMessage }) {
   return (
     <List.Item>
       <Group gap={6} wrap="wrap">
         <Text size="sm" fw={550}>
-          {message.channel} · {message.template ?? "no template"}
+          {channelLabel(message.channel)} · {message.template ?? "no template"}
         </Text>
         <Badge color={STATUS_COLORS[message.status]}>{message.status}</Badge>
       </Group>
-      <Text size="sm">{sentence(readableInstants(message.why))}</Text>
       {message.decisions.map((decision) => (
         <Text key={`${decision.at}-${decision.decision}`} size="xs" c="dimmed">
           {decisionText(decision)}
@@ -38,13 +33,14 @@ export function WhyAnswer({ journey, profileId }: { journey: string; profileId: 
   if (why.isPending) return <Loader size="sm" aria-label={`Loading why for ${journey}`} />;
   if (why.isError) return <ErrorNotice error={why.error} title={`Could not explain ${journey}`} />;
   const answer = why.data;
+  const latest = answer.instances?.at(-1);
   return (
     <Stack gap="xs" data-testid={`why-${journey}`}>
       <Text size="sm">
         <Text span fw={650}>
           Why:{" "}
         </Text>
-        {sentence(readableInstants(answer.answer))}
+        {latest ? visitWhy(latest) : sentence(readableInstants(answer.answer))}
       </Text>
       {answer.reasons && answer.reasons.length > 1 ? (
         <List size="sm" spacing={4}>
@@ -55,7 +51,7 @@ export function WhyAnswer({ journey, profileId }: { journey: string; profileId: 
       ) : null}
       {answer.last_refusal ? (
         <Text size="sm" c="dimmed">
-          Later refused {answer.last_refusal.times} time(s), last on {readableInstants(answer.last_refusal.at)}:{" "}
+          Later refused {answer.last_refusal.times} time(s), last on {formatInstant(answer.last_refusal.at)}:{" "}
           {answer.last_refusal.message}.
         </Text>
       ) : null}
@@ -63,11 +59,11 @@ export function WhyAnswer({ journey, profileId }: { journey: string; profileId: 
         instance.messages.length > 0 ? (
           <div key={instance.id}>
             <Text size="xs" c="dimmed" mb={4}>
-              Messages of the visit that entered {readableInstants(instance.entered_at)} (version {instance.version})
+              Messages of the visit that entered on {formatInstant(instance.entered_at)} (version {instance.version})
             </Text>
             <List size="sm" spacing="xs" listStyleType="none">
               {instance.messages.map((message) => (
-                <MessageWhy key={`${message.node}-${message.template}-${message.why}`} message={message} />
+                <MessageDecisions key={`${message.node}-${message.template}-${message.why}`} message={message} />
               ))}
             </List>
           </div>

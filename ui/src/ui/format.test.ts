@@ -39,6 +39,13 @@ describe("timeAgo", () => {
     expect(timeAgo("2026-12-06T11:55:00Z", now)).toBe("5 minutes ago");
     expect(timeAgo("2026-12-06T09:00:00Z", now)).toBe("3 hours ago");
     expect(timeAgo("2026-12-05T12:00:00Z", now)).toBe("yesterday");
+    expect(timeAgo("2026-11-30T12:00:00Z", now)).toBe("6 days ago");
+  });
+
+  it("stays relative beyond a week, so that a column reads alike", () => {
+    expect(timeAgo("2026-11-22T12:00:00Z", now)).toBe("2 weeks ago");
+    expect(timeAgo("2026-09-01T12:00:00Z", now)).toBe("3 months ago");
+    expect(timeAgo("2025-11-01T12:00:00Z", now)).toBe("last year");
   });
 
   it("says how far ahead for an instant to come", () => {

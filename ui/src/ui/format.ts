@@ -29,15 +29,23 @@ export function formatInstant(value: string | null | undefined): string {
   return Number.isNaN(parsed) ? value : when.format(parsed);
 }
 
-/** "just now", "5 minutes ago", "yesterday", "in 3 hours"; the instant itself beyond a week. */
+// Each unit of timeAgo, from how many seconds on it is used.
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ["year", 365 * 86_400],
+  ["month", 30 * 86_400],
+  ["week", 7 * 86_400],
+  ["day", 86_400],
+  ["hour", 3600],
+  ["minute", 60],
+];
+
+/** "just now", "5 minutes ago", "yesterday", "3 weeks ago", "last year", "in 3 hours":
+ * always relative, so that a column reads alike; show formatInstant beside it (a title). */
 export function timeAgo(value: string | null | undefined, now = Date.now()): string {
   if (!value) return "–";
   const seconds = (Date.parse(value) - now) / 1000;
   if (Number.isNaN(seconds)) return value;
-  const size = Math.abs(seconds);
-  if (size < 45) return "just now";
-  if (size < 3600) return relative.format(Math.round(seconds / 60), "minute");
-  if (size < 86_400) return relative.format(Math.round(seconds / 3600), "hour");
-  if (size < 604_800) return relative.format(Math.round(seconds / 86_400), "day");
-  return formatInstant(value);
+  if (Math.abs(seconds) < 45) return "just now";
+  const [unit, size] = UNITS.find(([, length]) => Math.abs(seconds) >= length) ?? ["minute", 60];
+  return relative.format(Math.round(seconds / size), unit);
 }

@@ -20,27 +20,29 @@ import {
   type OnNodeDrag,
   type XYPosition,
 } from "@xyflow/react";
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type ReactNode } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties, type DragEvent, type ReactNode } from "react";
 import type { JourneyDefinition, YamlError } from "../definition";
 import { addNode, renameNode } from "./edits";
 import { decorateEdges, decorateNodes, keepUnchanged, problemsByNode } from "./flowElements";
 import { TRIGGER_ID, connect, removeElements, toGraph } from "./graph";
-import { NODE_WIDTH, freeSpot, type Positions } from "./layout";
+import { LabelledEdge } from "./LabelledEdge";
+import { NODE_HEIGHT, NODE_WIDTH, freeSpot, type Positions } from "./layout";
 import { categoryOf, isNodeType, type NodeType } from "./model";
 import { DRAG_TYPE, Palette } from "./Palette";
 import { SidePanel } from "./SidePanel";
 import { StepNode } from "./StepNode";
 import { TriggerNode } from "./TriggerNode";
 import type { FlowEdge, FlowNode, NodeCounts, NodeHighlight, Problem } from "./types";
+import { PANEL_WIDTH, fitOptions, fittingZoom, shiftToShow } from "./view";
 
 const NODE_TYPES = { step: StepNode, trigger: TriggerNode };
+const EDGE_TYPES = { labelled: LabelledEdge };
 // Beyond this many nodes only those in view are drawn; below it every node stays in the
 // page, so that Tab reaches each one.
 const VISIBLE_ONLY_FROM = 60;
-const FIT = { padding: 0.15, maxZoom: 1 };
 // Fitting a long journey would make its cards unreadable: below this zoom it opens at
 // READABLE_ZOOM on its trigger instead.
-const SMALLEST_FIT = 0.6;
+const SMALLEST_FIT = 0.7;
 const READABLE_ZOOM = 0.8;
 const ARIA = {
   "node.a11yDescription.default": "Press Enter to open the step's settings, Delete to remove it, Tab to go to the next step.",
@@ -52,6 +54,9 @@ const ARIA = {
   "controls.fitView.ariaLabel": "Fit the journey in view",
   "minimap.ariaLabel": "Overview of the journey",
 };
+// The legend's height over the bottom of the canvas, with its margin: a step moved into
+// view is kept above it.
+const LEGEND_ROOM = 56;
 const CATEGORY_COLOURS = {
   wait: "var(--mantine-color-blue-3)",
   flow: "var(--mantine-color-violet-3)",
@@ -91,11 +96,11 @@ function CanvasInner(props: CanvasProps) {
   const flow = useReactFlow<FlowNode, FlowEdge>();
   const { ref: sizeRef, width } = useElementSize();
   const area = useRef<HTMLDivElement>(null);
-  const { ref: areaSizeRef, width: areaWidth } = useElementSize();
+  const { ref: areaSizeRef, width: areaWidth, height: areaHeight } = useElementSize();
   const areaRef = useMergedRef(area, areaSizeRef);
   // The node to select once the definition that adds (or renames) it is drawn.
   const [selectNext, setSelectNext] = useState<string | null>(null);
-  const [focusId, setFocusId] = useState<{ id: string; reveal: boolean } | null>(null);
+  const [focusId, setFocusId] = useState<string | null>(null);
 
   const graph = useMemo(() => toGraph(definition), [definition]);
   const byNode = useMemo(() => problemsByNode(problems), [problems]);
@@ -118,6 +123,12 @@ function CanvasInner(props: CanvasProps) {
 
   const selected = nodes.filter((node) => node.selected);
   const panelId = selected.length === 1 ? selected[0]?.id ?? null : null;
+  const narrow = width > 0 && width < 1100;
+  // On a narrow canvas the panel lies over its right-hand side: fitting and moving the view
+  // keep the journey out from under it.
+  const covered = panelId !== null && narrow ? Math.min(PANEL_WIDTH, areaWidth) : 0;
+  const fit = useMemo(() => fitOptions(covered), [covered]);
+  const legend = overlay !== undefined || highlight !== undefined;
 
   const onNodesChange = useCallback((changes: NodeChange<FlowNode>[]) => {
     // Removals go through onDelete, which edits the definition.
@@ -144,12 +155,12 @@ function CanvasInner(props: CanvasProps) {
   );
 
   const add = useCallback(
-    (type: NodeType, position: XYPosition, after: string | null, reveal: boolean) => {
+    (type: NodeType, position: XYPosition, after: string | null) => {
       const { definition: next, id } = addNode(definition, type, after);
       setSelectNext(id);
       onMove({ [id]: position });
       commit(next);
-      setFocusId({ id, reveal });
+      setFocusId(id);
     },
     [commit, definition, onMove],
   );
@@ -157,14 +168,14 @@ function CanvasInner(props: CanvasProps) {
     (type: NodeType) => {
       const anchor = panelId ? nodes.find((node) => node.id === panelId) : undefined;
       if (anchor) {
-        const taken = nodes.map((n) => ({ ...n.position, width: n.measured?.width ?? NODE_WIDTH, height: n.measured?.height ?? 110 }));
-        const below = { x: anchor.position.x, y: anchor.position.y + (anchor.measured?.height ?? 110) + 70 };
-        add(type, freeSpot(below, taken), anchor.id === TRIGGER_ID ? null : anchor.id, true);
+        const taken = nodes.map((n) => ({ ...n.position, width: n.measured?.width ?? NODE_WIDTH, height: n.measured?.height ?? NODE_HEIGHT }));
+        const below = { x: anchor.position.x, y: anchor.position.y + (anchor.measured?.height ?? NODE_HEIGHT) + 70 };
+        add(type, freeSpot(below, taken), anchor.id === TRIGGER_ID ? null : anchor.id);
         return;
       }
       const box = area.current?.getBoundingClientRect();
       const centre = box ? flow.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 }) : { x: 0, y: 0 };
-      add(type, { x: centre.x - NODE_WIDTH / 2, y: centre.y - 50 }, null, false);
+      add(type, { x: centre.x - NODE_WIDTH / 2, y: centre.y - 50 }, null);
     },
     [add, flow, nodes, panelId],
   );
@@ -179,7 +190,7 @@ function CanvasInner(props: CanvasProps) {
       if (!isNodeType(type)) return;
       event.preventDefault();
       const point = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
-      add(type, { x: point.x - NODE_WIDTH / 2, y: point.y - 30 }, null, false);
+      add(type, { x: point.x - NODE_WIDTH / 2, y: point.y - 30 }, null);
     },
     [add, flow],
   );
@@ -192,33 +203,43 @@ function CanvasInner(props: CanvasProps) {
     if (!initialized || placed.current || !box) return;
     placed.current = true;
     const bounds = flow.getNodesBounds(nodes);
-    const fits = Math.min(box.width / (bounds.width * (1 + 2 * FIT.padding)), box.height / (bounds.height * (1 + 2 * FIT.padding)));
-    if (fits >= SMALLEST_FIT) {
-      void flow.fitView(FIT);
+    if (fittingZoom(bounds, box.width, box.height, covered) >= SMALLEST_FIT) {
+      void flow.fitView(fit);
       return;
     }
     const top = nodes.find((n) => n.id === TRIGGER_ID)?.position ?? bounds;
     void flow.setViewport({ x: box.width / 2 - (top.x + NODE_WIDTH / 2) * READABLE_ZOOM, y: 24 - top.y * READABLE_ZOOM, zoom: READABLE_ZOOM });
-  }, [initialized, flow, nodes]);
+  }, [initialized, flow, nodes, covered, fit]);
 
-  // A node added by the keyboard comes into view; an added node takes the focus.
+  // The step whose panel opens (an added one too: it is selected) shows whole beside the
+  // panel and above the legend: the view moves by the least it takes, at the same zoom.
   useEffect(() => {
-    if (focusId === null) return;
-    const node = nodes.find((n) => n.id === focusId.id);
-    if (!node) return;
+    const node = panelId === null ? undefined : flow.getInternalNode(panelId);
+    if (!node || areaWidth === 0) return;
+    const { x, y, zoom } = flow.getViewport();
+    const { positionAbsolute } = node.internals;
+    const box = {
+      x: positionAbsolute.x * zoom + x,
+      y: positionAbsolute.y * zoom + y,
+      width: (node.measured.width ?? NODE_WIDTH) * zoom,
+      height: (node.measured.height ?? NODE_HEIGHT) * zoom,
+    };
+    const shift = shiftToShow(box, { width: areaWidth - covered, height: areaHeight - (legend ? LEGEND_ROOM : 0) });
+    if (shift.x !== 0 || shift.y !== 0) void flow.setViewport({ x: x + shift.x, y: y + shift.y, zoom }, { duration: 200 });
+  }, [panelId, covered, areaWidth, areaHeight, legend, flow]);
+
+  // An added node takes the focus.
+  useEffect(() => {
+    if (focusId === null || !nodes.some((n) => n.id === focusId)) return;
     setFocusId(null);
     // React Flow shows the node a frame or two after it joins the list (once measured).
     const focus = (tries = 20) => {
-      const element = area.current?.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(node.id)}"]`);
+      const element = area.current?.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(focusId)}"]`);
       element?.focus({ preventScroll: true });
       if (document.activeElement !== element && tries > 0) requestAnimationFrame(() => focus(tries - 1));
     };
-    if (!focusId.reveal) {
-      focus();
-      return;
-    }
-    void flow.setCenter(node.position.x + NODE_WIDTH / 2, node.position.y + 60, { zoom: flow.getZoom(), duration: 200 }).then(() => focus());
-  }, [focusId, nodes, flow]);
+    focus();
+  }, [focusId, nodes]);
 
   // Undo and redo, unless a field (which has its own) has the focus.
   useEffect(() => {
@@ -249,16 +270,16 @@ function CanvasInner(props: CanvasProps) {
   );
   const deleteStep = useCallback((id: string) => commit(removeElements(definition, [id], [])), [commit, definition]);
 
-  const narrow = width > 0 && width < 1100;
   const compactPalette = width > 0 && width < 820;
   return (
-    <div ref={sizeRef} className="jb-workspace" style={{ height }}>
+    <div ref={sizeRef} className="jb-workspace" style={{ height, "--jb-panel-width": `${PANEL_WIDTH}px` } as CSSProperties}>
       {editable ? <Palette compact={compactPalette} onAdd={addNearSelection} /> : null}
       <div className="jb-flow-area" ref={areaRef} onDragOver={editable ? onDragOver : undefined} onDrop={editable ? onDrop : undefined}>
         <ReactFlow<FlowNode, FlowEdge>
           nodes={nodes}
           edges={edges}
           nodeTypes={NODE_TYPES}
+          edgeTypes={EDGE_TYPES}
           onNodesChange={onNodesChange}
           onEdgesChange={onEdgesChange}
           onNodeDragStop={onNodeDragStop}
@@ -278,7 +299,7 @@ function CanvasInner(props: CanvasProps) {
           aria-label="Journey canvas"
         >
           <Background gap={20} size={1} color="var(--mantine-color-gray-4)" />
-          <Controls position="top-left" showInteractive={false} fitViewOptions={FIT} />
+          <Controls position="top-left" showInteractive={false} fitViewOptions={fit} />
           {areaWidth > 0 && areaWidth < 640 ? null : (
             <MiniMap<FlowNode>
               pannable
@@ -298,13 +319,13 @@ function CanvasInner(props: CanvasProps) {
                 </Tooltip>
               ) : null}
               <Tooltip label="Fit the journey in view">
-                <ActionIcon variant="subtle" color="gray" onClick={() => void flow.fitView({ ...FIT, duration: 300 })} aria-label="Zoom to fit" data-testid="zoom-to-fit">
+                <ActionIcon variant="subtle" color="gray" onClick={() => void flow.fitView({ ...fit, duration: 300 })} aria-label="Zoom to fit" data-testid="zoom-to-fit">
                   <IconFocusCentered size={18} />
                 </ActionIcon>
               </Tooltip>
             </Group>
           </Panel>
-          {overlay || highlight ? (
+          {legend ? (
             <Panel position="bottom-left">
               <Legend overlay={overlay?.label} highlight={highlight !== undefined} />
             </Panel>

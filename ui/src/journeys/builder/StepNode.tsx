@@ -7,7 +7,7 @@ import type { StepFlowNode } from "./types";
 
 /** A step on the canvas: its type, id and what it does, its counts and its mistakes. */
 function StepNodeView({ id, data, isConnectable }: NodeProps<StepFlowNode>) {
-  const { node, start, problems, counts, highlight } = data;
+  const { node, start, connected, problems, counts, highlight } = data;
   const exits = useMemo(() => exitsOf(node), [node]);
   const classes = [
     "jb-node",
@@ -26,7 +26,7 @@ function StepNodeView({ id, data, isConnectable }: NodeProps<StepFlowNode>) {
       {typeof node.description === "string" && node.description ? <div className="jb-description">{node.description}</div> : null}
       {counts ? <Counts counts={counts} /> : null}
       <NodeProblems problems={problems} />
-      {exits.length > 1 ? <ExitLabels exits={exits} /> : null}
+      {exits.length > 1 ? <ExitLabels exits={exits} connected={connected ?? []} /> : null}
       {exits.map((exit, i) => (
         <Handle
           key={exit.path}
@@ -45,19 +45,23 @@ function StepNodeView({ id, data, isConnectable }: NodeProps<StepFlowNode>) {
   );
 }
 
-function ExitLabels({ exits }: { exits: Exit[] }) {
+/** The names of the ways out not yet connected, each over its handle: a connected one's
+ * name is on its edge, just below. */
+function ExitLabels({ exits, connected }: { exits: Exit[]; connected: readonly string[] }) {
   const width = 100 / (exits.length + 1);
   return (
     <div className="jb-exit-labels" aria-hidden>
-      {exits.map((exit, i) => (
-        <span
-          key={exit.path}
-          className={`jb-exit-label${exit.required && exit.target === null ? " jb-missing" : ""}`}
-          style={{ left: `${(i + 1) * width}%`, maxWidth: `${width * 1.1}%` }}
-        >
-          {exit.label}
-        </span>
-      ))}
+      {exits.map((exit, i) =>
+        connected.includes(exit.path) ? null : (
+          <span
+            key={exit.path}
+            className={`jb-exit-label${exit.required && exit.target === null ? " jb-missing" : ""}`}
+            style={{ left: `${(i + 1) * width}%`, maxWidth: `${width * 1.1}%` }}
+          >
+            {exit.label}
+          </span>
+        ),
+      )}
     </div>
   );
 }

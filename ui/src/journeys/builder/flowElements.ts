@@ -1,7 +1,8 @@
 import { MarkerType } from "@xyflow/react";
 import { TRIGGER_ID, type Graph } from "./graph";
-import type { Positions } from "./layout";
-import { summarize, typeLabel } from "./model";
+import type { JourneyNode } from "../definition";
+import { NODE_WIDTH, type Positions } from "./layout";
+import { exitsOf, summarize, typeLabel } from "./model";
 import type { NodeCounts, NodeHighlight, FlowEdge, FlowNode, Problem } from "./types";
 
 type Decorations = {
@@ -27,6 +28,7 @@ export function problemsByNode(problems: readonly Problem[]): Map<string, string
 /** The graph's nodes as React Flow draws them: placed, with their problems and counts. */
 export function decorateNodes(graph: Graph, decorations: Decorations): FlowNode[] {
   const { positions, problems, counts, highlight, editable } = decorations;
+  const drawn = graph.edges.filter((edge) => !edge.data?.dangling);
   return graph.nodes.map((node): FlowNode => {
     const common = {
       position: positions[node.id] ?? { x: 0, y: 0 },
@@ -43,31 +45,65 @@ export function decorateNodes(graph: Graph, decorations: Decorations): FlowNode[
       ...node,
       ...common,
       ariaLabel: `${typeLabel(step.type)} ${node.id}: ${summarize(step)}${trouble ? `. To fix: ${trouble.join("; ")}` : ""}`,
-      data: { ...node.data, problems: trouble, counts: counts?.[node.id], highlight: highlight?.[node.id] },
+      data: {
+        ...node.data,
+        connected: drawn.filter((edge) => edge.source === node.id).map((edge) => edge.sourceHandle ?? ""),
+        problems: trouble,
+        counts: counts?.[node.id],
+        highlight: highlight?.[node.id],
+      },
     };
   });
 }
 
-/** The graph's edges as React Flow draws them; those to missing steps are left out. */
+// A label's width, near enough to keep labels apart: 11 px text, its padding and border
+// (builder.css, .jb-edge-label) and a little room between two.
+const LABEL_CHARACTER = 6.2;
+const LABEL_EXTRA = 20;
+
+/** The row (0 just under the card) of each labelled way out of a step, by its path: the
+ * first row where its label, centred under its handle, runs into no label placed before it. */
+export function labelRows(node: JourneyNode, labelled: ReadonlySet<string>): Map<string, number> {
+  const exits = exitsOf(node);
+  const ends: number[] = [];
+  const rows = new Map<string, number>();
+  exits.forEach((exit, i) => {
+    if (!labelled.has(exit.path)) return;
+    const centre = ((i + 1) / (exits.length + 1)) * NODE_WIDTH;
+    const half = (exit.label.length * LABEL_CHARACTER + LABEL_EXTRA) / 2;
+    const free = ends.findIndex((end) => end <= centre - half);
+    const row = free === -1 ? ends.length : free;
+    ends[row] = centre + half;
+    rows.set(exit.path, row);
+  });
+  return rows;
+}
+
+/** The graph's edges as React Flow draws them (LabelledEdge); those to missing steps are left out. */
 export function decorateEdges(graph: Graph, editable: boolean): FlowEdge[] {
-  return graph.edges
-    .filter((edge) => !edge.data?.dangling)
-    .map((edge) => {
-      const timeout = edge.sourceHandle === "timeout_next";
-      const start = edge.source === TRIGGER_ID;
-      const color = start ? "var(--mantine-color-indigo-5)" : "var(--mantine-color-gray-5)";
-      return {
-        ...edge,
-        type: "smoothstep",
-        deletable: editable,
-        markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color },
-        style: { stroke: color, strokeWidth: 1.6, ...(timeout ? { strokeDasharray: "5 4" } : {}) },
-        labelBgPadding: [6, 3] as [number, number],
-        labelBgBorderRadius: 4,
-        ariaLabel: start ? `Start: ${edge.target}` : `${edge.label ? `${String(edge.label)} of ` : ""}${edge.source} to ${edge.target}`,
-        domAttributes: { "data-testid": `edge-${edge.source}-${edge.sourceHandle ?? ""}` } as FlowEdge["domAttributes"],
-      };
-    });
+  const drawn = graph.edges.filter((edge) => !edge.data?.dangling);
+  const rows = new Map(
+    graph.nodes.flatMap((node) => {
+      if (node.type !== "step") return [];
+      const labelled = new Set(drawn.filter((edge) => edge.source === node.id && edge.label).map((edge) => edge.sourceHandle ?? ""));
+      return labelled.size > 0 ? [[node.id, labelRows(node.data.node, labelled)] as const] : [];
+    }),
+  );
+  return drawn.map((edge) => {
+    const timeout = edge.sourceHandle === "timeout_next";
+    const start = edge.source === TRIGGER_ID;
+    const color = start ? "var(--mantine-color-indigo-5)" : "var(--mantine-color-gray-5)";
+    return {
+      ...edge,
+      type: "labelled",
+      data: { ...edge.data, labelRow: rows.get(edge.source)?.get(edge.sourceHandle ?? "") ?? 0 },
+      deletable: editable,
+      markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color },
+      style: { stroke: color, strokeWidth: 1.6, ...(timeout ? { strokeDasharray: "5 4" } : {}) },
+      ariaLabel: start ? `Start: ${edge.target}` : `${edge.label ? `${String(edge.label)} of ` : ""}${edge.source} to ${edge.target}`,
+      domAttributes: { "data-testid": `edge-${edge.source}-${edge.sourceHandle ?? ""}` } as FlowEdge["domAttributes"],
+    };
+  });
 }
 
 /** The same node or edge as before when nothing it shows changed: React Flow then leaves

@@ -2,7 +2,7 @@ import dagre from "@dagrejs/dagre";
 import type { XYPosition } from "@xyflow/react";
 
 export const NODE_WIDTH = 260;
-const NODE_HEIGHT = 112;
+export const NODE_HEIGHT = 112;
 const TRIGGER_HEIGHT = 128;
 
 export type Positions = Record<string, XYPosition>;
@@ -10,7 +10,9 @@ export type Positions = Record<string, XYPosition>;
 /** Top-to-bottom positions (top-left corners) for every node, by dagre. */
 export function layout(nodeIds: readonly string[], edges: readonly { source: string; target: string }[], tallIds: ReadonlySet<string> = new Set()): Positions {
   const graph = new dagre.graphlib.Graph({ multigraph: true });
-  graph.setGraph({ rankdir: "TB", nodesep: 48, ranksep: 72, marginx: 16, marginy: 16 });
+  // Ranks far enough apart for the labels under a card's ways out (LabelledEdge, two rows)
+  // to sit in the gap, clear of the next card's arrows.
+  graph.setGraph({ rankdir: "TB", nodesep: 48, ranksep: 88, marginx: 16, marginy: 16 });
   graph.setDefaultEdgeLabel(() => ({}));
   for (const id of nodeIds) graph.setNode(id, { width: NODE_WIDTH, height: tallIds.has(id) ? TRIGGER_HEIGHT : NODE_HEIGHT });
   edges.forEach((edge, i) => {

@@ -9,6 +9,8 @@ export type Problem = { field: string; message: string };
 type StepData = {
   node: JourneyNode;
   start: boolean;
+  /** The ways out (their paths) drawn as edges: those edges bear their names (LabelledEdge). */
+  connected?: string[];
   problems?: string[];
   counts?: NodeCounts;
   highlight?: NodeHighlight;
@@ -18,5 +20,6 @@ type TriggerData = { definition: JourneyDefinition; problems?: string[] };
 export type StepFlowNode = Node<StepData, "step">;
 export type TriggerFlowNode = Node<TriggerData, "trigger">;
 export type FlowNode = StepFlowNode | TriggerFlowNode;
-/** An edge's `sourceHandle` is the field of its source that holds the target. */
-export type FlowEdge = Edge<{ dangling?: boolean }>;
+/** An edge's `sourceHandle` is the field of its source that holds the target; its label
+ * goes on `labelRow` under that way out (0 the highest), clear of its neighbours' labels. */
+export type FlowEdge = Edge<{ dangling?: boolean; labelRow?: number }>;
