@@ -61,7 +61,7 @@ def install_console(app: FastAPI, build: Path) -> None:
     @router.get("/{path:console_path}")
     def page(path: str) -> Response:
         if not index.is_file():
-            return HTMLResponse(_NOT_BUILT, 503)
+            return HTMLResponse(_NOT_BUILT, 404)  # no page here yet; the server is fine
         shipped = (build / path).resolve()
         if not (path and shipped.is_file() and shipped.is_relative_to(build.resolve())):
             shipped = index

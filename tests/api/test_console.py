@@ -94,6 +94,6 @@ def test_nothing_outside_the_build_is_served(console: httpx.Client, path: str) -
 def test_without_a_build_the_root_says_how_to_make_one(tmp_path: Path) -> None:
     for client in _served(tmp_path / "missing", tmp_path):
         answer = client.get("/journeys/x")
-        assert answer.status_code == 503
+        assert answer.status_code == 404
         assert "make install" in answer.text
         assert client.get("/healthz").json() == {"status": "ok"}

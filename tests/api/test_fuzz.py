@@ -113,9 +113,10 @@ def _with_hidden_routes(document: dict[str, Any], runtime: Runtime) -> dict[str,
         if isinstance(route.original_route, APIRoute) and route.path and route.methods
     ]
     shown = {route.endpoint: path for path, _, route in routes if route.include_in_schema}
-    for path, methods, route in routes:
+    for written, methods, route in routes:
         if route.include_in_schema:
             continue
+        path = re.sub(r"{(\w+):\w+}", r"{\1}", written)  # `{path:console_path}`: `{path}`
         for method in (m.lower() for m in methods):
             twin = shown.get(route.endpoint)
             if twin is not None:

@@ -250,6 +250,7 @@ def _path_values(a: Tenant) -> dict[tuple[str, str] | str, list[str]]:
         "user_id": [n["owner_id"]],
         "key_id": [n["key_id"]],
         "invitation_id": [n["invitation_id"]],
+        "version": ["1"],
         "workspace": [a.key, a.id],
     }
 
@@ -376,9 +377,19 @@ class Caller:
         self.client, self.headers = client, headers
 
     def __call__(self, call: Call) -> httpx.Response:
-        return self.client.request(
+        with self.client.stream(
             call.method, call.url, params=call.query, json=call.body, headers=self.headers
-        )
+        ) as answer:
+            if not answer.headers.get("content-type", "").startswith("text/event-stream"):
+                answer.read()
+                return answer
+            # A live stream ends minutes later: what it shows is in its first event.
+            shown = ""
+            for chunk in answer.iter_text():
+                shown += chunk
+                if "data:" in shown and shown.endswith("\n\n"):
+                    break
+            return httpx.Response(answer.status_code, headers=answer.headers, text=shown)
 
 
 @pytest.fixture
