@@ -24,8 +24,22 @@ def decode_cursor(cursor: str) -> str:
         value = None
     # No key holds NUL, and PostgreSQL cannot even compare one with text that does.
     if value is None or "\x00" in value:
-        raise InvalidInput("cursor is not one this API returned", field="cursor")
+        raise cursor_fault()
     return value
+
+
+def cursor_number(text: str, low: int, high: int) -> int:
+    """A whole number a cursor carries, within the range of the column it is compared
+    with: a database refuses to compare a column with a larger number."""
+    # isdigit() alone takes `²`, which int() refuses.
+    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
+        raise cursor_fault()
+    return int(text)
+
+
+def cursor_fault() -> InvalidInput:
+    """The error for a cursor this API did not return."""
+    return InvalidInput("cursor is not one this API returned", field="cursor")
 
 
 def page_json(items: list[Any], after: str | None) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from baton.api.bodies import (
     to_duration,
 )
 from baton.api.callers import Caller
-from baton.api.cursors import Limit, decode_cursor, page_json
+from baton.api.cursors import Limit, cursor_number, decode_cursor, page_json
 from baton.api.responses import JSONBody
 from baton.api.reviews import publication_review
 from baton.core.errors import InvalidInput
@@ -347,7 +347,7 @@ def versions(
     """Each `version`, its `status` (draft, published: the one new entries get, or
     superseded), `created_at` (its last save), `published_at` and `created_by` (who
     saved it last, from the audit trail; null when no entry tells)."""
-    after = _version_cursor(decode_cursor(cursor)) if cursor else None
+    after = cursor_number(decode_cursor(cursor), 1, _LARGEST_VERSION) if cursor else None
     with runtime_of(request).engine.connect() as connection:
         journey = get_journey(connection, workspace_id, key)
         page = versions_page(connection, journey, after, limit)
@@ -367,13 +367,6 @@ def version(
         journey = get_journey(connection, workspace_id, key)
         found, definition = get_version(connection, journey, version)
     return JSONBody({**found.as_json(), "definition": definition})
-
-
-def _version_cursor(text: str) -> int:
-    # isdigit() alone takes `²`, which int() refuses.
-    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= _LARGEST_VERSION:
-        raise InvalidInput("cursor is not one this API returned", field="cursor")
-    return int(text)
 
 
 @router.get("/journeys/{key}/stats", summary="Per node: entered, waiting now, exited; goals")

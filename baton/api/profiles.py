@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from sqlalchemy import Connection, RowMapping
 
 from baton.api.auth import AdminWorkspace, runtime_of
-from baton.api.cursors import Limit, decode_cursor, page_json
+from baton.api.cursors import Limit, cursor_fault, cursor_number, decode_cursor, page_json
 from baton.api.responses import JSONBody
 from baton.core.errors import InvalidInput
 from baton.core.formats import iso_instant
@@ -111,14 +111,9 @@ def profile_events(
 def _event_key(text: str) -> EventKey:
     instant_text, _, seq_text = text.partition("|")
     instant = parse_instant(instant_text)
-    try:
-        seq = int(seq_text)
-    except ValueError:
-        seq = -1
-    # `seq` is a 64-bit integer in the database, which refuses to compare with a larger one.
-    if instant is None or not 0 <= seq < 2**63:
-        raise InvalidInput("cursor is not one this API returned", field="cursor")
-    return instant, seq
+    if instant is None:
+        raise cursor_fault()
+    return instant, cursor_number(seq_text, 0, 2**63 - 1)  # a 64-bit column
 
 
 @router.get(
@@ -148,14 +143,9 @@ def _step_key(text: str) -> StepKey:
     instant_text, _, rest = text.partition("|")
     instance_id, _, n_text = rest.rpartition("|")
     instant = parse_instant(instant_text)
-    try:
-        n = int(n_text)
-    except ValueError:
-        n = -1
-    # Step numbers are 32-bit integers in the database, which refuses to compare with more.
-    if instant is None or not instance_id or not 0 <= n < 2**31:
-        raise InvalidInput("cursor is not one this API returned", field="cursor")
-    return instant, instance_id, n
+    if instant is None or not instance_id:
+        raise cursor_fault()
+    return instant, instance_id, cursor_number(n_text, 0, 2**31 - 1)  # a 32-bit column
 
 
 @router.get("/ingest/status", summary="Events accepted but not yet resolved into profiles")
