@@ -363,15 +363,18 @@ _SNAPSHOT_POLLS = 200
 
 
 def _outlive_older_snapshots(connection: Connection) -> None:
-    """Waits until no other session of this database holds a snapshot from before now.
-    `VACUUM FULL` copies a deleted row into the new file while any such snapshot could
-    still see it (an auto-analyze, a long report), which would leave the erased data on
-    disk; raises Busy after ten seconds, for the next round to compact."""
+    """Waits until no other session of this database holds a snapshot, or an open
+    transaction id, from before now. `VACUUM FULL` copies a deleted row into the new file
+    while any such snapshot could still see it (an auto-analyze, a long report), and a
+    read-committed writer idle between statements holds no snapshot but keeps the same
+    rows through its id; either would leave the erased data on disk. Raises Busy after
+    ten seconds, for the next round to compact."""
     horizon = connection.execute(text("SELECT mod(txid_current(), 4294967296)")).scalar_one()
     older = text(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-        "AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL "
-        "AND age(backend_xmin) > age(CAST(CAST(:horizon AS text) AS xid))"
+        "SELECT count(*) FROM pg_stat_activity, "
+        "(SELECT CAST(CAST(:horizon AS text) AS xid) AS erased) AS horizon "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+        "AND (age(backend_xmin) > age(erased) OR age(backend_xid) > age(erased))"
     )
     pause = threading.Event()
     for _ in range(_SNAPSHOT_POLLS):

@@ -72,3 +72,25 @@ def test_compaction_gives_up_rather_than_keep_the_row(
             connection.execute(text(f"DELETE FROM {table}"))
         with pytest.raises(Busy, match="compact again"):
             compact(engine, [table])
+
+
+def test_compaction_waits_for_a_writer_older_than_the_erasure(
+    probe: tuple[Engine, str],
+) -> None:
+    """Between its statements a read-committed writer holds no snapshot, but its open
+    transaction id still keeps every row deleted after it began."""
+    engine, table = probe
+    trace = f"erased-{table}".encode()
+    with engine.connect() as writer:
+        writer.execute(text("SELECT txid_current()"))
+        with engine.begin() as connection:
+            connection.execute(text(f"DELETE FROM {table}"))
+        compacting = threading.Thread(target=compact, args=(engine, [table]))
+        compacting.start()
+        compacting.join(timeout=0.5)
+        waited = compacting.is_alive()
+        writer.commit()
+    compacting.join(timeout=10)
+    assert waited  # for the writer
+    assert not compacting.is_alive()
+    assert trace not in file_bytes(engine, table)
