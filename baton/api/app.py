@@ -88,6 +88,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(profiles.router)
     app.include_router(segments.segments_router)
     app.include_router(segments.computed_traits_router)
+    app.include_router(segments.vocabulary_router)
     app.include_router(journeys.router)
     app.include_router(messages.router)
     app.include_router(policy.router)

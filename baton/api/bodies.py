@@ -124,6 +124,11 @@ class ProfileReference(BaseModel):
 _PROFILE_FIELDS = tuple(ProfileReference.model_fields)
 
 
+def names_profile(reference: ProfileReference) -> bool:
+    """Whether the body names a profile at all (a profile may be optional)."""
+    return any(getattr(reference, name) is not None for name in _PROFILE_FIELDS)
+
+
 def profile_of(
     request: Request, connection: Connection, workspace_id: str, reference: ProfileReference
 ) -> str:

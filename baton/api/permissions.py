@@ -78,6 +78,8 @@ ROUTES: dict[tuple[str, str], Permission | Gate] = {
     ("POST", "/api/v1/segments/{ref}/evaluate"): _P.EDIT_CONTENT,
     ("GET", "/api/v1/segments/{ref}/count"): _P.READ_DEFINITIONS,
     ("GET", "/api/v1/segments/{ref}/members"): _P.READ_PROFILES,
+    ("GET", "/api/v1/segments/{ref}/history"): _P.READ_DEFINITIONS,
+    ("GET", "/api/v1/schema"): _P.READ_DEFINITIONS,
     ("GET", "/api/v1/computed-traits"): _P.READ_DEFINITIONS,
     ("POST", "/api/v1/computed-traits"): _P.EDIT_CONTENT,
     ("POST", "/api/v1/computed-traits/preview"): _P.EDIT_CONTENT,
@@ -114,6 +116,7 @@ ROUTES: dict[tuple[str, str], Permission | Gate] = {
     ("PUT", "/api/v1/templates/{key}"): _P.EDIT_CONTENT,
     ("DELETE", "/api/v1/templates/{key}"): _P.EDIT_CONTENT,
     ("POST", "/api/v1/templates/{key}/preview"): _P.EDIT_CONTENT,
+    ("POST", "/api/v1/templates/preview"): _P.EDIT_CONTENT,
     # Analytics.
     ("GET", "/api/v1/kpis"): _P.READ_REPORTS,
     ("POST", "/api/v1/analytics/funnel"): _P.READ_REPORTS,

@@ -24,16 +24,19 @@ from baton.segments import (
     definitions_page,
     delete_definition,
     get_definition,
+    history,
     list_definitions,
     memberships,
     query,
     request_build,
     save_definition,
+    vocabulary,
 )
 from baton.storage.database import write_transaction
 from baton.teams.audit import record
 
 MembersLimit = Annotated[int, Query(ge=1, le=1000)]
+HistoryDays = Annotated[int, Query(ge=1, le=366)]
 _MODELS = {Kind.SEGMENT: SegmentDefinition, Kind.COMPUTED_TRAIT: ComputedTraitDefinition}
 
 
@@ -155,6 +158,20 @@ def definitions_router(kind: Kind, path: str) -> APIRouter:
                 last = holders.after
         return JSONBody({**page_json(items, last), **_status(stored)})
 
+    if kind is Kind.SEGMENT:
+
+        @router.get("/{ref}/history", summary="Members at the end of each of the last days")
+        def member_history(
+            request: Request, workspace_id: AdminWorkspace, ref: str, days: HistoryDays = 30
+        ) -> JSONBody:
+            """`{days: [{day, count}]}`, oldest first, UTC days, today's count being now's."""
+            runtime = runtime_of(request)
+            with runtime.engine.connect() as connection:
+                stored = get_definition(connection, workspace_id, kind, ref)
+                found = history.daily_members(connection, stored, days, runtime.clock.now())
+            days_json = [{"day": day.isoformat(), "count": count} for day, count in found]
+            return JSONBody({"id": stored.id, "key": stored.key, "days": days_json})
+
     def audited(
         connection: Connection,
         who: Caller,
@@ -182,6 +199,24 @@ def definitions_router(kind: Kind, path: str) -> APIRouter:
 
 def _status(stored: Stored) -> dict[str, Any]:
     return {"status": "live" if stored.live else "building", "version": stored.version}
+
+
+vocabulary_router = APIRouter(prefix="/api/v1", tags=["segments"], route_class=DocumentRoute)
+
+
+@vocabulary_router.get("/schema", summary="Trait keys and event names in use, for conditions")
+def schema(request: Request, workspace_id: AdminWorkspace) -> JSONBody:
+    """The most frequent trait keys (`profiles`: how many of the `sampled_profiles` most
+    recently changed hold one) and event names (`events`: how many), most frequent first."""
+    with runtime_of(request).engine.connect() as connection:
+        found = vocabulary.vocabulary(connection, workspace_id)
+    return JSONBody(
+        {
+            "traits": [{"key": key, "profiles": n} for key, n in found.traits],
+            "events": [{"name": name, "events": n} for name, n in found.events],
+            "sampled_profiles": found.sampled_profiles,
+        }
+    )
 
 
 segments_router = definitions_router(Kind.SEGMENT, "segments")

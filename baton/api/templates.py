@@ -9,14 +9,22 @@ from pydantic import Field
 
 from baton.api.audit import unless_missing
 from baton.api.auth import AdminWorkspace, Staff, runtime_of
-from baton.api.bodies import DocumentRoute, ProfileReference, described_by, profile_of
+from baton.api.bodies import (
+    DocumentRoute,
+    ProfileReference,
+    described_by,
+    names_profile,
+    profile_of,
+)
 from baton.api.cursors import Limit, decode_cursor, page_json
 from baton.api.responses import JSONBody
 from baton.api.reviews import template_review
 from baton.channels import (
     MessageTemplate,
+    check_template,
     get_template,
     parse_template,
+    personalise,
     render_for,
     save_template,
     templates_page,
@@ -99,3 +107,36 @@ def preview(request: Request, workspace_id: AdminWorkspace, key: str, asked: Pre
             connection, workspace_id, key, profile_id, event=asked.event, journey=asked.journey
         )
     return JSONBody({"profile_id": profile_id, **rendered.json()})
+
+
+class DraftPreview(Preview):
+    """An unsaved template, and optionally the profile to render it for."""
+
+    template: TemplateDocument = Field(description="The template as drafted; `key` may be left out")
+
+
+@router.post("/templates/preview", summary="An unsaved template's mistakes, and its parts rendered")
+def preview_draft(request: Request, workspace_id: AdminWorkspace, asked: DraftPreview) -> JSONBody:
+    """Every Liquid mistake of every part with its line and column (200: a draft may have
+    them); when there is none and the body names a profile, the parts rendered for it."""
+    template, problems = check_template({"key": "draft", **asked.template})
+    profile_id = rendered = None
+    with runtime_of(request).engine.connect() as connection:
+        if names_profile(asked):
+            profile_id = profile_of(request, connection, workspace_id, asked)
+            if not problems:
+                rendered = personalise(
+                    connection,
+                    workspace_id,
+                    template,
+                    profile_id,
+                    event=asked.event,
+                    journey=asked.journey,
+                ).json()
+    return JSONBody(
+        {
+            "problems": [problem.json() for problem in problems],
+            "profile_id": profile_id,
+            "rendered": rendered,
+        }
+    )

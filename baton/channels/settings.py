@@ -216,6 +216,9 @@ def update_settings(
     rotate = body.pop("rotate", []) if isinstance(body, dict) else []
     if not isinstance(rotate, list) or not all(isinstance(name, str) for name in rotate):
         raise InvalidInput("rotate lists the names of secrets to replace", field="rotate")
+    stored = load_settings(connection, workspace_id).get(channel) if channel in SETTINGS else None
+    if isinstance(body, dict):
+        body = _unmasked(body, stored)
     given = parse_settings(channel, body)
     unknown = [name for name in rotate if name not in _secret_fields(channel)]
     if unknown:
@@ -224,7 +227,6 @@ def update_settings(
             f"{', '.join(_secret_fields(channel)) or 'none'})",
             field="rotate",
         )
-    stored = load_settings(connection, workspace_id).get(channel)
     kept: dict[str, Any] = {}
     retired = {
         name: [r for r in found if r.until > now]
@@ -242,6 +244,19 @@ def update_settings(
     settings = given.model_copy(update={**kept, "retired": {k: v for k, v in retired.items() if v}})
     save_settings(connection, workspace_id, channel, settings, now)
     return stored, settings
+
+
+def _unmasked(body: dict[str, Any], stored: _Provider | None) -> dict[str, Any]:
+    """The body with what `masked` showed sent back as it was: a secret equal to the mask
+    counts as left out, and an SMTP URL whose password is the mask keeps the stored
+    password, so that a form filled from a read saves without erasing secrets."""
+    found = {k: v for k, v in body.items() if not (k in SECRETS and v == MASK)}
+    url = found.get("url")
+    if isinstance(stored, EmailSettings) and isinstance(url, str) and f":{MASK}@" in url:
+        password = urlsplit(stored.url).password
+        if password is not None:
+            found["url"] = url.replace(f":{MASK}@", f":{password}@", 1)
+    return found
 
 
 def _secret_fields(channel: str) -> tuple[str, ...]:

@@ -125,9 +125,22 @@ def render_for(
     event: dict[str, Any] | None = None,
     journey: dict[str, Any] | None = None,
 ) -> Rendered:
-    """The stored template rendered for a profile: its traits, computed values and time
-    zone, the trigger `event`, the `journey` context and the workspace constants."""
+    """The stored template rendered for a profile (see personalise)."""
     template = template_of(connection, workspace_id, key)
+    return personalise(connection, workspace_id, template, profile_id, event=event, journey=journey)
+
+
+def personalise(
+    connection: Connection,
+    workspace_id: str,
+    template: MessageTemplate,
+    profile_id: str,
+    *,
+    event: dict[str, Any] | None = None,
+    journey: dict[str, Any] | None = None,
+) -> Rendered:
+    """A template (stored or a draft) rendered for a profile: its traits, computed values
+    and time zone, the trigger `event`, the `journey` context and the workspace constants."""
     policy = load_policy(connection, workspace_id)
     traits, computed = connection.execute(
         select(profiles.c.traits, profiles.c.computed).where(profiles.c.id == profile_id)

@@ -29,6 +29,7 @@ from liquid.builtin.output import Output, OutputNode
 from liquid.exceptions import LiquidError
 from liquid.filter import with_context
 from liquid.stringify import to_liquid_string
+from liquid.token import TOKEN_OUTPUT, TOKEN_TAG
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from baton.core.errors import InvalidInput
@@ -48,6 +49,8 @@ _NEEDS: dict[str, list[tuple[str, ...]]] = {
 PARTS = ("subject", "html", "text", "title", "body")
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 _UTC = ZoneInfo("UTC")
+# The parser meets the end of the template, and calls it the end of an expression.
+_UNCLOSED = re.compile(r"^expected tag (end\w+), found end of expression$")
 _LIMITS = {
     "loop_iteration_limit": 10_000,
     "output_stream_limit": 512 * 1024,
@@ -164,45 +167,118 @@ class MessageTemplate(_Model):
         return self
 
 
+@dataclass(frozen=True)
+class Problem:
+    """A Liquid mistake in a part, at its line and column (both from 1)."""
+
+    part: str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.part}: line {self.line}, column {self.column}: {self.message}"
+
+    def json(self) -> dict[str, Any]:
+        return {
+            "part": self.part,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
 def parse_template(data: Any) -> MessageTemplate:
     """A template whose every part compiles and reads only known variables and filters;
     InvalidInput naming the part, line and column otherwise."""
-    template = validated(MessageTemplate, data)
-    for part in PARTS:
-        source = getattr(template, part)
-        if source is not None:
-            _check(part, source)
+    template, problems = check_template(data)
+    if problems:
+        raise InvalidInput(str(problems[0]), field=problems[0].part)
     return template
 
 
-def _check(part: str, source: str, env: Environment | None = None) -> None:
-    env = env or (_HTML if part == "html" else _PLAIN)
+def check_template(data: Any) -> tuple[MessageTemplate, list[Problem]]:
+    """A template of valid shape (InvalidInput otherwise) and the Liquid mistakes of all
+    its parts: a draft's, to show each where it is."""
+    template = validated(MessageTemplate, data)
+    problems = [
+        problem
+        for part in PARTS
+        if (source := getattr(template, part)) is not None
+        for problem in _problems(part, source, _HTML if part == "html" else _PLAIN)
+    ]
+    return template, problems
+
+
+def _check(part: str, source: str, env: Environment) -> None:
+    problems = _problems(part, source, env)
+    if problems:
+        raise InvalidInput(str(problems[0]), field=part)
+
+
+def _problems(part: str, source: str, env: Environment) -> list[Problem]:
+    """The part's syntax error (parsing stops at the first), else each use of an unknown
+    variable root or filter."""
     try:
         analysis = env.from_string(source).analyze()
     except LiquidError as error:
-        line, column = _position(source, error)
         message = str(error).splitlines()[0]
-        raise InvalidInput(f"{part}: line {line}, column {column}: {message}", field=part) from None
-    for root, uses in analysis.globals.items():
-        if root not in ROOTS:
-            line, column = _line_column(source, uses[0].span.index)
-            raise InvalidInput(
-                f"{part}: line {line}, column {column}: unknown variable {root!r} "
-                f"(use {', '.join(ROOTS)})",
-                field=part,
-            )
-    for name, spans in analysis.filters.items():
-        if name not in env.filters:
-            line, column = _line_column(source, spans[0].index)
-            raise InvalidInput(
-                f"{part}: line {line}, column {column}: unknown filter {name!r}", field=part
-            )
+        line, column = _line_column(source, _error_index(source, error, message, env))
+        readable = _UNCLOSED.sub(r"this block is never closed: add {% \1 %}", message)
+        return [Problem(part, line, column, readable)]
+    found = [
+        (use.span.index, f"unknown variable {root!r} (use {', '.join(ROOTS)})")
+        for root, uses in analysis.globals.items()
+        if root not in ROOTS
+        for use in uses
+    ]
+    found += [
+        (span.index, f"unknown filter {name!r}")
+        for name, spans in analysis.filters.items()
+        if name not in env.filters
+        for span in spans
+    ]
+    return [
+        Problem(part, *_line_column(source, index), message) for index, message in sorted(found)
+    ]
 
 
-def _position(source: str, error: LiquidError) -> tuple[int, int]:
-    token = getattr(error, "token", None)
-    index = getattr(token, "start_index", None)
-    return _line_column(source, index if isinstance(index, int) else 0)
+def _error_index(source: str, error: LiquidError, message: str, env: Environment) -> int:
+    token = error.token
+    index = token.start_index if token is not None else -1
+    return index if index >= 0 else _failing_markup(source, message, env)
+
+
+def _failing_markup(source: str, message: str, env: Environment) -> int:
+    """Where an error the parser gives no position (an unclosed block, an expression
+    that ends too soon) starts: the first tag or output whose prefix of the source fails
+    with the same message, found by bisection so a long template costs a few parses."""
+    marks: list[tuple[int, int]] = []  # (where the markup starts, where to point at)
+    try:
+        for token in env.tokenizer()(source):
+            if token.kind == TOKEN_TAG:
+                marks.append((source.rfind("{%", 0, token.start_index), token.start_index))
+            elif token.kind == TOKEN_OUTPUT:
+                marks.append((token.start_index, token.start_index))
+    except LiquidError:
+        pass  # what was lexed before a later lexing error is what the parser saw first
+
+    def fails(i: int) -> bool:
+        end = marks[i + 1][0] if i + 1 < len(marks) else len(source)
+        try:
+            env.from_string(source[:end])
+        except LiquidError as error:
+            return str(error).splitlines()[0] == message
+        return False
+
+    low, high = 0, len(marks) - 1
+    while low < high:
+        middle = (low + high) // 2
+        if fails(middle):
+            high = middle
+        else:
+            low = middle + 1
+    return marks[low][1] if marks else 0
 
 
 def _line_column(source: str, index: int) -> tuple[int, int]:
@@ -295,7 +371,7 @@ def text_of(markup: str) -> str:
 def check_text(field: str, source: str) -> None:
     """A Liquid string outside a template (a webhook's header or body value), checked
     like a template's part; the error names `field`."""
-    _check(field, source)
+    _check(field, source, _PLAIN)
 
 
 def check_url(source: str) -> None:

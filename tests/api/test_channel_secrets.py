@@ -52,6 +52,28 @@ def test_a_save_that_leaves_secrets_out_keeps_them(
     assert kept.retired == {}
 
 
+def test_what_a_read_showed_saves_back_without_erasing_a_secret(
+    engine: Engine, client: httpx.Client, workspace: Workspace
+) -> None:
+    admin = bearer(workspace.admin_token)
+    url = "smtp://mailer:hunter2-password@mail.example.com:587"
+    saved = client.put("/api/v1/channels/email", json={**EMAIL, "url": url}, headers=admin)
+    assert saved.status_code == 200, saved.text
+    first = email_of(engine, workspace)
+    (shown,) = client.get("/api/v1/channels", headers=admin).json()["items"]
+    assert "hunter2" not in str(shown)
+    assert shown["url"] == "smtp://mailer:********@mail.example.com:587"
+    form = {k: v for k, v in shown.items() if k not in ("channel", "retired")}
+    again = client.put("/api/v1/channels/email", json={**form, "sender": "hi@acme.example"},
+                       headers=admin)  # fmt: skip
+    assert again.status_code == 200, again.text
+    kept = email_of(engine, workspace)
+    assert kept.url == url
+    assert (kept.link_secret, kept.feedback_secret) == (first.link_secret, first.feedback_secret)
+    assert kept.sender == "hi@acme.example"
+    assert kept.retired == {}
+
+
 def test_a_rotated_secret_stays_valid_for_the_grace_period(
     engine: Engine, clock: ManualClock, client: httpx.Client, workspace: Workspace
 ) -> None:

@@ -160,3 +160,63 @@ def test_an_unknown_stylesheet_host_or_css_that_cannot_be_inlined_is_never_a_500
     (message,) = messages_of(engine, published)
     assert message["status"] == "failed"
     assert "its CSS cannot be inlined" in message["detail"]
+
+
+def test_a_draft_is_checked_everywhere_and_previewed_unsaved(
+    client: httpx.Client, engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    admin = bearer(workspace.admin_token)
+    ingest(
+        client, workspace, {"type": "identify", "userId": "ann", "traits": {"first_name": "Ann"}}
+    )
+    run(engine, clock)
+    draft = {
+        "channel": "email",
+        "subject": "Hi {{ name }}",
+        "html": "<p>\n</p>\n<p>{{ profile.traits.firstName | upcasee }}</p>\n{% if profile.id %}",
+    }
+    checked = client.post(
+        "/api/v1/templates/preview", json={"template": draft, "user_id": "ann"}, headers=admin
+    )
+    assert checked.status_code == 200, checked.text
+    assert checked.json()["rendered"] is None
+    assert [(p["part"], p["line"], p["column"]) for p in checked.json()["problems"]] == [
+        ("subject", 1, 7),
+        ("html", 4, 4),  # the syntax error stops the parse: the filter waits its turn
+    ]
+    assert checked.json()["problems"][1]["message"] == (
+        "this block is never closed: add {% endif %}"
+    )
+    draft["html"] = "<p>\n</p>\n<p>{{ profile.traits.firstName | upcasee }}</p>"
+    problems = client.post("/api/v1/templates/preview", json={"template": draft}, headers=admin)
+    assert problems.json()["problems"][1] == {
+        "part": "html",
+        "line": 3,
+        "column": 34,
+        "message": "unknown filter 'upcasee'",
+    }
+    assert problems.json()["profile_id"] is None
+
+    fixed = {**draft, "subject": "Hi {{ profile.traits.firstName }}"}
+    fixed["html"] = fixed["html"].replace("upcasee", "upcase")
+    shown = client.post(
+        "/api/v1/templates/preview", json={"template": fixed, "user_id": "ann"}, headers=admin
+    )
+    assert shown.status_code == 200, shown.text
+    assert shown.json()["problems"] == []
+    assert shown.json()["rendered"]["subject"] == "Hi Ann"
+    assert "<p>ANN</p>" in shown.json()["rendered"]["html"]
+    assert client.get("/api/v1/templates/draft", headers=admin).status_code == 404
+
+    for body, field in [
+        ({"template": {"channel": "email", "text": "x"}}, None),
+        ({"template": "not a mapping"}, None),
+        ({"template": {**fixed, "key": "Bad Key"}}, "key"),
+        ({"template": fixed, "user_id": "ann", "email": "a@b.c"}, "user_id"),
+    ]:
+        refused = client.post("/api/v1/templates/preview", json=body, headers=admin)
+        assert refused.status_code == 400, refused.text
+        if field is not None:
+            assert refused.json()["error"]["field"] == field
+    nobody = {"template": fixed, "email": "nobody@example.com"}
+    assert client.post("/api/v1/templates/preview", json=nobody, headers=admin).status_code == 404

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from baton.channels.templates import parse_template, render, text_of
+from baton.channels.templates import check_template, parse_template, render, text_of
 from baton.core.errors import InvalidInput
 
 
@@ -44,6 +44,41 @@ def test_a_bad_template_is_refused_with_part_line_and_column(
     assert message in caught.value.message
     if field is not None:
         assert caught.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("html", "found"),
+    [
+        # Positions the parser leaves out are found by the tag or output that fails.
+        ("<p>\n<p>\n  {% if profile.id %}x", [(3, 6, "never closed: add {% endif %}")]),
+        ("{% if profile %}{% if profile %}{% endif %}\n{% for x in profile %}{% endfor %}",
+         [(1, 4, "never closed: add {% endif %}")]),
+        ("a\n{% for x in %}{% endfor %}", [(2, 4, "expected a primitive expression")]),
+        ("{% if profile %}\n  {{ profile.id | }}{% endif %}", [(2, 3, "expected word")]),
+        ("{% comment %}{% if %}{% endcomment %}\n {% if %}", [(2, 5, "missing expression")]),
+        ("<b>\n\n   {{ profile.id ", [(3, 4, "expected '}}'")]),
+        # Every unknown filter and variable, in the order they are written.
+        ("<p>\n\n<p>{{ profile.name | upcasee }} {{ name }}\n{{ shop.x | up }}",
+         [(3, 22, "unknown filter 'upcasee'"), (3, 36, "unknown variable 'name'"),
+          (4, 4, "unknown variable 'shop'"), (4, 13, "unknown filter 'up'")]),
+    ],
+)  # fmt: skip
+def test_a_drafts_mistakes_are_found_at_their_line_and_column(
+    html: str, found: list[tuple[int, int, str]]
+) -> None:
+    _, problems = check_template(email(html=html, subject="{{ workspace.x | nope }}"))
+    assert [(p.part, p.line, p.column) for p in problems] == [("subject", 1, 18)] + [
+        ("html", line, column) for line, column, _ in found
+    ]
+    for problem, (_, _, message) in zip(problems[1:], found, strict=True):
+        assert message in problem.message
+    assert str(problems[1]).startswith(f"html: line {found[0][0]}, column {found[0][1]}: ")
+
+
+def test_a_long_draft_with_an_unclosed_block_is_placed_in_few_parses() -> None:
+    html = "<p>{{ profile.id }}</p>\n" * 5000 + "{% unless profile.id %}" + "x\n" * 10
+    _, problems = check_template(email(html=html))
+    assert [(p.line, p.column) for p in problems] == [(5001, 4)]
 
 
 def test_channels_need_their_parts() -> None:

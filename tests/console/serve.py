@@ -6,8 +6,10 @@ server on the given port until it is told to stop.
 
 FILE receives, before the server answers /readyz, the JSON the tests sign in with:
 `{"base_url", "owner": {"email", "password"}, "viewer": {...}, "write_key",
-"admin_token"}`. On SIGTERM or SIGINT the server stops and the database (a temporary
-SQLite file, or a new PostgreSQL database) is dropped. Not a test module: pytest never
+"admin_token", "mailbox"}`. The installation's mail (invitations, password resets) goes
+to a local SMTP server that writes each message it takes to a file in `mailbox`. On
+SIGTERM or SIGINT the server stops and the database (a temporary SQLite file, or a new
+PostgreSQL database) is dropped. Not a test module: pytest never
 collects it.
 """
 
@@ -27,15 +29,17 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
-from typing import IO
+from typing import IO, Any
 
 import orjson
+from aiosmtpd.controller import Controller
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from baton.storage.database import connect, sqlalchemy_url, write_transaction
 from baton.teams import Role, create_user, grant
 from baton.workspaces import default_workspace_id
+from tests.servers import free_port
 
 POSTGRES_URL = os.environ.get(
     "BATON_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -114,6 +118,8 @@ def _serve(url: str, port: int, state: Path, folder: Path) -> int:
     """Fill the database, write the state, then run the server until a signal stops it;
     its exit status."""
     write_key, admin_token = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+    mailbox, smtp_port = folder / "mail", free_port()
+    mailbox.mkdir()
     environment = {
         **os.environ,
         "BATON_DATABASE_URL": url,
@@ -123,6 +129,9 @@ def _serve(url: str, port: int, state: Path, folder: Path) -> int:
         "BATON_WRITE_KEY": write_key,
         "BATON_ADMIN_TOKEN": admin_token,
         "BATON_ANALYTICS_PATH": str(folder / "analytics.duckdb"),
+        "BATON_SMTP_URL": f"smtp://127.0.0.1:{smtp_port}",
+        "BATON_SMTP_SECURITY": "none",
+        "BATON_MAIL_FROM": "Baton <baton@e2e.example>",
     }
     baton = [sys.executable, "-m", "baton"]
     demo = subprocess.run(
@@ -132,11 +141,14 @@ def _serve(url: str, port: int, state: Path, folder: Path) -> int:
         sys.stderr.write(f"baton demo failed:\n{demo.stdout}{demo.stderr}")
         return demo.returncode
     people = _users(url)
+    sink = Controller(_MailToFiles(mailbox), hostname="127.0.0.1", port=smtp_port)
+    sink.start()
     document = {
         "base_url": f"http://127.0.0.1:{port}",
         **people,
         "write_key": write_key,
         "admin_token": admin_token,
+        "mailbox": str(mailbox),
     }
     state.parent.mkdir(parents=True, exist_ok=True)
     partial = state.with_suffix(".partial")
@@ -156,7 +168,25 @@ def _serve(url: str, port: int, state: Path, folder: Path) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    return server.wait()
+    try:
+        return server.wait()
+    finally:
+        sink.stop()
+
+
+class _MailToFiles:
+    """An SMTP handler that keeps each message as `NNNN.eml`, numbered in arrival order."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.count = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.count += 1
+        partial = self.folder / f"{self.count:04d}.partial"
+        partial.write_bytes(envelope.content)
+        partial.rename(partial.with_suffix(".eml"))
+        return "250 OK"
 
 
 def _warnings_only(lines: IO[str] | None) -> None:
