@@ -18,12 +18,35 @@ const PAGES: Entry[] = [
   { name: "profile", path: async (page) => `/profiles/${await aProfileId(page)}` },
   { name: "segments", path: "/segments" },
   { name: "segment", path: "/segments/at-risk-customers" },
+  { name: "segment-new", path: "/segments/new-segment?new=1" },
+  { name: "computed-traits", path: "/computed-traits" },
+  { name: "computed-trait", path: (page) => aComputedTrait(page) },
   { name: "templates", path: "/templates" },
   { name: "template", path: "/templates/cart-reminder" },
+  { name: "template-sms", path: "/templates/order-out-for-delivery" },
+  { name: "template-push", path: "/templates/card-failed-push" },
   { name: "analytics", path: "/analytics" },
+  { name: "analytics-report", path: "/analytics?tab=reports&journey=cart-abandonment" },
+  { name: "analytics-funnel", path: "/analytics?tab=funnels&step=Product+Viewed&step=Product+Added&step=Order+Completed" },
+  { name: "analytics-paths", path: "/analytics?tab=paths&event=Product+Added" },
+  { name: "analytics-cohorts", path: "/analytics?tab=cohorts" },
   { name: "settings", path: "/settings" },
+  ...["channels", "policy", "people", "keys", "approvals", "audit"].map((tab) => ({ name: `settings-${tab}`, path: `/settings?tab=${tab}` })),
   { name: "login", path: "/login", signedOut: true },
 ];
+
+/** A computed trait of the demo's orders (the demo defines none), made once. */
+async function aComputedTrait(page: Page): Promise<string> {
+  const me = await page.request.get("/api/v1/auth/me");
+  const { csrf_token } = (await me.json()) as { csrf_token: string };
+  const definition = { key: "orders_30d", name: "Orders in 30 days", kind: "count", event: "Order Completed", window: { last: "30d" } };
+  const made = await page.request.put(`/api/v1/computed-traits/${definition.key}`, { data: definition, headers: { "X-CSRF-Token": csrf_token } });
+  if (made.status() === 404) {
+    const created = await page.request.post("/api/v1/computed-traits", { data: definition, headers: { "X-CSRF-Token": csrf_token } });
+    expect(created.status(), await created.text()).toBe(201);
+  }
+  return `/computed-traits/${definition.key}`;
+}
 
 /** A demo customer with a full history: the one with the most events on the first page. */
 async function aProfileId(page: Page): Promise<string> {

@@ -26,6 +26,8 @@ export type ServerState = {
   viewer: Person;
   write_key: string;
   admin_token: string;
+  /** The folder where the installation's mail lands, one .eml file per message. */
+  mailbox: string;
 };
 
 export function stateFile(database: Database): string {

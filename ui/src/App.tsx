@@ -15,6 +15,8 @@ const ProfilesPage = lazy(() => import("./profiles/ProfilesPage"));
 const ProfilePage = lazy(() => import("./profiles/ProfilePage"));
 const SegmentsPage = lazy(() => import("./segments/SegmentsPage"));
 const SegmentPage = lazy(() => import("./segments/SegmentPage"));
+const ComputedTraitsPage = lazy(() => import("./segments/ComputedTraitsPage"));
+const ComputedTraitPage = lazy(() => import("./segments/ComputedTraitPage"));
 const TemplatesPage = lazy(() => import("./templates/TemplatesPage"));
 const TemplatePage = lazy(() => import("./templates/TemplatePage"));
 const AnalyticsPage = lazy(() => import("./analytics/AnalyticsPage"));
@@ -65,6 +67,8 @@ const router = createBrowserRouter(
         <Route path="profiles/:id" element={page(<ProfilePage />)} />
         <Route path="segments" element={page(<SegmentsPage />)} />
         <Route path="segments/:key" element={page(<SegmentPage />)} />
+        <Route path="computed-traits" element={page(<ComputedTraitsPage />)} />
+        <Route path="computed-traits/:key" element={page(<ComputedTraitPage />)} />
         <Route path="templates" element={page(<TemplatesPage />)} />
         <Route path="templates/:key" element={page(<TemplatePage />)} />
         <Route path="analytics" element={page(<AnalyticsPage />)} />

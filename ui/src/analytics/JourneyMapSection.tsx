@@ -11,6 +11,8 @@ import { TableHead } from "../ui/TableHead";
 import { PAIN_LABELS, useJourneyMap, type JourneyMap, type Stage } from "./journeyMap";
 
 const journeyLink = (key: string) => `/journeys/${encodeURIComponent(key)}`;
+// A pain point is read in the journey's report: its node funnel shows where people stop.
+const reportLink = (key: string) => `/analytics?${new URLSearchParams({ tab: "reports", journey: key }).toString()}`;
 
 /** The five lifecycle stages with their journeys and volumes, and the worst steps. */
 export function JourneyMapSection({ days }: { days: number }) {
@@ -151,7 +153,7 @@ function PainPoints({ map }: { map: JourneyMap }) {
               {map.pain_points.map((pain) => (
                 <Table.Tr key={`${pain.journey}:${pain.node}:${pain.kind}`}>
                   <Table.Td pl="lg">
-                    <Anchor component={Link} to={journeyLink(pain.journey)} size="sm">
+                    <Anchor component={Link} to={reportLink(pain.journey)} size="sm">
                       {pain.journey}
                     </Anchor>
                   </Table.Td>

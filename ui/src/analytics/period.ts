@@ -1,4 +1,4 @@
-import { useSearchParams } from "react-router";
+import { useAddress } from "./address";
 
 export const PERIODS = [7, 30, 90] as const;
 export type PeriodDays = (typeof PERIODS)[number];
@@ -6,20 +6,10 @@ export type PeriodDays = (typeof PERIODS)[number];
 /** The period of `?period=` (7, 30 or 90 days; 30 otherwise), kept in the address so
  * that a link shows the same figures. */
 export function usePeriod(): [PeriodDays, (days: PeriodDays) => void] {
-  const [params, setParams] = useSearchParams();
+  const [params, change] = useAddress();
   const asked = Number(params.get("period"));
   const days = (PERIODS as readonly number[]).includes(asked) ? (asked as PeriodDays) : 30;
-  function choose(next: PeriodDays) {
-    setParams(
-      (current) => {
-        const changed = new URLSearchParams(current);
-        changed.set("period", String(next));
-        return changed;
-      },
-      { replace: true },
-    );
-  }
-  return [days, choose];
+  return [days, (next) => change({ period: String(next) })];
 }
 
 /** The last `days` days up to now, as the API's `from` and `to`. */

@@ -1324,6 +1324,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/schema": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Trait keys and event names in use, for conditions
+         * @description The most frequent trait keys (`profiles`: how many of the `sampled_profiles` most
+         *     recently changed hold one) and event names (`events`: how many), most frequent first.
+         */
+        get: operations["schema_api_v1_schema_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/segments": {
         parameters: {
             query?: never;
@@ -1415,6 +1436,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/segments/{ref}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Members at the end of each of the last days
+         * @description `{days: [{day, count}]}`, oldest first, UTC days, today's count being now's.
+         */
+        get: operations["member_history_api_v1_segments__ref__history_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/segments/{ref}/members": {
         parameters: {
             query?: never;
@@ -1443,6 +1484,27 @@ export interface paths {
         get: operations["get_templates_api_v1_templates_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An unsaved template's mistakes, and its parts rendered
+         * @description Every Liquid mistake of every part with its line and column (200: a draft may have
+         *     them); when there is none and the body names a profile, the parts rendered for it.
+         */
+        post: operations["preview_draft_api_v1_templates_preview_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2199,6 +2261,38 @@ export interface components {
              * @enum {string}
              */
             type: "delay";
+        };
+        /**
+         * DraftPreview
+         * @description An unsaved template, and optionally the profile to render it for.
+         */
+        DraftPreview: {
+            /** Anonymous Id */
+            anonymous_id?: string | null;
+            /** Email */
+            email?: string | null;
+            /**
+             * Event
+             * @description The triggering event: {"event": ..., "properties": {...}}
+             */
+            event?: {
+                [key: string]: unknown;
+            } | null;
+            /** Journey */
+            journey?: {
+                [key: string]: unknown;
+            } | null;
+            /** Phone */
+            phone?: string | null;
+            /** Profile Id */
+            profile_id?: string | null;
+            /**
+             * Template
+             * @description The template as drafted; `key` may be left out
+             */
+            template: components["schemas"]["MessageTemplate"];
+            /** User Id */
+            user_id?: string | null;
         };
         /**
          * EmailSettings
@@ -5763,6 +5857,26 @@ export interface operations {
             };
         };
     };
+    schema_api_v1_schema_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
     list_all_api_v1_segments_get: {
         parameters: {
             query?: {
@@ -6018,6 +6132,39 @@ export interface operations {
             };
         };
     };
+    member_history_api_v1_segments__ref__history_get: {
+        parameters: {
+            query?: {
+                days?: number;
+            };
+            header?: never;
+            path: {
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     members_api_v1_segments__ref__members_get: {
         parameters: {
             query?: {
@@ -6063,6 +6210,39 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    preview_draft_api_v1_templates_preview_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DraftPreview"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {

@@ -7,9 +7,33 @@ import type { ChartOption, ChartTable } from "./options";
 const EChart = lazy(() => import("./EChart"));
 
 /** A chart with its text equivalent: `summary` says in a sentence what it shows, and
- * its figures are a table for screen readers, or for anyone with "Show as table". */
-export function Chart({ option, summary, table, height = 260 }: { option: ChartOption; summary: string; table: ChartTable; height?: number }) {
+ * its figures are a table for screen readers, or for anyone with "Show as table";
+ * `tableBelow` shows the table under the chart for everyone instead (where the figures
+ * are what the reader came for). */
+export function Chart({
+  option,
+  summary,
+  table,
+  height = 260,
+  tableBelow = false,
+}: {
+  option: ChartOption;
+  summary: string;
+  table: ChartTable;
+  height?: number;
+  tableBelow?: boolean;
+}) {
   const [asTable, setAsTable] = useState(false);
+  if (tableBelow) {
+    return (
+      <Stack gap="sm">
+        <Drawing option={option} summary={summary} height={height} />
+        <Box tabIndex={0} role="region" aria-label={table.caption} style={{ overflow: "auto" }}>
+          <FiguresTable table={table} />
+        </Box>
+      </Stack>
+    );
+  }
   return (
     <Stack gap={6}>
       {asTable ? (
@@ -18,11 +42,7 @@ export function Chart({ option, summary, table, height = 260 }: { option: ChartO
         </Box>
       ) : (
         <>
-          <Box role="img" aria-label={summary}>
-            <Suspense fallback={<Skeleton height={height} />}>
-              <EChart option={option} height={height} />
-            </Suspense>
-          </Box>
+          <Drawing option={option} summary={summary} height={height} />
           <VisuallyHidden>
             <FiguresTable table={table} />
           </VisuallyHidden>
@@ -39,6 +59,16 @@ export function Chart({ option, summary, table, height = 260 }: { option: ChartO
         </Button>
       </Group>
     </Stack>
+  );
+}
+
+function Drawing({ option, summary, height }: { option: ChartOption; summary: string; height: number }) {
+  return (
+    <Box role="img" aria-label={summary}>
+      <Suspense fallback={<Skeleton height={height} />}>
+        <EChart option={option} height={height} />
+      </Suspense>
+    </Box>
   );
 }
 

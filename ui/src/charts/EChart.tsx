@@ -1,4 +1,4 @@
-import { BarChart, LineChart } from "echarts/charts";
+import { BarChart, FunnelChart, HeatmapChart, LineChart, SankeyChart } from "echarts/charts";
 import { GridComponent, LegendComponent, TooltipComponent } from "echarts/components";
 import { init, use, type ECharts } from "echarts/core";
 import { SVGRenderer } from "echarts/renderers";
@@ -6,7 +6,7 @@ import { useEffect, useRef } from "react";
 import { PALETTE, type ChartOption } from "./options";
 
 // Only what ChartOption allows: each chart type or component added here grows the chunk.
-use([LineChart, BarChart, GridComponent, TooltipComponent, LegendComponent, SVGRenderer]);
+use([LineChart, BarChart, FunnelChart, SankeyChart, HeatmapChart, GridComponent, TooltipComponent, LegendComponent, SVGRenderer]);
 
 const BASE: ChartOption = {
   color: PALETTE,

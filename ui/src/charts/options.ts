@@ -1,11 +1,18 @@
-import type { BarSeriesOption, LineSeriesOption } from "echarts/charts";
+import type { BarSeriesOption, FunnelSeriesOption, HeatmapSeriesOption, LineSeriesOption, SankeySeriesOption } from "echarts/charts";
 import type { GridComponentOption, LegendComponentOption, TooltipComponentOption } from "echarts/components";
 import type { ComposeOption } from "echarts/core";
 
 /** What a chart of the console may draw: the series and components EChart.tsx
  * registers, no more, so that echarts's chunk stays small. */
 export type ChartOption = ComposeOption<
-  LineSeriesOption | BarSeriesOption | GridComponentOption | TooltipComponentOption | LegendComponentOption
+  | LineSeriesOption
+  | BarSeriesOption
+  | FunnelSeriesOption
+  | SankeySeriesOption
+  | HeatmapSeriesOption
+  | GridComponentOption
+  | TooltipComponentOption
+  | LegendComponentOption
 >;
 
 /** A chart's figures as a table: its text equivalent. */

@@ -1,7 +1,7 @@
 import { Box, Tabs } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useMemo, useState } from "react";
+import { lazy, Suspense, useMemo, useState } from "react";
 import { useLocation, useParams, useSearchParams } from "react-router";
 import { ApiError, isNotFound } from "../api/errors";
 import { useSession } from "../auth/session";
@@ -21,6 +21,9 @@ import { StatusBadge } from "./StatusBadge";
 import { TestTab } from "./TestTab";
 import { canonical } from "./versionDiff";
 import { VersionsTab } from "./VersionsTab";
+
+// The report brings the analytics pages' charts: loaded when its tab opens.
+const JourneyReportTab = lazy(() => import("../analytics/JourneyReportTab"));
 
 type FieldError = { field: string; message: string };
 
@@ -133,6 +136,7 @@ function JourneyScreen({ journeyKey: key }: { journeyKey: string }) {
         <Tabs.List mb="md">
           <Tabs.Tab value="editor">Editor</Tabs.Tab>
           {journey ? <Tabs.Tab value="versions">Versions</Tabs.Tab> : null}
+          {journey && can("read_reports") ? <Tabs.Tab value="report">Report</Tabs.Tab> : null}
           {can("edit_content") ? <Tabs.Tab value="test">Test</Tabs.Tab> : null}
         </Tabs.List>
         <Tabs.Panel value="editor">
@@ -141,6 +145,13 @@ function JourneyScreen({ journeyKey: key }: { journeyKey: string }) {
         {journey ? (
           <Tabs.Panel value="versions">
             <VersionsTab journeyKey={key} />
+          </Tabs.Panel>
+        ) : null}
+        {journey && can("read_reports") ? (
+          <Tabs.Panel value="report">
+            <Suspense fallback={<Loading />}>
+              <JourneyReportTab journeyKey={key} />
+            </Suspense>
           </Tabs.Panel>
         ) : null}
         <Tabs.Panel value="test">

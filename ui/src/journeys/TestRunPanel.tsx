@@ -5,7 +5,7 @@ import { Link } from "react-router";
 import { ErrorNotice } from "../ui/ErrorNotice";
 import { formatInstant } from "../ui/format";
 import { testRun, type PathMessage, type TrialRunResult } from "./api";
-import { ProfilePicker } from "./ProfilePicker";
+import { ProfilePicker } from "../profiles/ProfilePicker";
 
 const HORIZONS = [
   { value: "1d", label: "1 day" },

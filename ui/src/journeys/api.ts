@@ -106,12 +106,6 @@ export type Instance = {
   entered_at: string;
 };
 
-export type ProfileMatch = {
-  id: string;
-  identifiers: Record<string, string[]>;
-  traits: Record<string, unknown> | null;
-};
-
 export type TemplateSummary = {
   name: string;
   title: string;
@@ -202,10 +196,6 @@ export type TrialRunRequest = { profile_id: string; horizon: string; entry_rules
 
 export function testRun(key: string, request: TrialRunRequest): Promise<TrialRunResult> {
   return unwrap(api.POST("/api/v1/journeys/{key}/test-run", { ...path(key), body: request }));
-}
-
-export function searchProfiles(q: string): Promise<Page<ProfileMatch>> {
-  return unwrap(api.GET("/api/v1/profiles", { params: { query: { q, limit: 10 } } }));
 }
 
 export function listTemplates(): Promise<{ items: TemplateSummary[] }> {

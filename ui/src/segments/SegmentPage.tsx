@@ -1,85 +1,250 @@
-import { Anchor, Card, Grid, Loader, Stack, Table, Text, Title } from "@mantine/core";
-import { Link, useParams } from "react-router";
-import { isNotFound } from "../api/errors";
+import { Anchor, Button, Card, Grid, Loader, Stack, Table, Text, TextInput, Title } from "@mantine/core";
+import { notifications } from "@mantine/notifications";
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect, useMemo, useState } from "react";
+import { Link, useLocation, useNavigate, useParams, useSearchParams } from "react-router";
+import { ApiError, fieldError, isNotFound, readable } from "../api/errors";
 import { useSession } from "../auth/session";
+import { ConfirmAction } from "../journeys/ConfirmAction";
+import { ReadOnlyNote } from "../shell/ReadOnlyNote";
 import NotFoundPage from "../shell/NotFoundPage";
 import { BackLink } from "../ui/BackLink";
 import { ErrorNotice } from "../ui/ErrorNotice";
-import { formatCount, formatInstant, timeAgo } from "../ui/format";
+import { FormError } from "../ui/FormError";
+import { formatCount, timeAgo } from "../ui/format";
 import { LoadMore } from "../ui/LoadMore";
 import { PageHeader } from "../ui/PageHeader";
 import { useCursorPages } from "../ui/pages";
 import { TableHead } from "../ui/TableHead";
-import { fetchMembers, useSegment, useSegmentCount } from "./api";
+import { fetchMembers, useCount, useDefinition, useDefinitions, useDelete, useSave, useVocabulary, type Collection, type Stored } from "./api";
+import { blank, pathOfField } from "./condition";
+import { ConditionBuilder, type Names } from "./ConditionBuilder";
+import { readSegmentYaml, tidySegment, type ComputedDraft, type SegmentDraft } from "./document";
+import { LivePreview, YamlPane } from "./EditorPanes";
+import { MemberHistory } from "./MemberHistory";
 import { SegmentStatus } from "./SegmentStatus";
-import { YamlView } from "./YamlView";
+import { useDraft, usePreview } from "./useDraft";
 
 const SAMPLE = 10;
 
+/** A segment: its conditions by clicks and as YAML, a live count while editing, its
+ * members now and over time. `?new=1` opens the editor for a key not saved yet. */
 export default function SegmentPage() {
   const key = useParams().key ?? "";
-  const segment = useSegment(key);
-  if (isNotFound(segment.error)) return <NotFoundPage />;
+  const { can } = useSession();
+  const creating = useSearchParams()[0].get("new") === "1" && can("edit_content");
+  const name = (useLocation().state as { name?: string } | null)?.name;
+  const segment = useDefinition<SegmentDraft>("segments", key);
+  const fresh = creating && isNotFound(segment.error);
+  if (isNotFound(segment.error) && !fresh) return <NotFoundPage />;
   return (
     <>
       <BackLink to="/segments">Segments</BackLink>
-      {segment.isError ? (
+      {fresh ? (
+        <SegmentEditor key="new" stored={null} initial={{ key, name: name || key, condition: { all: [blank("trait")] } }} />
+      ) : segment.isError ? (
         <ErrorNotice error={segment.error} title="Could not load the segment" />
       ) : segment.isPending ? (
         <Loader aria-label="Loading the segment" />
       ) : (
-        <>
-          <PageHeader
-            title={segment.data.name || segment.data.key}
-            description={
-              <>
-                <Text span ff="monospace" size="sm">
-                  {segment.data.key}
-                </Text>{" "}
-                · version {segment.data.version} · changed {timeAgo(segment.data.updated_at)}
-              </>
-            }
-            actions={<SegmentStatus status={segment.data.status} progress={segment.data.progress} />}
-          />
-          <Grid gap="lg">
-            <Grid.Col span={{ base: 12, md: 7 }}>
-              <Card>
-                <Title order={2} size="h4" mb={4}>
-                  Definition
-                </Title>
-                <Text size="sm" c="dimmed" mb="md">
-                  Who is in the segment: its conditions, as YAML.
-                </Text>
-                <YamlView value={segment.data.definition} label={`Definition of the segment ${segment.data.name}`} />
-                <Text size="xs" c="dimmed" mt="sm">
-                  Created {formatInstant(segment.data.created_at)}
-                </Text>
-              </Card>
-            </Grid.Col>
-            <Grid.Col span={{ base: 12, md: 5 }}>
-              <Stack gap="lg">
-                <MemberCount segmentKey={key} />
-                <SampleMembers segmentKey={key} />
-              </Stack>
-            </Grid.Col>
-          </Grid>
-        </>
+        <SegmentEditor key={`v${segment.data.version}`} stored={segment.data} initial={tidySegment(segment.data.definition)} />
       )}
     </>
   );
 }
 
-function MemberCount({ segmentKey }: { segmentKey: string }) {
-  const count = useSegmentCount(segmentKey);
+/** The names the condition builder offers: what the workspace's data uses, its segments
+ * and computed traits. */
+export function useNames(enabled: boolean, except?: string): Names {
+  const vocabulary = useVocabulary(enabled);
+  const segments = useDefinitions<SegmentDraft>("segments");
+  const computed = useDefinitions<ComputedDraft>("computed-traits");
+  return useMemo(
+    () => ({
+      traits: vocabulary.data?.traits.map((t) => t.key) ?? [],
+      events: vocabulary.data?.events.map((e) => e.name) ?? [],
+      segments: segments.items.map((s) => s.key).filter((k) => k !== except),
+      computed: computed.items.map((c) => c.key),
+    }),
+    [vocabulary.data, segments.items, computed.items, except],
+  );
+}
+
+function SegmentEditor({ stored, initial }: { stored: Stored<SegmentDraft> | null; initial: SegmentDraft }) {
+  const { can } = useSession();
+  const canEdit = can("edit_content");
+  const navigate = useNavigate();
+  const editing = useDraft(initial, readSegmentYaml);
+  const { draft } = editing;
+  // A new one is counted from its first edit: a blank one would only answer what is missing.
+  const preview = usePreview("segments", draft, canEdit && (stored !== null || editing.dirty));
+  const save = useSave<SegmentDraft>("segments", stored === null);
+  const remove = useDelete("segments");
+  const [deleting, setDeleting] = useState(false);
+  const names = useNames(true, draft.key);
+  useMembersFollowBuild("segments", stored);
+
+  const problem = save.error ?? (editing.dirty ? preview.error : null);
+  const path = problem instanceof ApiError && problem.field ? pathOfField(problem.field) : null;
+  const title = draft.name || draft.key;
+
+  async function submit() {
+    const saved = await save.mutateAsync(draft).catch(() => null);
+    if (!saved) return;
+    notifications.show({ color: "green", message: `Saved ${saved.name}: version ${saved.version}, counting its members.` });
+    if (stored === null) navigate(`/segments/${encodeURIComponent(saved.key)}`, { replace: true });
+  }
+
+  return (
+    <>
+      <PageHeader
+        title={stored === null ? `New segment: ${title}` : title}
+        description={
+          <>
+            <Text span ff="monospace" size="sm">
+              {draft.key}
+            </Text>
+            {stored ? ` · version ${stored.version} · changed ${timeAgo(stored.updated_at)}` : " · not saved yet"}
+          </>
+        }
+        actions={
+          <>
+            {stored ? <SegmentStatus status={stored.status} progress={stored.progress} /> : null}
+            {canEdit && stored ? (
+              <Button variant="subtle" color="red" onClick={() => setDeleting(true)}>
+                Delete
+              </Button>
+            ) : null}
+            {canEdit && editing.dirty && stored ? (
+              <Button variant="default" onClick={() => editing.reset(initial)}>
+                Discard changes
+              </Button>
+            ) : null}
+            {canEdit ? (
+              <Button onClick={submit} loading={save.isPending} disabled={(!editing.dirty && stored !== null) || editing.error !== null}>
+                {stored === null ? "Create segment" : "Save"}
+              </Button>
+            ) : null}
+          </>
+        }
+      />
+      {!canEdit ? <ReadOnlyNote>Your role can read segments but not change them.</ReadOnlyNote> : null}
+      {save.error ? (
+        <Stack mb="md">
+          <ErrorNotice error={save.error} title="Could not save the segment" />
+        </Stack>
+      ) : null}
+      <Grid gap="lg">
+        <Grid.Col span={{ base: 12, md: 7 }}>
+          <Card>
+            <Title order={2} size="h4" mb={4}>
+              Conditions
+            </Title>
+            <Text size="sm" c="dimmed" mb="md">
+              Who is in the segment. Profiles enter and leave as their traits and events change.
+            </Text>
+            <Stack gap="sm" mb="md">
+              <TextInput
+                label="Name"
+                required
+                maxLength={200}
+                value={draft.name}
+                readOnly={!canEdit}
+                error={fieldError(problem, "name")}
+                onChange={(e) => editing.setDraft({ ...draft, name: e.currentTarget.value })}
+              />
+              <TextInput
+                label="Description"
+                maxLength={2000}
+                value={draft.description ?? ""}
+                readOnly={!canEdit}
+                error={fieldError(problem, "description")}
+                onChange={(e) => {
+                  const { description: _, ...rest } = draft;
+                  editing.setDraft(e.currentTarget.value ? { ...rest, description: e.currentTarget.value } : rest);
+                }}
+              />
+            </Stack>
+            <ConditionBuilder
+              condition={draft.condition}
+              onChange={(condition) => editing.setDraft({ ...draft, condition })}
+              names={names}
+              readOnly={!canEdit}
+              problem={path && problem ? { path, message: readable(problem) } : null}
+            />
+            <FormError error={save.error} shownAt={["name", "description"]} />
+          </Card>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 5 }}>
+          <Stack gap="lg">
+            {canEdit ? (
+              <LivePreview preview={preview} title="Live count" noun="profiles match as edited" showValues={false} canReadProfiles={can("read_profiles")} />
+            ) : null}
+            <YamlPane
+              text={editing.text}
+              onText={editing.setText}
+              error={editing.error}
+              problem={problem}
+              editable={canEdit}
+              label={`Definition of the segment ${title}`}
+            />
+          </Stack>
+        </Grid.Col>
+        {stored ? (
+          <>
+            <Grid.Col span={{ base: 12, md: 7 }}>
+              <MemberHistory segmentKey={stored.key} name={stored.name} />
+            </Grid.Col>
+            <Grid.Col span={{ base: 12, md: 5 }}>
+              <Stack gap="lg">
+                <MemberCount collection="segments" definitionKey={stored.key} label="Members now" />
+                <Members collection="segments" definitionKey={stored.key} />
+              </Stack>
+            </Grid.Col>
+          </>
+        ) : null}
+      </Grid>
+      {stored ? (
+        <ConfirmAction
+          opened={deleting}
+          title={`Delete ${stored.name}?`}
+          confirmLabel="Delete segment"
+          color="red"
+          onClose={() => setDeleting(false)}
+          onConfirm={async () => {
+            await remove.mutateAsync(stored.key);
+            navigate("/segments", { replace: true });
+          }}
+        >
+          <Text size="sm">Its members leave it without exit events, and journeys that read it can no longer. A segment another one reads cannot be deleted.</Text>
+        </ConfirmAction>
+      ) : null}
+    </>
+  );
+}
+
+/** Once a saved version is built, its count and members are read again. */
+export function useMembersFollowBuild(collection: Collection, stored: Stored<unknown> | null) {
+  const client = useQueryClient();
+  const stamp = stored ? `${stored.version}:${stored.status}` : null;
+  const key = stored?.key;
+  useEffect(() => {
+    if (stamp === null || key === undefined) return;
+    for (const part of ["count", "members", "history"]) void client.invalidateQueries({ queryKey: [collection, key, part] });
+  }, [client, collection, key, stamp]);
+}
+
+export function MemberCount({ collection, definitionKey, label }: { collection: Collection; definitionKey: string; label: string }) {
+  const count = useCount(collection, definitionKey);
   return (
     <Card>
       <Text size="sm" c="dimmed" fw={500}>
-        Members now
+        {label}
       </Text>
       {count.isError ? (
-        <ErrorNotice error={count.error} title="Could not count the members" />
+        <ErrorNotice error={count.error} title="Could not count" />
       ) : (
-        <Text fz={32} fw={650} lh={1.2}>
+        <Text fz={32} fw={650} lh={1.2} data-testid="saved-count">
           {count.isPending ? "…" : formatCount(count.data.count)}
         </Text>
       )}
@@ -87,31 +252,33 @@ function MemberCount({ segmentKey }: { segmentKey: string }) {
   );
 }
 
-function SampleMembers({ segmentKey }: { segmentKey: string }) {
+/** The profiles in it (with their value, for a computed trait), page by page. */
+export function Members({ collection, definitionKey }: { collection: Collection; definitionKey: string }) {
   const { can } = useSession();
   const allowed = can("read_profiles");
-  const members = useCursorPages(["segments", segmentKey, "members"], (cursor) => fetchMembers(segmentKey, cursor, SAMPLE), allowed);
+  const members = useCursorPages([collection, definitionKey, "members"], (cursor) => fetchMembers(collection, definitionKey, cursor, SAMPLE), allowed);
+  const values = collection === "computed-traits";
   return (
     <Card>
       <Title order={2} size="h4" mb="sm">
-        Members
+        {values ? "Profiles with a value" : "Members"}
       </Title>
       {!allowed ? (
         <Text size="sm" c="dimmed">
-          Your role does not include reading profiles, so the members are not listed.
+          Your role does not include reading profiles, so they are not listed.
         </Text>
       ) : members.isError ? (
-        <ErrorNotice error={members.error} title="Could not list the members" />
+        <ErrorNotice error={members.error} title="Could not list the profiles" />
       ) : members.isPending ? (
-        <Loader size="sm" aria-label="Loading the members" />
+        <Loader size="sm" aria-label="Loading the profiles" />
       ) : !members.items.length ? (
         <Text size="sm" c="dimmed">
-          Nobody is in this segment right now.
+          {values ? "No profile has a value yet." : "Nobody is in this segment right now."}
         </Text>
       ) : (
         <>
           <Table>
-            <TableHead columns={["Profile", "Joined"]} />
+            <TableHead columns={["Profile", values ? "Value" : "Joined"]} />
             <Table.Tbody>
               {members.items.map((member) => (
                 <Table.Tr key={member.profile_id}>
@@ -121,8 +288,8 @@ function SampleMembers({ segmentKey }: { segmentKey: string }) {
                     </Anchor>
                   </Table.Td>
                   <Table.Td>
-                    <Text size="sm" c="dimmed">
-                      {timeAgo(member.entered_at)}
+                    <Text size="sm" c={values ? undefined : "dimmed"}>
+                      {values ? JSON.stringify(member.value) : timeAgo(member.entered_at)}
                     </Text>
                   </Table.Td>
                 </Table.Tr>

@@ -1,11 +1,15 @@
-import { Box, Loader, Table, Text } from "@mantine/core";
+import { Box, Button, Group, Loader, Table, Text, TextInput } from "@mantine/core";
+import { useState } from "react";
+import { fieldError } from "../api/errors";
 import { ErrorNotice } from "../ui/ErrorNotice";
 import { formatInstant } from "../ui/format";
 import { LoadMore } from "../ui/LoadMore";
 import { useCursorPages } from "../ui/pages";
 import { TableCard, TableCardNote } from "../ui/TableCard";
 import { TableHead } from "../ui/TableHead";
-import { fetchAudit, type AuditEntry } from "./api";
+import { fetchAudit, type AuditEntry, type AuditFilter } from "./api";
+
+const NO_FILTER: AuditFilter = { actor: "", action: "", object: "", from: "", to: "" };
 
 /** "journey.publish" → "journey publish": actions as words. */
 const words = (action: string) => action.replace(/[._]/g, " ");
@@ -17,9 +21,51 @@ function objectOf(entry: AuditEntry): string {
 
 /** Who changed what and when, newest first, fifty at a time. */
 export function AuditTab() {
-  const trail = useCursorPages(["audit"], fetchAudit);
+  const [draft, setDraft] = useState<AuditFilter>(NO_FILTER);
+  const [filter, setFilter] = useState<AuditFilter>(NO_FILTER);
+  const trail = useCursorPages(["audit", filter], fetchAudit(filter));
+  const input = (field: keyof AuditFilter, label: string, placeholder: string, type = "text", apiField: string = field) => (
+    <TextInput
+      label={label}
+      placeholder={placeholder}
+      type={type}
+      value={draft[field]}
+      onChange={(event) => {
+        const value = event.currentTarget.value;
+        setDraft((current) => ({ ...current, [field]: value }));
+      }}
+      error={fieldError(trail.error, apiField)}
+      w={type === "date" ? 160 : 200}
+    />
+  );
   return (
     <TableCard title="Audit trail" description="Every change to this workspace, and its members signing in and out, newest first.">
+      <Box
+        component="form"
+        px="lg"
+        pb="md"
+        aria-label="Filter the audit trail"
+        onSubmit={(event: React.FormEvent) => {
+          event.preventDefault();
+          setFilter(draft);
+        }}
+      >
+        <Group align="flex-end" wrap="wrap" gap="sm">
+          {input("actor", "Who", "E-mail, user or key id")}
+          {input("action", "Action", "journey.publish")}
+          {input("object", "Target", "journey:welcome")}
+          {input("from", "From", "", "date")}
+          {input("to", "To", "", "date")}
+          <Button type="submit" variant="default">
+            Filter
+          </Button>
+          {filter !== NO_FILTER ? (
+            <Button variant="subtle" onClick={() => { setDraft(NO_FILTER); setFilter(NO_FILTER); }}>
+              Clear
+            </Button>
+          ) : null}
+        </Group>
+      </Box>
       {trail.isError ? (
         <TableCardNote>
           <ErrorNotice error={trail.error} title="Could not load the audit trail" />
@@ -31,7 +77,7 @@ export function AuditTab() {
       ) : !trail.items.length ? (
         <TableCardNote>
           <Text size="sm" c="dimmed">
-            Nothing has happened yet.
+            {filter === NO_FILTER ? "Nothing has happened yet." : "Nothing matches these filters."}
           </Text>
         </TableCardNote>
       ) : (

@@ -1,10 +1,12 @@
-import { Anchor, Card, Loader, SimpleGrid, Stack, Text, Title } from "@mantine/core";
+import { Anchor, Card, Loader, SimpleGrid, Stack, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
+import { useSession } from "../auth/session";
 import { channelLabel } from "../ui/channels";
 import { ErrorNotice } from "../ui/ErrorNotice";
 import { fetchPolicy, type Policy } from "./api";
 import { Fact } from "./Fact";
+import { PolicyForm } from "./PolicyForm";
 import { SimpleTable } from "./SimpleTable";
 
 const OPT_IN: Record<string, string> = {
@@ -24,9 +26,12 @@ export function PolicyTab() {
 }
 
 function PolicyView({ policy }: { policy: Policy }) {
+  const { can } = useSession();
   const quiet = policy.quiet_hours;
+  const editable = can("manage_workspace");
   return (
     <Stack gap="lg">
+      {editable ? <PolicyForm policy={policy} /> : null}
       <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
         <Card>
           <Title order={2} size="h4" mb="xs">
@@ -44,6 +49,7 @@ function PolicyView({ policy }: { policy: Policy }) {
           empty="No costs set: journey reports show no cost or return."
         />
       </SimpleGrid>
+      {editable ? null : (
       <SimpleTable
         title="Frequency caps"
         description="The most messages one person gets in a rolling period, across every journey."
@@ -54,6 +60,7 @@ function PolicyView({ policy }: { policy: Policy }) {
         }))}
         empty="No frequency caps: journeys send as often as they are built to."
       />
+      )}
       <SimpleTable
         title="Subscription groups"
         description="Who gets the messages of each group."
@@ -110,9 +117,6 @@ function PolicyView({ policy }: { policy: Policy }) {
           empty="No constants."
         />
       </SimpleGrid>
-      <Text size="sm" c="dimmed">
-        The policy is read-only here for now.
-      </Text>
     </Stack>
   );
 }

@@ -1,10 +1,12 @@
 import { Tabs } from "@mantine/core";
-import { IconBuilding, IconHistory, IconKey, IconMessageCog, IconUsers, type Icon } from "@tabler/icons-react";
+import { IconBuilding, IconChecklist, IconHistory, IconKey, IconMessageCog, IconPlugConnected, IconUsers, type Icon } from "@tabler/icons-react";
 import type { ReactNode } from "react";
 import { useSearchParams } from "react-router";
 import { useSession, type Permission } from "../auth/session";
 import { PageHeader } from "../ui/PageHeader";
+import { ApprovalsTab } from "./ApprovalsTab";
 import { AuditTab } from "./AuditTab";
+import { ChannelsTab } from "./ChannelsTab";
 import { KeysTab } from "./KeysTab";
 import { PeopleTab } from "./PeopleTab";
 import { PolicyTab } from "./PolicyTab";
@@ -14,9 +16,11 @@ type Section = { value: string; label: string; icon: Icon; needs: Permission; pa
 
 const SECTIONS: Section[] = [
   { value: "workspace", label: "Workspace", icon: IconBuilding, needs: "read_definitions", panel: () => <WorkspaceTab /> },
+  { value: "channels", label: "Channels", icon: IconPlugConnected, needs: "manage_integrations", panel: () => <ChannelsTab /> },
   { value: "policy", label: "Messaging policy", icon: IconMessageCog, needs: "read_definitions", panel: () => <PolicyTab /> },
   { value: "people", label: "People", icon: IconUsers, needs: "manage_users", panel: () => <PeopleTab /> },
   { value: "keys", label: "Keys", icon: IconKey, needs: "manage_integrations", panel: () => <KeysTab /> },
+  { value: "approvals", label: "Approvals", icon: IconChecklist, needs: "approve", panel: () => <ApprovalsTab /> },
   { value: "audit", label: "Audit trail", icon: IconHistory, needs: "manage_users", panel: () => <AuditTab /> },
 ];
 
@@ -31,7 +35,7 @@ export default function SettingsPage() {
 
   return (
     <>
-      <PageHeader title="Settings" description="The workspace, its messaging policy, its people, keys and audit trail." />
+      <PageHeader title="Settings" description="The workspace, its channels and messaging policy, its people, keys, approvals and audit trail." />
       <Tabs value={open} onChange={(tab) => tab && setParams({ tab }, { replace: true })} keepMounted={false}>
         <Tabs.List mb="lg">
           {sections.map(({ value, label, icon: SectionIcon }) => (

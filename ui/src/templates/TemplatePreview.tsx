@@ -1,104 +1,67 @@
-import { Anchor, Box, Button, Card, Code, Group, Select, Stack, Text, TextInput, Title } from "@mantine/core";
-import { IconEye } from "@tabler/icons-react";
-import { useMutation } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { Anchor, Card, Loader, Stack, Text, Title } from "@mantine/core";
+import type { UseQueryResult } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { useSession } from "../auth/session";
+import { ProfilePicker } from "../profiles/ProfilePicker";
+import { channelNoun } from "../ui/channels";
 import { ErrorNotice } from "../ui/ErrorNotice";
-import { PART_LABELS, PARTS, previewTemplate, type ProfileIdentifier } from "./api";
+import type { DraftPreview } from "./api";
+import { ChannelPreview } from "./ChannelPreviews";
 
-const IDENTIFIERS: { value: ProfileIdentifier; label: string }[] = [
-  { value: "profile_id", label: "Profile id" },
-  { value: "user_id", label: "User id" },
-  { value: "email", label: "E-mail" },
-  { value: "phone", label: "Phone" },
-];
+type Props = {
+  channel: string;
+  checked: UseQueryResult<DraftPreview>;
+  profileId: string | null;
+  onProfile: (profileId: string | null) => void;
+};
 
-/** The template rendered for a real profile, as it would be sent. */
-export function TemplatePreview({ templateKey }: { templateKey: string }) {
+/** The draft, unsaved, as the chosen person would get it. */
+export function TemplatePreview({ channel, checked, profileId, onProfile }: Props) {
   const { can } = useSession();
-  const [by, setBy] = useState<ProfileIdentifier>("profile_id");
-  const [value, setValue] = useState("");
-  const preview = useMutation({ mutationFn: () => previewTemplate(templateKey, by, value.trim()) });
-
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    preview.mutate();
-  }
-
+  const rendered = checked.data?.rendered;
   return (
     <Card>
       <Title order={2} size="h4" mb={4}>
         Preview
       </Title>
       {!can("edit_content") ? (
-        <Text size="sm" c="dimmed">
+        <Text size="sm" c="gray.7">
           Previews are for roles that edit content.
+        </Text>
+      ) : !can("read_profiles") ? (
+        <Text size="sm" c="gray.7">
+          Previews render for a person: they need a role that reads profiles.
         </Text>
       ) : (
         <Stack gap="md">
-          <Text size="sm" c="dimmed">
-            See the message as one person would get it. Find someone in{" "}
-            <Anchor component={Link} to="/profiles" size="sm" underline="always">
-              Profiles
-            </Anchor>
-            .
+          <Text size="sm" c="gray.7">
+            The {channelNoun(channel)} as one person would get it, with the changes not saved yet.
           </Text>
-          <form onSubmit={submit}>
-            <Group align="flex-end" gap="sm" wrap="wrap">
-              <Select
-                label="Find the profile by"
-                w={150}
-                allowDeselect={false}
-                value={by}
-                onChange={(chosen) => chosen && setBy(chosen as ProfileIdentifier)}
-                data={IDENTIFIERS}
-              />
-              <TextInput
-                label={IDENTIFIERS.find((identifier) => identifier.value === by)?.label}
-                style={{ flex: 1, minWidth: 180 }}
-                value={value}
-                onChange={(event) => setValue(event.currentTarget.value)}
-              />
-              <Button type="submit" leftSection={<IconEye size={16} aria-hidden />} loading={preview.isPending} disabled={!value.trim()}>
-                Preview
-              </Button>
-            </Group>
-          </form>
-          <ErrorNotice error={preview.error} title="Could not preview" />
-          {preview.data ? (
-            <Stack gap="sm" aria-live="polite">
-              <Text size="xs" c="dimmed">
-                For profile{" "}
-                <Anchor component={Link} to={`/profiles/${encodeURIComponent(preview.data.profile_id)}`} size="xs" ff="monospace">
-                  {preview.data.profile_id}
-                </Anchor>
+          <ProfilePicker value={profileId} onChange={onProfile} />
+          {checked.isError ? <ErrorNotice error={checked.error} title="The preview failed" /> : null}
+          <Stack gap="sm" aria-live="polite" aria-busy={checked.isFetching}>
+            {profileId === null ? (
+              <Text size="sm" c="gray.7">
+                Choose a customer to see the message with their data.
               </Text>
-              {PARTS.map((part) => {
-                const rendered = preview.data[part];
-                if (rendered == null) return null;
-                return (
-                  <Box key={part}>
-                    <Text size="sm" fw={600} mb={4}>
-                      {PART_LABELS[part]}
-                    </Text>
-                    {part === "html" ? (
-                      <iframe
-                        title="The e-mail as it would be sent"
-                        sandbox=""
-                        srcDoc={rendered}
-                        style={{ width: "100%", height: 360, border: "1px solid var(--mantine-color-gray-3)", borderRadius: 8, background: "white" }}
-                      />
-                    ) : (
-                      <Code block style={{ whiteSpace: "pre-wrap" }}>
-                        {rendered}
-                      </Code>
-                    )}
-                  </Box>
-                );
-              })}
-            </Stack>
-          ) : null}
+            ) : checked.data?.problems.length ? (
+              <Text size="sm" c="red.8">
+                Fix the mistakes in the content to see the preview.
+              </Text>
+            ) : rendered && checked.data?.profile_id === profileId ? (
+              <>
+                <Text size="xs" c="gray.7">
+                  For{" "}
+                  <Anchor component={Link} to={`/profiles/${encodeURIComponent(profileId)}`} size="xs" ff="monospace">
+                    {profileId}
+                  </Anchor>
+                </Text>
+                <ChannelPreview rendered={rendered} />
+              </>
+            ) : checked.isFetching ? (
+              <Loader size="sm" aria-label="Rendering the preview" />
+            ) : null}
+          </Stack>
         </Stack>
       )}
     </Card>

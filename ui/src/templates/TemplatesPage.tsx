@@ -1,6 +1,7 @@
-import { Badge, Card, SegmentedControl, Stack, Table, Text } from "@mantine/core";
+import { Badge, Button, Card, SegmentedControl, Stack, Table, Text } from "@mantine/core";
+import { IconPlus } from "@tabler/icons-react";
 import { useState } from "react";
-import { ReadOnlyNote } from "../shell/ReadOnlyNote";
+import { useSession } from "../auth/session";
 import { channelLabel } from "../ui/channels";
 import { ErrorNotice } from "../ui/ErrorNotice";
 import { timeAgo } from "../ui/format";
@@ -10,6 +11,7 @@ import { LoadMore } from "../ui/LoadMore";
 import { PageHeader } from "../ui/PageHeader";
 import { TableHead } from "../ui/TableHead";
 import { PARTS, useTemplates, type Template } from "./api";
+import { NewTemplateModal } from "./NewTemplateModal";
 
 const ALL = "all";
 
@@ -22,6 +24,8 @@ function gist(template: Template): string {
 
 export default function TemplatesPage() {
   const templates = useTemplates();
+  const { can } = useSession();
+  const [creating, setCreating] = useState(false);
   const [channel, setChannel] = useState(ALL);
   const all = templates.items;
   const channels = [...new Set(all.map((template) => template.channel))].sort();
@@ -32,8 +36,18 @@ export default function TemplatesPage() {
 
   return (
     <>
-      <PageHeader title="Templates" description="The messages journeys send: e-mail, SMS, push, in-app and more, personalised with Liquid." />
-      <ReadOnlyNote>Templates are read-only here for now: open one to read it and preview it for a real profile.</ReadOnlyNote>
+      <PageHeader
+        title="Templates"
+        description="The messages journeys send: e-mail, SMS, push, in-app and more, personalised with Liquid."
+        actions={
+          can("edit_content") ? (
+            <Button leftSection={<IconPlus size={16} aria-hidden />} onClick={() => setCreating(true)}>
+              New template
+            </Button>
+          ) : null
+        }
+      />
+      <NewTemplateModal opened={creating} onClose={() => setCreating(false)} />
       {templates.isError ? (
         <ErrorNotice error={templates.error} title="Could not load the templates" />
       ) : templates.isPending ? (

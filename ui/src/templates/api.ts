@@ -1,18 +1,13 @@
-import { useQuery } from "@tanstack/react-query";
+import { useDebouncedValue } from "@mantine/hooks";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { api, unwrap } from "../api/client";
+import { ApiError } from "../api/errors";
 import { useCursorPages, type Page } from "../ui/pages";
+import type { Draft, Problem } from "./draft";
 
 /** The parts a template may have (baton/channels/templates.py PARTS), each Liquid. */
 export const PARTS = ["subject", "title", "body", "text", "html"] as const;
 export type Part = (typeof PARTS)[number];
-
-export const PART_LABELS: Record<Part, string> = {
-  subject: "Subject",
-  title: "Title",
-  body: "Body",
-  text: "Plain text",
-  html: "HTML",
-};
 
 export type Template = { key: string; channel: string; name?: string; created_at: string; updated_at: string } & Partial<
   Record<Part, string>
@@ -30,18 +25,49 @@ export function useTemplates() {
   );
 }
 
-export function useTemplate(key: string) {
-  return useQuery({
-    queryKey: ["templates", key],
-    queryFn: () => unwrap<Template>(api.GET("/api/v1/templates/{key}", { params: { path: { key } } })),
-  });
+export function getTemplate(key: string): Promise<Template> {
+  return unwrap<Template>(api.GET("/api/v1/templates/{key}", { params: { path: { key } } }));
 }
 
-/** How the preview names its profile: exactly one identifier (baton/api/bodies.py). */
-export type ProfileIdentifier = "profile_id" | "user_id" | "email" | "phone";
+export function useTemplate(key: string) {
+  return useQuery({ queryKey: ["templates", key], queryFn: () => getTemplate(key) });
+}
 
-export function previewTemplate(key: string, by: ProfileIdentifier, value: string): Promise<Rendered> {
-  return unwrap<Rendered>(
-    api.POST("/api/v1/templates/{key}/preview", { params: { path: { key } }, body: { [by]: value } }),
+/** What saving answers: the stored template, or 202 and a review where changes need approval. */
+export type Saved = { held: false; template: Template } | { held: true };
+
+export async function saveTemplate(key: string, document: Draft): Promise<Saved> {
+  const { data, error, response } = await api.PUT("/api/v1/templates/{key}", { params: { path: { key } }, body: { ...document, key } });
+  if (!response.ok) throw ApiError.from(response.status, error);
+  return response.status === 202 ? { held: true } : { held: false, template: data as Template };
+}
+
+export function deleteTemplate(key: string): Promise<unknown> {
+  return unwrap(api.DELETE("/api/v1/templates/{key}", { params: { path: { key } } }));
+}
+
+/** An unsaved draft checked, and rendered for a profile when it has no mistake (baton/api/templates.py). */
+export type DraftPreview = { problems: Problem[]; profile_id: string | null; rendered: (Partial<Record<Part, string>> & { channel: string }) | null };
+
+export function previewDraft(key: string, document: Draft, profileId: string | null): Promise<DraftPreview> {
+  return unwrap<DraftPreview>(
+    api.POST("/api/v1/templates/preview", { body: { template: { ...document, key }, profile_id: profileId } }),
   );
+}
+
+/** The draft checked (and rendered for the profile, if any) a moment after the last keystroke. */
+export function useDraftPreview(key: string, document: Draft, profileId: string | null, enabled: boolean) {
+  // Debounced as text: a new object each render would restart the wait every render.
+  const [asked] = useDebouncedValue(JSON.stringify({ document, profileId }), 400);
+  return useQuery({
+    queryKey: ["templates", key, "draft-preview", asked],
+    queryFn: async () => {
+      const { document: sent, profileId: chosen } = JSON.parse(asked) as { document: Draft; profileId: string | null };
+      // With what was sent: the problems' lines and columns are in that text.
+      return { ...(await previewDraft(key, sent, chosen)), sent };
+    },
+    enabled,
+    retry: false,
+    placeholderData: keepPreviousData,
+  });
 }

@@ -5,7 +5,7 @@ import { api, unwrap } from "../../api/client";
 import { useSession } from "../../auth/session";
 import type { Rendered } from "../../templates/api";
 import { ErrorNotice } from "../../ui/ErrorNotice";
-import { ProfilePicker } from "../ProfilePicker";
+import { ProfilePicker } from "../../profiles/ProfilePicker";
 
 function renderPreview(template: string, profileId: string, node: string): Promise<Rendered> {
   return unwrap<Rendered>(

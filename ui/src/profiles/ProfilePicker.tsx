@@ -2,12 +2,17 @@ import { Select } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { searchProfiles, type ProfileMatch } from "./api";
+import { searchProfiles, type Profile } from "./api";
 
-function labelOf(profile: ProfileMatch): string {
+/** The person's name as the traits give it: `name`, else the first and last names. */
+function nameOf(traits: Record<string, unknown>): string | null {
+  if (typeof traits.name === "string" && traits.name) return traits.name;
+  return [traits.firstName, traits.lastName].filter((part) => typeof part === "string" && part).join(" ") || null;
+}
+
+function labelOf(profile: Profile): string {
   const ids = profile.identifiers;
-  const traits = profile.traits ?? {};
-  const name = typeof traits.name === "string" ? traits.name : null;
+  const name = nameOf(profile.traits);
   const handle = ids.email?.[0] ?? ids.user_id?.[0] ?? ids.phone?.[0] ?? profile.id;
   return name ? `${name} (${handle})` : handle;
 }
@@ -19,7 +24,7 @@ export function ProfilePicker({ value, onChange }: { value: string | null; onCha
   const [chosen, setChosen] = useState<{ value: string; label: string } | null>(null);
   const found = useQuery({
     queryKey: ["profiles", "search", query],
-    queryFn: () => searchProfiles(query),
+    queryFn: () => searchProfiles({ q: query }, undefined, 10),
     enabled: query.length >= 2,
     staleTime: 30_000,
   });
