@@ -12,14 +12,23 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from baton.channels import set_consent
 from baton.core.clock import ManualClock
 from baton.demo.customers import Customers
 from baton.identity import find_profile
 from baton.ingest import parse_message, store_messages
-from baton.journeys import enter_matching, get_journey_template, install
+from baton.journeys import (
+    apply_journey,
+    definition_of,
+    dump_journey,
+    enter_matching,
+    get_journey,
+    get_journey_template,
+    install,
+    parse_journey,
+)
 from baton.pipeline import run_until_idle
 from baton.storage.database import write_transaction
 from baton.storage.tables import events, identifiers, messages
@@ -71,6 +80,7 @@ def build_demo(
         for name, given in TEMPLATES.items():
             template = get_journey_template(name)
             install(connection, workspace_id, template, given, start, publish=True)
+        _test_the_cart_incentive(connection, workspace_id, start)
     population = Customers.generate(customers, start, days, seed)
     retries = random.Random(f"{seed}:retries")
     stored = 0
@@ -97,6 +107,28 @@ def build_demo(
             select(messages.c.id).where(messages.c.workspace_id == workspace_id)
         ).all()
     return DemoResult(customers, days, stored, len(sent))
+
+
+def _test_the_cart_incentive(connection: Connection, workspace_id: str, now: datetime) -> None:
+    """The demo's experiment, as a team would run it in a second version of the cart
+    journey: does the second reminder need its discount code, or does a plain reminder
+    win the cart back as well? Half the people get each (`split:incentive-test`)."""
+    journey = get_journey(connection, workspace_id, "cart-abandonment")
+    document = dump_journey(definition_of(connection, journey.id, journey.version))
+    nodes = document["nodes"]
+    nodes["second-wait"]["next"] = "incentive-test"
+    nodes["incentive-test"] = {
+        "type": "split",
+        "arms": [
+            {"name": "control", "weight": 50, "next": "plain-reminder"},
+            {"name": "incentive", "weight": 50, "next": "incentive"},
+        ],
+    }
+    nodes["plain-reminder"] = {
+        "type": "message", "channel": "email", "template": "cart-reminder",
+        "next": nodes["incentive"]["next"],
+    }  # fmt: skip
+    apply_journey(connection, workspace_id, parse_journey(document), now, publish_it=True)
 
 
 def _call(

@@ -6,9 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, func, select
 
+from baton.analytics.journey_report import journey_report
 from baton.core.clock import ManualClock
 from baton.demo.customers import Customers
 from baton.demo.workspace import TEMPLATES, build_demo
+from baton.journeys import get_journey
 from baton.journeys.library import library
 from baton.storage.tables import identifiers, journey_instances, journeys, messages, profiles
 from tests.conftest import Workspace
@@ -82,3 +84,13 @@ def test_a_demo_workspace_has_live_journeys_and_one_profile_per_customer(
     assert goals > 10
     # The outage reached the North's customers, and so did the all-clear.
     assert templates["outage-sms"] == templates["outage-all-clear-sms"] > 0
+    # The cart journey's second version tests its incentive: both arms got people, and
+    # the report compares them.
+    with engine.connect() as connection:
+        cart = get_journey(connection, workspace.id, "cart-abandonment")
+        report = journey_report(connection, cart, start=start, end=clock.now(), version=None,
+                                window=timedelta(days=3))  # fmt: skip
+    assert cart.version == 2
+    arms = report["experiments"]["split:incentive-test"]["arms"]
+    assert set(arms) == {"control", "incentive"}
+    assert all(arm["profiles"] > 0 for arm in arms.values())

@@ -1,7 +1,7 @@
 import type { APIRequestContext, Locator, Page, Response } from "@playwright/test";
-import { experimentVerdict } from "../src/analytics/verdict";
+import { armLabel, experimentTitle, experimentVerdict } from "../src/analytics/verdict";
 import type { FunnelAnswer, PathsAnswer } from "../src/analytics/exploration";
-import type { JourneyReport } from "../src/analytics/report";
+import type { Experiment, JourneyReport } from "../src/analytics/report";
 import { expect, picture, settled, signIn, test } from "./fixtures";
 
 const count = (value: number) => value.toLocaleString("en");
@@ -22,6 +22,16 @@ async function choose(page: Page, select: Locator, option: RegExp) {
 
 async function cells(row: Locator): Promise<string[]> {
   return (await row.getByRole("cell").allInnerTexts()).map((text) => text.trim());
+}
+
+/** Each arm's row of the experiment's table holds the API's profiles and conversions. */
+async function expectArms(page: Page, key: string, experiment: Experiment) {
+  const arms = page.getByRole("region", { name: `Arms of ${experimentTitle(key)}` });
+  for (const [arm, figures] of Object.entries(experiment.arms)) {
+    const label = armLabel(key, arm).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const row = arms.getByRole("row").filter({ has: page.getByRole("rowheader", { name: new RegExp(`^${label}`, "i") }) });
+    expect((await cells(row)).slice(0, 2)).toEqual([count(figures.profiles), count(figures.conversions)]);
+  }
 }
 
 test("A person reads the cart journey's report and an experiment's verdict", async ({ page, server }, testInfo) => {
@@ -48,9 +58,15 @@ test("A person reads the cart journey's report and an experiment's verdict", asy
   const csv = page.getByRole("link", { name: "Download CSV" });
   expect(await csv.getAttribute("href")).toContain("/api/v1/journeys/cart-abandonment/report.csv?from=");
 
-  // The demo's journeys test nothing: the report says so rather than inventing a verdict.
-  expect(report.experiments).toEqual({});
-  await expect(page.getByTestId("no-experiment")).toBeVisible();
+  // The demo's cart journey tests its incentive: the verdict and every arm's figures are
+  // the API's.
+  const split = report.experiments["split:incentive-test"];
+  expect(split).toBeDefined();
+  if (split === undefined) return;
+  await expect(page.locator('[data-testid="experiment-verdict"][data-experiment="split:incentive-test"]')).toHaveText(
+    experimentVerdict("split:incentive-test", split),
+  );
+  await expectArms(page, "split:incentive-test", split);
   await picture(page, testInfo, "analytics-journey-report");
 
   // A journey with a holdout, entered by API call, has an experiment and its verdict.
@@ -85,12 +101,7 @@ test("A person reads the cart journey's report and an experiment's verdict", asy
   const verdict = page.getByTestId("experiment-verdict");
   await expect(verdict).toHaveText(experimentVerdict("holdout", holdout));
   await expect(verdict).toContainText(/not enough data yet/i);
-  const arms = page.getByRole("region", { name: /Arms of Holdout/ });
-  for (const [arm, figures] of Object.entries(holdout.arms)) {
-    const label = arm === "holdout" ? /^The holdout/ : /^The people messaged/;
-    const row = arms.getByRole("row").filter({ has: page.getByRole("rowheader", { name: label }) });
-    expect((await cells(row)).slice(0, 2)).toEqual([count(figures.profiles), count(figures.conversions)]);
-  }
+  await expectArms(page, "holdout", holdout);
   await picture(page, testInfo, "journey-report-tab");
 });
 
