@@ -117,8 +117,9 @@ class DraftPreview(Preview):
 
 @router.post("/templates/preview", summary="An unsaved template's mistakes, and its parts rendered")
 def preview_draft(request: Request, workspace_id: AdminWorkspace, asked: DraftPreview) -> JSONBody:
-    """Every Liquid mistake of every part with its line and column (200: a draft may have
-    them); when there is none and the body names a profile, the parts rendered for it."""
+    """The Liquid mistakes of every part (up to 100 a part) with their line and column
+    (200: a draft may have them); when there is none and the body names a profile, the
+    parts rendered for it."""
     template, problems = check_template({"key": "draft", **asked.template})
     profile_id = rendered = None
     with runtime_of(request).engine.connect() as connection:
@@ -132,6 +133,7 @@ def preview_draft(request: Request, workspace_id: AdminWorkspace, asked: DraftPr
                     profile_id,
                     event=asked.event,
                     journey=asked.journey,
+                    draft=True,
                 ).json()
     return JSONBody(
         {

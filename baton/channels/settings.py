@@ -187,6 +187,8 @@ SETTINGS: dict[str, type[_Provider]] = {
     "task": TaskSettings,
 }
 SECRETS = ("secret", "link_secret", "feedback_secret", "auth_token", "access_token", "bot_token")
+# The secrets Baton sends to the provider at `api_url`.
+_CREDENTIALS = ("auth_token", "access_token", "bot_token")
 
 
 # How long a replaced secret stays valid beside the new one.
@@ -248,15 +250,39 @@ def update_settings(
 
 def _unmasked(body: dict[str, Any], stored: _Provider | None) -> dict[str, Any]:
     """The body with what `masked` showed sent back as it was: a secret equal to the mask
-    counts as left out, and an SMTP URL whose password is the mask keeps the stored
-    password, so that a form filled from a read saves without erasing secrets."""
+    counts as left out, an SMTP URL whose password is the mask keeps the stored password,
+    and a provider token left out keeps the stored one, so that a form filled from a read
+    saves without erasing secrets. Each goes back only to the server it was given for:
+    otherwise whoever may edit the settings could point the URL at their own server and
+    receive it."""
     found = {k: v for k, v in body.items() if not (k in SECRETS and v == MASK)}
     url = found.get("url")
-    if isinstance(stored, EmailSettings) and isinstance(url, str) and f":{MASK}@" in url:
-        password = urlsplit(stored.url).password
-        if password is not None:
-            found["url"] = url.replace(f":{MASK}@", f":{password}@", 1)
+    if isinstance(url, str) and _login(url)[1] == MASK:
+        was = stored.url if isinstance(stored, EmailSettings) else ""
+        (server, _), (server_was, password) = _login(url), _login(was)
+        if password is None or server != server_was:
+            raise InvalidInput("url: give the password again for a new server", field="url")
+        found["url"] = url.replace(f":{MASK}@", f":{password}@", 1)
+    if not isinstance(stored, SmsSettings | PushSettings | ChatSettings):
+        return found
+    for name in _CREDENTIALS:
+        kept = getattr(stored, name, None)
+        if kept is None or name in found:
+            continue
+        if found.get("api_url", type(stored).model_fields["api_url"].default) != stored.api_url:
+            raise InvalidInput(f"give the {name} again for a new api_url", field=name)
+        found[name] = kept
     return found
+
+
+def _login(url: str) -> tuple[tuple[str, str | None, str | None, int | None], str | None]:
+    """Where an SMTP URL delivers and as whom (what a kept password is bound to), and
+    the password."""
+    try:
+        parts = urlsplit(url)
+        return (parts.scheme, parts.username, parts.hostname, parts.port), parts.password
+    except ValueError:  # an invalid port
+        return ("", None, None, None), None
 
 
 def _secret_fields(channel: str) -> tuple[str, ...]:

@@ -138,12 +138,15 @@ def personalise(
     *,
     event: dict[str, Any] | None = None,
     journey: dict[str, Any] | None = None,
+    draft: bool = False,
 ) -> Rendered:
-    """A template (stored or a draft) rendered for a profile: its traits, computed values
+    """A template (stored or a `draft`) rendered for a profile: its traits, computed values
     and time zone, the trigger `event`, the `journey` context and the workspace constants."""
     policy = load_policy(connection, workspace_id)
     traits, computed = connection.execute(
-        select(profiles.c.traits, profiles.c.computed).where(profiles.c.id == profile_id)
+        select(profiles.c.traits, profiles.c.computed).where(
+            profiles.c.workspace_id == workspace_id, profiles.c.id == profile_id
+        )
     ).one()
     traits = traits or {}
     data = {
@@ -157,4 +160,4 @@ def personalise(
         "journey": journey or {},
         "workspace": policy.constants,
     }
-    return render(template, data)
+    return render(template, data, draft=draft)

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from contextlib import suppress
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -29,7 +30,7 @@ from liquid.builtin.output import Output, OutputNode
 from liquid.exceptions import LiquidError
 from liquid.filter import with_context
 from liquid.stringify import to_liquid_string
-from liquid.token import TOKEN_OUTPUT, TOKEN_TAG
+from liquid.token import TOKEN_OUTPUT, TOKEN_TAG, Token
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from baton.core.errors import InvalidInput
@@ -49,6 +50,9 @@ _NEEDS: dict[str, list[tuple[str, ...]]] = {
 PARTS = ("subject", "html", "text", "title", "body")
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 _UTC = ZoneInfo("UTC")
+# A part pasted with one mistake repeated throughout is told the first ones, not
+# thousands (each costs a line and column and a place in the answer).
+MOST_PROBLEMS = 100
 # The parser meets the end of the template, and calls it the end of an expression.
 _UNCLOSED = re.compile(r"^expected tag (end\w+), found end of expression$")
 _LIMITS = {
@@ -97,10 +101,12 @@ _PLAIN, _HTML = _environment(False), _environment(True)
 _INLINER = css_inline.CSSInliner(load_remote_stylesheets=False, keep_link_tags=True)
 
 
-@lru_cache(maxsize=4096)
-def _compiled(source: str, html: bool) -> BoundTemplate:
-    """A part parsed once: rendering a batch of messages parses each template once."""
+def _parsed(source: str, html: bool) -> BoundTemplate:
     return (_HTML if html else _PLAIN).from_string(source)
+
+
+# A part parsed once: rendering a batch of messages parses each template once.
+_compiled = lru_cache(maxsize=4096)(_parsed)
 
 
 class _Raw(str):
@@ -180,12 +186,7 @@ class Problem:
         return f"{self.part}: line {self.line}, column {self.column}: {self.message}"
 
     def json(self) -> dict[str, Any]:
-        return {
-            "part": self.part,
-            "line": self.line,
-            "column": self.column,
-            "message": self.message,
-        }
+        return asdict(self)
 
 
 def parse_template(data: Any) -> MessageTemplate:
@@ -217,12 +218,12 @@ def _check(part: str, source: str, env: Environment) -> None:
 
 
 def _problems(part: str, source: str, env: Environment) -> list[Problem]:
-    """The part's syntax error (parsing stops at the first), else each use of an unknown
-    variable root or filter."""
+    """The part's syntax error (parsing stops at the first), else the first MOST_PROBLEMS
+    uses of an unknown variable root or filter."""
     try:
         analysis = env.from_string(source).analyze()
     except LiquidError as error:
-        message = str(error).splitlines()[0]
+        message = _message(error)
         line, column = _line_column(source, _error_index(source, error, message, env))
         readable = _UNCLOSED.sub(r"this block is never closed: add {% \1 %}", message)
         return [Problem(part, line, column, readable)]
@@ -239,36 +240,64 @@ def _problems(part: str, source: str, env: Environment) -> list[Problem]:
         for span in spans
     ]
     return [
-        Problem(part, *_line_column(source, index), message) for index, message in sorted(found)
+        Problem(part, *_line_column(source, index), message)
+        for index, message in sorted(found)[:MOST_PROBLEMS]
     ]
 
 
 def _error_index(source: str, error: LiquidError, message: str, env: Environment) -> int:
     token = error.token
     index = token.start_index if token is not None else -1
-    return index if index >= 0 else _failing_markup(source, message, env)
+    if index >= 0:
+        return index
+    unclosed = _UNCLOSED.match(message)
+    found = _opened(source, unclosed[1].removeprefix("end"), env) if unclosed else None
+    return found if found is not None else _failing_markup(source, message, env)
+
+
+def _markup(source: str, env: Environment) -> list[Token]:
+    """The source's tags and outputs, as far as it lexes: what was lexed before a later
+    lexing error is what the parser saw first."""
+    found: list[Token] = []
+    with suppress(LiquidError):
+        for token in env.tokenizer()(source):
+            if token.kind in (TOKEN_TAG, TOKEN_OUTPUT):
+                found.append(token)
+    return found
+
+
+def _opened(source: str, block: str, env: Environment) -> int | None:
+    """Where the innermost `block` tag left open is (the parser reports it at the end),
+    each end tag closing the latest opening; None when the lexer sees none (one in a
+    `liquid` tag)."""
+    opened: list[int] = []
+    for token in _markup(source, env):
+        if token.kind == TOKEN_TAG and token.value == block:
+            opened.append(token.start_index)
+        elif token.kind == TOKEN_TAG and token.value == f"end{block}" and opened:
+            opened.pop()
+    return opened[-1] if opened else None
 
 
 def _failing_markup(source: str, message: str, env: Environment) -> int:
-    """Where an error the parser gives no position (an unclosed block, an expression
-    that ends too soon) starts: the first tag or output whose prefix of the source fails
-    with the same message, found by bisection so a long template costs a few parses."""
-    marks: list[tuple[int, int]] = []  # (where the markup starts, where to point at)
-    try:
-        for token in env.tokenizer()(source):
-            if token.kind == TOKEN_TAG:
-                marks.append((source.rfind("{%", 0, token.start_index), token.start_index))
-            elif token.kind == TOKEN_OUTPUT:
-                marks.append((token.start_index, token.start_index))
-    except LiquidError:
-        pass  # what was lexed before a later lexing error is what the parser saw first
+    """Where an error the parser gives no position (an expression that ends too soon)
+    starts: the first tag or output whose prefix of the source fails with the same
+    message, found by bisection so a long template costs a few parses. (A prefix fails
+    from the faulty markup on: the parser stops at the first mistake it meets.)"""
+    marks = [  # (where the markup starts, where to point at)
+        (
+            source.rfind("{%", 0, t.start_index) if t.kind == TOKEN_TAG else t.start_index,
+            t.start_index,
+        )
+        for t in _markup(source, env)
+    ]
 
     def fails(i: int) -> bool:
         end = marks[i + 1][0] if i + 1 < len(marks) else len(source)
         try:
             env.from_string(source[:end])
         except LiquidError as error:
-            return str(error).splitlines()[0] == message
+            return _message(error) == message
         return False
 
     low, high = 0, len(marks) - 1
@@ -279,6 +308,11 @@ def _failing_markup(source: str, message: str, env: Environment) -> int:
         else:
             low = middle + 1
     return marks[low][1] if marks else 0
+
+
+def _message(error: LiquidError) -> str:
+    """The error's first line: the rest repeats the source around it."""
+    return next(iter(str(error).splitlines()), type(error).__name__)
 
 
 def _line_column(source: str, index: int) -> tuple[int, int]:
@@ -304,9 +338,12 @@ class Rendered:
         return found
 
 
-def render(template: MessageTemplate, data: dict[str, Any]) -> Rendered:
+def render(template: MessageTemplate, data: dict[str, Any], *, draft: bool = False) -> Rendered:
     """The template's parts rendered over `data` ({profile, event, journey, workspace});
-    InvalidInput when a part fails (a limit reached, a filter given a bad argument)."""
+    InvalidInput when a part fails (a limit reached, a filter given a bad argument). A
+    `draft` is parsed for this once: each keystroke of an editor is a new one, and must
+    not fill the cache (nor evict from it the templates messages are sent with)."""
+    parse = _parsed if draft else _compiled
     parts: dict[str, str | None] = {}
     for part in PARTS:
         source = getattr(template, part)
@@ -314,9 +351,9 @@ def render(template: MessageTemplate, data: dict[str, Any]) -> Rendered:
             parts[part] = None
             continue
         try:
-            parts[part] = _compiled(source, part == "html").render(**data)
+            parts[part] = parse(source, part == "html").render(**data)
         except LiquidError as error:
-            message = str(error).splitlines()[0]
+            message = _message(error)
             raise InvalidInput(f"{part}: {message}", field=part) from None
     if parts["html"] is not None:
         try:
@@ -385,7 +422,7 @@ def render_url(source: str, data: dict[str, Any]) -> str:
     try:
         return _compiled_url(source).render(**data)
     except LiquidError as error:
-        raise InvalidInput(str(error).splitlines()[0]) from None
+        raise InvalidInput(_message(error)) from None
 
 
 def render_text(source: str, data: dict[str, Any]) -> str:
@@ -393,7 +430,7 @@ def render_text(source: str, data: dict[str, Any]) -> str:
     try:
         return _compiled(source, False).render(**data)
     except LiquidError as error:
-        raise InvalidInput(str(error).splitlines()[0]) from None
+        raise InvalidInput(_message(error)) from None
 
 
 def render_json(value: Any, data: dict[str, Any]) -> Any:

@@ -72,6 +72,35 @@ def test_what_a_read_showed_saves_back_without_erasing_a_secret(
     assert (kept.link_secret, kept.feedback_secret) == (first.link_secret, first.feedback_secret)
     assert kept.sender == "hi@acme.example"
     assert kept.retired == {}
+    # The kept password goes only to the server, port and user it was given for.
+    for elsewhere in (
+        "smtp://mailer:********@attacker.example:587",
+        "smtp://mailer:********@mail.example.com:2525",
+        "smtp://other:********@mail.example.com:587",
+    ):
+        answer = client.put(
+            "/api/v1/channels/email", json={**EMAIL, "url": elsewhere}, headers=admin
+        )
+        assert (answer.status_code, answer.json()["error"]["field"]) == (400, "url"), elsewhere
+    assert email_of(engine, workspace).url == url
+
+
+def test_a_kept_provider_token_goes_only_to_the_address_it_was_given_for(
+    client: httpx.Client, workspace: Workspace
+) -> None:
+    admin = bearer(workspace.admin_token)
+    sms = {"api_url": "https://api.twilio.com", "account_sid": "AC123", "sender": "+15550100"}
+    saved = client.put("/api/v1/channels/sms", json={**sms, "auth_token": "token-kept-1"},
+                       headers=admin)  # fmt: skip
+    assert saved.status_code == 200, saved.text
+    same = client.put("/api/v1/channels/sms", json={**sms, "sender": "+15550101"}, headers=admin)
+    assert same.status_code == 200, same.text
+    moved = {**sms, "api_url": "https://attacker.example"}
+    answer = client.put("/api/v1/channels/sms", json=moved, headers=admin)
+    assert (answer.status_code, answer.json()["error"]["field"]) == (400, "auth_token")
+    given = client.put("/api/v1/channels/sms", json={**moved, "auth_token": "token-new-2"},
+                       headers=admin)  # fmt: skip
+    assert given.status_code == 200, given.text
 
 
 def test_a_rotated_secret_stays_valid_for_the_grace_period(

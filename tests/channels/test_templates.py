@@ -53,6 +53,9 @@ def test_a_bad_template_is_refused_with_part_line_and_column(
         ("<p>\n<p>\n  {% if profile.id %}x", [(3, 6, "never closed: add {% endif %}")]),
         ("{% if profile %}{% if profile %}{% endif %}\n{% for x in profile %}{% endfor %}",
          [(1, 4, "never closed: add {% endif %}")]),
+        # Blocks closed in between do not move it (a prefix ending inside one fails too).
+        ("{% for x in profile %}\n{% if profile %}{% endif %}\n{% if profile %}{% endif %}x",
+         [(1, 4, "never closed: add {% endfor %}")]),
         ("a\n{% for x in %}{% endfor %}", [(2, 4, "expected a primitive expression")]),
         ("{% if profile %}\n  {{ profile.id | }}{% endif %}", [(2, 3, "expected word")]),
         ("{% comment %}{% if %}{% endcomment %}\n {% if %}", [(2, 5, "missing expression")]),
@@ -79,6 +82,11 @@ def test_a_long_draft_with_an_unclosed_block_is_placed_in_few_parses() -> None:
     html = "<p>{{ profile.id }}</p>\n" * 5000 + "{% unless profile.id %}" + "x\n" * 10
     _, problems = check_template(email(html=html))
     assert [(p.line, p.column) for p in problems] == [(5001, 4)]
+
+
+def test_a_mistake_repeated_throughout_a_draft_is_told_a_hundred_times_at_most() -> None:
+    _, problems = check_template(email(html="{{ nme }}\n" * 1000))
+    assert [(p.line, p.column) for p in problems] == [(n, 4) for n in range(1, 101)]
 
 
 def test_channels_need_their_parts() -> None:
