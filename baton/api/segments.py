@@ -207,7 +207,8 @@ vocabulary_router = APIRouter(prefix="/api/v1", tags=["segments"], route_class=D
 @vocabulary_router.get("/schema", summary="Trait keys and event names in use, for conditions")
 def schema(request: Request, workspace_id: AdminWorkspace) -> JSONBody:
     """The most frequent trait keys (`profiles`: how many of the `sampled_profiles` most
-    recently created hold one) and event names (`events`: how many), most frequent first."""
+    recently created hold one) and event names (`events`: how many among the workspace's
+    newest 50,000 events), most frequent first."""
     with runtime_of(request).engine.connect() as connection:
         found = vocabulary.vocabulary(connection, workspace_id)
     return JSONBody(

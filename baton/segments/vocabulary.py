@@ -17,6 +17,9 @@ from baton.storage.tables import events, profiles
 # sample finds them without reading every profile. Ids sort by creation, so the sample is
 # read from the end of the (workspace_id, merged_into, id) index, not sorted from all rows.
 PROFILE_SAMPLE = 2000
+# Event names likewise come from the newest events (by sequence, the primary key), so that
+# opening an editor never counts a large workspace's whole history.
+EVENT_SAMPLE = 50_000
 MOST = 200
 _DEPTH = 3
 
@@ -24,7 +27,7 @@ _DEPTH = 3
 @dataclass(frozen=True, slots=True)
 class Vocabulary:
     traits: list[tuple[str, int]]  # (dotted key, profiles among the sample holding it)
-    events: list[tuple[str, int]]  # (event name, events)
+    events: list[tuple[str, int]]  # (event name, events among the sample)
     sampled_profiles: int
 
 
@@ -39,17 +42,23 @@ def vocabulary(connection: Connection, workspace_id: str) -> Vocabulary:
     held: Counter[str] = Counter()
     for (traits,) in rows:
         held.update(set(_paths(traits or {}, "", _DEPTH)))
-    total = func.count().label("total")
-    names = connection.execute(
-        select(events.c.event, total)
+    recent = (
+        select(events.c.event)
         .where(
             events.c.workspace_id == workspace_id,
             events.c.type == "track",
             events.c.event.is_not(None),
             events.c.event.not_in((SEGMENT_ENTERED, SEGMENT_EXITED)),
         )
-        .group_by(events.c.event)
-        .order_by(desc(total), events.c.event)
+        .order_by(desc(events.c.seq))
+        .limit(EVENT_SAMPLE)
+        .subquery()
+    )
+    total = func.count().label("total")
+    names = connection.execute(
+        select(recent.c.event, total)
+        .group_by(recent.c.event)
+        .order_by(desc(total), recent.c.event)
         .limit(MOST)
     ).all()
     return Vocabulary(

@@ -1334,7 +1334,8 @@ export interface paths {
         /**
          * Trait keys and event names in use, for conditions
          * @description The most frequent trait keys (`profiles`: how many of the `sampled_profiles` most
-         *     recently changed hold one) and event names (`events`: how many), most frequent first.
+         *     recently created hold one) and event names (`events`: how many among the workspace's
+         *     newest 50,000 events), most frequent first.
          */
         get: operations["schema_api_v1_schema_get"];
         put?: never;
@@ -1501,8 +1502,9 @@ export interface paths {
         put?: never;
         /**
          * An unsaved template's mistakes, and its parts rendered
-         * @description Every Liquid mistake of every part with its line and column (200: a draft may have
-         *     them); when there is none and the body names a profile, the parts rendered for it.
+         * @description The Liquid mistakes of every part (up to 100 a part) with their line and column
+         *     (200: a draft may have them); when there is none and the body names a profile, the
+         *     parts rendered for it.
          */
         post: operations["preview_draft_api_v1_templates_preview_post"];
         delete?: never;
