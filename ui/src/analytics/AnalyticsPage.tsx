@@ -1,6 +1,6 @@
 import { Stack, Tabs } from "@mantine/core";
 import { PageHeader } from "../ui/PageHeader";
-import { oneOf, useAddress } from "./address";
+import { oneOf, useAddress } from "../ui/address";
 import { CohortsSection } from "./CohortsSection";
 import { FunnelBuilder } from "./FunnelBuilder";
 import { JourneyMapSection } from "./JourneyMapSection";

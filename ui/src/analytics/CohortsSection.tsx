@@ -4,7 +4,7 @@ import { Chart } from "../charts/Chart";
 import type { ChartOption } from "../charts/options";
 import { ErrorNotice } from "../ui/ErrorNotice";
 import { formatDay } from "../ui/format";
-import { oneOf, useAddress } from "./address";
+import { oneOf, useAddress } from "../ui/address";
 import { useCohorts, type CohortsAnswer, type CohortsBy, type CohortsPeriod } from "./exploration";
 import { cohortCells, cohortPeriodLabel, cohortsTable, cohortWidth, retentionColor } from "./shapes";
 

@@ -4,7 +4,7 @@ import { useMemo } from "react";
 import { Chart } from "../charts/Chart";
 import type { ChartOption } from "../charts/options";
 import { ErrorNotice } from "../ui/ErrorNotice";
-import { oneOf, useAddress } from "./address";
+import { oneOf, useAddress } from "../ui/address";
 import { useEventChoices, useFunnel, type FunnelAnswer } from "./exploration";
 import { funnelTable } from "./shapes";
 

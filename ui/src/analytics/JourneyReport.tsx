@@ -1,10 +1,11 @@
-import { Badge, Button, Card, Group, Loader, Paper, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { Badge, Button, Card, Group, Loader, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
 import { IconDownload } from "@tabler/icons-react";
 import { useMemo } from "react";
 import { Chart } from "../charts/Chart";
 import type { ChartOption } from "../charts/options";
 import { ErrorNotice } from "../ui/ErrorNotice";
 import { formatCount, formatDay, formatInstant, formatRate } from "../ui/format";
+import { Figure } from "../ui/Figure";
 import { TableCard, TableCardNote } from "../ui/TableCard";
 import { TableHead } from "../ui/TableHead";
 import { formatDuration, formatKpi } from "./kpis";
@@ -26,24 +27,6 @@ export function JourneyReport({ journeyKey, days }: { journeyKey: string; days: 
       <NodeFunnel report={report.data} />
       <Experiments experiments={report.data.experiments} />
     </Stack>
-  );
-}
-
-function Figure({ label, value, detail }: { label: string; value: string; detail?: string }) {
-  return (
-    <Paper withBorder p="sm" radius="md">
-      <Text size="sm" c="dimmed">
-        {label}
-      </Text>
-      <Text fw={700} size="xl">
-        {value}
-      </Text>
-      {detail ? (
-        <Text size="xs" c="dimmed">
-          {detail}
-        </Text>
-      ) : null}
-    </Paper>
   );
 }
 

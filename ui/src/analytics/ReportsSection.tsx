@@ -4,7 +4,7 @@ import { listJourneys } from "../journeys/api";
 import { ErrorNotice } from "../ui/ErrorNotice";
 import { LoadMore } from "../ui/LoadMore";
 import { useCursorPages } from "../ui/pages";
-import { useAddress } from "./address";
+import { useAddress } from "../ui/address";
 import { JourneyReport } from "./JourneyReport";
 
 /** A journey chosen from the list (`?journey=`), and its report. */

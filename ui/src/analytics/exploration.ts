@@ -26,7 +26,7 @@ export type CohortsAnswer = { by: CohortsBy; period: CohortsPeriod; cohorts: Coh
 /** The event names a step can be, from the names the workspace's data uses
  * (GET /api/v1/schema), most frequent first, with how many events of each. */
 export function useEventChoices() {
-  const vocabulary = useVocabulary(true);
+  const vocabulary = useVocabulary();
   const choices = useMemo(
     () => (vocabulary.data?.events ?? []).map((name) => ({ value: name.name, label: `${name.name} (${name.events})` })),
     [vocabulary.data],

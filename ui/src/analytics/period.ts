@@ -1,4 +1,4 @@
-import { useAddress } from "./address";
+import { useAddress } from "../ui/address";
 
 export const PERIODS = [7, 30, 90] as const;
 export type PeriodDays = (typeof PERIODS)[number];

@@ -1,8 +1,9 @@
-import { Button, Group, Paper, SimpleGrid, Stack, Text, TextInput, Title } from "@mantine/core";
+import { Button, Group, SimpleGrid, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useMutation } from "@tanstack/react-query";
 import { useMemo, useState, type FormEvent } from "react";
 import { ErrorNotice } from "../ui/ErrorNotice";
 import { formatCount, formatRate } from "../ui/format";
+import { Figure } from "../ui/Figure";
 import { backtest, type BacktestResult } from "./api";
 import JourneyEditor from "./builder/JourneyEditor";
 import type { JourneyDefinition } from "./definition";
@@ -10,19 +11,6 @@ import { backtestRange, dayAfter, overlayCounts } from "./overlay";
 
 function daysAgo(days: number): string {
   return new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
-}
-
-function Figure({ label, value }: { label: string; value: string }) {
-  return (
-    <Paper withBorder p="sm" radius="md">
-      <Text size="xs" c="dimmed">
-        {label}
-      </Text>
-      <Text fw={650} size="lg">
-        {value}
-      </Text>
-    </Paper>
-  );
 }
 
 function reasons(found: Record<string, number>): string {

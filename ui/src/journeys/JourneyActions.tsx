@@ -4,7 +4,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useSession } from "../auth/session";
 import { changeStatus, publishJourney, type Journey, type LifecycleAction } from "./api";
-import { ConfirmAction } from "./ConfirmAction";
+import { ConfirmAction } from "../ui/ConfirmAction";
 import { journeyKeys } from "./queries";
 
 type Props = {

@@ -13,7 +13,7 @@ import { getJourney, saveJourney, type Journey } from "./api";
 import type { JourneyDefinition } from "./definition";
 import { EditorTab } from "./EditorTab";
 import { JourneyActions } from "./JourneyActions";
-import { LeaveGuard } from "./LeaveGuard";
+import { LeaveGuard } from "../ui/LeaveGuard";
 import { emptyJourney, withStart } from "./newJourney";
 import { journeyKeys } from "./queries";
 import { ReviewNotice } from "./ReviewNotice";

@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { emptyJourney, KEY_PATTERN, slugify, withStart } from "./newJourney";
+import { emptyJourney, withStart } from "./newJourney";
 import { backtestRange, dayAfter, overlayCounts } from "./overlay";
-
-describe("slugify", () => {
-  it("makes a key Baton accepts from a name", () => {
-    expect(slugify("Cart abandonment")).toBe("cart-abandonment");
-    expect(slugify("  Été -- Promo!! 2026 ")).toBe("ete-promo-2026");
-    expect(slugify("Welcome_series")).toBe("welcome_series");
-    expect(KEY_PATTERN.test(slugify("x".repeat(300)))).toBe(true);
-    expect(slugify("!!!")).toBe("");
-  });
-});
 
 describe("withStart", () => {
   it("starts an empty journey at its first node once it has one", () => {

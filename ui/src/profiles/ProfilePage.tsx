@@ -1,9 +1,10 @@
 import { Alert, Anchor, Grid, Stack, Tabs, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useState, type CSSProperties } from "react";
-import { Link, useParams, useSearchParams } from "react-router";
+import { Link, useParams } from "react-router";
 import { isNotFound } from "../api/errors";
 import { useSession } from "../auth/session";
+import { oneOf, useAddress } from "../ui/address";
 import { BackLink } from "../ui/BackLink";
 import { ErrorNotice } from "../ui/ErrorNotice";
 import { Loading } from "../ui/Loading";
@@ -19,7 +20,6 @@ import { Timeline } from "./Timeline";
 import { TraitsSection } from "./TraitsSection";
 
 const TABS = ["timeline", "journeys", "consent"] as const;
-type Tab = (typeof TABS)[number];
 
 // The tab names the panel for sighted people; the heading keeps the outline for the rest.
 const HIDDEN: CSSProperties = { position: "absolute", width: 1, height: 1, overflow: "hidden", clip: "rect(0 0 0 0)", whiteSpace: "nowrap" };
@@ -57,12 +57,11 @@ function NotFound({ id }: { id: string }) {
 export default function ProfilePage() {
   const { id = "" } = useParams();
   const { can } = useSession();
-  const [search, setSearch] = useSearchParams();
+  const [search, change] = useAddress();
   const [erased, setErased] = useState<Receipt | null>(null);
   const allowed = can("read_profiles");
   const profile = useQuery({ queryKey: ["profiles", id], queryFn: () => getProfile(id), enabled: allowed && erased === null });
-  const asked = search.get("tab");
-  const tab: Tab = TABS.includes(asked as Tab) ? (asked as Tab) : "timeline";
+  const tab = oneOf(search.get("tab"), TABS, "timeline");
 
   if (!allowed) return <NoProfileAccess />;
   if (erased) {
@@ -106,7 +105,7 @@ export default function ProfilePage() {
         <Grid.Col span={{ base: 12, md: 8 }}>
           <Tabs
             value={tab}
-            onChange={(value) => setSearch(value && value !== "timeline" ? { tab: value } : {}, { replace: true })}
+            onChange={(value) => change({ tab: value === "timeline" ? null : value })}
             keepMounted={false}
           >
             <Tabs.List mb="md">

@@ -1,23 +1,13 @@
-import { Button, Card, Grid, Group, Loader, Select, Stack, Text, TextInput, Title } from "@mantine/core";
-import { notifications } from "@mantine/notifications";
-import { useState } from "react";
-import { useLocation, useNavigate, useParams, useSearchParams } from "react-router";
-import { fieldError, isNotFound } from "../api/errors";
+import { Card, Grid, Group, Select, Stack, Text, TextInput, Title } from "@mantine/core";
+import { fieldError } from "../api/errors";
 import { useSession } from "../auth/session";
-import { ConfirmAction } from "../journeys/ConfirmAction";
-import { ReadOnlyNote } from "../shell/ReadOnlyNote";
-import NotFoundPage from "../shell/NotFoundPage";
-import { BackLink } from "../ui/BackLink";
-import { ErrorNotice } from "../ui/ErrorNotice";
 import { FormError } from "../ui/FormError";
-import { timeAgo } from "../ui/format";
-import { PageHeader } from "../ui/PageHeader";
-import { useDefinition, useDelete, useSave, type Stored } from "./api";
+import { useSave } from "./api";
+import { DefinitionFrame, DefinitionPage, type EditorProps } from "./DefinitionFrame";
 import { COMPUTED_KINDS, readComputedYaml, tidyComputed, type ComputedDraft, type ComputedKind } from "./document";
 import { LivePreview, YamlPane } from "./EditorPanes";
 import { NamePicker, WhereList, WindowInputs } from "./fields";
 import { MemberCount, Members, useMembersFollowBuild, useNames } from "./SegmentPage";
-import { SegmentStatus } from "./SegmentStatus";
 import { useDraft, usePreview } from "./useDraft";
 
 const KIND_LABELS: Record<ComputedKind, string> = {
@@ -35,97 +25,46 @@ const KIND_LABELS: Record<ComputedKind, string> = {
 /** A computed trait: what it reads, edited by form and as YAML, its live preview and the
  * profiles holding a value. `?new=1` opens the editor for a key not saved yet. */
 export default function ComputedTraitPage() {
-  const key = useParams().key ?? "";
-  const { can } = useSession();
-  const creating = useSearchParams()[0].get("new") === "1" && can("edit_content");
-  const name = (useLocation().state as { name?: string } | null)?.name;
-  const trait = useDefinition<ComputedDraft>("computed-traits", key);
-  const fresh = creating && isNotFound(trait.error);
-  if (isNotFound(trait.error) && !fresh) return <NotFoundPage />;
   return (
-    <>
-      <BackLink to="/computed-traits">Computed traits</BackLink>
-      {fresh ? (
-        <TraitEditor key="new" stored={null} initial={{ key, name: name || key, kind: "count", event: "" }} />
-      ) : trait.isError ? (
-        <ErrorNotice error={trait.error} title="Could not load the computed trait" />
-      ) : trait.isPending ? (
-        <Loader aria-label="Loading the computed trait" />
-      ) : (
-        <TraitEditor key={`v${trait.data.version}`} stored={trait.data} initial={tidyComputed(trait.data.definition)} />
-      )}
-    </>
+    <DefinitionPage<ComputedDraft>
+      collection="computed-traits"
+      blank={(key, name) => ({ key, name, kind: "count", event: "" })}
+      tidy={tidyComputed}
+      Editor={TraitEditor}
+    />
   );
 }
 
-function TraitEditor({ stored, initial }: { stored: Stored<ComputedDraft> | null; initial: ComputedDraft }) {
+function TraitEditor({ stored, initial }: EditorProps<ComputedDraft>) {
   const { can } = useSession();
   const canEdit = can("edit_content");
   const readOnly = !canEdit;
-  const navigate = useNavigate();
   const editing = useDraft(initial, readComputedYaml);
   const { draft } = editing;
   // A new one is counted from its first edit: a blank one would only answer what is missing.
   const preview = usePreview("computed-traits", draft, canEdit && (stored !== null || editing.dirty));
   const save = useSave<ComputedDraft>("computed-traits", stored === null);
-  const remove = useDelete("computed-traits");
-  const [deleting, setDeleting] = useState(false);
-  const names = useNames(true);
+  const names = useNames();
   useMembersFollowBuild("computed-traits", stored);
   const problem = save.error ?? (editing.dirty ? preview.error : null);
-  const title = draft.name || draft.key;
   const set = (next: Partial<ComputedDraft>) => {
     const merged: Record<string, unknown> = { ...draft, ...next };
     for (const field of Object.keys(next)) if (merged[field] === undefined) delete merged[field];
     editing.setDraft(merged as ComputedDraft);
   };
 
-  async function submit() {
-    const saved = await save.mutateAsync(draft).catch(() => null);
-    if (!saved) return;
-    notifications.show({ color: "green", message: `Saved ${saved.name}: version ${saved.version}, computing its values.` });
-    if (stored === null) navigate(`/computed-traits/${encodeURIComponent(saved.key)}`, { replace: true });
-  }
-
   return (
     <>
-      <PageHeader
-        title={stored === null ? `New computed trait: ${title}` : title}
-        description={
-          <>
-            <Text span ff="monospace" size="sm">
-              {draft.key}
-            </Text>
-            {stored ? ` · version ${stored.version} · changed ${timeAgo(stored.updated_at)}` : " · not saved yet"}
-          </>
-        }
-        actions={
-          <>
-            {stored ? <SegmentStatus status={stored.status} progress={stored.progress} /> : null}
-            {canEdit && stored ? (
-              <Button variant="subtle" color="red" onClick={() => setDeleting(true)}>
-                Delete
-              </Button>
-            ) : null}
-            {canEdit && editing.dirty && stored ? (
-              <Button variant="default" onClick={() => editing.reset(initial)}>
-                Discard changes
-              </Button>
-            ) : null}
-            {canEdit ? (
-              <Button onClick={submit} loading={save.isPending} disabled={(!editing.dirty && stored !== null) || editing.error !== null}>
-                {stored === null ? "Create computed trait" : "Save"}
-              </Button>
-            ) : null}
-          </>
-        }
+      <DefinitionFrame
+        collection="computed-traits"
+        stored={stored}
+        draft={draft}
+        dirty={editing.dirty}
+        unreadable={editing.error !== null}
+        onDiscard={() => editing.reset(initial)}
+        save={save}
+        deleting="Profiles lose its value. A computed trait a segment reads cannot be deleted."
       />
-      {readOnly ? <ReadOnlyNote>Your role can read computed traits but not change them.</ReadOnlyNote> : null}
-      {save.error ? (
-        <Stack mb="md">
-          <ErrorNotice error={save.error} title="Could not save the computed trait" />
-        </Stack>
-      ) : null}
       <Grid gap="lg">
         <Grid.Col span={{ base: 12, md: 7 }}>
           <Card>
@@ -165,7 +104,7 @@ function TraitEditor({ stored, initial }: { stored: Stored<ComputedDraft> | null
         <Grid.Col span={{ base: 12, md: 5 }}>
           <Stack gap="lg">
             {canEdit ? <LivePreview preview={preview} title="Live preview" noun="profiles would have a value" showValues canReadProfiles={can("read_profiles")} /> : null}
-            <YamlPane text={editing.text} onText={editing.setText} error={editing.error} problem={problem} editable={canEdit} label={`Definition of the computed trait ${title}`} />
+            <YamlPane text={editing.text} onText={editing.setText} error={editing.error} problem={problem} editable={canEdit} label={`Definition of the computed trait ${draft.name || draft.key}`} />
           </Stack>
         </Grid.Col>
         {stored ? (
@@ -179,21 +118,6 @@ function TraitEditor({ stored, initial }: { stored: Stored<ComputedDraft> | null
           </>
         ) : null}
       </Grid>
-      {stored ? (
-        <ConfirmAction
-          opened={deleting}
-          title={`Delete ${stored.name}?`}
-          confirmLabel="Delete computed trait"
-          color="red"
-          onClose={() => setDeleting(false)}
-          onConfirm={async () => {
-            await remove.mutateAsync(stored.key);
-            navigate("/computed-traits", { replace: true });
-          }}
-        >
-          <Text size="sm">Profiles lose its value. A computed trait a segment reads cannot be deleted.</Text>
-        </ConfirmAction>
-      ) : null}
     </>
   );
 }

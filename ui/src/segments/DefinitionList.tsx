@@ -68,7 +68,7 @@ export function DefinitionList({ collection, wording }: { collection: Collection
                 : `No ${wording.noun.toLowerCase()} matches the search.`}
           </Text>
         ) : (
-          <Table.ScrollContainer minWidth={640}>
+          <Table.ScrollContainer minWidth={640} type="native" tabIndex={0} role="region" aria-label={wording.title}>
             <Table>
               <TableHead columns={columns} />
               <Table.Tbody>

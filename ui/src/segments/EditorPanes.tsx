@@ -1,18 +1,16 @@
 import { Alert, Anchor, Card, Group, Loader, Stack, Table, Text, Title } from "@mantine/core";
 import { yaml } from "@codemirror/lang-yaml";
-import { EditorView } from "@codemirror/view";
 import { IconAlertTriangle } from "@tabler/icons-react";
-import CodeMirror from "@uiw/react-codemirror";
 import { useMemo } from "react";
 import { Link } from "react-router";
 import { ApiError, readable } from "../api/errors";
 import { fieldLines, type YamlError } from "../journeys/definition";
+import { CodeBox } from "../ui/CodeBox";
 import { formatCount } from "../ui/format";
 import { TableHead } from "../ui/TableHead";
 import type { Preview } from "./api";
 
-// Set in the editor's theme, not on its box, so that the gutter measures lines in the same font.
-const FONT = EditorView.theme({ "&": { fontSize: "13px" } });
+const YAML = [yaml()];
 
 /** The definition as YAML, beside the builder and in step with it. */
 export function YamlPane({
@@ -30,10 +28,6 @@ export function YamlPane({
   editable: boolean;
   label: string;
 }) {
-  const extensions = useMemo(
-    () => [yaml(), EditorView.lineWrapping, FONT, EditorView.contentAttributes.of({ "aria-label": label, ...(editable ? {} : { "aria-readonly": "true" }) })],
-    [label, editable],
-  );
   const field = problem instanceof ApiError ? problem.field : null;
   const line = useMemo(() => (field ? fieldLines(text, [field])[0] : null), [field, text]);
   return (
@@ -53,21 +47,7 @@ export function YamlPane({
           Line {line}: {readable(problem)}
         </Text>
       ) : null}
-      <CodeMirror
-        value={text}
-        onChange={onText}
-        extensions={extensions}
-        editable={editable}
-        readOnly={!editable}
-        basicSetup={{ foldGutter: false, highlightActiveLine: editable, highlightActiveLineGutter: editable }}
-        style={{ border: "1px solid var(--mantine-color-gray-3)", borderRadius: "var(--mantine-radius-md)", overflow: "hidden" }}
-        data-testid="yaml-editor"
-        onCreateEditor={(view) => {
-          view.scrollDOM.tabIndex = 0;
-          // Lines measured before the monospace font arrived would leave the gutter's numbers astray.
-          void document.fonts.ready.then(() => view.requestMeasure());
-        }}
-      />
+      <CodeBox value={text} onChange={onText} editable={editable} label={label} extensions={YAML} testId="yaml-editor" />
     </Card>
   );
 }

@@ -1,28 +1,22 @@
-import { Anchor, Button, Card, Grid, Loader, Stack, Table, Text, TextInput, Title } from "@mantine/core";
-import { notifications } from "@mantine/notifications";
+import { Anchor, Card, Grid, Loader, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useMemo, useState } from "react";
-import { Link, useLocation, useNavigate, useParams, useSearchParams } from "react-router";
-import { ApiError, fieldError, isNotFound, readable } from "../api/errors";
+import { useEffect, useMemo } from "react";
+import { Link } from "react-router";
+import { ApiError, fieldError, readable } from "../api/errors";
 import { useSession } from "../auth/session";
-import { ConfirmAction } from "../journeys/ConfirmAction";
-import { ReadOnlyNote } from "../shell/ReadOnlyNote";
-import NotFoundPage from "../shell/NotFoundPage";
-import { BackLink } from "../ui/BackLink";
 import { ErrorNotice } from "../ui/ErrorNotice";
 import { FormError } from "../ui/FormError";
 import { formatCount, timeAgo } from "../ui/format";
 import { LoadMore } from "../ui/LoadMore";
-import { PageHeader } from "../ui/PageHeader";
 import { useCursorPages } from "../ui/pages";
 import { TableHead } from "../ui/TableHead";
-import { fetchMembers, useCount, useDefinition, useDefinitions, useDelete, useSave, useVocabulary, type Collection, type Stored } from "./api";
+import { fetchMembers, useCount, useDefinitions, useSave, useVocabulary, type Collection, type Stored } from "./api";
 import { blank, pathOfField } from "./condition";
 import { ConditionBuilder, type Names } from "./ConditionBuilder";
+import { DefinitionFrame, DefinitionPage, type EditorProps } from "./DefinitionFrame";
 import { readSegmentYaml, tidySegment, type ComputedDraft, type SegmentDraft } from "./document";
 import { LivePreview, YamlPane } from "./EditorPanes";
 import { MemberHistory } from "./MemberHistory";
-import { SegmentStatus } from "./SegmentStatus";
 import { useDraft, usePreview } from "./useDraft";
 
 const SAMPLE = 10;
@@ -30,33 +24,20 @@ const SAMPLE = 10;
 /** A segment: its conditions by clicks and as YAML, a live count while editing, its
  * members now and over time. `?new=1` opens the editor for a key not saved yet. */
 export default function SegmentPage() {
-  const key = useParams().key ?? "";
-  const { can } = useSession();
-  const creating = useSearchParams()[0].get("new") === "1" && can("edit_content");
-  const name = (useLocation().state as { name?: string } | null)?.name;
-  const segment = useDefinition<SegmentDraft>("segments", key);
-  const fresh = creating && isNotFound(segment.error);
-  if (isNotFound(segment.error) && !fresh) return <NotFoundPage />;
   return (
-    <>
-      <BackLink to="/segments">Segments</BackLink>
-      {fresh ? (
-        <SegmentEditor key="new" stored={null} initial={{ key, name: name || key, condition: { all: [blank("trait")] } }} />
-      ) : segment.isError ? (
-        <ErrorNotice error={segment.error} title="Could not load the segment" />
-      ) : segment.isPending ? (
-        <Loader aria-label="Loading the segment" />
-      ) : (
-        <SegmentEditor key={`v${segment.data.version}`} stored={segment.data} initial={tidySegment(segment.data.definition)} />
-      )}
-    </>
+    <DefinitionPage<SegmentDraft>
+      collection="segments"
+      blank={(key, name) => ({ key, name, condition: { all: [blank("trait")] } })}
+      tidy={tidySegment}
+      Editor={SegmentEditor}
+    />
   );
 }
 
 /** The names the condition builder offers: what the workspace's data uses, its segments
  * and computed traits. */
-export function useNames(enabled: boolean, except?: string): Names {
-  const vocabulary = useVocabulary(enabled);
+export function useNames(except?: string): Names {
+  const vocabulary = useVocabulary();
   const segments = useDefinitions<SegmentDraft>("segments");
   const computed = useDefinitions<ComputedDraft>("computed-traits");
   return useMemo(
@@ -70,70 +51,33 @@ export function useNames(enabled: boolean, except?: string): Names {
   );
 }
 
-function SegmentEditor({ stored, initial }: { stored: Stored<SegmentDraft> | null; initial: SegmentDraft }) {
+function SegmentEditor({ stored, initial }: EditorProps<SegmentDraft>) {
   const { can } = useSession();
   const canEdit = can("edit_content");
-  const navigate = useNavigate();
   const editing = useDraft(initial, readSegmentYaml);
   const { draft } = editing;
   // A new one is counted from its first edit: a blank one would only answer what is missing.
   const preview = usePreview("segments", draft, canEdit && (stored !== null || editing.dirty));
   const save = useSave<SegmentDraft>("segments", stored === null);
-  const remove = useDelete("segments");
-  const [deleting, setDeleting] = useState(false);
-  const names = useNames(true, draft.key);
+  const names = useNames(draft.key);
   useMembersFollowBuild("segments", stored);
 
   const problem = save.error ?? (editing.dirty ? preview.error : null);
   const path = problem instanceof ApiError && problem.field ? pathOfField(problem.field) : null;
   const title = draft.name || draft.key;
 
-  async function submit() {
-    const saved = await save.mutateAsync(draft).catch(() => null);
-    if (!saved) return;
-    notifications.show({ color: "green", message: `Saved ${saved.name}: version ${saved.version}, counting its members.` });
-    if (stored === null) navigate(`/segments/${encodeURIComponent(saved.key)}`, { replace: true });
-  }
-
   return (
     <>
-      <PageHeader
-        title={stored === null ? `New segment: ${title}` : title}
-        description={
-          <>
-            <Text span ff="monospace" size="sm">
-              {draft.key}
-            </Text>
-            {stored ? ` · version ${stored.version} · changed ${timeAgo(stored.updated_at)}` : " · not saved yet"}
-          </>
-        }
-        actions={
-          <>
-            {stored ? <SegmentStatus status={stored.status} progress={stored.progress} /> : null}
-            {canEdit && stored ? (
-              <Button variant="subtle" color="red" onClick={() => setDeleting(true)}>
-                Delete
-              </Button>
-            ) : null}
-            {canEdit && editing.dirty && stored ? (
-              <Button variant="default" onClick={() => editing.reset(initial)}>
-                Discard changes
-              </Button>
-            ) : null}
-            {canEdit ? (
-              <Button onClick={submit} loading={save.isPending} disabled={(!editing.dirty && stored !== null) || editing.error !== null}>
-                {stored === null ? "Create segment" : "Save"}
-              </Button>
-            ) : null}
-          </>
-        }
+      <DefinitionFrame
+        collection="segments"
+        stored={stored}
+        draft={draft}
+        dirty={editing.dirty}
+        unreadable={editing.error !== null}
+        onDiscard={() => editing.reset(initial)}
+        save={save}
+        deleting="Its members leave it without exit events, and journeys that read it can no longer. A segment another one reads cannot be deleted."
       />
-      {!canEdit ? <ReadOnlyNote>Your role can read segments but not change them.</ReadOnlyNote> : null}
-      {save.error ? (
-        <Stack mb="md">
-          <ErrorNotice error={save.error} title="Could not save the segment" />
-        </Stack>
-      ) : null}
       <Grid gap="lg">
         <Grid.Col span={{ base: 12, md: 7 }}>
           <Card>
@@ -204,21 +148,6 @@ function SegmentEditor({ stored, initial }: { stored: Stored<SegmentDraft> | nul
           </>
         ) : null}
       </Grid>
-      {stored ? (
-        <ConfirmAction
-          opened={deleting}
-          title={`Delete ${stored.name}?`}
-          confirmLabel="Delete segment"
-          color="red"
-          onClose={() => setDeleting(false)}
-          onConfirm={async () => {
-            await remove.mutateAsync(stored.key);
-            navigate("/segments", { replace: true });
-          }}
-        >
-          <Text size="sm">Its members leave it without exit events, and journeys that read it can no longer. A segment another one reads cannot be deleted.</Text>
-        </ConfirmAction>
-      ) : null}
     </>
   );
 }

@@ -43,10 +43,14 @@ export function useDefinitions<D>(collection: Collection) {
 
 export const useSegments = () => useDefinitions<SegmentDraft>("segments");
 
+export function fetchDefinition<D>(collection: Collection, key: string): Promise<Stored<D>> {
+  return unwrap<Stored<D>>(api.GET(`/api/v1/${collection}/{ref}` as const, { params: { path: { ref: key } } }));
+}
+
 export function useDefinition<D>(collection: Collection, key: string) {
   return useQuery({
     queryKey: [collection, key],
-    queryFn: () => unwrap<Stored<D>>(api.GET(`/api/v1/${collection}/{ref}` as const, { params: { path: { ref: key } } })),
+    queryFn: () => fetchDefinition<D>(collection, key),
     // A new definition builds for every profile: look again until it is live.
     refetchInterval: (query) => (query.state.data?.status === "building" ? 1000 : false),
   });
@@ -84,12 +88,11 @@ export function useHistory(key: string, days: number, enabled: boolean) {
   });
 }
 
-export function useVocabulary(enabled: boolean) {
+export function useVocabulary() {
   return useQuery({
     queryKey: ["schema"],
     queryFn: () => unwrap<Vocabulary>(api.GET("/api/v1/schema")),
     staleTime: 60_000,
-    enabled,
   });
 }
 

@@ -1,6 +1,6 @@
 import { ActionIcon, Autocomplete, Button, Group, NumberInput, Select, Stack, Text, TextInput } from "@mantine/core";
 import { IconPlus, IconTrash } from "@tabler/icons-react";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { listText, OP_LABELS, parseList, parseScalar, scalarText, withOp } from "./comparison";
 import { OPS, type Comparison, type Count, type Op, type PropertyFilter, type Scalar, type Window } from "./condition";
 
@@ -136,10 +136,12 @@ function TypedText<V extends Scalar | Scalar[]>({
   "aria-label": string;
 }) {
   const [text, setText] = useState(shown);
-  useEffect(() => {
-    setText((typed) => (JSON.stringify(read(typed)) === JSON.stringify(read(shown)) ? typed : shown));
-    // `read` is a new function each render; the shown value is what may change.
-  }, [shown]);
+  const [lastShown, setLastShown] = useState(shown);
+  // Changed from elsewhere (the YAML): show the new value, unless what is typed already reads as it.
+  if (shown !== lastShown) {
+    setLastShown(shown);
+    if (JSON.stringify(read(text)) !== JSON.stringify(read(shown))) setText(shown);
+  }
   return (
     <TextInput
       label={label}

@@ -68,6 +68,8 @@ function ReviewPanel({ review }: { review: Review }) {
     mutationFn: (choice: "approve" | "reject") => decide(review.id, choice, comment.trim()),
     onSuccess: (decided) => {
       void client.invalidateQueries({ queryKey: ["reviews"] });
+      // Approved, the change is live: what the console shows of it reads again.
+      if (decided.status === "approved") void client.invalidateQueries({ queryKey: [review.kind] });
       notifications.show({ color: decided.status === "approved" ? "green" : "gray", title: decided.status === "approved" ? "Approved" : "Rejected", message: `${review.object_key}: ${decided.status}.` });
     },
   });

@@ -32,7 +32,7 @@ export function ChannelsTab() {
       {others.length && !adding ? (
         <Card>
           <Group align="flex-end">
-            <Select label="Set up a channel" placeholder="Choose a channel" data={others.filter((c) => c !== adding).map((value) => ({ value, label: channelLabel(value) }))} value={null} onChange={setAdding} w={260} />
+            <Select label="Set up a channel" placeholder="Choose a channel" data={others.map((value) => ({ value, label: channelLabel(value) }))} value={null} onChange={setAdding} w={260} />
           </Group>
         </Card>
       ) : null}

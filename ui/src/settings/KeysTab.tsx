@@ -1,16 +1,17 @@
-import { Alert, Badge, Button, Card, Checkbox, CopyButton, Group, Loader, Select, Stack, Text, TextInput, Title } from "@mantine/core";
+import { Alert, Badge, Button, Card, Checkbox, Group, Loader, Select, Stack, Text, Title } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { fieldError } from "../api/errors";
 import { useSession } from "../auth/session";
-import { ConfirmAction } from "../journeys/ConfirmAction";
+import { ConfirmAction } from "../ui/ConfirmAction";
 import { roleLabel } from "../shell/roles";
 import { ErrorNotice } from "../ui/ErrorNotice";
 import { FormError } from "../ui/FormError";
 import { formatInstant, timeAgo } from "../ui/format";
 import { useCursorPages } from "../ui/pages";
+import { ShownOnce } from "../ui/ShownOnce";
 import { createKey, fetchKeys, revokeKey, type ApiKey, type MadeKey, type NewKey } from "./api";
-import { ROLES } from "./roles";
+import { isRole, ROLES, type Role } from "./roles";
 import { SimpleTable } from "./SimpleTable";
 
 const KINDS: Record<string, string> = { write: "Tracking (write)", admin: "Admin API" };
@@ -81,7 +82,8 @@ function NewKeyForm() {
   const client = useQueryClient();
   const { account } = useSession();
   const [kind, setKind] = useState<NewKey["kind"]>("admin");
-  const [role, setRole] = useState(account.workspace?.role ?? "viewer");
+  const mine = account.workspace?.role ?? "";
+  const [role, setRole] = useState<Role>(isRole(mine) ? mine : "viewer");
   const [expiry, setExpiry] = useState("90d");
   const [browser, setBrowser] = useState(false);
   const [made, setMade] = useState<MadeKey | null>(null);
@@ -112,7 +114,7 @@ function NewKeyForm() {
       >
         <Group align="flex-end" wrap="wrap">
           <Select label="Kind" data={[{ value: "admin", label: KINDS.admin ?? "admin" }, { value: "write", label: KINDS.write ?? "write" }]} value={kind} allowDeselect={false} onChange={(value) => value && setKind(value as NewKey["kind"])} w={200} />
-          {kind === "admin" ? <Select label="Role" data={ROLES} value={role} allowDeselect={false} onChange={(value) => value && setRole(value)} error={fieldError(create.error, "role")} w={160} /> : null}
+          {kind === "admin" ? <Select label="Role" data={ROLES} value={role} allowDeselect={false} onChange={(value) => value && isRole(value) && setRole(value)} error={fieldError(create.error, "role")} w={160} /> : null}
           <Select label="Expires" data={EXPIRIES} value={expiry} allowDeselect={false} onChange={(value) => setExpiry(value ?? "")} error={fieldError(create.error, "expires_in")} w={160} />
           {kind === "write" ? <Checkbox label="For web pages (browser key)" checked={browser} onChange={(e) => setBrowser(e.currentTarget.checked)} mb={8} /> : null}
           <Button type="submit" loading={create.isPending}>
@@ -123,10 +125,7 @@ function NewKeyForm() {
       </form>
       {made ? (
         <Alert mt="md" color="green" title="Copy the key now: it is shown only this once" role="status" withCloseButton closeButtonLabel="Hide the key" onClose={() => setMade(null)}>
-          <Group gap="xs" wrap="nowrap">
-            <TextInput aria-label="The new key" readOnly value={made.key} ff="monospace" style={{ flex: 1 }} data-testid="new-key" />
-            <CopyButton value={made.key}>{({ copied, copy }) => <Button variant="default" onClick={copy}>{copied ? "Copied" : "Copy"}</Button>}</CopyButton>
-          </Group>
+          <ShownOnce label="The new key" value={made.key} testId="new-key" />
           {made.expiry_capped ? <Text size="sm" mt="xs">It expires with the key that made it.</Text> : null}
         </Alert>
       ) : null}

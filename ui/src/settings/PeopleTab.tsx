@@ -1,18 +1,19 @@
-import { Alert, Button, Card, CopyButton, Group, Loader, Menu, ActionIcon, Select, Stack, Text, TextInput, Title } from "@mantine/core";
+import { Alert, Button, Card, Group, Loader, Menu, ActionIcon, Select, Stack, Text, TextInput, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconDots } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { fieldError, readable } from "../api/errors";
 import { useSession } from "../auth/session";
-import { ConfirmAction } from "../journeys/ConfirmAction";
+import { ConfirmAction } from "../ui/ConfirmAction";
 import { roleLabel } from "../shell/roles";
 import { ErrorNotice } from "../ui/ErrorNotice";
 import { FormError } from "../ui/FormError";
 import { formatInstant, timeAgo } from "../ui/format";
 import { useCursorPages } from "../ui/pages";
+import { ShownOnce } from "../ui/ShownOnce";
 import { changeRole, fetchInvitations, fetchMembers, invite, removeMember, signOutEverywhere, withdrawInvitation, type Invited, type Member } from "./api";
-import { ROLES } from "./roles";
+import { isRole, ROLES, type Role } from "./roles";
 import { SimpleTable } from "./SimpleTable";
 
 export function PeopleTab() {
@@ -42,7 +43,9 @@ export function PeopleTab() {
       <InviteForm />
       {invitations.isError ? (
         <ErrorNotice error={invitations.error} title="Could not load the invitations" />
-      ) : invitations.isPending ? null : (
+      ) : invitations.isPending ? (
+        <Loader aria-label="Loading the invitations" />
+      ) : (
         <SimpleTable
           title="Invitations waiting"
           columns={["E-mail", "Role", "Invited", "Expires", "Actions"]}
@@ -82,7 +85,7 @@ export function PeopleTab() {
 function RoleSelect({ member }: { member: Member }) {
   const client = useQueryClient();
   const change = useMutation({
-    mutationFn: (role: string) => changeRole(member.id, role),
+    mutationFn: (role: Role) => changeRole(member.id, role),
     onSuccess: (changed) => {
       void client.invalidateQueries({ queryKey: ["users"] });
       notifications.show({ color: "green", title: "Role changed", message: `${changed.email} is now ${roleLabel(changed.role).toLowerCase()}.` });
@@ -98,7 +101,7 @@ function RoleSelect({ member }: { member: Member }) {
       w={140}
       disabled={change.isPending}
       error={change.isError ? readable(change.error) : undefined}
-      onChange={(role) => role && role !== member.role && change.mutate(role)}
+      onChange={(role) => role && isRole(role) && role !== member.role && change.mutate(role)}
     />
   );
 }
@@ -154,7 +157,7 @@ function InviteForm() {
   const client = useQueryClient();
   const { account } = useSession();
   const [email, setEmail] = useState("");
-  const [role, setRole] = useState<string>("viewer");
+  const [role, setRole] = useState<Role>("viewer");
   const [sent, setSent] = useState<Invited | null>(null);
   const send = useMutation({
     mutationFn: () => invite(email.trim(), role),
@@ -184,7 +187,7 @@ function InviteForm() {
       >
         <Group align="flex-end" wrap="wrap">
           <TextInput label="E-mail" type="email" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} error={fieldError(send.error, "email")} w={320} maw="100%" />
-          <Select label="Role" data={mayGive} value={role} allowDeselect={false} onChange={(value) => value && setRole(value)} error={fieldError(send.error, "role")} w={180} />
+          <Select label="Role" data={mayGive} value={role} allowDeselect={false} onChange={(value) => value && isRole(value) && setRole(value)} error={fieldError(send.error, "role")} w={180} />
           <Button type="submit" loading={send.isPending} disabled={!email.trim()}>
             Send the invitation
           </Button>
@@ -201,12 +204,7 @@ function InviteForm() {
               {sent.link ? (
                 <>
                   <Text size="sm">Give {sent.email} this link yourself; it is shown only now:</Text>
-                  <Group gap="xs" wrap="nowrap">
-                    <Text size="sm" ff="monospace" style={{ wordBreak: "break-all" }} data-testid="invitation-link">
-                      {sent.link}
-                    </Text>
-                    <CopyButton value={sent.link}>{({ copied, copy }) => <Button size="xs" variant="default" onClick={copy}>{copied ? "Copied" : "Copy"}</Button>}</CopyButton>
-                  </Group>
+                  <ShownOnce label="The invitation's link" value={sent.link} testId="invitation-link" />
                 </>
               ) : null}
             </Stack>

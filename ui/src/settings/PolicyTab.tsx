@@ -50,16 +50,16 @@ function PolicyView({ policy }: { policy: Policy }) {
         />
       </SimpleGrid>
       {editable ? null : (
-      <SimpleTable
-        title="Frequency caps"
-        description="The most messages one person gets in a rolling period, across every journey."
-        columns={["Name", "At most", "Per", "Channel", "Subscription group"]}
-        rows={policy.caps.map((cap) => ({
-          key: cap.name,
-          cells: [cap.name, cap.max, cap.per, cap.channel ? channelLabel(cap.channel) : anyValue, cap.subscription_group ?? anyValue],
-        }))}
-        empty="No frequency caps: journeys send as often as they are built to."
-      />
+        <SimpleTable
+          title="Frequency caps"
+          description="The most messages one person gets in a rolling period, across every journey."
+          columns={["Name", "At most", "Per", "Channel", "Subscription group"]}
+          rows={policy.caps.map((cap) => ({
+            key: cap.name,
+            cells: [cap.name, cap.max, cap.per, cap.channel ? channelLabel(cap.channel) : anyValue, cap.subscription_group ?? anyValue],
+          }))}
+          empty="No frequency caps: journeys send as often as they are built to."
+        />
       )}
       <SimpleTable
         title="Subscription groups"

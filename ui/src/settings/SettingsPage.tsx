@@ -1,8 +1,8 @@
 import { Tabs } from "@mantine/core";
 import { IconBuilding, IconChecklist, IconHistory, IconKey, IconMessageCog, IconPlugConnected, IconUsers, type Icon } from "@tabler/icons-react";
 import type { ReactNode } from "react";
-import { useSearchParams } from "react-router";
 import { useSession, type Permission } from "../auth/session";
+import { useAddress } from "../ui/address";
 import { PageHeader } from "../ui/PageHeader";
 import { ApprovalsTab } from "./ApprovalsTab";
 import { AuditTab } from "./AuditTab";
@@ -28,7 +28,7 @@ const SECTIONS: Section[] = [
  * the open one so that a link opens it. */
 export default function SettingsPage() {
   const { can } = useSession();
-  const [params, setParams] = useSearchParams();
+  const [params, change] = useAddress();
   const sections = SECTIONS.filter((section) => can(section.needs));
   const asked = params.get("tab");
   const open = sections.find((section) => section.value === asked)?.value ?? sections[0]?.value ?? null;
@@ -36,7 +36,7 @@ export default function SettingsPage() {
   return (
     <>
       <PageHeader title="Settings" description="The workspace, its channels and messaging policy, its people, keys, approvals and audit trail." />
-      <Tabs value={open} onChange={(tab) => tab && setParams({ tab }, { replace: true })} keepMounted={false}>
+      <Tabs value={open} onChange={(tab) => tab && change({ tab })} keepMounted={false}>
         <Tabs.List mb="lg">
           {sections.map(({ value, label, icon: SectionIcon }) => (
             <Tabs.Tab key={value} value={value} leftSection={<SectionIcon size={16} aria-hidden />}>

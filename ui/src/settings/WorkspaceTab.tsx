@@ -9,11 +9,11 @@ import { ErrorNotice } from "../ui/ErrorNotice";
 import { FormError } from "../ui/FormError";
 import { formatInstant } from "../ui/format";
 import { useCursorPages } from "../ui/pages";
-import { changeWorkspace, createWorkspace, deleteWorkspace, fetchWorkspace, fetchWorkspaces, type Workspace } from "./api";
+import { changeWorkspace, createWorkspace, deleteWorkspace, fetchWorkspace, fetchWorkspaces, type ApprovalKind, type Workspace } from "./api";
 import { Fact } from "./Fact";
 import { SimpleTable } from "./SimpleTable";
 
-const APPROVALS = [
+const APPROVALS: { value: ApprovalKind; label: string }[] = [
   { value: "journeys", label: "Journeys" },
   { value: "templates", label: "Templates" },
   { value: "broadcasts", label: "Broadcasts" },
@@ -98,7 +98,7 @@ function WorkspaceForm({ workspace }: { workspace: Workspace }) {
           placeholder={approvals.length ? undefined : "None: marketers publish directly"}
           data={APPROVALS}
           value={approvals}
-          onChange={setApprovals}
+          onChange={(chosen) => setApprovals(APPROVALS.filter((option) => chosen.includes(option.value)).map((option) => option.value))}
           error={fieldError(save.error, "require_approval")}
         />
         <FormError error={save.error} shownAt={["name", "require_approval"]} />

@@ -1,13 +1,17 @@
 import { api, unwrap } from "../api/client";
 import type { components } from "../api/schema";
 import type { Page } from "../ui/pages";
+import type { Role } from "./roles";
+
+/** What a workspace may require approval for. */
+export type ApprovalKind = components["schemas"]["Kind"];
 
 export type Workspace = {
   id: string;
   key: string;
   name: string;
   timezone: string;
-  require_approval: string[];
+  require_approval: ApprovalKind[];
   is_default: boolean;
   created_at: string;
 };
@@ -82,23 +86,23 @@ export const fetchChannels = () => unwrap<{ items: ChannelSettings[] }>(api.GET(
 export const saveChannel = (channel: string, body: Record<string, unknown>) =>
   unwrap<ChannelSettings>(api.PUT("/api/v1/channels/{channel}", { params: { path: { channel } }, body: body as ChannelBody }));
 
-export const changeRole = (userId: string, role: string) =>
-  unwrap<Member>(api.PUT("/api/v1/users/{user_id}/role", { params: { path: { user_id: userId } }, body: { role } as never }));
+export const changeRole = (userId: string, role: Role) =>
+  unwrap<Member>(api.PUT("/api/v1/users/{user_id}/role", { params: { path: { user_id: userId } }, body: { role } }));
 export const removeMember = (userId: string) => unwrap(api.DELETE("/api/v1/users/{user_id}", { params: { path: { user_id: userId } } }));
 export const signOutEverywhere = (userId: string) =>
   unwrap<{ ended: number }>(api.DELETE("/api/v1/users/{user_id}/sessions", { params: { path: { user_id: userId } } }));
 
 /** The answer to an invitation: whether the mail went, and the link when Baton could not send it. */
 export type Invited = Invitation & { mail: { sent: boolean; reason: string | null }; link?: string };
-export const invite = (email: string, role: string) =>
-  unwrap<Invited>(api.POST("/api/v1/invitations", { body: { email, role } as never }));
+export const invite = (email: string, role: Role) =>
+  unwrap<Invited>(api.POST("/api/v1/invitations", { body: { email, role } }));
 export const withdrawInvitation = (id: string) =>
   unwrap(api.DELETE("/api/v1/invitations/{invitation_id}", { params: { path: { invitation_id: id } } }));
 
-export type NewKey = { kind: "write" | "admin"; role?: string; expires_in?: string; browser: boolean };
+export type NewKey = { kind: "write" | "admin"; role?: Role; expires_in?: string; browser: boolean };
 /** A key as made: its secret is in `key`, shown this once. */
 export type MadeKey = ApiKey & { key: string; expiry_capped: boolean };
-export const createKey = (body: NewKey) => unwrap<MadeKey>(api.POST("/api/v1/keys", { body: body as never }));
+export const createKey = (body: NewKey) => unwrap<MadeKey>(api.POST("/api/v1/keys", { body: body }));
 export const revokeKey = (id: string) => unwrap(api.DELETE("/api/v1/keys/{key_id}", { params: { path: { key_id: id } } }));
 
 export type Review = {
@@ -119,8 +123,8 @@ export const fetchReview = (id: string) =>
   unwrap<ReviewDetail>(api.GET("/api/v1/reviews/{review_id}", { params: { path: { review_id: id } } }));
 export function decide(id: string, decision: "approve" | "reject", comment: string): Promise<Review> {
   const params = { params: { path: { review_id: id } }, body: comment ? { comment } : undefined };
-  if (decision === "approve") return unwrap(api.POST("/api/v1/reviews/{review_id}/approve", params as never));
-  return unwrap(api.POST("/api/v1/reviews/{review_id}/reject", params as never));
+  if (decision === "approve") return unwrap(api.POST("/api/v1/reviews/{review_id}/approve", params));
+  return unwrap(api.POST("/api/v1/reviews/{review_id}/reject", params));
 }
 
 export const fetchWorkspaces = (cursor: string | undefined) =>
@@ -129,6 +133,6 @@ export const createWorkspace = (name: string, key: string) =>
   unwrap<{ workspace: Workspace; write_key: string; admin_key: string }>(
     api.POST("/api/v1/workspaces", { body: key ? { name, key } : { name } }),
   );
-export const changeWorkspace = (change: { name?: string; require_approval?: string[] }) =>
-  unwrap<Workspace>(api.PATCH("/api/v1/workspace", { body: change as never }));
+export const changeWorkspace = (change: { name?: string; require_approval?: ApprovalKind[] }) =>
+  unwrap<Workspace>(api.PATCH("/api/v1/workspace", { body: change }));
 export const deleteWorkspace = (confirm: string) => unwrap(api.DELETE("/api/v1/workspace", { params: { query: { confirm } } }));

@@ -1,4 +1,10 @@
 import { roleLabel } from "../shell/roles";
 
-/** Every role, most powerful first, as select options (baton/teams/roles.py). */
-export const ROLES = ["owner", "admin", "developer", "marketer", "analyst", "viewer"].map((value) => ({ value, label: roleLabel(value) }));
+const ROLE_NAMES = ["owner", "admin", "developer", "marketer", "analyst", "viewer"] as const;
+/** A role of a workspace (baton/teams/roles.py), most powerful first. */
+export type Role = (typeof ROLE_NAMES)[number];
+
+export const isRole = (value: string): value is Role => (ROLE_NAMES as readonly string[]).includes(value);
+
+/** Every role as select options. */
+export const ROLES = ROLE_NAMES.map((value) => ({ value, label: roleLabel(value) }));

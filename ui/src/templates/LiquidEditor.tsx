@@ -1,9 +1,13 @@
 import { lintGutter, setDiagnostics, type Diagnostic } from "@codemirror/lint";
 import { EditorView } from "@codemirror/view";
 import { Input } from "@mantine/core";
-import CodeMirror from "@uiw/react-codemirror";
-import { useEffect, useId, useMemo, useState } from "react";
+import { useEffect, useId, useState } from "react";
+import { CodeBox } from "../ui/CodeBox";
 import { spanOf, type Problem } from "./draft";
+
+// Liquid has no CodeMirror language: the API checks it, and its mistakes show in the gutter.
+const LIQUID = [lintGutter()];
+const SETUP = { autocompletion: false, closeBrackets: false };
 
 type Props = {
   label: string;
@@ -23,10 +27,6 @@ type Props = {
 export function LiquidEditor({ label, value, onChange, problems, checked, readOnly, description, required, minHeight = 120, testId }: Props) {
   const [view, setView] = useState<EditorView | null>(null);
   const labelId = useId();
-  const extensions = useMemo(
-    () => [EditorView.lineWrapping, lintGutter(), EditorView.contentAttributes.of({ "aria-labelledby": labelId, ...(readOnly ? { "aria-readonly": "true" } : {}) })],
-    [labelId, readOnly],
-  );
 
   useEffect(() => {
     // Problems found in an older text would point at the wrong place: wait for the check of this one.
@@ -41,21 +41,17 @@ export function LiquidEditor({ label, value, onChange, problems, checked, readOn
         {label}
       </Input.Label>
       {description ? <Input.Description mb={4}>{description}</Input.Description> : null}
-      <CodeMirror
+      <CodeBox
         value={value}
         onChange={onChange}
-        extensions={extensions}
         editable={!readOnly}
-        readOnly={readOnly}
+        labelledBy={labelId}
+        extensions={LIQUID}
+        setup={SETUP}
         minHeight={`${minHeight}px`}
         maxHeight="420px"
-        basicSetup={{ foldGutter: false, highlightActiveLine: !readOnly, autocompletion: false, closeBrackets: false }}
-        style={{ fontSize: 13, border: "1px solid var(--mantine-color-gray-4)", borderRadius: "var(--mantine-radius-md)", overflow: "hidden" }}
-        data-testid={testId}
-        onCreateEditor={(created) => {
-          created.scrollDOM.tabIndex = 0;
-          setView(created);
-        }}
+        testId={testId}
+        onView={setView}
       />
     </div>
   );

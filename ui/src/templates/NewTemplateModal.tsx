@@ -1,11 +1,11 @@
-import { Button, Group, Modal, Select, Stack, TextInput } from "@mantine/core";
+import { Select } from "@mantine/core";
+import { notifications } from "@mantine/notifications";
 import { useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { useNavigate } from "react-router";
-import { fieldError, isNotFound } from "../api/errors";
-import { KEY_PATTERN, slugify } from "../journeys/newJourney";
 import { channelLabel } from "../ui/channels";
-import { FormError } from "../ui/FormError";
+import { KEY_RULE } from "../ui/keys";
+import { NewItemModal } from "../ui/NewItemModal";
 import { getTemplate, saveTemplate } from "./api";
 import { NEW_CHANNELS, starterDraft } from "./draft";
 
@@ -13,80 +13,37 @@ import { NEW_CHANNELS, starterDraft } from "./draft";
 export function NewTemplateModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const [name, setName] = useState("");
-  const [key, setKey] = useState<string | null>(null);
   const [channel, setChannel] = useState<string>("email");
-  const [keyError, setKeyError] = useState<string | null>(null);
-  const [failure, setFailure] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const shownKey = key ?? slugify(name);
 
-  async function submit(form: FormEvent) {
-    form.preventDefault();
-    setFailure(null);
-    if (!KEY_PATTERN.test(shownKey)) {
-      setKeyError("Use lower-case letters, digits, - and _, starting with a letter or digit.");
-      return;
-    }
-    setBusy(true);
-    try {
-      const taken = await getTemplate(shownKey).then(
-        () => true,
-        (error: unknown) => (isNotFound(error) ? false : Promise.reject(error)),
-      );
-      if (taken) {
-        setKeyError("A template with this key already exists. Pick another key.");
-        return;
-      }
-      const saved = await saveTemplate(shownKey, starterDraft(channel, name.trim()));
-      await queryClient.invalidateQueries({ queryKey: ["templates"], exact: true });
-      if (saved.held) {
-        onClose();
-        return;
-      }
-      void navigate(`/templates/${encodeURIComponent(shownKey)}`);
-    } catch (error) {
-      setFailure(error);
-    } finally {
-      setBusy(false);
-    }
+  async function create(key: string, name: string) {
+    const saved = await saveTemplate(key, starterDraft(channel, name));
+    await queryClient.invalidateQueries({ queryKey: ["templates"], exact: true });
+    if (saved.held) {
+      notifications.show({ color: "indigo", title: "Sent for review", message: "The template exists once someone approves it." });
+      onClose();
+    } else void navigate(`/templates/${encodeURIComponent(key)}`);
   }
 
   return (
-    <Modal opened={opened} onClose={onClose} title="New template">
-      <form onSubmit={(form) => void submit(form)}>
-        <Stack>
-          <Select
-            label="Channel"
-            required
-            allowDeselect={false}
-            value={channel}
-            onChange={(chosen) => chosen && setChannel(chosen)}
-            data={NEW_CHANNELS.map((name) => ({ value: name, label: channelLabel(name) }))}
-          />
-          <TextInput label="Name" placeholder="Order shipped" required maxLength={200} value={name} data-autofocus onChange={(e) => setName(e.currentTarget.value)} />
-          <TextInput
-            label="Key"
-            description="How journeys and the API name it. It cannot change later."
-            required
-            value={shownKey}
-            error={keyError ?? fieldError(failure, "key")}
-            onChange={(e) => {
-              setKey(e.currentTarget.value);
-              setKeyError(null);
-            }}
-          />
-          <FormError error={failure} shownAt={["key"]} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={busy}>
-              Create
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <NewItemModal
+      opened={opened}
+      onClose={onClose}
+      noun="template"
+      namePlaceholder="Order shipped"
+      keyDescription="How journeys and the API name it. It cannot change later."
+      rule={KEY_RULE}
+      find={getTemplate}
+      onFree={create}
+      submitLabel="Create"
+    >
+      <Select
+        label="Channel"
+        required
+        allowDeselect={false}
+        value={channel}
+        onChange={(chosen) => chosen && setChannel(chosen)}
+        data={NEW_CHANNELS.map((name) => ({ value: name, label: channelLabel(name) }))}
+      />
+    </NewItemModal>
   );
 }

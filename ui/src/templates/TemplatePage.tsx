@@ -3,11 +3,12 @@ import { notifications } from "@mantine/notifications";
 import { IconDeviceFloppy, IconTrash } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { flushSync } from "react-dom";
 import { useNavigate, useParams } from "react-router";
 import { fieldError, isNotFound } from "../api/errors";
 import { useSession } from "../auth/session";
-import { ConfirmAction } from "../journeys/ConfirmAction";
-import { LeaveGuard } from "../journeys/LeaveGuard";
+import { ConfirmAction } from "../ui/ConfirmAction";
+import { LeaveGuard } from "../ui/LeaveGuard";
 import { ReadOnlyNote } from "../shell/ReadOnlyNote";
 import NotFoundPage from "../shell/NotFoundPage";
 import { BackLink } from "../ui/BackLink";
@@ -47,6 +48,7 @@ function TemplateEditor({ saved }: { saved: Template }) {
   const [draft, setDraft] = useState<Draft>(() => draftOf(saved));
   const [profileId, setProfileId] = useState<string | null>(null);
   const [deleting, setDeleting] = useState(false);
+  const [gone, setGone] = useState(false);
   const document = documentOf(draft);
   const dirty = JSON.stringify(document) !== JSON.stringify(documentOf(draftOf(saved)));
   const checked = useDraftPreview(saved.key, document, can("read_profiles") ? profileId : null, editable);
@@ -69,12 +71,14 @@ function TemplateEditor({ saved }: { saved: Template }) {
     await deleteTemplate(saved.key);
     queryClient.removeQueries({ queryKey: ["templates", saved.key] });
     await queryClient.invalidateQueries({ queryKey: ["templates"], exact: true });
+    // Deleted: its unsaved changes have nothing left to be saved to.
+    flushSync(() => setGone(true));
     void navigate("/templates");
   }
 
   return (
     <>
-      <LeaveGuard active={dirty && editable} />
+      <LeaveGuard active={dirty && editable && !gone} />
       <PageHeader
         title={saved.name || saved.key}
         description={

@@ -47,7 +47,7 @@ export default function TemplatesPage() {
           ) : null
         }
       />
-      <NewTemplateModal opened={creating} onClose={() => setCreating(false)} />
+      {creating ? <NewTemplateModal opened onClose={() => setCreating(false)} /> : null}
       {templates.isError ? (
         <ErrorNotice error={templates.error} title="Could not load the templates" />
       ) : templates.isPending ? (

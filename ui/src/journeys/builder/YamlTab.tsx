@@ -1,9 +1,8 @@
 import { Alert, List, Text } from "@mantine/core";
 import { yaml } from "@codemirror/lang-yaml";
-import { EditorView } from "@codemirror/view";
 import { IconAlertTriangle } from "@tabler/icons-react";
-import CodeMirror from "@uiw/react-codemirror";
 import { useMemo } from "react";
+import { CodeBox } from "../../ui/CodeBox";
 import { fieldLines, type YamlError } from "../definition";
 import type { Problem } from "./types";
 
@@ -16,7 +15,7 @@ type Props = {
   height: number | string;
 };
 
-const EXTENSIONS = [yaml(), EditorView.lineWrapping, EditorView.contentAttributes.of({ "aria-label": "Journey YAML" })];
+const YAML = [yaml()];
 
 /** The definition as YAML, edited as text: what reads well goes to the canvas at once. */
 export function YamlTab({ text, onText, error, problems, editable, height }: Props) {
@@ -45,20 +44,15 @@ export function YamlTab({ text, onText, error, problems, editable, height }: Pro
           </List>
         </Alert>
       ) : null}
-      <CodeMirror
+      <CodeBox
         value={text}
         onChange={onText}
-        extensions={EXTENSIONS}
         editable={editable}
-        readOnly={!editable}
+        label="Journey YAML"
+        extensions={YAML}
+        setup={{ foldGutter: true }}
         height={typeof height === "number" ? `${height}px` : height}
-        basicSetup={{ foldGutter: true, highlightActiveLine: editable }}
-        style={{ border: "1px solid var(--mantine-color-gray-3)", borderRadius: "var(--mantine-radius-md)", overflow: "hidden", fontSize: 13 }}
-        data-testid="yaml-editor"
-        // The scrolling part must take the focus too, so that a long text scrolls by keyboard.
-        onCreateEditor={(view) => {
-          view.scrollDOM.tabIndex = 0;
-        }}
+        testId="yaml-editor"
       />
     </div>
   );

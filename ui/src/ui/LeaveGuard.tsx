@@ -28,7 +28,7 @@ export function LeaveGuard({ active }: { active: boolean }) {
   const stay = () => blocker.reset?.();
   return (
     <Modal opened={held} onClose={stay} title="Leave without saving?">
-      <Text size="sm">Your changes to this journey are not saved yet. If you leave now, they are lost.</Text>
+      <Text size="sm">Your changes on this page are not saved yet. If you leave now, they are lost.</Text>
       <Group justify="flex-end" mt="md">
         <Button variant="default" onClick={stay} data-autofocus>
           Stay here
