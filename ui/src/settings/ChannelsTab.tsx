@@ -1,4 +1,4 @@
-import { Button, Card, Group, Loader, PasswordInput, Select, SimpleGrid, Stack, Switch, Text, TextInput, Title } from "@mantine/core";
+import { Button, Card, Group, Loader, PasswordInput, Select, SimpleGrid, Stack, Switch, Table, Text, TextInput, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
@@ -23,20 +23,53 @@ export function ChannelsTab() {
   return (
     <Stack gap="lg">
       <Text size="sm" c="dimmed">
-        A channel without a provider records its messages as delivered and sends nothing. Secrets are never shown again once saved: leave a secret empty to keep it, or type a new one to replace it (the old one stays accepted for 30 days).
+        Secrets are never shown again once saved: leave a secret empty to keep it, or type a new one to replace it (the old one stays accepted for 30 days).
       </Text>
       {channels.data.items.map((item) => (
         <ChannelForm key={item.channel} channel={item.channel} shown={item} />
       ))}
       {adding ? <ChannelForm key={`new-${adding}`} channel={adding} onDone={() => setAdding(null)} /> : null}
-      {others.length && !adding ? (
-        <Card>
-          <Group align="flex-end">
-            <Select label="Set up a channel" placeholder="Choose a channel" data={others.map((value) => ({ value, label: channelLabel(value) }))} value={null} onChange={setAdding} w={260} />
-          </Group>
-        </Card>
-      ) : null}
+      {others.length ? <Unconnected channels={others.filter((channel) => channel !== adding)} onSetUp={setAdding} /> : null}
     </Stack>
+  );
+}
+
+/** The channels with no provider yet, each with what that means and, for those who may
+ * manage integrations, a way to connect one. */
+function Unconnected({ channels, onSetUp }: { channels: string[]; onSetUp: (channel: string) => void }) {
+  const { can } = useSession();
+  if (!channels.length) return null;
+  return (
+    <Card>
+      <Title order={2} size="h4" mb={4}>
+        Not connected yet
+      </Title>
+      <Text size="sm" c="dimmed" mb="sm">
+        Messages on these channels are recorded as delivered and nothing is sent, which suits trying journeys out.
+      </Text>
+      <Table verticalSpacing="xs">
+        <Table.Tbody>
+          {channels.map((channel) => (
+            <Table.Tr key={channel}>
+              <Table.Th scope="row" fw={500}>
+                {channelLabel(channel)}
+              </Table.Th>
+              <Table.Td ta="right">
+                {can("manage_integrations") ? (
+                  <Button size="xs" variant="light" onClick={() => onSetUp(channel)} aria-label={`Set up ${channelLabel(channel)}`}>
+                    Set up
+                  </Button>
+                ) : (
+                  <Text size="sm" c="dimmed" span>
+                    No provider
+                  </Text>
+                )}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Card>
   );
 }
 
