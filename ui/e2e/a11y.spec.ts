@@ -35,7 +35,7 @@ const PAGES: Entry[] = [
   { name: "login", path: "/login", signedOut: true },
 ];
 
-/** A computed trait of the demo's orders (the demo defines none), made once. */
+/** A computed trait counting the demo's orders (the demo's own keeps a text value), made once. */
 async function aComputedTrait(page: Page): Promise<string> {
   const me = await page.request.get("/api/v1/auth/me");
   const { csrf_token } = (await me.json()) as { csrf_token: string };
