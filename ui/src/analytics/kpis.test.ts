@@ -85,6 +85,8 @@ describe("formatKpi", () => {
     expect(formatDuration(720)).toBe("12 min");
     expect(formatDuration(18_720)).toBe("5.2 h");
     expect(formatDuration(1_007_292.5)).toBe("11.7 days");
+    expect(formatDuration(86_400)).toBe("1 day");
+    expect(formatDuration(88_000)).toBe("1 day");
   });
 });
 

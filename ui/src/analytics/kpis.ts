@@ -101,7 +101,8 @@ export function formatDuration(seconds: number): string {
   if (seconds < 60) return `${whole.format(seconds)} s`;
   if (seconds < 3600) return `${whole.format(seconds / 60)} min`;
   if (seconds < 86_400) return `${oneDecimal.format(seconds / 3600)} h`;
-  return `${oneDecimal.format(seconds / 86_400)} days`;
+  const days = oneDecimal.format(seconds / 86_400);
+  return `${days} ${days === "1" ? "day" : "days"}`;
 }
 
 export function formatKpi(value: number | null, format: KpiFormat): string {
