@@ -27,13 +27,14 @@ def audit_trail(
     action: Annotated[str | None, Query(max_length=60)] = None,
     start: Annotated[str | None, Query(alias="from")] = None,
     end: Annotated[str | None, Query(alias="to")] = None,
+    sign_ins: bool = True,
     cursor: str | None = None,
     limit: Limit = 50,
 ) -> JSONBody:
     """`actor` is a user id, an admin key id or an e-mail; `object` a type (`journey`)
     or a type and id (`journey:welcome`); `from` and `to` are instants. Besides the
-    workspace's changes, the trail shows its members signing in and out, and the
-    changes to their accounts."""
+    workspace's changes, the trail shows its members signing in and out (unless
+    `sign_ins=false`), and the changes to their accounts."""
     object_type, _, object_id = (object_ or "").partition(":")
     search = Search(
         actor=actor or None,
@@ -42,6 +43,7 @@ def audit_trail(
         action=action or None,
         start=instant_of(start, "from") if start else None,
         end=instant_of(end, "to") if end else None,
+        sign_ins=sign_ins,
     )
     after = decode_cursor(cursor) if cursor else None
     with runtime_of(request).engine.connect() as connection:

@@ -91,6 +91,7 @@ class Search:
     action: str | None = None
     start: datetime | None = None  # inclusive
     end: datetime | None = None  # exclusive
+    sign_ins: bool = True  # False leaves out signing in and out
 
 
 def entries(
@@ -122,6 +123,8 @@ def entries(
         query = query.where(log.c.object_id == search.object_id)
     if search.action is not None:
         query = query.where(log.c.action == search.action)
+    if not search.sign_ins:
+        query = query.where(log.c.action.not_in(SIGN_INS))
     if search.start is not None:
         query = query.where(log.c.at >= search.start)
     if search.end is not None:

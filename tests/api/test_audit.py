@@ -349,3 +349,5 @@ def test_an_owner_reads_the_sign_ins_and_account_changes_of_members(
     ]  # fmt: skip
     assert entries[0]["object"] == {"type": "user", "id": owner}
     assert {e["workspace_id"] for e in entries} == {None}
+    changes = staff.get("/api/v1/audit", params={"sign_ins": "false"}).json()["items"]
+    assert [e["action"] for e in changes] == ["user.password_changed"]

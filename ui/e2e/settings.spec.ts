@@ -226,6 +226,12 @@ test("the owner makes a key, sees it once, and revokes it", async ({ page, reque
 
   await page.getByRole("tab", { name: "Audit trail" }).click();
   await expect(page).toHaveURL(/tab=audit/);
+  // The changes come first; signing in and out is there on demand.
+  const trail = page.getByRole("region", { name: "Audit trail entries" }).getByRole("row");
+  await expect(trail.filter({ hasText: "key revoke" }).first()).toBeVisible();
+  await expect(trail.filter({ hasText: "login" })).toHaveCount(0);
+  await page.getByRole("switch", { name: "Show signing in and out" }).click();
+  await expect(trail.filter({ hasText: "login" }).first()).toBeVisible();
   const filter = page.getByRole("form", { name: "Filter the audit trail" });
   await filter.getByRole("textbox", { name: "Action" }).fill("key.revoke");
   const today = new Date().toISOString().slice(0, 10);

@@ -1,4 +1,4 @@
-import { Box, Button, Group, Loader, Table, Text, TextInput } from "@mantine/core";
+import { Box, Button, Group, Loader, Switch, Table, Text, TextInput } from "@mantine/core";
 import { useState } from "react";
 import { fieldError } from "../api/errors";
 import { ErrorNotice } from "../ui/ErrorNotice";
@@ -23,7 +23,10 @@ function objectOf(entry: AuditEntry): string {
 export function AuditTab() {
   const [draft, setDraft] = useState<AuditFilter>(NO_FILTER);
   const [filter, setFilter] = useState<AuditFilter>(NO_FILTER);
-  const trail = useCursorPages(["audit", filter], fetchAudit(filter));
+  // Signing in and out outnumbers the changes many times over, and the changes are what
+  // a trail is mostly read for.
+  const [signIns, setSignIns] = useState(false);
+  const trail = useCursorPages(["audit", filter, signIns], fetchAudit(filter, signIns));
   const input = (field: keyof AuditFilter, label: string, placeholder: string, type = "text", apiField: string = field) => (
     <TextInput
       label={label}
@@ -59,6 +62,7 @@ export function AuditTab() {
           <Button type="submit" variant="default">
             Filter
           </Button>
+          <Switch label="Show signing in and out" checked={signIns} onChange={(event) => setSignIns(event.currentTarget.checked)} mb={8} />
           {filter !== NO_FILTER ? (
             <Button variant="subtle" onClick={() => { setDraft(NO_FILTER); setFilter(NO_FILTER); }}>
               Clear

@@ -70,9 +70,9 @@ export function auditQuery(filter: AuditFilter): Partial<AuditFilter> {
   return Object.fromEntries(Object.entries(period).map(([name, value]) => [name, value.trim()]).filter(([, value]) => value !== ""));
 }
 
-export const fetchAudit = (filter: AuditFilter) => (cursor: string | undefined) => {
+export const fetchAudit = (filter: AuditFilter, signIns: boolean) => (cursor: string | undefined) => {
   const given = auditQuery(filter);
-  return unwrap<Page<AuditEntry>>(api.GET("/api/v1/audit", { params: { query: { ...given, cursor, limit: 50 } } }));
+  return unwrap<Page<AuditEntry>>(api.GET("/api/v1/audit", { params: { query: { ...given, sign_ins: signIns, cursor, limit: 50 } } }));
 };
 
 export const savePolicy = (policy: Policy) =>
