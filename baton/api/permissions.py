@@ -88,6 +88,7 @@ ROUTES: dict[tuple[str, str], Permission | Gate] = {
     ("DELETE", "/api/v1/computed-traits/{ref}"): _P.EDIT_CONTENT,
     ("POST", "/api/v1/computed-traits/{ref}/evaluate"): _P.EDIT_CONTENT,
     ("GET", "/api/v1/computed-traits/{ref}/count"): _P.READ_DEFINITIONS,
+    ("GET", "/api/v1/computed-traits/{ref}/distribution"): _P.READ_PROFILES,
     ("GET", "/api/v1/computed-traits/{ref}/members"): _P.READ_PROFILES,
     # Journeys.
     ("GET", "/api/v1/journeys"): _P.READ_DEFINITIONS,

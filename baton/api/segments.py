@@ -23,6 +23,7 @@ from baton.segments import (
     Stored,
     definitions_page,
     delete_definition,
+    distribution,
     get_definition,
     history,
     list_definitions,
@@ -171,6 +172,19 @@ def definitions_router(kind: Kind, path: str) -> APIRouter:
                 found = history.daily_members(connection, stored, days, runtime.clock.now())
             days_json = [{"day": day.isoformat(), "count": count} for day, count in found]
             return JSONBody({"id": stored.id, "key": stored.key, "days": days_json})
+
+    else:
+
+        @router.get("/{ref}/distribution", summary="How its values spread over the profiles")
+        def value_distribution(
+            request: Request, workspace_id: AdminWorkspace, ref: str
+        ) -> JSONBody:
+            """Numbers: `buckets` of even width over min..max; other values: the 10 most
+            held, and `other`. Of the values of at most the first 100,000 profiles."""
+            with runtime_of(request).engine.connect() as connection:
+                stored = get_definition(connection, workspace_id, kind, ref)
+                found = distribution.of_trait(connection, workspace_id, stored.key)
+            return JSONBody({"id": stored.id, "key": stored.key, **found, **_status(stored)})
 
     def audited(
         connection: Connection,

@@ -123,3 +123,24 @@ test("A viewer reads segments and computed traits but cannot change them", async
   await settled(page);
   await expect(page.getByRole("button", { name: "New computed trait" })).toHaveCount(0);
 });
+
+test("A computed trait's values show as bars whose table is the API's answer", async ({ page, server }) => {
+  await signIn(page, server.owner);
+  const answer = await page.request.get("/api/v1/computed-traits/last_viewed_product/distribution");
+  expect(answer.status(), await answer.text()).toBe(200);
+  const found = (await answer.json()) as { kind: string; values: { value: string; profiles: number }[]; other: number };
+  expect(found.kind).toBe("categorical");
+  expect(found.values.length).toBeGreaterThan(0);
+  const expected = found.values.map(({ value, profiles }) => [value, profiles.toLocaleString("en")]);
+  if (found.other > 0) expected.push(["Other values", found.other.toLocaleString("en")]);
+
+  await page.goto("/computed-traits/last_viewed_product");
+  await settled(page);
+  const card = page.locator(".mantine-Card-root").filter({ has: page.getByRole("heading", { name: "Values", exact: true }) });
+  await expect(card.getByRole("img", { name: /^Most held values of/ })).toBeVisible();
+  await card.getByRole("button", { name: "Show as table" }).click();
+  const rows = card.getByRole("region", { name: /^Profiles of .* by value$/ }).locator("tbody tr");
+  await expect(rows).toHaveCount(expected.length);
+  const shown = await rows.evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent ?? "")));
+  expect(shown).toEqual(expected);
+});

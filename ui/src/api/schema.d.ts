@@ -139,8 +139,8 @@ export interface paths {
          * The audit trail, newest first
          * @description `actor` is a user id, an admin key id or an e-mail; `object` a type (`journey`)
          *     or a type and id (`journey:welcome`); `from` and `to` are instants. Besides the
-         *     workspace's changes, the trail shows its members signing in and out, and the
-         *     changes to their accounts.
+         *     workspace's changes, the trail shows its members signing in and out (unless
+         *     `sign_ins=false`), and the changes to their accounts.
          */
         get: operations["audit_trail_api_v1_audit_get"];
         put?: never;
@@ -466,6 +466,27 @@ export interface paths {
         };
         /** How many profiles are in it (or have a value) */
         get: operations["count_api_v1_computed_traits__ref__count_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/computed-traits/{ref}/distribution": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How its values spread over the profiles
+         * @description Numbers: `buckets` of even width over min..max; other values: the 10 most
+         *     held, and `other`. Of the values of at most the first 100,000 profiles.
+         */
+        get: operations["value_distribution_api_v1_computed_traits__ref__distribution_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3582,6 +3603,7 @@ export interface operations {
                 action?: string | null;
                 from?: string | null;
                 to?: string | null;
+                sign_ins?: boolean;
                 cursor?: string | null;
                 limit?: number;
             };
@@ -4196,6 +4218,37 @@ export interface operations {
         };
     };
     count_api_v1_computed_traits__ref__count_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    value_distribution_api_v1_computed_traits__ref__distribution_get: {
         parameters: {
             query?: never;
             header?: never;

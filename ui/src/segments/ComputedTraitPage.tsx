@@ -9,6 +9,7 @@ import { LivePreview, YamlPane } from "./EditorPanes";
 import { NamePicker, WhereList, WindowInputs } from "./fields";
 import { MemberCount, Members, useMembersFollowBuild, useNames } from "./SegmentPage";
 import { useDraft, usePreview } from "./useDraft";
+import { ValueDistribution } from "./ValueDistribution";
 
 const KIND_LABELS: Record<ComputedKind, string> = {
   count: "Count of the events",
@@ -23,7 +24,7 @@ const KIND_LABELS: Record<ComputedKind, string> = {
 };
 
 /** A computed trait: what it reads, edited by form and as YAML, its live preview and the
- * profiles holding a value. `?new=1` opens the editor for a key not saved yet. */
+ * profiles holding a value and how their values spread. `?new=1` opens the editor for a key not saved yet. */
 export default function ComputedTraitPage() {
   return (
     <DefinitionPage<ComputedDraft>
@@ -110,7 +111,11 @@ function TraitEditor({ stored, initial }: EditorProps<ComputedDraft>) {
         {stored ? (
           <>
             <Grid.Col span={{ base: 12, md: 5 }}>
-              <MemberCount collection="computed-traits" definitionKey={stored.key} label="Profiles with a value now" />
+              <Stack gap="lg">
+                <MemberCount collection="computed-traits" definitionKey={stored.key} label="Profiles with a value now" />
+                {/* The most held values can be personal (a last address, a name). */}
+                {can("read_profiles") ? <ValueDistribution traitKey={stored.key} name={stored.name} /> : null}
+              </Stack>
             </Grid.Col>
             <Grid.Col span={{ base: 12, md: 7 }}>
               <Members collection="computed-traits" definitionKey={stored.key} />

@@ -159,7 +159,7 @@ export function useMembersFollowBuild(collection: Collection, stored: Stored<unk
   const key = stored?.key;
   useEffect(() => {
     if (stamp === null || key === undefined) return;
-    for (const part of ["count", "members", "history"]) void client.invalidateQueries({ queryKey: [collection, key, part] });
+    for (const part of ["count", "members", "history", "distribution"]) void client.invalidateQueries({ queryKey: [collection, key, part] });
   }, [client, collection, key, stamp]);
 }
 

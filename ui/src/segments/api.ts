@@ -88,6 +88,20 @@ export function useHistory(key: string, days: number, enabled: boolean) {
   });
 }
 
+export type Distribution = { profiles: number; sampled: boolean } & (
+  | { kind: "numeric"; buckets: { from: number; to: number; profiles: number }[]; min: number; max: number; mean: number }
+  | { kind: "categorical"; values: { value: unknown; profiles: number }[]; other: number }
+);
+
+/** How a computed trait's values spread: a histogram of numbers, or its most held values. */
+export function useDistribution(key: string) {
+  return useQuery({
+    queryKey: ["computed-traits", key, "distribution"],
+    queryFn: () => unwrap<Distribution>(api.GET("/api/v1/computed-traits/{ref}/distribution", { params: { path: { ref: key } } })),
+    staleTime: 30_000,
+  });
+}
+
 export function useVocabulary() {
   return useQuery({
     queryKey: ["schema"],
