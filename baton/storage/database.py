@@ -363,18 +363,19 @@ _SNAPSHOT_POLLS = 200
 
 
 def _outlive_older_snapshots(connection: Connection) -> None:
-    """Waits until no other session of this database holds a snapshot, or an open
-    transaction id, from before now. `VACUUM FULL` copies a deleted row into the new file
-    while any such snapshot could still see it (an auto-analyze, a long report), and a
-    read-committed writer idle between statements holds no snapshot but keeps the same
-    rows through its id; either would leave the erased data on disk. Raises Busy after
-    ten seconds, for the next round to compact."""
+    """Waits until no other session of this database holds a snapshot, and no session of
+    any database an open transaction id, from before now. `VACUUM FULL` copies a deleted
+    row into the new file while any such snapshot could still see it (an auto-analyze, a
+    long report); a read-committed writer idle between statements holds no snapshot but
+    keeps the same rows through its id; and a writer in another database holds back the
+    snapshot `VACUUM FULL` itself runs under, which keeps them too. Any of them would
+    leave the erased data on disk. Raises Busy after ten seconds, for the next round."""
     horizon = connection.execute(text("SELECT mod(txid_current(), 4294967296)")).scalar_one()
     older = text(
         "SELECT count(*) FROM pg_stat_activity, "
         "(SELECT CAST(CAST(:horizon AS text) AS xid) AS erased) AS horizon "
-        "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-        "AND (age(backend_xmin) > age(erased) OR age(backend_xid) > age(erased))"
+        "WHERE pid <> pg_backend_pid() AND ((datname = current_database() "
+        "AND age(backend_xmin) > age(erased)) OR age(backend_xid) > age(erased))"
     )
     pause = threading.Event()
     for _ in range(_SNAPSHOT_POLLS):

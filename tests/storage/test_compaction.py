@@ -9,7 +9,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from baton.core.errors import Busy
 from baton.storage import database
@@ -40,11 +40,13 @@ def file_bytes(engine: Engine, table: str) -> bytes:
 
 
 # What keeps an erased row for an older transaction: a report's snapshot (it holds no lock
-# on the table, so only the snapshot itself can make compaction wait), or a read-committed
+# on the table, so only the snapshot itself can make compaction wait); a read-committed
 # writer idle between statements, which holds no snapshot but whose open transaction id
-# keeps every row deleted after it began.
-HOLDERS = {"snapshot": ("REPEATABLE READ", "SELECT 1"),
-           "transaction id": ("READ COMMITTED", "SELECT txid_current()")}  # fmt: skip
+# keeps every row deleted after it began; and such a writer in another database, which
+# holds back the snapshot VACUUM FULL itself runs under.
+HOLDERS = {"snapshot": (False, "REPEATABLE READ", "SELECT 1"),
+           "transaction id": (False, "READ COMMITTED", "SELECT txid_current()"),
+           "other database": (True, "READ COMMITTED", "SELECT txid_current()")}  # fmt: skip
 
 
 @pytest.mark.parametrize("holder", sorted(HOLDERS))
@@ -53,8 +55,9 @@ def test_compaction_waits_for_an_older_transaction_that_could_keep_the_erased_ro
 ) -> None:
     engine, table = probe
     trace = f"erased-{table}".encode()
-    isolation, statement = HOLDERS[holder]
-    with engine.connect().execution_options(isolation_level=isolation) as older:
+    elsewhere, isolation, statement = HOLDERS[holder]
+    other = create_engine(engine.url.set(database="postgres")) if elsewhere else engine
+    with other.connect().execution_options(isolation_level=isolation) as older:
         older.execute(text(statement))
         with engine.begin() as connection:
             connection.execute(text(f"DELETE FROM {table}"))
@@ -63,6 +66,7 @@ def test_compaction_waits_for_an_older_transaction_that_could_keep_the_erased_ro
         compacting.join(timeout=0.5)
         waited = compacting.is_alive()
         older.commit()
+    other.dispose()
     compacting.join(timeout=10)
     assert waited  # for the older transaction
     assert not compacting.is_alive()
