@@ -29,6 +29,13 @@ from baton.identity import DEFAULT_BATCH_SIZE, compact_erased, process_pending, 
 from baton.ingest import purge_expired_events
 from baton.journeys import fire_timers, next_work_at, optimize_splits, process_inbox, run_schedules
 from baton.journeys import listen_to_events as journeys_listen
+from baton.predict import (
+    analyze_due,
+    next_prediction_work,
+    reads_new_events,
+    score_due,
+    train_due,
+)
 from baton.segments import build_pending, evaluate_due
 from baton.segments import listen_to_events as segments_listen
 from baton.storage.changes import ChangeWatcher
@@ -50,6 +57,7 @@ _RECHECK_GAP = 0.02
 # Seconds between analytics syncs: each reads again the profiles changed in the last
 # seconds, so a sync every instant would mostly repeat itself.
 _ANALYTICS_EVERY = 2.0
+_READ_EVERY = timedelta(seconds=2)
 
 
 def refresh_listeners(engine: Engine, now: datetime) -> None:
@@ -74,6 +82,7 @@ def run_until_idle(engine: Engine, clock: Clock, rng: random.Random, region: str
             moved += evaluated
         moved += process_inbox(engine, clock) + fire_timers(engine, clock)
         moved += run_schedules(engine, clock) + dispatch_due(engine, clock, rng)
+        moved += train_due(engine, clock) + score_due(engine, clock) + analyze_due(engine, clock)
         if not moved:
             return
 
@@ -85,6 +94,7 @@ class Stage(StrEnum):
     JOURNEYS = "journeys"
     DELIVERY = "delivery"
     ANALYTICS = "analytics"
+    PREDICTIONS = "predictions"
 
 
 class Pipeline:
@@ -109,9 +119,10 @@ class Pipeline:
         self._profiles_changed = threading.Event()
         self._journey_work = threading.Event()
         self._messages_queued = threading.Event()
+        self._prediction_work = threading.Event()
         self._stop = threading.Event()
         self._processed, self._next_analyze = 0, 5_000
-        self._next_schedules = clock.now()
+        self._next_schedules = self._next_reading = clock.now()
         self._next_compaction = self._next_purge = self._next_optimization = clock.now()
         self._journeys_seen = False
         self._builds = Stage.BUILDS in stages
@@ -122,6 +133,7 @@ class Pipeline:
             (Stage.JOURNEYS in stages, self._run_journeys, "journeys"),
             (Stage.DELIVERY in stages, self._run_delivery, "delivery"),
             (self._analytics is not None, self._run_analytics, "analytics"),
+            (Stage.PREDICTIONS in stages, self._run_predictions, "predictions"),
             (True, self._run_housekeeping, "housekeeping"),
         ]
         self._threads = [
@@ -149,6 +161,10 @@ class Pipeline:
             self._messages_queued,
         ):
             wakeup.set()
+
+    def wake_predictions(self) -> None:
+        """Called after a training was asked for or a model version changed."""
+        self._prediction_work.set()
 
     def wake_journeys(self) -> None:
         """Called after the API moved an instance or queued a message itself."""
@@ -274,6 +290,26 @@ class Pipeline:
             self._stop.wait(gap)
             wakeup.wait(timeout - gap)
             wakeup.clear()
+
+    def _run_predictions(self) -> None:
+        self._serve(
+            "predictions", self._prediction_step, self._next_prediction_work,
+            self._prediction_work,
+        )  # fmt: skip
+
+    def _prediction_step(self) -> int:
+        moved = train_due(self._engine, self._clock) + score_due(self._engine, self._clock)
+        if self._clock.now() >= self._next_reading:
+            # New texts are read in small rounds: a look every few seconds is plenty.
+            self._next_reading = self._clock.now() + _READ_EVERY
+            moved += analyze_due(self._engine, self._clock)
+        return moved
+
+    def _next_prediction_work(self, connection: Connection) -> datetime | None:
+        found = next_prediction_work(connection)
+        if reads_new_events(connection):
+            found = self._next_reading if found is None else min(found, self._next_reading)
+        return found
 
     def _run_analytics(self) -> None:
         assert self._analytics is not None

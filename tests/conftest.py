@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, delete, text
 
 from baton.api import create_app
 from baton.core.clock import ManualClock
@@ -31,6 +31,7 @@ from baton.identity.processor import process_pending
 from baton.runtime import Runtime
 from baton.storage.database import connect, sqlalchemy_url, write_transaction
 from baton.storage.migrate import upgrade
+from baton.storage.tables import predictions
 from baton.workspaces import KeyKind, create_key, create_workspace
 from tests.servers import Mailbox, smtp_server
 
@@ -110,13 +111,17 @@ class Workspace:
 
 
 @pytest.fixture
-def workspace(engine: Engine, clock: ManualClock) -> Workspace:
-    """A fresh workspace per test: tests share a database but never see each other's rows."""
+def workspace(engine: Engine, clock: ManualClock) -> Iterator[Workspace]:
+    """A fresh workspace per test: tests share a database but never see each other's rows.
+    Its predictions go with it: left behind, they would train and score on their schedule
+    in the background pipelines of later tests, which share the simulated clock."""
     with write_transaction(engine) as connection:
         workspace_id = create_workspace(connection, "test", clock)
         write_key = create_key(connection, workspace_id, KeyKind.WRITE, clock.now())
         admin_token = create_key(connection, workspace_id, KeyKind.ADMIN, clock.now())
-    return Workspace(workspace_id, write_key, admin_token)
+    yield Workspace(workspace_id, write_key, admin_token)
+    with write_transaction(engine) as connection:
+        connection.execute(delete(predictions).where(predictions.c.workspace_id == workspace_id))
 
 
 @pytest.fixture(scope="session")

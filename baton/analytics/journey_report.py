@@ -32,12 +32,15 @@ from sqlalchemy import ColumnElement, Connection, Row, Select, func, or_, select
 
 from baton.core import statistics as stats
 from baton.journeys import Journey, allocation_history
+from baton.storage.database import among
 from baton.storage.tables import (
     consent_changes,
     events,
     journey_instances,
     journey_steps,
     messages,
+    prediction_scores,
+    predictions,
 )
 from baton.workspaces import load_policy
 
@@ -152,6 +155,7 @@ def journey_report(
             _engagement(connection, journey.workspace_id, people, mine),
         ),
         "experiments": _experiments(entries),
+        "predictions": _by_decile(connection, journey.workspace_id, entries),
         "allocations": allocation_history(connection, journey.id),
         "daily": _daily(entries, mine, attributed["by_day"]),
     }
@@ -386,6 +390,43 @@ def _experiments(entries: list[_Entry]) -> dict[str, Any]:
         control = "control" if "control" in arms else sorted(arms)[0]
         found[f"split:{node}"] = _compare(dict(sorted(arms.items())), control=control)
     return found
+
+
+def _by_decile(
+    connection: Connection, workspace_id: str, entries: list[_Entry]
+) -> dict[str, list[dict[str, Any]]]:
+    """Entries and goal rates by each prediction's decile of the person now (1 = the
+    highest scores): does the journey work best where the model says it should?"""
+    found: dict[str, dict[int, list[_Entry]]] = defaultdict(lambda: defaultdict(list))
+    by_profile: dict[str, list[_Entry]] = defaultdict(list)
+    for entry in entries:
+        by_profile[entry.profile_id].append(entry)
+    ids = sorted(by_profile)
+    for start in range(0, len(ids), 5_000):
+        scores = prediction_scores.c
+        rows = connection.execute(
+            select(predictions.c.key, scores.profile_id, scores.decile)
+            .join(predictions, predictions.c.id == scores.prediction_id)
+            .where(
+                scores.workspace_id == workspace_id,
+                scores.decile.is_not(None),
+                among(scores.profile_id, ids[start : start + 5_000], connection.dialect),
+            )
+        )
+        for key, profile_id, decile in rows:
+            found[key][decile].extend(by_profile[profile_id])
+    return {
+        key: [
+            {
+                "decile": decile,
+                "entries": len(group),
+                "conversions": (goals := sum(e.goal_at is not None for e in group)),
+                "rate": round(goals / len(group), 6),
+            }
+            for decile, group in sorted(deciles.items())
+        ]
+        for key, deciles in sorted(found.items())
+    }
 
 
 def _compare(groups: dict[str, list[_Entry]], control: str) -> dict[str, Any]:

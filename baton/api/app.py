@@ -16,6 +16,7 @@ from baton.api import (
     analytics,
     attention,
     audit,
+    catalog,
     channels,
     consent,
     health,
@@ -29,6 +30,7 @@ from baton.api import (
     oidc,
     password_reset,
     policy,
+    predictions,
     privacy,
     profiles,
     providers,
@@ -93,6 +95,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(messages.router)
     app.include_router(policy.router)
     app.include_router(templates.router)
+    app.include_router(predictions.router)
+    app.include_router(catalog.router)
     app.include_router(reviews.router)
     app.include_router(journey_templates.router)
     app.include_router(channels.router)

@@ -54,6 +54,7 @@ from baton.journeys import (
     trial_run,
     why,
 )
+from baton.journeys.decisions import decisions_report
 from baton.journeys.reports import Totals, journey_totals
 from baton.journeys.store import journeys_page
 from baton.journeys.versions import get_version, versions_page
@@ -374,6 +375,30 @@ def stats(request: Request, workspace_id: AdminWorkspace, key: str) -> JSONBody:
     with runtime_of(request).engine.connect() as connection:
         journey = get_journey(connection, workspace_id, key)
         return JSONBody(reports.journey_stats(connection, journey))
+
+
+@router.get(
+    "/journeys/{key}/decisions",
+    summary="Decide nodes: offers given, conversions, offline evaluation, fairness",
+)
+def decisions(
+    request: Request,
+    workspace_id: AdminWorkspace,
+    key: str,
+    version: Annotated[int | None, Query(ge=1, le=_LARGEST_VERSION)] = None,
+) -> JSONBody:
+    """Per decide node of `version` (default: the published one, else the draft): per
+    offer its decisions, conversion and offer rates; the holdout's and the policy's net
+    value per decision; inverse propensity scoring estimates of the learned policy and
+    of random choice; caps, guardrails, and offer rates across the workspace's sensitive
+    traits (docs/journeys.md)."""
+    runtime = runtime_of(request)
+    with runtime.engine.connect() as connection:
+        journey = get_journey(connection, workspace_id, key)
+        chosen = chosen_version(journey, version or journey.published_version)
+        definition = definition_of(connection, journey.id, chosen)
+        found = decisions_report(connection, journey, definition, runtime.clock.now())
+    return JSONBody({**found, "version": chosen})
 
 
 def _report(

@@ -69,6 +69,13 @@ ROUTES: dict[tuple[str, str], Permission | Gate] = {
     ("GET", "/api/v1/messages"): _P.READ_PROFILES,
     ("GET", "/api/v1/ingest/status"): _P.READ_REPORTS,
     # Segments and computed traits.
+    ("GET", "/api/v1/predictions"): _P.READ_DEFINITIONS,
+    ("GET", "/api/v1/predictions/{key}"): _P.READ_DEFINITIONS,
+    ("PUT", "/api/v1/predictions/{key}"): _P.EDIT_CONTENT,
+    ("DELETE", "/api/v1/predictions/{key}"): _P.EDIT_CONTENT,
+    ("POST", "/api/v1/predictions/{key}/train"): _P.EDIT_CONTENT,
+    ("POST", "/api/v1/predictions/{key}/rollback"): _P.PUBLISH,
+    ("GET", "/api/v1/profiles/{profile_id}/predictions"): _P.READ_PROFILES,
     ("GET", "/api/v1/segments"): _P.READ_DEFINITIONS,
     ("POST", "/api/v1/segments"): _P.EDIT_CONTENT,
     ("POST", "/api/v1/segments/preview"): _P.EDIT_CONTENT,
@@ -104,6 +111,7 @@ ROUTES: dict[tuple[str, str], Permission | Gate] = {
     ("GET", "/api/v1/journeys/{key}/versions"): _P.READ_DEFINITIONS,
     ("GET", "/api/v1/journeys/{key}/versions/{version}"): _P.READ_DEFINITIONS,
     ("GET", "/api/v1/journeys/{key}/stats"): _P.READ_REPORTS,
+    ("GET", "/api/v1/journeys/{key}/decisions"): _P.READ_REPORTS,
     ("GET", "/api/v1/journeys/{key}/report"): _P.READ_REPORTS,
     ("GET", "/api/v1/journeys/{key}/report.csv"): _P.EXPORT_REPORTS,
     ("GET", "/api/v1/journeys/{key}/instances"): _P.READ_PROFILES,  # trigger properties
@@ -118,6 +126,12 @@ ROUTES: dict[tuple[str, str], Permission | Gate] = {
     ("DELETE", "/api/v1/templates/{key}"): _P.EDIT_CONTENT,
     ("POST", "/api/v1/templates/{key}/preview"): _P.EDIT_CONTENT,
     ("POST", "/api/v1/templates/preview"): _P.EDIT_CONTENT,
+    # The product catalogue recommendations choose from.
+    ("GET", "/api/v1/catalog"): _P.READ_DEFINITIONS,
+    ("POST", "/api/v1/catalog/import"): _P.EDIT_CONTENT,
+    ("GET", "/api/v1/catalog/{item_id}"): _P.READ_DEFINITIONS,
+    ("PUT", "/api/v1/catalog/{item_id}"): _P.EDIT_CONTENT,
+    ("DELETE", "/api/v1/catalog/{item_id}"): _P.EDIT_CONTENT,
     # Analytics.
     ("GET", "/api/v1/kpis"): _P.READ_REPORTS,
     ("POST", "/api/v1/analytics/funnel"): _P.READ_REPORTS,

@@ -24,6 +24,7 @@ from baton.channels import MessageTemplate, parse_template, save_template, templ
 from baton.core.errors import Conflict, NotFound
 from baton.core.formats import iso_instant
 from baton.journeys import Journey, Status, definition_of, dump_journey, get_journey, publish
+from baton.predict import decide_version
 from baton.storage.database import write_transaction
 from baton.teams import APPROVERS
 from baton.teams.audit import diff, record
@@ -180,8 +181,13 @@ def _decided(
             _publish(connection, who, review, now)
         elif approved and review.kind is Kind.TEMPLATES:
             _save_template(connection, who, review, now)
+        elif review.kind is Kind.MODELS:
+            decide_version(connection, who.workspace, review.object_key,
+                           review.proposed["version"], approved, now)  # fmt: skip
     if approved and review.kind is Kind.JOURNEYS and runtime.processor is not None:
         runtime.processor.wake_journeys()
+    if approved and review.kind is Kind.MODELS and runtime.processor is not None:
+        runtime.processor.wake_predictions()
     return JSONBody(review_json(review, full=True))
 
 

@@ -64,12 +64,21 @@ from baton.channels.sms import SmsSender
 from baton.channels.suppressions import SUPPRESSED, suppressed_among
 from baton.channels.task import TaskSender
 from baton.channels.template_store import template_of
-from baton.channels.templates import MessageTemplate, Rendered, render
+from baton.channels.templates import (
+    RECOMMENDATIONS,
+    MessageTemplate,
+    Rendered,
+    recommendations_read,
+    render,
+    sources_of,
+    strings_of,
+)
 from baton.channels.webhook import WebhookSender
 from baton.core.clock import Clock
 from baton.core.errors import BatonError, NotFound
 from baton.core.faults import fault
 from baton.identity import EMAIL, merge_tree, message_from_baton, normalize_email
+from baton.predict.recommended import recommended_items
 from baton.storage.database import (
     among,
     executemany_fast,
@@ -222,7 +231,12 @@ def _prepare(
     now: datetime,
 ) -> tuple[list[Outgoing], list[Sender], list[float | None]]:
     settings = {ws: load_settings(connection, ws) for ws in {row.workspace_id for row in claimed}}
-    templates: dict[tuple[str, str], MessageTemplate | None] = {}
+    templates: dict[tuple[str, str], MessageTemplate | None] = {
+        (row.workspace_id, row.template): None for row in claimed if row.template is not None
+    }
+    for workspace_id, key in templates:
+        templates[workspace_id, key] = _stored(connection, workspace_id, key)
+    recommended = _recommended(connection, claimed, templates)
     devices = _devices(connection, claimed)
     suppressed = _suppressed(connection, claimed, known)
     outgoing: list[Outgoing] = []
@@ -240,16 +254,21 @@ def _prepare(
                 "timezone": traits.get("timezone") or policy.timezone or "UTC",
             },
             "event": payload.get("trigger") or {},
-            "journey": {"id": row.journey_id, "node": row.node, "version": row.version},
+            "journey": {
+                "id": row.journey_id,
+                "node": row.node,
+                "version": row.version,
+                # What the instance's decide nodes chose: `journey.decisions.<node>.offer`.
+                "decisions": payload.get("decisions") or {},
+            },
             "workspace": policy.constants,
         }
+        if row.id in recommended:
+            data[RECOMMENDATIONS] = recommended[row.id]
         sender: Sender = LogSender()
         rendered = None
         if row.template is not None:
-            key = (row.workspace_id, row.template)
-            if key not in templates:
-                templates[key] = _stored(connection, row.workspace_id, row.template)
-            template = templates[key]
+            template = templates[row.workspace_id, row.template]
             if template is None:
                 sender = LogSender(f"no template {row.template!r}")
             else:
@@ -285,6 +304,37 @@ def _prepare(
         )
         senders.append(sender)
     return outgoing, senders, rates
+
+
+def _recommended(
+    connection: Connection,
+    claimed: Sequence[Claimed],
+    templates: dict[tuple[str, str], MessageTemplate | None],
+) -> dict[str, dict[str, Any]]:
+    """By message id, the recommendations its template (or webhook call) reads, for the
+    messages whose do; read once per workspace for the batch."""
+    wanted: dict[str, tuple[str, str, frozenset[str]]] = {}
+    for row in claimed:
+        template = templates.get((row.workspace_id, row.template or ""))
+        sources = sources_of(template) if template is not None else []
+        if row.channel == "webhook" and row.payload:
+            calls = {name: row.payload.get(name) for name in ("url", "headers", "body")}
+            sources += [source for _, source in strings_of(calls, "")]
+        keys = recommendations_read(sources)
+        if keys:
+            wanted[row.id] = (row.workspace_id, row.profile_id, keys)
+    by_workspace: dict[str, tuple[list[str], set[str]]] = defaultdict(lambda: ([], set()))
+    for workspace_id, profile_id, keys in wanted.values():
+        by_workspace[workspace_id][0].append(profile_id)
+        by_workspace[workspace_id][1].update(keys)
+    loaded = {
+        workspace_id: recommended_items(connection, workspace_id, profile_ids, keys)
+        for workspace_id, (profile_ids, keys) in by_workspace.items()
+    }
+    return {
+        message_id: loaded[workspace_id][profile_id]
+        for message_id, (workspace_id, profile_id, _) in wanted.items()
+    }
 
 
 def _sender(row: Claimed, provider: Any, rendered: Rendered | None, fallback: Sender) -> Sender:

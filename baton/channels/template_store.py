@@ -7,11 +7,20 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from baton.channels.templates import MessageTemplate, Rendered, parse_template, render
+from baton.channels.templates import (
+    RECOMMENDATIONS,
+    MessageTemplate,
+    Rendered,
+    parse_template,
+    recommendations_read,
+    render,
+    sources_of,
+)
 from baton.core.errors import NotFound
 from baton.core.formats import iso_instant
 from baton.core.ids import new_id
 from baton.core.paging import Page
+from baton.predict.recommended import recommended_items
 from baton.segments import yaml_diff
 from baton.storage.tables import message_templates, profiles
 from baton.workspaces import load_policy
@@ -141,7 +150,8 @@ def personalise(
     draft: bool = False,
 ) -> Rendered:
     """A template (stored or a `draft`) rendered for a profile: its traits, computed values
-    and time zone, the trigger `event`, the `journey` context and the workspace constants."""
+    and time zone, the trigger `event`, the `journey` context, the workspace constants and,
+    when the template reads them, the items recommended to the profile."""
     policy = load_policy(connection, workspace_id)
     traits, computed = connection.execute(
         select(profiles.c.traits, profiles.c.computed).where(
@@ -160,4 +170,8 @@ def personalise(
         "journey": journey or {},
         "workspace": policy.constants,
     }
+    keys = recommendations_read(sources_of(template))
+    if keys:
+        found = recommended_items(connection, workspace_id, [profile_id], keys)
+        data[RECOMMENDATIONS] = found[profile_id]
     return render(template, data, draft=draft)

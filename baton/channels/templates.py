@@ -3,9 +3,11 @@
 A template names its channel and the parts that channel sends (an e-mail's subject,
 HTML and text; an SMS, push or chat body). Every part is Liquid over plain data only:
 `profile` (`id`, `traits`, `computed`, `timezone`), `event` (the trigger: `event`,
-`properties`), `journey` (`key`, `node`, `version`) and `workspace` (the constants of the
-workspace policy). Saving refuses a syntax error, an unknown variable root or an unknown
-filter, with the part, line and column. Rendering has limits on loops, output size and
+`properties`), `journey` (`key`, `node`, `version`), `workspace` (the constants of the
+workspace policy) and `recommendations` (`recommendations.<key>`: the items a prediction
+recommends the profile, read only for templates that use it; see recommendations_read).
+Saving refuses a syntax error, an unknown variable root or an unknown filter, with the
+part, line and column. Rendering has limits on loops, output size and
 nesting; HTML is auto-escaped and the CSS of its `<style>` elements inlined (a linked
 stylesheet is never fetched); a missing text part is derived from the HTML.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -36,9 +39,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from baton.core.errors import InvalidInput
 from baton.core.local_time import zone_or
 from baton.core.validation import validated
+from baton.predict.recommended import EVERY
 from baton.segments import is_number, parse_instant
 
-ROOTS = ("profile", "event", "journey", "workspace")
+RECOMMENDATIONS = "recommendations"
+ROOTS = ("profile", "event", "journey", "workspace", RECOMMENDATIONS)
 # Parts each channel needs (all of one group: at least one of a tuple).
 _NEEDS: dict[str, list[tuple[str, ...]]] = {
     "email": [("subject",), ("html", "text")],
@@ -403,6 +408,32 @@ def text_of(markup: str) -> str:
     parser.feed(markup)
     lines = (re.sub(r"[ \t]+", " ", line).strip() for line in "".join(parser.chunks).split("\n"))
     return html.unescape(re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip())
+
+
+def sources_of(template: MessageTemplate) -> list[str]:
+    """The Liquid of the template's parts."""
+    return [source for part in PARTS if (source := getattr(template, part)) is not None]
+
+
+def recommendations_read(sources: Iterable[str]) -> frozenset[str]:
+    """The keys of the predictions Liquid `sources` read under `recommendations` (EVERY
+    where one reads it whole or by a computed key); empty when none does, so a message
+    that shows no recommendations costs no query."""
+    return frozenset(key for source in sources for key in _recommendations_read(source))
+
+
+@lru_cache(maxsize=4096)
+def _recommendations_read(source: str) -> frozenset[str]:
+    if RECOMMENDATIONS not in source:
+        return frozenset()
+    try:
+        uses = _PLAIN.from_string(source).analyze().globals.get(RECOMMENDATIONS, [])
+    except LiquidError:
+        return frozenset()
+    return frozenset(
+        use.segments[1] if len(use.segments) > 1 and isinstance(use.segments[1], str) else EVERY
+        for use in uses
+    )
 
 
 def check_text(field: str, source: str) -> None:

@@ -25,6 +25,7 @@ from baton.cli.demo import demo
 from baton.cli.journeys import journeys_app
 from baton.cli.keys import keys_app
 from baton.cli.policy import policy_app
+from baton.cli.predictions import predictions_app
 from baton.cli.reports import kpis, report_app
 from baton.cli.secrets import secrets_app
 from baton.cli.segments import segments_app
@@ -53,6 +54,7 @@ profiles_app = typer.Typer(help="Unified customer profiles.", no_args_is_help=Tr
 app.add_typer(keys_app, name="keys")
 app.add_typer(profiles_app, name="profiles")
 app.add_typer(segments_app, name="segments")
+app.add_typer(predictions_app, name="predictions")
 app.add_typer(journeys_app, name="journeys")
 app.add_typer(policy_app, name="policy")
 app.add_typer(templates_app, name="templates")
@@ -153,7 +155,8 @@ def serve(
         # module alone: through `baton` it would load the API too.
         worker = [sys.executable, "-m", "baton.cli.worker", "--parent", str(os.getpid())]
         after_identity = (Stage.SEGMENTS, Stage.JOURNEYS, Stage.DELIVERY, Stage.ANALYTICS)
-        for stages in ((Stage.IDENTITY, Stage.BUILDS, Stage.DELIVERY), after_identity):
+        first = (Stage.IDENTITY, Stage.BUILDS, Stage.DELIVERY, Stage.PREDICTIONS)
+        for stages in (first, after_identity):
             chosen = [option for stage in stages for option in ("--stage", stage.value)]
             children.append(subprocess.Popen([*worker, *chosen]))
     api = create_app(runtime)

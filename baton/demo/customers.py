@@ -11,6 +11,7 @@ returns those due in an hour, `Customers.react` schedules replies to what was de
 
 from __future__ import annotations
 
+import math
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -43,6 +44,34 @@ _REPLIES: dict[str, tuple[float, int, str]] = {
     "card-failed-push": (0.35, 1, "Card Replaced"),
     "check-in-push": (0.7, 2, "Checked In"),
 }
+# What people who look at one product look at next: the co-views a recommender can learn.
+_COMPANIONS = {
+    "boots": "raincoat",
+    "raincoat": "scarf",
+    "sneakers": "t-shirt",
+    "jeans": "t-shirt",
+    "headphones": "charger",
+    "watch": "charger",
+}
+# NPS comments by score band (detractor 0-6, passive 7-8, promoter 9-10), some in the seed
+# markets' languages, which the sentiment model detects but does not score.
+_COMMENTS = {
+    "detractor": [
+        "The delivery was late and support never answered. Very disappointed.",
+        "Terrible experience, the parcel arrived damaged.",
+        "A szállítás nagyon lassú volt.",
+    ],
+    "passive": [
+        "Fine overall, nothing special.",
+        "Good products but the website is slow.",
+        "Dostawa była w porządku.",
+    ],
+    "promoter": [
+        "Love the new collection, great quality and fast delivery!",
+        "Excellent service, I will definitely buy again.",
+        "Nagyon elégedett vagyok, köszönöm!",
+    ],
+}
 
 
 @dataclass
@@ -59,6 +88,9 @@ class Customer:
     sessions_per_day: float
     region: str | None  # telecom subscribers
     banked: bool
+    # A telecom subscriber's contract, as a CSV import gives it: text only.
+    telecom: dict[str, str] = field(default_factory=dict)
+    age_band: str = ""
     cart: str | None = None
     orders: int = 0
     identified: bool = False
@@ -77,12 +109,13 @@ class Customer:
             "firstName": self.first_name,
             "timezone": self.timezone,
             "birthday": self.birthday,
+            "age_band": self.age_band,
         }
         if self.phone:
             traits["phone"] = self.phone
         if self.region:
             traits["region"] = self.region
-        return traits
+        return traits | self.telecom
 
 
 @dataclass
@@ -106,23 +139,26 @@ class Customers:
             devices = [f"anon-{seed}-{n}-{d}" for d in range(1 + (rng.random() < 0.35))]
             if n % 97 == 0:
                 devices.append(shared)
-            found.people.append(
-                Customer(
-                    n=n,
-                    user_id=f"cust-{n:06d}",
-                    email=f"{first.lower()}.{n}@example.com",
-                    first_name=first,
-                    phone=f"+3361{n:07d}" if rng.random() < 0.6 else None,
-                    timezone=rng.choice(ZONES),
-                    birthday=f"{rng.randint(1960, 2004)}-"
-                    f"{(start + timedelta(days=rng.randrange(days + 30))).strftime('%m-%d')}",
-                    devices=devices,
-                    signs_up_on=min(days - 1, int(rng.expovariate(1 / (days / 4)))),
-                    sessions_per_day=min(1.5, rng.paretovariate(2.5) * 0.12),
-                    region=rng.choice(REGIONS) if rng.random() < 0.3 else None,
-                    banked=rng.random() < 0.3,
-                )
+            customer = Customer(
+                n=n,
+                user_id=f"cust-{n:06d}",
+                email=f"{first.lower()}.{n}@example.com",
+                first_name=first,
+                phone=f"+3361{n:07d}" if rng.random() < 0.6 else None,
+                timezone=rng.choice(ZONES),
+                birthday=f"{rng.randint(1960, 2004)}-"
+                f"{(start + timedelta(days=rng.randrange(days + 30))).strftime('%m-%d')}",
+                devices=devices,
+                signs_up_on=min(days - 1, int(rng.expovariate(1 / (days / 4)))),
+                sessions_per_day=min(1.5, rng.paretovariate(2.5) * 0.12),
+                region=rng.choice(REGIONS) if rng.random() < 0.3 else None,
+                banked=rng.random() < 0.3,
             )
+            customer.age_band = _age_band(start.year - int(customer.birthday[:4]))
+            # Drawn apart, so that the people and events of a seed stay those they were.
+            if customer.region:
+                customer.telecom = _contract(random.Random(f"{seed}:telecom:{n}"))
+            found.people.append(customer)
         return found
 
     def hour(self, index: int) -> list[dict[str, Any]]:
@@ -143,7 +179,8 @@ class Customers:
                 continue
             if template == "nps-survey" and rng.random() < 0.45:
                 score = rng.choices(range(11), weights=[1, 1, 1, 2, 2, 3, 4, 8, 10, 12, 10])[0]
-                self._at(index + rng.randint(1, 30), customer, "NPS Submitted", {"score": score})
+                answer = {"score": score, "comment": _comment(customer, score)}
+                self._at(index + rng.randint(1, 30), customer, "NPS Submitted", answer)
                 continue
             reply = _REPLIES.get(template)
             if reply is None:
@@ -199,26 +236,31 @@ class Customers:
             self._at(at, customer, "Page Viewed", {"path": rng.choice(["/", "/new", "/sale"])},
                      second=next(step))  # fmt: skip
         viewed = rng.sample(CATALOGUE, rng.randint(0, 3))
-        for name, category, price in viewed:
-            self._at(at, customer, "Product Viewed",
-                     {"sku": name, "name": name, "category": category, "price": price},
-                     second=next(step))  # fmt: skip
+        for name, _, _ in viewed:
+            for seen in (name, _COMPANIONS.get(name)):
+                if seen is not None:
+                    self._at(at, customer, "Product Viewed", _product(seen), second=next(step))
         if viewed and customer.identified and rng.random() < 0.3:
-            name, category, price = viewed[0]
+            name = viewed[0][0]
             customer.cart = f"cart-{customer.n}-{at}"
-            self._at(at, customer, "Product Added", {"sku": name, "name": name,
-                     "category": category, "price": price, "cart_id": customer.cart},
+            self._at(at, customer, "Product Added", {**_product(name), "cart_id": customer.cart},
                      second=next(step))  # fmt: skip
             if rng.random() < 0.35:
-                self._order(rng, customer, at, next(step))
+                self._order(rng, customer, at, next(step), name)
 
-    def _order(self, rng: random.Random, customer: Customer, at: int, second: int) -> None:
+    def _order(
+        self, rng: random.Random, customer: Customer, at: int, second: int,
+        item: str | None = None,
+    ) -> None:  # fmt: skip
         basket = round(min(900.0, rng.lognormvariate(4.0, 0.6)), 2)
         customer.orders += 1
         order_id = f"o-{customer.n}-{customer.orders}"
         self._at(at, customer, "Checkout Started", {"cart_id": customer.cart, "total": basket},
                  second=second)  # fmt: skip
-        paid = {"order_id": order_id, "revenue": basket, "total": basket, "currency": "EUR"}
+        paid: dict[str, Any] = {"order_id": order_id, "revenue": basket, "total": basket,
+                                "currency": "EUR"}  # fmt: skip
+        if item is not None:
+            paid["products"] = [{"product_id": item, "quantity": 1}]
         self._at(at, customer, "Order Completed", paid, second=second + 30)
         customer.cart = None
         self._at(at + 20, customer, "Order Shipped", {"order_id": order_id})
@@ -267,3 +309,36 @@ class Customers:
 
     def _instant(self, hour: int, second: int) -> str:
         return (self.start + timedelta(hours=hour, seconds=second)).isoformat()
+
+
+def _product(name: str) -> dict[str, Any]:
+    """A catalogue item as product events carry it (`product_id` as Segment's spec names it)."""
+    _, category, price = next(item for item in CATALOGUE if item[0] == name)
+    return {"product_id": name, "sku": name, "name": name, "category": category, "price": price}
+
+
+def _comment(customer: Customer, score: int) -> str:
+    band = "detractor" if score <= 6 else "passive" if score <= 8 else "promoter"
+    choices = _COMMENTS[band]
+    return choices[customer.n % len(choices)]
+
+
+def _contract(rng: random.Random) -> dict[str, str]:
+    """A subscriber's contract and whether they left, as the operator's export says it.
+    Leaving is planted: month-to-month, new and expensive contracts churn more."""
+    contract = rng.choices(["Month-to-month", "One year", "Two year"], weights=[5, 3, 2])[0]
+    tenure = rng.randint(1, 72)
+    charges = round(rng.uniform(20, 110), 2)
+    odds = -0.4 + 2.0 * (contract == "Month-to-month") - 0.04 * tenure + 0.025 * (charges - 65)
+    churned = rng.random() < 1 / (1 + math.exp(-odds))
+    return {
+        "contract": contract,
+        "tenure_months": str(tenure),
+        "monthly_charges": f"{charges:.2f}",
+        "churned": "Yes" if churned else "No",
+    }
+
+
+def _age_band(age: int) -> str:
+    """The trait the demo's fairness reports compare groups of."""
+    return "under 30" if age < 30 else "30-44" if age < 45 else "45-59" if age < 60 else "60+"

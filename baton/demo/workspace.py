@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, select
 
 from baton.channels import set_consent
 from baton.core.clock import ManualClock
-from baton.demo.customers import Customers
+from baton.demo.customers import CATALOGUE, Customers
 from baton.identity import find_profile
 from baton.ingest import parse_message, store_messages
 from baton.journeys import (
@@ -30,8 +30,12 @@ from baton.journeys import (
     parse_journey,
 )
 from baton.pipeline import run_until_idle
+from baton.predict import get_prediction, parse_prediction, request_training, save_prediction
+from baton.predict.catalog import CatalogItem, save_items
 from baton.storage.database import write_transaction
 from baton.storage.tables import events, identifiers, messages
+from baton.workspaces import load_policy, save_policy
+from baton.workspaces.policy import Fairness
 
 # The ready journeys installed, with parameters that suit weeks rather than years.
 TEMPLATES: dict[str, dict[str, Any]] = {
@@ -47,6 +51,45 @@ TEMPLATES: dict[str, dict[str, Any]] = {
     "telecom-outage": {},
     "card-payment-failed": {},
 }
+
+
+# Predictions that learn from what the demo's weeks hold (the win-back template's churn-90d
+# needs 90 days of orders, so it fails with its reason). `calibration_end` is filled in.
+PREDICTIONS: list[dict[str, Any]] = [
+    {
+        "key": "buys-7d",
+        "name": "Buys within 7 days",
+        "kind": "classification",
+        "label": {"event": {"event": "Order Completed", "within": "7d"}},
+        "features": {"traits": "*", "events": "auto", "computed": "*"},
+    },
+    {
+        "key": "telecom-churn",
+        "name": "Telecom churn",
+        "kind": "classification",
+        "label": {"trait": {"name": "churned", "positive": "Yes"}},
+        "features": {"exclude": ["email", "phone", "firstName", "birthday"], "events": "auto"},
+    },
+    {"key": "customer-value", "name": "Customer value", "kind": "clv", "horizon": "90d"},
+    {
+        "key": "next-products",
+        "name": "Products to show next",
+        "kind": "recommendations",
+        "count": 3,
+        "interactions": [
+            {"event": "Order Completed", "item": "products[].product_id", "weight": 3},
+            {"event": "Product Added", "weight": 2},
+            {"event": "Product Viewed", "weight": 1},
+        ],
+    },
+    {
+        "key": "nps-mood",
+        "name": "Mood of NPS comments",
+        "kind": "sentiment",
+        "event": "NPS Submitted",
+        "text": "comment",
+    },
+]
 
 
 @dataclass(frozen=True)
@@ -81,6 +124,7 @@ def build_demo(
             template = get_journey_template(name)
             install(connection, workspace_id, template, given, start, publish=True)
         _test_the_cart_incentive(connection, workspace_id, start)
+        _add_predictions(connection, workspace_id, start, days)
     population = Customers.generate(customers, start, days, seed)
     retries = random.Random(f"{seed}:retries")
     stored = 0
@@ -102,6 +146,12 @@ def build_demo(
             run_until_idle(engine, clock, retries, region)
         population.react(index, _delivered(engine, workspace_id, clock, index, start))
         progress(index + 1, days * 24)
+    # Trained again on every day lived, so the console opens on models of the whole period.
+    with write_transaction(engine) as connection:
+        for found in PREDICTIONS:
+            prediction = get_prediction(connection, workspace_id, found["key"])
+            request_training(connection, prediction, clock.now(), None, needs_review=False)
+    run_until_idle(engine, clock, retries, region)
     with engine.connect() as connection:
         sent = connection.execute(
             select(messages.c.id).where(messages.c.workspace_id == workspace_id)
@@ -129,6 +179,25 @@ def _test_the_cart_incentive(connection: Connection, workspace_id: str, now: dat
         "next": nodes["incentive"]["next"],
     }  # fmt: skip
     apply_journey(connection, workspace_id, parse_journey(document), now, publish_it=True)
+
+
+def _add_predictions(connection: Connection, workspace_id: str, start: datetime, days: int) -> None:
+    """The demo's models, with the shop's catalogue to recommend from. They train at once
+    (on too little data at first: they fail with the reason) and again weekly."""
+    items = [
+        (name, CatalogItem(name=name.capitalize(), price=price, attributes={"category": category}))
+        for name, category, price in CATALOGUE
+    ]
+    save_items(connection, workspace_id, items, start)
+    # Each model's card compares its scores across age bands.
+    policy = load_policy(connection, workspace_id)
+    fair = Fairness(sensitive_traits=["age_band"], max_gap=0.1)
+    save_policy(connection, workspace_id, policy.model_copy(update={"fairness": fair}))
+    # The value model is fitted on the first two thirds and checked against the last third.
+    holdout = (start + timedelta(days=days * 2 // 3)).isoformat()
+    for found in PREDICTIONS:
+        given = {**found, "calibration_end": holdout} if found["kind"] == "clv" else found
+        save_prediction(connection, workspace_id, parse_prediction(given), start)
 
 
 def _call(

@@ -45,6 +45,7 @@ from baton.storage.tables import (
     component_users,
     consent_changes,
     consents,
+    decisions,
     erased_identifiers,
     erasures,
     events,
@@ -58,6 +59,7 @@ from baton.storage.tables import (
     message_attempts,
     message_decisions,
     messages,
+    prediction_scores,
     profile_due,
     profiles,
     push_tokens,
@@ -85,6 +87,8 @@ PERSONAL_TABLES = (
     "push_tokens",
     "inbox_items",
     "suppressions",
+    "prediction_scores",
+    "decisions",
     "audit_log",
 )
 
@@ -341,6 +345,8 @@ def _delete_everything(
         (journey_refusals, among(journey_refusals.c.profile_id, ids, dialect)),
         (segment_memberships, among(segment_memberships.c.profile_id, ids, dialect)),
         (profile_due, among(profile_due.c.profile_id, ids, dialect)),
+        (prediction_scores, among(prediction_scores.c.profile_id, ids, dialect)),
+        (decisions, among(decisions.c.profile_id, ids, dialect)),
         (consents, among(consents.c.profile_id, ids, dialect)),
         (consent_changes, among(consent_changes.c.profile_id, ids, dialect)),
         (push_tokens, among(push_tokens.c.profile_id, ids, dialect)),

@@ -23,6 +23,7 @@ from pydantic import (
     Field,
     Tag,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -476,6 +477,31 @@ class MessageNode(_Onward):
     subscription_group: str | None = Field(default=None, max_length=100)
     transactional: bool = False
     on_cap: Literal["skip", "defer"] = "skip"
+    # `best_time`: wait (at most `max_delay`) for the profile's usual hour to engage,
+    # outside quiet hours; a `holdout` share is sent at once, to measure the lift.
+    send_at: Literal["now", "best_time"] = "now"
+    max_delay: str = "24h"
+    holdout: float = Field(default=0.1, ge=0, lt=1)
+
+    @field_validator("max_delay")
+    @classmethod
+    def _max_delay(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("send_at") != "best_time":
+            raise ValueError("max_delay applies to send_at: best_time")
+        if not timedelta(0) < parse_duration(value) <= timedelta(days=7):
+            raise ValueError("must be more than 0s and at most 7d")
+        return value
+
+    @field_validator("holdout")
+    @classmethod
+    def _holdout(cls, value: float, info: ValidationInfo) -> float:
+        if info.data.get("send_at") != "best_time":
+            raise ValueError("holdout applies to send_at: best_time")
+        return value
+
+    @cached_property
+    def delay_limit(self) -> timedelta:
+        return parse_duration(self.max_delay)
 
 
 class UpdateProfileNode(_Onward):
@@ -527,6 +553,107 @@ class WebhookNode(_Onward):
         return self
 
 
+class OfferCap(_Model):
+    """At most `count` decisions of the node give the offer (all profiles together): over
+    the node's whole life, or within any rolling `per` (`30d`)."""
+
+    count: int = Field(ge=1)
+    per: str | None = None
+
+    @field_validator("per")
+    @classmethod
+    def _per(cls, value: str | None) -> str | None:
+        return None if value is None else _duration(value)
+
+    @cached_property
+    def span(self) -> timedelta | None:
+        return None if self.per is None else parse_duration(self.per)
+
+
+class Offer(_Model):
+    """One arm of a `decide` node: worth `value` when the profile reaches the goal,
+    costing `cost` whenever it is given; only for profiles `eligible` holds for."""
+
+    key: str = Field(pattern=r"^[A-Za-z0-9_-]{1,50}$")
+    eligible: Condition | None = None
+    value: float = Field(gt=0)
+    cost: float = Field(default=0, ge=0)
+    cap: OfferCap | None = None
+    next: str | None = None
+
+
+class PriceLevel(Offer):
+    """A price or discount as an arm: `level` is the price or the discount it offers."""
+
+    level: float
+
+
+class DecideNode(_Node):
+    """Next best action: a contextual bandit chooses one of `offers` (or, for dynamic
+    pricing, of `levels`, within the guardrails) per profile, learning from the journey
+    goal reached within `window`; a `holdout` share is chosen at random (docs/journeys.md)."""
+
+    type: Literal["decide"]
+    offers: list[Offer] | None = Field(default=None, min_length=2, max_length=20)
+    levels: list[PriceLevel] | None = Field(default=None, min_length=2, max_length=20)
+    min_margin: float | None = None
+    max_level: float | None = None
+    holdout: float = Field(default=0.1, ge=0.01, le=0.5)
+    context: list[Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.-]{0,199}$")]] = Field(
+        default_factory=list, max_length=20
+    )
+    window: str = "7d"
+    next: str | None = None
+    no_offer_next: str | None = None
+
+    _window = field_validator("window")(_duration)
+
+    @field_validator("offers", "levels")
+    @classmethod
+    def _distinct(cls, arms: list[Offer] | None) -> list[Offer] | None:
+        if arms is not None and len({arm.key for arm in arms}) != len(arms):
+            raise ValueError("keys must differ")
+        return arms
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> DecideNode:
+        if (self.offers is None) == (self.levels is None):
+            raise ValueError("give offers, or levels for dynamic pricing")
+        return self
+
+    @cached_property
+    def arms(self) -> list[Offer]:
+        """Every offer or level, in order."""
+        found: list[Offer] = list(self.offers or self.levels or [])
+        return found
+
+    def guarded(self, arm: Offer) -> str | None:
+        """Why the guardrails never allow this level; None when they do."""
+        if self.min_margin is not None and arm.value - arm.cost < self.min_margin:
+            return f"value - cost {arm.value - arm.cost:g} is below min_margin {self.min_margin:g}"
+        if (
+            self.max_level is not None
+            and isinstance(arm, PriceLevel)
+            and arm.level > self.max_level
+        ):
+            return f"level {arm.level:g} is above max_level {self.max_level:g}"
+        return None
+
+    @cached_property
+    def span(self) -> timedelta:
+        return parse_duration(self.window)
+
+    def exits(self) -> Iterator[tuple[str, str]]:
+        if self.next is not None:
+            yield "next", self.next
+        field = "offers" if self.offers is not None else "levels"
+        for i, arm in enumerate(self.arms):
+            if arm.next is not None:
+                yield f"{field}.{i}.next", arm.next
+        if self.no_offer_next is not None:
+            yield "no_offer_next", self.no_offer_next
+
+
 class EnterJourneyNode(_Node):
     """Hand the profile over to another journey; this instance ends."""
 
@@ -548,6 +675,7 @@ Node = Annotated[
     | MessageNode
     | UpdateProfileNode
     | WebhookNode
+    | DecideNode
     | EnterJourneyNode
     | ExitNode,
     Field(discriminator="type"),
@@ -602,7 +730,24 @@ class JourneyDefinition(_Model):
             if node_id not in reachable:
                 raise _GraphError(f"nodes.{node_id}", f"cannot be reached from {self.start!r}")
         self._refuse_busy_loops()
+        self._check_decisions()
         return self
+
+    def _check_decisions(self) -> None:
+        """A decide node learns from the goal, and its guardrails must leave it a level."""
+        for node_id, node in self.nodes.items():
+            if not isinstance(node, DecideNode):
+                continue
+            if self.goal is None:
+                raise _GraphError(
+                    "goal", f"node {node_id!r} decides by the journey's goal: give one"
+                )
+            if node.offers is not None and (node.min_margin, node.max_level) != (None, None):
+                field = "min_margin" if node.min_margin is not None else "max_level"
+                raise _GraphError(f"nodes.{node_id}.{field}", "guardrails apply to levels")
+            if all(node.guarded(arm) for arm in node.arms):
+                field = "min_margin" if node.min_margin is not None else "max_level"
+                raise _GraphError(f"nodes.{node_id}.{field}", "no level is within the guardrails")
 
     def _reachable(self) -> set[str]:
         seen, todo = {self.start}, [self.start]
@@ -677,6 +822,8 @@ class JourneyDefinition(_Model):
         for node in self.nodes.values():
             if isinstance(node, BranchNode):
                 yield from (case.when for case in node.cases)
+            if isinstance(node, DecideNode):
+                yield from (arm.eligible for arm in node.arms if arm.eligible is not None)
 
 
 @dataclass(frozen=True)

@@ -16,16 +16,21 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 from baton.core.formats import iso_instant
 from baton.journeys.definitions import (
     BranchNode,
     ConditionSignal,
+    DecideNode,
     DelayNode,
     EnterJourneyNode,
     ExitNode,
     HoldoutNode,
     JourneyDefinition,
     MessageNode,
+    Offer,
+    PriceLevel,
     SplitNode,
     UpdateProfileNode,
     WaitForEventNode,
@@ -34,7 +39,10 @@ from baton.journeys.definitions import (
     Weekday,
     event_of,
 )
+from baton.predict.bandit import Arm, Choice, Policy
+from baton.predict.send_time import NO_DATA, BestHour, send_instant
 from baton.segments import Condition, lookup, parse_instant
+from baton.workspaces import QuietHours
 
 # Nodes one stimulus may run through before the instance is stopped as looping. The
 # definition refuses loops that never wait; this guards against any that slip through.
@@ -53,13 +61,44 @@ class Profile(Protocol):
 
     def trait(self, name: str) -> Any: ...
 
+    def computed(self, key: str) -> Any:
+        """A computed trait (`predicted.churn-90d` included)."""
+        ...
+
     def holds(self, condition: Condition, asked_by: str) -> bool:
         """`asked_by` names the question: `audience`, `goal`, `exit_on.1`,
-        `nodes.still.cases.0`."""
+        `nodes.still.cases.0`, `nodes.offer.eligible.ten_off`."""
         ...
 
     def explain(self, condition: Condition, asked_by: str) -> dict[str, Any]:
         """The answer (`holds`) with each clause's and the values they saw."""
+        ...
+
+
+class Decider(Protocol):
+    """Chooses for a `decide` node: the runner with the bandit fitted on the node's past
+    decisions and the offers' caps, a replay from the history."""
+
+    def decide(
+        self,
+        node_id: str,
+        node: DecideNode,
+        eligible: Sequence[Offer],
+        context: dict[str, Any],
+        seed: int,
+    ) -> Choice | None:
+        """None when every eligible offer has reached its cap."""
+        ...
+
+
+class SendTimes(Protocol):
+    """What a `send_at: best_time` message node asks beyond the profile: the runner
+    answers from the database, a replay from the history."""
+
+    def best_hour(self, profile_id: str, timezone: ZoneInfo) -> BestHour: ...
+
+    def quiet_hours(self) -> QuietHours | None:
+        """The workspace's quiet hours."""
         ...
 
 
@@ -130,7 +169,19 @@ class CancelPending:
     """Withdraw the instance's messages not dispatched yet."""
 
 
-Effect = Send | UpdateTraits | Handover | CancelPending
+@dataclass(frozen=True)
+class Decided:
+    """A decide node's choice, for the `decisions` table (once per instance and node)."""
+
+    node: str
+    arm: str
+    propensity: float
+    holdout: bool
+    reason: str
+    context: dict[str, Any]
+
+
+Effect = Send | UpdateTraits | Handover | CancelPending | Decided
 
 
 @dataclass(frozen=True)
@@ -153,10 +204,14 @@ class State:
     wake_at: datetime | None = None
     visits: dict[str, int] = field(default_factory=dict)
     arms: dict[str, str] = field(default_factory=dict)
+    # Per decide node: {"offer", "value", "cost", "level"?, "holdout", "at"}.
+    decisions: dict[str, dict[str, Any]] = field(default_factory=dict)
     holdout: bool = False
     goal_at: datetime | None = None
     outcome: str | None = None
     ended_at: datetime | None = None
+    # While waiting at a best-time message node: the send time it chose, and why.
+    send_at: dict[str, Any] | None = None
 
     @property
     def live(self) -> bool:
@@ -166,6 +221,7 @@ class State:
         """A copy a step may change: the interpreter replaces `trigger`, never edits it."""
         twin = copy.copy(self)
         twin.visits, twin.arms = dict(self.visits), dict(self.arms)
+        twin.decisions = dict(self.decisions)
         return twin
 
     def document(self) -> dict[str, Any]:
@@ -177,6 +233,10 @@ class State:
             stored["arms"] = self.arms
         if self.holdout:
             stored["holdout"] = True
+        if self.decisions:
+            stored["decisions"] = self.decisions
+        if self.send_at is not None:
+            stored["send_at"] = self.send_at
         return stored
 
     @classmethod
@@ -199,6 +259,8 @@ class State:
             visits=dict(document.get("visits") or {}),
             arms=dict(document.get("arms") or {}),
             holdout=bool(document.get("holdout")),
+            decisions=dict(document.get("decisions") or {}),
+            send_at=document.get("send_at"),
             goal_at=goal_at,
             outcome=outcome,
             ended_at=ended_at,
@@ -224,18 +286,23 @@ def advance(
     *,
     paused: bool = False,
     allocations: Allocations | None = None,
+    send_times: SendTimes | None = None,
+    decider: Decider | None = None,
 ) -> Advance:
     """Apply one stimulus. `state` is None only for `Enter`. A paused journey's instances
     still reach goals and exit, but do not move on. `allocations` (split node -> arm ->
-    weight) replace the arms' weights of optimized splits."""
+    weight) replace the arms' weights of optimized splits. Without `send_times`,
+    best-time messages know no hour and go at once."""
     if isinstance(stimulus, Enter):
         fresh = State(node=journey.start, entered_at=stimulus.at, trigger=stimulus.trigger)
-        run = _Run(journey, fresh, profile, stimulus.at, allocations or {})
+        run = _Run(journey, fresh, profile, stimulus.at, allocations or {}, send_times)
+        run.decider = decider
         if not run.signals(None):
             run.go(journey.start)
         return run.result
     assert state is not None
-    run = _Run(journey, state.copy(), profile, stimulus.at, allocations or {})
+    run = _Run(journey, state.copy(), profile, stimulus.at, allocations or {}, send_times)
+    run.decider = decider
     if not state.live:
         return run.result
     if isinstance(stimulus, Stop):
@@ -259,9 +326,12 @@ class _Run:
         profile: Profile,
         at: datetime,
         allocations: Allocations,
+        send_times: SendTimes | None = None,
     ) -> None:
         self.journey = journey
         self.allocations = allocations
+        self.send_times = send_times
+        self.decider: Decider | None = None
         self.state = state
         self.profile = profile
         self.at = at
@@ -360,6 +430,11 @@ class _Run:
                 self.end("timed_out")
             else:
                 self.go(node.timeout_next)
+        elif isinstance(node, MessageNode):
+            self.record(state.node, "resumed", {"by": "time"})
+            self._send(state.node, node, state.visits.get(state.node, 1), state.send_at)
+            state.send_at = None
+            self.go(node.next)
         else:
             assert isinstance(node, DelayNode | WaitUntilNode)
             self.record(state.node, "resumed", {"by": "time"})
@@ -417,19 +492,18 @@ class _Run:
             self.record(node_id, "holdout", {"held_out": held})
             return self._onward(node.next)
         if isinstance(node, MessageNode):
-            send = Send(
-                node_id,
-                visit,
-                node.channel,
-                node.template,
-                node.subscription_group,
-                {"trigger": state.trigger},
-                held_out=state.holdout,
-            )
-            self.result.effects.append(send)
             detail: dict[str, Any] = {"channel": node.channel, "visit": visit}
             if state.holdout:
                 detail["held_out"] = True
+            timing, until = (
+                self._best_time(node_id, node) if node.send_at == "best_time" else ({}, self.at)
+            )
+            if timing:
+                detail["send_at"] = timing
+            if until > self.at:
+                state.send_at = timing
+                return self._wait(node_id, "message", until, detail)
+            self._send(node_id, node, visit, timing or None)
             self.record(node_id, "message", detail)
             return self._onward(node.next)
         if isinstance(node, WebhookNode):
@@ -442,6 +516,8 @@ class _Run:
             }
             if node.response_traits:
                 payload["response_traits"] = node.response_traits
+            if state.decisions:
+                payload["decisions"] = state.decisions
             self.result.effects.append(Send(node_id, visit, "webhook", None, None, payload))
             self.record(node_id, "webhook", {"visit": visit})
             return self._onward(node.next)
@@ -451,6 +527,8 @@ class _Run:
             )
             self.record(node_id, "update_profile", None)
             return self._onward(node.next)
+        if isinstance(node, DecideNode):
+            return self._decide(node_id, node, visit)
         if isinstance(node, EnterJourneyNode):
             self.result.effects.append(Handover(node_id, node.journey))
             self.record(node_id, "enter_journey", {"journey": node.journey})
@@ -460,6 +538,127 @@ class _Run:
         self.record(node_id, "exit")
         self.end("completed")
         return None
+
+    def _send(
+        self, node_id: str, node: MessageNode, visit: int, timing: dict[str, Any] | None
+    ) -> None:
+        payload: dict[str, Any] = {"trigger": self.state.trigger}
+        if self.state.decisions:
+            payload["decisions"] = self.state.decisions
+        if timing is not None:
+            payload["send_at"] = timing
+        self.result.effects.append(
+            Send(
+                node_id,
+                visit,
+                node.channel,
+                node.template,
+                node.subscription_group,
+                payload,
+                held_out=self.state.holdout,
+            )
+        )
+
+    def _best_time(self, node_id: str, node: MessageNode) -> tuple[dict[str, Any], datetime]:
+        """When a best-time message goes out, and why: its group (a `holdout` share goes
+        at once), the profile's hour and where that came from."""
+        held = bucket(self.profile.profile_id, self.journey.key, f"{node_id}:send_at")
+        tz = self.profile.timezone
+        best = (
+            NO_DATA
+            if self.send_times is None
+            else self.send_times.best_hour(self.profile.profile_id, tz)
+        )
+        timing: dict[str, Any] = {
+            "channel": node.channel,
+            "group": "holdout" if held < node.holdout else "best_time",
+            "hour": best.hour,
+            "source": best.source,
+            "basis": best.basis,
+            "engagements": best.engagements,
+        }
+        if timing["group"] == "holdout" or best.hour is None:
+            return timing, self.at
+        quiet = self._quiet_hours(node)
+        if quiet is not None:
+            timing["quiet_hours"] = quiet.model_dump(exclude_none=True)
+        until = send_instant(self.at, tz, best.hour, node.delay_limit, quiet, node.channel)
+        if until > self.at:
+            timing["until"] = iso_instant(until)
+            timing["local"] = f"{until.astimezone(tz):%H:%M}"
+        return timing, until
+
+    def _quiet_hours(self, node: MessageNode) -> QuietHours | None:
+        """The quiet hours the message will be judged by (docs/orchestration.md)."""
+        journey = self.journey
+        if journey.transactional or node.transactional or journey.quiet_hours is False:
+            return None
+        if isinstance(journey.quiet_hours, QuietHours):
+            return journey.quiet_hours
+        return None if self.send_times is None else self.send_times.quiet_hours()
+
+    def _decide(self, node_id: str, node: DecideNode, visit: int) -> str | None:
+        """Choose an offer among those eligible (guardrails, conditions, then caps); a
+        profile that comes back to the node keeps the offer it was given."""
+        state = self.state
+        earlier = state.decisions.get(node_id)
+        if earlier is not None:
+            self.record(node_id, "decide", {"offer": earlier["offer"], "again": True})
+            return self._onward(_after(node, earlier["offer"]))
+        eligible, refused = [], {}
+        for arm in node.arms:
+            refusal = node.guarded(arm)
+            if refusal is None and arm.eligible is not None:
+                asked_by = f"nodes.{node_id}.eligible.{arm.key}"
+                if not self.profile.holds(arm.eligible, asked_by):
+                    refusal = "not eligible"
+            if refusal is None:
+                eligible.append(arm)
+            else:
+                refused[arm.key] = refusal
+        context = {name: _context_value(self.profile, name) for name in node.context}
+        choice = None
+        if eligible:
+            seed = _seed(
+                self.journey.key, node_id, self.profile.profile_id, state.entered_at, visit
+            )
+            if self.decider is None:
+                choice = _cold_choice(node, eligible, context, seed)
+            else:
+                choice = self.decider.decide(node_id, node, eligible, context, seed)
+        detail: dict[str, Any] = {"eligible": [arm.key for arm in eligible]}
+        if refused:
+            detail["refused"] = refused
+        if choice is None:
+            detail["offer"] = None
+            detail["reason"] = (
+                "every eligible offer reached its cap" if eligible else "no offer is eligible"
+            )
+            self.record(node_id, "decide", detail)
+            return self._onward(node.no_offer_next)
+        arm = next(arm for arm in eligible if arm.key == choice.arm)
+        given: dict[str, Any] = {
+            "offer": arm.key,
+            "value": arm.value,
+            "cost": arm.cost,
+            "holdout": choice.holdout,
+            "at": iso_instant(self.at),
+        }
+        if isinstance(arm, PriceLevel):
+            given["level"] = arm.level
+        state.decisions[node_id] = given
+        self.result.effects.append(
+            Decided(node_id, arm.key, choice.propensity, choice.holdout, choice.reason, context)
+        )
+        detail.update(
+            offer=arm.key,
+            propensity=choice.propensity,
+            holdout=choice.holdout,
+            reason=choice.reason,
+            expected={key: round(rate, 4) for key, rate in choice.conversion.items()},
+        )
+        self.record(node_id, "decide", detail)
+        return self._onward(_after(node, arm.key))
 
     def _onward(self, node_id: str | None) -> str | None:
         if node_id is None:
@@ -484,6 +683,37 @@ class _Run:
                 return case.next
         self.record(node_id, "branch", {"case": "default", "conditions": explained})
         return self._onward(node.default)
+
+
+def _after(node: DecideNode, offer: str) -> str | None:
+    """Where a profile given `offer` goes: the offer's `next`, else the node's."""
+    arm = next((arm for arm in node.arms if arm.key == offer), None)
+    return arm.next if arm is not None and arm.next is not None else node.next
+
+
+def _context_value(profile: Profile, name: str) -> Any:
+    """`predicted.<key>` and `computed.<key>` are computed traits, other names traits."""
+    if name.startswith("predicted."):
+        return profile.computed(name)
+    if name.startswith("computed."):
+        return profile.computed(name.removeprefix("computed."))
+    return profile.trait(name)
+
+
+def _seed(journey_key: str, node_id: str, profile_id: str, entered_at: datetime, visit: int) -> int:
+    """The decision's random seed: fixed for the instance and visit, so a decision can be
+    made again to the same result."""
+    text = f"{journey_key}\x00{node_id}\x00{profile_id}\x00{iso_instant(entered_at)}\x00{visit}"
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
+
+
+def _cold_choice(
+    node: DecideNode, eligible: Sequence[Offer], context: dict[str, Any], seed: int
+) -> Choice:
+    """A choice with no past decisions and no caps to know (simulations, tests)."""
+    policy = Policy([arm.key for arm in node.arms], node.context, [])
+    offers = [Arm(arm.key, arm.value, arm.cost) for arm in eligible]
+    return policy.choose(offers, context, node.holdout, np.random.default_rng(seed))
 
 
 def bucket(profile_id: str, journey_key: str, node_id: str) -> float:
@@ -538,6 +768,9 @@ class _RecordedProfile:
                     self._explained[f"nodes.{step.node}.cases.{index}"] = verdict
                 if detail.get("case") != "default":
                     self._yes.add(f"nodes.{step.node}.cases.{detail['case']}")
+            if step.action == "decide":
+                for key in detail.get("eligible", ()):
+                    self._yes.add(f"nodes.{step.node}.eligible.{key}")
             if step.action in ("goal", "exit_rule"):
                 self._yes.add(detail["by"])
 
@@ -552,11 +785,61 @@ class _RecordedProfile:
     def trait(self, name: str) -> Any:
         return self._live.trait(name)
 
+    def computed(self, key: str) -> Any:
+        return self._live.computed(key)
+
     def holds(self, condition: Condition, asked_by: str) -> bool:
         return asked_by in self._yes
 
     def explain(self, condition: Condition, asked_by: str) -> dict[str, Any]:
         return self._explained.get(asked_by, {"holds": asked_by in self._yes})
+
+
+class _RecordedDecider:
+    """Chooses what a recorded history says each decide node chose."""
+
+    def __init__(self, steps: Sequence[Step]) -> None:
+        self._chosen: dict[str, Choice | None] = {}
+        for step in steps:
+            detail = step.detail or {}
+            if step.action == "decide" and not detail.get("again"):
+                offer = detail.get("offer")
+                self._chosen[step.node] = (
+                    None
+                    if offer is None
+                    else Choice(
+                        offer, detail["propensity"], detail["holdout"], detail["reason"], {}
+                    )
+                )
+
+    def decide(
+        self,
+        node_id: str,
+        node: DecideNode,
+        eligible: Sequence[Offer],
+        context: dict[str, Any],
+        seed: int,
+    ) -> Choice | None:
+        return self._chosen.get(node_id)
+
+
+class _RecordedSendTimes:
+    """Answers a best-time message node the way a recorded history says it was answered."""
+
+    def __init__(self, steps: Sequence[Step]) -> None:
+        self._best, self._quiet = NO_DATA, None
+        for step in steps:
+            timing = (step.detail or {}).get("send_at") if step.action == "message" else None
+            if timing:
+                self._best = BestHour(timing["hour"], timing["source"], timing["engagements"])
+                quiet = timing.get("quiet_hours")
+                self._quiet = None if quiet is None else QuietHours.model_validate(quiet)
+
+    def best_hour(self, profile_id: str, timezone: ZoneInfo) -> BestHour:
+        return self._best
+
+    def quiet_hours(self) -> QuietHours | None:
+        return self._quiet
 
 
 def stimuli_of(steps: Sequence[Step]) -> Iterator[list[Step]]:
@@ -596,7 +879,14 @@ def replay(
             stimulus = Tick(first.at)
         else:
             stimulus = Stop(first.at, (first.detail or {})["outcome"])
-        result = advance(journey, state, stimulus, _RecordedProfile(profile, group))
+        result = advance(
+            journey,
+            state,
+            stimulus,
+            _RecordedProfile(profile, group),
+            send_times=_RecordedSendTimes(group),
+            decider=_RecordedDecider(group),
+        )
         state = result.state
         total.state = state
         total.effects.extend(result.effects)

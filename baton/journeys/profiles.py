@@ -52,6 +52,12 @@ class ProfileView:
     def trait(self, name: str) -> Any:
         return lookup(self._traits(), name)
 
+    def computed(self, key: str) -> Any:
+        try:
+            return self._evaluated().computed(key)
+        except KeyError:  # no such computed trait (deleted since publishing): missing
+            return None
+
     def holds(self, condition: Condition, asked_by: str) -> bool:
         return self._evaluated().condition(condition)
 

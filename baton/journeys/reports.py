@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Select, case, func, select
 from baton.channels import CANCELLED, DEFERRED, SKIPPED, STATUSES
 from baton.core.formats import iso_instant
 from baton.core.paging import Page
+from baton.journeys.best_time import best_time_lift
 from baton.journeys.definitions import NODE_TYPES
 from baton.journeys.store import Journey
 from baton.storage.database import among
@@ -25,7 +26,8 @@ from baton.storage.tables import (
 
 def journey_stats(connection: Connection, journey: Journey) -> dict[str, Any]:
     """Per node: how many visits entered it, how many instances wait there now, how many
-    ended there; the instances' outcomes, and goals with the mean time to reach them."""
+    ended there; the instances' outcomes, and goals with the mean time to reach them.
+    Best-time message nodes add their opens and clicks against their holdout's."""
     instances = journey_instances.c
     entered: dict[str, int] = dict(
         connection.execute(
@@ -66,6 +68,7 @@ def journey_stats(connection: Connection, journey: Journey) -> dict[str, Any]:
     ).all()
     seconds = [(goal - entered_at).total_seconds() for entered_at, goal in goals]
     sent, by_node = _message_decisions(connection, journey)
+    lift = best_time_lift(connection, journey.id, journey.workspace_id)
     total = sum(outcomes.values())
     nodes = sorted(set(entered) | set(waiting) | set(ended))
     return {
@@ -85,6 +88,7 @@ def journey_stats(connection: Connection, journey: Journey) -> dict[str, Any]:
                 "waiting": waiting.get(node, 0),
                 "exited": ended.get(node, 0),
                 **({"messages": by_node[node]} if node in by_node else {}),
+                **({"best_time": lift[node]} if node in lift else {}),
             }
             for node in nodes
         },

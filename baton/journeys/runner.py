@@ -45,12 +45,21 @@ from baton.core.local_time import zone
 from baton.identity import message_from_baton
 from baton.journeys.admission import admission
 from baton.journeys.allocation import allocations_of
+from baton.journeys.best_time import SendTimesReader
+from baton.journeys.decisions import (
+    Decider,
+    Reached,
+    decision_row,
+    insert_decisions,
+    reward_goals,
+)
 from baton.journeys.definitions import ApiTrigger, JourneyDefinition, event_of
 from baton.journeys.interpreter import (
     Advance,
     Allocations,
     Arrival,
     CancelPending,
+    Decided,
     Enter,
     Handover,
     Send,
@@ -118,6 +127,8 @@ class _Writes:
     cancelled: list[str] = field(default_factory=list)
     trait_messages: list[dict[str, Any]] = field(default_factory=list)
     refusals: dict[tuple[str, str], Refusal] = field(default_factory=dict)
+    decisions: list[dict[str, Any]] = field(default_factory=list)
+    reached: list[Reached] = field(default_factory=list)
 
 
 class Batch:
@@ -145,6 +156,10 @@ class Batch:
         self._catalog: Catalog | None = None
         self._timezone: ZoneInfo | None = None
         self._allocations: dict[str, Allocations] = {}
+        self._deciders: dict[str, Decider] = {}
+        self.send_times = SendTimesReader(
+            connection, workspace_id, now, lambda: self.default_timezone, self.instances.keys
+        )
 
     # -- what the interpreter may ask
 
@@ -199,6 +214,12 @@ class Batch:
             self._allocations[journey_id] = allocations_of(self.connection, journey_id)
         return self._allocations[journey_id]
 
+    def decider(self, journey_id: str) -> Decider:
+        """What the journey's decide nodes choose with (their bandits and caps)."""
+        if journey_id not in self._deciders:
+            self._deciders[journey_id] = Decider(self.connection, journey_id, self.now)
+        return self._deciders[journey_id]
+
     def definition(self, instance: Instance) -> JourneyDefinition:
         live = self.live.get(instance.journey_id)
         if live is not None and live.journey.published_version == instance.version:
@@ -249,6 +270,8 @@ class Batch:
             self.view(instance.profile_id),
             paused=paused,
             allocations=self.allocations(instance.journey_id),
+            send_times=self.send_times,
+            decider=self.decider(instance.journey_id),
         )
         if result.changed:
             self._record(instance, result)
@@ -298,6 +321,8 @@ class Batch:
             Enter(at, trigger),
             self.view(profile_id),
             allocations=self.allocations(journey.journey.id),
+            send_times=self.send_times,
+            decider=self.decider(journey.journey.id),
         )
         instance = Instance(
             new_id("jin", self.now),
@@ -402,6 +427,15 @@ class Batch:
                 }
             )
             instance.steps += 1
+        state = result.state
+        if (
+            state.decisions
+            and state.goal_at is not None
+            and any(step.action == "goal" for step in result.steps)
+        ):
+            self._writes.reached.append(
+                Reached(instance.id, state.goal_at, state.decisions, self.definition(instance))
+            )
         for effect in result.effects:
             self._apply(instance, effect, depth)
 
@@ -412,6 +446,18 @@ class Batch:
             self._writes.cancelled.append(instance.id)
         elif isinstance(effect, UpdateTraits):
             self._update_traits(instance, effect)
+        elif isinstance(effect, Decided):
+            self._writes.decisions.append(
+                decision_row(
+                    self.workspace_id,
+                    instance.journey_id,
+                    instance.id,
+                    instance.profile_id,
+                    instance.state.goal_at,
+                    effect,
+                    self.now,
+                )
+            )
         elif isinstance(effect, Handover):
             target = self.by_key.get(effect.journey)
             refusal: str | None
@@ -496,6 +542,8 @@ class Batch:
                 [_instance_row(self.workspace_id, i) for i in writes.new],
             )
         executemany_fast(connection, _INSERT_STEP, writes.steps)
+        insert_decisions(connection, writes.decisions)
+        reward_goals(connection, writes.reached)
         enqueue(connection, writes.messages, self.now)
         cancel_pending(connection, writes.cancelled, self.now, "instance ended")
         executemany_fast(

@@ -6,30 +6,44 @@ a profile that never entered, from its events and conditions as they stand now.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, func, select
 
 from baton.channels import CAP_PREFIX, DELIVERED, PENDING
 from baton.core.formats import iso_instant
+from baton.journeys.best_time import timing_answer
+from baton.journeys.decisions import instance_decisions
 from baton.journeys.definitions import (
     ApiTrigger,
     DateTraitTrigger,
     JourneyDefinition,
     ScheduleTrigger,
+    dump_journey,
     event_of,
 )
 from baton.journeys.profiles import conditions_catalog
 from baton.journeys.refusals import AUDIENCE, PAUSED, last_refusal
 from baton.journeys.store import Journey, Status, definition_of
-from baton.segments import ProfileEvaluation, ProfileFacts, load_facts
+from baton.segments import (
+    PREDICTED,
+    PREDICTED_KEY,
+    ProfileEvaluation,
+    ProfileFacts,
+    load_catalog,
+    load_facts,
+    referenced_segments,
+)
 from baton.storage.tables import (
     events,
     journey_instances,
     journey_versions,
     message_decisions,
     messages,
+    profiles,
 )
 
 # How many of the profile's trigger events are checked against the trigger's filters.
@@ -52,6 +66,9 @@ def why(
         "profile_id": profile_id,
         "entered": bool(instances),
     }
+    scores = _scores_read(connection, workspace_id, journey, profile_id)
+    if scores:
+        found["predictions"] = scores
     if not instances:
         reasons = _never_entered(connection, workspace_id, journey, profile_id, now)
         return {**found, "answer": reasons[0]["message"], "reasons": reasons}
@@ -60,6 +77,52 @@ def why(
     if refusal is not None and refusal["at"] > explained[-1]["entered_at"]:
         found["last_refusal"] = refusal
     return {**found, "answer": explained[-1]["answer"], "instances": explained}
+
+
+def _scores_read(
+    connection: Connection, workspace_id: str, journey: Journey, profile_id: str
+) -> list[dict[str, Any]]:
+    """The person's scores of the predictions the journey reads, in its nodes or in the
+    segments it uses: "predicted.churn-90d is 0.83 (decile 1)"."""
+    version = journey.published_version or journey.version
+    document = orjson.dumps(dump_journey(definition_of(connection, journey.id, version)))
+    catalog, _ = load_catalog(connection, workspace_id)
+    segments = {key for key in catalog.segments if f'"{key}"'.encode() in document}
+    pending = list(segments)
+    while pending:
+        for key in referenced_segments(catalog.segments[pending.pop()].condition):
+            if key in catalog.segments and key not in segments:
+                segments.add(key)
+                pending.append(key)
+    read = set(_PREDICTED.findall(document.decode()))
+    for key in segments:
+        read |= set(_PREDICTED.findall(catalog.segments[key].model_dump_json()))
+    if not read:
+        return []
+    computed = connection.execute(
+        select(profiles.c.computed).where(
+            profiles.c.workspace_id == workspace_id, profiles.c.id == profile_id
+        )
+    ).scalar_one_or_none()
+    held = (computed or {}).get(PREDICTED_KEY) or {}
+    found = []
+    for key in sorted(read & set(held)):
+        decile = held.get(f"{key}_decile")
+        also = f" (decile {decile})" if decile is not None else ""
+        found.append(
+            {
+                "trait": f"{PREDICTED}{key}",
+                "value": held[key],
+                "decile": decile,
+                "answer": f"{PREDICTED}{key} is {held[key]:.3g}{also}"
+                if isinstance(held[key], int | float)
+                else f"{PREDICTED}{key} is {held[key]}",
+            }
+        )
+    return found
+
+
+_PREDICTED = re.compile(re.escape(PREDICTED) + r"([a-z0-9][a-z0-9-]*)")
 
 
 def _instance(connection: Connection, row: Any) -> dict[str, Any]:
@@ -88,9 +151,11 @@ def _instance(connection: Connection, row: Any) -> dict[str, Any]:
             "due_at": iso_instant(m.due_at) if m.status == PENDING else None,
             "decisions": decisions.get(m.id, []),
             "why": _message_answer(m),
+            **_timing(m),
         }
         for m in sent
     ]
+    offers = instance_decisions(connection, row.id)
     return {
         "id": row.id,
         "version": row.version,
@@ -100,8 +165,19 @@ def _instance(connection: Connection, row: Any) -> dict[str, Any]:
         "node": row.node,
         "wake_at": iso_instant(row.wake_at),
         "messages": listed,
-        "answer": _instance_answer(row, listed),
+        "offers": offers,
+        "answer": _instance_answer(row, listed)
+        + "".join(f"; at node {o['node']}: {o['reason']}" for o in offers),
     }
+
+
+def _timing(message: Any) -> dict[str, Any]:
+    """A best-time message's timing, and its answer with the timing in words."""
+    timing = (message.payload or {}).get("send_at")
+    if not timing:
+        return {}
+    answer = f"{_message_answer(message)}; {timing_answer(timing, message.channel)}"
+    return {"send_at": timing, "why": answer}
 
 
 def _message_answer(message: Any) -> str:
@@ -136,6 +212,9 @@ def _instance_answer(row: Any, listed: list[dict[str, Any]]) -> str:
         return f"{entered}; " + "; ".join(m["why"] for m in listed)
     if row.ended_at is None:
         until = f" until {iso_instant(row.wake_at)}" if row.wake_at is not None else ""
+        timing = (row.state or {}).get("send_at")
+        if timing:
+            until += f": it {timing_answer(timing, timing['channel'], waiting=True)}"
         return f"{entered}; no message yet: it waits at node {row.node}{until}"
     return (
         f"{entered}; no message: it ended ({row.outcome}) at node {row.node} "

@@ -2,6 +2,8 @@
 
 from baton.segments.build import build, build_pending
 from baton.segments.definitions import (
+    PREDICTED,
+    PREDICTED_KEY,
     SEGMENT_ENTERED,
     SEGMENT_EXITED,
     ComputedTraitDefinition,
@@ -15,7 +17,13 @@ from baton.segments.definitions import (
     referenced_segments,
 )
 from baton.segments.evaluate import Catalog, EventFact, ProfileEvaluation, ProfileFacts
-from baton.segments.evaluator import evaluate_due, events_read, load_facts
+from baton.segments.evaluator import (
+    SEGMENTS_LOCK,
+    evaluate_due,
+    events_read,
+    load_facts,
+    same_values,
+)
 from baton.segments.files import apply_definitions, parse_definitions, read_definitions, yaml_diff
 from baton.segments.memberships import members, members_among, segments_of
 from baton.segments.store import (
@@ -33,6 +41,9 @@ from baton.segments.store import (
 from baton.segments.values import holds, is_number, lookup, parse_instant
 
 __all__ = [
+    "PREDICTED",
+    "PREDICTED_KEY",
+    "SEGMENTS_LOCK",
     "SEGMENT_ENTERED",
     "SEGMENT_EXITED",
     "Catalog",
@@ -71,6 +82,7 @@ __all__ = [
     "referenced_computed",
     "referenced_segments",
     "request_build",
+    "same_values",
     "save_definition",
     "segments_of",
     "yaml_diff",

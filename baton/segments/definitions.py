@@ -36,6 +36,11 @@ from baton.segments.values import parse_instant
 SEGMENT_ENTERED = "Segment Entered"
 SEGMENT_EXITED = "Segment Exited"
 BUILTIN_COMPUTED = ("first_seen_at", "last_seen_at")
+# Computed traits kept by the predictions (baton/predict), not by a definition here:
+# `predicted.churn-90d` is stored as {"predicted": {"churn-90d": ...}} in the profile's
+# computed document. Conditions read them like any other; evaluations keep them as they are.
+PREDICTED = "predicted."
+PREDICTED_KEY = "predicted"
 
 _SEGMENT_KEY = r"^[a-z0-9][a-z0-9_-]{0,99}$"
 _TRAIT_KEY = r"^[a-z][a-z0-9_]{0,99}$"
@@ -383,6 +388,8 @@ class ComputedTraitDefinition(_Model):
     def _property_when_needed(self) -> ComputedTraitDefinition:
         if self.key in BUILTIN_COMPUTED:
             raise ValueError(f"{self.key!r} is built in")
+        if self.key == PREDICTED_KEY:
+            raise ValueError("'predicted' holds the predictions' computed traits")
         if self.kind == "count":
             if self.property is not None:
                 raise ValueError("count takes no property")
@@ -427,5 +434,7 @@ def referenced_computed(condition: Condition) -> set[str]:
     return {
         c.computed
         for c in walk(condition)
-        if isinstance(c, ComputedCondition) and c.computed not in BUILTIN_COMPUTED
+        if isinstance(c, ComputedCondition)
+        and c.computed not in BUILTIN_COMPUTED
+        and not c.computed.startswith(PREDICTED)
     }

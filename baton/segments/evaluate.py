@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from baton.segments.definitions import (
+    PREDICTED,
     AggregateCondition,
     AllCondition,
     AnyCondition,
@@ -58,6 +59,8 @@ class ProfileFacts:
     first_seen: datetime | None
     last_seen: datetime | None
     events: Sequence[EventFact] = ()
+    # The profile's predicted computed traits by key (without `predicted.`), as stored.
+    predicted: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,8 @@ class ProfileEvaluation:
             return _iso(self.facts.first_seen)
         if key == "last_seen_at":
             return _iso(self.facts.last_seen)
+        if key.startswith(PREDICTED):
+            return self.facts.predicted.get(key.removeprefix(PREDICTED))
         if key not in self._computed:
             self._computed[key] = self._compute(self.catalog.computed[key])
         return self._computed[key]

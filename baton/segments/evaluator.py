@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, and_, bindparam, or_, select, update
 from sqlalchemy.engine import Dialect
 
 from baton.core.clock import Clock
+from baton.segments.definitions import PREDICTED_KEY
 from baton.segments.evaluate import Catalog, EventFact, ProfileEvaluation, ProfileFacts
 from baton.segments.memberships import Transition, forget, memberships_of, record
 from baton.segments.store import Stored, load_catalog
@@ -125,6 +126,8 @@ def evaluate_profile(
             break
         at = outcome.next_at
     outcome.computed = {key: value for key, value in computed.items() if value is not None}
+    if facts.predicted:
+        outcome.computed[PREDICTED_KEY] = facts.predicted
     return outcome
 
 
@@ -165,8 +168,11 @@ def load_facts(
         )
     )
     for profile_id, traits, first_seen, last_seen, computed in rows:
-        facts[profile_id] = ProfileFacts(profile_id, traits or {}, first_seen, last_seen, [])
         stored[profile_id] = computed or {}
+        predicted = stored[profile_id].get(PREDICTED_KEY) or {}
+        facts[profile_id] = ProfileFacts(
+            profile_id, traits or {}, first_seen, last_seen, [], predicted
+        )
     oldest = catalog.oldest_events_needed(earliest)
     if facts and oldest:
         found: dict[str, list[EventFact]] = defaultdict(list)

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from baton.segments.definitions import (
+    PREDICTED,
     AggregateCondition,
     AllCondition,
     AnyCondition,
@@ -362,6 +363,9 @@ class SqlCompiler:
             return InstantOperand("p.first_seen")
         if key == "last_seen_at":
             return InstantOperand("p.last_seen")
+        if key.startswith(PREDICTED):
+            # `predicted.KEY` is the path of the value in the document, as stored.
+            return JsonOperand("p.computed", key)
         return self.computed_value(self.catalog.computed[key])
 
     def computed_value(self, trait: ComputedTraitDefinition) -> Operand:

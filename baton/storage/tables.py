@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -711,4 +712,109 @@ split_allocations = Table(
     Column("evidence", Document, nullable=False),
     Column("reason", String(40), nullable=False),  # thompson | winner
     Index(None, "journey_id", "node", "seq"),
+)
+
+
+# Predictions (baton/predict): one definition per key. Training runs in the background and
+# keeps each model it makes as a version; `active_version` is the one that scores.
+predictions = Table(
+    "predictions",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("workspace_id", String(40), nullable=False),
+    Column("key", String(100), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("definition", Document, nullable=False),
+    Column("status", String(20), nullable=False),  # new | training | ready | failed
+    Column("progress", Float, nullable=False, default=0.0),
+    Column("error", Text),
+    # Set by a train request (or the schedule); cleared when a trainer claims it.
+    Column("train_requested_at", Instant()),
+    # Who asked (an actor id; NULL for the schedule), and whether the model it makes waits
+    # for an approver's review before it scores (the workspace's `require_approval`).
+    Column("train_requested_by", String(40)),
+    Column("train_needs_review", Boolean, nullable=False, default=False),
+    Column("training_started_at", Instant()),
+    Column("active_version", Integer),
+    Column("next_train_at", Instant()),
+    Column("next_score_at", Instant()),
+    # The `seq` of the last event a kind that reads new events as they come (sentiment) read.
+    Column("event_cursor", BigInteger),
+    Column("created_at", Instant(), nullable=False),
+    Column("updated_at", Instant(), nullable=False),
+    UniqueConstraint("workspace_id", "key"),
+)
+
+prediction_versions = Table(
+    "prediction_versions",
+    metadata,
+    Column("prediction_id", String(40), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("workspace_id", String(40), nullable=False),
+    Column("status", String(20), nullable=False),  # ready | pending_approval | rejected
+    Column("definition", Document, nullable=False),
+    Column("metrics", Document, nullable=False),
+    Column("features", Document, nullable=False),
+    Column("model_card", Document, nullable=False),
+    # The model in the library's own format (never a pickle).
+    Column("model", LargeBinary, nullable=False),
+    Column("window_start", Instant()),
+    Column("window_end", Instant()),
+    Column("trained_at", Instant(), nullable=False),
+    Column("review_id", String(40)),
+)
+
+# Each profile's latest output of a prediction's active version. The scalar values are
+# mirrored into `profiles.computed` as `predicted.<key>` (and its suffixes) for segments
+# and templates; `detail` keeps the rest (recommended items, CLV parts).
+prediction_scores = Table(
+    "prediction_scores",
+    metadata,
+    Column("prediction_id", String(40), primary_key=True),
+    Column("profile_id", String(40), primary_key=True),
+    Column("workspace_id", String(40), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("score", Float),
+    Column("decile", Integer),
+    Column("detail", Document),
+    Column("scored_at", Instant(), nullable=False),
+    Index(None, "workspace_id", "profile_id"),
+)
+
+# The product catalogue recommendations choose from.
+catalog_items = Table(
+    "catalog_items",
+    metadata,
+    Column("workspace_id", String(40), primary_key=True),
+    Column("item_id", String(200), primary_key=True),
+    Column("name", String(500), nullable=False),
+    Column("attributes", Document, nullable=False),
+    Column("in_stock", Boolean, nullable=False, default=True),
+    Column("price", Float),
+    Column("updated_at", Instant(), nullable=False),
+)
+
+# What a journey's `decide` node chose for one instance, with the propensity it chose it
+# with (offline evaluation by inverse propensity), and the reward once the window closed.
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("workspace_id", String(40), nullable=False),
+    Column("journey_id", String(40), nullable=False),
+    Column("node", String(100), nullable=False),
+    Column("instance_id", String(40), nullable=False),
+    Column("profile_id", String(40), nullable=False),
+    Column("arm", String(100), nullable=False),
+    Column("propensity", Float, nullable=False),
+    Column("holdout", Boolean, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("context", Document, nullable=False),
+    Column("decided_at", Instant(), nullable=False),
+    Column("reward", Float),
+    Column("rewarded_at", Instant()),
+    UniqueConstraint("instance_id", "node"),
+    Index(None, "journey_id", "node", "decided_at"),
+    Index(None, "workspace_id", "profile_id"),
 )

@@ -20,6 +20,7 @@ from baton.workspaces.keys import (
     revoke_key,
 )
 from baton.workspaces.policy import (
+    Fairness,
     Pause,
     Policy,
     QuietHours,
@@ -48,6 +49,7 @@ __all__ = [
     "Access",
     "BootstrapResult",
     "Deletion",
+    "Fairness",
     "KeyInfo",
     "KeyKind",
     "KeyRing",

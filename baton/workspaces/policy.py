@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from functools import cached_property
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -120,6 +120,18 @@ class SubscriptionGroup(_Model):
         return self
 
 
+class Fairness(_Model):
+    """Traits across whose groups models' scores and decide nodes' offers are compared
+    (gender, an age band...), and the largest gap allowed between two groups."""
+
+    sensitive_traits: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        min_length=1, max_length=20
+    )
+    max_gap: float = Field(default=0.1, gt=0, le=1)
+    # A model whose gap is over the bound never scores: it waits, blocked, for a better one.
+    block: bool = False
+
+
 class Policy(_Model):
     timezone: str | None = None
     caps: list[Cap] = Field(default_factory=list)
@@ -134,6 +146,7 @@ class Policy(_Model):
     message_costs: dict[str, float] = Field(default_factory=dict)
     # Events older than this (by their timestamp) are purged by a background job.
     event_retention: str | None = None
+    fairness: Fairness | None = None
 
     @field_validator("event_retention")
     @classmethod

@@ -15,11 +15,15 @@ from sqlalchemy import Engine
 from baton.analytics.journey_report import journey_report
 from baton.core.clock import ManualClock
 from baton.journeys.store import Journey
+from baton.predict import parse_prediction, save_prediction
+from baton.predict.kinds import Score
+from baton.predict.scores import write_scores
 from baton.storage.database import write_transaction
 from baton.workspaces.policy import parse_policy, save_policy
 from tests.api.test_profiles import bearer
 from tests.conftest import Workspace
 from tests.journeys.helpers import deliver, publish, run, states_by_user
+from tests.journeys.test_library import _users
 from tests.segments.helpers import identify, track
 
 CART = {
@@ -154,3 +158,39 @@ def _held_users(engine: Engine, workspace_id: str, journey_id: str) -> set[str]:
     """The user ids of the profiles the holdout kept from messages."""
     states = states_by_user(engine, workspace_id, journey_id)
     return {user for user, state in states.items() if state.get("holdout")}
+
+
+def test_goal_rates_by_a_predictions_decile(
+    engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    journey = publish(engine, clock, workspace.id, {**CART, "key": "cart-by-decile"})
+    began = clock.now()
+    people = [f"d{i}" for i in range(40)]
+    deliver(engine, clock, workspace.id, *(identify(p, began) for p in people))
+    deliver(engine, clock, workspace.id, *(track(p, "Product Added", began) for p in people))
+    with write_transaction(engine) as connection:
+        saved, _ = save_prediction(connection, workspace.id, parse_prediction(PROPENSITY), began)
+        ids = {user: profile for profile, user in _users(connection, workspace.id).items()}
+    # The model puts the first half in decile 1, and they are the ones who buy.
+    scores = [
+        Score(ids[p], 0.9 if i < 20 else 0.1, 1 if i < 20 else 10) for i, p in enumerate(people)
+    ]
+    write_scores(engine, workspace.id, saved.id, saved.key, 1, scores, began)
+    buyers = people[:15] + people[20:22]
+    deliver(engine, clock, workspace.id, *(track(p, "Order Completed", began) for p in buyers))
+    with engine.connect() as connection:
+        found = journey_report(connection, journey, start=began, end=clock.now(), version=None,
+                               window=timedelta(days=7))  # fmt: skip
+    assert found["predictions"] == {
+        "buyer": [
+            {"decile": 1, "entries": 20, "conversions": 15, "rate": 0.75},
+            {"decile": 10, "entries": 20, "conversions": 2, "rate": 0.1},
+        ]
+    }
+
+
+PROPENSITY = {
+    "key": "buyer",
+    "kind": "classification",
+    "label": {"event": {"event": "Order Completed", "within": "7d"}},
+}

@@ -3,10 +3,10 @@ the OpenAPI document, over real HTTP, on both databases.
 
 Workspace A holds a person (and an erased one), a segment, a computed trait, a published
 journey that sent them an inbox message, a template, consent, channel settings, a policy,
-a staff member, an invitation, a review. Workspace B holds nothing. B's owner key and B's
-owner signed in call every admin route naming A's objects by A's ids and keys (as B could
-learn or guess them), and every list route: reads first, then writes, reads again,
-deletions last.
+a staff member, an invitation, a review, a catalogue item. Workspace B holds nothing. B's
+owner key and B's owner signed in call every admin route naming A's objects by A's ids and
+keys (as B could learn or guess them), and every list route: reads first, then writes,
+reads again, deletions last.
 
 A 2xx answer to B may hold nothing of A that B did not send itself; afterwards every row
 of A is as it was. The walk reads the served document, so a new route is covered as it
@@ -112,6 +112,11 @@ def trait_body(tag: str) -> dict[str, Any]:
             "property": "revenue", "window": {"last": "90d"}}  # fmt: skip
 
 
+def prediction_body(tag: str) -> dict[str, Any]:
+    return {"kind": "sentiment", "name": f"{tag} mood", "event": f"{tag} Reviewed",
+            "schedule": "never"}  # fmt: skip
+
+
 def fill(client: httpx.Client, engine: Engine, clock: ManualClock, runtime: Runtime,
          workspace: Tenant) -> None:  # fmt: skip
     """Give the workspace data of every kind, through its API and the pipeline, and note
@@ -127,6 +132,9 @@ def fill(client: httpx.Client, engine: Engine, clock: ManualClock, runtime: Runt
     _ok(client.put("/api/v1/channels/email", json=email, headers=admin))
     _ok(client.put("/api/v1/policy", json={"constants": {"company": f"{tag} Inc"}}, headers=admin))
     _ok(client.post("/api/v1/identity-secret", headers=admin))
+    item = {"name": f"{tag} scarf", "attributes": {"url": f"https://{tag}.example/scarf"}}
+    _ok(client.put(f"/api/v1/catalog/{tag}-scarf", json=item, headers=admin))
+    _ok(client.put(f"/api/v1/predictions/{tag}-mood", json=prediction_body(tag), headers=admin))
     person, leaver = f"{tag}-person", f"{tag}-leaver"
     batch = [
         {"type": "page", "anonymousId": f"{tag}-anon", "name": "Home"},
@@ -240,6 +248,8 @@ def _path_values(a: Tenant) -> dict[tuple[str, str] | str, list[str]]:
         ("computed-traits", "ref"): [f"{tag}_spend", n["trait_id"]],
         ("journeys", "key"): [f"{tag}-welcome", n["journey_id"]],
         ("templates", "key"): [f"{tag}-note"],
+        ("catalog", "item_id"): [f"{tag}-scarf"],
+        ("predictions", "key"): [f"{tag}-mood"],
         ("journey-templates", "name"): ["win-back"],  # the library's: the same for all
         ("channels", "channel"): ["email"],
         ("consent", "group"): ["news"],
@@ -295,6 +305,10 @@ def _bodies(a: Tenant, b: Tenant) -> dict[tuple[str, str], Any]:
                                                       "events": [{"event": f"{tag} Signed Up"}]},
         ("PUT", "/api/v1/templates/{key}"): template_body(b.tag),
         ("POST", "/api/v1/templates/{key}/preview"): {"user_id": n["person"]},
+        ("PUT", "/api/v1/catalog/{item_id}"): {"name": f"{b.tag} scarf"},
+        ("PUT", "/api/v1/predictions/{key}"): prediction_body(b.tag),
+        ("POST", "/api/v1/predictions/{key}/rollback"): {"version": 1},
+        ("POST", "/api/v1/catalog/import"): {"csv": f"item_id,name\n{tag}-scarf,{b.tag} scarf\n"},
         ("POST", "/api/v1/journey-templates"): {"name": "win-back"},
         ("PUT", "/api/v1/channels/{channel}"): {"url": "smtp://127.0.0.1:1",
                                                 "sender": f"shop@{b.tag}.example",
@@ -413,7 +427,8 @@ def callers(server_url: str, tenant_b: Tenant) -> Iterator[dict[str, Caller]]:
 def _secrets(engine: Engine, a: Tenant) -> set[str]:
     """What B must never be shown: A's ids, keys and names, its people's data, its content."""
     tag = a.tag
-    names = {f"{tag}-gold", f"{tag}_spend", f"{tag}-welcome", f"{tag}-note", f"{tag} Signed Up"}
+    names = {f"{tag}-gold", f"{tag}_spend", f"{tag}-welcome", f"{tag}-note", f"{tag} Signed Up",
+             f"{tag} scarf", f"https://{tag}.example/scarf"}  # fmt: skip
     content = {f"Hello from {tag}", f"{tag} Inc", f"shop@{tag}.example", f"leaver@{tag}.example"}
     keys = {a.id, a.key, a.write_key, a.admin_key, a.owner_email}
     return owned_ids(engine, a.id) | set(a.names.values()) | names | content | keys

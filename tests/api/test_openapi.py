@@ -19,6 +19,7 @@ NO_BODY = {
     ("post", "/api/v1/journeys/{key}/archive"),
     ("post", "/api/v1/segments/{ref}/evaluate"),
     ("post", "/api/v1/computed-traits/{ref}/evaluate"),
+    ("post", "/api/v1/predictions/{key}/train"),
     ("post", "/v1/inbox/{message_id}/{action}"),
     ("post", "/api/v1/identity-secret"),
     # The confirmation page's form holds only a button: the signed token is the request.

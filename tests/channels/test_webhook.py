@@ -398,3 +398,26 @@ def test_a_whsec_secret_is_base64_of_24_to_64_bytes() -> None:
         parse_settings("webhook", {"secret": short})
     with pytest.raises(InvalidInput, match="base64 after its prefix"):
         parse_settings("webhook", {"secret": "whsec_not*base64*at*all*"})
+
+
+def test_a_call_reads_what_a_decide_node_chose(
+    engine: Engine, clock: ManualClock, workspace: Workspace, provider: Provider
+) -> None:
+    configure(engine, clock, workspace.id, allow=["127.0.0.1"])
+    body = {"offer": "{{ journey.decisions.price.offer }}",
+            "level": "{{ journey.decisions.price.level }}"}  # fmt: skip
+    levels = [{"key": "full", "level": 0, "value": 40}, {"key": "ten", "level": 10, "value": 36},
+              {"key": "forty", "level": 40, "value": 24}]  # fmt: skip
+    definition = {
+        **hook(provider.url("/ok"), body=body),
+        "goal": {"event": "Order Completed"},
+        "start": "price",
+    }
+    definition["nodes"]["price"] = {"type": "decide", "levels": levels, "max_level": 20,
+                                    "next": "call"}  # fmt: skip
+    publish(engine, clock, workspace.id, definition)
+    users = [f"priced-{n}" for n in range(6)]
+    deliver(engine, clock, workspace.id, *(track(u, "Go", clock.now()) for u in users))
+    sent = [orjson.loads(call.body) for call in provider.called("/ok")]
+    assert len(sent) == len(users)
+    assert {(s["offer"], s["level"]) for s in sent} <= {("full", "0.0"), ("ten", "10.0")}

@@ -44,9 +44,10 @@ from tests.servers import free_port
 POSTGRES_URL = os.environ.get(
     "BATON_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
-# Large enough for lists that page and charts with a shape, small enough to be made in
-# seconds on each start.
-DEMO = ("--customers", "120", "--days", "14", "--seed", "7")
+# Large enough for lists that page, charts with a shape and a churn model with 20 leavers
+# and 20 stayers among the telecom subscribers (predictions.spec.ts), small enough to be
+# made in seconds on each start.
+DEMO = ("--customers", "300", "--days", "14", "--seed", "7")
 # Each database is named after the harness that made it, so one left behind by a killed
 # harness can be told from one in use.
 PREFIX = "baton_e2e_"

@@ -9,9 +9,10 @@ from sqlalchemy import Engine, func, select
 from baton.analytics.journey_report import journey_report
 from baton.core.clock import ManualClock
 from baton.demo.customers import Customers
-from baton.demo.workspace import TEMPLATES, build_demo
+from baton.demo.workspace import PREDICTIONS, TEMPLATES, build_demo
 from baton.journeys import get_journey
 from baton.journeys.library import library
+from baton.predict import list_predictions
 from baton.storage.tables import identifiers, journey_instances, journeys, messages, profiles
 from tests.conftest import Workspace
 
@@ -94,3 +95,12 @@ def test_a_demo_workspace_has_live_journeys_and_one_profile_per_customer(
     arms = report["experiments"]["split:incentive-test"]["arms"]
     assert set(arms) == {"control", "incentive"}
     assert all(arm["profiles"] > 0 for arm in arms.values())
+    # The demo's models were trained once more at its end: on 12 days of 80 customers the
+    # classifiers have too little data and say so; the mood of the NPS comments scores.
+    with engine.connect() as connection:
+        found = {p.key: p for p in list_predictions(connection, workspace.id)}
+    assert {p["key"] for p in PREDICTIONS} | {"churn-90d"} <= set(found)
+    assert found["nps-mood"].status.value == "ready"
+    assert found["nps-mood"].active_version is not None
+    assert found["telecom-churn"].status.value == "failed"
+    assert "too little data" in (found["telecom-churn"].error or "")

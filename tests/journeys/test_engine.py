@@ -712,6 +712,9 @@ class _Stored:
     def trait(self, name: str) -> Any:
         return None
 
+    def computed(self, key: str) -> Any:
+        return None
+
     def holds(self, condition: Any, asked_by: str) -> bool:
         raise AssertionError("a replay answers from the history")
 

@@ -36,6 +36,9 @@ class FakeProfile:
     def trait(self, name: str) -> Any:
         return self.traits.get(name)
 
+    def computed(self, key: str) -> Any:
+        return self.traits.get(key)
+
     def holds(self, condition: Condition, asked_by: str) -> bool:
         assert isinstance(condition, TraitCondition)
         return holds(condition, self.traits.get(condition.trait), T0)

@@ -5,6 +5,7 @@ each instance ends and who reaches the goal."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from email.message import Message
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,13 @@ from baton.core.errors import InvalidInput, NotFound
 from baton.journeys import runner
 from baton.journeys.definitions import MessageNode
 from baton.journeys.library import get_journey_template, install, library
+from baton.journeys.store import get_journey
+from baton.journeys.why import why
+from baton.predict import get_prediction
+from baton.predict.definitions import SentimentDefinition
+from baton.predict.kinds import Score
+from baton.predict.scores import write_scores
+from baton.predict.sentiment import analyze_new
 from baton.storage.database import write_transaction
 from baton.storage.tables import identifiers, journey_instances, journeys, messages
 from tests.conftest import Workspace
@@ -48,6 +56,22 @@ def customers(
             for u in users
         ),
     )
+
+
+def email_through(engine: Engine, clock: ManualClock, workspace: Workspace, port: int) -> None:
+    """E-mail goes to the test's SMTP server."""
+    with write_transaction(engine) as connection:
+        email = EmailSettings(url=f"smtp://127.0.0.1:{port}", sender="Shop <shop@example.com>",
+                              security="none", links_url="http://127.0.0.1:8000",
+                              allow=["127.0.0.1"])  # fmt: skip
+        save_settings(connection, workspace.id, "email", email, clock.now())
+
+
+def html_of(message: Message) -> str:
+    html = next(p for p in message.walk() if p.get_content_type() == "text/html")
+    body = html.get_payload(decode=True)
+    assert isinstance(body, bytes)
+    return body.decode()
 
 
 def _users(connection: Any, workspace_id: str) -> dict[str, str]:
@@ -102,7 +126,7 @@ def send(engine: Engine, clock: ManualClock, workspace: Workspace, *raw: dict[st
     deliver(engine, clock, workspace.id, *raw)
 
 
-def test_the_library_holds_the_twelve_templates_each_tagged_and_valid() -> None:
+def test_the_library_holds_the_thirteen_templates_each_tagged_and_valid() -> None:
     found = library()
     assert set(found) == {
         "cart-abandonment",
@@ -117,6 +141,7 @@ def test_the_library_holds_the_twelve_templates_each_tagged_and_valid() -> None:
         "travel-pre-trip",
         "order-status",
         "support-pause",
+        "service-recovery",
     }
     stages = {"awareness", "consideration", "conversion", "retention", "advocacy"}
     for template in found.values():
@@ -269,10 +294,18 @@ def test_post_purchase_routes_nps_answers(
     }
 
 
-def test_win_back(engine: Engine, clock: ManualClock, workspace: Workspace) -> None:
+def test_win_back(
+    engine: Engine, clock: ManualClock, workspace: Workspace, smtp: tuple[Mailbox, int]
+) -> None:
+    email_through(engine, clock, workspace, smtp[1])
     installed(engine, clock, workspace, "win-back", inactive_days=30)
-    customers(engine, clock, workspace, "lapsed", "returns", "loyal")
-    customers(engine, clock, workspace, "risky", churn_score=0.9)
+    customers(engine, clock, workspace, "lapsed", "returns", "loyal", "risky")
+    # The churn model the template installed scores them (as its training would).
+    with engine.connect() as connection:
+        churn = get_prediction(connection, workspace.id, "churn-90d")
+        people = _users(connection, workspace.id)
+    scores = [Score(p, 0.9 if u == "risky" else 0.2) for p, u in people.items()]
+    write_scores(engine, workspace.id, churn.id, churn.key, 1, scores, clock.now())
     send(engine, clock, workspace, *(track(u, "Order Completed", clock.now()) for u in
                                      ("lapsed", "returns", "loyal")))  # fmt: skip
     later(engine, clock, timedelta(days=20))
@@ -286,6 +319,26 @@ def test_win_back(engine: Engine, clock: ManualClock, workspace: Workspace) -> N
         "lapsed": ["win-back-offer", "win-back-last-chance"],
         "returns": ["win-back-offer"],
     }
+    offers = {
+        tuple(to): html_of(m) for to, m in smtp[0].received if m["Subject"].startswith("We miss")
+    }
+    assert set(offers) == {
+        ("risky@example.com",),
+        ("lapsed@example.com",),
+        ("returns@example.com",),
+    }
+    assert all("WEMISSYOU" in html for html in offers.values())
+    # The why-answer gives the score the journey read.
+    with engine.connect() as connection:
+        journey = get_journey(connection, workspace.id, "win-back")
+        risky = next(p for p, u in people.items() if u == "risky")
+        answer = why(connection, workspace.id, journey, risky, clock.now())
+    assert answer["predictions"] == [
+        {"trait": "predicted.churn-90d", "value": 0.9, "decile": None,
+         "answer": "predicted.churn-90d is 0.9"}
+    ]  # fmt: skip
+    lose = "We would hate to lose you"
+    assert [to for to, html in offers.items() if lose in html] == [("risky@example.com",)]
     assert endings(engine, workspace, "win-back") == {
         "risky": ("completed", False),
         "lapsed": ("completed", False),
@@ -481,3 +534,27 @@ def test_support_pause_holds_promotions_until_the_ticket_is_resolved(
     }
     later(engine, clock, timedelta(hours=1))
     assert outbox(engine, workspace, "support-csat") == {"upset": ["csat-survey"]}
+
+
+def test_service_recovery_reaches_out_after_a_negative_text(
+    engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    installed(engine, clock, workspace, "service-recovery", apology_after="30m")
+    customers(engine, clock, workspace, "angry", "pleased", "magyar")
+    tickets = {"angry": "This is the worst service ever, I am furious and want a refund.",
+               "pleased": "Thank you, the support team was wonderful!",
+               "magyar": "Borzasztó élmény, senki nem válaszolt a leveleimre."}  # fmt: skip
+    send(engine, clock, workspace, *(track(u, "Ticket Opened", clock.now(), {"body": text})
+                                     for u, text in tickets.items()))  # fmt: skip
+    moods = SentimentDefinition(kind="sentiment", key="ticket-mood", event="Ticket Opened",
+                                text="body")  # fmt: skip
+    for _ in range(2):  # read twice: the second reading records nothing again
+        with write_transaction(engine) as connection:
+            analyze_new(connection, workspace.id, "pred_mood", moods, None, clock.now())
+        later(engine, clock, timedelta(minutes=1))
+    assert outbox(engine, workspace, "service-recovery") == {"angry": ["service-recovery-task"]}
+    later(engine, clock, timedelta(minutes=30))
+    assert outbox(engine, workspace, "service-recovery") == {
+        "angry": ["service-recovery-task", "service-recovery-apology"]
+    }
+    assert endings(engine, workspace, "service-recovery") == {"angry": ("completed", False)}

@@ -17,6 +17,8 @@ const SegmentsPage = lazy(() => import("./segments/SegmentsPage"));
 const SegmentPage = lazy(() => import("./segments/SegmentPage"));
 const ComputedTraitsPage = lazy(() => import("./segments/ComputedTraitsPage"));
 const ComputedTraitPage = lazy(() => import("./segments/ComputedTraitPage"));
+const PredictionsPage = lazy(() => import("./predictions/PredictionsPage"));
+const PredictionPage = lazy(() => import("./predictions/PredictionPage"));
 const TemplatesPage = lazy(() => import("./templates/TemplatesPage"));
 const TemplatePage = lazy(() => import("./templates/TemplatePage"));
 const AnalyticsPage = lazy(() => import("./analytics/AnalyticsPage"));
@@ -69,6 +71,8 @@ const router = createBrowserRouter(
         <Route path="segments/:key" element={page(<SegmentPage />)} />
         <Route path="computed-traits" element={page(<ComputedTraitsPage />)} />
         <Route path="computed-traits/:key" element={page(<ComputedTraitPage />)} />
+        <Route path="predictions" element={page(<PredictionsPage />)} />
+        <Route path="predictions/:key" element={page(<PredictionPage />)} />
         <Route path="templates" element={page(<TemplatesPage />)} />
         <Route path="templates/:key" element={page(<TemplatePage />)} />
         <Route path="analytics" element={page(<AnalyticsPage />)} />

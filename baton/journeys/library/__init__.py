@@ -28,6 +28,8 @@ from baton.channels import MessageTemplate, parse_template, save_template
 from baton.core.errors import InvalidInput, NotFound
 from baton.journeys.definitions import JourneyDefinition, parse_journey
 from baton.journeys.files import apply_journey
+from baton.predict import AnyDefinition as AnyPrediction
+from baton.predict import list_predictions, parse_prediction, save_prediction
 from baton.segments import Definition, apply_definitions, parse_definitions
 from baton.workspaces import Policy, load_policy, parse_policy, save_policy
 
@@ -35,7 +37,14 @@ T = TypeVar("T")
 _FOLDER = Path(__file__).parent
 _PLACEHOLDER = re.compile(r"\$\{([a-z_][a-z0-9_]*)\}")
 _KINDS = {bool: "true or false", int: "a whole number", float: "a number"}
-_PARTS = ("computed_traits", "segments", "message_templates", "journeys", "policy")
+_PARTS = (
+    "predictions",
+    "computed_traits",
+    "segments",
+    "message_templates",
+    "journeys",
+    "policy",
+)
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,7 @@ class Parameter:
 class Rendered:
     """A template with its parameters filled in, every part validated."""
 
+    predictions: list[AnyPrediction]
     definitions: list[Definition]
     message_templates: list[MessageTemplate]
     journeys: list[JourneyDefinition]
@@ -131,7 +141,12 @@ class JourneyTemplate:
             _named(f"journeys.{index}", parse_journey, item)
             for index, item in enumerate(filled.get("journeys", []))
         ]
+        predictions = [
+            _named(f"predictions.{index}", parse_prediction, item)
+            for index, item in enumerate(filled.get("predictions", []))
+        ]
         return Rendered(
+            predictions,
             parse_definitions(filled),
             messages,
             journeys,
@@ -208,7 +223,7 @@ def get_journey_template(name: str) -> JourneyTemplate:
 
 @dataclass(frozen=True)
 class Installed:
-    kind: str  # computed trait | segment | message template | journey | policy
+    kind: str  # prediction | computed trait | segment | message template | journey | policy
     key: str
     action: str  # created | updated | unchanged | published
 
@@ -224,7 +239,15 @@ def install(
 ) -> list[Installed]:
     """Apply every part of the template to the workspace; what each part became."""
     rendered = template.render(given)
-    done = [
+    done = []
+    for prediction in rendered.predictions:
+        # One the workspace has already (its own churn model, say) is kept as it is.
+        if prediction.key in {p.key for p in list_predictions(connection, workspace_id)}:
+            done.append(Installed("prediction", prediction.key, "unchanged"))
+        else:
+            save_prediction(connection, workspace_id, prediction, now)
+            done.append(Installed("prediction", prediction.key, "created"))
+    done += [
         Installed(applied.kind.label, applied.key, applied.action)
         for applied in apply_definitions(connection, workspace_id, rendered.definitions, now)
     ]

@@ -365,6 +365,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/catalog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The catalogue's items by id, in pages */
+        get: operations["list_items_api_v1_catalog_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/catalog/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create or replace items from a CSV file
+         * @description Columns: `item_id` (or `id`, `product_id`), `name`, optional `price` and
+         *     `in_stock`; the others become attributes. Good rows are saved; the answer counts them
+         *     and names each bad row (the header is row 1) and its column.
+         */
+        post: operations["import_items_api_v1_catalog_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/catalog/{item_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An item */
+        get: operations["get_one_api_v1_catalog__item_id__get"];
+        /** Create or replace an item */
+        put: operations["put_item_api_v1_catalog__item_id__put"];
+        post?: never;
+        /** Delete an item */
+        delete: operations["delete_one_api_v1_catalog__item_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/channels": {
         parameters: {
             query?: never;
@@ -747,6 +805,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/journeys/{key}/decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Decide nodes: offers given, conversions, offline evaluation, fairness
+         * @description Per decide node of `version` (default: the published one, else the draft): per
+         *     offer its decisions, conversion and offer rates; the holdout's and the policy's net
+         *     value per decision; inverse propensity scoring estimates of the learned policy and
+         *     of random choice; caps, guardrails, and offer rates across the workspace's sensitive
+         *     traits (docs/journeys.md).
+         */
+        get: operations["decisions_api_v1_journeys__key__decisions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/journeys/{key}/enter": {
         parameters: {
             query?: never;
@@ -1093,6 +1175,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/predictions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's predictions with their headline metrics */
+        get: operations["list_all_api_v1_predictions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/predictions/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A prediction: status, metrics, features, model card */
+        get: operations["get_api_v1_predictions__key__get"];
+        /** Create or change a prediction; a new one trains */
+        put: operations["put_api_v1_predictions__key__put"];
+        post?: never;
+        /** Delete a prediction and its scores */
+        delete: operations["delete_api_v1_predictions__key__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/predictions/{key}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make an earlier model version the active one
+         * @description Its scores are written again in the background, at once.
+         */
+        post: operations["roll_back_api_v1_predictions__key__rollback_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/predictions/{key}/train": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Train again, in the background
+         * @description Where the workspace requires approval of models and the caller is no approver, the
+         *     model it makes waits for a review before it scores.
+         */
+        post: operations["train_api_v1_predictions__key__train_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/profiles": {
         parameters: {
             query?: never;
@@ -1262,6 +1421,23 @@ export interface paths {
         };
         /** Every journey instance of a profile, with what moved each step */
         get: operations["profile_journeys_api_v1_profiles__profile_id__journeys_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/profiles/{profile_id}/predictions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A profile's scores with their reasons */
+        get: operations["of_profile_api_v1_profiles__profile_id__predictions_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2133,6 +2309,25 @@ export interface components {
             when: components["schemas"]["AllCondition"] | components["schemas"]["AnyCondition"] | components["schemas"]["NotCondition"] | components["schemas"]["AggregateCondition"] | components["schemas"]["SequenceCondition"] | components["schemas"]["TraitCondition"] | components["schemas"]["ComputedCondition"] | components["schemas"]["EventCondition"] | components["schemas"]["HasCondition"] | components["schemas"]["SegmentCondition"];
         };
         /**
+         * CatalogItem
+         * @description An item as the API takes it; its id is the URL's (or the CSV row's).
+         */
+        CatalogItem: {
+            /** Attributes */
+            attributes?: {
+                [key: string]: unknown;
+            };
+            /**
+             * In Stock
+             * @default true
+             */
+            in_stock: boolean;
+            /** Name */
+            name: string;
+            /** Price */
+            price?: number | null;
+        };
+        /**
          * ChatSettings
          * @description Chat through the Telegram Bot API at `api_url`; the chat id is the profile's
          *     trait `chat_id_trait`.
@@ -2163,6 +2358,37 @@ export interface components {
              * @default 10s
              */
             timeout: string;
+        };
+        /** ClassificationDefinition */
+        ClassificationDefinition: {
+            /** Description */
+            description?: string | null;
+            /**
+             * @default {
+             *       "computed": "*",
+             *       "events": "auto",
+             *       "exclude": [],
+             *       "traits": "*"
+             *     }
+             */
+            features: components["schemas"]["Features"];
+            /**
+             * Keep Versions
+             * @default 5
+             */
+            keep_versions: number;
+            /** Key */
+            key: string;
+            /**
+             * Kind
+             * @constant
+             */
+            kind: "classification";
+            label: components["schemas"]["Label"];
+            /** Name */
+            name?: string | null;
+            /** @default weekly */
+            schedule: components["schemas"]["Schedule"];
         };
         /** ComputedCondition */
         ComputedCondition: {
@@ -2237,6 +2463,14 @@ export interface components {
             exactly?: number | null;
         };
         /**
+         * CsvImport
+         * @description A CSV file's text: a header row, then one item a row.
+         */
+        CsvImport: {
+            /** Csv */
+            csv: string;
+        };
+        /**
          * DateTraitTrigger
          * @description Enter each profile at a date trait (yearly for `recurring`), shifted by `offset`,
          *     at a local time of day.
@@ -2259,6 +2493,48 @@ export interface components {
              * @default true
              */
             recurring: boolean;
+        };
+        /**
+         * DecideNode
+         * @description Next best action: a contextual bandit chooses one of `offers` (or, for dynamic
+         *     pricing, of `levels`, within the guardrails) per profile, learning from the journey
+         *     goal reached within `window`; a `holdout` share is chosen at random (docs/journeys.md).
+         */
+        DecideNode: {
+            /** Context */
+            context?: string[];
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /**
+             * Holdout
+             * @default 0.1
+             */
+            holdout: number;
+            /** Levels */
+            levels?: components["schemas"]["PriceLevel"][] | null;
+            /** Max Level */
+            max_level?: number | null;
+            /** Min Margin */
+            min_margin?: number | null;
+            /** Next */
+            next?: string | null;
+            /** No Offer Next */
+            no_offer_next?: string | null;
+            /** Offers */
+            offers?: components["schemas"]["Offer"][] | null;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "decide";
+            /**
+             * Window
+             * @default 7d
+             */
+            window: string;
         };
         /**
          * Decision
@@ -2421,6 +2697,20 @@ export interface components {
             window?: components["schemas"]["Window"] | null;
         };
         /**
+         * EventLabel
+         * @description Positive when the event happens (`event`) or does not (`no_event`) within a window
+         *     after the moment features are taken.
+         */
+        EventLabel: {
+            /** Event */
+            event: string;
+            /**
+             * Within
+             * @default 90d
+             */
+            within: string;
+        };
+        /**
          * EventMatch
          * @description An event by name, with property filters (the operators of segments).
          */
@@ -2442,6 +2732,48 @@ export interface components {
              * @enum {string}
              */
             type: "exit";
+        };
+        /**
+         * Fairness
+         * @description Traits across whose groups models' scores and decide nodes' offers are compared
+         *     (gender, an age band...), and the largest gap allowed between two groups.
+         */
+        Fairness: {
+            /**
+             * Block
+             * @default false
+             */
+            block: boolean;
+            /**
+             * Max Gap
+             * @default 0.1
+             */
+            max_gap: number;
+            /** Sensitive Traits */
+            sensitive_traits: string[];
+        };
+        /**
+         * Features
+         * @description The inputs: profile traits, event counts and recency, computed traits.
+         */
+        Features: {
+            /**
+             * Computed
+             * @default *
+             */
+            computed: "*" | string[];
+            /**
+             * Events
+             * @default auto
+             */
+            events: ("auto" | "none") | string[];
+            /** Exclude */
+            exclude?: string[];
+            /**
+             * Traits
+             * @default *
+             */
+            traits: "*" | string[];
         };
         /**
          * Feedback
@@ -2585,7 +2917,7 @@ export interface components {
             name: string;
             /** Nodes */
             nodes: {
-                [key: string]: components["schemas"]["DelayNode"] | components["schemas"]["WaitUntilNode"] | components["schemas"]["WaitForEventNode"] | components["schemas"]["BranchNode"] | components["schemas"]["SplitNode"] | components["schemas"]["HoldoutNode"] | components["schemas"]["MessageNode"] | components["schemas"]["UpdateProfileNode"] | components["schemas"]["WebhookNode"] | components["schemas"]["EnterJourneyNode"] | components["schemas"]["ExitNode"];
+                [key: string]: components["schemas"]["DelayNode"] | components["schemas"]["WaitUntilNode"] | components["schemas"]["WaitForEventNode"] | components["schemas"]["BranchNode"] | components["schemas"]["SplitNode"] | components["schemas"]["HoldoutNode"] | components["schemas"]["MessageNode"] | components["schemas"]["UpdateProfileNode"] | components["schemas"]["WebhookNode"] | components["schemas"]["DecideNode"] | components["schemas"]["EnterJourneyNode"] | components["schemas"]["ExitNode"];
             };
             /**
              * Priority
@@ -2629,6 +2961,12 @@ export interface components {
          * @enum {string}
          */
         Kind: "journeys" | "templates" | "broadcasts" | "models";
+        /** Label */
+        Label: {
+            event?: components["schemas"]["EventLabel"] | null;
+            no_event?: components["schemas"]["EventLabel"] | null;
+            trait?: components["schemas"]["TraitLabel"] | null;
+        };
         /** Login */
         Login: {
             /** Email */
@@ -2649,6 +2987,16 @@ export interface components {
              * @default
              */
             description: string;
+            /**
+             * Holdout
+             * @default 0.1
+             */
+            holdout: number;
+            /**
+             * Max Delay
+             * @default 24h
+             */
+            max_delay: string;
             /** Next */
             next?: string | null;
             /**
@@ -2657,6 +3005,12 @@ export interface components {
              * @enum {string}
              */
             on_cap: "skip" | "defer";
+            /**
+             * Send At
+             * @default now
+             * @enum {string}
+             */
+            send_at: "now" | "best_time";
             /** Subscription Group */
             subscription_group?: string | null;
             /** Template */
@@ -2738,6 +3092,38 @@ export interface components {
         NotCondition: {
             /** Not */
             not: components["schemas"]["AllCondition"] | components["schemas"]["AnyCondition"] | components["schemas"]["NotCondition"] | components["schemas"]["AggregateCondition"] | components["schemas"]["SequenceCondition"] | components["schemas"]["TraitCondition"] | components["schemas"]["ComputedCondition"] | components["schemas"]["EventCondition"] | components["schemas"]["HasCondition"] | components["schemas"]["SegmentCondition"];
+        };
+        /**
+         * Offer
+         * @description One arm of a `decide` node: worth `value` when the profile reaches the goal,
+         *     costing `cost` whenever it is given; only for profiles `eligible` holds for.
+         */
+        Offer: {
+            cap?: components["schemas"]["OfferCap"] | null;
+            /**
+             * Cost
+             * @default 0
+             */
+            cost: number;
+            /** Eligible */
+            eligible?: (components["schemas"]["AllCondition"] | components["schemas"]["AnyCondition"] | components["schemas"]["NotCondition"] | components["schemas"]["AggregateCondition"] | components["schemas"]["SequenceCondition"] | components["schemas"]["TraitCondition"] | components["schemas"]["ComputedCondition"] | components["schemas"]["EventCondition"] | components["schemas"]["HasCondition"] | components["schemas"]["SegmentCondition"]) | null;
+            /** Key */
+            key: string;
+            /** Next */
+            next?: string | null;
+            /** Value */
+            value: number;
+        };
+        /**
+         * OfferCap
+         * @description At most `count` decisions of the node give the offer (all profiles together): over
+         *     the node's whole life, or within any rolling `per` (`30d`).
+         */
+        OfferCap: {
+            /** Count */
+            count: number;
+            /** Per */
+            per?: string | null;
         };
         /**
          * Op
@@ -2842,6 +3228,7 @@ export interface components {
             };
             /** Event Retention */
             event_retention?: string | null;
+            fairness?: components["schemas"]["Fairness"] | null;
             /** Message Costs */
             message_costs?: {
                 [key: string]: number;
@@ -2882,6 +3269,28 @@ export interface components {
             profile_id?: string | null;
             /** User Id */
             user_id?: string | null;
+        };
+        /**
+         * PriceLevel
+         * @description A price or discount as an arm: `level` is the price or the discount it offers.
+         */
+        PriceLevel: {
+            cap?: components["schemas"]["OfferCap"] | null;
+            /**
+             * Cost
+             * @default 0
+             */
+            cost: number;
+            /** Eligible */
+            eligible?: (components["schemas"]["AllCondition"] | components["schemas"]["AnyCondition"] | components["schemas"]["NotCondition"] | components["schemas"]["AggregateCondition"] | components["schemas"]["SequenceCondition"] | components["schemas"]["TraitCondition"] | components["schemas"]["ComputedCondition"] | components["schemas"]["EventCondition"] | components["schemas"]["HasCondition"] | components["schemas"]["SegmentCondition"]) | null;
+            /** Key */
+            key: string;
+            /** Level */
+            level: number;
+            /** Next */
+            next?: string | null;
+            /** Value */
+            value: number;
         };
         /** PropertyFilter */
         PropertyFilter: {
@@ -2991,6 +3400,17 @@ export interface components {
         RoleChange: {
             role: components["schemas"]["Role"];
         };
+        /** Rollback */
+        Rollback: {
+            /** Version */
+            version: number;
+        };
+        /**
+         * Schedule
+         * @description How often a model is trained again; scores refresh daily whatever it is.
+         * @enum {string}
+         */
+        Schedule: "daily" | "weekly" | "monthly" | "never";
         /**
          * ScheduleTrigger
          * @description Enter every member of `segment` at each time the cron expression names.
@@ -3187,6 +3607,16 @@ export interface components {
             trait: string;
             /** Value */
             value?: unknown;
+        };
+        /**
+         * TraitLabel
+         * @description Positive where the trait holds `positive` (compared as text: CSV imports are text).
+         */
+        TraitLabel: {
+            /** Name */
+            name: string;
+            /** Positive */
+            positive: string | boolean | number;
         };
         /**
          * TrialRun
@@ -3957,6 +4387,166 @@ export interface operations {
                 content: {
                     "application/json": unknown;
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_items_api_v1_catalog_get: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_items_api_v1_catalog_import_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CsvImport"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_one_api_v1_catalog__item_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_item_api_v1_catalog__item_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CatalogItem"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_one_api_v1_catalog__item_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                item_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {
@@ -4787,6 +5377,39 @@ export interface operations {
             };
         };
     };
+    decisions_api_v1_journeys__key__decisions_get: {
+        parameters: {
+            query?: {
+                version?: number | null;
+            };
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     enter_api_v1_journeys__key__enter_post: {
         parameters: {
             query?: never;
@@ -5445,6 +6068,187 @@ export interface operations {
             };
         };
     };
+    list_all_api_v1_predictions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    get_api_v1_predictions__key__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_api_v1_predictions__key__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClassificationDefinition"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_api_v1_predictions__key__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    roll_back_api_v1_predictions__key__rollback_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Rollback"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    train_api_v1_predictions__key__train_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     search_profiles_api_v1_profiles_get: {
         parameters: {
             query?: {
@@ -5750,6 +6554,37 @@ export interface operations {
                 cursor?: string | null;
                 limit?: number;
             };
+            header?: never;
+            path: {
+                profile_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    of_profile_api_v1_profiles__profile_id__predictions_get: {
+        parameters: {
+            query?: never;
             header?: never;
             path: {
                 profile_id: string;

@@ -14,6 +14,7 @@ import { ErasureReceipt } from "./ErasureReceipt";
 import { IdentitySection } from "./IdentitySection";
 import { JourneysSection } from "./JourneysSection";
 import { NoProfileAccess } from "./NoProfileAccess";
+import { PredictionsSection } from "./PredictionsSection";
 import { PrivacyActions } from "./PrivacyActions";
 import { ProfileHeader } from "./ProfileHeader";
 import { Timeline } from "./Timeline";
@@ -131,6 +132,7 @@ export default function ProfilePage() {
           <Stack gap="lg">
             <IdentitySection profile={person} />
             <TraitsSection profile={person} />
+            <PredictionsSection profileId={person.id} />
           </Stack>
         </Grid.Col>
       </Grid>

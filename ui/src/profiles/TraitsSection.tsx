@@ -4,8 +4,9 @@ import { formatInstant } from "../ui/format";
 import type { ProfileDetail } from "./api";
 import classes from "./TraitsSection.module.css";
 
-// Shown in the header's key facts rather than among the computed traits.
-const BUILT_IN = new Set(["first_seen_at", "last_seen_at"]);
+// Shown in the header's key facts, and (predicted.*) in the Predictions card with their
+// reasons, rather than among the computed traits.
+const BUILT_IN = new Set(["first_seen_at", "last_seen_at", "predicted"]);
 
 function Value({ value }: { value: unknown }) {
   if (value === null || value === undefined) return <Text span c="dimmed">–</Text>;

@@ -15,6 +15,6 @@ describe("grouped", () => {
     const viewerish = NAVIGATION.filter((item) => item.needs !== "read_profiles" && item.group !== "Measure");
     const groups = grouped(viewerish);
     expect(groups.map((group) => group.group)).toEqual(["Overview", "Engage", "Audience", "Workspace"]);
-    expect(groups.find((group) => group.group === "Audience")?.items.map((item) => item.label)).toEqual(["Segments", "Computed traits"]);
+    expect(groups.find((group) => group.group === "Audience")?.items.map((item) => item.label)).toEqual(["Segments", "Computed traits", "Predictions"]);
   });
 });

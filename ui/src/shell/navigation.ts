@@ -1,5 +1,6 @@
 import {
   IconAdjustments,
+  IconBrain,
   IconCalculator,
   IconChartBar,
   IconHome,
@@ -25,6 +26,7 @@ export const NAVIGATION: NavItem[] = [
   { to: "/profiles", label: "Profiles", needs: "read_profiles", icon: IconUsers, group: "Audience" },
   { to: "/segments", label: "Segments", needs: "read_definitions", icon: IconUsersGroup, group: "Audience" },
   { to: "/computed-traits", label: "Computed traits", needs: "read_definitions", icon: IconCalculator, group: "Audience" },
+  { to: "/predictions", label: "Predictions", needs: "read_definitions", icon: IconBrain, group: "Audience" },
   { to: "/analytics", label: "Analytics", needs: "read_reports", icon: IconChartBar, group: "Measure" },
   { to: "/settings", label: "Settings", needs: "read_definitions", icon: IconAdjustments, group: "Workspace" },
 ];
