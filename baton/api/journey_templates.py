@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -15,6 +16,7 @@ from baton.api.responses import JSONBody
 from baton.api.reviews import held
 from baton.core.errors import Conflict, Forbidden
 from baton.journeys import Installed, find_journey_templates, get_journey_template, install
+from baton.predict import get_prediction, request_training
 from baton.storage.database import write_transaction
 from baton.teams import Permission
 from baton.teams.audit import record
@@ -71,6 +73,7 @@ def install_journey_template(
             publish=installation.publish,
         )
         _refuse_what_the_caller_may_not_change(connection, who, done)
+        _train_as_asked_by(connection, who, done, runtime.clock.now())
         found = {
             "name": installation.name,
             "parameters": template.values(parameters),
@@ -87,6 +90,18 @@ def install_journey_template(
             detail={**found, "publish": installation.publish},
         )
     return JSONBody(found, 201)
+
+
+def _train_as_asked_by(
+    connection: Connection, who: Caller, done: list[Installed], now: datetime
+) -> None:
+    """A model the template created trains as the caller's request: where models are
+    approved and the caller is no approver, it waits for a review before it scores."""
+    for part in done:
+        if part.kind == "prediction" and part.action == "created":
+            prediction = get_prediction(connection, who.workspace, part.key)
+            request_training(connection, prediction, now, who.actor_id,
+                             held(connection, who, Kind.MODELS))  # fmt: skip
 
 
 def _refuse_what_the_caller_may_not_change(

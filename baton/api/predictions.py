@@ -32,6 +32,7 @@ from baton.predict import (
 from baton.storage.database import write_transaction
 from baton.teams.audit import record
 from baton.teams.reviews import Kind as ReviewKind
+from baton.teams.reviews import withdraw
 
 router = APIRouter(prefix="/api/v1", tags=["predictions"], route_class=DocumentRoute)
 
@@ -90,6 +91,7 @@ def delete(request: Request, workspace_id: AdminWorkspace, who: Staff, key: str)
         before = prediction_json(connection, prediction)
         forget_all_scores(connection, prediction.id, workspace_id, key, now)
         delete_prediction(connection, workspace_id, key)
+        withdraw(connection, workspace_id, ReviewKind.MODELS, key, who.actor_id, now)
         _audit(connection, who, "delete", key, now, before, None)
     return Response(status_code=204)
 

@@ -68,6 +68,8 @@ def train(ctx: typer.Context, key: str) -> None:
         with write_transaction(engine) as connection:
             prediction = get_prediction(connection, workspace_id, key)
             request_training(connection, prediction, clock.now(), None, needs_review=False)
+            record(connection, workspace_id, CLI_ACTOR, "prediction.train", clock.now(),
+                   object_type="prediction", object_id=key)  # fmt: skip
     except BatonError as error:
         errors.print(f"[red]{error.message}[/red]")
         raise typer.Exit(1) from None

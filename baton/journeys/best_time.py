@@ -25,6 +25,7 @@ from baton.predict.send_time import (
     own_engagements,
     workspace_hours,
 )
+from baton.storage.database import among
 from baton.storage.tables import events, messages
 from baton.workspaces import QuietHours, load_policy
 
@@ -91,7 +92,7 @@ def best_time_lift(connection: Connection, journey_id: str, workspace_id: str) -
     rows = connection.execute(
         select(events.c.event, events.c.properties["message_id"].as_string()).where(
             events.c.workspace_id == workspace_id,
-            events.c.profile_id.in_(people),
+            among(events.c.profile_id, people, connection.dialect),
             events.c.event.in_(ENGAGEMENTS),
         )
     )

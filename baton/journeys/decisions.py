@@ -50,6 +50,7 @@ class _Fitted:
 
 
 _fitted: dict[tuple[Any, ...], _Fitted] = {}
+_MOST_FITTED = 256
 _fitted_lock = threading.Lock()
 
 
@@ -115,7 +116,11 @@ class Decider:
         logged = history(self.connection, self.journey_id, node_id, node, self.now)
         fresh = _Fitted(Policy([a.key for a in node.arms], node.context, logged), self.now)
         with _fitted_lock:
+            _fitted.pop(key, None)  # to the end: the order is of the newest fits
             _fitted[key] = fresh
+            # Edited nodes leave their old fits behind: keep the newest fits only.
+            while len(_fitted) > _MOST_FITTED:
+                del _fitted[next(iter(_fitted))]
         return fresh
 
 

@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from sqlalchemy import Connection, Float, case, cast, func, literal, select
 
 from baton.predict.definitions import PREFIX, Features
+from baton.segments import PREDICTED_KEY
 from baton.segments.definitions import SEGMENT_ENTERED, SEGMENT_EXITED
 from baton.storage.tables import Instant, events, profiles
 
@@ -191,7 +192,12 @@ def infer_spec(
     ):
         keys = _keys(documents) if chosen == "*" else list(chosen)
         for key in keys:
-            if key in skipped or key.startswith(PREFIX):
+            # The predictions' own computed traits (under `predicted`) never feed a model.
+            if (
+                key in skipped
+                or key.startswith(PREFIX)
+                or (source, key) == ("computed", PREDICTED_KEY)
+            ):
                 continue
             name = key if key not in taken else f"computed {key}"
             taken.add(name)

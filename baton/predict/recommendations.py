@@ -141,13 +141,13 @@ def _at(document: Any, path: str) -> Any:
 
 @dataclass(frozen=True)
 class Model:
-    """A trained model as stored: item and person factors, their ids, and each item's
-    weighted popularity."""
+    """A trained model as stored: the items' factors, their ids, and each item's weighted
+    popularity. No person's factors: scoring works them out from the person's events as
+    they are then, so a stored model holds nothing of anyone (an erasure leaves no trace
+    in it)."""
 
     items: list[str]
     item_factors: Floats
-    people: list[str]
-    people_factors: Floats
     popularity: Floats
 
     def to_bytes(self) -> bytes:
@@ -156,8 +156,6 @@ class Model:
             buffer,
             items=np.array(self.items, dtype=str),
             item_factors=self.item_factors,
-            people=np.array(self.people, dtype=str),
-            people_factors=self.people_factors,
             popularity=self.popularity,
         )
         return buffer.getvalue()
@@ -168,8 +166,6 @@ class Model:
             return cls(
                 [str(item) for item in stored["items"]],
                 stored["item_factors"].astype(np.float32),
-                [str(person) for person in stored["people"]],
-                stored["people_factors"].astype(np.float32),
                 stored["popularity"].astype(np.float32),
             )
 
@@ -268,8 +264,6 @@ class Recommendations:
         stored = Model(
             items,
             np.asarray(model.item_factors, dtype=np.float32),
-            people,
-            np.asarray(model.user_factors, dtype=np.float32),
             np.asarray(matrix.sum(axis=0), dtype=np.float32).ravel(),
         )
         return Trained(

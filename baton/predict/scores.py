@@ -25,7 +25,7 @@ from baton.storage.database import (
     upsert,
     write_transaction,
 )
-from baton.storage.tables import prediction_scores, profiles
+from baton.storage.tables import prediction_scores, predictions, profiles
 from baton.timeline import mark_due
 
 _CHUNK = 5_000
@@ -57,6 +57,9 @@ def write_scores(
     written = 0
     for chunk in _chunks(iter(scores)):
         with scores_lock(engine), write_transaction(engine) as connection:
+            if not _exists(connection, prediction_id):
+                # Deleted while it trained or scored: its traits are gone and stay gone.
+                return written
             upsert(
                 connection,
                 prediction_scores,
@@ -183,6 +186,11 @@ def _of(name: str, key: str) -> bool:
     """Whether a name under `predicted.` is prediction `key`'s: `key` or `key_suffix`
     (keys hold no underscore, so `churn_decile` is never `churn-2`'s)."""
     return name.split("_", 1)[0] == key
+
+
+def _exists(connection: Connection, prediction_id: str) -> bool:
+    found = select(predictions.c.id).where(predictions.c.id == prediction_id)
+    return connection.execute(found).first() is not None
 
 
 def _detail(score: Score) -> dict[str, Any] | None:

@@ -186,13 +186,14 @@ def get_version(connection: Connection, prediction: Prediction, version: int) ->
     return _version(row)
 
 
-def model_of(connection: Connection, prediction_id: str, version: int) -> bytes:
-    found: bytes = connection.execute(
+def model_of(connection: Connection, prediction_id: str, version: int) -> bytes | None:
+    """The stored model of a version; None when the version was dropped."""
+    found: bytes | None = connection.execute(
         select(prediction_versions.c.model).where(
             prediction_versions.c.prediction_id == prediction_id,
             prediction_versions.c.version == version,
         )
-    ).scalar_one()
+    ).scalar_one_or_none()
     return found
 
 
@@ -237,7 +238,11 @@ def add_version(
         v.version
         for v in list_versions(connection, prediction.id)[: prediction.definition.keep_versions]
     }
-    spared = kept | {version} | ({prediction.active_version} - {None})
+    # Read again: a rollback may have changed the active version since `prediction` was read.
+    active = connection.execute(
+        select(predictions.c.active_version).where(predictions.c.id == prediction.id)
+    ).scalar_one_or_none()
+    spared = kept | {version} | ({active} - {None})
     pending = VersionStatus.PENDING_APPROVAL.value
     connection.execute(
         delete(prediction_versions).where(
@@ -352,7 +357,14 @@ def decide_version(
         raise Conflict(f"version {version} of {key!r} is {found.status.value.replace('_', ' ')}")
     status = VersionStatus.READY if approved else VersionStatus.REJECTED
     set_version_status(connection, prediction, version, status)
-    return activate(connection, prediction, version, now) if approved else prediction
+    # A version trained after it and already scoring stays: approving an older model does
+    # not roll back a newer one (a rollback can, on purpose).
+    newer_active = (prediction.active_version or 0) > version
+    return (
+        activate(connection, prediction, version, now)
+        if approved and not newer_active
+        else prediction
+    )
 
 
 def newest_event(connection: Connection) -> int | None:

@@ -10,7 +10,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, case, func, or_, select
+from sqlalchemy import Connection, Engine, Select, case, func, or_, select
 
 from baton.core.clock import Clock
 from baton.core.errors import BatonError
@@ -63,7 +63,7 @@ def score_due(engine: Engine, clock: Clock) -> int:
     if not any_row(engine, select(predictions.c.id).where(due).order_by(predictions.c.id)):
         return 0
     with write_transaction(engine) as connection:
-        row = connection.execute(select(predictions).where(due).limit(1)).first()
+        row = connection.execute(_claimed(connection, select(predictions).where(due))).first()
         if row is None:
             return 0
         prediction = prediction_of_row(row)
@@ -73,6 +73,7 @@ def score_due(engine: Engine, clock: Clock) -> int:
     try:
         with engine.connect() as reader:
             model = model_of(reader, prediction.id, version)
+            assert model is not None, "the active version is never dropped"
             kind = kind_of(prediction.kind)
             scores = list(
                 kind.score(reader, prediction.workspace_id, prediction.definition, model, now)
@@ -110,7 +111,7 @@ def _claim(engine: Engine, now: datetime) -> Prediction | None:
     with write_transaction(engine) as connection:
         first = func.coalesce(predictions.c.train_requested_at, predictions.c.next_train_at)
         row = connection.execute(
-            select(predictions).where(due, free).order_by(first).limit(1)
+            _claimed(connection, select(predictions).where(due, free).order_by(first))
         ).first()
         if row is None:
             return None
@@ -133,6 +134,14 @@ def _claim(engine: Engine, now: datetime) -> Prediction | None:
             next_train_at=None,
         )
         return get_prediction(connection, found.workspace_id, found.key)
+
+
+def _claimed(connection: Connection, query: Select[Any]) -> Select[Any]:
+    """One row, which no other worker claims at the same time (SQLite has one writer)."""
+    query = query.limit(1)
+    if connection.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return query
 
 
 class _Progress:

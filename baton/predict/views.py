@@ -87,8 +87,10 @@ def profile_predictions(
         row = rows.get(prediction.id)
         if row is None or prediction.active_version is None:
             continue
-        kind = kind_of(prediction.kind)
         model = model_of(connection, prediction.id, row.version)
+        if model is None:  # its version was dropped since it scored: new scores are due
+            continue
+        kind = kind_of(prediction.kind)
         reasons = kind.explain(connection, workspace_id, prediction.definition, model, live, now)[
             :_REASONS
         ]

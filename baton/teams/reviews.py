@@ -179,3 +179,25 @@ def _from_row(row: Any) -> Review:
         decided_at=row.decided_at,
         comment=row.comment,
     )
+
+
+def withdraw(
+    connection: Connection, workspace_id: str, kind: Kind, object_key: str, by: str, now: datetime
+) -> None:
+    """Reject every pending review of an object that is gone (a deleted prediction): it
+    would otherwise wait for ever, or apply to a new object by the same key."""
+    connection.execute(
+        update(reviews)
+        .where(
+            reviews.c.workspace_id == workspace_id,
+            reviews.c.kind == kind.value,
+            reviews.c.object_key == object_key,
+            reviews.c.status == ReviewStatus.PENDING.value,
+        )
+        .values(
+            status=ReviewStatus.REJECTED.value,
+            decided_by=by,
+            decided_at=now,
+            comment="withdrawn: deleted",
+        )
+    )

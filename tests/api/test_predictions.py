@@ -12,7 +12,7 @@ import httpx
 from sqlalchemy import Engine, select
 
 from baton.core.clock import ManualClock
-from baton.predict import analyze_due, score_due, train_due
+from baton.predict import analyze_due, get_prediction, score_due, train_due
 from baton.storage.tables import events, identifiers, prediction_scores, profiles
 from tests.api.test_profiles import bearer, ingest
 from tests.api.test_reviews import Marketer, _require
@@ -194,12 +194,42 @@ def test_a_marketers_model_waits_for_an_approvers_review(
                 select(profiles.c.computed).where(profiles.c.workspace_id == workspace.id)
             )
         )
+    # Trained again and deleted meanwhile, a prediction takes its pending reviews with it.
+    assert marketer.client.put("/api/v1/predictions/gone", json=CHURN).status_code == 201
+    _train(engine, clock)
+    (gone,) = _get(client, "gone")["versions"]
+    assert client.delete("/api/v1/predictions/gone").status_code == 204
+    review = client.get(f"/api/v1/reviews/{gone['review_id']}").json()
+    assert review["status"] == "rejected"
     approved = client.post(f"/api/v1/reviews/{pending['review_id']}/approve")
     assert approved.status_code == 200, approved.text
     assert _get(client)["version"] == 1
     _train(engine, clock)
     holder = _by_user(engine, workspace.id, "c1")
     assert client.get(f"/api/v1/profiles/{holder}/predictions").json()["predictions"]
+
+
+def test_a_model_a_marketers_template_brings_waits_for_review_too(
+    client: httpx.Client,
+    engine: Engine,
+    clock: ManualClock,
+    workspace: Workspace,
+    marketer: Marketer,
+) -> None:
+    _require(engine, workspace.id, "models")
+    installed = marketer.client.post(
+        "/api/v1/journey-templates", json={"name": "win-back", "publish": False}
+    )
+    assert installed.status_code == 201, installed.text
+    assert {"kind": "prediction", "key": "churn-90d", "action": "created"} in installed.json()[
+        "installed"
+    ]
+
+    with engine.connect() as connection:
+        churn = get_prediction(connection, workspace.id, "churn-90d")
+    assert churn.train_requested_at is not None
+    assert churn.train_needs_review
+    assert churn.train_requested_by == marketer.id
 
 
 def test_the_fairness_bound_blocks_a_model_where_the_workspace_says_so(

@@ -10,10 +10,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert
 
 from baton.channels.engagement import record_open
 from baton.core.clock import ManualClock
+from baton.journeys.best_time import GROUPS, best_time_lift
 from baton.journeys.definitions import parse_journey
 from baton.journeys.interpreter import Enter, Send, Tick, advance, replay
 from baton.journeys.reports import journey_stats
@@ -21,6 +22,7 @@ from baton.journeys.store import Journey
 from baton.journeys.why import why
 from baton.predict.send_time import BestHour
 from baton.storage.database import write_transaction
+from baton.storage.tables import messages
 from baton.workspaces import QuietHours
 from baton.workspaces.policy import parse_policy, save_policy
 from tests.conftest import Workspace
@@ -297,3 +299,34 @@ def test_a_recorded_best_time_history_replays_to_the_same_sends() -> None:
     )
     assert again.effects == second.effects
     assert again.state.outcome == "completed"
+
+
+def test_the_lift_counts_more_people_than_a_statement_takes_parameters(
+    engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    # More delivered people than SQLite's 32766 (and psycopg's 65535) bound values.
+    people = 66_000
+    journey_id = f"lift{workspace.id[-30:]}"
+    with write_transaction(engine) as connection:
+        connection.execute(
+            insert(messages),
+            [
+                {
+                    "id": f"{n}{workspace.id[-30:]}",
+                    "workspace_id": workspace.id,
+                    "profile_id": f"p{n}",
+                    "journey_id": journey_id,
+                    "node": "email",
+                    "channel": "email",
+                    "status": "delivered",
+                    "idempotency_key": f"lift-{workspace.id}-{n}",
+                    "payload": {"send_at": {"group": GROUPS[n % 2]}},
+                    "created_at": clock.now(),
+                    "due_at": clock.now(),
+                }
+                for n in range(people)
+            ],
+        )
+    with engine.connect() as connection:
+        lift = best_time_lift(connection, journey_id, workspace.id)
+    assert lift["email"]["best_time"]["delivered"] == people // 2
