@@ -277,6 +277,7 @@ def _fairness(
         return None
     # fairlearn loads where models train, not in every process (registry.py says why).
     from baton.predict.fairness import fairness_report
+
     values = {s.profile_id: s.value for s in scores if s.value is not None}
     if prediction.kind != "classification" and values:
         order = sorted(values, key=lambda p: values[p])
