@@ -250,6 +250,8 @@ def classification(engine: Engine, workspace_id: str) -> dict[str, Any]:
         if not ran or prediction.active_version is None:
             raise SystemExit(f"training failed: {prediction.error}")
         model = model_of(connection, prediction.id, prediction.active_version)
+    if model is None:
+        raise SystemExit("the active model was not stored")
     sample = np.random.default_rng(SEED).choice(len(scores), EXPLAINED, replace=False)
     took: list[float] = []
     with engine.connect() as connection:

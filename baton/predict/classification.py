@@ -255,7 +255,7 @@ def _check(frame: _Frame, spec: FeatureSpec, what: str) -> None:
     negatives = len(frame.truth) - positives
     if positives < MIN_CLASS or negatives < MIN_CLASS:
         raise InvalidInput(
-            f"too little data to train: {what} hold {positives} positive and {negatives} "
+            f"too little data to train: {what} gave {positives} positive and {negatives} "
             f"negative examples; at least {MIN_CLASS} of each are needed",
             field="label",
         )

@@ -1,17 +1,27 @@
-import { Select, Stack, Switch } from "@mantine/core";
+import { NumberInput, SegmentedControl, Select, Stack, Switch, Text } from "@mantine/core";
 import { useTemplates } from "../../templates/api";
 import { channelLabel } from "../../ui/channels";
 import { LoadMore } from "../../ui/LoadMore";
-import { TextField, problemAt } from "./fields";
+import { DurationField, TextField, problemAt } from "./fields";
 import { text, type StepFormProps } from "./formKit";
 import { MessagePreview } from "./MessagePreview";
-import { MESSAGE_CHANNELS, textOr } from "./model";
+import { MESSAGE_CHANNELS, textOr, type SendAt } from "./model";
+import { fromPercent, toPercent } from "./percent";
 import { templateOptions } from "./templateOptions";
 
 /** A message node: channel, template (from GET /api/v1/templates, a page at a time), send
  * rules, preview. */
 export function MessageForm(props: StepFormProps) {
-  const { id, node, problems, set } = props;
+  const { id, node, problems, set, replace } = props;
+  const sendAt: SendAt = node.send_at === "best_time" ? "best_time" : "now";
+  function chooseSendAt(value: string) {
+    if (value === "best_time") set("send_at", "best_time");
+    else {
+      // Baton refuses a longest wait or a holdout without best time.
+      const { send_at: _at, max_delay: _delay, holdout: _holdout, ...rest } = node;
+      replace(rest);
+    }
+  }
   const templates = useTemplates();
   const channel = textOr(node.channel, "");
   const template = textOr(node.template, "");
@@ -56,6 +66,41 @@ export function MessageForm(props: StepFormProps) {
         ]}
         onChange={(value) => set("on_cap", value === "defer" ? "defer" : undefined)}
       />
+      <Stack gap={4}>
+        <SegmentedControl
+          aria-label="Send at"
+          value={sendAt}
+          onChange={chooseSendAt}
+          data={[
+            { value: "now", label: "Now" },
+            { value: "best_time", label: "Best time for each person" },
+          ]}
+          data-testid="field-send_at"
+        />
+        {problemAt(problems, `nodes.${id}.send_at`) ? (
+          <Text size="xs" c="red.8">
+            {problemAt(problems, `nodes.${id}.send_at`)}
+          </Text>
+        ) : null}
+      </Stack>
+      {sendAt === "best_time" ? (
+        <>
+          <DurationField label="Wait at most (optional, 24h when empty)" {...text(props, "max_delay", true)} testId="field-max_delay" />
+          <NumberInput
+            label="Sent at once to measure the lift (%)"
+            description="10% when empty, 0 for none"
+            min={0}
+            max={99.99}
+            decimalScale={2}
+            value={toPercent(node.holdout)}
+            onChange={(value) => {
+              if (typeof value === "number" || value === "") set("holdout", fromPercent(value));
+            }}
+            error={problemAt(problems, `nodes.${id}.holdout`)}
+            data-testid="field-holdout"
+          />
+        </>
+      ) : null}
       <MessagePreview nodeId={id} template={template} />
     </Stack>
   );

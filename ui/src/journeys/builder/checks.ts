@@ -134,6 +134,16 @@ function checkFields(node: JourneyNode, add: (path: string, message: string) => 
     case "message":
       needText("channel", "Choose a channel");
       needText("template", "Choose a template");
+      if (node.send_at === "best_time") {
+        if (node.max_delay !== undefined) needDuration("max_delay");
+        if (node.holdout !== undefined && !(typeof node.holdout === "number" && node.holdout >= 0 && node.holdout < 1)) add("holdout", "Give a share from 0 to under 100%");
+      } else {
+        if (node.max_delay !== undefined) add("max_delay", "A longest wait applies to sending at the best time");
+        if (node.holdout !== undefined) add("holdout", "A holdout applies to sending at the best time");
+      }
+      break;
+    case "decide":
+      checkDecide(node, add);
       break;
     case "update_profile": {
       const some = (value: unknown) => (Array.isArray(value) ? value.length > 0 : isRecord(value) && Object.keys(value).length > 0);
@@ -149,4 +159,30 @@ function checkFields(node: JourneyNode, add: (path: string, message: string) => 
     case "exit":
       break;
   }
+}
+
+function checkDecide(node: JourneyNode, add: (path: string, message: string) => void) {
+  const lists = ["offers", "levels"].filter((name) => node[name] !== undefined);
+  if (lists.length !== 1) {
+    add(lists.length ? "levels" : "offers", "Give offers, or price levels for dynamic pricing");
+    return;
+  }
+  const list = lists[0]!;
+  const arms = listOf(node[list]);
+  if (arms.length < 2 || arms.length > 20) add(list, "Give 2 to 20 of them");
+  const keys = new Set<unknown>();
+  arms.forEach((arm, i) => {
+    const key = field(arm, "key");
+    if (typeof key !== "string" || !/^[A-Za-z0-9_-]{1,50}$/.test(key)) add(`${list}.${i}.key`, "Give a key of letters, digits, _ or -");
+    else if (keys.has(key)) add(`${list}.${i}.key`, `Another one is called ${key}`);
+    keys.add(key);
+    const value = field(arm, "value");
+    if (typeof value !== "number" || value <= 0) add(`${list}.${i}.value`, "Give a value above 0");
+    const cost = field(arm, "cost");
+    if (cost !== undefined && (typeof cost !== "number" || cost < 0)) add(`${list}.${i}.cost`, "Give a cost of 0 or more");
+    if (list === "levels" && typeof field(arm, "level") !== "number") add(`${list}.${i}.level`, "Give the price or discount");
+  });
+  const holdout = node.holdout;
+  if (holdout !== undefined && !(typeof holdout === "number" && holdout >= 0.01 && holdout <= 0.5)) add("holdout", "Give a share from 1% to 50%");
+  if (node.window !== undefined && (typeof node.window !== "string" || !isDuration(node.window))) add("window", "Give a duration such as 7d");
 }

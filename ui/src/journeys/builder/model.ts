@@ -1,6 +1,12 @@
 import { channelLabel } from "../../ui/channels";
 import { capitalised } from "../../ui/text";
+import type { components } from "../../api/schema";
 import { isRecord, type JourneyNode } from "../definition";
+
+export type DecideNode = components["schemas"]["DecideNode"];
+export type Offer = components["schemas"]["Offer"];
+export type PriceLevel = components["schemas"]["PriceLevel"];
+export type SendAt = components["schemas"]["MessageNode"]["send_at"];
 
 /** The node types of docs/journeys.md, in the order the palette offers them. */
 export const NODE_TYPES = [
@@ -10,6 +16,7 @@ export const NODE_TYPES = [
   "branch",
   "split",
   "holdout",
+  "decide",
   "message",
   "update_profile",
   "webhook",
@@ -33,6 +40,7 @@ export const NODE_INFO: Record<NodeType, { label: string; category: Category; hi
   branch: { label: "Branch", category: "flow", hint: "Go one way or another on a condition" },
   split: { label: "A/B split", category: "flow", hint: "Split people between arms by weight" },
   holdout: { label: "Holdout", category: "flow", hint: "Keep a share of people from messages" },
+  decide: { label: "Next best action", category: "flow", hint: "Choose the offer or price that suits each person best" },
   message: { label: "Message", category: "action", hint: "Send an e-mail, SMS, push or chat message" },
   update_profile: { label: "Update profile", category: "action", hint: "Set, increase or remove traits" },
   webhook: { label: "Webhook", category: "action", hint: "Call another system" },
@@ -94,6 +102,13 @@ export function exitsOf(node: JourneyNode): Exit[] {
       }
       return [exit("next", textOr(node.event, "event"), node.next), exit("timeout_next", "timeout", node.timeout_next)];
     }
+    case "decide": {
+      // Both lists get their ways out, though Baton refuses a node with both: no reference is lost.
+      const arms = ["offers", "levels"].flatMap((list) =>
+        listOf(node[list]).map((arm, i) => exit(`${list}.${i}.next`, textOr(field(arm, "key"), `${list === "offers" ? "offer" : "level"} ${i + 1}`), field(arm, "next"))),
+      );
+      return [...arms, exit("next", "other offers", node.next), exit("no_offer_next", "no offer", node.no_offer_next)];
+    }
     case "enter_journey":
     case "exit":
       return [];
@@ -144,6 +159,8 @@ export function newNode(type: NodeType, channel = "email"): JourneyNode {
       return { type, arms: [{ name: "A", weight: 50 }, { name: "B", weight: 50 }] };
     case "holdout":
       return { type, percent: 10 };
+    case "decide":
+      return { type, offers: [newOffer("offer_a"), newOffer("offer_b")] };
     case "message":
       return { type, channel, template: "" };
     case "update_profile":
@@ -157,6 +174,11 @@ export function newNode(type: NodeType, channel = "email"): JourneyNode {
   }
 }
 
+/** A new arm of a decide node: an offer, or with `level` a price level. */
+export function newOffer(key: string, level?: number): Offer | PriceLevel {
+  return level === undefined ? { key, value: 10, cost: 0 } : { key, level, value: 10, cost: 0 };
+}
+
 const ID_BASE: Record<NodeType, string> = {
   delay: "delay",
   wait_until: "wait_until",
@@ -164,6 +186,7 @@ const ID_BASE: Record<NodeType, string> = {
   branch: "branch",
   split: "split",
   holdout: "holdout",
+  decide: "decide",
   message: "message",
   update_profile: "update",
   webhook: "webhook",
@@ -220,7 +243,14 @@ export function summarize(node: JourneyNode): string {
       return `Hold out ${numberOr(node.percent, 0)}% from messages`;
     case "message": {
       const template = textOr(node.template, "");
-      return `${channelLabel(textOr(node.channel, "?"))} · ${template || "no template yet"}`;
+      const when = node.send_at === "best_time" ? " · at their best time" : "";
+      return `${channelLabel(textOr(node.channel, "?"))} · ${template || "no template yet"}${when}`;
+    }
+    case "decide": {
+      const pricing = Array.isArray(node.levels) && !Array.isArray(node.offers);
+      const count = listOf(pricing ? node.levels : node.offers).length;
+      const context = listOf(node.context).length;
+      return `Best of ${count} ${pricing ? "price levels" : "offers"}${context ? ` by ${context} trait${context > 1 ? "s" : ""}` : ""}`;
     }
     case "update_profile": {
       const parts = [

@@ -3,7 +3,7 @@ import { describe, expect, test } from "vitest";
 import { journeyToYaml, parseJourneyYaml, type JourneyDefinition, type JourneyNode } from "../definition";
 import { checkJourney } from "./checks";
 import { TRIGGER_ID, connect, fromGraph, removeElements, toGraph } from "./graph";
-import { WAITING_TYPES, type NodeType } from "./model";
+import { WAITING_TYPES, type NodeType, type Offer, type PriceLevel, type SendAt } from "./model";
 
 // --- random valid journeys --------------------------------------------------------------
 
@@ -27,8 +27,19 @@ const condition = fc.oneof(
 /** Fields Baton does not know (yet): kept as they are, wherever they are. */
 const unknownFields = fc.dictionary(key.map((k) => `x_${k}`), json, { maxKeys: 2 });
 
-const WITH_EXITS: NodeType[] = ["delay", "wait_until", "wait_for_event", "branch", "split", "holdout", "message", "update_profile", "webhook"];
-const ANY_LAST: NodeType[] = ["delay", "wait_until", "wait_for_event", "split", "holdout", "message", "update_profile", "webhook", "enter_journey", "exit"];
+const WITH_EXITS: NodeType[] = ["delay", "wait_until", "wait_for_event", "branch", "split", "holdout", "decide", "message", "update_profile", "webhook"];
+const ANY_LAST: NodeType[] = ["delay", "wait_until", "wait_for_event", "split", "holdout", "decide", "message", "update_profile", "webhook", "enter_journey", "exit"];
+const money = fc.oneof(fc.integer({ min: 1, max: 500 }), fc.constantFrom(0.5, 12.25, 99.99));
+const context = fc.uniqueArray(fc.constantFrom("plan", "country", "predicted.churn-90d", "computed.orders_30d"), { minLength: 1, maxLength: 3 });
+/** How a message is timed: as written by hand, every field of best time left out or given. */
+const sendAt = fc.oneof(
+  fc.constant({}),
+  fc.constant({ send_at: "now" as SendAt }),
+  fc.record(
+    { send_at: fc.constant<SendAt>("best_time"), max_delay: fc.constantFrom("24h", "3d", "90m", "PT12H", "7d"), holdout: fc.constantFrom(0, 0.1, 0.25, 0.05) },
+    { requiredKeys: ["send_at"] },
+  ),
+);
 
 function optional<T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> {
   return fc.option(arb, { nil: undefined });
@@ -75,15 +86,49 @@ function node(type: NodeType, primary: string | undefined, targets: string[]): f
       .chain((names) => fc.tuple(...names.map((name, i) => fc.record({ name: fc.constant(name), weight: fc.integer({ min: 1, max: 100 }), next: i === 0 ? fc.constant(primary) : target }))))
       .chain((arms) => fc.record({ ...base, arms: fc.constant(arms), optimize: optional(fc.record({ method: fc.constantFrom("thompson", "winner") })) })),
     holdout: () => fc.record({ ...base, percent: fc.integer({ min: 1, max: 99 }), next: fc.constant(primary) }),
-    message: () => fc.record({
-      ...base,
-      channel: fc.constantFrom("email", "sms", "push"),
-      template: fc.constantFrom("cart-reminder", "welcome"),
-      subscription_group: optional(fc.constant("news")),
-      transactional: optional(fc.boolean()),
-      on_cap: optional(fc.constantFrom("skip", "defer")),
-      next: fc.constant(primary),
-    }),
+    decide: () => fc
+      .tuple(fc.constantFrom("offers", "levels"), fc.uniqueArray(fc.constantFrom("ten_off", "free_shipping", "vip_call", "full", "a-1"), { minLength: 2, maxLength: 4 }))
+      .chain(([list, keys]) => {
+        const pricing = list === "levels";
+        const arm = (key: string): fc.Arbitrary<Partial<PriceLevel>> =>
+          fc.record(
+            {
+              key: fc.constant(key),
+              level: fc.integer({ min: 0, max: 50 }),
+              value: money,
+              cost: fc.constantFrom(0, 2, 4.5),
+              cap: fc.record({ count: fc.integer({ min: 1, max: 1000 }), per: duration }, { requiredKeys: ["count"] }),
+              eligible: condition,
+              ...(targets.length ? { next: fc.constantFrom(...targets) } : {}),
+            },
+            { requiredKeys: pricing ? ["key", "level", "value"] : ["key", "value"] },
+          ).map((made) => (pricing ? made : withoutLevel(made)));
+        return fc.record({
+          ...base,
+          context: optional(context),
+          window: optional(duration),
+          holdout: optional(fc.constantFrom(0.01, 0.1, 0.25, 0.5)),
+          [list]: fc.tuple(...keys.map(arm)),
+          min_margin: optional(fc.integer({ min: 0, max: 5 })),
+          max_level: pricing ? optional(fc.integer({ min: 10, max: 60 })) : fc.constant(undefined),
+          next: fc.constant(primary),
+          no_offer_next: target,
+        });
+      }),
+    message: () => fc
+      .tuple(
+        fc.record({
+          ...base,
+          channel: fc.constantFrom("email", "sms", "push"),
+          template: fc.constantFrom("cart-reminder", "welcome"),
+          subscription_group: optional(fc.constant("news")),
+          transactional: optional(fc.boolean()),
+          on_cap: optional(fc.constantFrom("skip", "defer")),
+          next: fc.constant(primary),
+        }),
+        sendAt,
+      )
+      .map(([fields, timing]) => ({ ...fields, ...timing })),
     update_profile: () => fc.record({ ...base, set: fc.dictionary(key, scalar, { minKeys: 1, maxKeys: 2 }), unset: optional(fc.array(key, { minLength: 1, maxLength: 2 })), next: fc.constant(primary) }),
     webhook: () => fc.record({
       ...base,
@@ -96,6 +141,10 @@ function node(type: NodeType, primary: string | undefined, targets: string[]): f
     exit: () => fc.record(base),
   };
   return fc.tuple(fields[type](), unknownFields).chain(([known, extra]) => shuffled(known, extra)) as fc.Arbitrary<JourneyNode>;
+}
+
+function withoutLevel({ level: _level, ...offer }: Partial<PriceLevel>): Partial<Offer> {
+  return offer;
 }
 
 const trigger = fc.oneof(
@@ -156,8 +205,8 @@ function references(definition: JourneyDefinition): string[] {
   const found: string[] = [];
   for (const [id, node] of Object.entries(definition.nodes ?? {})) {
     const add = (path: string, target: unknown) => typeof target === "string" && found.push(`${id}→${path}=${target}`);
-    for (const name of ["next", "timeout_next", "default"]) add(name, node[name]);
-    for (const list of ["cases", "arms", "events"]) {
+    for (const name of ["next", "timeout_next", "default", "no_offer_next"]) add(name, node[name]);
+    for (const list of ["cases", "arms", "events", "offers", "levels"]) {
       if (Array.isArray(node[list])) (node[list] as Record<string, unknown>[]).forEach((item, i) => add(`${list}.${i}.next`, item.next));
     }
   }

@@ -3,6 +3,7 @@ import { IconPlus } from "@tabler/icons-react";
 import { isRecord, type JourneyNode } from "../definition";
 import { DurationField, TextField, YamlField, problemAt } from "./fields";
 import { Item, text, yaml, type StepFormProps } from "./formKit";
+import { DecideForm } from "./DecideForm";
 import { MessageForm } from "./MessageForm";
 import { field, listOf, numberOr, textOr } from "./model";
 
@@ -15,7 +16,8 @@ export const FORM_FIELDS: Record<string, readonly string[]> = {
   branch: ["cases"],
   split: ["arms", "optimize"],
   holdout: ["percent"],
-  message: ["channel", "template", "subscription_group", "transactional", "on_cap"],
+  decide: ["offers", "levels", "context", "holdout", "window", "min_margin", "max_level"],
+  message: ["channel", "template", "subscription_group", "transactional", "on_cap", "send_at", "max_delay", "holdout"],
   update_profile: ["set", "increment", "unset"],
   webhook: ["url", "method", "headers", "body", "response_traits"],
   enter_journey: ["journey"],
@@ -38,6 +40,8 @@ export function StepForm(props: StepFormProps) {
       return <SplitForm {...props} />;
     case "holdout":
       return <HoldoutForm {...props} />;
+    case "decide":
+      return <DecideForm {...props} />;
     case "message":
       return <MessageForm {...props} />;
     case "update_profile":
