@@ -206,11 +206,7 @@ def test_browse_abandonment_names_the_last_product_viewed(
     engine: Engine, clock: ManualClock, workspace: Workspace, smtp: tuple[Mailbox, int]
 ) -> None:
     mailbox, port = smtp
-    with write_transaction(engine) as connection:
-        email = EmailSettings(url=f"smtp://127.0.0.1:{port}", sender="Shop <shop@example.com>",
-                              security="none", links_url="http://127.0.0.1:8000",
-                              allow=["127.0.0.1"])  # fmt: skip
-        save_settings(connection, workspace.id, "email", email, clock.now())
+    email_through(engine, clock, workspace, port)
     installed(engine, clock, workspace, "browse-abandonment")
     customers(engine, clock, workspace, "browser", "adder", "once")
     for user in ("browser", "adder"):

@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import Engine
 
 from baton.channels import MessageTemplate, parse_template, personalise
-from baton.channels.settings import EmailSettings, save_settings
 from baton.channels.templates import recommendations_read, sources_of
 from baton.core.clock import ManualClock
 from baton.identity import find_profile
@@ -29,7 +28,7 @@ from tests.api.test_profiles import bearer
 from tests.conftest import Workspace
 from tests.identity.helpers import send
 from tests.journeys.helpers import deliver
-from tests.journeys.test_library import customers, installed, later
+from tests.journeys.test_library import customers, email_through, installed, later
 from tests.segments.helpers import identify, track
 from tests.servers import Mailbox
 
@@ -141,11 +140,7 @@ def test_the_browse_abandonment_email_offers_recommended_items(
     engine: Engine, clock: ManualClock, workspace: Workspace, smtp: tuple[Mailbox, int]
 ) -> None:
     mailbox, port = smtp
-    with write_transaction(engine) as connection:
-        email = EmailSettings(url=f"smtp://127.0.0.1:{port}", sender="Shop <shop@example.com>",
-                              security="none", links_url="http://127.0.0.1:8000",
-                              allow=["127.0.0.1"])  # fmt: skip
-        save_settings(connection, workspace.id, "email", email, clock.now())
+    email_through(engine, clock, workspace, port)
     installed(engine, clock, workspace, "browse-abandonment")
     customers(engine, clock, workspace, "picked", "plain")
     picked = profile_of(engine, workspace.id, "picked")

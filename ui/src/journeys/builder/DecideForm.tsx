@@ -35,8 +35,8 @@ export function DecideForm(props: StepFormProps) {
     });
     const renamed = Object.entries(node).flatMap(([key, value]): [string, unknown][] => {
       if (key === list) return [[next, moved]];
-      // The highest level guards prices only.
-      return key === "max_level" && next === "offers" ? [] : [[key, value]];
+      // Guardrails apply to price levels only.
+      return (key === "max_level" || key === "min_margin") && next === "offers" ? [] : [[key, value]];
     });
     replace(Object.fromEntries(renamed) as JourneyNode);
   }
@@ -96,7 +96,7 @@ export function DecideForm(props: StepFormProps) {
               />
               <TextField
                 label="Cap period (optional)"
-                description="Rolling, such as 30d"
+                description="Rolling, such as 30d; give a cap first"
                 placeholder="all time"
                 value={per}
                 onChange={(value) => {
@@ -139,10 +139,12 @@ export function DecideForm(props: StepFormProps) {
         error={error("holdout")}
       />
       <DurationField label="Goal counts within (optional, 7d when empty)" {...text(props, "window", true)} />
-      <Group grow align="flex-start">
-        <NumberInput label="Least margin (optional)" description="No choice whose value − cost is below" {...number("min_margin")} />
-        {list === "levels" ? <NumberInput label="Highest level (optional)" description="No level above" {...number("max_level")} /> : null}
-      </Group>
+      {list === "levels" ? (
+        <Group grow align="flex-start">
+          <NumberInput label="Least margin (optional)" description="No level whose value − cost is below" {...number("min_margin")} />
+          <NumberInput label="Highest level (optional)" description="No level above" {...number("max_level")} />
+        </Group>
+      ) : null}
     </Stack>
   );
 }

@@ -2,6 +2,7 @@ import { NumberInput, SegmentedControl, Select, Stack, Switch, Text } from "@man
 import { useTemplates } from "../../templates/api";
 import { channelLabel } from "../../ui/channels";
 import { LoadMore } from "../../ui/LoadMore";
+import { withSendAt } from "./edits";
 import { DurationField, TextField, problemAt } from "./fields";
 import { text, type StepFormProps } from "./formKit";
 import { MessagePreview } from "./MessagePreview";
@@ -14,14 +15,6 @@ import { templateOptions } from "./templateOptions";
 export function MessageForm(props: StepFormProps) {
   const { id, node, problems, set, replace } = props;
   const sendAt: SendAt = node.send_at === "best_time" ? "best_time" : "now";
-  function chooseSendAt(value: string) {
-    if (value === "best_time") set("send_at", "best_time");
-    else {
-      // Baton refuses a longest wait or a holdout without best time.
-      const { send_at: _at, max_delay: _delay, holdout: _holdout, ...rest } = node;
-      replace(rest);
-    }
-  }
   const templates = useTemplates();
   const channel = textOr(node.channel, "");
   const template = textOr(node.template, "");
@@ -70,7 +63,7 @@ export function MessageForm(props: StepFormProps) {
         <SegmentedControl
           aria-label="Send at"
           value={sendAt}
-          onChange={chooseSendAt}
+          onChange={(value) => replace(withSendAt(node, value === "best_time" ? "best_time" : "now"))}
           data={[
             { value: "now", label: "Now" },
             { value: "best_time", label: "Best time for each person" },

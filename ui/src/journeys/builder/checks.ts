@@ -20,6 +20,9 @@ export function checkJourney(definition: JourneyDefinition): Problem[] {
     add("start", `no node named '${definition.start}'`);
   }
 
+  const deciding = Object.keys(steps).find((id) => steps[id]?.type === "decide");
+  if (deciding !== undefined && !isRecord(definition.goal)) add("goal", `The step ${deciding} learns from the journey's goal: give one`);
+
   for (const [id, node] of Object.entries(steps)) {
     checkFields(node, (path, message) => add(`nodes.${id}.${path}`, message));
     for (const exit of exitsOf(node)) {
@@ -182,7 +185,19 @@ function checkDecide(node: JourneyNode, add: (path: string, message: string) => 
     if (cost !== undefined && (typeof cost !== "number" || cost < 0)) add(`${list}.${i}.cost`, "Give a cost of 0 or more");
     if (list === "levels" && typeof field(arm, "level") !== "number") add(`${list}.${i}.level`, "Give the price or discount");
   });
+  const guards = ["min_margin", "max_level"].filter((name) => node[name] !== undefined);
+  if (list === "offers" && guards.length) add(guards[0]!, "Guardrails apply to price levels");
+  else if (arms.length && arms.every((arm) => guarded(node, arm))) add(guards[0] ?? list, "No level is within the guardrails");
   const holdout = node.holdout;
   if (holdout !== undefined && !(typeof holdout === "number" && holdout >= 0.01 && holdout <= 0.5)) add("holdout", "Give a share from 1% to 50%");
   if (node.window !== undefined && (typeof node.window !== "string" || !isDuration(node.window))) add("window", "Give a duration such as 7d");
+}
+
+/** Whether the guardrails never allow the level (baton/journeys/definitions.py, DecideNode.guarded). */
+function guarded(node: JourneyNode, arm: unknown): boolean {
+  const value = field(arm, "value");
+  const cost = field(arm, "cost") ?? 0;
+  const level = field(arm, "level");
+  if (typeof node.min_margin === "number" && typeof value === "number" && typeof cost === "number" && value - cost < node.min_margin) return true;
+  return typeof node.max_level === "number" && typeof level === "number" && level > node.max_level;
 }

@@ -1,6 +1,6 @@
 import type { JourneyDefinition, JourneyNode } from "../definition";
 import { connect, withStart } from "./graph";
-import { NODE_ID, exitsOf, freshId, newNode, setAt, type NodeType } from "./model";
+import { NODE_ID, exitsOf, freshId, newNode, setAt, type NodeType, type SendAt } from "./model";
 
 /** Adds a step of the type. Placed after `after`, it takes that step's first free way
  * out; the first step of a journey without a start becomes the start. */
@@ -51,4 +51,13 @@ export function renameNode(definition: JourneyDefinition, from: string, to: stri
   }
   const next = { ...definition, nodes: renamed };
   return definition.start === from ? { ...next, start: to } : next;
+}
+
+/** A message sent now or at each person's best time. Sent now, it loses the longest wait
+ * and the holdout, which Baton refuses without best time; back to best time, it keeps
+ * whatever else it has. */
+export function withSendAt(node: JourneyNode, sendAt: SendAt): JourneyNode {
+  if (sendAt === "best_time") return setAt(node, ["send_at"], sendAt);
+  const { send_at: _at, max_delay: _delay, holdout: _holdout, ...rest } = node;
+  return rest;
 }

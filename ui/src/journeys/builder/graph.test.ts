@@ -95,3 +95,50 @@ describe("editing through the graph", () => {
     expect(JSON.stringify(back)).toBe(JSON.stringify({ key: "k", x_future: { a: 1 }, start: "b", nodes: { b: odd.nodes!.b, a: odd.nodes!.a } }));
   });
 });
+
+describe("a decide node", () => {
+  const OFFERS: JourneyDefinition = {
+    key: "nba",
+    start: "offer",
+    nodes: {
+      offer: {
+        type: "decide",
+        context: ["plan"],
+        offers: [
+          { key: "ten_off", value: 40, cost: 4, next: "mail" },
+          { key: "free_shipping", value: 40, cap: { count: 500, per: "30d" } },
+          { key: "vip_call", value: 120, eligible: { trait: "tier", op: "equals", value: "gold" }, next: "done" },
+        ],
+        next: "mail",
+        no_offer_next: "done",
+      },
+      mail: { type: "message", channel: "email", template: "offer", send_at: "best_time", max_delay: "12h", holdout: 0, next: "done" },
+      done: { type: "exit" },
+    },
+  };
+
+  test("has a way out per offer, one for offers without their own and one for no offer", () => {
+    const labels = toGraph(OFFERS).edges.filter((e) => e.source === "offer").map((e) => `${e.sourceHandle}=${String(e.label ?? "")}>${e.target}`);
+    expect(labels).toEqual(["offers.0.next=ten_off>mail", "offers.2.next=vip_call>done", "next=other offers>mail", "no_offer_next=no offer>done"]);
+    const priced = { ...OFFERS.nodes!.offer!, offers: undefined, levels: [{ key: "full", level: 0, value: 40, next: "done" }, { key: "ten", level: 10, value: 36 }] };
+    expect(toGraph({ ...OFFERS, nodes: { ...OFFERS.nodes, offer: priced } }).edges.map((e) => e.id)).toContain(edgeId("offer", "levels.0.next"));
+  });
+
+  test("connecting an offer sets its next; deleting a step clears every way out to it", () => {
+    const linked = connect(OFFERS, "offer", "offers.1.next", "done");
+    expect(linked.nodes?.offer?.offers).toEqual([
+      { key: "ten_off", value: 40, cost: 4, next: "mail" },
+      { key: "free_shipping", value: 40, cap: { count: 500, per: "30d" }, next: "done" },
+      { key: "vip_call", value: 120, eligible: { trait: "tier", op: "equals", value: "gold" }, next: "done" },
+    ]);
+    const cut = removeElements(OFFERS, ["done"], []);
+    expect(cut.nodes?.offer).toEqual({
+      type: "decide",
+      context: ["plan"],
+      offers: [{ key: "ten_off", value: 40, cost: 4, next: "mail" }, { key: "free_shipping", value: 40, cap: { count: 500, per: "30d" } }, { key: "vip_call", value: 120, eligible: { trait: "tier", op: "equals", value: "gold" } }],
+      next: "mail",
+    });
+    // The message's best-time fields are not ways out: they stay as written.
+    expect(cut.nodes?.mail).toEqual({ type: "message", channel: "email", template: "offer", send_at: "best_time", max_delay: "12h", holdout: 0 });
+  });
+});

@@ -175,8 +175,8 @@ export function newNode(type: NodeType, channel = "email"): JourneyNode {
 }
 
 /** A new arm of a decide node: an offer, or with `level` a price level. */
-export function newOffer(key: string, level?: number): Offer | PriceLevel {
-  return level === undefined ? { key, value: 10, cost: 0 } : { key, level, value: 10, cost: 0 };
+export function newOffer(key: string, level?: number): Pick<Offer, "key" | "value"> & Partial<PriceLevel> {
+  return level === undefined ? { key, value: 10 } : { key, level, value: 10 };
 }
 
 const ID_BASE: Record<NodeType, string> = {

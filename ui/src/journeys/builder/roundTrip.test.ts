@@ -90,12 +90,13 @@ function node(type: NodeType, primary: string | undefined, targets: string[]): f
       .tuple(fc.constantFrom("offers", "levels"), fc.uniqueArray(fc.constantFrom("ten_off", "free_shipping", "vip_call", "full", "a-1"), { minLength: 2, maxLength: 4 }))
       .chain(([list, keys]) => {
         const pricing = list === "levels";
-        const arm = (key: string): fc.Arbitrary<Partial<PriceLevel>> =>
+        const arm = (key: string, first: boolean): fc.Arbitrary<Partial<PriceLevel>> =>
           fc.record(
             {
               key: fc.constant(key),
-              level: fc.integer({ min: 0, max: 50 }),
-              value: money,
+              // The first level is within any guardrails below: they always leave one.
+              level: first ? fc.constant(0) : fc.integer({ min: 0, max: 50 }),
+              value: first ? fc.integer({ min: 10, max: 500 }) : money,
               cost: fc.constantFrom(0, 2, 4.5),
               cap: fc.record({ count: fc.integer({ min: 1, max: 1000 }), per: duration }, { requiredKeys: ["count"] }),
               eligible: condition,
@@ -108,8 +109,8 @@ function node(type: NodeType, primary: string | undefined, targets: string[]): f
           context: optional(context),
           window: optional(duration),
           holdout: optional(fc.constantFrom(0.01, 0.1, 0.25, 0.5)),
-          [list]: fc.tuple(...keys.map(arm)),
-          min_margin: optional(fc.integer({ min: 0, max: 5 })),
+          [list]: fc.tuple(...keys.map((k, i) => arm(k, i === 0))),
+          min_margin: pricing ? optional(fc.integer({ min: 0, max: 5 })) : fc.constant(undefined),
           max_level: pricing ? optional(fc.integer({ min: 10, max: 60 })) : fc.constant(undefined),
           next: fc.constant(primary),
           no_offer_next: target,
@@ -170,9 +171,10 @@ const journeys: fc.Arbitrary<JourneyDefinition> = fc
       const later = ids.slice(i + 1);
       return node(type, ids[i + 1], WAITING_TYPES.has(type) ? ids : later);
     });
-    return fc.tuple(fc.tuple(...nodes), fc.constant(ids), fc.constant(order));
+    return fc.tuple(fc.tuple(...nodes), fc.constant(ids), fc.constant(order), fc.constant(types.includes("decide")));
   })
-  .chain(([nodes, ids, order]) => {
+  .chain(([nodes, ids, order, deciding]) => {
+    const goal = fc.oneof(fc.record({ event: eventName, exit: optional(fc.boolean()) }), fc.record({ segment_entered: fc.constant("vip") }));
     const steps = Object.fromEntries(order.map((id) => [id, nodes[ids.indexOf(id)]]));
     const fields = fc.record({
       key: fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,20}$/),
@@ -182,7 +184,8 @@ const journeys: fc.Arbitrary<JourneyDefinition> = fc
       trigger,
       audience: optional(condition),
       reentry: optional(fc.oneof(fc.constantFrom("never", "after_exit"), fc.record({ cooldown: duration }))),
-      goal: optional(fc.oneof(fc.record({ event: eventName, exit: optional(fc.boolean()) }), fc.record({ segment_entered: fc.constant("vip") }))),
+      // A decide node learns from the goal.
+      goal: deciding ? goal : optional(goal),
       exit_on: optional(fc.array(fc.oneof(fc.record({ event: eventName }), fc.record({ condition })), { minLength: 1, maxLength: 2 })),
       start: fc.constant(ids[0]),
       nodes: fc.constant(steps),
