@@ -82,9 +82,10 @@ def signed_in(server_url: str, email: str, password: str = PASSWORD) -> Iterator
 
 
 def link_to(mailbox: Mailbox, to: str, count: int = 1) -> str:
-    """The link in the `count`th e-mail `to` received (waiting for it a little: some leave
-    after the answer)."""
-    deadline = time.monotonic() + 5
+    """The link in the `count`th e-mail `to` received (waiting for it: some leave after
+    the answer, and a busy machine, training models in the other test process, can take
+    seconds to send them)."""
+    deadline = time.monotonic() + 30
     while True:
         mails = [message for recipients, message in mailbox.received if recipients == [to]]
         if len(mails) >= count or time.monotonic() > deadline:
