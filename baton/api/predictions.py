@@ -19,6 +19,7 @@ from baton.predict import (
     ClassificationDefinition,
     activate,
     delete_prediction,
+    find_prediction,
     forget_all_scores,
     get_prediction,
     list_predictions,
@@ -139,8 +140,8 @@ def of_profile(request: Request, workspace_id: AdminWorkspace, profile_id: str) 
 
 
 def _json_or_none(connection: Connection, workspace_id: str, key: str) -> dict[str, Any] | None:
-    found = [p for p in list_predictions(connection, workspace_id) if p.key == key]
-    return prediction_json(connection, found[0]) if found else None
+    found = find_prediction(connection, workspace_id, key)
+    return prediction_json(connection, found) if found else None
 
 
 def _audit(

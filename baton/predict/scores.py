@@ -14,14 +14,13 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, delete, select, update
+from sqlalchemy import Connection, Engine, delete, select
 
 from baton.predict.kinds import Score
-from baton.segments import PREDICTED_KEY, SEGMENTS_LOCK, same_values
+from baton.segments import PREDICTED_KEY, SEGMENTS_LOCK, same_values, store_computed
 from baton.storage.database import (
     among,
     exclusive,
-    executemany_fast,
     upsert,
     write_transaction,
 )
@@ -29,9 +28,6 @@ from baton.storage.tables import prediction_scores, predictions, profiles
 from baton.timeline import mark_due
 
 _CHUNK = 5_000
-_SET_COMPUTED = (
-    update(profiles).where(profiles.c.id == bindparam("b_id")).values(computed=bindparam("b_c"))
-)
 
 
 def score_traits(key: str, score: Score) -> dict[str, Any]:
@@ -174,11 +170,7 @@ def _mirror(
             after[PREDICTED_KEY] = predicted
         if not same_values(before, after):
             changed[profile_id] = after
-    executemany_fast(
-        connection,
-        _SET_COMPUTED,
-        [{"b_id": p, "b_c": c} for p, c in sorted(changed.items())],
-    )
+    store_computed(connection, changed)
     mark_due(connection, workspace_id, [(p, now) for p in changed])
 
 

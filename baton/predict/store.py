@@ -118,10 +118,15 @@ def save_prediction(
 
 
 def get_prediction(connection: Connection, workspace_id: str, key: str) -> Prediction:
-    row = _row(connection, workspace_id, key)
-    if row is None:
+    found = find_prediction(connection, workspace_id, key)
+    if found is None:
         raise NotFound(f"no prediction {key!r} in this workspace")
-    return prediction_of_row(row)
+    return found
+
+
+def find_prediction(connection: Connection, workspace_id: str, key: str) -> Prediction | None:
+    row = _row(connection, workspace_id, key)
+    return None if row is None else prediction_of_row(row)
 
 
 def list_predictions(connection: Connection, workspace_id: str) -> list[Prediction]:

@@ -23,6 +23,7 @@ from baton.segments.evaluator import (
     events_read,
     load_facts,
     same_values,
+    store_computed,
 )
 from baton.segments.files import apply_definitions, parse_definitions, read_definitions, yaml_diff
 from baton.segments.memberships import members, members_among, segments_of
@@ -85,5 +86,6 @@ __all__ = [
     "same_values",
     "save_definition",
     "segments_of",
+    "store_computed",
     "yaml_diff",
 ]
