@@ -532,6 +532,9 @@ messages = Table(
     Column("reason", String(120)),
     # Hand-overs to the channel so far; a message with attempts is retried, not re-judged.
     Column("attempts", Integer, nullable=False, default=0, server_default="0"),
+    # The language the template was rendered in (its `locales` variant), None for one
+    # with no variants.
+    Column("locale", String(16)),
     Index(None, "profile_id", "created_at"),
     Index(None, "instance_id"),
     Index(None, "journey_id", "status"),

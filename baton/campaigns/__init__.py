@@ -1,0 +1,1 @@
+"""Broadcasts: one message to an audience, now, at a time or at each person's local time."""

@@ -1,0 +1,1 @@
+"""Web personalization: placements and the content each visitor is shown."""

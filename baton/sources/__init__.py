@@ -1,0 +1,1 @@
+"""Sources: other systems' webhooks, verified and mapped to events and identities."""
