@@ -70,8 +70,12 @@ bench: install
 	$(BIN)/python -m bench.journeys --database postgresql | $(BASELINE)
 	$(BIN)/python -m bench.dispatch --database sqlite | $(BASELINE)
 	$(BIN)/python -m bench.dispatch --database postgresql | $(BASELINE)
+	$(BIN)/python -m bench.broadcast --database sqlite | $(BASELINE)
+	$(BIN)/python -m bench.broadcast --database postgresql | $(BASELINE)
 	$(BIN)/python -m bench.analytics --database sqlite | $(BASELINE)
 	$(BIN)/python -m bench.analytics --database postgresql --events 1000000 --profiles 100000 | $(BASELINE)
 	$(BIN)/python -m bench.predict --database sqlite | $(BASELINE)
 	$(BIN)/python -m bench.predict --database postgresql | $(BASELINE)
+	$(BIN)/python -m bench.decide --database sqlite | $(BASELINE)
+	$(BIN)/python -m bench.decide --database postgresql | $(BASELINE)
 	$(BIN)/python -m bench.compare.run

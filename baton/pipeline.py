@@ -22,9 +22,11 @@ from enum import StrEnum
 from sqlalchemy import Connection, Engine, select
 
 from baton.analytics import AnalyticsStore
+from baton.campaigns import advance_broadcasts, next_broadcast_at
 from baton.channels import dispatch_due
 from baton.channels import next_due_at as next_message_at
 from baton.core.clock import Clock
+from baton.destinations import next_destination_work, run_destinations
 from baton.identity import DEFAULT_BATCH_SIZE, compact_erased, process_pending, refresh_statistics
 from baton.ingest import purge_expired_events
 from baton.journeys import fire_timers, next_work_at, optimize_splits, process_inbox, run_schedules
@@ -40,7 +42,7 @@ from baton.segments import build_pending, evaluate_due
 from baton.segments import listen_to_events as segments_listen
 from baton.storage.changes import ChangeWatcher
 from baton.storage.database import checkpoint, write_transaction
-from baton.storage.tables import journeys, workspaces
+from baton.storage.tables import broadcasts, journeys, workspaces
 from baton.timeline import next_due_at
 
 log = logging.getLogger(__name__)
@@ -81,7 +83,9 @@ def run_until_idle(engine: Engine, clock: Clock, rng: random.Random, region: str
         while evaluated := evaluate_due(engine, clock):
             moved += evaluated
         moved += process_inbox(engine, clock) + fire_timers(engine, clock)
-        moved += run_schedules(engine, clock) + dispatch_due(engine, clock, rng)
+        moved += run_schedules(engine, clock) + advance_broadcasts(engine, clock)
+        moved += dispatch_due(engine, clock, rng)
+        moved += run_destinations(engine, clock, rng, region)
         moved += train_due(engine, clock) + score_due(engine, clock) + analyze_due(engine, clock)
         if not moved:
             return
@@ -112,6 +116,9 @@ class Pipeline:
         self._engine = engine
         self._clock = clock
         self._rng = rng  # the delivery thread's alone
+        # The destinations thread's: a copy, so the delivery thread's draws stay the same.
+        self._destinations_rng = random.Random()
+        self._destinations_rng.setstate(rng.getstate())
         self._region = default_region
         self._idle_wait = idle_wait
         self._coalesce = coalesce
@@ -119,12 +126,13 @@ class Pipeline:
         self._profiles_changed = threading.Event()
         self._journey_work = threading.Event()
         self._messages_queued = threading.Event()
+        self._destination_work = threading.Event()
         self._prediction_work = threading.Event()
         self._stop = threading.Event()
         self._processed, self._next_analyze = 0, 5_000
         self._next_schedules = self._next_reading = clock.now()
         self._next_compaction = self._next_purge = self._next_optimization = clock.now()
-        self._journeys_seen = False
+        self._journeys_seen = self._broadcasts_seen = False
         self._builds = Stage.BUILDS in stages
         self._analytics = analytics if Stage.ANALYTICS in stages else None
         steps = [
@@ -132,6 +140,7 @@ class Pipeline:
             (Stage.SEGMENTS in stages, self._run_segments, "segments"),
             (Stage.JOURNEYS in stages, self._run_journeys, "journeys"),
             (Stage.DELIVERY in stages, self._run_delivery, "delivery"),
+            (Stage.DELIVERY in stages, self._run_destinations, "destinations"),
             (self._analytics is not None, self._run_analytics, "analytics"),
             (Stage.PREDICTIONS in stages, self._run_predictions, "predictions"),
             (True, self._run_housekeeping, "housekeeping"),
@@ -159,6 +168,7 @@ class Pipeline:
             self._profiles_changed,
             self._journey_work,
             self._messages_queued,
+            self._destination_work,
         ):
             wakeup.set()
 
@@ -240,11 +250,23 @@ class Pipeline:
 
     def _run_delivery(self) -> None:
         def next_message(connection: Connection) -> datetime | None:
-            return next_message_at(connection) if self._journeys_exist(connection) else None
+            if not self._senders_exist(connection):
+                return None
+            due = (next_message_at(connection), next_broadcast_at(connection))
+            return min((at for at in due if at is not None), default=None)
 
+        self._serve("delivery", self._delivery_step, next_message, self._messages_queued)
+
+    def _delivery_step(self) -> int:
+        """A step of the broadcast due first (it queues messages), then the outbox's."""
+        moved = advance_broadcasts(self._engine, self._clock)
+        return moved + dispatch_due(self._engine, self._clock, self._rng)
+
+    def _run_destinations(self) -> None:
+        rng = self._destinations_rng
         self._serve(
-            "delivery", lambda: dispatch_due(self._engine, self._clock, self._rng), next_message,
-            self._messages_queued,
+            "destinations", lambda: run_destinations(self._engine, self._clock, rng, self._region),
+            next_destination_work, self._destination_work,
         )  # fmt: skip
 
     def _journeys_exist(self, connection: Connection) -> bool:
@@ -255,6 +277,15 @@ class Pipeline:
                 connection.execute(select(journeys.c.id).limit(1)).first() is not None
             )
         return self._journeys_seen
+
+    def _senders_exist(self, connection: Connection) -> bool:
+        """Whether any journey or broadcast exists: until one does, delivery has nothing
+        to look for."""
+        if not self._broadcasts_seen:
+            self._broadcasts_seen = (
+                connection.execute(select(broadcasts.c.id).limit(1)).first() is not None
+            )
+        return self._broadcasts_seen or self._journeys_exist(connection)
 
     def _serve(
         self,

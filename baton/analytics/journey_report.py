@@ -50,6 +50,7 @@ ENGAGEMENT = {
     "Email Link Clicked": "clicked",
     "Inbox Message Clicked": "clicked",
     "Inbox Message Seen": "opened",
+    "WhatsApp Read": "opened",
 }
 _NODE_ACTIONS = (
     "enter",
@@ -152,7 +153,7 @@ def journey_report(
             covered,
             entries,
             mine,
-            _engagement(connection, journey.workspace_id, people, mine),
+            message_engagement(connection, journey.workspace_id, people, mine),
         ),
         "experiments": _experiments(entries),
         "predictions": _by_decile(connection, journey.workspace_id, entries),
@@ -219,11 +220,11 @@ def _orders(
         )
     )
     for profile_id, at, properties in rows:
-        found[profile_id].append((at, _revenue(properties or {})))
+        found[profile_id].append((at, order_revenue(properties or {})))
     return _Orders({p: sorted(orders) for p, orders in found.items()})
 
 
-def _revenue(properties: dict[str, Any]) -> float:
+def order_revenue(properties: dict[str, Any]) -> float:
     for name in ("revenue", "total"):
         value = properties.get(name)
         if isinstance(value, int | float) and not isinstance(value, bool):
@@ -244,6 +245,7 @@ def _messages(connection: Connection, journey: Journey, people: Select[Any]) -> 
         c.channel,
         c.status,
         c.reason,
+        c.locale,
         c.dispatched_at,
     ).where(c.profile_id.in_(people), or_(c.journey_id == journey.id, c.status == "delivered"))
     return list(connection.execute(query))
@@ -318,6 +320,7 @@ def _nodes(
             "messages",
             {
                 "by_status": Counter(),
+                "by_locale": Counter(),  # the languages the messages were rendered in
                 "skipped": Counter(),
                 "opened": 0,
                 "clicked": 0,
@@ -325,6 +328,8 @@ def _nodes(
             },
         )
         counts["by_status"][m.status] += 1
+        if m.locale is not None:
+            counts["by_locale"][m.locale] += 1
         if m.status in ("skipped", "cancelled") and m.reason:
             counts["skipped"][m.reason] += 1
         for kind in engagement.get(m.id, ()):
@@ -332,8 +337,9 @@ def _nodes(
     for found in by_node.values():
         if "messages" in found:
             counts = found["messages"]
-            counts["by_status"], counts["skipped"] = (
+            counts["by_status"], counts["by_locale"], counts["skipped"] = (
                 dict(counts["by_status"]),
+                dict(counts["by_locale"]),
                 dict(counts["skipped"]),
             )
             delivered = counts["by_status"].get("delivered", 0)
@@ -342,7 +348,7 @@ def _nodes(
     return by_node
 
 
-def _engagement(
+def message_engagement(
     connection: Connection, workspace_id: str, people: Select[Any], mine: list[Row[Any]]
 ) -> dict[str, set[str]]:
     """What each message's recipient did with it: opened, clicked, unsubscribed."""

@@ -16,9 +16,11 @@ from baton.api import (
     analytics,
     attention,
     audit,
+    broadcasts,
     catalog,
     channels,
     consent,
+    destinations,
     health,
     identity_secret,
     inbox,
@@ -29,13 +31,16 @@ from baton.api import (
     messages,
     oidc,
     password_reset,
+    placements,
     policy,
     predictions,
+    preferences,
     privacy,
     profiles,
     providers,
     reviews,
     segments,
+    sources,
     templates,
     tracking,
     unsubscribe,
@@ -88,21 +93,26 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(oidc.router)
     app.include_router(audit.router)
     app.include_router(profiles.router)
+    app.include_router(destinations.router)
     app.include_router(segments.segments_router)
     app.include_router(segments.computed_traits_router)
     app.include_router(segments.vocabulary_router)
     app.include_router(journeys.router)
+    app.include_router(broadcasts.router)
     app.include_router(messages.router)
     app.include_router(policy.router)
     app.include_router(templates.router)
     app.include_router(predictions.router)
     app.include_router(catalog.router)
+    app.include_router(placements.router)
+    app.include_router(placements.public_router)
     app.include_router(reviews.router)
     app.include_router(journey_templates.router)
     app.include_router(channels.router)
     app.include_router(unsubscribe.router)
     app.include_router(consent.router)
     app.include_router(privacy.router)
+    app.include_router(preferences.router)
     app.include_router(analytics.router)
     app.include_router(activity.router)
     app.include_router(attention.router)
@@ -113,6 +123,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(invitations.router)
     app.include_router(workspaces.router)
     app.include_router(providers.router)
+    app.include_router(sources.router)
+    app.include_router(sources.webhook_router)
     app.include_router(health.router)
     install_console(app, Path(runtime.settings.console_dir or DEFAULT_BUILD))  # the last
     return app

@@ -20,6 +20,7 @@ from baton.api.bodies import DocumentRoute
 from baton.api.callers import Caller
 from baton.api.cursors import Limit, decode_cursor, page_json
 from baton.api.responses import JSONBody
+from baton.campaigns import dump_broadcast, get_broadcast, start
 from baton.channels import MessageTemplate, parse_template, save_template, template_of
 from baton.core.errors import Conflict, NotFound
 from baton.core.formats import iso_instant
@@ -84,6 +85,16 @@ def template_review(
     return _requested(
         connection, who, Kind.TEMPLATES, template.key, document, stored, document, now
     )
+
+
+def send_review(connection: Connection, who: Caller, key: str, now: datetime) -> JSONBody | None:
+    """Where the caller's broadcast sends wait for approval, a review request instead, of
+    sending the broadcast's draft as it is now; 202 and the review. None where the caller
+    sends directly."""
+    if not held(connection, who, Kind.BROADCASTS):
+        return None
+    draft = dump_broadcast(get_broadcast(connection, who.workspace, key).definition)
+    return _requested(connection, who, Kind.BROADCASTS, key, draft, {}, draft, now)
 
 
 def held(connection: Connection, who: Caller, kind: Kind) -> bool:
@@ -181,10 +192,12 @@ def _decided(
             _publish(connection, who, review, now)
         elif approved and review.kind is Kind.TEMPLATES:
             _save_template(connection, who, review, now)
+        elif approved and review.kind is Kind.BROADCASTS:
+            _send_broadcast(connection, who, review, now)
         elif review.kind is Kind.MODELS:
             decide_version(connection, who.workspace, review.object_key,
                            review.proposed["version"], approved, now)  # fmt: skip
-    if approved and review.kind is Kind.JOURNEYS and runtime.processor is not None:
+    if approved and review.kind in (Kind.JOURNEYS, Kind.BROADCASTS) and runtime.processor:
         runtime.processor.wake_journeys()
     if approved and review.kind is Kind.MODELS and runtime.processor is not None:
         runtime.processor.wake_predictions()
@@ -204,6 +217,17 @@ def _publish(connection: Connection, who: Caller, review: Review, now: datetime)
     )
     record(connection, who.workspace, who.actor, "journey.publish", now,
            object_type="journey", object_id=key, before=before, after=draft,
+           detail={"review": review.id})  # fmt: skip
+
+
+def _send_broadcast(connection: Connection, who: Caller, review: Review, now: datetime) -> None:
+    key = review.object_key
+    draft = get_broadcast(connection, who.workspace, key)
+    if dump_broadcast(draft.definition) != review.proposed:
+        raise Conflict("the draft changed since the request: ask for a new review")
+    sent = start(connection, who.workspace, key, now)
+    record(connection, who.workspace, who.actor, "broadcast.send", now,
+           object_type="broadcast", object_id=key, before=draft.json(), after=sent.json(),
            detail={"review": review.id})  # fmt: skip
 
 

@@ -59,6 +59,9 @@ class NewMessage:
     # None: the workspace's quiet hours; {}: none; else the journey's own window.
     quiet_hours: dict[str, Any] | None = None
     held_out: bool = False
+    # When it may go (a broadcast's throttle or local time); None: now.
+    due_at: datetime | None = None
+    broadcast_id: str | None = None
 
 
 def enqueue(connection: Connection, new: Sequence[NewMessage], now: datetime) -> None:
@@ -87,7 +90,7 @@ def _row(m: NewMessage, now: datetime) -> dict[str, Any]:
         "idempotency_key": m.idempotency_key,
         "payload": m.payload,
         "created_at": now,
-        "due_at": now,
+        "due_at": m.due_at or now,
         "dispatched_at": now if m.held_out else None,
         "detail": None,
         "priority": m.priority,
@@ -96,6 +99,7 @@ def _row(m: NewMessage, now: datetime) -> dict[str, Any]:
         "quiet_hours": m.quiet_hours,
         "reason": HELD_OUT if m.held_out else None,
         "attempts": 0,
+        "broadcast_id": m.broadcast_id,
     }
 
 

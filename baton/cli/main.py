@@ -19,6 +19,7 @@ from baton.api import create_app
 from baton.api.profiles import profile_json
 from baton.channels import reseal_settings
 from baton.cli.analytics import analytics_app
+from baton.cli.broadcasts import broadcasts_app
 from baton.cli.common import clock_of, console, default_workspace, ensure_workspace, errors
 from baton.cli.common import settings as load_settings
 from baton.cli.demo import demo
@@ -56,6 +57,7 @@ app.add_typer(profiles_app, name="profiles")
 app.add_typer(segments_app, name="segments")
 app.add_typer(predictions_app, name="predictions")
 app.add_typer(journeys_app, name="journeys")
+app.add_typer(broadcasts_app, name="broadcasts")
 app.add_typer(policy_app, name="policy")
 app.add_typer(templates_app, name="templates")
 app.add_typer(analytics_app, name="analytics")

@@ -9,6 +9,7 @@ comparison of two strings. The points:
   under a lease) and has called no provider yet.
 - `dispatch.answered`: the providers answered; their outcomes are not recorded yet.
 - `dispatch.recorded`: the outcomes are committed.
+- `broadcast.queued`: a broadcast's batch of messages is in the outbox, not committed yet.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ from baton.journeys.store import (
     set_status,
 )
 from baton.journeys.template_use import delete_unused_template
-from baton.journeys.why import why
+from baton.journeys.why import decisions_of, message_answer, why
 
 __all__ = [
     "MAX_SAMPLE",
@@ -48,6 +48,7 @@ __all__ = [
     "apply_journey",
     "backtest",
     "chosen_version",
+    "decisions_of",
     "definition_of",
     "delete_unused_template",
     "dump_journey",
@@ -61,6 +62,7 @@ __all__ = [
     "journey_stats",
     "list_journeys",
     "listen_to_events",
+    "message_answer",
     "migration_plan",
     "next_work_at",
     "optimize_splits",

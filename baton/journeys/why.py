@@ -129,18 +129,7 @@ def _instance(connection: Connection, row: Any) -> dict[str, Any]:
     sent = connection.execute(
         select(messages).where(messages.c.instance_id == row.id).order_by(messages.c.created_at)
     ).all()
-    decisions: dict[str, list[dict[str, Any]]] = {}
-    for decision in connection.execute(
-        select(message_decisions)
-        .where(message_decisions.c.message_id.in_([m.id for m in sent]))
-        .order_by(message_decisions.c.message_id, message_decisions.c.n)
-    ):
-        entry = {"at": iso_instant(decision.at), "decision": decision.decision}
-        if decision.reason is not None:
-            entry["reason"] = decision.reason
-        if decision.until is not None:
-            entry["until"] = iso_instant(decision.until)
-        decisions.setdefault(decision.message_id, []).append(entry)
+    decisions = decisions_of(connection, [m.id for m in sent])
     listed = [
         {
             "node": m.node,
@@ -171,6 +160,23 @@ def _instance(connection: Connection, row: Any) -> dict[str, Any]:
     }
 
 
+def decisions_of(connection: Connection, message_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Each message's arbitration decisions, in order: at, decision, reason, until."""
+    decisions: dict[str, list[dict[str, Any]]] = {}
+    for decision in connection.execute(
+        select(message_decisions)
+        .where(message_decisions.c.message_id.in_(message_ids))
+        .order_by(message_decisions.c.message_id, message_decisions.c.n)
+    ):
+        entry = {"at": iso_instant(decision.at), "decision": decision.decision}
+        if decision.reason is not None:
+            entry["reason"] = decision.reason
+        if decision.until is not None:
+            entry["until"] = iso_instant(decision.until)
+        decisions.setdefault(decision.message_id, []).append(entry)
+    return decisions
+
+
 def _timing(message: Any) -> dict[str, Any]:
     """A best-time message's timing, and its answer with the timing in words."""
     timing = (message.payload or {}).get("send_at")
@@ -181,27 +187,36 @@ def _timing(message: Any) -> dict[str, Any]:
 
 
 def _message_answer(message: Any) -> str:
-    what = f"{message.channel} {message.template} at node {message.node}"
+    return message_answer(message, f"{message.channel} {message.template} at node {message.node}")
+
+
+def message_answer(message: Any, what: str) -> str:
+    """What became of a message (`what` names it): sent, due, deferred or why not."""
     if message.status == DELIVERED:
         return f"{what} was sent at {iso_instant(message.dispatched_at)}"
     due = iso_instant(message.due_at)
     if message.status == PENDING:
         if message.reason is None:
             return f"{what} is due at {due}"
-        return f"{what} was deferred ({_reason_text(message.reason)}) until {due}"
-    return f"{what} was {message.status}: {_reason_text(message.reason or 'no reason recorded')}"
+        return f"{what} was deferred ({reason_text(message.reason)}) until {due}"
+    return f"{what} was {message.status}: {reason_text(message.reason or 'no reason recorded')}"
 
 
 _REASONS = {
     "quiet_hours": "quiet hours in the profile's time zone",
     "no_consent": "the profile has not consented to this subscription group",
     "held_out": "the profile is in the journey's holdout group",
+    "whatsapp_window": "more than 24 hours since the person last wrote on WhatsApp, and the "
+    "template names no approved WhatsApp template (whatsapp.content_sid)",
     "instance_ended": "the instance ended (goal, exit or archive) before it was sent",
+    "broadcast_paused": "its broadcast was paused before it was sent",
+    "broadcast_cancelled": "its broadcast was cancelled before it was sent",
+    "cap:preference": "the person's own frequency preference (set in the preference center)",
 }
 
 
-def _reason_text(reason: str) -> str:
-    if reason.startswith(CAP_PREFIX):
+def reason_text(reason: str) -> str:
+    if reason.startswith(CAP_PREFIX) and reason not in _REASONS:
         return f"frequency cap {reason.removeprefix(CAP_PREFIX)!r}"
     return _REASONS.get(reason, reason)
 

@@ -207,7 +207,7 @@ audit_log = Table(
     Column("id", String(40), primary_key=True),  # sorts by time
     Column("workspace_id", String(40)),  # NULL: the installation (workspaces, logins)
     Column("at", Instant(), nullable=False),
-    Column("actor_type", String(10), nullable=False),  # user | key | cli | system
+    Column("actor_type", String(10), nullable=False),  # user | key | cli | system | person
     Column("actor_id", String(40)),
     Column("actor_label", String(320)),
     Column("address", String(64)),
@@ -535,9 +535,12 @@ messages = Table(
     # The language the template was rendered in (its `locales` variant), None for one
     # with no variants.
     Column("locale", String(16)),
+    # The broadcast that sent it (baton/campaigns), None for a journey's.
+    Column("broadcast_id", String(40)),
     Index(None, "profile_id", "created_at"),
     Index(None, "instance_id"),
     Index(None, "journey_id", "status"),
+    Index(None, "broadcast_id", "status"),
 )
 # Due work: pending messages, and those being sent whose lease may run out.
 _pending_message = messages.c.status.in_(["pending", "sending"])
@@ -639,6 +642,20 @@ consent_changes = Table(
     Column("source", String(40), nullable=False),
     Column("evidence", Document),
     Index(None, "profile_id", "seq"),
+)
+# What a person chose in the preference center beyond consent (baton/channels/preferences.py):
+# their own limit on marketing messages a week, or a pause, and their last erasure and
+# download requests (one e-mail of each kind in ten minutes).
+preferences = Table(
+    "preferences",
+    metadata,
+    Column("profile_id", String(40), primary_key=True),
+    Column("workspace_id", String(40), nullable=False),
+    Column("weekly_limit", Integer),
+    Column("paused_until", Instant()),
+    Column("changed_at", Instant(), nullable=False),
+    Column("erasure_requested_at", Instant()),
+    Column("export_requested_at", Instant()),
 )
 # Erasure receipts (GDPR article 17): whom, when, what was deleted; no personal data.
 erasures = Table(
@@ -820,4 +837,158 @@ decisions = Table(
     UniqueConstraint("instance_id", "node"),
     Index(None, "journey_id", "node", "decided_at"),
     Index(None, "workspace_id", "profile_id"),
+)
+
+# Web personalization: a placement on the site and the variants of its content, each with
+# the rule that chooses it (baton/personalize). `version` grows with every save, so each
+# process knows when its parsed copy is stale.
+placements = Table(
+    "placements",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("workspace_id", String(40), nullable=False),
+    Column("key", String(100), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("definition", Document, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", Instant(), nullable=False),
+    Column("updated_at", Instant(), nullable=False),
+    UniqueConstraint("workspace_id", "key"),
+)
+
+
+# Broadcasts (baton/campaigns): one message to an audience. `definition` is the document;
+# the engine's progress is in the other columns, each advanced in the transaction that
+# did the work, so a restart resumes where it was. `wake_at`: when it has work next.
+broadcasts = Table(
+    "broadcasts",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("workspace_id", String(40), nullable=False),
+    Column("key", String(100), nullable=False),
+    Column("name", String(200), nullable=False),
+    # draft | scheduled | sending | paused | sent | cancelled
+    Column("status", String(12), nullable=False),
+    Column("definition", Document, nullable=False),
+    Column("created_at", Instant(), nullable=False),
+    Column("updated_at", Instant(), nullable=False),
+    Column("started_at", Instant()),
+    Column("wake_at", Instant()),
+    # The audience is snapshotted up to this profile id; `snapshotted` once all of it is.
+    Column("snapshot_after", String(40)),
+    Column("snapshotted", Boolean, nullable=False, default=False, server_default=false()),
+    # Messages enqueued so far: the throttle's next slot.
+    Column("enqueued", Integer, nullable=False, default=0, server_default="0"),
+    Column("paused_at", Instant()),
+    # The A/B test: when its winner is chosen, which, and why (the statistics).
+    Column("decide_at", Instant()),
+    Column("winner", String(100)),
+    Column("winner_reason", Document),
+    Column("finished_at", Instant()),
+    UniqueConstraint("workspace_id", "key"),
+    Index(None, "wake_at"),
+)
+
+# Who a broadcast is for: its audience, snapshotted when it starts (or uploaded before).
+# `cohort`: holdout | sample | rest, None until assigned; `variant` for the sample;
+# `queued` once its message is in the outbox.
+broadcast_recipients = Table(
+    "broadcast_recipients",
+    metadata,
+    Column("broadcast_id", String(40), primary_key=True),
+    Column("profile_id", String(40), primary_key=True),
+    Column("cohort", String(10)),
+    Column("variant", String(100)),
+    Column("queued", Boolean, nullable=False, default=False, server_default=false()),
+    Index(None, "broadcast_id", "queued", "cohort"),
+)
+
+# Outside systems Baton feeds (baton/destinations): webhooks, ad-platform audiences and a
+# CRM, each with its settings (secrets sealed) and, for audiences, its schedule.
+destinations = Table(
+    "destinations",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("workspace_id", String(40), nullable=False),
+    Column("key", String(100), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("settings", Document, nullable=False),
+    Column("next_run_at", Instant()),
+    Column("last_run", Document),
+    Column("created_at", Instant(), nullable=False),
+    Column("updated_at", Instant(), nullable=False),
+    UniqueConstraint("workspace_id", "key"),
+)
+
+# Final events and changed profiles (message_id NULL) destinations have yet to look at,
+# put there by baton/timeline in the transaction that made them final.
+destination_inbox = Table(
+    "destination_inbox",
+    metadata,
+    Column("seq", Sequence, primary_key=True, autoincrement=True),
+    Column("workspace_id", String(40), nullable=False),
+    Column("profile_id", String(40), nullable=False),
+    Column("message_id", String(200)),
+)
+
+# What a destination will send, waiting to fill a batch; the batch goes by `due_at` (the
+# item's arrival and the destination's longest wait) at the latest.
+destination_items = Table(
+    "destination_items",
+    metadata,
+    Column("seq", Sequence, primary_key=True, autoincrement=True),
+    Column("destination_id", String(40), nullable=False),
+    Column("payload", Document, nullable=False),
+    Column("due_at", Instant(), nullable=False),
+    Index(None, "destination_id", "seq"),
+)
+
+# One request's batch: its id is the `webhook-id` of every attempt.
+destination_deliveries = Table(
+    "destination_deliveries",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("destination_id", String(40), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("items", Document, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_at", Instant()),
+    Column("last_error", Text),
+    Column("created_at", Instant(), nullable=False),
+    Column("delivered_at", Instant()),
+    Index(None, "status", "next_at"),
+    Index(None, "destination_id", "status", "id"),
+)
+
+# The watched traits of a profile as a destination last saw them: a change is a
+# difference from this, however often the same profile is announced.
+destination_snapshots = Table(
+    "destination_snapshots",
+    metadata,
+    Column("destination_id", String(40), primary_key=True),
+    Column("profile_id", String(40), primary_key=True),
+    Column("traits", Document, nullable=False),
+)
+
+# Sources: another system's webhooks received at `/v1/sources/{key}/webhook`, verified with
+# the sealed `secret` and mapped by its `preset` (baton/sources). The key is in a public
+# URL without a workspace, so it is unique across the installation. The counters and the
+# last error are what the console shows of a source's health.
+sources = Table(
+    "sources",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("workspace_id", String(40), nullable=False),
+    Column("preset", String(20), nullable=False),
+    Column("definition", Document, nullable=False),
+    Column("secret", Text, nullable=False),
+    Column("received", BigInteger, nullable=False, default=0),
+    Column("rejected", BigInteger, nullable=False, default=0),
+    Column("last_received_at", Instant()),
+    Column("last_error", Text),
+    Column("last_error_at", Instant()),
+    Column("created_at", Instant(), nullable=False),
+    Column("updated_at", Instant(), nullable=False),
+    Index(None, "workspace_id"),
 )
