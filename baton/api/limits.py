@@ -7,6 +7,8 @@ for a request it was going to refuse.
 - Provider callbacks and the other public endpoints under `/v1/` (inbox, unsubscribe,
   bounce reports, SMS receipts): 64 KB. Bounce reports carry a bearer token, checked
   first; an SMS receipt's signature covers its body, so only the bound protects it.
+- Sources' webhooks (`/v1/sources/{key}/webhook`): 512 KB, room for a large shop order;
+  each delivery's signature covers its body.
 - The tracking API keeps its own limits (32 KB per message, 500 KB per batch).
 """
 
@@ -29,6 +31,8 @@ from baton.core.errors import BatonError, InvalidInput, PayloadTooLarge
 
 ADMIN_BYTES = 1024 * 1024
 CALLBACK_BYTES = 64 * 1024
+SOURCE_BYTES = 512 * 1024
+_SOURCE = re.compile(r"^/v1/sources/[^/]+/webhook$")
 _FEEDBACK = re.compile(r"^/v1/channels/email/(?P<workspace>[^/]+)/feedback$")
 _BODILESS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -39,6 +43,8 @@ def _family(path: str) -> tuple[int, Callable[[Request], object] | None] | None:
         return (CALLBACK_BYTES, _json_only) if path in PUBLIC_API_PATHS else (ADMIN_BYTES, identify)
     if path in TRACKING_PATHS or not path.startswith("/v1/"):
         return None
+    if _SOURCE.match(path):
+        return SOURCE_BYTES, None
     found = _FEEDBACK.match(path)
     if found is not None:
         workspace_id = found["workspace"]

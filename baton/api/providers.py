@@ -18,6 +18,7 @@ from pydantic import BaseModel, Discriminator, Field, Tag
 from baton.api.auth import authenticated, runtime_of
 from baton.api.bodies import DocumentRoute
 from baton.api.responses import JSONBody
+from baton.api.sources import empty_twiml, receive_text
 from baton.channels import (
     EmailSettings,
     Feedback,
@@ -28,7 +29,6 @@ from baton.channels import (
     read_link,
     record_click,
     record_feedback,
-    record_keyword,
     record_open,
     record_status,
     signature,
@@ -40,7 +40,6 @@ from baton.storage.database import write_transaction
 
 router = APIRouter(prefix="/v1", tags=["providers"], route_class=DocumentRoute)
 _PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
-_EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
 def _claims(
@@ -61,7 +60,8 @@ def opened(request: Request, token: str) -> Response:
     runtime = runtime_of(request)
     now = runtime.clock.now()
     claims = _claims(runtime, token, now, expired_ok=False)
-    if claims is not None:
+    # A message's links name it (`m`); a preference or confirmation link names none.
+    if claims is not None and isinstance(claims.get("m"), str):
         with write_transaction(runtime.engine) as connection:
             record_open(connection, claims, now)
     headers = {"Cache-Control": "no-store, private"}
@@ -131,7 +131,8 @@ def email_feedback(request: Request, workspace_id: str, sent: Reports) -> JSONBo
 
 
 class TwilioStatus(BaseModel):
-    """What Twilio posts about an SMS's delivery (it signs more fields: they are ignored)."""
+    """What Twilio posts about an SMS's or WhatsApp message's delivery (it signs more
+    fields: they are ignored)."""
 
     MessageSid: str = Field(min_length=1)
     MessageStatus: str = Field(min_length=1)
@@ -141,7 +142,9 @@ class TwilioStatus(BaseModel):
 class TwilioInbound(BaseModel):
     """An SMS a person sent to the workspace's number (more fields are signed, ignored)."""
 
+    MessageSid: str = ""
     From: str = ""
+    To: str = ""
     Body: str = ""
 
 
@@ -152,15 +155,15 @@ def _form(model: type[BaseModel]) -> dict[str, Any]:
 
 
 async def _twilio_form(
-    request: Request, workspace_id: str, kind: str
+    request: Request, workspace_id: str, kind: str, channel: str = "sms"
 ) -> tuple[SmsSettings, dict[str, str]]:
     runtime = runtime_of(request)
     with runtime.engine.connect() as connection:
-        sms = load_settings(connection, workspace_id).get("sms")
+        sms = load_settings(connection, workspace_id).get(channel)
     if not isinstance(sms, SmsSettings):
-        raise NotFound("this workspace sends no SMS")
+        raise NotFound(f"this workspace sends nothing by {channel}")
     form = dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
-    url = callback_url(sms, workspace_id, kind)
+    url = callback_url(sms, workspace_id, kind, channel)
     given = request.headers.get("x-twilio-signature", "")
     expected = None if url is None else signature(sms.auth_token, url, form)
     if expected is None or not hmac.compare_digest(given.encode(), expected.encode()):
@@ -175,7 +178,20 @@ async def _twilio_form(
     openapi_extra=_form(TwilioStatus),
 )
 async def sms_status(request: Request, workspace_id: str) -> Response:
-    _, form = await _twilio_form(request, workspace_id, "status")
+    return await _receipt(request, workspace_id, "sms")
+
+
+@router.post(
+    "/channels/whatsapp/{workspace_id}/status",
+    summary="WhatsApp delivery and read receipts",
+    openapi_extra=_form(TwilioStatus),
+)
+async def whatsapp_status(request: Request, workspace_id: str) -> Response:
+    return await _receipt(request, workspace_id, "whatsapp")
+
+
+async def _receipt(request: Request, workspace_id: str, channel: str) -> Response:
+    _, form = await _twilio_form(request, workspace_id, "status", channel)
     receipt = validated(TwilioStatus, form)
     runtime = runtime_of(request)
     with write_transaction(runtime.engine) as connection:
@@ -186,19 +202,18 @@ async def sms_status(request: Request, workspace_id: str) -> Response:
             receipt.MessageStatus,
             receipt.ErrorCode,
             runtime.clock.now(),
+            channel,
         )
     return Response(status_code=204)
 
 
 @router.post(
     "/channels/sms/{workspace_id}/inbound",
-    summary="Inbound SMS (STOP, START)",
+    summary="Inbound SMS: an `SMS Received` event; STOP, START",
     openapi_extra=_form(TwilioInbound),
 )
 async def sms_inbound(request: Request, workspace_id: str) -> Response:
+    """The same events and keywords as a Twilio source's webhook (baton/api/sources.py)."""
     sms, form = await _twilio_form(request, workspace_id, "inbound")
-    sent = validated(TwilioInbound, form)
-    runtime = runtime_of(request)
-    with write_transaction(runtime.engine) as connection:
-        record_keyword(connection, workspace_id, sms, sent.From, sent.Body, runtime.clock.now())
-    return Response(_EMPTY_TWIML, media_type="application/xml")
+    await receive_text(runtime_of(request), workspace_id, form, sms.default_region)
+    return empty_twiml()

@@ -22,7 +22,7 @@ from baton.identity.graph import IdentityGraph
 from baton.identity.observations import OBSERVED_COLUMNS, observe
 from baton.storage.database import any_row, exclusive, write_transaction
 from baton.storage.tables import events
-from baton.timeline import FinalEvent, announce, is_reserved
+from baton.timeline import FinalEvent, announce, announced_where_made
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +125,8 @@ def _process_batch(engine: Engine, clock: Clock, default_region: str, limit: int
                 finals = [
                     FinalEvent(row["message_id"], owners[row["seq"]], row["type"], row["event"])
                     for row in workspace_rows
-                    if row["seq"] in owners and not (row["event"] and is_reserved(row["event"]))
+                    if row["seq"] in owners
+                    and not (row["event"] and announced_where_made(row["event"]))
                 ]
                 announce(writer, workspace_id, finals, now, changed_profiles=graph.changed_profiles)
     return len(rows)

@@ -33,20 +33,24 @@ class ContactGuard:
     identity_secret: str | None
     chat_trait: str
 
-    def check(self, raw: Mapping[str, Any], person: str) -> None:
+    def check(self, raw: Mapping[str, Any], person: str, *, anonymous: bool) -> None:
         """Raises UnverifiedContact when `raw` sets a contact point of `person` (its
-        userId, or its anonymousId) without their userHash."""
+        userId, or its anonymousId when `anonymous`) without their userHash."""
         found = self._contact_points(raw)
         if not found:
             return
         context = raw.get("context")
         given = context.get("userHash") if isinstance(context, dict) else None
         if not hash_matches(
-            self.identity_secret, person, given if isinstance(given, str) else None
+            self.identity_secret,
+            person,
+            given if isinstance(given, str) else None,
+            anonymous=anonymous,
         ):
             raise UnverifiedContact(
                 f"a browser write key cannot set {found[0]} without the person's userHash "
-                "in context.userHash (HMAC-SHA256 of the userId under the identity secret)",
+                'in context.userHash (HMAC-SHA256 of the userId, or of "anon:" and the '
+                "anonymousId, under the identity secret)",
                 field=found[0],
             )
 

@@ -18,7 +18,7 @@ import orjson
 from baton.core.errors import BatonError, InvalidInput, PayloadTooLarge
 from baton.core.validation import refuse_nul
 from baton.ingest.contact_points import ContactGuard
-from baton.timeline import is_reserved
+from baton.timeline import is_inbound, is_reserved
 
 MAX_MESSAGE_BYTES = 32 * 1024
 MAX_BATCH_BYTES = 500 * 1024
@@ -117,10 +117,13 @@ def parse_message(
     envelope: Mapping[str, Any] | None = None,
     guard: ContactGuard | None = None,
     encoded: bytes | None = None,
+    inbound: bool = False,
 ) -> Message:
     """Validate one message. `message_type` comes from the URL for single-message calls;
     `envelope` holds batch-level `context` and `sentAt` that apply to every message;
-    `encoded`, the message as JSON when the caller has it, spares a walk for NUL text."""
+    `encoded`, the message as JSON when the caller has it, spares a walk for NUL text;
+    `inbound` when Baton's verified Twilio path made it, which alone may record a
+    person's text (`SMS Received`)."""
     if not isinstance(raw, dict):
         raise InvalidInput("a message must be a JSON object")
     if _deeper_than(raw, MAX_DEPTH):
@@ -140,17 +143,22 @@ def parse_message(
     if user_id is None and anonymous_id is None:
         raise InvalidInput("a message needs a userId or an anonymousId", field="userId")
     if guard is not None:
-        guard.check(raw, str(user_id or anonymous_id))
+        guard.check(raw, str(user_id or anonymous_id), anonymous=not user_id)
     required = _REQUIRED_BY_TYPE.get(kind)
     if required is not None and _text(raw, required) is None:
         raise InvalidInput(f"a {kind} message needs {required}", field=required)
     if kind == "alias" and user_id is None:
         raise InvalidInput("an alias message needs the new userId", field="userId")
     event = _text(raw, "event")
-    if kind == "track" and event is not None and is_reserved(event):
+    if (
+        kind == "track"
+        and event is not None
+        and is_reserved(event)
+        and not (inbound and is_inbound(event))
+    ):
         raise ReservedEvent(
             f"{event!r} is an event Baton emits itself (segment changes, message outcomes, "
-            "inbox marks, tasks, consent): clients cannot send it",
+            "texts received, inbox marks, tasks, consent): clients cannot send it",
             field="event",
         )
 

@@ -8,7 +8,7 @@ from baton.timeline.final_events import JOURNEY_EVENT_TYPES, FinalEvent, announc
 from baton.timeline.listeners import Consumer, Listener, listen, listeners_of
 from baton.timeline.merges import follow_merges
 from baton.timeline.records import timeline_row, write_events, write_timeline
-from baton.timeline.reserved import is_reserved
+from baton.timeline.reserved import announced_where_made, is_inbound, is_reserved
 
 __all__ = [
     "JOURNEY_EVENT_TYPES",
@@ -17,8 +17,10 @@ __all__ = [
     "FinalEvent",
     "Listener",
     "announce",
+    "announced_where_made",
     "claim_due",
     "follow_merges",
+    "is_inbound",
     "is_reserved",
     "listen",
     "listeners_of",

@@ -16,7 +16,7 @@ from typing import NamedTuple
 from sqlalchemy import Connection
 
 from baton.timeline.due import mark_due
-from baton.timeline.inbox import put_in_inbox
+from baton.timeline.inbox import put_in_destination_inbox, put_in_inbox
 from baton.timeline.listeners import Consumer, Listener, listeners_of
 
 # Events of these types can start, move or end a journey instance.
@@ -42,7 +42,7 @@ def announce(
     changed_profiles: Iterable[str] = (),
     named_only: bool = False,
 ) -> None:
-    """Tell segments and journeys, if they listen.
+    """Tell segments, journeys and destinations, if they listen.
 
     `changed_profiles`: profiles whose segments must be evaluated again whatever they
     read (identity changed their traits or identifiers). `named_only`: Baton's own
@@ -54,6 +54,14 @@ def announce(
     mark_due(connection, workspace_id, ((profile_id, now) for profile_id in due))
     heard = _heard(final_events, listening[Consumer.JOURNEYS], named_only)
     put_in_inbox(connection, workspace_id, [e.message_id for e in heard])
+    destinations = listening[Consumer.DESTINATIONS]
+    named = _heard(final_events, Listener(destinations.events), named_only)
+    changed = sorted(set(changed_profiles)) if destinations.every_event else []
+    put_in_destination_inbox(
+        connection,
+        workspace_id,
+        [(e.profile_id, e.message_id) for e in named] + [(p, None) for p in changed],
+    )
 
 
 def _heard(

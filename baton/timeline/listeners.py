@@ -22,6 +22,9 @@ from baton.storage.tables import event_listeners
 class Consumer(StrEnum):
     JOURNEYS = "journeys"
     SEGMENTS = "segments"
+    # Its `every_event` asks for the profiles whose traits changed instead (webhooks and
+    # CRMs that watch traits): no destination wants every event unnamed.
+    DESTINATIONS = "destinations"
 
 
 @dataclass(frozen=True, slots=True)
