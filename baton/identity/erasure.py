@@ -3,9 +3,11 @@
 `erase_profile` deletes, in one transaction, the profile and every profile merged into
 it, their identifiers (and the identity components only they were seen with), events,
 segment memberships, journey instances and steps, messages with their attempts and
-decisions, consent and its history, push tokens, inbox items and suppressions. What is
-kept is a receipt with no personal data: the erased profile ids, when, and how many rows
-of each kind went. Audit entries about the person stay, their values blanked.
+decisions, consent and its history, preferences, push tokens, inbox items,
+suppressions, broadcast recipients, and what destinations hold about them (their items in
+deliveries too, sent or not). What is kept is a receipt with no personal data: the
+erased profile ids, when, and how many rows (of deliveries: items) of each kind went.
+Audit entries about the person stay, their values blanked.
 
 When the person asks never to be profiled again (`suppress`), the salted digests of
 their identifiers are kept: the identity processor drops any new event that carries one,
@@ -26,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, delete, select, update
+from sqlalchemy import Connection, Engine, Table, Text, cast, delete, or_, select, update
 
 from baton.core.errors import NotFound
 from baton.core.formats import iso_instant
@@ -42,10 +44,16 @@ from baton.storage.database import (
     write_transaction,
 )
 from baton.storage.tables import (
+    broadcast_recipients,
     component_users,
     consent_changes,
     consents,
     decisions,
+    destination_deliveries,
+    destination_inbox,
+    destination_items,
+    destination_snapshots,
+    destinations,
     erased_identifiers,
     erasures,
     events,
@@ -60,6 +68,7 @@ from baton.storage.tables import (
     message_decisions,
     messages,
     prediction_scores,
+    preferences,
     profile_due,
     profiles,
     push_tokens,
@@ -84,11 +93,17 @@ PERSONAL_TABLES = (
     "messages",
     "message_attempts",
     "consent_changes",
+    "preferences",
     "push_tokens",
     "inbox_items",
     "suppressions",
     "prediction_scores",
     "decisions",
+    "destination_inbox",
+    "destination_items",
+    "destination_snapshots",
+    "destination_deliveries",
+    "broadcast_recipients",
     "audit_log",
 )
 
@@ -109,6 +124,14 @@ def erase_profile(
     except NotFound:
         raise NotFound(f"no profile {profile_id!r} in this workspace (erased already?)") from None
     people = merge_tree(connection, workspace_id, live)
+    # Locked first, so that a broadcast batch queueing for them either commits before
+    # (and its messages are found here) or waits and finds them gone.
+    connection.execute(
+        select(profiles.c.id)
+        .where(among(profiles.c.id, sorted(people), connection.dialect))
+        .order_by(profiles.c.id)
+        .with_for_update()
+    ).all()
     held = _identifiers_of(connection, workspace_id, people, default_region)
     erasure_id = new_id("era", now)
     if suppress:
@@ -347,8 +370,17 @@ def _delete_everything(
         (profile_due, among(profile_due.c.profile_id, ids, dialect)),
         (prediction_scores, among(prediction_scores.c.profile_id, ids, dialect)),
         (decisions, among(decisions.c.profile_id, ids, dialect)),
+        # What destinations had yet to send about them, and their traits as last sent.
+        (destination_inbox, among(destination_inbox.c.profile_id, ids, dialect)),
+        (
+            destination_items,
+            among(destination_items.c.payload["profile_id"].as_string(), ids, dialect),
+        ),
+        (destination_snapshots, among(destination_snapshots.c.profile_id, ids, dialect)),
+        (broadcast_recipients, among(broadcast_recipients.c.profile_id, ids, dialect)),
         (consents, among(consents.c.profile_id, ids, dialect)),
         (consent_changes, among(consent_changes.c.profile_id, ids, dialect)),
+        (preferences, among(preferences.c.profile_id, ids, dialect)),
         (push_tokens, among(push_tokens.c.profile_id, ids, dialect)),
         (inbox_items, among(inbox_items.c.profile_id, ids, dialect)),
         (suppressions, among(suppressions.c.profile_id, ids, dialect)),
@@ -375,6 +407,7 @@ def _delete_everything(
         count = connection.execute(delete(table).where(scoped)).rowcount
         name = str(table.name)  # a str subclass, which orjson refuses as a key
         deleted[name] = deleted.get(name, 0) + count
+    deleted["destination_deliveries"] = _erase_from_deliveries(connection, workspace_id, people)
     deleted["identifiers"] = _delete_identifiers(connection, workspace_id, held.identifiers)
     suppressed_addresses = [
         value for kind, value in held.identifiers | held.own_traits if kind in (EMAIL, PHONE)
@@ -386,6 +419,30 @@ def _delete_everything(
         )
     ).rowcount
     return deleted
+
+
+def _erase_from_deliveries(connection: Connection, workspace_id: str, people: set[str]) -> int:
+    """Take the person's items out of the deliveries (pending, dead or delivered), a
+    delivery left empty with them; returns how many items went. Profile ids are unique
+    strings, so a delivery whose text does not hold one is not read."""
+    theirs = select(destinations.c.id).where(destinations.c.workspace_id == workspace_id)
+    text = cast(destination_deliveries.c["items"], Text)
+    found = connection.execute(
+        select(destination_deliveries.c.id, destination_deliveries.c["items"]).where(
+            destination_deliveries.c.destination_id.in_(theirs.scalar_subquery()),
+            or_(*(text.contains(p, autoescape=True) for p in sorted(people))),
+        )
+    ).all()
+    removed = 0
+    for delivery_id, items in found:
+        kept = [item for item in items if item.get("profile_id") not in people]
+        removed += len(items) - len(kept)
+        which = destination_deliveries.c.id == delivery_id
+        if kept:
+            connection.execute(update(destination_deliveries).where(which).values(items=kept))
+        else:
+            connection.execute(delete(destination_deliveries).where(which))
+    return removed
 
 
 def _delete_identifiers(connection: Connection, workspace_id: str, found: set[Identifier]) -> int:

@@ -26,6 +26,12 @@ from baton.core.errors import Conflict, NotFound
 from baton.core.ids import new_id
 from baton.storage.database import write_transaction
 from baton.storage.tables import (
+    broadcast_recipients,
+    broadcasts,
+    destination_deliveries,
+    destination_items,
+    destination_snapshots,
+    destinations,
     erasures,
     journey_instances,
     journey_steps,
@@ -52,6 +58,10 @@ _OWNED_THROUGH: dict[Table, tuple[Column[str], Column[str]]] = {
     journey_steps: (journey_steps.c.instance_id, journey_instances.c.id),
     message_attempts: (message_attempts.c.message_id, messages.c.id),
     message_decisions: (message_decisions.c.message_id, messages.c.id),
+    broadcast_recipients: (broadcast_recipients.c.broadcast_id, broadcasts.c.id),
+    destination_items: (destination_items.c.destination_id, destinations.c.id),
+    destination_deliveries: (destination_deliveries.c.destination_id, destinations.c.id),
+    destination_snapshots: (destination_snapshots.c.destination_id, destinations.c.id),
 }
 # The installation's own: no workspace's rows are in them.
 _INSTALLATION = frozenset({workspaces, users})
