@@ -59,12 +59,16 @@ def arms_of(node: DecideNode, offers: Sequence[Offer] | None = None) -> list[Arm
 
 
 class Decider:
-    """The interpreter's `Decider` for one journey within one transaction."""
+    """The interpreter's `Decider` for one journey within one transaction; with
+    `settling` off (a reader, such as a web placement) it never writes."""
 
-    def __init__(self, connection: Connection, journey_id: str, now: datetime) -> None:
+    def __init__(
+        self, connection: Connection, journey_id: str, now: datetime, *, settling: bool = True
+    ) -> None:
         self.connection = connection
         self.journey_id = journey_id
         self.now = now
+        self.settling = settling
         self._given: dict[tuple[str, str], int] = {}
         self._locked: set[str] = set()
 
@@ -112,7 +116,8 @@ class Decider:
             and self.now >= found.at
         ):
             return found
-        settle(self.connection, self.journey_id, node_id, node, self.now)
+        if self.settling:
+            settle(self.connection, self.journey_id, node_id, node, self.now)
         logged = history(self.connection, self.journey_id, node_id, node, self.now)
         fresh = _Fitted(Policy([a.key for a in node.arms], node.context, logged), self.now)
         with _fitted_lock:
