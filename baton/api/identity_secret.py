@@ -25,8 +25,8 @@ def show(request: Request, workspace_id: AdminWorkspace) -> JSONBody:
 @router.post("/identity-secret", status_code=201, summary="Make or replace the identity secret")
 def replace(request: Request, workspace_id: AdminWorkspace, who: Staff) -> JSONBody:
     """The secret is in this answer only: store it with your backend, which sends
-    `userHash` = hex HMAC-SHA256(secret, userId) to the page. Hashes made with the secret
-    it replaces stop working at once."""
+    `userHash` = hex HMAC-SHA256(secret, userId), or of "anon:" + anonymousId, to the
+    page. Hashes made with the secret it replaces stop working at once."""
     runtime = runtime_of(request)
     now = runtime.clock.now()
     with write_transaction(runtime.engine) as connection:

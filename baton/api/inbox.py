@@ -34,19 +34,16 @@ def verified_person(
     user_hash: Annotated[str | None, Query(alias="userHash", max_length=500)] = None,
 ) -> Person:
     """The person a request speaks for, proven by `userHash`: HMAC-SHA256 of the userId
-    (or, without one, the anonymousId) under the workspace's identity secret."""
+    (or, without one, of "anon:" and the anonymousId) under the workspace's identity
+    secret."""
     if not (user_id or anonymous_id):
         raise InvalidInput("give userId or anonymousId", field="userId")
     kind, value = (USER_ID, str(user_id)) if user_id else (ANONYMOUS_ID, str(anonymous_id))
     with runtime_of(request).engine.connect() as connection:
 
         def check() -> None:
-            if not verified(connection, workspace_id, value, user_hash):
-                raise Unauthorized(
-                    "identity verification failed: send userHash, the hex HMAC-SHA256 of the "
-                    f"{'userId' if user_id else 'anonymousId'} under the workspace's identity "
-                    "secret, computed by your backend"
-                )
+            if not verified(connection, workspace_id, value, user_hash, anonymous=not user_id):
+                raise Unauthorized(identity_failure(anonymous=not user_id))
 
         authenticated(request, check)
         profile_id = profile_of_identifier(connection, workspace_id, kind, value)
@@ -55,6 +52,15 @@ def verified_person(
 
 
 VerifiedPerson = Annotated[Person, Depends(verified_person)]
+
+
+def identity_failure(*, anonymous: bool) -> str:
+    """What a request whose userHash proves nothing is told."""
+    proven = '"anon:" and the anonymousId' if anonymous else "the userId"
+    return (
+        f"identity verification failed: send userHash, the hex HMAC-SHA256 of {proven} "
+        "under the workspace's identity secret, computed by your backend"
+    )
 
 
 @router.get("/inbox", summary="A person's in-app messages, newest first")

@@ -4,22 +4,25 @@ A pure function of the workspace policy, the profile's messages due together (it
 contenders), what caps count already (its ledger), its time zone and consent. The
 dispatcher calls it with what the database holds; a backtest with what it simulated.
 Contenders are judged highest priority first, so when two journeys want the last slot
-of a cap at once, the higher priority one gets it.
+of a cap at once, the higher priority one gets it. A person's own limit, set in the
+preference center, is one more cap (`cap:preference`), counting every marketing message.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from baton.workspaces import Pause, Policy, QuietHours
+from baton.workspaces import Cap, Pause, Policy, QuietHours
 
 SENT, SKIPPED, DEFERRED = "sent", "skipped", "deferred"
 QUIET_HOURS, NO_CONSENT, HELD_OUT = "quiet_hours", "no_consent", "held_out"
 CAP_PREFIX, PAUSE_PREFIX = "cap:", "paused:"
+OWN_CAP = "preference"
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,23 @@ class Verdict:
     until: datetime | None = None
 
 
+@dataclass(frozen=True)
+class OwnLimit:
+    """A person's own limit on their marketing messages: at most `weekly` in any seven
+    days, and none before `paused_until`."""
+
+    weekly: int | None = None
+    paused_until: datetime | None = None
+
+    SPAN = timedelta(days=7)
+
+    @cached_property
+    def cap(self) -> Cap | None:
+        if self.weekly is None:
+            return None
+        return Cap.model_validate({"name": OWN_CAP, "max": self.weekly, "per": "7d"})
+
+
 @dataclass
 class Ledger:
     """A profile's messages that caps count: (sent at, channel, subscription group)."""
@@ -56,12 +76,14 @@ def arbitrate(
     consents: Callable[[str | None, str], bool],
     now: datetime,
     pauses: Sequence[Pause] = (),
+    own: OwnLimit | None = None,
 ) -> list[tuple[Contender, Verdict]]:
     """A verdict for each contender, highest priority first; what is sent joins the
-    ledger. `pauses`: those of the policy whose segment holds the profile now."""
+    ledger. `pauses`: those of the policy whose segment holds the profile now; `own`:
+    the profile's own limit."""
     verdicts = []
     for contender in sorted(contenders, key=lambda c: (-c.priority, c.due_at, c.id)):
-        verdict = judge(policy, contender, ledger, tz, consents, now, pauses)
+        verdict = judge(policy, contender, ledger, tz, consents, now, pauses, own)
         if verdict.decision == SENT and not contender.transactional:
             ledger.sent.append((now, contender.channel, contender.subscription_group))
         verdicts.append((contender, verdict))
@@ -76,6 +98,7 @@ def judge(
     consents: Callable[[str | None, str], bool],
     now: datetime,
     pauses: Sequence[Pause] = (),
+    own: OwnLimit | None = None,
 ) -> Verdict:
     if contender.transactional:
         return Verdict(SENT)
@@ -89,7 +112,13 @@ def judge(
     if quiet_until is not None:
         return Verdict(DEFERRED, QUIET_HOURS, quiet_until)
     bitten: list[tuple[datetime, str]] = []
-    for cap in policy.caps:
+    caps = policy.caps
+    if own is not None:
+        if own.paused_until is not None and now < own.paused_until:
+            bitten.append((own.paused_until, CAP_PREFIX + OWN_CAP))
+        if own.cap is not None:
+            caps = [own.cap, *caps]
+    for cap in caps:
         if not cap.counts(contender.channel, contender.subscription_group):
             continue
         counted = sorted(

@@ -21,7 +21,15 @@ from baton.storage.database import among, upsert
 from baton.storage.tables import consent_changes, consents
 
 EVERYTHING = "*"
-SOURCES = ("api", "unsubscribe_link", "double_opt_in", "sms_keyword", "complaint", "import")
+SOURCES = (
+    "api",
+    "unsubscribe_link",
+    "double_opt_in",
+    "sms_keyword",
+    "complaint",
+    "import",
+    "preference_center",
+)
 
 
 def set_consent(

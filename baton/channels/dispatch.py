@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, literal_column, or_, select, text
 
 from baton.channels import delivery
-from baton.channels.arbitration import SENT, SKIPPED, Contender, Ledger, arbitrate
+from baton.channels.arbitration import SENT, SKIPPED, Contender, Ledger, OwnLimit, arbitrate
 from baton.channels.consent import allowed, consents_of
 from baton.channels.outbox import (
     DELIVERED,
@@ -27,6 +27,7 @@ from baton.channels.outbox import (
     Decided,
     record_decisions,
 )
+from baton.channels.preferences import own_limits
 from baton.core.clock import Clock
 from baton.core.faults import fault
 from baton.core.local_time import zone, zone_or
@@ -143,7 +144,9 @@ def _arbitrate(
     """Each message's decision (rows of one workspace)."""
     default_zone = zone(policy.timezone or "UTC")
     profile_ids = sorted({row.profile_id for row in rows})
-    ledgers = load_ledgers(connection, policy, profile_ids, now - policy.longest_cap)
+    own = own_limits(connection, profile_ids, now)
+    span = max(policy.longest_cap, OwnLimit.SPAN) if own else policy.longest_cap
+    ledgers = load_ledgers(connection, policy, profile_ids, now - span, own_caps=bool(own))
     recorded = consents_of(connection, profile_ids)
     holding = members_among(
         connection, rows[0].workspace_id, [p.segment for p in policy.pauses], profile_ids
@@ -179,6 +182,7 @@ def _arbitrate(
             ),
             now,
             [p for p in policy.pauses if p.segment in holding.get(profile_id, ())],
+            own.get(profile_id),
         )
         decided.extend(
             Decided(
@@ -200,11 +204,14 @@ def load_ledgers(
     profile_ids: Sequence[str],
     since: datetime,
     other_than: str | None = None,
+    *,
+    own_caps: bool = False,
 ) -> dict[str, Ledger]:
     """What caps count for each profile: messages delivered since `since` (of journeys
-    other than `other_than`, when given). Nothing when the policy has no cap."""
+    other than `other_than`, when given). Nothing when neither the policy nor (with
+    `own_caps`) one of the profiles' own limits caps anything."""
     ledgers: dict[str, Ledger] = defaultdict(Ledger)
-    if not policy.caps:
+    if not policy.caps and not own_caps:
         return ledgers
     query = select(
         messages.c.profile_id,

@@ -3,7 +3,9 @@
 Every marketing e-mail carries `List-Unsubscribe: <{links_url}/v1/unsubscribe/{token}>`
 and `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058): a POST to that URL
 unsubscribes the recipient from the message's subscription group (or from all marketing
-e-mail when it has none) with no further step. The token is signed and expires.
+e-mail when it has none) with no further step. The token is signed and expires. It also
+links to the person's preference page: where its template puts `preferences_url`, else
+in a line added at its end.
 """
 
 from __future__ import annotations
@@ -23,8 +25,11 @@ from baton.channels.egress import Egress, Refused
 from baton.channels.engagement import Tracker
 from baton.channels.links import sign_link
 from baton.channels.mime import address, compose, header_value
+from baton.channels.preference_texts import pick_language
+from baton.channels.preferences import footer
 from baton.channels.senders import DELIVERED, FAILED, RETRY, Outcome, Outgoing
 from baton.channels.settings import EmailSettings
+from baton.channels.templates import PREFERENCES_URL
 from baton.core.durations import parse_duration
 
 _TIMEOUT = 20.0
@@ -148,10 +153,15 @@ class SmtpSender:
         if not outgoing.transactional:
             headers.append(("List-Unsubscribe", f"<{self.unsubscribe_url(outgoing)}>"))
             headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
-        body = rendered.html
+        body, text = rendered.html, rendered.text or ""
         if body is not None and self._settings.tracking:
             body = Tracker(self._settings, self._claims(outgoing), outgoing.at).rewrite(body)
-        raw = compose(headers, rendered.text or "", body)
+        link = outgoing.data.get(PREFERENCES_URL)
+        if not outgoing.transactional and isinstance(link, str):
+            # Added after tracking: like List-Unsubscribe, a link no click is counted for.
+            locale = outgoing.data["profile"]["traits"].get("locale")
+            body, text = footer(body, text, link, pick_language(rendered.locale, locale, None))
+        raw = compose(headers, text, body)
         try:
             with self._pool.session(self._settings, self._egress) as smtp:
                 refused = smtp.sendmail(sender, [to], raw)

@@ -24,7 +24,8 @@ SIGN_INS = ("login", "login.failed", "logout")
 ERASED = "[erased]"
 
 
-ActorType = Literal["user", "key", "cli", "system"]
+# `person`: a customer acting on their own data (the preference center).
+ActorType = Literal["user", "key", "cli", "system", "person"]
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from baton.workspaces.deletion import Deletion, delete_workspace
 from baton.workspaces.identity_verification import (
+    anonymous_hash,
     hash_matches,
     identity_secret,
     identity_secret_made_at,
@@ -20,11 +21,15 @@ from baton.workspaces.keys import (
     revoke_key,
 )
 from baton.workspaces.policy import (
+    LOCALE,
+    Cap,
     Fairness,
+    Locales,
     Pause,
     Policy,
     QuietHours,
     load_policy,
+    normalize_locale,
     parse_policy,
     policy_json,
     save_policy,
@@ -46,18 +51,22 @@ from baton.workspaces.workspaces import (
 )
 
 __all__ = [
+    "LOCALE",
     "Access",
     "BootstrapResult",
+    "Cap",
     "Deletion",
     "Fairness",
     "KeyInfo",
     "KeyKind",
     "KeyRing",
+    "Locales",
     "Pause",
     "Policy",
     "Provisioned",
     "QuietHours",
     "WorkspaceInfo",
+    "anonymous_hash",
     "approval_names",
     "create_key",
     "create_workspace",
@@ -72,6 +81,7 @@ __all__ = [
     "list_workspaces",
     "load_policy",
     "new_identity_secret",
+    "normalize_locale",
     "parse_policy",
     "policy_json",
     "provision_workspace",

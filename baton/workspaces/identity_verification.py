@@ -2,10 +2,13 @@
 inbox) knows the browser asking is that person's.
 
 The write key is public, in every web page, so it cannot be the proof. As with Intercom,
-the customer's backend computes `userHash` = hex HMAC-SHA256(identity secret, id) for the
-person it has logged in (the userId, or the anonymousId it gave the browser) and the page
-sends it along; Baton checks it in constant time. The workspace's identity secret is
-sealed at rest, made or replaced through the admin API, and shown only then.
+the customer's backend computes `userHash` for the person it has logged in and the page
+sends it along; Baton checks it in constant time. For a userId it is hex
+HMAC-SHA256(identity secret, userId); for an anonymousId the backend gave the browser it is
+hex HMAC-SHA256(identity secret, "anon:" + anonymousId), so that a backend vouching for
+whatever anonymousId a browser shows can never be made to prove someone's userId, nor the
+reverse. The workspace's identity secret is sealed at rest, made or replaced through the
+admin API, and shown only then.
 """
 
 from __future__ import annotations
@@ -29,8 +32,16 @@ def _context(workspace_id: str) -> str:
     return f"workspaces/{workspace_id}/identity_secret"
 
 
-def user_hash(secret: str, value: str) -> str:
-    return hmac.new(secret.encode(), value.encode(), hashlib.sha256).hexdigest()
+# What an anonymousId is hashed behind; a userId that starts so proves nothing.
+_ANONYMOUS = "anon:"
+
+
+def user_hash(secret: str, user_id: str) -> str:
+    return hmac.new(secret.encode(), user_id.encode(), hashlib.sha256).hexdigest()
+
+
+def anonymous_hash(secret: str, anonymous_id: str) -> str:
+    return user_hash(secret, _ANONYMOUS + anonymous_id)
 
 
 def new_identity_secret(connection: Connection, workspace_id: str, now: datetime) -> str:
@@ -63,16 +74,26 @@ def identity_secret(connection: Connection, workspace_id: str) -> str | None:
     return None if sealed is None else key_source().unseal(sealed, _context(workspace_id))
 
 
-def hash_matches(secret: str | None, value: str, given: str | None) -> bool:
-    """Whether `given` is the userHash of `value` under `secret` (never without one)."""
+def hash_matches(secret: str | None, value: str, given: str | None, *, anonymous: bool) -> bool:
+    """Whether `given` is the userHash of `value`, an anonymousId or else a userId, under
+    `secret` (never without one)."""
     if secret is None or not given or len(given) > _LONGEST_HASH:
         return False
-    return hmac.compare_digest(user_hash(secret, value).encode(), given.lower().encode())
+    if anonymous:
+        expected = anonymous_hash(secret, value)
+    elif value.startswith(_ANONYMOUS):
+        return False
+    else:
+        expected = user_hash(secret, value)
+    return hmac.compare_digest(expected.encode(), given.lower().encode())
 
 
-def verified(connection: Connection, workspace_id: str, value: str, given: str | None) -> bool:
-    """Whether `given` is the userHash of `value` under the workspace's identity secret
-    (False when the workspace has none)."""
+def verified(
+    connection: Connection, workspace_id: str, value: str, given: str | None, *, anonymous: bool
+) -> bool:
+    """Whether `given` is the userHash of `value` (an anonymousId or else a userId) under
+    the workspace's identity secret (False when the workspace has none)."""
     if not given:
         return False
-    return hash_matches(identity_secret(connection, workspace_id), value, given)
+    secret = identity_secret(connection, workspace_id)
+    return hash_matches(secret, value, given, anonymous=anonymous)

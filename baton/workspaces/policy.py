@@ -5,6 +5,7 @@ time zone. Transactional messages are exempt from both (docs/orchestration.md).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Annotated, Any, Literal
@@ -19,6 +20,8 @@ from baton.core.validation import validated
 from baton.storage.tables import workspaces
 
 _NAME = r"^[a-z0-9][a-z0-9_-]{0,59}$"
+# A language, as a profile's `locale` trait is read (`hu-HU`, `hu_HU`: `hu`).
+LOCALE = r"^[a-z]{2,3}$"
 
 
 class _Model(BaseModel):
@@ -132,8 +135,40 @@ class Fairness(_Model):
     block: bool = False
 
 
+class Locales(_Model):
+    """The languages of templates: `default` is the one a template's base fields are
+    written in; a profile whose `locale` a template has no variant for falls back along
+    `fallback` (`ro: en`, `mo: ro`), then to `default`."""
+
+    default: str = Field(default="en", pattern=LOCALE)
+    fallback: dict[Annotated[str, Field(pattern=LOCALE)], Annotated[str, Field(pattern=LOCALE)]] = (
+        Field(default_factory=dict, max_length=200)
+    )
+
+    @model_validator(mode="after")
+    def _acyclic(self) -> Locales:
+        for start in self.fallback:
+            seen, wanted = [start], self.fallback.get(start)
+            while wanted is not None:
+                if wanted in seen:
+                    raise ValueError(f"fallback: {' -> '.join([*seen, wanted])} is a circle")
+                seen.append(wanted)
+                wanted = self.fallback.get(wanted)
+        return self
+
+    def chain(self, wanted: str | None) -> list[str]:
+        """The locales to try for a profile that wants `wanted`, best first, `default` last."""
+        found: list[str] = []
+        while wanted is not None:
+            found.append(wanted)
+            wanted = self.fallback.get(wanted)
+        return found if self.default in found else [*found, self.default]
+
+
 class Policy(_Model):
     timezone: str | None = None
+    # The languages templates are written in (Locales() when not set).
+    locales: Locales | None = None
     caps: list[Cap] = Field(default_factory=list)
     quiet_hours: QuietHours | None = None
     # Values every template reads as `workspace.NAME` (company name, support address...).
@@ -180,6 +215,15 @@ class Policy(_Model):
     @cached_property
     def longest_cap(self) -> timedelta:
         return max((cap.span for cap in self.caps), default=timedelta(0))
+
+
+def normalize_locale(value: Any) -> str | None:
+    """The language of a `locale` trait (`hu-HU`, `hu_HU`, `HU` -> `hu`); None when it
+    names none."""
+    if not isinstance(value, str):
+        return None
+    language = re.split(r"[-_.@]", value.strip().lower(), maxsplit=1)[0]
+    return language if re.fullmatch(LOCALE, language) else None
 
 
 def parse_policy(data: Any) -> Policy:

@@ -35,7 +35,7 @@ from baton.api import create_app
 from baton.channels import EmailSettings, SmsSettings, callback_url, load_settings, signature
 from baton.core.clock import ManualClock
 from baton.runtime import Runtime
-from baton.workspaces import identity_secret, user_hash
+from baton.workspaces import anonymous_hash, identity_secret, user_hash
 from tests.api.test_profiles import bearer
 from tests.api.test_tracking import basic
 from tests.conftest import Workspace, process_all
@@ -213,9 +213,11 @@ def _authenticate(case: FuzzedCase, workspace: Workspace, engine: Engine) -> Sig
     if path.startswith("/v1/"):
         headers.update(basic(workspace.write_key))
     if path.startswith("/v1/inbox") and isinstance(case.query, dict) and secret is not None:
-        person = case.query.get("userId") or case.query.get("anonymousId")
-        if isinstance(person, str):
-            case.query["userHash"] = user_hash(secret, person)
+        user_id, anonymous_id = case.query.get("userId"), case.query.get("anonymousId")
+        if isinstance(user_id, str) and user_id:
+            case.query["userHash"] = user_hash(secret, user_id)
+        elif isinstance(anonymous_id, str):
+            case.query["userHash"] = anonymous_hash(secret, anonymous_id)
     return None
 
 

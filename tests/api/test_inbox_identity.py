@@ -12,8 +12,9 @@ from baton.channels.template_store import save_template
 from baton.channels.templates import parse_template
 from baton.core.clock import ManualClock
 from baton.storage.database import write_transaction
-from baton.workspaces import user_hash
+from baton.workspaces import KeyKind, anonymous_hash, create_key, user_hash
 from tests.api.test_profiles import bearer
+from tests.api.test_tracking import basic
 from tests.conftest import Workspace
 from tests.journeys.helpers import deliver, messages_of, publish
 from tests.segments.helpers import identify, track
@@ -107,3 +108,36 @@ def test_a_new_identity_secret_ends_the_old_hashes(
     shown = client.get("/api/v1/identity-secret", headers=bearer(workspace.admin_token)).json()
     assert shown["configured"] is True
     assert second not in str(shown)
+
+
+def test_a_user_ids_hash_never_proves_an_anonymous_id_nor_the_reverse(
+    client: httpx.Client, engine: Engine, clock: ManualClock, workspace: Workspace,
+    reset_code: str,
+) -> None:  # fmt: skip
+    """A site's backend that vouches for whatever anonymousId its browser shows cannot be
+    made to prove a userId: eve sets hers to alice's userId and has it vouched for."""
+    secret = secret_of(client, workspace)
+    auth = (workspace.write_key, "")
+    vouched = anonymous_hash(secret, "alice")
+    as_alice = {"userId": "alice", "userHash": vouched}
+    # A userId hash for an anonymousId, and a userId shaped like a hashed anonymousId.
+    as_browser = {"anonymousId": "alice", "userHash": user_hash(secret, "alice")}
+    shaped = {"userId": "anon:alice", "userHash": user_hash(secret, "anon:alice")}
+    for params in (as_alice, as_browser, shaped):
+        assert client.get("/v1/inbox", params=params, auth=auth).status_code == 401, params
+        decided = client.get("/v1/decide", params={**params, "placement": "hero"}, auth=auth)
+        assert decided.status_code == 401, params
+        site = client.get("/v1/preferences", params=params, auth=auth, follow_redirects=False)
+        assert site.status_code == 401, params
+    contact = {"anonymousId": "b-1", "traits": {"email": "eve@example.com"}}
+    with write_transaction(engine) as connection:
+        browser_key = create_key(connection, workspace.id, KeyKind.WRITE, clock.now(), browser=True)
+    wrong = {**contact, "context": {"userHash": user_hash(secret, "b-1")}}
+    assert client.post("/v1/identify", json=wrong, headers=basic(browser_key)).status_code == 400
+    # Each kind proves its own.
+    own = {"anonymousId": "alice", "userHash": vouched}
+    assert client.get("/v1/inbox", params=own, auth=auth).json() == {"messages": []}
+    right = {**contact, "context": {"userHash": anonymous_hash(secret, "b-1")}}
+    assert client.post("/v1/identify", json=right, headers=basic(browser_key)).status_code == 200
+    alice = {"userId": "alice", "userHash": user_hash(secret, "alice")}
+    assert len(client.get("/v1/inbox", params=alice, auth=auth).json()["messages"]) == 1

@@ -6,8 +6,9 @@ server on the given port until it is told to stop.
 
 FILE receives, before the server answers /readyz, the JSON the tests sign in with:
 `{"base_url", "owner": {"email", "password"}, "viewer": {...}, "write_key",
-"admin_token", "mailbox"}`. The installation's mail (invitations, password resets) goes
-to a local SMTP server that writes each message it takes to a file in `mailbox`. On
+"admin_token", "mailbox", "spare_workspace": {"write_key", "admin_token"}}`. The
+installation's mail (invitations, password resets) goes to a local SMTP server that
+writes each message it takes to a file in `mailbox`. On
 SIGTERM or SIGINT the server stops and the database (a temporary SQLite file, or a new
 PostgreSQL database) is dropped. Not a test module: pytest never
 collects it.
@@ -36,9 +37,11 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.exc import OperationalError
 
+from baton.core.clock import SystemClock
 from baton.storage.database import connect, sqlalchemy_url, write_transaction
 from baton.teams import Role, create_user, grant
-from baton.workspaces import default_workspace_id
+from baton.teams.audit import Actor
+from baton.workspaces import default_workspace_id, provision_workspace
 from tests.servers import free_port
 
 POSTGRES_URL = os.environ.get(
@@ -142,6 +145,7 @@ def _serve(url: str, port: int, state: Path, folder: Path) -> int:
         sys.stderr.write(f"baton demo failed:\n{demo.stdout}{demo.stderr}")
         return demo.returncode
     people = _users(url)
+    spare = _spare_workspace(url)
     sink = Controller(_MailToFiles(mailbox), hostname="127.0.0.1", port=smtp_port)
     sink.start()
     document = {
@@ -150,6 +154,7 @@ def _serve(url: str, port: int, state: Path, folder: Path) -> int:
         "write_key": write_key,
         "admin_token": admin_token,
         "mailbox": str(mailbox),
+        "spare_workspace": spare,
     }
     state.parent.mkdir(parents=True, exist_ok=True)
     partial = state.with_suffix(".partial")
@@ -214,6 +219,18 @@ def _users(url: str) -> dict[str, dict[str, str]]:
             people[label] = {"email": email, "password": password}
     engine.dispose()
     return people
+
+
+def _spare_workspace(url: str) -> dict[str, str]:
+    """A second, empty workspace and its keys, for tests that change what a workspace-wide
+    setting (its e-mail channel, its identity secret) would change under the others."""
+    engine = connect(url)
+    with write_transaction(engine) as connection:
+        made = provision_workspace(
+            connection, "Spare", SystemClock(), Actor("cli", None, "e2e harness"), key="spare"
+        )
+    engine.dispose()
+    return {"write_key": made.write_key, "admin_token": made.admin_key}
 
 
 if __name__ == "__main__":

@@ -28,6 +28,8 @@ export type ServerState = {
   admin_token: string;
   /** The folder where the installation's mail lands, one .eml file per message. */
   mailbox: string;
+  /** A second, empty workspace, for tests that change workspace-wide settings. */
+  spare_workspace: { write_key: string; admin_token: string };
 };
 
 export function stateFile(database: Database): string {
