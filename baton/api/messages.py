@@ -53,6 +53,7 @@ def message_json(row: Row[Any]) -> dict[str, Any]:
         "node": row.node,
         "channel": row.channel,
         "template": row.template,
+        "locale": row.locale,
         "subscription_group": row.subscription_group,
         "status": row.status,
         "idempotency_key": row.idempotency_key,

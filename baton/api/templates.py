@@ -97,16 +97,29 @@ class Preview(ProfileReference):
         default=None, description='The triggering event: {"event": ..., "properties": {...}}'
     )
     journey: dict[str, Any] | None = None
+    locale: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$",
+        description="The language to render in (`hu`, `hu-HU`), by default the profile's "
+        "`locale` trait; the workspace's fallbacks apply",
+    )
 
 
 @router.post("/templates/{key}/preview", summary="The template rendered for a profile")
 def preview(request: Request, workspace_id: AdminWorkspace, key: str, asked: Preview) -> JSONBody:
+    """The parts, and `locale`: the language they are in."""
     with runtime_of(request).engine.connect() as connection:
         profile_id = profile_of(request, connection, workspace_id, asked)
         rendered = render_for(
-            connection, workspace_id, key, profile_id, event=asked.event, journey=asked.journey
+            connection,
+            workspace_id,
+            key,
+            profile_id,
+            event=asked.event,
+            journey=asked.journey,
+            locale=asked.locale,
         )
-    return JSONBody({"profile_id": profile_id, **rendered.json()})
+    return JSONBody({"profile_id": profile_id, **rendered.json(), "locale": rendered.locale})
 
 
 class DraftPreview(Preview):
@@ -126,7 +139,7 @@ def preview_draft(request: Request, workspace_id: AdminWorkspace, asked: DraftPr
         if names_profile(asked):
             profile_id = profile_of(request, connection, workspace_id, asked)
             if not problems:
-                rendered = personalise(
+                found = personalise(
                     connection,
                     workspace_id,
                     template,
@@ -134,7 +147,9 @@ def preview_draft(request: Request, workspace_id: AdminWorkspace, asked: DraftPr
                     event=asked.event,
                     journey=asked.journey,
                     draft=True,
-                ).json()
+                    locale=asked.locale,
+                )
+                rendered = {**found.json(), "locale": found.locale}
     return JSONBody(
         {
             "problems": [problem.json() for problem in problems],

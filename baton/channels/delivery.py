@@ -33,6 +33,7 @@ from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, up
 from baton.channels.chat import ChatSender
 from baton.channels.email import SmtpSender
 from baton.channels.in_app import InAppSender, keep_in_inbox
+from baton.channels.preferences import preferences_url
 from baton.channels.push import PushSender
 from baton.channels.ratelimit import LIMITS
 from baton.channels.senders import (
@@ -57,6 +58,7 @@ from baton.channels.settings import (
     SmsSettings,
     TaskSettings,
     WebhookSettings,
+    WhatsAppSettings,
     load_settings,
     save_settings,
 )
@@ -65,15 +67,17 @@ from baton.channels.suppressions import SUPPRESSED, suppressed_among
 from baton.channels.task import TaskSender
 from baton.channels.template_store import template_of
 from baton.channels.templates import (
+    PREFERENCES_URL,
     RECOMMENDATIONS,
     MessageTemplate,
     Rendered,
     recommendations_read,
-    render,
+    render_localized,
     sources_of,
     strings_of,
 )
 from baton.channels.webhook import WebhookSender
+from baton.channels.whatsapp import WhatsAppSender, last_received
 from baton.core.clock import Clock
 from baton.core.errors import BatonError, NotFound
 from baton.core.faults import fault
@@ -184,7 +188,19 @@ def prepare(
     if not claimed:
         return []
     outgoing, senders, rates = _prepare(connection, claimed, known, now)
+    languages = [
+        {"b_id": o.message_id, "b_locale": o.rendered.locale}
+        for o in outgoing
+        if o.rendered is not None
+    ]
+    executemany_fast(connection, _LOCALE, languages)
     return [Attempt(*found) for found in zip(claimed, outgoing, senders, rates, strict=True)]
+
+
+# The language a message is rendered in, for reports by locale.
+_LOCALE = (
+    update(messages).where(messages.c.id == bindparam("b_id")).values(locale=bindparam("b_locale"))
+)
 
 
 def attempt(item: Attempt) -> tuple[Outcome, int]:
@@ -238,6 +254,10 @@ def _prepare(
         templates[workspace_id, key] = _stored(connection, workspace_id, key)
     recommended = _recommended(connection, claimed, templates)
     devices = _devices(connection, claimed)
+    replied = {
+        workspace_id: last_received(connection, workspace_id, profile_ids, now)
+        for workspace_id, profile_ids in _whatsapp_profiles(claimed).items()
+    }
     suppressed = _suppressed(connection, claimed, known)
     outgoing: list[Outgoing] = []
     senders: list[Sender] = []
@@ -265,6 +285,9 @@ def _prepare(
         }
         if row.id in recommended:
             data[RECOMMENDATIONS] = recommended[row.id]
+        email = settings[row.workspace_id].get("email")
+        if row.channel == "email" and isinstance(email, EmailSettings):
+            data[PREFERENCES_URL] = preferences_url(email, row.workspace_id, row.profile_id, now)
         sender: Sender = LogSender()
         rendered = None
         if row.template is not None:
@@ -273,7 +296,7 @@ def _prepare(
                 sender = LogSender(f"no template {row.template!r}")
             else:
                 try:
-                    rendered = render(template, data)
+                    rendered = render_localized(template, data, policy.locales)
                 except BatonError as error:
                     sender = Refused(f"template {row.template!r}: {error.message}")
         provider = settings[row.workspace_id].get(row.channel)
@@ -300,6 +323,7 @@ def _prepare(
                 data,
                 rendered,
                 devices.get(row.profile_id, ()) if row.channel == "push" else (),
+                replied.get(row.workspace_id, {}).get(row.profile_id),
             )
         )
         senders.append(sender)
@@ -354,12 +378,14 @@ def _sender(row: Claimed, provider: Any, rendered: Rendered | None, fallback: Se
         return Refused(f"no template {row.template!r} to send by {row.channel}")
     if isinstance(provider, EmailSettings):
         return SmtpSender(provider)
-    sender: type[SmsSender | PushSender | ChatSender] = _HTTP_SENDERS[type(provider)]
+    sender: type[SmsSender | WhatsAppSender | PushSender | ChatSender]
+    sender = _HTTP_SENDERS[type(provider)]
     return sender(provider)
 
 
-_HTTP_SENDERS: dict[type, type[SmsSender | PushSender | ChatSender]] = {
+_HTTP_SENDERS: dict[type, type[SmsSender | WhatsAppSender | PushSender | ChatSender]] = {
     SmsSettings: SmsSender,
+    WhatsAppSettings: WhatsAppSender,
     PushSettings: PushSender,
     ChatSettings: ChatSender,
 }
@@ -403,6 +429,15 @@ def _devices(connection: Connection, claimed: Sequence[Claimed]) -> dict[str, tu
                 .order_by(push_tokens.c.updated_at.desc())
             ).scalars()
         )
+    return found
+
+
+def _whatsapp_profiles(claimed: Sequence[Claimed]) -> dict[str, list[str]]:
+    """The profiles of WhatsApp messages, by workspace (whose 24-hour window matters)."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for row in claimed:
+        if row.channel == "whatsapp":
+            found[row.workspace_id].append(row.profile_id)
     return found
 
 

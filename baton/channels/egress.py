@@ -52,6 +52,17 @@ def is_public(ip: Address) -> bool:
     return ip.is_global and all(inner.is_global for inner in embedded_ipv4(ip))
 
 
+def allow_list(values: Sequence[str]) -> list[str]:
+    """An `allow` setting checked and normalized: hosts, and networks in CIDR notation."""
+    for value in values:
+        if "/" in value:
+            try:
+                ipaddress.ip_network(value, strict=False)
+            except ValueError:
+                raise ValueError(f"{value!r} is neither a host nor a network") from None
+    return [value.lower() for value in values]
+
+
 @dataclass(frozen=True)
 class Egress:
     """The guard for one channel's settings: `allow` holds host names and networks that

@@ -35,6 +35,7 @@ class Outgoing:
     data: dict[str, Any]  # what templates read: profile, event, journey, workspace
     rendered: Rendered | None  # the message's template, rendered for the profile
     devices: tuple[str, ...] = ()  # the profile's push tokens, for push
+    replied_at: datetime | None = None  # the profile's last WhatsApp message, for WhatsApp
 
 
 @dataclass(frozen=True)

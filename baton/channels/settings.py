@@ -3,7 +3,6 @@ logged: reads mask them."""
 
 from __future__ import annotations
 
-import ipaddress
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -14,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import Connection, select, update
 
-from baton.channels.egress import Egress
+from baton.channels.egress import Egress, allow_list
 from baton.channels.signatures import new_secret, signing_key
 from baton.core.durations import parse_duration
 from baton.core.errors import InvalidInput
@@ -57,13 +56,7 @@ class _Provider(_Model):
     @field_validator("allow")
     @classmethod
     def _allow(cls, values: list[str]) -> list[str]:
-        for value in values:
-            if "/" in value:
-                try:
-                    ipaddress.ip_network(value, strict=False)
-                except ValueError:
-                    raise ValueError(f"{value!r} is neither a host nor a network") from None
-        return [value.lower() for value in values]
+        return allow_list(values)
 
     @cached_property
     def egress(self) -> Egress:
@@ -153,6 +146,15 @@ class SmsSettings(_Http):
     default_region: str = Field(default="US", pattern=r"^[A-Z]{2}$")
 
 
+class WhatsAppSettings(SmsSettings):
+    """WhatsApp through the same Twilio-compatible API as SMS: messages from a WhatsApp
+    `sender` (`whatsapp:+15005550006`, or a messaging service `MG...` holding one);
+    delivery and read receipts reach Baton at
+    `{callbacks_url}/v1/channels/whatsapp/{workspace}/status`."""
+
+    sender: str = Field(pattern=r"^(whatsapp:\+[1-9][0-9]{6,14}|MG[0-9a-zA-Z]{2,62})$")
+
+
 class PushSettings(_Http):
     """Push through Firebase Cloud Messaging's HTTP v1 API at `api_url`, for the
     project `project_id`, with an OAuth 2 `access_token`."""
@@ -182,6 +184,7 @@ SETTINGS: dict[str, type[_Provider]] = {
     "webhook": WebhookSettings,
     "email": EmailSettings,
     "sms": SmsSettings,
+    "whatsapp": WhatsAppSettings,
     "push": PushSettings,
     "chat": ChatSettings,
     "task": TaskSettings,

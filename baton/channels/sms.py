@@ -26,12 +26,28 @@ from baton.identity import PHONE, normalize_phone, profile_of_identifier
 from baton.storage.tables import message_attempts, messages
 from baton.timeline import timeline_row, write_timeline
 
-STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT"})
-START_WORDS = frozenset({"START", "YES", "UNSTOP", "OPTIN"})
-SMS_DELIVERED, SMS_FAILED = "SMS Delivered", "SMS Failed"
-# What a status callback reports, as Baton's words for it.
+# English, then the seed languages: Hungarian, Polish, Turkish (RET is the opt-out word of
+# its commercial message register), Romanian; each with and without its accents.
+STOP_WORDS = frozenset(
+    {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT"}
+    | {"LEIRATKOZÁS", "LEIRATKOZAS", "LEIRATKOZOM"}
+    | {"REZYGNUJĘ", "REZYGNUJE", "WYPISZ", "ANULUJ"}
+    | {"RET", "İPTAL", "IPTAL", "DUR"}
+    | {"DEZABONARE", "DEZABONEAZĂ", "DEZABONEAZA", "OPRIRE"}
+)
+START_WORDS = frozenset(
+    {"START", "YES", "UNSTOP", "OPTIN"}
+    | {"FELIRATKOZÁS", "FELIRATKOZAS", "FELIRATKOZOM"}
+    | {"ZAPISZ", "SUBSKRYBUJ"}
+    | {"BAŞLA", "BASLA", "ONAY"}
+    | {"ABONARE", "ABONEAZĂ", "ABONEAZA", "PORNIRE"}
+)
+# What a status callback reports, as Baton's words for it (`read`: WhatsApp's blue ticks).
 DELIVERED_STATUSES = frozenset({"delivered"})
+READ_STATUSES = frozenset({"read"})
 FAILED_STATUSES = frozenset({"undelivered", "failed"})
+# How each channel through Twilio names its events (`WhatsApp Delivered`).
+_LABELS = {"sms": "SMS", "whatsapp": "WhatsApp"}
 
 
 def signature(auth_token: str, url: str, form: Mapping[str, str]) -> str:
@@ -40,11 +56,44 @@ def signature(auth_token: str, url: str, form: Mapping[str, str]) -> str:
     return base64.b64encode(digest).decode()
 
 
-def callback_url(settings: SmsSettings, workspace_id: str, kind: str) -> str | None:
-    """Where Twilio reports to Baton (`status` or `inbound`), when Baton is reachable."""
+def callback_url(
+    settings: SmsSettings, workspace_id: str, kind: str, channel: str = "sms"
+) -> str | None:
+    """Where Twilio reports to Baton (`status` or `inbound`) about a channel's messages,
+    when Baton is reachable."""
     if settings.callbacks_url is None:
         return None
-    return f"{settings.callbacks_url.rstrip('/')}/v1/channels/sms/{workspace_id}/{kind}"
+    return f"{settings.callbacks_url.rstrip('/')}/v1/channels/{channel}/{workspace_id}/{kind}"
+
+
+def phone_of(settings: SmsSettings, outgoing: Outgoing) -> str | None:
+    """The profile's phone number in E.164, None when it has no valid one."""
+    phone = outgoing.data["profile"]["traits"].get("phone")
+    return normalize_phone(phone, settings.default_region) if isinstance(phone, str) else None
+
+
+def post_message(settings: SmsSettings, outgoing: Outgoing, form: dict[str, Any]) -> Outcome:
+    """Hand a message (`To` and its content) to Twilio's Messages API, from the settings'
+    sender, with a status callback when Baton is reachable and the message's idempotency
+    key (a retry after a lost answer is not sent twice)."""
+    sender = settings.sender
+    form = {**form, "MessagingServiceSid" if sender.startswith("MG") else "From": sender}
+    status_url = callback_url(settings, outgoing.workspace_id, "status", outgoing.channel)
+    if status_url is not None:
+        form["StatusCallback"] = status_url
+    sid = settings.account_sid
+    response = call(
+        "POST",
+        f"{settings.api_url.rstrip('/')}/2010-04-01/Accounts/{sid}/Messages.json",
+        timeout=settings.seconds,
+        egress=settings.egress,
+        data=form,
+        auth=(sid, settings.auth_token),
+        headers={"I-Twilio-Idempotency-Token": outgoing.idempotency_key},
+    )
+    if isinstance(response, Outcome):
+        return response
+    return judge(response, provider_id=json_object(response).get("sid"))
 
 
 class SmsSender:
@@ -55,36 +104,10 @@ class SmsSender:
         rendered = outgoing.rendered
         if rendered is None or not rendered.body:
             return Outcome(FAILED, "an SMS needs a template with a body")
-        phone = outgoing.data["profile"]["traits"].get("phone")
-        to = (
-            normalize_phone(phone, self._settings.default_region)
-            if isinstance(phone, str)
-            else None
-        )
+        to = phone_of(self._settings, outgoing)
         if to is None:
             return Outcome(FAILED, "the profile has no valid phone number")
-        sender = self._settings.sender
-        form: dict[str, Any] = {
-            "To": to,
-            "Body": rendered.body,
-            "MessagingServiceSid" if sender.startswith("MG") else "From": sender,
-        }
-        status_url = callback_url(self._settings, outgoing.workspace_id, "status")
-        if status_url is not None:
-            form["StatusCallback"] = status_url
-        sid = self._settings.account_sid
-        response = call(
-            "POST",
-            f"{self._settings.api_url.rstrip('/')}/2010-04-01/Accounts/{sid}/Messages.json",
-            timeout=self._settings.seconds,
-            egress=self._settings.egress,
-            data=form,
-            auth=(sid, self._settings.auth_token),
-            headers={"I-Twilio-Idempotency-Token": outgoing.idempotency_key},
-        )
-        if isinstance(response, Outcome):
-            return response
-        return judge(response, provider_id=json_object(response).get("sid"))
+        return post_message(self._settings, outgoing, {"To": to, "Body": rendered.body})
 
 
 def record_status(
@@ -94,9 +117,12 @@ def record_status(
     status: str,
     error: str | None,
     now: datetime,
+    channel: str = "sms",
 ) -> bool:
-    """A delivery receipt: `SMS Delivered` (and `Message Delivered`) or `SMS Failed`, the
-    message then failed with the carrier's error. False when no message has that sid."""
+    """A delivery receipt of an SMS (or a WhatsApp message: `channel`): `SMS Delivered`
+    (and `Message Delivered`), `WhatsApp Read` (and both, should the read come first), or
+    `SMS Failed`, the message then failed with the carrier's error. False when no
+    message has that sid."""
     found = connection.execute(
         select(messages.c.id, messages.c.profile_id, messages.c.journey_id)
         .join(message_attempts, message_attempts.c.message_id == messages.c.id)
@@ -105,10 +131,13 @@ def record_status(
     if found is None:
         return False
     properties = {"message_id": found.id, "journey_id": found.journey_id, "status": status}
+    label = _LABELS[channel]
     if status in DELIVERED_STATUSES:
-        names = [SMS_DELIVERED, MESSAGE_DELIVERED]
+        names = [f"{label} Delivered", MESSAGE_DELIVERED]
+    elif status in READ_STATUSES:
+        names = [f"{label} Delivered", MESSAGE_DELIVERED, f"{label} Read"]
     elif status in FAILED_STATUSES:
-        names = [SMS_FAILED]
+        names = [f"{label} Failed"]
         properties["error_code"] = error
         connection.execute(
             update(messages)
@@ -118,7 +147,9 @@ def record_status(
     else:
         return True  # queued, sending, sent: on its way
     rows = [
-        timeline_row(workspace_id, found.profile_id, name, properties, now, f"sms:{sid}:{name}")
+        timeline_row(
+            workspace_id, found.profile_id, name, properties, now, f"{channel}:{sid}:{name}"
+        )
         for name in names
     ]
     write_timeline(connection, rows, now)
@@ -128,31 +159,35 @@ def record_status(
 def record_keyword(
     connection: Connection,
     workspace_id: str,
-    settings: SmsSettings,
+    default_region: str,
     sender: str,
     body: str,
     now: datetime,
+    *,
+    whatsapp: bool = False,
 ) -> bool | None:
     """An inbound SMS: STOP and its synonyms unsubscribe the sender's profile from every
-    marketing SMS, START and its synonyms subscribe it again. Returns the new consent,
-    None when the message was no keyword or came from no known profile."""
+    marketing SMS, START and its synonyms subscribe it again; a reply over WhatsApp does
+    the same for WhatsApp as well. Returns the new consent, None when the message was no
+    keyword or came from no known profile."""
     word = body.strip().upper()
     subscribed = False if word in STOP_WORDS else True if word in START_WORDS else None
-    phone = normalize_phone(sender, settings.default_region)
+    phone = normalize_phone(sender, default_region)
     if subscribed is None or phone is None:
         return None
     profile_id = profile_of_identifier(connection, workspace_id, PHONE, phone)
     if profile_id is None:
         return None
     evidence = {"keyword": word, "received_at": iso_instant(now)}
-    set_consent(
-        connection,
-        workspace_id,
-        profile_id,
-        channel_group("sms"),
-        subscribed,
-        "sms_keyword",
-        evidence,
-        now,
-    )
+    for channel in ("sms", "whatsapp") if whatsapp else ("sms",):
+        set_consent(
+            connection,
+            workspace_id,
+            profile_id,
+            channel_group(channel),
+            subscribed,
+            "sms_keyword",
+            evidence,
+            now,
+        )
     return subscribed

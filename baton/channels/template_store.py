@@ -13,7 +13,7 @@ from baton.channels.templates import (
     Rendered,
     parse_template,
     recommendations_read,
-    render,
+    render_localized,
     sources_of,
 )
 from baton.core.errors import NotFound
@@ -133,10 +133,13 @@ def render_for(
     *,
     event: dict[str, Any] | None = None,
     journey: dict[str, Any] | None = None,
+    locale: str | None = None,
 ) -> Rendered:
     """The stored template rendered for a profile (see personalise)."""
     template = template_of(connection, workspace_id, key)
-    return personalise(connection, workspace_id, template, profile_id, event=event, journey=journey)
+    return personalise(
+        connection, workspace_id, template, profile_id, event=event, journey=journey, locale=locale
+    )
 
 
 def personalise(
@@ -148,10 +151,12 @@ def personalise(
     event: dict[str, Any] | None = None,
     journey: dict[str, Any] | None = None,
     draft: bool = False,
+    locale: str | None = None,
 ) -> Rendered:
     """A template (stored or a `draft`) rendered for a profile: its traits, computed values
     and time zone, the trigger `event`, the `journey` context, the workspace constants and,
-    when the template reads them, the items recommended to the profile."""
+    when the template reads them, the items recommended to the profile; in `locale`, by
+    default the profile's (see render_localized)."""
     policy = load_policy(connection, workspace_id)
     traits, computed = connection.execute(
         select(profiles.c.traits, profiles.c.computed).where(
@@ -174,4 +179,4 @@ def personalise(
     if keys:
         found = recommended_items(connection, workspace_id, [profile_id], keys)
         data[RECOMMENDATIONS] = found[profile_id]
-    return render(template, data, draft=draft)
+    return render_localized(template, data, policy.locales, locale, draft=draft)

@@ -5,7 +5,8 @@ HTML and text; an SMS, push or chat body). Every part is Liquid over plain data 
 `profile` (`id`, `traits`, `computed`, `timezone`), `event` (the trigger: `event`,
 `properties`), `journey` (`key`, `node`, `version`), `workspace` (the constants of the
 workspace policy) and `recommendations` (`recommendations.<key>`: the items a prediction
-recommends the profile, read only for templates that use it; see recommendations_read).
+recommends the profile, read only for templates that use it; see recommendations_read);
+e-mail also reads `preferences_url`, the person's preference page.
 Saving refuses a syntax error, an unknown variable root or an unknown filter, with the
 part, line and column. Rendering has limits on loops, output size and
 nesting; HTML is auto-escaped and the CSS of its `<style>` elements inlined (a linked
@@ -18,12 +19,12 @@ import html
 import re
 from collections.abc import Iterable
 from contextlib import suppress
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from html.parser import HTMLParser
-from typing import Any, TextIO
+from typing import Annotated, Any, TextIO
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -41,9 +42,12 @@ from baton.core.local_time import zone_or
 from baton.core.validation import validated
 from baton.predict.recommended import EVERY
 from baton.segments import is_number, parse_instant
+from baton.workspaces import LOCALE, Locales, normalize_locale
 
 RECOMMENDATIONS = "recommendations"
-ROOTS = ("profile", "event", "journey", "workspace", RECOMMENDATIONS)
+# An e-mail's link to the person's preference page (baton/channels/preferences.py).
+PREFERENCES_URL = "preferences_url"
+ROOTS = ("profile", "event", "journey", "workspace", RECOMMENDATIONS, PREFERENCES_URL)
 # Parts each channel needs (all of one group: at least one of a tuple).
 _NEEDS: dict[str, list[tuple[str, ...]]] = {
     "email": [("subject",), ("html", "text")],
@@ -51,6 +55,8 @@ _NEEDS: dict[str, list[tuple[str, ...]]] = {
     "push": [("body",)],
     "chat": [("body",)],
     "inbox": [("body",)],
+    # An approved template, or free-form text for the 24-hour customer service window.
+    "whatsapp": [("whatsapp", "body")],
 }
 PARTS = ("subject", "html", "text", "title", "body")
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
@@ -160,15 +166,53 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class WhatsAppContent(_Model):
+    """A WhatsApp template approved through Twilio's Content API (`HX...`), and the
+    Liquid of each of its numbered variables."""
+
+    content_sid: str = Field(pattern=r"^HX[0-9a-fA-F]{32}$")
+    variables: dict[
+        Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{1,64}$")],
+        Annotated[str, Field(max_length=1024)],
+    ] = Field(default_factory=dict, max_length=100)
+
+
+_ShortPart = Annotated[str | None, Field(max_length=1000)]
+_HtmlPart = Annotated[str | None, Field(max_length=256 * 1024)]
+_LongPart = Annotated[str | None, Field(max_length=64 * 1024)]
+
+
+class LocaleVariant(_Model):
+    """A template's parts in one language, each replacing the base's."""
+
+    subject: _ShortPart = None
+    html: _HtmlPart = None
+    text: _LongPart = None
+    title: _ShortPart = None
+    body: _LongPart = None
+    whatsapp: WhatsAppContent | None = None
+
+    @model_validator(mode="after")
+    def _some(self) -> LocaleVariant:
+        if not self.model_fields_set:
+            raise ValueError("a locale gives at least one part")
+        return self
+
+
 class MessageTemplate(_Model):
     key: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,99}$")
     channel: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")
     name: str = Field(default="", max_length=200)
-    subject: str | None = Field(default=None, max_length=1000)
-    html: str | None = Field(default=None, max_length=256 * 1024)
-    text: str | None = Field(default=None, max_length=64 * 1024)
-    title: str | None = Field(default=None, max_length=1000)
-    body: str | None = Field(default=None, max_length=64 * 1024)
+    subject: _ShortPart = None
+    html: _HtmlPart = None
+    text: _LongPart = None
+    title: _ShortPart = None
+    body: _LongPart = None
+    whatsapp: WhatsAppContent | None = None
+    # The parts in other languages than the workspace's default, by language (`hu`).
+    locales: dict[Annotated[str, Field(pattern=LOCALE)], LocaleVariant] = Field(
+        default_factory=dict, max_length=100
+    )
 
     @model_validator(mode="after")
     def _parts(self) -> MessageTemplate:
@@ -176,6 +220,15 @@ class MessageTemplate(_Model):
             if all(getattr(self, part) is None for part in group):
                 raise ValueError(f"a template for {self.channel} needs {' or '.join(group)}")
         return self
+
+    def variant(self, locale: str) -> MessageTemplate:
+        """The template with the parts of its `locale` variant (itself when it has none)."""
+        found = self.locales.get(locale)
+        if found is None:
+            return self
+        return self.model_copy(
+            update={name: getattr(found, name) for name in found.model_fields_set}
+        )
 
 
 @dataclass(frozen=True)
@@ -209,11 +262,26 @@ def check_template(data: Any) -> tuple[MessageTemplate, list[Problem]]:
     template = validated(MessageTemplate, data)
     problems = [
         problem
-        for part in PARTS
-        if (source := getattr(template, part)) is not None
-        for problem in _problems(part, source, _HTML if part == "html" else _PLAIN)
+        for field, source in _sources(template)
+        for problem in _problems(field, source, _HTML if field.endswith("html") else _PLAIN)
     ]
     return template, problems
+
+
+def _sources(template: MessageTemplate | LocaleVariant, prefix: str = "") -> list[tuple[str, str]]:
+    """(field, Liquid) of every part, WhatsApp variable and locale's part of a template."""
+    found = [
+        (f"{prefix}{part}", source)
+        for part in PARTS
+        if (source := getattr(template, part)) is not None
+    ]
+    if template.whatsapp is not None:
+        variables = template.whatsapp.variables.items()
+        found += [(f"{prefix}whatsapp.variables.{name}", source) for name, source in variables]
+    if isinstance(template, MessageTemplate):
+        for code, variant in template.locales.items():
+            found += _sources(variant, f"locales.{code}.")
+    return found
 
 
 def _check(part: str, source: str, env: Environment) -> None:
@@ -333,10 +401,13 @@ class Rendered:
     text: str | None = None
     title: str | None = None
     body: str | None = None
+    # {content_sid, variables}: the approved WhatsApp template and its variables' values.
+    whatsapp: dict[str, Any] | None = None
+    locale: str | None = None  # the language it was rendered in (not one of its parts)
 
     def json(self) -> dict[str, Any]:
         found: dict[str, Any] = {"channel": self.channel}
-        for part in PARTS:
+        for part in (*PARTS, "whatsapp"):
             value = getattr(self, part)
             if value is not None:
                 found[part] = value
@@ -367,7 +438,37 @@ def render(template: MessageTemplate, data: dict[str, Any], *, draft: bool = Fal
             raise InvalidInput(f"html: its CSS cannot be inlined: {error}", field="html") from None
         if parts["text"] is None:
             parts["text"] = text_of(parts["html"])
-    return Rendered(template.channel, **parts)
+    content = template.whatsapp
+    whatsapp = None
+    if content is not None:
+        variables: dict[str, str] = {}
+        for name, source in content.variables.items():
+            try:
+                variables[name] = parse(source, False).render(**data)
+            except LiquidError as error:
+                field = f"whatsapp.variables.{name}"
+                raise InvalidInput(f"{field}: {_message(error)}", field=field) from None
+        whatsapp = {"content_sid": content.content_sid, "variables": variables}
+    return Rendered(template.channel, **parts, whatsapp=whatsapp)
+
+
+def render_localized(
+    template: MessageTemplate,
+    data: dict[str, Any],
+    locales: Locales | None,
+    wanted: str | None = None,
+    *,
+    draft: bool = False,
+) -> Rendered:
+    """The template rendered (see render) in the language `wanted` (by default the
+    profile's `locale` trait) or the nearest it has along the workspace's fallbacks."""
+    if wanted is None:
+        wanted = data["profile"]["traits"].get("locale")
+    locales = locales or Locales()
+    chain = locales.chain(normalize_locale(wanted))
+    # The base parts are in the default language: a variant past it in the chain is no nearer.
+    code = next(c for c in chain if c in template.locales or c == locales.default)
+    return replace(render(template.variant(code), data, draft=draft), locale=code)
 
 
 class _Text(HTMLParser):
@@ -411,8 +512,8 @@ def text_of(markup: str) -> str:
 
 
 def sources_of(template: MessageTemplate) -> list[str]:
-    """The Liquid of the template's parts."""
-    return [source for part in PARTS if (source := getattr(template, part)) is not None]
+    """The Liquid of the template's parts, in every language."""
+    return [source for _, source in _sources(template)]
 
 
 def recommendations_read(sources: Iterable[str]) -> frozenset[str]:

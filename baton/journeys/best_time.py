@@ -30,7 +30,7 @@ from baton.storage.tables import events, messages
 from baton.workspaces import QuietHours, load_policy
 
 GROUPS = ("best_time", "holdout")
-_OPENS = {"Email Opened", "Inbox Message Seen"}
+_OPENS = {"Email Opened", "Inbox Message Seen", "WhatsApp Read"}
 
 
 class SendTimesReader:

@@ -617,7 +617,8 @@ def trial_run(
     simulator.run_until(now + horizon)
     (instance,) = simulator.instances
     path = simulator.path(instance)
-    address = {"email": profile.traits.get("email"), "sms": profile.traits.get("phone")}
+    phone = profile.traits.get("phone")
+    address = {"email": profile.traits.get("email"), "sms": phone, "whatsapp": phone}
     for message in path["messages"]:
         message["to"] = address.get(message["channel"])
         message["payload"] = {"trigger": instance.state.trigger}

@@ -26,12 +26,13 @@ from baton.storage.database import among
 from baton.storage.tables import events, profiles
 from baton.workspaces import QuietHours
 
-# Opens and clicks as delivery records them (e-mail, and the in-app inbox).
+# Opens and clicks as delivery records them (e-mail, the in-app inbox, WhatsApp's reads).
 ENGAGEMENTS = (
     "Email Opened",
     "Email Link Clicked",
     "Inbox Message Seen",
     "Inbox Message Clicked",
+    "WhatsApp Read",
 )
 MIN_ENGAGEMENTS = 3
 HISTORY = timedelta(days=180)
