@@ -43,6 +43,8 @@ _REPLIES: dict[str, tuple[float, int, str]] = {
     "birthday-greeting": (0.25, 20, "Order Completed"),
     "card-failed-push": (0.35, 1, "Card Replaced"),
     "check-in-push": (0.7, 2, "Checked In"),
+    "newsletter": (0.04, 72, "Order Completed"),
+    "newsletter-personal": (0.06, 72, "Order Completed"),
 }
 # What people who look at one product look at next: the co-views a recommender can learn.
 _COMPANIONS = {
@@ -91,6 +93,7 @@ class Customer:
     # A telecom subscriber's contract, as a CSV import gives it: text only.
     telecom: dict[str, str] = field(default_factory=dict)
     age_band: str = ""
+    locale: str | None = None  # Hungarian customers read the templates' `hu` variant
     cart: str | None = None
     orders: int = 0
     identified: bool = False
@@ -115,6 +118,8 @@ class Customer:
             traits["phone"] = self.phone
         if self.region:
             traits["region"] = self.region
+        if self.locale:
+            traits["locale"] = self.locale
         return traits | self.telecom
 
 
@@ -158,6 +163,8 @@ class Customers:
             # Drawn apart, so that the people and events of a seed stay those they were.
             if customer.region:
                 customer.telecom = _contract(random.Random(f"{seed}:telecom:{n}"))
+            if random.Random(f"{seed}:locale:{n}").random() < 0.15:
+                customer.locale = "hu"
             found.people.append(customer)
         return found
 

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, select
 from baton.channels import set_consent
 from baton.core.clock import ManualClock
 from baton.demo.customers import CATALOGUE, Customers
+from baton.demo.marketing import add_marketing, newsletter_hour, read_newsletter, send_newsletter
 from baton.identity import find_profile
 from baton.ingest import parse_message, store_messages
 from baton.journeys import (
@@ -125,6 +126,7 @@ def build_demo(
             install(connection, workspace_id, template, given, start, publish=True)
         _test_the_cart_incentive(connection, workspace_id, start)
         _add_predictions(connection, workspace_id, start, days)
+        add_marketing(connection, workspace_id, start, days, seed)
     population = Customers.generate(customers, start, days, seed)
     retries = random.Random(f"{seed}:retries")
     stored = 0
@@ -140,10 +142,15 @@ def build_demo(
             workspace_id,
             [parse_message(m, received_at=clock.now(), ip=None, size=300) for m in tracked],
         )
+        if index == newsletter_hour(days):
+            with write_transaction(engine) as connection:
+                send_newsletter(connection, workspace_id, clock.now())
         run_until_idle(engine, clock, retries, region)
         if calls:
             _call(engine, workspace_id, clock, calls, region)
             run_until_idle(engine, clock, retries, region)
+        if index >= newsletter_hour(days):
+            read_newsletter(engine, workspace_id, clock, start + timedelta(hours=index), seed)
         population.react(index, _delivered(engine, workspace_id, clock, index, start))
         progress(index + 1, days * 24)
     # Trained again on every day lived, so the console opens on models of the whole period.

@@ -117,6 +117,18 @@ def prediction_body(tag: str) -> dict[str, Any]:
             "schedule": "never"}  # fmt: skip
 
 
+def broadcast_body(tag: str) -> dict[str, Any]:
+    return {"name": f"{tag} news", "channel": "inbox", "template": f"{tag}-note",
+            "audience": {"segment": f"{tag}-gold"}}  # fmt: skip
+
+
+def placement_body(tag: str) -> dict[str, Any]:
+    return {"name": f"{tag} hero", "kind": "banner",
+            "variants": [{"key": "gold", "when": {"segment": f"{tag}-gold"},
+                          "content": {"title": f"Hello from {tag}"}}],
+            "default": {"title": f"{tag} sale"}}  # fmt: skip
+
+
 def fill(client: httpx.Client, engine: Engine, clock: ManualClock, runtime: Runtime,
          workspace: Tenant) -> None:  # fmt: skip
     """Give the workspace data of every kind, through its API and the pipeline, and note
@@ -176,6 +188,12 @@ def fill(client: httpx.Client, engine: Engine, clock: ManualClock, runtime: Runt
     invitation = {"id": link.id}
     segment = _ok(client.get(f"/api/v1/segments/{tag}-gold", headers=admin))
     trait = _ok(client.get(f"/api/v1/computed-traits/{tag}_spend", headers=admin))
+    hook = {"url": f"https://{tag}.example/hook", "events": [f"{tag} Signed Up"]}
+    _ok(client.put(f"/api/v1/destinations/{tag}-hook", json=hook, headers=admin))
+    _ok(client.put(f"/api/v1/broadcasts/{tag}-news", json=broadcast_body(tag), headers=admin))
+    shop = {"preset": "shopify", "secret": f"{tag}-shop-secret"}
+    _ok(client.put(f"/api/v1/sources/{tag}-shop", json=shop, headers=admin))
+    _ok(client.put(f"/api/v1/placements/{tag}-hero", json=placement_body(tag), headers=admin))
     journey = _ok(client.get(f"/api/v1/journeys/{tag}-welcome", headers=admin))
     workspace.names.update(
         person=person,
@@ -250,6 +268,10 @@ def _path_values(a: Tenant) -> dict[tuple[str, str] | str, list[str]]:
         ("templates", "key"): [f"{tag}-note"],
         ("catalog", "item_id"): [f"{tag}-scarf"],
         ("predictions", "key"): [f"{tag}-mood"],
+        ("destinations", "key"): [f"{tag}-hook"],
+        ("broadcasts", "key"): [f"{tag}-news"],
+        ("sources", "source_key"): [f"{tag}-shop"],
+        ("placements", "key"): [f"{tag}-hero"],
         ("journey-templates", "name"): ["win-back"],  # the library's: the same for all
         ("channels", "channel"): ["email"],
         ("consent", "group"): ["news"],
@@ -280,6 +302,7 @@ def _query_values(a: Tenant) -> dict[str, str]:
         "object": f"{a.tag}-welcome",
         "confirm": a.key,
         "workspace": a.key,
+        "format": "meta",
     }
 
 
@@ -298,6 +321,11 @@ def _bodies(a: Tenant, b: Tenant) -> dict[tuple[str, str], Any]:
         ("POST", "/api/v1/computed-traits/preview"): trait,
         ("PUT", "/api/v1/computed-traits/{ref}"): trait,
         ("PUT", "/api/v1/journeys/{key}"): journey_body(b.tag),
+        ("PUT", "/api/v1/broadcasts/{key}"): broadcast_body(b.tag),
+        ("PUT", "/api/v1/sources/{source_key}"): {"preset": "shopify", "secret": f"{b.tag}-s"},
+        ("PUT", "/api/v1/placements/{key}"): placement_body(b.tag),
+        ("POST", "/api/v1/placements/{key}/preview"): {"profile_id": n["profile_id"]},
+        ("POST", "/api/v1/broadcasts/{key}/recipients"): {"csv": n["email"]},
         ("POST", "/api/v1/journeys/{key}/publish"): {},
         ("POST", "/api/v1/journeys/{key}/enter"): {"user_id": n["person"]},
         ("POST", "/api/v1/journeys/{key}/simulate"): {"from": "2026-01-01", "to": "2026-12-31"},
@@ -307,6 +335,8 @@ def _bodies(a: Tenant, b: Tenant) -> dict[tuple[str, str], Any]:
         ("POST", "/api/v1/templates/{key}/preview"): {"user_id": n["person"]},
         ("PUT", "/api/v1/catalog/{item_id}"): {"name": f"{b.tag} scarf"},
         ("PUT", "/api/v1/predictions/{key}"): prediction_body(b.tag),
+        ("PUT", "/api/v1/destinations/{key}"): {"url": f"https://{b.tag}.example/hook",
+                                                "events": [f"{b.tag} Signed Up"]},
         ("POST", "/api/v1/predictions/{key}/rollback"): {"version": 1},
         ("POST", "/api/v1/catalog/import"): {"csv": f"item_id,name\n{tag}-scarf,{b.tag} scarf\n"},
         ("POST", "/api/v1/journey-templates"): {"name": "win-back"},

@@ -20,10 +20,20 @@ NO_BODY = {
     ("post", "/api/v1/segments/{ref}/evaluate"),
     ("post", "/api/v1/computed-traits/{ref}/evaluate"),
     ("post", "/api/v1/predictions/{key}/train"),
+    ("post", "/api/v1/broadcasts/{key}/send"),
+    ("post", "/api/v1/broadcasts/{key}/pause"),
+    ("post", "/api/v1/broadcasts/{key}/resume"),
+    ("post", "/api/v1/broadcasts/{key}/cancel"),
+    ("post", "/api/v1/destinations/{key}/test"),
     ("post", "/v1/inbox/{message_id}/{action}"),
     ("post", "/api/v1/identity-secret"),
     # The confirmation page's form holds only a button: the signed token is the request.
     ("post", "/v1/confirm/{token}"),
+    # The preference page's download and erasure requests, and the download link's page: a
+    # button each, like confirming.
+    ("post", "/v1/preferences/{token}/export"),
+    ("post", "/v1/preferences/{token}/erasure"),
+    ("post", "/v1/export/{token}"),
     ("post", "/api/v1/auth/logout"),
 }
 YAML = {"Content-Type": "application/yaml"}

@@ -7,12 +7,17 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, func, select
 
 from baton.analytics.journey_report import journey_report
+from baton.campaigns import Status, broadcast_report, get_broadcast
+from baton.channels import template_of
 from baton.core.clock import ManualClock
 from baton.demo.customers import Customers
+from baton.demo.marketing import DRAFT, NEWSLETTER, PLACEMENT
 from baton.demo.workspace import PREDICTIONS, TEMPLATES, build_demo
 from baton.journeys import get_journey
 from baton.journeys.library import library
+from baton.personalize import get_placement
 from baton.predict import list_predictions
+from baton.sources import list_sources
 from baton.storage.tables import identifiers, journey_instances, journeys, messages, profiles
 from tests.conftest import Workspace
 
@@ -104,3 +109,33 @@ def test_a_demo_workspace_has_live_journeys_and_one_profile_per_customer(
     assert found["nps-mood"].active_version is not None
     assert found["telecom-churn"].status.value == "failed"
     assert "too little data" in (found["telecom-churn"].error or "")
+    # The marketing pages have something to show: the newsletter went out through the
+    # broadcast engine, was opened, clicked and bought from; next month's waits as a draft.
+    with engine.connect() as connection:
+        monthly = get_broadcast(connection, workspace.id, NEWSLETTER)
+        report = broadcast_report(connection, monthly)
+        draft = get_broadcast(connection, workspace.id, DRAFT)
+        newsletter = template_of(connection, workspace.id, "newsletter")
+        banner = get_placement(connection, workspace.id, PLACEMENT)
+        shops = list_sources(connection, workspace.id)
+        hungarian = connection.execute(
+            select(func.count()).where(
+                profiles.c.workspace_id == workspace.id,
+                profiles.c.traits["locale"].as_string() == "hu",
+            )
+        ).scalar_one()
+    assert monthly.status is Status.SENT
+    assert draft.status is Status.DRAFT
+    totals = report["totals"]
+    assert totals["sent"] > 0
+    assert totals["delivered"] > 0
+    assert totals["opens"] > 0
+    assert totals["clicks"] > 0
+    assert report["holdout_size"] > 0
+    assert report["ab_test"]["winner"] in {"plain", "personal"}
+    assert "hu" in report["locales"]
+    assert hungarian > 0
+    assert newsletter.locales["hu"].subject
+    assert [v["key"] for v in banner["variants"]] == ["come-back"]
+    assert banner["default"]
+    assert [s["preset"] for s in shops] == ["shopify"]

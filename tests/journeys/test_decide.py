@@ -244,7 +244,7 @@ def test_the_engine_learns_which_offer_suits_whom(
         fairness = Fairness(sensitive_traits=["gender"], max_gap=0.2)
         policy = load_policy(connection, workspace.id).model_copy(update={"fairness": fairness})
         save_policy(connection, workspace.id, policy)
-    users = [f"nba-{n}" for n in range(120)]
+    users = [f"nba-{n}" for n in range(240)]
     tier = {u: "gold" if n % 2 else "basic" for n, u in enumerate(users)}
     gender = {u: "f" if n % 3 else "m" for n, u in enumerate(users)}
     deliver(engine, clock, workspace.id,

@@ -30,6 +30,17 @@ const PAGES: Entry[] = [
   { name: "template", path: "/templates/cart-reminder" },
   { name: "template-sms", path: "/templates/order-out-for-delivery" },
   { name: "template-push", path: "/templates/card-failed-push" },
+  { name: "broadcasts", path: "/broadcasts" },
+  { name: "broadcast", path: (page) => aBroadcast(page, "a11y-draft", false) },
+  { name: "broadcast-report", path: (page) => aBroadcast(page, "a11y-sent", true) },
+  { name: "broadcast-new", path: "/broadcasts/a11y-new?new=1" },
+  { name: "placements", path: "/placements" },
+  { name: "placement", path: (page) => made(page, "/api/v1/placements/a11y-hero", { name: "Hero", kind: "banner", default: { title: "Spring sale", body: "Free delivery", cta_text: "Shop now", cta_url: "/shop" }, variants: [{ key: "vip", when: { segment: "at-risk-customers" }, content: { title: "We miss you" } }] }, "/placements/a11y-hero") },
+  { name: "placement-new", path: "/placements/a11y-new?new=1" },
+  { name: "integrations", path: "/integrations" },
+  { name: "integrations-destinations", path: "/integrations?tab=destinations" },
+  { name: "source", path: (page) => made(page, "/api/v1/sources/a11y-shop-orders", { preset: "shopify", name: "Shop orders", secret: "shpss_a11y_0123456789" }, "/integrations/sources/a11y-shop-orders") },
+  { name: "destination", path: (page) => made(page, "/api/v1/destinations/a11y-warehouse", { kind: "webhook", url: "https://example.com/in", events: ["Order Completed"] }, "/integrations/destinations/a11y-warehouse") },
   { name: "analytics", path: "/analytics" },
   { name: "analytics-report", path: "/analytics?tab=reports&journey=cart-abandonment" },
   { name: "analytics-funnel", path: "/analytics?tab=funnels&step=Product+Viewed&step=Product+Added&step=Order+Completed" },
@@ -40,14 +51,39 @@ const PAGES: Entry[] = [
   { name: "login", path: "/login", signedOut: true },
 ];
 
+/** The signed-in person's CSRF header, which every change needs. */
+async function csrf(page: Page): Promise<Record<string, string>> {
+  const { csrf_token } = (await (await page.request.get("/api/v1/auth/me")).json()) as { csrf_token: string };
+  return { "X-CSRF-Token": csrf_token };
+}
+
+/** Puts `body` at `api` as the signed-in owner and answers `path`, the page showing it. */
+async function made(page: Page, api: string, body: unknown, path: string): Promise<string> {
+  const answer = await page.request.put(api, { data: body, headers: await csrf(page) });
+  expect(answer.status(), await answer.text()).toBeLessThan(300);
+  return path;
+}
+
+/** A broadcast to 40 of the demo's customers with a holdout: a draft, or sent. */
+async function aBroadcast(page: Page, key: string, send: boolean): Promise<string> {
+  const found = await page.request.get("/api/v1/profiles?limit=40");
+  const profiles = ((await found.json()) as { items: { id: string }[] }).items.map((profile) => profile.id);
+  const definition = { name: "Spring sale", channel: "email", template: "cart-reminder", audience: { profiles }, holdout: 0.2, goal: { event: "Order Completed" } };
+  await made(page, `/api/v1/broadcasts/${key}`, definition, `/broadcasts/${key}`);
+  if (send) {
+    const sent = await page.request.post(`/api/v1/broadcasts/${key}/send`, { headers: await csrf(page) });
+    expect(sent.status(), await sent.text()).toBe(200);
+  }
+  return `/broadcasts/${key}`;
+}
+
 /** A computed trait counting the demo's orders (the demo's own keeps a text value), made once. */
 async function aComputedTrait(page: Page): Promise<string> {
-  const me = await page.request.get("/api/v1/auth/me");
-  const { csrf_token } = (await me.json()) as { csrf_token: string };
+  const headers = await csrf(page);
   const definition = { key: "orders_30d", name: "Orders in 30 days", kind: "count", event: "Order Completed", window: { last: "30d" } };
-  const made = await page.request.put(`/api/v1/computed-traits/${definition.key}`, { data: definition, headers: { "X-CSRF-Token": csrf_token } });
+  const made = await page.request.put(`/api/v1/computed-traits/${definition.key}`, { data: definition, headers });
   if (made.status() === 404) {
-    const created = await page.request.post("/api/v1/computed-traits", { data: definition, headers: { "X-CSRF-Token": csrf_token } });
+    const created = await page.request.post("/api/v1/computed-traits", { data: definition, headers });
     expect(created.status(), await created.text()).toBe(201);
   }
   return `/computed-traits/${definition.key}`;

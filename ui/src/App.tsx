@@ -19,8 +19,15 @@ const ComputedTraitsPage = lazy(() => import("./segments/ComputedTraitsPage"));
 const ComputedTraitPage = lazy(() => import("./segments/ComputedTraitPage"));
 const PredictionsPage = lazy(() => import("./predictions/PredictionsPage"));
 const PredictionPage = lazy(() => import("./predictions/PredictionPage"));
+const BroadcastsPage = lazy(() => import("./broadcasts/BroadcastsPage"));
+const BroadcastPage = lazy(() => import("./broadcasts/BroadcastPage"));
+const PlacementsPage = lazy(() => import("./placements/PlacementsPage"));
+const PlacementPage = lazy(() => import("./placements/PlacementPage"));
 const TemplatesPage = lazy(() => import("./templates/TemplatesPage"));
 const TemplatePage = lazy(() => import("./templates/TemplatePage"));
+const IntegrationsPage = lazy(() => import("./integrations/IntegrationsPage"));
+const SourcePage = lazy(() => import("./integrations/SourcePage"));
+const DestinationPage = lazy(() => import("./integrations/DestinationPage"));
 const AnalyticsPage = lazy(() => import("./analytics/AnalyticsPage"));
 const SettingsPage = lazy(() => import("./settings/SettingsPage"));
 const NotFoundPage = lazy(() => import("./shell/NotFoundPage"));
@@ -73,9 +80,16 @@ const router = createBrowserRouter(
         <Route path="computed-traits/:key" element={page(<ComputedTraitPage />)} />
         <Route path="predictions" element={page(<PredictionsPage />)} />
         <Route path="predictions/:key" element={page(<PredictionPage />)} />
+        <Route path="broadcasts" element={page(<BroadcastsPage />)} />
+        <Route path="broadcasts/:key" element={page(<BroadcastPage />)} />
+        <Route path="placements" element={page(<PlacementsPage />)} />
+        <Route path="placements/:key" element={page(<PlacementPage />)} />
         <Route path="templates" element={page(<TemplatesPage />)} />
         <Route path="templates/:key" element={page(<TemplatePage />)} />
         <Route path="analytics" element={page(<AnalyticsPage />)} />
+        <Route path="integrations" element={page(<IntegrationsPage />)} />
+        <Route path="integrations/sources/:key" element={page(<SourcePage />)} />
+        <Route path="integrations/destinations/:key" element={page(<DestinationPage />)} />
         <Route path="settings" element={page(<SettingsPage />)} />
         <Route path="*" element={page(<NotFoundPage />)} />
       </Route>

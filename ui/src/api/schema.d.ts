@@ -365,6 +365,175 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/broadcasts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's broadcasts by key, in pages */
+        get: operations["list_broadcasts_api_v1_broadcasts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/broadcasts/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A broadcast: its definition, where it is and its counts
+         * @description `summary.recipients` counts a draft's uploaded recipients so far.
+         */
+        get: operations["get_one_api_v1_broadcasts__key__get"];
+        /**
+         * Create or replace a broadcast's draft (JSON or YAML body)
+         * @description The body's `key` may be left out: it is the URL's. Only a draft can change.
+         */
+        put: operations["put_broadcast_api_v1_broadcasts__key__put"];
+        post?: never;
+        /** Delete a draft, or a broadcast that is over */
+        delete: operations["delete_one_api_v1_broadcasts__key__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/broadcasts/{key}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel: what is not sent yet never will be */
+        post: operations["change_api_v1_broadcasts__key__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/broadcasts/{key}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause: nothing more is queued; unsent messages are held back */
+        post: operations["change_api_v1_broadcasts__key__pause_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/broadcasts/{key}/recipients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add recipients to an upload audience from a CSV
+         * @description Each row names a person by the header's column; the answer counts the rows, the
+         *     people added and the rows that matched nobody. Uploads add up.
+         */
+        post: operations["add_recipients_api_v1_broadcasts__key__recipients_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/broadcasts/{key}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sent, delivered, engagement, goals and lift vs holdout */
+        get: operations["report_api_v1_broadcasts__key__report_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/broadcasts/{key}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume a paused broadcast where it stopped */
+        post: operations["change_api_v1_broadcasts__key__resume_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/broadcasts/{key}/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send the draft: now, or at its `send` time
+         * @description Where the workspace requires approval of broadcasts, a marketer's send is a review
+         *     request instead: 202 and the review (baton/api/reviews.py).
+         */
+        post: operations["send_api_v1_broadcasts__key__send_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/broadcasts/{key}/why": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Why a profile did or did not get the broadcast */
+        get: operations["why_api_v1_broadcasts__key__why_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/catalog": {
         parameters: {
             query?: never;
@@ -590,6 +759,103 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/destinations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every destination, secrets masked */
+        get: operations["list_all_api_v1_destinations_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/destinations/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A destination, secrets masked */
+        get: operations["get_one_api_v1_destinations__key__get"];
+        /**
+         * Create or replace a destination
+         * @description `kind` is `webhook` (the default), `crm` or `audience`; a secret left out (or sent
+         *     back masked) keeps its stored value while the URL stays the same.
+         */
+        put: operations["put_destination_api_v1_destinations__key__put"];
+        post?: never;
+        /**
+         * Delete a destination
+         * @description What it had yet to send is dropped with it.
+         */
+        delete: operations["delete_one_api_v1_destinations__key__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/destinations/{key}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Its deliveries, newest first, in pages */
+        get: operations["list_deliveries_api_v1_destinations__key__deliveries_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/destinations/{key}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send dead deliveries again
+         * @description Every dead delivery, or those of `ids`; each keeps its id (its `webhook-id`).
+         */
+        post: operations["replay_dead_api_v1_destinations__key__replay_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/destinations/{key}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send one request now and show the answer */
+        post: operations["test_send_api_v1_destinations__key__test_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/erasures/{erasure_id}": {
         parameters: {
             query?: never;
@@ -620,8 +886,8 @@ export interface paths {
         /**
          * Make or replace the identity secret
          * @description The secret is in this answer only: store it with your backend, which sends
-         *     `userHash` = hex HMAC-SHA256(secret, userId) to the page. Hashes made with the secret
-         *     it replaces stop working at once.
+         *     `userHash` = hex HMAC-SHA256(secret, userId), or of "anon:" + anonymousId, to the
+         *     page. Hashes made with the secret it replaces stop working at once.
          */
         post: operations["replace_api_v1_identity_secret_post"];
         delete?: never;
@@ -1157,6 +1423,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/placements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The placements by key, in pages */
+        get: operations["list_placements_api_v1_placements_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/placements/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A placement */
+        get: operations["get_one_api_v1_placements__key__get"];
+        /**
+         * Create or replace a placement
+         * @description The key in the path wins over one in the body.
+         */
+        put: operations["put_placement_api_v1_placements__key__put"];
+        post?: never;
+        /** Delete a placement */
+        delete: operations["delete_one_api_v1_placements__key__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/placements/{key}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What the placement shows one profile, and why */
+        post: operations["preview_api_v1_placements__key__preview_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/policy": {
         parameters: {
             query?: never;
@@ -1597,6 +1919,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/segments/{ref}/audience": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The segment as an ad platform's audience file
+         * @description CSV of SHA-256-hashed, normalized e-mails and phones in the columns `format`'s
+         *     platform documents (docs/destinations.md); streamed. The export is audited.
+         */
+        get: operations["audience_api_v1_segments__ref__audience_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/segments/{ref}/count": {
         parameters: {
             query?: never;
@@ -1665,6 +2008,83 @@ export interface paths {
         get: operations["members_api_v1_segments__ref__members_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's sources with their delivery counts */
+        get: operations["list_all_api_v1_sources_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sources/presets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The presets: what each verifies and maps */
+        get: operations["presets_api_v1_sources_presets_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sources/{source_key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A source, its counts and its last error */
+        get: operations["get_api_v1_sources__source_key__get"];
+        /**
+         * Create or replace a source
+         * @description The key is part of the public webhook URL, unique across the installation (409 when
+         *     another workspace holds it). `secret` is write-only: left out, the stored one stays.
+         */
+        put: operations["put_api_v1_sources__source_key__put"];
+        post?: never;
+        /** Delete a source */
+        delete: operations["delete_api_v1_sources__source_key__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sources/{source_key}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Map a sample payload; nothing is stored
+         * @description The events and identities the source would make of the payload, signature aside.
+         */
+        post: operations["test_api_v1_sources__source_key__test_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1743,7 +2163,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The template rendered for a profile */
+        /**
+         * The template rendered for a profile
+         * @description The parts, and `locale`: the language they are in.
+         */
         post: operations["preview_api_v1_templates__key__preview_post"];
         delete?: never;
         options?: never;
@@ -1906,6 +2329,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sdk/baton.js": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The browser script for placements and events */
+        get: operations["sdk_sdk_baton_js_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/alias": {
         parameters: {
             query?: never;
@@ -1969,7 +2409,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Inbound SMS (STOP, START) */
+        /**
+         * Inbound SMS: an `SMS Received` event; STOP, START
+         * @description The same events and keywords as a Twilio source's webhook (baton/api/sources.py).
+         */
         post: operations["sms_inbound_v1_channels_sms__workspace_id__inbound_post"];
         delete?: never;
         options?: never;
@@ -1994,6 +2437,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/channels/whatsapp/{workspace_id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** WhatsApp delivery and read receipts */
+        post: operations["whatsapp_status_v1_channels_whatsapp__workspace_id__status_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/confirm/{token}": {
         parameters: {
             query?: never;
@@ -2006,6 +2466,68 @@ export interface paths {
         put?: never;
         /** Confirm an opt-in */
         post: operations["confirm_opt_in_v1_confirm__token__post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/decide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What each placement shows this visitor
+         * @description `placement` once per placement (or comma-separated), up to ten. A `userId` must
+         *     come with its `userHash` (docs/personalization.md), or the answer is 401; an
+         *     `anonymousId` without one is an anonymous visitor, who sees each default. Keys no
+         *     placement has answer null.
+         */
+        get: operations["decide_for_visitor_v1_decide_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/erasure/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Erasure confirmation */
+        get: operations["erasure_confirmation_v1_erasure__token__get"];
+        put?: never;
+        /** Erase oneself */
+        post: operations["erase_v1_erasure__token__post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/export/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download page */
+        get: operations["export_confirmation_v1_export__token__get"];
+        put?: never;
+        /**
+         * Download one's own data
+         * @description Everything held about the person (the same export as the admin API's), as a file.
+         */
+        post: operations["download_v1_export__token__post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2097,6 +2619,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open a person's preference page from the site
+         * @description Redirects to the page of the person that `userHash` proves (see `/v1/inbox`), with
+         *     a link valid for an hour.
+         */
+        get: operations["from_site_v1_preferences_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/preferences/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Preference page */
+        get: operations["show_v1_preferences__token__get"];
+        put?: never;
+        /** Save choices */
+        post: operations["save_v1_preferences__token__post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/preferences/{token}/erasure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for erasure, confirmed by e-mail
+         * @description E-mails the person a link whose page erases them; nothing is erased here.
+         */
+        post: operations["ask_erasure_v1_preferences__token__erasure_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/preferences/{token}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for one's data, sent by e-mail
+         * @description E-mails the person a link whose page downloads their data: the page's own link is in
+         *     every e-mail, forwarded ones too, so it downloads nothing itself.
+         */
+        post: operations["ask_export_v1_preferences__token__export_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/projects/{write_key}/settings": {
         parameters: {
             query?: never;
@@ -2125,6 +2727,28 @@ export interface paths {
         put?: never;
         /** Record a screen message */
         post: operations["ingest_screen_v1_screen_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sources/{source_key}/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Another system's webhook
+         * @description Verified with the source's secret over the raw body (401 otherwise), then mapped
+         *     into events stored like the tracking API's; the provider's id of each delivery is its
+         *     message id, so a retry is stored once.
+         */
+        post: operations["webhook_v1_sources__source_key__webhook_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2170,6 +2794,28 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * ABTest
+         * @description Variants tried on a `sample` of the audience; after `wait`, the best by `metric`
+         *     goes to the rest.
+         */
+        ABTest: {
+            /**
+             * Metric
+             * @default opens
+             * @enum {string}
+             */
+            metric: "opens" | "clicks" | "goal";
+            /** Sample */
+            sample: number;
+            /** Variants */
+            variants: components["schemas"]["Variant"][];
+            /**
+             * Wait
+             * @default 4h
+             */
+            wait: string;
+        };
         /** Acceptance */
         Acceptance: {
             /**
@@ -2230,6 +2876,64 @@ export interface components {
             /** Weight */
             weight: number;
         };
+        /**
+         * Audience
+         * @description Exactly one: a segment's members, a list of profile ids, or an uploaded CSV.
+         */
+        Audience: {
+            /** Profiles */
+            profiles?: string[] | null;
+            /** Segment */
+            segment?: string | null;
+            /** Upload */
+            upload?: true | null;
+        };
+        /**
+         * AudienceFormat
+         * @enum {string}
+         */
+        AudienceFormat: "meta" | "google";
+        /**
+         * AudienceSettings
+         * @description `segment`'s members as `format`'s file, sent with `method` to `url` every
+         *     `schedule`.
+         */
+        AudienceSettings: {
+            /** Allow */
+            allow?: string[];
+            format: components["schemas"]["AudienceFormat"];
+            /**
+             * Kind
+             * @default audience
+             * @constant
+             */
+            kind: "audience";
+            /**
+             * Method
+             * @default PUT
+             * @enum {string}
+             */
+            method: "PUT" | "POST";
+            /** Name */
+            name?: string | null;
+            /**
+             * Schedule
+             * @default daily
+             * @enum {string}
+             */
+            schedule: "hourly" | "daily";
+            /** Secret */
+            secret?: string;
+            /** Segment */
+            segment: string;
+            /**
+             * Timeout
+             * @default 10s
+             */
+            timeout: string;
+            /** Url */
+            url: string;
+        };
         /** AwaitedEvent */
         AwaitedEvent: {
             /** Event */
@@ -2283,6 +2987,52 @@ export interface components {
             property?: string | null;
             /** Trait */
             trait?: string | null;
+        };
+        /** BroadcastDefinition */
+        BroadcastDefinition: {
+            ab_test?: components["schemas"]["ABTest"] | null;
+            audience: components["schemas"]["Audience"];
+            /** Channel */
+            channel: string;
+            goal?: components["schemas"]["BroadcastGoal"] | null;
+            /**
+             * Holdout
+             * @default 0
+             */
+            holdout: number;
+            /** Key */
+            key: string;
+            /** Name */
+            name: string;
+            /**
+             * Priority
+             * @default 50
+             */
+            priority: number;
+            /**
+             * @default {
+             *       "at": "now"
+             *     }
+             */
+            send: components["schemas"]["Send"];
+            /** Subscription Group */
+            subscription_group?: string | null;
+            /** Template */
+            template: string;
+            throttle?: components["schemas"]["Throttle"] | null;
+        };
+        /**
+         * BroadcastGoal
+         * @description A conversion: the person does `event` within `within` of their message.
+         */
+        BroadcastGoal: {
+            /** Event */
+            event: string;
+            /**
+             * Within
+             * @default 7d
+             */
+            within: string;
         };
         /**
          * Cap
@@ -2434,6 +3184,12 @@ export interface components {
             condition: components["schemas"]["AllCondition"] | components["schemas"]["AnyCondition"] | components["schemas"]["NotCondition"] | components["schemas"]["AggregateCondition"] | components["schemas"]["SequenceCondition"] | components["schemas"]["TraitCondition"] | components["schemas"]["ComputedCondition"] | components["schemas"]["EventCondition"] | components["schemas"]["HasCondition"] | components["schemas"]["SegmentCondition"];
         };
         /**
+         * ConflictRule
+         * @description Which side a CRM field keeps when both hold a value.
+         * @enum {string}
+         */
+        ConflictRule: "baton_wins" | "crm_wins" | "fill_empty" | "newest_wins";
+        /**
          * ConsentChange
          * @description Opting in or out, with what proves it (the form, the IP, the wording agreed to).
          */
@@ -2461,6 +3217,68 @@ export interface components {
             at_most?: number | null;
             /** Exactly */
             exactly?: number | null;
+        };
+        /** CrmField */
+        CrmField: {
+            /** @default baton_wins */
+            rule: components["schemas"]["ConflictRule"];
+            /** Trait */
+            trait: string;
+            /** @default none */
+            transform: components["schemas"]["Transform"];
+        };
+        /**
+         * CrmSettings
+         * @description Upserts contacts (`{url}/contacts/{external id}`, docs/destinations.md): each CRM
+         *     field of `fields` from a trait. The external id is the `id_trait` trait (the profile
+         *     id when not given); `token`, when given, goes as a bearer token. Only members of
+         *     `segment`, when given, are synced.
+         */
+        CrmSettings: {
+            /** Allow */
+            allow?: string[];
+            /**
+             * Batch Size
+             * @default 100
+             */
+            batch_size: number;
+            /**
+             * Batch Wait
+             * @default 10s
+             */
+            batch_wait: string;
+            /** Fields */
+            fields: {
+                [key: string]: components["schemas"]["CrmField"];
+            };
+            /** Id Trait */
+            id_trait?: string | null;
+            /**
+             * Kind
+             * @default crm
+             * @constant
+             */
+            kind: "crm";
+            /**
+             * Max Attempts
+             * @default 8
+             */
+            max_attempts: number;
+            /** Name */
+            name?: string | null;
+            /** Secret */
+            secret?: string;
+            /** Segment */
+            segment?: string | null;
+            /**
+             * Timeout
+             * @default 10s
+             */
+            timeout: string;
+            /** Token */
+            token?: string | null;
+            /** Url */
+            url: string;
         };
         /**
          * CsvImport
@@ -2493,6 +3311,16 @@ export interface components {
              * @default true
              */
             recurring: boolean;
+        };
+        /**
+         * DecideBy
+         * @description A journey's `decide` node, whose bandit chooses among the variants' offers.
+         */
+        DecideBy: {
+            /** Journey */
+            journey: string;
+            /** Node */
+            node: string;
         };
         /**
          * DecideNode
@@ -2581,6 +3409,11 @@ export interface components {
             journey?: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * Locale
+             * @description The language to render in (`hu`, `hu-HU`), by default the profile's `locale` trait; the workspace's fallbacks apply
+             */
+            locale?: string | null;
             /** Phone */
             phone?: string | null;
             /** Profile Id */
@@ -2950,6 +3783,7 @@ export interface components {
          * @enum {string}
          */
         JourneyStage: "awareness" | "consideration" | "conversion" | "retention" | "advocacy";
+        JsonValue: unknown;
         /**
          * KeyKind
          * @enum {string}
@@ -2967,12 +3801,52 @@ export interface components {
             no_event?: components["schemas"]["EventLabel"] | null;
             trait?: components["schemas"]["TraitLabel"] | null;
         };
+        /**
+         * LocaleVariant
+         * @description A template's parts in one language, each replacing the base's.
+         */
+        LocaleVariant: {
+            /** Body */
+            body?: string | null;
+            /** Html */
+            html?: string | null;
+            /** Subject */
+            subject?: string | null;
+            /** Text */
+            text?: string | null;
+            /** Title */
+            title?: string | null;
+            whatsapp?: components["schemas"]["WhatsAppContent"] | null;
+        };
+        /**
+         * Locales
+         * @description The languages of templates: `default` is the one a template's base fields are
+         *     written in; a profile whose `locale` a template has no variant for falls back along
+         *     `fallback` (`ro: en`, `mo: ro`), then to `default`.
+         */
+        Locales: {
+            /**
+             * Default
+             * @default en
+             */
+            default: string;
+            /** Fallback */
+            fallback?: {
+                [key: string]: string;
+            };
+        };
         /** Login */
         Login: {
             /** Email */
             email: string;
             /** Password */
             password: string;
+        };
+        /** Mapping */
+        Mapping: {
+            /** Rules */
+            rules: components["schemas"]["Rule"][];
+            verification?: components["schemas"]["Verification"];
         };
         /**
          * MessageNode
@@ -3036,6 +3910,10 @@ export interface components {
             html?: string | null;
             /** Key */
             key: string;
+            /** Locales */
+            locales?: {
+                [key: string]: components["schemas"]["LocaleVariant"];
+            };
             /**
              * Name
              * @default
@@ -3047,6 +3925,7 @@ export interface components {
             text?: string | null;
             /** Title */
             title?: string | null;
+            whatsapp?: components["schemas"]["WhatsAppContent"] | null;
         };
         /** NewInvitation */
         NewInvitation: {
@@ -3214,6 +4093,70 @@ export interface components {
             /** Subscription Groups */
             subscription_groups?: string[] | null;
         };
+        /**
+         * PlacementContent
+         * @description What a variant shows. Plain text only: the script renders it as text, never HTML.
+         */
+        PlacementContent: {
+            /** Body */
+            body?: string | null;
+            /** Cta Text */
+            cta_text?: string | null;
+            /** Cta Url */
+            cta_url?: string | null;
+            /** Image */
+            image?: string | null;
+            /** Image Alt */
+            image_alt?: string | null;
+            /** Title */
+            title?: string | null;
+        };
+        /** PlacementDefinition */
+        PlacementDefinition: {
+            decide?: components["schemas"]["DecideBy"] | null;
+            /** @description For anonymous and unverified visitors, and when no rule holds. */
+            default?: components["schemas"]["PlacementContent"] | null;
+            /**
+             * Holdout
+             * @description The share of visitors shown nothing.
+             * @default 0
+             */
+            holdout: number;
+            /** Key */
+            key: string;
+            kind: components["schemas"]["PlacementKind"];
+            /** Name */
+            name: string;
+            /** Variants */
+            variants?: components["schemas"]["PlacementVariant"][];
+        };
+        /**
+         * PlacementKind
+         * @enum {string}
+         */
+        PlacementKind: "banner" | "popup" | "inline";
+        /** PlacementPreview */
+        PlacementPreview: {
+            /**
+             * Profile Id
+             * @description None: what an anonymous visitor sees.
+             */
+            profile_id?: string | null;
+        };
+        /**
+         * PlacementVariant
+         * @description Shown to a known visitor `when` holds (always, without a condition), or when the
+         *     placement's decide node chooses its `offer`.
+         */
+        PlacementVariant: {
+            content: components["schemas"]["PlacementContent"];
+            /** Key */
+            key: string;
+            /** Offer */
+            offer?: string | null;
+            /** When */
+            when?: (components["schemas"]["AllCondition"] | components["schemas"]["AnyCondition"] | components["schemas"]["NotCondition"] | components["schemas"]["AggregateCondition"] | components["schemas"]["SequenceCondition"] | components["schemas"]["TraitCondition"] | components["schemas"]["ComputedCondition"] | components["schemas"]["EventCondition"] | components["schemas"]["HasCondition"] | components["schemas"]["SegmentCondition"]) | null;
+        };
         /** Policy */
         Policy: {
             /** Caps */
@@ -3229,6 +4172,7 @@ export interface components {
             /** Event Retention */
             event_retention?: string | null;
             fairness?: components["schemas"]["Fairness"] | null;
+            locales?: components["schemas"]["Locales"] | null;
             /** Message Costs */
             message_costs?: {
                 [key: string]: number;
@@ -3263,6 +4207,11 @@ export interface components {
             journey?: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * Locale
+             * @description The language to render in (`hu`, `hu-HU`), by default the profile's `locale` trait; the workspace's fallbacks apply
+             */
+            locale?: string | null;
             /** Phone */
             phone?: string | null;
             /** Profile Id */
@@ -3367,6 +4316,20 @@ export interface components {
             /** Start */
             start: string;
         };
+        /**
+         * RecipientsCsv
+         * @description A CSV file's text: a header naming the column (`profile_id`, `email`, `user_id`,
+         *     `phone` or `anonymous_id`), then one person a row.
+         */
+        RecipientsCsv: {
+            /** Csv */
+            csv: string;
+        };
+        /** Replay */
+        Replay: {
+            /** Ids */
+            ids?: string[] | null;
+        };
         /** ResetRequest */
         ResetRequest: {
             /** Email */
@@ -3404,6 +4367,71 @@ export interface components {
         Rollback: {
             /** Version */
             version: number;
+        };
+        /**
+         * Rule
+         * @description One kind of payload and the event it makes: the first rule whose `when` holds (each
+         *     expression finds the literal given) maps the payload. Values beginning with `$` are
+         *     expressions, others literals.
+         */
+        Rule: {
+            /** Anonymous Id */
+            anonymous_id?: string | null;
+            /** Email */
+            email?: string | null;
+            event: components["schemas"]["JsonValue"];
+            /** Message Id */
+            message_id?: string | null;
+            /** Phone */
+            phone?: string | null;
+            /** Properties */
+            properties?: {
+                [key: string]: components["schemas"]["JsonValue"];
+            };
+            /** Timestamp */
+            timestamp?: string | null;
+            /** User Id */
+            user_id?: string | null;
+            /** When */
+            when?: {
+                [key: string]: components["schemas"]["JsonValue"];
+            };
+        };
+        /**
+         * Sample
+         * @description A payload to map as if the source had received it (a Twilio payload is its form
+         *     fields), with the headers the mapping reads (`X-Shopify-Topic`).
+         */
+        Sample: {
+            /** Headers */
+            headers?: {
+                [key: string]: string;
+            };
+            payload: components["schemas"]["JsonValue"];
+        };
+        /**
+         * Saved
+         * @description An API body: the definition with the signing secret (kept when left out).
+         */
+        Saved: {
+            /**
+             * Default Region
+             * @default US
+             */
+            default_region: string;
+            mapping?: components["schemas"]["Mapping"] | null;
+            /**
+             * Name
+             * @default
+             */
+            name: string;
+            /**
+             * Preset
+             * @enum {string}
+             */
+            preset: "shopify" | "stripe" | "zendesk" | "twilio" | "generic";
+            /** Secret */
+            secret?: string | null;
         };
         /**
          * Schedule
@@ -3454,6 +4482,18 @@ export interface components {
         SegmentExited: {
             /** Segment Exited */
             segment_exited: string;
+        };
+        /**
+         * Send
+         * @description When: `at` now or an instant, or `local_time` on `date` in each person's zone.
+         */
+        Send: {
+            /** At */
+            at?: string | null;
+            /** Date */
+            date?: string | null;
+            /** Local Time */
+            local_time?: string | null;
         };
         /**
          * SequenceCondition
@@ -3600,6 +4640,16 @@ export interface components {
             /** Url */
             url: string;
         };
+        /**
+         * Throttle
+         * @description At most `per_minute` messages a minute, or spread evenly over `spread_hours`.
+         */
+        Throttle: {
+            /** Per Minute */
+            per_minute?: number | null;
+            /** Spread Hours */
+            spread_hours?: number | null;
+        };
         /** TraitCondition */
         TraitCondition: {
             op: components["schemas"]["Op"];
@@ -3618,6 +4668,11 @@ export interface components {
             /** Positive */
             positive: string | boolean | number;
         };
+        /**
+         * Transform
+         * @enum {string}
+         */
+        Transform: "none" | "lower" | "upper" | "trim" | "string";
         /**
          * TrialRun
          * @description One profile, run through a version on a simulated clock up to `horizon`;
@@ -3694,6 +4749,40 @@ export interface components {
             /** Error Type */
             type: string;
         };
+        /** Variant */
+        Variant: {
+            /** Key */
+            key: string;
+            /** Template */
+            template: string;
+        };
+        /**
+         * Verification
+         * @description How a generic source's sender signs: Standard Webhooks (`webhook-id`,
+         *     `webhook-timestamp`, `webhook-signature`), or the HMAC-SHA256 of the raw body in
+         *     `header`, hex or Base64, after an optional `prefix` such as `sha256=`.
+         */
+        Verification: {
+            /**
+             * Encoding
+             * @default hex
+             * @enum {string}
+             */
+            encoding: "hex" | "base64";
+            /** Header */
+            header?: string | null;
+            /**
+             * Prefix
+             * @default
+             */
+            prefix: string;
+            /**
+             * Scheme
+             * @default standard_webhooks
+             * @enum {string}
+             */
+            scheme: "standard_webhooks" | "hmac_sha256";
+        };
         /**
          * WaitForEventNode
          * @description Wait for one of `events` (or `event` + `where`) until `timeout`.
@@ -3754,6 +4843,53 @@ export interface components {
             type: "wait_until";
             /** Weekdays */
             weekdays?: components["schemas"]["Weekday"][] | null;
+        };
+        /**
+         * WebhookDestinationSettings
+         * @description Forwards the named `events`, entries into and exits from `segments` (keys), and
+         *     changes of `traits`.
+         */
+        WebhookDestinationSettings: {
+            /** Allow */
+            allow?: string[];
+            /**
+             * Batch Size
+             * @default 100
+             */
+            batch_size: number;
+            /**
+             * Batch Wait
+             * @default 10s
+             */
+            batch_wait: string;
+            /** Events */
+            events?: string[];
+            /**
+             * Kind
+             * @default webhook
+             * @constant
+             */
+            kind: "webhook";
+            /**
+             * Max Attempts
+             * @default 8
+             */
+            max_attempts: number;
+            /** Name */
+            name?: string | null;
+            /** Secret */
+            secret?: string;
+            /** Segments */
+            segments?: string[];
+            /**
+             * Timeout
+             * @default 10s
+             */
+            timeout: string;
+            /** Traits */
+            traits?: string[];
+            /** Url */
+            url: string;
         };
         /**
          * WebhookNode
@@ -3822,6 +4958,59 @@ export interface components {
          * @enum {string}
          */
         Weekday: "MON" | "TUE" | "WED" | "THU" | "FRI" | "SAT" | "SUN";
+        /**
+         * WhatsAppContent
+         * @description A WhatsApp template approved through Twilio's Content API (`HX...`), and the
+         *     Liquid of each of its numbered variables.
+         */
+        WhatsAppContent: {
+            /** Content Sid */
+            content_sid: string;
+            /** Variables */
+            variables?: {
+                [key: string]: string;
+            };
+        };
+        /**
+         * WhatsAppSettings
+         * @description WhatsApp through the same Twilio-compatible API as SMS: messages from a WhatsApp
+         *     `sender` (`whatsapp:+15005550006`, or a messaging service `MG...` holding one);
+         *     delivery and read receipts reach Baton at
+         *     `{callbacks_url}/v1/channels/whatsapp/{workspace}/status`.
+         */
+        WhatsAppSettings: {
+            /** Account Sid */
+            account_sid: string;
+            /** Allow */
+            allow?: string[];
+            /**
+             * Api Url
+             * @default https://api.twilio.com
+             */
+            api_url: string;
+            /** Auth Token */
+            auth_token: string;
+            /** Callbacks Url */
+            callbacks_url?: string | null;
+            /**
+             * Default Region
+             * @default US
+             */
+            default_region: string;
+            /** Rate */
+            rate?: number | null;
+            /** Retired */
+            retired?: {
+                [key: string]: components["schemas"]["Retired"][];
+            };
+            /** Sender */
+            sender: string;
+            /**
+             * Timeout
+             * @default 10s
+             */
+            timeout: string;
+        };
         /**
          * Window
          * @description Which events count: the `last` span up to now, `between` two dates (from inclusive,
@@ -4399,6 +5588,356 @@ export interface operations {
             };
         };
     };
+    list_broadcasts_api_v1_broadcasts_get: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_one_api_v1_broadcasts__key__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_broadcast_api_v1_broadcasts__key__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BroadcastDefinition"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_one_api_v1_broadcasts__key__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    change_api_v1_broadcasts__key__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    change_api_v1_broadcasts__key__pause_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    add_recipients_api_v1_broadcasts__key__recipients_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecipientsCsv"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    report_api_v1_broadcasts__key__report_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    change_api_v1_broadcasts__key__resume_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    send_api_v1_broadcasts__key__send_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    why_api_v1_broadcasts__key__why_get: {
+        parameters: {
+            query: {
+                profile_id: string;
+            };
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_items_api_v1_catalog_get: {
         parameters: {
             query?: {
@@ -4590,7 +6129,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["WebhookSettings"] | components["schemas"]["EmailSettings"] | components["schemas"]["SmsSettings"] | components["schemas"]["PushSettings"] | components["schemas"]["ChatSettings"] | components["schemas"]["TaskSettings"];
+                "application/json": components["schemas"]["WebhookSettings"] | components["schemas"]["EmailSettings"] | components["schemas"]["SmsSettings"] | components["schemas"]["WhatsAppSettings"] | components["schemas"]["PushSettings"] | components["schemas"]["ChatSettings"] | components["schemas"]["TaskSettings"];
             };
         };
         responses: {
@@ -4909,6 +6448,222 @@ export interface operations {
             header?: never;
             path: {
                 ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_all_api_v1_destinations_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    get_one_api_v1_destinations__key__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_destination_api_v1_destinations__key__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookDestinationSettings"] | components["schemas"]["CrmSettings"] | components["schemas"]["AudienceSettings"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_one_api_v1_destinations__key__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_deliveries_api_v1_destinations__key__deliveries_get: {
+        parameters: {
+            query?: {
+                status?: ("pending" | "delivered" | "dead") | null;
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    replay_dead_api_v1_destinations__key__replay_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Replay"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    test_send_api_v1_destinations__key__test_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
             };
             cookie?: never;
         };
@@ -6015,6 +7770,168 @@ export interface operations {
             };
         };
     };
+    list_placements_api_v1_placements_get: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_one_api_v1_placements__key__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_placement_api_v1_placements__key__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlacementDefinition"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_one_api_v1_placements__key__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    preview_api_v1_placements__key__preview_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlacementPreview"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     get_policy_api_v1_policy_get: {
         parameters: {
             query?: never;
@@ -6960,6 +8877,39 @@ export interface operations {
             };
         };
     };
+    audience_api_v1_segments__ref__audience_get: {
+        parameters: {
+            query: {
+                format: components["schemas"]["AudienceFormat"];
+            };
+            header?: never;
+            path: {
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     count_api_v1_segments__ref__count_get: {
         parameters: {
             query?: never;
@@ -7068,6 +9018,176 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_all_api_v1_sources_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    presets_api_v1_sources_presets_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    get_api_v1_sources__source_key__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                source_key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_api_v1_sources__source_key__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                source_key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Saved"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_api_v1_sources__source_key__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                source_key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    test_api_v1_sources__source_key__test_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                source_key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Sample"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -7603,6 +9723,26 @@ export interface operations {
             };
         };
     };
+    sdk_sdk_baton_js_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
     ingest_alias_v1_alias_post: {
         parameters: {
             query?: never;
@@ -7738,6 +9878,16 @@ export interface operations {
                      * @default
                      */
                     From?: string;
+                    /**
+                     * Messagesid
+                     * @default
+                     */
+                    MessageSid?: string;
+                    /**
+                     * To
+                     * @default
+                     */
+                    To?: string;
                 };
             };
         };
@@ -7763,6 +9913,48 @@ export interface operations {
         };
     };
     sms_status_v1_channels_sms__workspace_id__status_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** Errorcode */
+                    ErrorCode?: string | null;
+                    /** Messagesid */
+                    MessageSid: string;
+                    /** Messagestatus */
+                    MessageStatus: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    whatsapp_status_v1_channels_whatsapp__workspace_id__status_post: {
         parameters: {
             query?: never;
             header?: never;
@@ -7853,6 +10045,183 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    decide_for_visitor_v1_decide_get: {
+        parameters: {
+            query: {
+                placement: string[];
+                userId?: string | null;
+                anonymousId?: string | null;
+                userHash?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    erasure_confirmation_v1_erasure__token__get: {
+        parameters: {
+            query?: {
+                /** @description en, hu, pl, tr or ro */
+                lang?: string | null;
+            };
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    erase_v1_erasure__token__post: {
+        parameters: {
+            query?: {
+                /** @description en, hu, pl, tr or ro */
+                lang?: string | null;
+            };
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @constant */
+                    suppress?: "on";
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_confirmation_v1_export__token__get: {
+        parameters: {
+            query?: {
+                /** @description en, hu, pl, tr or ro */
+                lang?: string | null;
+            };
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    download_v1_export__token__post: {
+        parameters: {
+            query?: {
+                /** @description en, hu, pl, tr or ro */
+                lang?: string | null;
+            };
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
                 };
             };
             /** @description Validation Error */
@@ -8049,6 +10418,187 @@ export interface operations {
             };
         };
     };
+    from_site_v1_preferences_get: {
+        parameters: {
+            query?: {
+                /** @description en, hu, pl, tr or ro */
+                lang?: string | null;
+                userId?: string | null;
+                anonymousId?: string | null;
+                userHash?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    show_v1_preferences__token__get: {
+        parameters: {
+            query?: {
+                /** @description en, hu, pl, tr or ro */
+                lang?: string | null;
+            };
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    save_v1_preferences__token__post: {
+        parameters: {
+            query?: {
+                /** @description en, hu, pl, tr or ro */
+                lang?: string | null;
+            };
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    channel?: string[];
+                    /** @enum {unknown} */
+                    frequency: "all" | "weekly-3" | "weekly-1" | "pause" | "none";
+                    group?: string[];
+                    offered?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    ask_erasure_v1_preferences__token__erasure_post: {
+        parameters: {
+            query?: {
+                /** @description en, hu, pl, tr or ro */
+                lang?: string | null;
+            };
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    ask_export_v1_preferences__token__export_post: {
+        parameters: {
+            query?: {
+                /** @description en, hu, pl, tr or ro */
+                lang?: string | null;
+            };
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     project_settings_v1_projects__write_key__settings_get: {
         parameters: {
             query?: never;
@@ -8114,6 +10664,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+        };
+    };
+    webhook_v1_sources__source_key__webhook_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                source_key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+                "application/x-www-form-urlencoded": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

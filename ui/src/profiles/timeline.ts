@@ -113,6 +113,7 @@ const REASONS: Record<string, string> = {
   held_out: "in the journey's holdout group",
   instance_ended: "the journey ended before it was sent",
   suppressed: "the address is suppressed",
+  whatsapp_window: "over 24 hours since they last wrote on WhatsApp, and no approved template",
 };
 
 /** Why a message was skipped, deferred or cancelled, for people (baton/journeys/why.py). */

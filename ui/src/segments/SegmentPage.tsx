@@ -4,6 +4,7 @@ import { useEffect, useMemo } from "react";
 import { Link } from "react-router";
 import { ApiError, fieldError, readable } from "../api/errors";
 import { useSession } from "../auth/session";
+import { AudienceDownloads } from "../integrations/AudienceDownloads";
 import { ErrorNotice } from "../ui/ErrorNotice";
 import { FormError } from "../ui/FormError";
 import { formatCount, timeAgo } from "../ui/format";
@@ -143,6 +144,7 @@ function SegmentEditor({ stored, initial }: EditorProps<SegmentDraft>) {
               <Stack gap="lg">
                 <MemberCount collection="segments" definitionKey={stored.key} label="Members now" />
                 <Members collection="segments" definitionKey={stored.key} />
+                {can("read_profiles") ? <AudienceDownloads segmentKey={stored.key} /> : null}
               </Stack>
             </Grid.Col>
           </>

@@ -17,7 +17,8 @@ import { ErrorNotice } from "../ui/ErrorNotice";
 import { formatInstant, timeAgo } from "../ui/format";
 import { PageHeader } from "../ui/PageHeader";
 import { deleteTemplate, saveTemplate, useDraftPreview, useTemplate, type Template } from "./api";
-import { documentOf, draftOf, fieldsOf, problemText, type Draft } from "./draft";
+import { documentOf, draftOf, fieldsOf, partField, partText, problemText, withPart, type Draft } from "./draft";
+import { LanguagePicker } from "./LanguagePicker";
 import { LiquidEditor } from "./LiquidEditor";
 import { TemplatePreview } from "./TemplatePreview";
 
@@ -47,11 +48,12 @@ function TemplateEditor({ saved }: { saved: Template }) {
   const navigate = useNavigate();
   const [draft, setDraft] = useState<Draft>(() => draftOf(saved));
   const [profileId, setProfileId] = useState<string | null>(null);
+  const [locale, setLocale] = useState<string | null>(null);
   const [deleting, setDeleting] = useState(false);
   const [gone, setGone] = useState(false);
   const document = documentOf(draft);
   const dirty = JSON.stringify(document) !== JSON.stringify(documentOf(draftOf(saved)));
-  const checked = useDraftPreview(saved.key, document, can("read_profiles") ? profileId : null, editable);
+  const checked = useDraftPreview(saved.key, document, can("read_profiles") ? profileId : null, editable, locale);
   const problems = checked.data?.problems ?? [];
 
   const save = useMutation({
@@ -127,16 +129,18 @@ function TemplateEditor({ saved }: { saved: Template }) {
                 error={fieldError(save.error, "name")}
                 onChange={(event) => setDraft({ ...draft, name: event.currentTarget.value })}
               />
+              <LanguagePicker draft={draft} locale={locale} onLocale={setLocale} onDraft={setDraft} problems={problems} editable={editable} />
               {fieldsOf(draft.channel).map((field) => {
-                const mine = problems.filter((problem) => problem.part === field.part);
-                const value = draft[field.part] ?? "";
-                const set = (text: string) => setDraft((current) => ({ ...current, [field.part]: text }));
+                const mine = problems.filter((problem) => problem.part === partField(locale, field.part));
+                const value = partText(draft, locale, field.part);
+                const set = (text: string) => setDraft((current) => withPart(current, locale, field.part, text));
+                const required = field.required && locale === null;
                 return (
                   <Stack key={field.part} gap={4}>
                     {field.kind === "line" ? (
                       <TextInput
                         label={field.label}
-                        required={field.required}
+                        required={required}
                         value={value}
                         readOnly={!editable}
                         error={mine.length ? mine.map(problemText).join("; ") : undefined}
@@ -147,12 +151,12 @@ function TemplateEditor({ saved }: { saved: Template }) {
                       <>
                         <LiquidEditor
                           label={field.label}
-                          required={field.required}
-                          description={field.hint}
+                          required={required}
+                          description={locale ? `In ${locale}; left empty, the default's is sent.` : field.hint}
                           value={value}
                           onChange={set}
                           problems={mine}
-                          checked={checked.data ? (checked.data.sent[field.part] ?? "") : undefined}
+                          checked={checked.data ? partText(checked.data.sent, locale, field.part) : undefined}
                           readOnly={!editable}
                           minHeight={field.part === "html" ? 220 : 100}
                           testId={`template-${field.part}`}

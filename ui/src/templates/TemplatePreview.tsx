@@ -55,6 +55,7 @@ export function TemplatePreview({ channel, checked, profileId, onProfile }: Prop
                   <Anchor component={Link} to={`/profiles/${encodeURIComponent(profileId)}`} size="xs" ff="monospace">
                     {profileId}
                   </Anchor>
+                  {rendered.locale ? ` in ${rendered.locale}` : ""}
                 </Text>
                 <ChannelPreview rendered={rendered} />
               </>

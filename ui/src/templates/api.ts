@@ -1,6 +1,7 @@
 import { useDebouncedValue } from "@mantine/hooks";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { api, unwrap } from "../api/client";
+import type { components } from "../api/schema";
 import { ApiError } from "../api/errors";
 import { useCursorPages, type Page } from "../ui/pages";
 import type { Draft, Problem } from "./draft";
@@ -9,11 +10,20 @@ import type { Draft, Problem } from "./draft";
 export const PARTS = ["subject", "title", "body", "text", "html"] as const;
 export type Part = (typeof PARTS)[number];
 
+/** What the editor keeps as it is, without editing it yet: the approved WhatsApp template
+ * and the variants per language (docs/templates.md). */
+export type Kept = {
+  whatsapp?: components["schemas"]["WhatsAppContent"] | null;
+  locales?: Record<string, components["schemas"]["LocaleVariant"]>;
+};
+
 export type Template = { key: string; channel: string; name?: string; created_at: string; updated_at: string } & Partial<
   Record<Part, string>
->;
+> &
+  Kept;
 
-export type Rendered = { profile_id: string; channel: string } & Partial<Record<Part, string>>;
+/** The parts rendered, and the language they are in. */
+export type Rendered = { profile_id: string; channel: string; locale?: string } & Partial<Record<Part, string>>;
 
 /** The workspace's templates by key, a hundred at a time: the list and the builder share them. */
 export function useTemplates() {
@@ -47,24 +57,25 @@ export function deleteTemplate(key: string): Promise<unknown> {
 }
 
 /** An unsaved draft checked, and rendered for a profile when it has no mistake (baton/api/templates.py). */
-export type DraftPreview = { problems: Problem[]; profile_id: string | null; rendered: (Partial<Record<Part, string>> & { channel: string }) | null };
+export type DraftPreview = { problems: Problem[]; profile_id: string | null; rendered: (Partial<Record<Part, string>> & { channel: string; locale?: string | null }) | null };
 
-export function previewDraft(key: string, document: Draft, profileId: string | null): Promise<DraftPreview> {
+/** The draft checked, and rendered for the profile in `locale` (null: the profile's own). */
+export function previewDraft(key: string, document: Draft, profileId: string | null, locale: string | null = null): Promise<DraftPreview> {
   return unwrap<DraftPreview>(
-    api.POST("/api/v1/templates/preview", { body: { template: { ...document, key }, profile_id: profileId } }),
+    api.POST("/api/v1/templates/preview", { body: { template: { ...document, key }, profile_id: profileId, locale } }),
   );
 }
 
 /** The draft checked (and rendered for the profile, if any) a moment after the last keystroke. */
-export function useDraftPreview(key: string, document: Draft, profileId: string | null, enabled: boolean) {
+export function useDraftPreview(key: string, document: Draft, profileId: string | null, enabled: boolean, locale: string | null = null) {
   // Debounced as text: a new object each render would restart the wait every render.
-  const [asked] = useDebouncedValue(JSON.stringify({ document, profileId }), 400);
+  const [asked] = useDebouncedValue(JSON.stringify({ document, profileId, locale }), 400);
   return useQuery({
     queryKey: ["templates", key, "draft-preview", asked],
     queryFn: async () => {
-      const { document: sent, profileId: chosen } = JSON.parse(asked) as { document: Draft; profileId: string | null };
+      const { document: sent, profileId: chosen, locale: language } = JSON.parse(asked) as { document: Draft; profileId: string | null; locale: string | null };
       // With what was sent: the problems' lines and columns are in that text.
-      return { ...(await previewDraft(key, sent, chosen)), sent };
+      return { ...(await previewDraft(key, sent, chosen, language)), sent };
     },
     enabled,
     retry: false,

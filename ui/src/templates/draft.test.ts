@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { documentOf, draftOf, fieldsOf, problemText, spanOf, starterDraft } from "./draft";
+import { documentOf, draftOf, fieldsOf, LOCALE_CODE, partField, partText, problemText, spanOf, starterDraft, withLocale, withPart } from "./draft";
 
 describe("spanOf", () => {
   const source = "<p>\n</p>\n<p>{{ profile.name | upcasee }}</p>";
@@ -39,6 +39,28 @@ describe("drafts", () => {
     const draft = draftOf({ key: "k", channel: "email", subject: "S", html: "<p>x</p>", created_at: "", updated_at: "" });
     expect(draft.text).toBe("");
     expect(documentOf(draft)).toEqual({ channel: "email", name: "", subject: "S", html: "<p>x</p>" });
+  });
+
+  it("keeps the WhatsApp template and the variants per language it does not edit", () => {
+    const whatsapp = { content_sid: "HX0123456789abcdef0123456789abcdef", variables: { "1": "{{ profile.id }}" } };
+    const locales = { hu: { body: "Szia" } };
+    const stored = { key: "k", channel: "whatsapp", body: "Hi", whatsapp, locales, created_at: "", updated_at: "" };
+    expect(documentOf(draftOf(stored))).toEqual({ channel: "whatsapp", name: "", body: "Hi", whatsapp, locales });
+  });
+
+  it("edits a language's parts apart from the template's own", () => {
+    const draft = draftOf({ key: "k", channel: "sms", body: "Hi", created_at: "", updated_at: "" });
+    const added = withLocale(draft, "hu", true);
+    const written = withPart(added, "hu", "body", "Szia");
+    expect(partText(written, "hu", "body")).toBe("Szia");
+    expect(partText(written, null, "body")).toBe("Hi");
+    expect(documentOf(written)).toEqual({ channel: "sms", name: "", body: "Hi", locales: { hu: { body: "Szia" } } });
+    expect(withPart(written, "hu", "body", "").locales).toEqual({ hu: {} });
+    expect(documentOf(withLocale(written, "hu", false))).toEqual({ channel: "sms", name: "", body: "Hi" });
+    expect(partField("hu", "body")).toBe("locales.hu.body");
+    expect(partField(null, "body")).toBe("body");
+    expect(["hu", "pt-BR", "ro_RO"].every((code) => LOCALE_CODE.test(code))).toBe(true);
+    expect(LOCALE_CODE.test("hungarian")).toBe(false);
   });
 
   it("reads a problem as part, line and column", () => {

@@ -1,10 +1,11 @@
-import type { Part, Template } from "./api";
+import type { Kept, Part, Template } from "./api";
 
-/** A template's editable content: its name and the parts its channel sends. */
-export type Draft = { channel: string; name: string } & Partial<Record<Part, string>>;
+/** A template's editable content: its name and the parts its channel sends (and what it keeps unedited). */
+export type Draft = { channel: string; name: string } & Partial<Record<Part, string>> & Kept;
 
-/** A Liquid mistake in a part, where the API found it (lines and columns from 1). */
-export type Problem = { part: Part; line: number; column: number; message: string };
+/** A Liquid mistake in a part, where the API found it (lines and columns from 1); a
+ * language's part is named `locales.hu.body` (partField). */
+export type Problem = { part: string; line: number; column: number; message: string };
 
 export type Field = { part: Part; label: string; kind: "line" | "code"; required: boolean; hint?: string };
 
@@ -23,6 +24,7 @@ const FIELDS: Record<string, Field[]> = {
   push: [TITLE, BODY],
   inbox: [TITLE, BODY],
   chat: [BODY],
+  whatsapp: [{ ...BODY, required: false, hint: "Free-form text: sent only within 24 hours of the person's last message." }],
 };
 
 export function fieldsOf(channel: string): Field[] {
@@ -54,7 +56,7 @@ export function starterDraft(channel: string, name: string): Draft {
 
 /** The draft of a stored template: its channel's parts, empty ones as empty text. */
 export function draftOf(template: Template): Draft {
-  const draft: Draft = { channel: template.channel, name: template.name ?? "" };
+  const draft: Draft = { channel: template.channel, name: template.name ?? "", ...kept(template) };
   for (const field of fieldsOf(template.channel)) draft[field.part] = template[field.part] ?? "";
   return draft;
 }
@@ -66,7 +68,40 @@ export function documentOf(draft: Draft): Draft {
     const value = draft[field.part];
     if (value !== undefined && value !== "") document[field.part] = value;
   }
-  return document;
+  return { ...document, ...kept(draft) };
+}
+
+/** The parts the editor does not edit, so that saving keeps them. */
+function kept(from: Kept): Kept {
+  const found: Kept = {};
+  if (from.whatsapp) found.whatsapp = from.whatsapp;
+  if (from.locales && Object.keys(from.locales).length > 0) found.locales = from.locales;
+  return found;
+}
+
+/** A language code as the API takes it: `hu`, `pt-BR` (baton/channels/templates.py). */
+export const LOCALE_CODE = /^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})?$/;
+
+/** Where the API names a part of the template (null) or of one of its languages. */
+export const partField = (locale: string | null, part: Part): string => (locale ? `locales.${locale}.${part}` : part);
+
+/** The text of `part`, in the template itself (null) or in one of its languages. */
+export function partText(draft: Draft, locale: string | null, part: Part): string {
+  return (locale ? draft.locales?.[locale]?.[part] : draft[part]) ?? "";
+}
+
+/** The draft with `part` set to `text`; a language's emptied part is left out, so that it
+ * falls back to the template's own. */
+export function withPart(draft: Draft, locale: string | null, part: Part, text: string): Draft {
+  if (!locale) return { ...draft, [part]: text };
+  const { [part]: _, ...others } = draft.locales?.[locale] ?? {};
+  return { ...draft, locales: { ...draft.locales, [locale]: text ? { ...others, [part]: text } : others } };
+}
+
+/** The draft with a language added (empty until a part is written) or removed. */
+export function withLocale(draft: Draft, locale: string, present: boolean): Draft {
+  const { [locale]: _, ...others } = draft.locales ?? {};
+  return { ...draft, locales: present ? { ...others, [locale]: draft.locales?.[locale] ?? {} } : others };
 }
 
 /** "html, line 3, column 12: unknown filter 'upcasee'". */
