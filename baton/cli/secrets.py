@@ -8,7 +8,10 @@ from baton.channels import reseal_settings
 from baton.cli.common import console, errors
 from baton.cli.common import settings as load_settings
 from baton.core.sealing import key_source, new_key, write_key_file
+from baton.destinations.store import reseal_destinations
+from baton.sources.registry import reseal_sources
 from baton.storage.database import connect, write_transaction
+from baton.workspaces.identity_verification import reseal_identity_secrets
 
 secrets_app = typer.Typer(help="The key that seals stored secrets.", no_args_is_help=True)
 
@@ -42,6 +45,12 @@ def rotate() -> None:
     current = source.keyring(reload=True).current
     engine = connect(settings.database_url)
     with write_transaction(engine) as connection:
-        changed = reseal_settings(connection)
+        counts = {
+            "channel settings": reseal_settings(connection),
+            "identity secrets": reseal_identity_secrets(connection),
+            "sources": reseal_sources(connection),
+            "destinations": reseal_destinations(connection),
+        }
     engine.dispose()
-    console.print(f"{changed} channel settings sealed again under key {current}")
+    done = ", ".join(f"{count} {what}" for what, count in counts.items())
+    console.print(f"Sealed again under key {current}: {done}")

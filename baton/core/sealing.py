@@ -140,6 +140,13 @@ class KeySource:
     def seal(self, plaintext: str, context: str) -> str:
         return self.keyring().seal(plaintext, context)
 
+    def resealed(self, value: str, context: str) -> str | None:
+        """`value` sealed under the current key, or None when it already is (a rotation
+        moves every stored secret with this)."""
+        if value.startswith(f"{PREFIX}{self.keyring().current}:"):
+            return None
+        return self.seal(self.unseal(value, context), context)
+
     def unseal(self, value: str, context: str) -> str:
         """The plaintext of a sealed value; a value stored before sealing existed comes
         back as it is (`baton migrate` seals those)."""

@@ -215,6 +215,18 @@ def sealed(workspace_id: str, key: str, settings: Settings) -> dict[str, Any]:
     return found
 
 
+def resealed(workspace_id: str, key: str, stored: dict[str, Any]) -> dict[str, Any] | None:
+    """The stored settings with each secret sealed under the current key, or None when
+    they all are."""
+    found, source, changed = dict(stored), key_source(), False
+    for name in SECRETS:
+        if found.get(name):
+            fresh = source.resealed(found[name], _context(workspace_id, key, name))
+            if fresh is not None:
+                found[name], changed = fresh, True
+    return found if changed else None
+
+
 def unsealed(workspace_id: str, key: str, stored: dict[str, Any]) -> Settings:
     found = dict(stored)
     source = key_source()

@@ -16,6 +16,7 @@ from baton.destinations.settings import (
     CrmSettings,
     Settings,
     WebhookDestinationSettings,
+    resealed,
     sealed,
     unsealed,
 )
@@ -115,6 +116,26 @@ def save_destination(
         )
     _listen(connection, workspace_id, now)
     return get_destination(connection, workspace_id, key)
+
+
+def reseal_destinations(connection: Connection) -> int:
+    """Seals every destination's secrets under the current key; returns how many
+    destinations changed."""
+    rows = connection.execute(
+        select(destinations.c.id, destinations.c.workspace_id, destinations.c.key,
+               destinations.c.settings)
+    ).all()  # fmt: skip
+    changed = 0
+    for destination_id, workspace_id, key, stored in rows:
+        fresh = resealed(workspace_id, key, stored)
+        if fresh is not None:
+            connection.execute(
+                update(destinations)
+                .where(destinations.c.id == destination_id)
+                .values(settings=fresh)
+            )
+            changed += 1
+    return changed
 
 
 def delete_destination(connection: Connection, workspace_id: str, key: str, now: datetime) -> None:

@@ -34,6 +34,18 @@ def _context(workspace_id: str, key: str) -> str:
     return f"sources/{workspace_id}/{key}/secret"
 
 
+def reseal_sources(connection: Connection) -> int:
+    """Seals every source's secret under the current key; returns how many changed."""
+    rows = connection.execute(select(sources.c.key, sources.c.workspace_id, sources.c.secret))
+    changed = 0
+    for key, workspace_id, stored in rows.all():
+        fresh = key_source().resealed(stored, _context(workspace_id, key))
+        if fresh is not None:
+            connection.execute(update(sources).where(sources.c.key == key).values(secret=fresh))
+            changed += 1
+    return changed
+
+
 def _definition(saved: Saved) -> Definition:
     return Definition.model_validate(saved.model_dump(exclude={"secret"}))
 

@@ -61,6 +61,27 @@ def new_identity_secret(connection: Connection, workspace_id: str, now: datetime
     return secret
 
 
+def reseal_identity_secrets(connection: Connection) -> int:
+    """Seals every workspace's identity secret under the current key; returns how many
+    changed."""
+    rows = connection.execute(
+        select(workspaces.c.id, workspaces.c.identity_secret).where(
+            workspaces.c.identity_secret.is_not(None)
+        )
+    ).all()
+    changed = 0
+    for workspace_id, stored in rows:
+        fresh = key_source().resealed(stored, _context(workspace_id))
+        if fresh is not None:
+            connection.execute(
+                update(workspaces)
+                .where(workspaces.c.id == workspace_id)
+                .values(identity_secret=fresh)
+            )
+            changed += 1
+    return changed
+
+
 def identity_secret_made_at(connection: Connection, workspace_id: str) -> datetime | None:
     return connection.execute(
         select(workspaces.c.identity_secret_at).where(workspaces.c.id == workspace_id)

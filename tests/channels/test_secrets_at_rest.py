@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import Engine, create_engine, insert, select, text
+from sqlalchemy import Engine, create_engine, insert, select, text, update
 
 from baton.channels import load_settings
 from baton.core.sealing import PREFIX, Keyring, key_id
 from baton.storage.database import connect, write_transaction
-from baton.storage.tables import channel_settings
+from baton.storage.tables import channel_settings, destinations, sources, workspaces
 from tests.api.test_profiles import bearer
 from tests.conftest import START, Workspace
 from tests.files import file_bytes
@@ -168,6 +168,8 @@ def test_migrate_seals_secrets_stored_in_the_clear_and_rotate_moves_them_to_a_ne
 def test_rotate_with_the_variable_needs_the_new_key_first(
     own_database: str, tmp_path: Path
 ) -> None:
+    """Every stored secret moves to the new key: channel settings, the identity secret,
+    sources' and destinations' secrets, so the old key may then be dropped."""
     old, new = "o" * 40, "n" * 40
     env = {"BATON_DATABASE_URL": own_database, "BATON_ANALYTICS_PATH": "off"}
     assert baton("migrate", cwd=tmp_path, env={**env, "BATON_SECRET_KEY": old}).returncode == 0
@@ -183,6 +185,30 @@ def test_rotate_with_the_variable_needs_the_new_key_first(
                 updated_at=START,
             )
         )  # fmt: skip
+        sealed_old = {context: Keyring([old]).seal(plain, context) for context, plain in (
+            (f"workspaces/{workspace_id}/identity_secret", "identity-secret"),
+            (f"sources/{workspace_id}/shop-orders/secret", "shopify-secret"),
+            (f"destination:{workspace_id}:crm:token", "crm-token"),
+        )}  # fmt: skip
+        identity, source, token = sealed_old
+        connection.execute(
+            update(workspaces).where(workspaces.c.id == workspace_id)
+            .values(identity_secret=sealed_old[identity])
+        )  # fmt: skip
+        connection.execute(
+            insert(sources).values(
+                key="shop-orders", workspace_id=workspace_id, preset="shopify", definition={},
+                secret=sealed_old[source], received=0, rejected=0, created_at=START,
+                updated_at=START,
+            )
+        )  # fmt: skip
+        connection.execute(
+            insert(destinations).values(
+                id="dst_1", workspace_id=workspace_id, key="crm", kind="crm",
+                settings={"kind": "crm", "url": "https://crm.example", "token": sealed_old[token]},
+                created_at=START, updated_at=START,
+            )
+        )  # fmt: skip
     engine.dispose()
     alone = baton("secrets", "rotate", cwd=tmp_path, env={**env, "BATON_SECRET_KEY": old})
     assert alone.returncode == 1
@@ -192,3 +218,18 @@ def test_rotate_with_the_variable_needs_the_new_key_first(
     resealed = stored_settings(own_database, workspace_id, "sms")["auth_token"]
     assert Keyring([new]).unseal(resealed, context) == "twilio-token"
     assert not (tmp_path / "var" / "secret.key").exists()
+    engine = connect(own_database)
+    with engine.connect() as connection:
+        stored = {
+            identity: connection.execute(
+                select(workspaces.c.identity_secret).where(workspaces.c.id == workspace_id)
+            ).scalar_one(),
+            source: connection.execute(select(sources.c.secret)).scalar_one(),
+            token: connection.execute(select(destinations.c.settings)).scalar_one()["token"],
+        }
+    engine.dispose()
+    assert {c: Keyring([new]).unseal(v, c) for c, v in stored.items()} == {
+        identity: "identity-secret",
+        source: "shopify-secret",
+        token: "crm-token",
+    }
