@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy import Connection
 
 from baton.api.auth import WriteWorkspace, authenticated, runtime_of
 from baton.api.responses import JSONBody
@@ -38,17 +39,33 @@ def verified_person(
     secret."""
     if not (user_id or anonymous_id):
         raise InvalidInput("give userId or anonymousId", field="userId")
-    kind, value = (USER_ID, str(user_id)) if user_id else (ANONYMOUS_ID, str(anonymous_id))
     with runtime_of(request).engine.connect() as connection:
-
-        def check() -> None:
-            if not verified(connection, workspace_id, value, user_hash, anonymous=not user_id):
-                raise Unauthorized(identity_failure(anonymous=not user_id))
-
-        authenticated(request, check)
-        profile_id = profile_of_identifier(connection, workspace_id, kind, value)
+        profile_id = proven_profile(
+            request, connection, workspace_id, user_id, anonymous_id or "", user_hash
+        )
         ids = [] if profile_id is None else sorted(merge_tree(connection, workspace_id, profile_id))
     return Person(workspace_id, ids)
+
+
+def proven_profile(
+    request: Request,
+    connection: Connection,
+    workspace_id: str,
+    user_id: str | None,
+    anonymous_id: str,
+    user_hash: str | None,
+) -> str | None:
+    """The profile of the userId (or, without one, the anonymousId) that `userHash`
+    proves, None while Baton does not know the person yet; 401 when it proves nothing."""
+    anonymous = not user_id
+    kind, value = (ANONYMOUS_ID, anonymous_id) if anonymous else (USER_ID, str(user_id))
+
+    def check() -> None:
+        if not verified(connection, workspace_id, value, user_hash, anonymous=anonymous):
+            raise Unauthorized(identity_failure(anonymous=anonymous))
+
+    authenticated(request, check)
+    return profile_of_identifier(connection, workspace_id, kind, value)
 
 
 VerifiedPerson = Annotated[Person, Depends(verified_person)]

@@ -11,13 +11,13 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from baton.api.audit import unless_missing
-from baton.api.auth import AdminWorkspace, Staff, WriteWorkspace, authenticated, runtime_of
+from baton.api.auth import AdminWorkspace, Staff, WriteWorkspace, runtime_of
 from baton.api.bodies import DocumentRoute, described_by
 from baton.api.cursors import Limit, decode_cursor, page_json
-from baton.api.inbox import identity_failure
+from baton.api.inbox import proven_profile
 from baton.api.responses import JSONBody
-from baton.core.errors import InvalidInput, Unauthorized
-from baton.identity import ANONYMOUS_ID, USER_ID, profile_of_identifier, resolve_profile_id
+from baton.core.errors import InvalidInput
+from baton.identity import resolve_profile_id
 from baton.personalize import (
     KEY_PATTERN,
     MOST_PLACEMENTS,
@@ -33,7 +33,6 @@ from baton.personalize import (
 from baton.personalize.sdk import sdk_script
 from baton.storage.database import write_transaction
 from baton.teams.audit import record
-from baton.workspaces import verified
 
 router = APIRouter(prefix="/api/v1/placements", tags=["placements"], route_class=DocumentRoute)
 public_router = APIRouter(tags=["personalization"])
@@ -158,19 +157,11 @@ def _visitor(
     user_hash: str | None,
 ) -> Visitor:
     """A person only when `userHash` proves the id; otherwise anonymous."""
-    if user_id:
-        value, kind = user_id, USER_ID
-    elif anonymous_id and user_hash:
-        value, kind = anonymous_id, ANONYMOUS_ID
-    else:
+    if not user_id and not (anonymous_id and user_hash):
         return Visitor(anonymous_id=anonymous_id or None)
-
-    def check() -> None:
-        if not verified(connection, workspace_id, value, user_hash, anonymous=not user_id):
-            raise Unauthorized(identity_failure(anonymous=not user_id))
-
-    authenticated(request, check)
-    profile_id = profile_of_identifier(connection, workspace_id, kind, value)
+    profile_id = proven_profile(
+        request, connection, workspace_id, user_id, anonymous_id or "", user_hash
+    )
     return Visitor(anonymous_id=anonymous_id or None, profile_id=profile_id)
 
 

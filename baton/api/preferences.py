@@ -278,12 +278,20 @@ def _page_path(request: Request) -> str:
 
 @router.get("/erasure/{token}", response_class=HTMLResponse, summary="Erasure confirmation")
 def erasure_confirmation(request: Request, token: str, lang: Language = None) -> Response:
+    return _confirmation(request, token, lang, ERASURE, erasure_page)
+
+
+def _confirmation(
+    request: Request, token: str, lang: str | None, kind: str, page: Callable[[str, str], str]
+) -> Response:
+    """The page an e-mailed link of `kind` opens, whose one button makes the POST."""
+
     def answer() -> Response:
         runtime = runtime_of(request)
         with runtime.engine.connect() as connection:
-            _, profile_id = read_token(connection, token, ERASURE, runtime.clock.now())
+            _, profile_id = read_token(connection, token, kind, runtime.clock.now())
             traits = person_traits(connection, profile_id)
-        return _page(erasure_page(_language(request, lang, traits), request.url.path))
+        return _page(page(_language(request, lang, traits), request.url.path))
 
     return _guarded(request, lang, answer)
 
@@ -307,14 +315,7 @@ async def erase(request: Request, token: str, lang: Language = None) -> Response
 
 @router.get("/export/{token}", response_class=HTMLResponse, summary="Download page")
 def export_confirmation(request: Request, token: str, lang: Language = None) -> Response:
-    def answer() -> Response:
-        runtime = runtime_of(request)
-        with runtime.engine.connect() as connection:
-            _, profile_id = read_token(connection, token, EXPORT, runtime.clock.now())
-            traits = person_traits(connection, profile_id)
-        return _page(export_page(_language(request, lang, traits), request.url.path))
-
-    return _guarded(request, lang, answer)
+    return _confirmation(request, token, lang, EXPORT, export_page)
 
 
 @router.post("/export/{token}", summary="Download one's own data")
