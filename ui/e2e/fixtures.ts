@@ -24,10 +24,11 @@ export async function signIn(page: Page, person: Person): Promise<void> {
 }
 
 /** Waits until the page shows its heading and no spinner (Mantine's Loader, whatever its
- * label) is left: nothing is still loading. */
+ * label) or busy placeholder (a skeleton marked aria-busy) is left: nothing is still
+ * loading. On a slow machine axe would otherwise judge a page half drawn. */
 export async function settled(page: Page): Promise<void> {
   await expect(page.getByRole("heading", { level: 1 }).first()).toBeVisible();
-  await expect.poll(() => page.locator(".mantine-Loader-root").filter({ visible: true }).count()).toBe(0);
+  await expect.poll(() => page.locator(".mantine-Loader-root, [aria-busy=true]").filter({ visible: true }).count()).toBe(0);
 }
 
 /** A full-page picture of what the page shows now: screenshots/<project>/<name>.png. */

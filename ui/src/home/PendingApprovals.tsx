@@ -10,6 +10,8 @@ import type { Page } from "../ui/pages";
 const KINDS: Record<string, { label: string; path: string }> = {
   journeys: { label: "Journey", path: "/journeys/" },
   templates: { label: "Template", path: "/templates/" },
+  broadcasts: { label: "Broadcast", path: "/broadcasts/" },
+  models: { label: "Model", path: "/predictions/" },
 };
 
 /** Changes waiting for someone who may approve them: shown to them, when there are any. */
