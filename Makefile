@@ -78,4 +78,6 @@ bench: install
 	$(BIN)/python -m bench.predict --database postgresql | $(BASELINE)
 	$(BIN)/python -m bench.decide --database sqlite | $(BASELINE)
 	$(BIN)/python -m bench.decide --database postgresql | $(BASELINE)
-	$(BIN)/python -m bench.compare.run
+	$(BIN)/python -m bench.compare.run | $(BASELINE)
+	# Kills processes, restarts its own PostgreSQL cluster, fills a small disk (as root).
+	$(BIN)/python -m bench.chaos --profiles 100000 | $(BASELINE)

@@ -5,9 +5,12 @@ outbox's messages go out (delivery), and the analytics store follows the databas
 (analytics).
 
 `baton serve` runs the stages in child processes (or threads), `baton worker` runs any of
-them on its own; every step takes a lock shared by all processes, so any number of
-workers can run side by side. Identity and segments in separate processes use both cores:
-each event passes through both, and neither waits for the other's batch.
+them on its own, and any number of workers can run side by side. On PostgreSQL the
+segments and journey-inbox workers split the profiles between them by leased hash slots
+(`storage/leases.py`); other steps, and every step on SQLite, take a lock shared by all
+processes or claim their rows with SKIP LOCKED. Identity and segments in separate
+processes use both cores: each event passes through both, and neither waits for the
+other's batch.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from baton.campaigns import advance_broadcasts, next_broadcast_at
 from baton.channels import dispatch_due
 from baton.channels import next_due_at as next_message_at
 from baton.core.clock import Clock
+from baton.core.logging import log_context
+from baton.core.metrics import count_stage
 from baton.destinations import next_destination_work, run_destinations
 from baton.identity import DEFAULT_BATCH_SIZE, compact_erased, process_pending, refresh_statistics
 from baton.ingest import purge_expired_events
@@ -42,6 +47,7 @@ from baton.segments import build_pending, evaluate_due
 from baton.segments import listen_to_events as segments_listen
 from baton.storage.changes import ChangeWatcher
 from baton.storage.database import checkpoint, write_transaction
+from baton.storage.leases import Leases, new_worker_id
 from baton.storage.tables import broadcasts, journeys, workspaces
 from baton.timeline import next_due_at
 
@@ -112,8 +118,17 @@ class Pipeline:
         analytics: AnalyticsStore | None = None,
         idle_wait: float = 0.2,
         coalesce: float = 0.005,
+        worker_id: str | None = None,
     ) -> None:
         self._engine = engine
+        # PostgreSQL: segments and the journey inbox are partitioned by profile among the
+        # workers running them (`storage/leases.py`); SQLite has one writer anyway.
+        self.worker_id = worker_id or new_worker_id()
+        self._leases = {
+            stage: Leases(engine, stage, clock, self.worker_id)
+            for stage in (Stage.SEGMENTS, Stage.JOURNEYS)
+            if stage in stages and engine.dialect.name == "postgresql"
+        }
         self._clock = clock
         self._rng = rng  # the delivery thread's alone
         # The destinations thread's: a copy, so the delivery thread's draws stay the same.
@@ -188,6 +203,11 @@ class Pipeline:
         self._wake_all()
         for thread in self._threads:
             thread.join(timeout=30)
+        for leases in self._leases.values():
+            try:
+                leases.release()
+            except Exception:  # the leases expire anyway
+                log.exception("releasing the %s leases failed", leases.stage)
         self._engine.dispose()
 
     def _run_identity(self) -> None:
@@ -222,7 +242,9 @@ class Pipeline:
     def _run_segments(self) -> None:
         self._serve(
             "segments",
-            lambda: evaluate_due(self._engine, self._clock),
+            lambda: evaluate_due(
+                self._engine, self._clock, leases=self._leases.get(Stage.SEGMENTS)
+            ),
             next_due_at,
             self._profiles_changed,
             then=self._journey_work,  # segment changes are journey events
@@ -235,7 +257,9 @@ class Pipeline:
         )  # fmt: skip
 
     def _journey_step(self) -> int:
-        moved = process_inbox(self._engine, self._clock) + fire_timers(self._engine, self._clock)
+        leases = self._leases.get(Stage.JOURNEYS)
+        moved = process_inbox(self._engine, self._clock, leases=leases)
+        moved += fire_timers(self._engine, self._clock)
         if self._clock.now() >= self._next_schedules:
             # Schedules have minute granularity: a look a second is plenty.
             self._next_schedules = self._clock.now() + timedelta(seconds=1)
@@ -388,8 +412,12 @@ class Pipeline:
         return 0
 
     def _attempt(self, step: Callable[[], int], stage: str) -> int:
-        try:
-            return step()
-        except Exception:
-            log.exception("%s stage failed; retrying", stage)
-            return 0
+        with log_context(stage=stage):
+            try:
+                moved = step()
+            except Exception:
+                log.exception("%s stage failed; retrying", stage)
+                count_stage(stage, 0, failed=True)
+                return 0
+        count_stage(stage, moved)
+        return moved

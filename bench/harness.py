@@ -57,6 +57,8 @@ def database(kind: str) -> Iterator[str]:
 
 @contextmanager
 def server(database_url: str, port: int, mode: str) -> Iterator[subprocess.Popen[bytes]]:
+    """`baton serve --processor MODE`; with off, a `baton worker` beside it, and with none,
+    the API alone (nothing processes what it accepts)."""
     analytics = os.path.join(tempfile.gettempdir(), f"baton-bench-{port}.duckdb")
     env = {
         **os.environ,
@@ -67,7 +69,7 @@ def server(database_url: str, port: int, mode: str) -> Iterator[subprocess.Popen
         "BATON_ANALYTICS_PATH": analytics,
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "baton", "serve", "--processor", mode],
+        [sys.executable, "-m", "baton", "serve", "--processor", "off" if mode == "none" else mode],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

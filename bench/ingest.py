@@ -11,6 +11,7 @@ single-call latency p50/p99 at the given rate, and the server's peak RSS.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import multiprocessing
 import random
@@ -137,6 +138,16 @@ def single_calls(port: int, rate: int, seconds: float) -> list[float]:
     return latencies
 
 
+def _workers() -> list[psutil.Process]:
+    """`baton worker` processes this bench started itself."""
+    found = []
+    for child in psutil.Process().children():
+        with contextlib.suppress(psutil.NoSuchProcess):  # a client process that ended
+            if {"baton", "worker"} <= set(child.cmdline()):
+                found.append(child)
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -147,9 +158,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument(
         "--mode",
-        choices=["process", "thread", "off"],
+        choices=["process", "thread", "off", "none"],
         default="process",
-        help="`baton serve --processor MODE`; with off, the bench starts a `baton worker`",
+        help="`baton serve --processor MODE`; with off, the bench starts a `baton worker`; "
+        "none measures the API alone (nothing processed, no processed rate)",
     )
     parser.add_argument("--single-rate", type=int, default=200)
     parser.add_argument("--single-seconds", type=float, default=5)
@@ -164,7 +176,8 @@ def main() -> None:
             nonlocal peak_rss
             watched = psutil.Process(process.pid)
             while sampling:
-                family = [watched, *watched.children(recursive=True)]
+                # With --mode off the worker is the bench's child, not the server's.
+                family = [watched, *watched.children(recursive=True), *_workers()]
                 peak_rss = max(peak_rss, sum(p.memory_info().rss for p in family))
                 time.sleep(0.2)
 
@@ -178,7 +191,7 @@ def main() -> None:
         with multiprocessing.Pool(options.clients) as pool:
             results = pool.map(client_worker, jobs)
         accepted_seconds = time.time() - start_at
-        while pending(port):
+        while options.mode != "none" and pending(port):
             time.sleep(0.05)
         processed_seconds = time.time() - start_at
         singles = single_calls(port, options.single_rate, options.single_seconds)
@@ -195,7 +208,9 @@ def main() -> None:
                 "batch_size": options.batch_size,
                 "clients": options.clients,
                 "accepted_events_per_s": round(options.events / accepted_seconds),
-                "processed_events_per_s": round(options.events / processed_seconds),
+                "processed_events_per_s": None
+                if options.mode == "none"
+                else round(options.events / processed_seconds),
                 "batch_latency_ms_p50": round(statistics.median(batch_latencies) * 1000, 2),
                 "batch_latency_ms_p99": round(percentile(batch_latencies, 0.99) * 1000, 2),
                 "single_track_rate_per_s": options.single_rate,

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, Engine, Text, cast, func, select
 
 from baton.core.durations import parse_duration
+from baton.core.metrics import analytics_synced
 from baton.storage.tables import erasures, events, profiles, workspaces
 from baton.workspaces import load_policy
 
@@ -155,6 +156,7 @@ class AnalyticsStore:
                     self._retained_at = now
             if erased:
                 self._rewrite()
+            analytics_synced("duckdb", appended, lag_seconds(engine, self._synced_through()))
             return appended
 
     def rebuild(self, engine: Engine, now: datetime, progress: Callable[[int, int], None]) -> int:

@@ -29,6 +29,7 @@ from baton.api import (
     journeys,
     keys,
     messages,
+    metrics,
     oidc,
     password_reset,
     placements,
@@ -47,9 +48,11 @@ from baton.api import (
     users,
     workspaces,
 )
+from baton.api.backpressure import Backpressure, IngestRates
 from baton.api.console import DEFAULT_BUILD, install_console
 from baton.api.errors import install_error_handlers
 from baton.api.limits import BoundedBodies
+from baton.api.log_fields import RequestLogFields
 from baton.api.throttle import FailedAuthentications
 from baton.api.urls import NulFreeUrls
 from baton.runtime import Runtime
@@ -75,14 +78,26 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.failed_logins = FailedAuthentications(
         runtime.clock, runtime.settings.login_failures_per_account, "this account"
     )
+    settings = runtime.settings
+    app.state.ingest_rates = IngestRates(runtime.engine, runtime.clock, settings.ingest_per_second)
+    # Inside CORS: browsers may read a refusal's Retry-After.
+    app.add_middleware(
+        Backpressure,
+        engine=runtime.engine,
+        clock=runtime.clock,
+        max_backlog=settings.max_backlog,
+        max_outbox=settings.max_outbox,
+    )
     # Browsers post events from any site that embeds the snippet.
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
         allow_methods=["GET", "POST"],
         allow_headers=["Authorization", "Content-Type", "Content-Encoding"],
+        expose_headers=["Retry-After"],
     )
     app.add_middleware(BoundedBodies)
+    app.add_middleware(RequestLogFields)
     app.add_middleware(NulFreeUrls)  # the outermost: it runs first
     install_error_handlers(app)
     app.include_router(tracking.router)
@@ -126,5 +141,6 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(sources.router)
     app.include_router(sources.webhook_router)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     install_console(app, Path(runtime.settings.console_dir or DEFAULT_BUILD))  # the last
     return app

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 
-from baton.api.callers import Caller, key_identity, session_identity
+from baton.api.callers import Caller, key_identity, scraper_identity, session_identity
 from baton.api.permissions import access_to
 from baton.api.throttle import FailedAuthentications
 from baton.core.errors import Forbidden, Unauthorized
+from baton.core.logging import add_log_fields
 from baton.runtime import Runtime
 from baton.teams import csrf_matches
 from baton.workspaces import Access, KeyKind
@@ -102,6 +104,9 @@ def _identify(request: Request) -> Caller:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("an admin key is required: `Authorization: Bearer <key>`")
+        scraping = runtime.settings.metrics_token
+        if scraping and hmac.compare_digest(token.strip().encode(), scraping.encode()):
+            return scraper_identity(client_address(request))
         access = runtime.keys.access_for(token.strip(), KeyKind.ADMIN)
         if access is None:
             raise Unauthorized("the admin key is not valid")
@@ -128,6 +133,9 @@ def caller(request: Request, identity: Annotated[Caller, Depends(identify)]) -> 
     """The caller, allowed by its role to use this route (baton/api/permissions.py)."""
     route = request.scope.get("route")
     gate = access_to(request.method, getattr(route, "path", ""))
+    add_log_fields(actor=f"{identity.actor_type}:{identity.actor_id}")
+    if identity.workspace_id is not None:
+        add_log_fields(workspace=identity.workspace_id)
     return identity.entitled_to(gate)
 
 

@@ -38,6 +38,8 @@ class Gate(StrEnum):
     SIGNED_IN = "signed_in"
     # The installation's owner: creating and listing workspaces.
     INSTALLATION = "installation"
+    # Prometheus metrics: the scraper's token (BATON_METRICS_TOKEN) or the owner.
+    METRICS = "metrics"
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class Caller:
     role: Role | None
     user: User | None = None
     session_id: str | None = None
+    scraper: bool = False  # BATON_METRICS_TOKEN's bearer: /metrics and nothing else
 
     @property
     def actor(self) -> Actor:
@@ -70,9 +73,13 @@ class Caller:
         route without a decision opens to no one."""
         if gate is None:
             raise Forbidden("this route has no access decision, so no one may use it")
+        if self.scraper:
+            if gate is not Gate.METRICS:
+                raise Forbidden("the metrics token opens /metrics only")
+            return self
         if gate is Gate.PUBLIC or gate is Gate.SIGNED_IN:
             return self
-        if gate is Gate.INSTALLATION:
+        if gate is Gate.INSTALLATION or gate is Gate.METRICS:
             if self.user is None or not self.user.installation_owner:
                 raise Forbidden("only the installation's owner may do this")
             return self
@@ -81,6 +88,11 @@ class Caller:
         if not may(self.role, gate):
             raise Forbidden(f"the {self.role} role may not {gate.value.replace('_', ' ')}")
         return self
+
+
+def scraper_identity(address: str) -> Caller:
+    """The bearer of BATON_METRICS_TOKEN."""
+    return Caller("key", "metrics", "the metrics token", address, None, None, scraper=True)
 
 
 def key_identity(runtime: Runtime, access: Access, workspace: str | None, address: str) -> Caller:

@@ -63,7 +63,9 @@ def install_error_handlers(app: FastAPI) -> None:
             # RudderStack's SDK reads `code` and `message` at the top: without them it
             # takes any 4xx for a network error and retries it for a quarter of an hour.
             body.update(code=error.code, message=error.message)
-        return JSONBody(body, status)
+        wait = error.retry_after if isinstance(error, TooManyRequests) else None
+        headers = None if wait is None else {"Retry-After": str(wait)}
+        return JSONBody(body, status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(_request: Request, error: RequestValidationError) -> JSONBody:
@@ -78,7 +80,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def database_unavailable(_request: Request, error: OperationalError) -> JSONBody:
         # Nothing was stored; clients retry on 5xx, so say so instead of a bare 500.
         log.error("database unavailable: %s", type(error.orig).__name__)
-        return JSONBody(error_body("unavailable", "the database is unavailable; retry later"), 503)
+        body = error_body("unavailable", "the database is unavailable; retry later")
+        return JSONBody(body, 503, headers={"Retry-After": "2"})
 
     @app.exception_handler(HTTPException)
     async def http_error(_request: Request, error: HTTPException) -> JSONBody:

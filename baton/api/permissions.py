@@ -11,6 +11,7 @@ _P = Permission
 PUBLIC = Gate.PUBLIC
 SIGNED_IN = Gate.SIGNED_IN
 INSTALLATION = Gate.INSTALLATION
+METRICS = Gate.METRICS
 
 ROUTES: dict[tuple[str, str], Permission | Gate] = {
     # Tracking API (write keys), links in messages, provider callbacks, health.
@@ -46,6 +47,8 @@ ROUTES: dict[tuple[str, str], Permission | Gate] = {
     ("POST", "/v1/sources/{source_key}/webhook"): PUBLIC,
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/readyz"): PUBLIC,
+    # Prometheus: the scraper's token or the installation's owner (baton/api/metrics.py).
+    ("GET", "/metrics"): METRICS,
     # Signing in and out.
     ("POST", "/api/v1/auth/login"): PUBLIC,
     ("GET", "/api/v1/auth/oidc"): PUBLIC,

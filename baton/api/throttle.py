@@ -37,7 +37,8 @@ class FailedAuthentications:
                 wait = (failures[0] + _WINDOW - now).total_seconds()
                 raise TooManyRequests(
                     f"too many failed authentications for {self._counted}: try again in "
-                    f"{max(1, round(wait))} s"
+                    f"{max(1, round(wait))} s",
+                    retry_after=max(1, round(wait)),
                 )
 
     def record(self, address: str) -> None:

@@ -10,11 +10,14 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from baton.api.auth import runtime_of, write_access, write_key_from_header
+from baton.api.backpressure import IngestRates
 from baton.api.errors import RejectedBatch
 from baton.api.responses import JSONBody
 from baton.api.tracking_paths import SHORT_PATHS
 from baton.channels import chat_id_trait
-from baton.core.errors import PayloadTooLarge
+from baton.core.errors import BatonError, PayloadTooLarge
+from baton.core.metrics import count_ingested, count_refused
+from baton.core.tracing import current_traceparent, request_span
 from baton.ingest import (
     MAX_BATCH_BYTES,
     MAX_MESSAGE_BYTES,
@@ -55,8 +58,10 @@ _BATCH_SCHEMA = {
 async def _ingest(request: Request, message_type: str | None) -> JSONBody:
     runtime = runtime_of(request)
     header_key = write_key_from_header(request)
+    rates: IngestRates = request.app.state.ingest_rates
     if header_key is not None:
         access = write_access(request, header_key, None)
+        await rates.check(access.workspace_id)  # before reading the body
     if message_type is None:
         limit, limit_name = MAX_BATCH_BYTES, "500 KB per batch request"
     else:
@@ -66,6 +71,7 @@ async def _ingest(request: Request, message_type: str | None) -> JSONBody:
     payload, size = decode_body(raw, encoding, limit, limit_name)
     if header_key is None:
         access = write_access(request, None, payload)
+        await rates.check(access.workspace_id)
     # Only a browser key's messages need proof; a server key's request skips the lookup.
     guard = await run_in_threadpool(_guard, runtime, access) if access.browser else None
     received_at = runtime.clock.now()
@@ -86,7 +92,9 @@ async def _ingest(request: Request, message_type: str | None) -> JSONBody:
             )
         ]
         rejected = []
-    await runtime.writer.store(access.workspace_id, messages)
+    rates.charge(access.workspace_id, len(messages))
+    await runtime.writer.store(access.workspace_id, messages, current_traceparent())
+    count_ingested(message_type or "batch", len(messages), [r.code for r in rejected])
     body: dict[str, Any] = {"success": True, "accepted": len(messages)}
     if rejected:
         body["rejected"] = [rejection.as_dict() for rejection in rejected]
@@ -119,7 +127,18 @@ async def _read_body(request: Request, limit: int, limit_name: str) -> bytes:
 
 def _handler(message_type: str | None) -> Callable[[Request], Awaitable[JSONBody]]:
     async def handler(request: Request) -> JSONBody:
-        return await _ingest(request, message_type)
+        try:
+            with request_span(span_name, request.headers, **{"baton.route": route}):
+                return await _ingest(request, message_type)
+        except BatonError as error:
+            if isinstance(error, RejectedBatch):
+                count_ingested(route, 0, [str(r["code"]) for r in error.rejected])
+            else:
+                count_refused(route, error.code)
+            raise
+
+    route = message_type or "batch"
+    span_name = f"ingest {route}"
 
     handler.__name__ = f"ingest_{message_type or 'batch'}"
     return handler

@@ -19,3 +19,9 @@ TRACKING_PATHS = frozenset(
     | {f"/v1/{kind}" for kind in MESSAGE_TYPES}
     | {f"/v1/{short}" for short in SHORT_PATHS.values()}
 )
+# A tracking path's route, as metrics name it (`track` for /v1/track and /v1/t).
+ROUTES = {f"/v1/{short}": kind for kind, short in SHORT_PATHS.items()} | {
+    "/v1/b": "batch",
+    "/v1/batch": "batch",
+    **{f"/v1/{kind}": kind for kind in MESSAGE_TYPES},
+}

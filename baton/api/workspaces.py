@@ -21,6 +21,7 @@ from baton.workspaces import (
     WorkspaceInfo,
     approval_names,
     delete_workspace,
+    limit_ingest,
     list_workspaces,
     provision_workspace,
     rename_workspace,
@@ -89,9 +90,21 @@ class WorkspaceChange(BaseModel):
         list[Kind] | None,
         Field(max_length=len(Kind), description="what a marketer's publish needs approved"),
     ] = None
+    ingest_per_second: Annotated[
+        int | None,
+        Field(
+            ge=1,
+            le=10_000_000,
+            description="events per second the tracking API accepts (429 past them); "
+            "null for the installation's default (BATON_INGEST_PER_SECOND)",
+        ),
+    ] = None
 
 
-@router.patch("/workspace", summary="Rename the workspace or change what needs approval")
+@router.patch(
+    "/workspace",
+    summary="Rename the workspace, change what needs approval or its ingest limit",
+)
 def change(request: Request, who: Staff, body: WorkspaceChange) -> JSONBody:
     runtime = runtime_of(request)
     now = runtime.clock.now()
@@ -101,6 +114,8 @@ def change(request: Request, who: Staff, body: WorkspaceChange) -> JSONBody:
             found = rename_workspace(connection, found.id, body.name, who.actor, now)
         if body.require_approval is not None:
             found = require_approval(connection, found.id, body.require_approval, who.actor, now)
+        if "ingest_per_second" in body.model_fields_set:
+            found = limit_ingest(connection, found.id, body.ingest_per_second, who.actor, now)
     return JSONBody(workspace_json(found))
 
 
@@ -137,5 +152,6 @@ def workspace_json(workspace: WorkspaceInfo) -> dict[str, Any]:
         "timezone": workspace.timezone,
         "require_approval": approval_names(workspace.require_approval),
         "is_default": workspace.is_default,
+        "ingest_per_second": workspace.ingest_per_second,
         "created_at": iso_instant(workspace.created_at),
     }

@@ -22,7 +22,7 @@ import random
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -81,6 +81,9 @@ from baton.channels.whatsapp import WhatsAppSender, last_received
 from baton.core.clock import Clock
 from baton.core.errors import BatonError, NotFound
 from baton.core.faults import fault
+from baton.core.logging import log_context
+from baton.core.metrics import count_sent
+from baton.core.tracing import stage_span
 from baton.identity import EMAIL, merge_tree, message_from_baton, normalize_email
 from baton.predict.recommended import recommended_items
 from baton.storage.database import (
@@ -100,6 +103,8 @@ MAX_ATTEMPTS = 6
 _FIRST_BACKOFF = timedelta(seconds=30)
 _LONGEST_BACKOFF = timedelta(hours=1)
 _SENDERS = 16
+# Outcomes recorded per transaction while a batch is being sent.
+_RECORD_EVERY = 32
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,7 @@ class Claimed:
     transactional: int
     payload: dict[str, Any] | None
     idempotency_key: str
+    traceparent: str | None
     attempts: int
     first_sent: datetime
 
@@ -207,26 +213,57 @@ def attempt(item: Attempt) -> tuple[Outcome, int]:
     """One hand-over to the channel: the outcome and how long it took (ms)."""
     if item.rate is not None:
         LIMITS.take(item.outgoing.workspace_id, item.outgoing.channel, item.rate)
+    claimed = item.claimed
+    fields = log_context(
+        workspace=claimed.workspace_id, message_id=claimed.id, channel=claimed.channel
+    )
+    span = stage_span("delivery", claimed.traceparent, **{"baton.message": claimed.id})
     began = time.perf_counter()
-    try:
-        outcome = item.sender.send(item.outgoing)
-    except Exception as error:  # a channel bug must not lose the batch
-        log.exception("sending message %s failed", item.claimed.id)
-        outcome = Outcome(RETRY, type(error).__name__)
-    return outcome, round((time.perf_counter() - began) * 1000)
+    with fields, span:
+        try:
+            outcome = item.sender.send(item.outgoing)
+        except Exception as error:  # a channel bug must not lose the batch
+            log.exception("sending message %s failed", claimed.id)
+            outcome = Outcome(RETRY, type(error).__name__)
+    seconds = time.perf_counter() - began
+    failed = item.remote and outcome.status in (RETRY, FAILED)
+    count_sent(
+        claimed.channel, _provider(item.sender), outcome.status, seconds, provider_error=failed
+    )
+    return outcome, round(seconds * 1000)
+
+
+def _provider(sender: Sender) -> str:
+    """The label of a sender in metrics: `smtp`, `sms`, `log`..."""
+    return type(sender).__name__.removesuffix("Sender").lower()
 
 
 def send_remote(
     engine: Engine, attempts: Sequence[Attempt], clock: Clock, rng: random.Random
 ) -> None:
-    """Call the providers side by side, then record every outcome (as of when the last
-    answer came) in one transaction."""
+    """Call the providers side by side and record their outcomes as the answers come,
+    `_RECORD_EVERY` at a time: a process that dies then calls again (after the lease,
+    under the same key) only what was in flight or answered since the last record, not
+    its whole batch."""
     if not attempts:
         return
-    results = list(_senders().map(attempt, attempts))
-    fault("dispatch.answered")
-    with write_transaction(engine) as connection:
-        record(connection, attempts, results, clock.now(), rng)
+    calls = {_senders().submit(attempt, item): item for item in attempts}
+    answered: list[Attempt] = []
+    results: list[tuple[Outcome, int]] = []
+    try:
+        for count, call in enumerate(as_completed(calls), 1):
+            answered.append(calls[call])
+            results.append(call.result())
+            if len(answered) == _RECORD_EVERY or count == len(calls):
+                fault("dispatch.answered")
+                with write_transaction(engine) as connection:
+                    record(connection, answered, results, clock.now(), rng)
+                answered, results = [], []
+    except BaseException:
+        # Unrecorded calls are made again after the lease: make no more of them.
+        for call in calls:
+            call.cancel()
+        raise
     fault("dispatch.recorded")
 
 

@@ -9,7 +9,7 @@ still pending. The dispatcher (baton/channels/dispatch.py) takes them from here.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy import Connection, insert, update
 
 from baton.channels.arbitration import HELD_OUT, SKIPPED
 from baton.core.ids import new_id
+from baton.core.tracing import current_traceparent, enabled
 from baton.storage.database import among, executemany_fast, insert_ignoring_duplicates
 from baton.storage.tables import message_decisions, messages
 
@@ -62,12 +63,17 @@ class NewMessage:
     # When it may go (a broadcast's throttle or local time); None: now.
     due_at: datetime | None = None
     broadcast_id: str | None = None
+    # The span it was queued under, when traces are on: delivery's span continues it.
+    traceparent: str | None = field(default_factory=current_traceparent)
 
 
 def enqueue(connection: Connection, new: Sequence[NewMessage], now: datetime) -> None:
     """Add messages; one whose idempotency key exists already is skipped. A held-out
     message is recorded as skipped, with its decision."""
     rows = [{"id": new_id("msg", now), **_row(m, now)} for m in new]
+    if enabled():  # the column is left out otherwise: it would only be NULL
+        for row, m in zip(rows, new, strict=True):
+            row["traceparent"] = m.traceparent
     executemany_fast(connection, insert_ignoring_duplicates(connection, messages), rows)
     record_decisions(
         connection,

@@ -30,6 +30,7 @@ from baton.cli.predictions import predictions_app
 from baton.cli.reports import kpis, report_app
 from baton.cli.secrets import secrets_app
 from baton.cli.segments import segments_app
+from baton.cli.status import status
 from baton.cli.templates import templates_app
 from baton.cli.users import users_app
 from baton.cli.worker import worker
@@ -38,7 +39,9 @@ from baton.core.clock import Clock
 from baton.core.config import Settings, redact_url
 from baton.core.errors import BatonError
 from baton.core.logging import configure_logging
+from baton.core.metrics import MULTIPROCESS_DIRECTORY, process_ended, shared_counts
 from baton.core.sealing import key_source
+from baton.core.tracing import configure_tracing, stop_tracing
 from baton.identity import find_profile
 from baton.ingest import ImportReport, import_csv, import_ndjson
 from baton.pipeline import Stage, refresh_listeners
@@ -68,6 +71,7 @@ app.add_typer(workspaces_app, name="workspaces")
 app.command("kpis")(kpis)
 app.command("demo")(demo)
 app.command()(worker)
+app.command()(status)
 
 
 @app.command()
@@ -146,7 +150,16 @@ def serve(
     settings = load_settings()
     clock = clock_of(ctx)
     _prepare_database(settings, clock)
+    # Before anything is counted: the children inherit the directory (baton/core/metrics.py).
+    with shared_counts(os.environ.get(MULTIPROCESS_DIRECTORY) or None):
+        _serve(settings, clock, host, port, processor)
+
+
+def _serve(
+    settings: Settings, clock: Clock, host: str | None, port: int | None, processor: ProcessorMode
+) -> None:
     runtime = Runtime.create(settings, clock=clock, run_processor=processor is ProcessorMode.THREAD)
+    configure_tracing()
     children = []
     if processor is ProcessorMode.PROCESS:
         # Identity and the stages after it each get a process, so both cores work; both
@@ -182,6 +195,8 @@ def serve(
             child.terminate()
         for child in children:
             child.wait(timeout=30)
+            process_ended(child.pid)
+        stop_tracing()
 
 
 @app.command("import")

@@ -19,6 +19,7 @@ from baton.analytics import AnalyticsStore
 from baton.cli.common import clock_of, console
 from baton.cli.common import settings as load_settings
 from baton.core.logging import configure_logging
+from baton.core.tracing import configure_tracing, stop_tracing
 from baton.pipeline import Pipeline, Stage
 from baton.storage.database import connect
 
@@ -30,12 +31,22 @@ def worker(
     ] = None,
     stage: Annotated[
         list[Stage] | None,
-        typer.Option(help="Run only these stages (repeatable); default: all of them."),
+        typer.Option(
+            help="Run only these stages (repeatable); default: all of them. Any number of "
+            "workers may run the same stage, on one machine or many. On PostgreSQL the "
+            "segments and journeys workers split the profiles between them: each worker "
+            "(named host:pid:random) leases its share of 64 profile hash slots; the others "
+            "rebalance within two seconds when one joins or stops, and once its lease expires "
+            "(5 s) when one dies. The other stages share their queues row by row or take "
+            "turns. On SQLite a stage runs one batch at a time whatever the number of workers."
+        ),
     ] = None,
 ) -> None:
     """Run the background stages (identity, segments, journeys, delivery, analytics)
-    without HTTP."""
+    without HTTP. Start it several times to add workers; Ctrl-C or SIGTERM stops it
+    after the batches under way and gives its leases back at once."""
     configure_logging()
+    configure_tracing()
     settings = load_settings()
     engine = connect(settings.database_url, sync_every_commit=False, checkpoints_elsewhere=True)
     analytics = settings.analytics_file()
@@ -59,6 +70,7 @@ def worker(
         if parent is not None and os.getppid() != parent:
             break
     thread.stop()
+    stop_tracing()
 
 
 if __name__ == "__main__":

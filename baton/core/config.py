@@ -26,6 +26,8 @@ class Settings:
     default_region: str = "US"
     write_key: str | None = None
     admin_token: str | None = None
+    # The bearer token a Prometheus scraper sends for /metrics (and nothing else).
+    metrics_token: str | None = None
     # The analytics store's DuckDB file; "" for the default (next to a SQLite database,
     # else var/analytics-<database>.duckdb), "off" for none.
     analytics_path: str = ""
@@ -62,6 +64,13 @@ class Settings:
     oidc_trust_email: bool = False
     # The built console (`ui/dist`); empty for the one `make install` builds.
     console_dir: str = ""
+    # Backpressure (docs/ingestion.md): past this many events not yet resolved into
+    # profiles, or messages due but not yet sent, the tracking API answers 503.
+    max_backlog: int = 1_000_000
+    max_outbox: int = 1_000_000
+    # Events per second one workspace may send the tracking API, unless its own setting
+    # says otherwise; past them it answers 429.
+    ingest_per_second: int = 50_000
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -71,7 +80,7 @@ class Settings:
         region = environ.get("BATON_DEFAULT_REGION", "US").upper()
         if region not in phonenumbers.SUPPORTED_REGIONS:
             raise ConfigurationError(f"BATON_DEFAULT_REGION {region!r} is not a known region")
-        for name in ("BATON_WRITE_KEY", "BATON_ADMIN_TOKEN"):
+        for name in ("BATON_WRITE_KEY", "BATON_ADMIN_TOKEN", "BATON_METRICS_TOKEN"):
             given = environ.get(name)
             if given and len(given) < SHORTEST_KEY:
                 raise ConfigurationError(
@@ -87,6 +96,7 @@ class Settings:
             default_region=region,
             write_key=environ.get("BATON_WRITE_KEY") or None,
             admin_token=environ.get("BATON_ADMIN_TOKEN") or None,
+            metrics_token=environ.get("BATON_METRICS_TOKEN") or None,
             analytics_path=environ.get("BATON_ANALYTICS_PATH", ""),
             secret_key=environ.get("BATON_SECRET_KEY") or None,
             public_url=_public_url(environ.get("BATON_PUBLIC_URL", "")),
@@ -104,6 +114,9 @@ class Settings:
             oidc_name=environ.get("BATON_OIDC_NAME", "").strip()[:100],
             oidc_trust_email=_switch(environ, "BATON_OIDC_TRUST_EMAIL"),
             console_dir=environ.get("BATON_CONSOLE_DIR", ""),
+            max_backlog=_positive(environ, "BATON_MAX_BACKLOG", 1_000_000),
+            max_outbox=_positive(environ, "BATON_MAX_OUTBOX", 1_000_000),
+            ingest_per_second=_positive(environ, "BATON_INGEST_PER_SECOND", 50_000),
         )
 
     def single_sign_on(self) -> bool:

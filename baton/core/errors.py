@@ -33,9 +33,14 @@ class Forbidden(BatonError):
 
 
 class TooManyRequests(BatonError):
-    """The caller failed to authenticate too often: it must wait before trying again."""
+    """The caller failed to authenticate too often, or sends events faster than its
+    workspace may: it must wait `retry_after` seconds before trying again."""
 
     code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class NotFound(BatonError):

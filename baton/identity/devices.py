@@ -52,10 +52,11 @@ def remember_devices(
             }
     if not rows:
         return
+    # In token order: concurrent processors (PostgreSQL) then lock shared rows in one order.
     upsert(
         connection,
         push_tokens,
-        list(rows.values()),
+        [rows[token] for token in sorted(rows)],
         keys=["workspace_id", "token"],
         replace=["profile_id", "platform", "updated_at"],
     )

@@ -14,9 +14,9 @@ Every input to these rules is a property of the set of messages (times, ids), ne
 order of processing, so the resulting grouping is order-independent.
 
 The graph caches what it reads and keeps what it changes in memory; `flush` writes it all
-with a handful of bulk statements. One processor at a time may use it (see processor.py):
-it reads without locking the database and relies on nobody else changing the graph
-before its flush.
+with a handful of bulk statements. It relies on nobody else changing what it read before
+its flush: on SQLite one processor runs at a time; on PostgreSQL the processor locks
+`parts()` and resolves again until it held them all before reading (see processor.py).
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from sqlalchemy import (
 
 from baton.core.batches import chunked
 from baton.core.ids import new_id
+from baton.identity.locks import Part
 from baton.identity.normalize import ANONYMOUS_ID, USER_ID
 from baton.identity.observations import OBSERVED_COLUMNS, Identifier, Observation, observe
 from baton.identity.traits import TraitMap
@@ -225,6 +226,28 @@ class IdentityGraph:
             profile_id = self._resolve(observation)
             self._assignments.append((observation.seq, profile_id))
             self._deltas[profile_id].add_event(observation)
+
+    def parts(self) -> set[Part]:
+        """What concurrent processors lock (locks.py): every identifier this batch found
+        absent, and every stored profile it read.
+
+        A stored identifier or component needs no lock of its own: it leads to a profile
+        (its user's, the component's anonymous one or its users'), and whoever changes
+        it, or the aliases of its user, reads and locks that profile first.
+        """
+        ws = self._ws
+        absent_users = self._new_users | {u for u, p in self._user_profile.items() if p is None}
+        found: set[Part] = {("identifier", ws, USER_ID, u) for u in absent_users}
+        found.update(
+            ("identifier", ws, kind, value)
+            for (kind, value), component_id in self._component_of.items()
+            if component_id is None or (kind, value) in self._new_identifiers
+        )
+        stored_profiles = {*self._user_profile.values(), *self._component_profile.values()}
+        found.update(
+            ("profile", p) for p in stored_profiles if p is not None and p not in self._new_profiles
+        )
+        return found
 
     def profiles_of(self, seqs: Collection[int]) -> dict[int, str]:
         """The live profile each of these events resolved to (after `resolve_all`)."""

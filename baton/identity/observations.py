@@ -54,6 +54,7 @@ OBSERVED_COLUMNS = (
     events.c.context["traits"].label("context_traits"),
     events.c.context["externalIds"].label("external_ids"),
     events.c.context["device"].label("device"),
+    events.c.traceparent,  # for traces (baton/core/tracing.py); NULL while they are off
 )
 
 

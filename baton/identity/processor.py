@@ -3,6 +3,12 @@
 Events are claimed in `seq` order; everything a batch decides, the events' profile ids
 included, is written in one transaction, so a crash either loses the whole batch's work
 (its events stay pending and are redone) or none of it: each event is processed once.
+
+SQLite has a single writer: one processor runs at a time there. On PostgreSQL any number
+run at once, each batch in one transaction: it claims its events with SKIP LOCKED and locks
+the identifiers and profiles it reads (locks.py), so processors serialize only where their
+people meet. Since resolution does not depend on the order or the batching of messages
+(graph.py), the profiles do not depend on how the events were shared out.
 """
 
 from __future__ import annotations
@@ -10,16 +16,21 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
+from contextlib import nullcontext
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, func, select, text, update
 
 from baton.core.batches import UNAVAILABLE, one_at_a_time
 from baton.core.clock import Clock
+from baton.core.tracing import began, enabled, record_stage
 from baton.identity.devices import devices_of, remember_devices
 from baton.identity.erasure import drop_suppressed, suppressed
 from baton.identity.graph import IdentityGraph
-from baton.identity.observations import OBSERVED_COLUMNS, observe
+from baton.identity.locks import Contended, Part, PartLocks, profiles_behind
+from baton.identity.normalize import USER_ID
+from baton.identity.observations import OBSERVED_COLUMNS, Observation, observe
 from baton.storage.database import any_row, exclusive, write_transaction
 from baton.storage.tables import events
 from baton.timeline import FinalEvent, announce, announced_where_made
@@ -34,24 +45,30 @@ def process_pending(
 ) -> int:
     """Resolve up to `batch_size` pending events; returns how many were claimed.
 
-    One processor runs at a time (a lock shared by all processes). It reads and resolves
-    in a read transaction, then writes in a short write transaction: on SQLite, whose
-    single writer the API's ingestion shares, the write lock is held only for the writes.
+    SQLite: one processor at a time (a lock shared by all processes) reads and resolves
+    in a read transaction, then writes in a short write transaction, so the single writer
+    the API's ingestion shares is held only for the writes. PostgreSQL: processors run
+    concurrently, a batch in one transaction.
     """
     pending = events.c.profile_id.is_(None) & events.c.error.is_(None)
     if not any_row(engine, select(events.c.seq).where(pending).order_by(events.c.seq)):
         return 0
-    with exclusive(engine, "identity-processor"):
+    process = _process_locked if engine.dialect.name == "postgresql" else _process_batch
+    claimed: list[int] = []
+
+    def attempt(size: int) -> int:
+        claimed.clear()
+        return process(engine, clock, default_region, size, claimed)
+
+    with nullcontext() if process is _process_locked else exclusive(engine, "identity-processor"):
         try:
-            return _process_batch(engine, clock, default_region, batch_size)
+            return attempt(batch_size)
         except UNAVAILABLE:
             raise  # the database, not an event, is at fault: retry the batch later
         except Exception:
             log.exception("identity batch failed; retrying its events one at a time")
         return one_at_a_time(
-            lambda size: _process_batch(engine, clock, default_region, size),
-            lambda error: _mark_culprit(engine, error),
-            batch_size,
+            attempt, lambda error: _mark_culprit(engine, error, claimed), batch_size
         )
 
 
@@ -74,74 +91,152 @@ def failed_count(connection: Connection, workspace_id: str) -> int:
 
 
 def _claim(connection: Connection, limit: int) -> Sequence[Any]:
-    return (
-        connection.execute(
-            select(*OBSERVED_COLUMNS)
-            .where(events.c.profile_id.is_(None), events.c.error.is_(None))
-            .order_by(events.c.seq)
-            .limit(limit)
-        )
-        .mappings()
-        .all()
+    query = (
+        select(*OBSERVED_COLUMNS)
+        .where(events.c.profile_id.is_(None), events.c.error.is_(None))
+        .order_by(events.c.seq)
+        .limit(limit)
     )
+    if connection.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=events)
+    return connection.execute(query).mappings().all()
 
 
-def _process_batch(engine: Engine, clock: Clock, default_region: str, limit: int) -> int:
+class _Batch(NamedTuple):
+    """Claimed events by workspace, as observations, less those of erased people."""
+
+    workspaces: dict[str, tuple[list[Any], list[Observation]]]
+    dropped: dict[int, str]
+
+
+def _observe_batch(connection: Connection, rows: Sequence[Any], default_region: str) -> _Batch:
+    by_workspace: dict[str, list[Any]] = defaultdict(list)
+    for row in rows:
+        by_workspace[row["workspace_id"]].append(row)
+    batch = _Batch({}, {})
+    for workspace_id, workspace_rows in by_workspace.items():
+        observations = [observe(row, default_region) for row in workspace_rows]
+        # Events of a person erased for good are dropped unread.
+        erased = suppressed(connection, workspace_id, observations)
+        if erased:
+            batch.dropped.update(erased)
+            observations = [o for o in observations if o.seq not in erased]
+            workspace_rows = [row for row in workspace_rows if row["seq"] not in erased]
+        batch.workspaces[workspace_id] = (workspace_rows, observations)
+    return batch
+
+
+def _resolve(connection: Connection, batch: _Batch, now: datetime) -> list[IdentityGraph]:
+    graphs = []
+    for workspace_id, (_, observations) in batch.workspaces.items():
+        graph = IdentityGraph(connection, workspace_id, now)
+        graph.resolve_all(observations)
+        graphs.append(graph)
+    return graphs
+
+
+def _process_batch(
+    engine: Engine, clock: Clock, default_region: str, limit: int, claimed: list[int]
+) -> int:
     with engine.connect() as reader:
         rows = _claim(reader, limit)
-        by_workspace: dict[str, list[Any]] = defaultdict(list)
-        for row in rows:
-            by_workspace[row["workspace_id"]].append(row)
-        graphs: list[tuple[str, IdentityGraph, list[Any]]] = []
-        dropped: dict[int, str] = {}
-        for workspace_id, workspace_rows in by_workspace.items():
-            observations = [observe(row, default_region) for row in workspace_rows]
-            # Events of a person erased for good are dropped unread.
-            erased = suppressed(reader, workspace_id, observations)
-            if erased:
-                dropped.update(erased)
-                observations = [o for o in observations if o.seq not in erased]
-                workspace_rows = [row for row in workspace_rows if row["seq"] not in erased]
-            graph = IdentityGraph(reader, workspace_id, clock.now())
-            graph.resolve_all(observations)
-            graphs.append((workspace_id, graph, workspace_rows))
+        claimed[:] = [row["seq"] for row in rows]
+        batch = _observe_batch(reader, rows, default_region)
+        graphs = _resolve(reader, batch, clock.now())
     if graphs:
-        now = clock.now()
         with write_transaction(engine) as writer:
-            if dropped:
-                drop_suppressed(writer, dropped)
-            for workspace_id, graph, workspace_rows in graphs:
-                graph.flush(writer, default_region)
-                with_devices = {row["seq"]: devices_of(row) for row in workspace_rows}
-                with_devices = {seq: found for seq, found in with_devices.items() if found}
-                if with_devices:
-                    owners = graph.profiles_of(with_devices)
-                    devices = [(d, owners[s]) for s in sorted(owners) for d in with_devices[s]]
-                    remember_devices(writer, workspace_id, devices, now)
-                owners = graph.profiles_of({row["seq"] for row in workspace_rows})
-                # A client's event under a name Baton emits, stored before ingestion refused
-                # them, stays on the timeline but moves no journey: only Baton's own
-                # records, announced where they are made, carry those names.
-                finals = [
-                    FinalEvent(row["message_id"], owners[row["seq"]], row["type"], row["event"])
-                    for row in workspace_rows
-                    if row["seq"] in owners
-                    and not (row["event"] and announced_where_made(row["event"]))
-                ]
-                announce(writer, workspace_id, finals, now, changed_profiles=graph.changed_profiles)
+            _write(writer, batch, graphs, clock.now(), default_region)
     return len(rows)
 
 
-def _mark_culprit(engine: Engine, error: Exception) -> None:
-    """The first pending event broke a batch on its own: mark it with its error."""
+def _process_locked(
+    engine: Engine, clock: Clock, default_region: str, limit: int, claimed: list[int]
+) -> int:
+    """A batch among concurrent processors (PostgreSQL); see locks.py."""
+    known: set[int] = set()
+    while True:
+        try:
+            with write_transaction(engine) as connection:
+                rows = _claim(connection, limit)
+                claimed[:] = [row["seq"] for row in rows]
+                batch = _observe_batch(connection, rows, default_region)
+                locks = PartLocks(connection)
+                named = _named_parts(batch)
+                locks.take(named, known)
+                locks.take(profiles_behind(connection, named))
+                # Whatever was read before its lock was taken may have changed since: a
+                # batch resolves again until it held every part it read before reading it.
+                graphs = _resolve(connection, batch, clock.now())
+                while locks.take(part for graph in graphs for part in graph.parts()):
+                    graphs = _resolve(connection, batch, clock.now())
+                if graphs:
+                    _write(connection, batch, graphs, clock.now(), default_region)
+                return len(rows)
+        except Contended as contended:
+            known = contended.buckets
+
+
+def _named_parts(batch: _Batch) -> set[Part]:
+    """The identifiers the batch's messages name, known before anything is read."""
+    parts: set[Part] = set()
+    for workspace_id, (_, observations) in batch.workspaces.items():
+        for o in observations:
+            users = [u for u in (o.user_id, o.previous_id) if u is not None]
+            parts.update(("identifier", workspace_id, USER_ID, u) for u in users)
+            parts.update(("identifier", workspace_id, kind, value) for kind, value in o.weak)
+    return parts
+
+
+def _write(
+    writer: Connection,
+    batch: _Batch,
+    graphs: list[IdentityGraph],
+    now: datetime,
+    default_region: str,
+) -> None:
+    started = began()
+    if batch.dropped:
+        drop_suppressed(writer, batch.dropped)
+    for graph, (workspace_id, (workspace_rows, _)) in zip(
+        graphs, batch.workspaces.items(), strict=True
+    ):
+        graph.flush(writer, default_region)
+        with_devices = {row["seq"]: devices_of(row) for row in workspace_rows}
+        with_devices = {seq: found for seq, found in with_devices.items() if found}
+        if with_devices:
+            owners = graph.profiles_of(with_devices)
+            devices = [(d, owners[s]) for s in sorted(owners) for d in with_devices[s]]
+            remember_devices(writer, workspace_id, devices, now)
+        owners = graph.profiles_of({row["seq"] for row in workspace_rows})
+        # A client's event under a name Baton emits, stored before ingestion refused
+        # them, stays on the timeline but moves no journey: only Baton's own
+        # records, announced where they are made, carry those names.
+        finals = [
+            FinalEvent(row["message_id"], owners[row["seq"]], row["type"], row["event"])
+            for row in workspace_rows
+            if row["seq"] in owners and not (row["event"] and announced_where_made(row["event"]))
+        ]
+        announce(writer, workspace_id, finals, now, changed_profiles=graph.changed_profiles)
+        if enabled():
+            traced = [
+                (row["traceparent"], {"baton.workspace": workspace_id,
+                                      "baton.event": row["message_id"],
+                                      "baton.profile": owners[row["seq"]]})
+                for row in workspace_rows if row["seq"] in owners
+            ]  # fmt: skip
+            record_stage("identity", traced, started)
+
+
+def _mark_culprit(engine: Engine, error: Exception, claimed: list[int]) -> None:
+    """The event a batch of one claimed broke it on its own: mark it with its error."""
     with write_transaction(engine) as connection:
-        (culprit,) = _claim(connection, 1)
-        log.exception("event seq=%s cannot be resolved; marking it", culprit["seq"])
-        connection.execute(
-            update(events)
-            .where(events.c.seq == culprit["seq"])
-            .values(error=f"{type(error).__name__}: {error}"[:2000])
-        )
+        for seq in claimed:
+            log.exception("event seq=%s cannot be resolved; marking it", seq)
+            connection.execute(
+                update(events)
+                .where(events.c.seq == seq, events.c.profile_id.is_(None))
+                .values(error=f"{type(error).__name__}: {error}"[:2000])
+            )
 
 
 # The events table too: segment evaluation reads a batch of profiles' events by index, and

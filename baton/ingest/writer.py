@@ -47,12 +47,16 @@ class IngestWriter:
         self._queue.put(None)
         self._thread.join(timeout=30)
 
-    async def store(self, workspace_id: str, messages: Sequence[Message]) -> None:
-        """Returns once the messages are committed; raises if the commit failed."""
+    async def store(
+        self, workspace_id: str, messages: Sequence[Message], traceparent: str | None = None
+    ) -> None:
+        """Returns once the messages are committed; raises if the commit failed.
+        `traceparent`: the trace they arrived in (baton/core/tracing.py), kept with each."""
         if not messages:
             return
         # Encoding happens here, in the caller, so the writer thread only writes.
-        request = _Request(prepare_messages(self._engine.dialect, workspace_id, messages))
+        prepared = prepare_messages(self._engine.dialect, workspace_id, messages, traceparent)
+        request = _Request(prepared)
         self._queue.put(request)
         await asyncio.wrap_future(request.done)
 

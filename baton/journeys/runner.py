@@ -42,6 +42,7 @@ from baton.core.clock import Clock
 from baton.core.errors import Conflict
 from baton.core.ids import new_id
 from baton.core.local_time import zone
+from baton.core.tracing import stage_span
 from baton.identity import message_from_baton
 from baton.journeys.admission import admission
 from baton.journeys.allocation import allocations_of
@@ -84,11 +85,11 @@ from baton.segments import Catalog, ProfileEvaluation, ProfileFacts, load_facts
 from baton.storage.database import (
     among,
     any_row,
-    exclusive,
     executemany_fast,
     insert_ignoring_duplicates,
     write_transaction,
 )
+from baton.storage.leases import Leases, partitioned
 from baton.storage.tables import (
     events,
     journey_inbox,
@@ -620,51 +621,67 @@ def _update_row(instance: Instance) -> dict[str, Any]:
 # --- the entry points --------------------------------------------------------------------
 
 
-def process_inbox(engine: Engine, clock: Clock, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
+def process_inbox(
+    engine: Engine,
+    clock: Clock,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    leases: Leases | None = None,
+) -> int:
     """Match up to `batch_size` processed events against live journeys; returns how many
-    inbox rows were consumed."""
+    inbox rows were consumed. With `leases` (PostgreSQL, any number of workers): only
+    events of the profiles in the slots this worker leases, in order; without: every
+    event, one caller at a time (see `partitioned`)."""
     if not any_row(engine, select(journey_inbox.c.seq).order_by(journey_inbox.c.seq)):
         return 0
-    with exclusive(engine, INBOX_LOCK):
+    with partitioned(engine, INBOX_LOCK, leases):
         try:
-            return _consume_inbox(engine, clock, batch_size)
+            return _consume_inbox(engine, clock, batch_size, leases)
         except UNAVAILABLE:
             raise
         except Exception:
             log.exception("journey inbox batch failed; retrying its events one at a time")
         return one_at_a_time(
-            lambda size: _consume_inbox(engine, clock, size),
-            lambda _error: _skip_first_event(engine),
+            lambda size: _consume_inbox(engine, clock, size, leases),
+            lambda _error: _skip_first_event(engine, leases),
             batch_size,
         )
 
 
-def _skip_first_event(engine: Engine) -> None:
+def _inbox_head(connection: Connection, leases: Leases | None) -> Select[Any]:
+    """The inbox in order; a leasing worker's slots only, their rows locked: a merge
+    moving one to the survivor's slot waits for the batch, or the batch skips it."""
+    query = select(journey_inbox.c.seq).order_by(journey_inbox.c.seq)
+    if leases is None:
+        return query
+    return query.where(journey_inbox.c.slot.in_(leases.held(connection))).with_for_update(
+        of=journey_inbox
+    )
+
+
+def _skip_first_event(engine: Engine, leases: Leases | None) -> None:
     """An event that fails on its own is logged and left out, so journeys move on."""
     with write_transaction(engine) as connection:
         seq, message_id = connection.execute(
-            select(journey_inbox.c.seq, journey_inbox.c.message_id)
-            .order_by(journey_inbox.c.seq)
-            .limit(1)
+            _inbox_head(connection, leases).add_columns(journey_inbox.c.message_id).limit(1)
         ).one()
         log.exception("event %s cannot be matched against journeys; skipping it", message_id)
         connection.execute(delete(journey_inbox).where(journey_inbox.c.seq == seq))
 
 
-def _consume_inbox(engine: Engine, clock: Clock, batch_size: int) -> int:
+def _consume_inbox(engine: Engine, clock: Clock, batch_size: int, leases: Leases | None) -> int:
     with write_transaction(engine) as connection:
         now = clock.now()
         rows = connection.execute(
-            select(
-                journey_inbox.c.seq,
+            _inbox_head(connection, leases)
+            .add_columns(
                 journey_inbox.c.workspace_id,
                 events.c.message_id,
                 events.c.event,
                 events.c.properties,
                 events.c.profile_id,
+                events.c.traceparent,
             )
             .select_from(journey_inbox.outerjoin(events, _INBOX_EVENT))
-            .order_by(journey_inbox.c.seq)
             .limit(batch_size)
         ).all()
         if not rows:
@@ -680,18 +697,20 @@ def _consume_inbox(engine: Engine, clock: Clock, batch_size: int) -> int:
             batch.load_live({row.profile_id for row in workspace_rows}, lock=True)
             for row in workspace_rows:
                 stimulus = Arrival(now, row.event or "", row.properties or {}, row.message_id)
-                batch.arrival(row.profile_id, stimulus)
+                # Messages the event queues carry the journey's span (baton/core/tracing.py).
+                with stage_span("journeys", row.traceparent, **{"baton.event": row.message_id}):
+                    batch.arrival(row.profile_id, stimulus)
             batch.flush()
-        connection.execute(delete(journey_inbox).where(journey_inbox.c.seq <= rows[-1].seq))
+        # The rows read, not every row up to the last: other workers' slots interleave.
+        consumed = journey_inbox.c.seq.in_([row.seq for row in rows])
+        connection.execute(delete(journey_inbox).where(consumed))
     return len(rows)
 
 
 def fire_timers(engine: Engine, clock: Clock, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
     """Move up to `batch_size` instances whose timer came due; returns how many."""
     now = clock.now()
-    if not any_row(
-        engine, select(journey_instances.c.id).where(journey_instances.c.wake_at <= now)
-    ):
+    if not _any_due(engine, now):
         return 0
     try:
         return _fire(engine, now, batch_size)
@@ -704,6 +723,21 @@ def fire_timers(engine: Engine, clock: Clock, batch_size: int = DEFAULT_BATCH_SI
         lambda _error: _fail_first_due(engine, now),
         batch_size,
     )
+
+
+def _any_due(engine: Engine, now: datetime) -> bool:
+    """A read that says whether a timer may fire: while a backlog holds the due ones (see
+    `_watermark`), the journey stage, woken by each of identity's commits, opens no write
+    transaction to find none."""
+    first_due = select(journey_instances.c.id).order_by(journey_instances.c.wake_at).limit(1)
+    with engine.connect() as connection:
+        if connection.execute(first_due.where(journey_instances.c.wake_at <= now)).first() is None:
+            return False
+        until = _watermark(connection, now)
+        return (
+            connection.execute(first_due.where(journey_instances.c.wake_at <= until)).first()
+            is not None
+        )
 
 
 def _fail_first_due(engine: Engine, now: datetime) -> None:
@@ -769,9 +803,11 @@ def _watermark(connection: Connection, now: datetime) -> datetime:
         .order_by(journey_inbox.c.seq)
         .limit(1)
     )
-    found: list[datetime | None] = [
-        connection.execute(q).scalar() for q in (oldest_unresolved, oldest_unmatched)
-    ]
+    found: tuple[datetime | None, ...] = tuple(
+        connection.execute(
+            select(oldest_unresolved.scalar_subquery(), oldest_unmatched.scalar_subquery())
+        ).one()
+    )
     return min([now, *(instant for instant in found if instant is not None)])
 
 

@@ -58,13 +58,31 @@
       context: { page: { url: window.location.href, title: document.title }, library: { name: "baton.js", version: "1" } }
     };
     if (settings.userId) message.userId = settings.userId;
+    send(JSON.stringify(message), 0);
+  }
+
+  // Baton answers 429 (the workspace's rate) or 503 (catching up) with Retry-After: the
+  // same message comes back then (its messageId is stored once), a few times at most.
+  var ATTEMPTS = 5;
+  function send(body, attempt) {
+    function again(seconds) {
+      if (attempt + 1 >= ATTEMPTS) return;
+      var wait = seconds > 0 ? Math.min(seconds, 60) : Math.pow(2, attempt);
+      window.setTimeout(function () { send(body, attempt + 1); }, wait * 1000 * (1 + Math.random() * 0.25));
+    }
     // text/plain with the key in the body: a simple request, no CORS preflight.
     window.fetch(settings.host + "/v1/track", {
       method: "POST",
-      body: JSON.stringify(message),
+      body: body,
       headers: { "Content-Type": "text/plain" },
       keepalive: true,
       credentials: "omit"
+    }).then(function (response) {
+      if (response.status === 429 || response.status >= 500) {
+        again(parseInt(response.headers.get("Retry-After"), 10));
+      }
+    }, function () {
+      again(0); // unreachable: back off and try again
     });
   }
 

@@ -26,10 +26,10 @@ from baton.segments.store import Stored, load_catalog
 from baton.storage.database import (
     among,
     any_row,
-    exclusive,
     executemany_fast,
     write_transaction,
 )
+from baton.storage.leases import Leases, partitioned
 from baton.storage.tables import events, profile_due, profiles
 from baton.timeline import Due, claim_due, settle
 
@@ -50,27 +50,52 @@ class Outcome:
     gone: bool = False
 
 
-def evaluate_due(engine: Engine, clock: Clock, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
-    """Evaluate up to `batch_size` profiles that are due; returns how many."""
+def evaluate_due(
+    engine: Engine,
+    clock: Clock,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    leases: Leases | None = None,
+) -> int:
+    """Evaluate up to `batch_size` profiles that are due; returns how many.
+
+    With `leases` (PostgreSQL, any number of workers): only profiles of the slots this
+    worker leases. Without: every profile, one caller at a time (see `partitioned`)."""
     now = clock.now()
     at = profile_due.c.due_at
     if not any_row(engine, select(at).where(at <= now).order_by(at)):
         return 0
-    with exclusive(engine, SEGMENTS_LOCK):
+    with partitioned(engine, SEGMENTS_LOCK, leases):
+        if leases is not None:
+            # The batch's one transaction keeps its slots' leases share-locked from the
+            # claim to the commit (`Leases.held`).
+            with write_transaction(engine) as connection:
+                claimed = claim_due(connection, now, batch_size, leases.held(connection))
+                _write_all(connection, _evaluate_all(connection, claimed, now), now)
+            return len(claimed)
         with engine.connect() as reader:
             claimed = claim_due(reader, now, batch_size)
-            by_workspace: dict[str, list[Due]] = defaultdict(list)
-            for due in claimed:
-                by_workspace[due.workspace_id].append(due)
-            outcomes = {
-                workspace_id: _evaluate_workspace(reader, workspace_id, dues, now)
-                for workspace_id, dues in by_workspace.items()
-            }
+            outcomes = _evaluate_all(reader, claimed, now)
         if claimed:
             with write_transaction(engine) as writer:
-                for workspace_id, results in outcomes.items():
-                    _write(writer, workspace_id, results, now)
+                _write_all(writer, outcomes, now)
     return len(claimed)
+
+
+def _evaluate_all(
+    connection: Connection, claimed: list[Due], now: datetime
+) -> dict[str, list[Outcome]]:
+    by_workspace: dict[str, list[Due]] = defaultdict(list)
+    for due in claimed:
+        by_workspace[due.workspace_id].append(due)
+    return {
+        workspace_id: _evaluate_workspace(connection, workspace_id, dues, now)
+        for workspace_id, dues in by_workspace.items()
+    }
+
+
+def _write_all(connection: Connection, outcomes: dict[str, list[Outcome]], now: datetime) -> None:
+    for workspace_id, results in outcomes.items():
+        _write(connection, workspace_id, results, now)
 
 
 def _evaluate_workspace(

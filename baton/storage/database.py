@@ -151,14 +151,28 @@ def exclusive(engine: Engine, name: str) -> Iterator[None]:
         with _file_lock(engine, name):
             yield
         return
+    with _advisory(engine, name, ""):
+        yield
+
+
+@contextmanager
+def shared_lock(engine: Engine, name: str) -> Iterator[None]:
+    """PostgreSQL: hold the lock `exclusive(name)` takes, in shared mode: holders of it
+    run side by side, never beside a holder of `exclusive(name)`."""
+    with _advisory(engine, name, "_shared"):
+        yield
+
+
+@contextmanager
+def _advisory(engine: Engine, name: str, mode: str) -> Iterator[None]:
     key = zlib.crc32(name.encode())
     with engine.connect() as connection:
-        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+        connection.execute(text(f"SELECT pg_advisory_lock{mode}(:key)"), {"key": key})
         connection.commit()
         try:
             yield
         finally:
-            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+            connection.execute(text(f"SELECT pg_advisory_unlock{mode}(:key)"), {"key": key})
             connection.commit()
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -113,6 +114,8 @@ workspaces = Table(
     # What a marketer's publish must have approved first: journeys, templates, broadcasts,
     # models (baton/teams/reviews.py).
     Column("require_approval", Document),
+    # Events per second the tracking API accepts for it; NULL: BATON_INGEST_PER_SECOND.
+    Column("ingest_per_second", Integer),
 )
 
 api_keys = Table(
@@ -268,6 +271,8 @@ events = Table(
     Column("extra", Document),
     Column("profile_id", String(40)),
     Column("error", Text),
+    # The W3C trace context it arrived with, while traces are on (baton/core/tracing.py).
+    Column("traceparent", String(55)),
     UniqueConstraint("workspace_id", "message_id"),
     Index(None, "workspace_id", "profile_id", "timestamp", "seq"),
     # Segment conditions read one profile's events of one name.
@@ -293,6 +298,16 @@ profiles = Table(
     Column("created_at", Instant(), nullable=False),
     Column("updated_at", Instant(), nullable=False),
     Index(None, "workspace_id", "merged_into", "id"),
+)
+
+# What concurrent identity processors lock on PostgreSQL: a row per hash bucket of the
+# identifiers and profiles a batch touches, locked FOR UPDATE (a batch touches thousands:
+# as advisory locks they would fill the server's shared lock table). Installation table,
+# filled by its migration on PostgreSQL; unused on SQLite, which has one processor.
+identity_locks = Table(
+    "identity_locks",
+    metadata,
+    Column("bucket", Integer, primary_key=True, autoincrement=False),
 )
 
 # Weak identifiers (anonymous id, e-mail, phone, custom kinds) belong to a component:
@@ -392,7 +407,10 @@ profile_due = Table(
     Column("profile_id", String(40), primary_key=True),
     Column("due_at", Instant(), nullable=False),
     Column("stamp", BigInteger, nullable=False),
+    # The profile's hash slot (`storage/leases.py`): the segment worker leasing it claims it.
+    Column("slot", SmallInteger, nullable=False, server_default="0"),
     Index(None, "due_at"),
+    Index(None, "slot", "due_at"),
 )
 
 
@@ -496,6 +514,29 @@ journey_inbox = Table(
     Column("seq", Sequence, primary_key=True, autoincrement=True),
     Column("workspace_id", String(40), nullable=False),
     Column("message_id", String(200), nullable=False),
+    # The hash slot of the event's profile (`storage/leases.py`), moved to the survivor's
+    # when the profile is merged: one journey worker sees a person's events, in order.
+    Column("slot", SmallInteger, nullable=False, server_default="0"),
+    Index(None, "slot", "seq"),
+)
+
+# Workers of a partitioned stage (segments, journeys) on PostgreSQL: each one heartbeats
+# here, and leases its fair share of the profile hash slots in `stage_leases`.
+# Installation tables: they hold no workspace's rows.
+stage_workers = Table(
+    "stage_workers",
+    metadata,
+    Column("stage", String(40), primary_key=True),
+    Column("worker_id", String(200), primary_key=True),
+    Column("expires_at", Instant(), nullable=False),
+)
+stage_leases = Table(
+    "stage_leases",
+    metadata,
+    Column("stage", String(40), primary_key=True),
+    Column("slot", SmallInteger, primary_key=True, autoincrement=False),
+    Column("worker_id", String(200)),  # None: free
+    Column("expires_at", Instant()),
 )
 
 # The outbox: every message a journey decided to send, created once per
@@ -537,6 +578,8 @@ messages = Table(
     Column("locale", String(16)),
     # The broadcast that sent it (baton/campaigns), None for a journey's.
     Column("broadcast_id", String(40)),
+    # The trace context it was queued under, while traces are on (baton/core/tracing.py).
+    Column("traceparent", String(55)),
     Index(None, "profile_id", "created_at"),
     Index(None, "instance_id"),
     Index(None, "journey_id", "status"),

@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from baton.storage.database import executemany_fast
+from baton.storage.leases import slot_of
 from baton.storage.tables import Instant, profile_due
 
 
@@ -41,7 +42,13 @@ def mark_due(
 ) -> None:
     """Make each (profile, instant) due then, unless it is due earlier already."""
     rows = [
-        {"workspace_id": workspace_id, "profile_id": profile_id, "due_at": at, "stamp": 1}
+        {
+            "workspace_id": workspace_id,
+            "profile_id": profile_id,
+            "due_at": at,
+            "stamp": 1,
+            "slot": slot_of(profile_id),
+        }
         for profile_id, at in sorted(marks)
     ]
     if rows:
@@ -65,14 +72,14 @@ def _upsert(dialect: str) -> Insert:
     )
 
 
-def claim_due(connection: Connection, now: datetime, limit: int) -> list[Due]:
-    """The profiles due at `now`, earliest first."""
-    rows = connection.execute(
-        select(profile_due)
-        .where(profile_due.c.due_at <= now)
-        .order_by(profile_due.c.due_at)
-        .limit(limit)
-    ).all()
+def claim_due(
+    connection: Connection, now: datetime, limit: int, slots: Sequence[int] | None = None
+) -> list[Due]:
+    """The profiles due at `now`, earliest first; of the `slots` only, if given."""
+    query = select(profile_due).where(profile_due.c.due_at <= now)
+    if slots is not None:
+        query = query.where(profile_due.c.slot.in_(slots))
+    rows = connection.execute(query.order_by(profile_due.c.due_at).limit(limit)).all()
     return [Due(row.workspace_id, row.profile_id, row.due_at, row.stamp) for row in rows]
 
 

@@ -53,7 +53,7 @@ def announce(
     due.update(e.profile_id for e in _heard(final_events, listening[Consumer.SEGMENTS], named_only))
     mark_due(connection, workspace_id, ((profile_id, now) for profile_id in due))
     heard = _heard(final_events, listening[Consumer.JOURNEYS], named_only)
-    put_in_inbox(connection, workspace_id, [e.message_id for e in heard])
+    put_in_inbox(connection, workspace_id, [(e.message_id, e.profile_id) for e in heard])
     destinations = listening[Consumer.DESTINATIONS]
     named = _heard(final_events, Listener(destinations.events), named_only)
     changed = sorted(set(changed_profiles)) if destinations.every_event else []

@@ -1,6 +1,7 @@
-"""What follows a person when identity merges two profiles: their journey instances and
-messages move to the survivor, in the merge's own transaction. A journey the survivor is in
-already keeps the survivor's instance; the merged one ends and its unsent messages go.
+"""What follows a person when identity merges two profiles: their events waiting in the
+journey inbox, their journey instances and their messages move to the survivor, in the
+merge's own transaction. A journey the survivor is in already keeps the survivor's
+instance; the merged one ends and its unsent messages go.
 """
 
 from __future__ import annotations
@@ -8,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, literal_column, null, select, update
+from sqlalchemy import Connection, bindparam, exists, literal_column, null, select, update
 
 from baton.storage.database import executemany_fast
-from baton.storage.tables import journey_instances, messages
+from baton.storage.leases import slot_of
+from baton.storage.tables import events, journey_inbox, journey_instances, messages
 
 _SURVIVORS = journey_instances.alias("survivor_instances")
 _MERGED_LIVE = (
@@ -57,8 +59,35 @@ _MOVE = [
 ]
 
 
+# The merged profile's events still in the journey inbox take the survivor's slot, so the
+# worker leasing it sees all of the person's events in order (`storage/leases.py`). First
+# in the merge: a journey worker locks inbox rows before instances, and so does this.
+_MOVE_INBOX = (
+    update(journey_inbox)
+    .where(
+        journey_inbox.c.slot == bindparam("b_merged_slot"),
+        exists().where(
+            events.c.workspace_id == journey_inbox.c.workspace_id,
+            events.c.message_id == journey_inbox.c.message_id,
+            events.c.profile_id.in_([bindparam("b_merged"), bindparam("b_root")]),
+        ),
+    )
+    .values(slot=bindparam("b_root_slot"))
+)
+
+
 def follow_merges(connection: Connection, moves: Sequence[tuple[str, str]], now: datetime) -> None:
-    """(merged, survivor) pairs: instances and messages follow the person."""
+    """(merged, survivor) pairs: queued events, instances and messages follow the person."""
+    slots = [(merged, root, slot_of(merged), slot_of(root)) for merged, root in moves]
+    executemany_fast(
+        connection,
+        _MOVE_INBOX,
+        [
+            {"b_merged": m, "b_root": r, "b_merged_slot": ms, "b_root_slot": rs}
+            for m, r, ms, rs in slots
+            if ms != rs
+        ],
+    )
     rows = [{"b_merged": merged, "b_root": root, "b_now": now} for merged, root in moves]
     executemany_fast(connection, _END_DUPLICATES, rows)
     cancels = [{"b_merged": merged, "b_now": now} for merged, _ in moves]

@@ -33,6 +33,7 @@ from baton.storage.tables import (
     destination_snapshots,
     destinations,
     erasures,
+    identity_locks,
     journey_instances,
     journey_steps,
     journey_versions,
@@ -43,6 +44,8 @@ from baton.storage.tables import (
     metadata,
     sessions,
     split_allocations,
+    stage_leases,
+    stage_workers,
     users,
     workspaces,
 )
@@ -64,7 +67,7 @@ _OWNED_THROUGH: dict[Table, tuple[Column[str], Column[str]]] = {
     destination_snapshots: (destination_snapshots.c.destination_id, destinations.c.id),
 }
 # The installation's own: no workspace's rows are in them.
-_INSTALLATION = frozenset({workspaces, users})
+_INSTALLATION = frozenset({workspaces, users, stage_workers, stage_leases, identity_locks})
 # Kept, with the workspace forgotten: a signed-in browser goes on in another workspace.
 _DETACHED = frozenset({sessions})
 

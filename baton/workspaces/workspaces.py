@@ -96,6 +96,8 @@ class WorkspaceInfo:
     created_at: datetime
     timezone: str
     require_approval: frozenset[Kind]
+    # Events per second the tracking API accepts; None: the installation's default.
+    ingest_per_second: int | None = None
 
 
 def workspace_by_key(connection: Connection, key: str) -> WorkspaceInfo | None:
@@ -136,6 +138,7 @@ def _info(row: Row[Any]) -> WorkspaceInfo:
         row.created_at,
         row.timezone,
         frozenset(Kind(kind) for kind in row.require_approval or ()),
+        row.ingest_per_second,
     )
 
 
@@ -214,6 +217,37 @@ def require_approval(
                before={"require_approval": approval_names(before.require_approval)},
                after={"require_approval": approval_names(chosen)})  # fmt: skip
     return replace(before, require_approval=chosen)
+
+
+def limit_ingest(
+    connection: Connection,
+    workspace_id: str,
+    per_second: int | None,
+    actor: Actor,
+    now: datetime,
+) -> WorkspaceInfo:
+    """Accept at most `per_second` events per second for the workspace (None: the
+    installation's default); recorded when it changed."""
+    before = workspace_of(connection, workspace_id)
+    if per_second != before.ingest_per_second:
+        connection.execute(
+            update(workspaces)
+            .where(workspaces.c.id == workspace_id)
+            .values(ingest_per_second=per_second)
+        )
+        record(connection, workspace_id, actor, "workspace.settings", now,
+               object_type="workspace", object_id=workspace_id,
+               before={"ingest_per_second": before.ingest_per_second},
+               after={"ingest_per_second": per_second})  # fmt: skip
+    return replace(before, ingest_per_second=per_second)
+
+
+def ingest_limits(connection: Connection, workspace_ids: Iterable[str]) -> dict[str, int | None]:
+    """Each workspace's own ingest limit (None: the default); a deleted one is left out."""
+    query = select(workspaces.c.id, workspaces.c.ingest_per_second).where(
+        workspaces.c.id.in_(list(workspace_ids))
+    )
+    return {row.id: row.ingest_per_second for row in connection.execute(query)}
 
 
 def ensure_default_workspace(

@@ -5,7 +5,9 @@ seconds for their order, 30% order during it, the rest must get exactly one remi
 - Baton: `baton serve` (two worker processes), events through the HTTP API in batches.
 - DBOS Transact (bench/compare/dbos_cart.py): a durable workflow per customer blocked in
   `DBOS.recv(timeout_seconds=D)`.
-- A PostgreSQL poller (bench/compare/poller.py): due rows claimed `FOR UPDATE SKIP LOCKED`.
+- A PostgreSQL poller (bench/compare/poller.py): events accepted 100 a transaction and
+  consumed, due carts claimed `FOR UPDATE SKIP LOCKED`; exact by Baton's rule (no timer
+  fires past an event accepted but not yet consumed).
 
 Prints a JSON line per system, then the table (Markdown) on stderr. The peers are
 installed by `make bench` from bench/compare/requirements.txt.

@@ -32,8 +32,10 @@ from tests.servers import Answer, HttpServer, Request
 MESSAGES = 5
 
 
-def _queue(engine: Engine, clock: Clock, url: str, name: str) -> tuple[str, dict[int, str]]:
-    """A workspace whose webhook messages 0..MESSAGES-1 (each naming itself in its body)
+def _queue(
+    engine: Engine, clock: Clock, url: str, name: str, count: int = MESSAGES
+) -> tuple[str, dict[int, str]]:
+    """A workspace whose webhook messages 0..count-1 (each naming itself in its body)
     are due now: the workspace's id, and each message's idempotency key."""
     now = clock.now()
     with write_transaction(engine) as connection:
@@ -54,7 +56,7 @@ def _queue(engine: Engine, clock: Clock, url: str, name: str) -> tuple[str, dict
             "nodes": {"call": {"type": "webhook", "url": url}},
         },
     )
-    keys = {n: f"{name}-{n}" for n in range(MESSAGES)}
+    keys = {n: f"{name}-{n}" for n in range(count)}
     with write_transaction(engine) as connection:
         enqueue(
             connection,
@@ -169,4 +171,42 @@ def test_two_dispatchers_never_call_a_slow_provider_twice(own_database: str) -> 
         assert Counter(_calls(provider)) == {(n, key): 1 for n, key in keys.items()}
     assert claimed == 0
     assert _statuses(engine, workspace_id) == {"delivered": MESSAGES}
+    engine.dispose()
+
+
+def test_a_crash_in_a_large_batch_repeats_only_the_calls_not_yet_recorded(
+    own_database: str,
+) -> None:
+    """Outcomes are recorded as answers come, a few dozen at a time: a dispatcher dying
+    at its first record repeats those and the calls in flight, not its whole batch."""
+    engine = connect(own_database)
+    count = 200
+    with HttpServer(_answer) as provider:
+        workspace_id, keys = _queue(engine, SystemClock(), provider.url, "large", count)
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "baton", "worker", "--stage", "delivery"],
+            env={
+                **os.environ,
+                "BATON_DATABASE_URL": own_database,
+                "BATON_FAULT": "dispatch.answered",
+            },
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            assert worker.wait(timeout=30) == FAULT_EXIT_STATUS
+        finally:
+            worker.kill()
+        # A call the dying process was still writing arrives without its body: not a call.
+        at_crash = len([request for request in provider.requests if request.body])
+        # The first record's 32 answers and what the 16 sending threads had under way
+        # (on a loaded machine they run on a while before the process exits): never
+        # the whole batch, which recording once at its end would repeat.
+        assert 32 <= at_crash < count
+        dispatch_all(engine, ManualClock(SystemClock().now() + LEASE + timedelta(seconds=1)))
+        provider.requests = [request for request in provider.requests if request.body]
+        calls = Counter(_calls(provider))
+        assert set(calls) == {(n, key) for n, key in keys.items()}
+        assert sum(calls.values()) == count + at_crash
+    assert _statuses(engine, workspace_id) == {"delivered": count}
     engine.dispose()

@@ -10,9 +10,9 @@ from sqlalchemy import Engine, select
 
 from baton.api.profiles import profile_json
 from baton.core.clock import ManualClock
-from baton.identity.profiles import find_profile, get_profile
+from baton.identity.profiles import find_profile, get_profile, resolve_profile_id
 from baton.ingest import parse_message, store_messages
-from baton.storage.tables import events
+from baton.storage.tables import events, profiles
 from tests.conftest import process_all
 
 
@@ -61,3 +61,36 @@ def profile_of_message(engine: Engine, workspace_id: str, message_id: str) -> st
         ).scalar_one()
     assert profile_id is not None
     return str(profile_id)
+
+
+def outcome(engine: Engine, workspace_id: str) -> set[tuple[frozenset[str], bytes]]:
+    """Each group of message ids with what its profile says of itself, but for its id:
+    profile ids depend on the order, so a profile is named by its group. Whether a
+    person's messages made two profiles that then merged, or one, depends on the order
+    too, so `merged_from` is checked where it stands: each id in it resolves to the
+    profile listing it, and every profile ever made resolves to one holding events."""
+    result = set()
+    holders = set()
+    merged_from: dict[str, str] = {}  # merged-away profile id: the profile listing it
+    for group in grouping(engine, workspace_id):
+        profile_id = profile_of_message(engine, workspace_id, min(group))
+        holders.add(profile_id)
+        found = profile_by_id(engine, workspace_id, profile_id)
+        assert found["event_count"] == len(group)
+        merged_from.update(dict.fromkeys(found["merged_from"], profile_id))
+        said = {
+            "traits": found["traits"],
+            "identifiers": found["identifiers"],
+            "shared_identifiers": found["shared_identifiers"],
+            "first_seen": found["first_seen"],
+            "last_seen": found["last_seen"],
+        }
+        result.add((group, orjson.dumps(said, option=orjson.OPT_SORT_KEYS)))
+    with engine.connect() as connection:
+        made = connection.execute(
+            select(profiles.c.id).where(profiles.c.workspace_id == workspace_id)
+        ).scalars()
+        resolved = {p: resolve_profile_id(connection, workspace_id, p) for p in made}
+    assert set(resolved.values()) == holders
+    assert {p: resolved[p] for p in merged_from} == merged_from
+    return result

@@ -7,19 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from baton.core.clock import ManualClock
-from baton.identity.profiles import resolve_profile_id
 from baton.ingest import parse_message, store_messages
 from baton.storage.database import write_transaction
-from baton.storage.tables import profiles
 from baton.workspaces import create_workspace
 from tests.conftest import process_all
-from tests.identity.helpers import grouping, profile_by_id, profile_of_message
+from tests.identity.helpers import outcome
 
 USERS = ["u1", "u2", "u3"]
 DEVICES = ["d1", "d2", "d3", "d4"]
@@ -80,39 +77,6 @@ def run(
         store_messages(engine, workspace_id, parsed)
         process_all(engine, clock, batch_size=chunk)
     return workspace_id
-
-
-def outcome(engine: Engine, workspace_id: str) -> set[tuple[frozenset[str], bytes]]:
-    """Each group of message ids with what its profile says of itself, but for its id:
-    profile ids depend on the order, so a profile is named by its group. Whether a
-    person's messages made two profiles that then merged, or one, depends on the order
-    too, so `merged_from` is checked where it stands: each id in it resolves to the
-    profile listing it, and every profile ever made resolves to one holding events."""
-    result = set()
-    holders = set()
-    merged_from: dict[str, str] = {}  # merged-away profile id: the profile listing it
-    for group in grouping(engine, workspace_id):
-        profile_id = profile_of_message(engine, workspace_id, min(group))
-        holders.add(profile_id)
-        found = profile_by_id(engine, workspace_id, profile_id)
-        assert found["event_count"] == len(group)
-        merged_from.update(dict.fromkeys(found["merged_from"], profile_id))
-        said = {
-            "traits": found["traits"],
-            "identifiers": found["identifiers"],
-            "shared_identifiers": found["shared_identifiers"],
-            "first_seen": found["first_seen"],
-            "last_seen": found["last_seen"],
-        }
-        result.add((group, orjson.dumps(said, option=orjson.OPT_SORT_KEYS)))
-    with engine.connect() as connection:
-        made = connection.execute(
-            select(profiles.c.id).where(profiles.c.workspace_id == workspace_id)
-        ).scalars()
-        resolved = {p: resolve_profile_id(connection, workspace_id, p) for p in made}
-    assert set(resolved.values()) == holders
-    assert {p: resolved[p] for p in merged_from} == merged_from
-    return result
 
 
 @settings(

@@ -7,6 +7,7 @@ import pytest
 
 from baton.core.errors import InvalidInput, PayloadTooLarge
 from baton.ingest import MAX_BATCH_MESSAGES, parse_batch, parse_message
+from baton.ingest.messages import MAX_DEPTH
 
 RECEIVED = datetime(2026, 5, 1, 12, 0, 0, tzinfo=UTC)
 
@@ -196,3 +197,19 @@ def test_text_with_nul_is_refused_naming_where() -> None:
     with pytest.raises(InvalidInput) as caught:
         parse_batch({**batch, "context": {"ip": "\x00"}}, received_at=RECEIVED, ip=None)
     assert caught.value.field == "context.ip"
+
+
+def test_batch_depth_is_exact_whatever_brackets_its_text_holds() -> None:
+    def nested(levels: int) -> dict[str, Any]:
+        value: dict[str, Any] = {}
+        for _ in range(levels - 2):
+            value = {"a": value}
+        return {"type": "track", "userId": "u", "event": "E", "properties": value}
+
+    brackets = {"type": "track", "userId": "u", "event": "{[" * 50, "properties": {"t": "[" * 99}}
+    items = [nested(MAX_DEPTH), nested(MAX_DEPTH + 1), brackets]
+    accepted, rejected = parse_batch({"batch": items}, received_at=RECEIVED, ip=None)
+    assert [message.event for message in accepted] == ["E", "{[" * 50]
+    assert [(r.index, r.message) for r in rejected] == [
+        (1, f"a message may nest objects and arrays {MAX_DEPTH} levels deep at most")
+    ]

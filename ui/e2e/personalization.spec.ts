@@ -176,3 +176,38 @@ test("a verified segment member sees the segment's variant, and their impression
       .toEqual(["Placement Clicked:vip", "Placement Viewed:vip"]);
   });
 });
+
+test("an impression refused with 503 and Retry-After is sent again, the same message, after the wait", async ({ page, server }) => {
+  const stamp = Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
+  const admin = { Authorization: `Bearer ${server.admin_token}` };
+  const key = (await ok(await page.request.post("/api/v1/keys", { headers: admin, data: { kind: "write", browser: true } }))) as { key: string };
+  await ok(await page.request.put(`/api/v1/placements/retry-${stamp}`, {
+    headers: admin,
+    data: { name: "Retry", kind: "inline", default: { title: "Come back" } },
+  }));
+  // Baton behind on its work answers so (baton/api/backpressure.py); the first call only.
+  const sent: { body: string; at: number; status: number }[] = [];
+  await page.route(`${server.base_url}/v1/track`, async (route) => {
+    const body = route.request().postData() ?? "";
+    if (sent.length === 0) {
+      sent.push({ body, at: Date.now(), status: 503 });
+      await route.fulfill({
+        status: 503,
+        headers: { "Retry-After": "1", "Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "Retry-After" },
+        contentType: "application/json",
+        body: JSON.stringify({ code: "overloaded", message: "catching up" }),
+      });
+      return;
+    }
+    const answer = await route.fetch();
+    sent.push({ body, at: Date.now(), status: answer.status() });
+    await route.fulfill({ response: answer });
+  });
+  await page.goto(shopPage(`/retry-${stamp}`, server.base_url, { writeKey: key.key, host: server.base_url, consent: true }, { inline: `retry-${stamp}` }));
+  await expect(page.getByTestId("inline").getByText("Come back")).toBeVisible();
+  await expect.poll(() => sent.length, { timeout: 10_000 }).toBe(2);
+  const [refused, again] = sent;
+  expect(again?.body).toBe(refused?.body); // the same messageId: stored once however often it comes
+  expect(again?.status).toBe(200);
+  expect((again?.at ?? 0) - (refused?.at ?? 0)).toBeGreaterThanOrEqual(900);
+});

@@ -2269,7 +2269,7 @@ export interface paths {
         delete: operations["remove_api_v1_workspace_delete"];
         options?: never;
         head?: never;
-        /** Rename the workspace or change what needs approval */
+        /** Rename the workspace, change what needs approval or its ingest limit */
         patch: operations["change_api_v1_workspace_patch"];
         trace?: never;
     };
@@ -2304,6 +2304,23 @@ export interface paths {
         };
         /** The process is up */
         get: operations["healthz_healthz_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prometheus metrics: ingestion, stages' queues and lag, delivery, analytics */
+        get: operations["metrics_metrics_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5029,6 +5046,11 @@ export interface components {
         };
         /** WorkspaceChange */
         WorkspaceChange: {
+            /**
+             * Ingest Per Second
+             * @description events per second the tracking API accepts (429 past them); null for the installation's default (BATON_INGEST_PER_SECOND)
+             */
+            ingest_per_second?: number | null;
             /** Name */
             name?: string | null;
             /**
@@ -9699,6 +9721,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+        };
+    };
+    metrics_metrics_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain; version=0.0.4; charset=utf-8": unknown;
                 };
             };
         };

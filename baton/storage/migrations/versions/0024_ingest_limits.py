@@ -4,6 +4,9 @@ Revision ID: 0024
 Revises: 0023
 """
 
+import sqlalchemy as sa
+from alembic import op
+
 revision = "0024"
 down_revision = "0023"
 branch_labels = None
@@ -11,8 +14,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.add_column("workspaces", sa.Column("ingest_per_second", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
-    pass
+    op.drop_column("workspaces", "ingest_per_second")
