@@ -9,6 +9,15 @@ run at once, each batch in one transaction: it claims its events with SKIP LOCKE
 the identifiers and profiles it reads (locks.py), so processors serialize only where their
 people meet. Since resolution does not depend on the order or the batching of messages
 (graph.py), the profiles do not depend on how the events were shared out.
+
+A person's events still reach journeys in `seq` order, though batches commit in any order
+(journeys read their inbox in the order it was written): before it locks any part, a
+batch waits for the earlier pending events that name one of its identifiers (FOR UPDATE
+blocks on those another processor claimed until it commits, and the committed ones are no
+longer pending), and takes into itself those nobody holds. Waits only go to lower `seq`s
+and hold no part lock; where two batches each hold an event earlier than one of the
+other's (a late writer's), PostgreSQL breaks the cycle and the batch it rolls back starts
+again, finding the other's claims gone.
 """
 
 from __future__ import annotations
@@ -20,7 +29,21 @@ from contextlib import nullcontext
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Engine, func, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    String,
+    all_,
+    any_,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import OperationalError
 
 from baton.core.batches import UNAVAILABLE, one_at_a_time
 from baton.core.clock import Clock
@@ -28,8 +51,8 @@ from baton.core.tracing import began, enabled, record_stage
 from baton.identity.devices import devices_of, remember_devices
 from baton.identity.erasure import drop_suppressed, suppressed
 from baton.identity.graph import IdentityGraph
-from baton.identity.locks import Contended, Part, PartLocks, profiles_behind
-from baton.identity.normalize import USER_ID
+from baton.identity.locks import BUCKETS, Contended, Part, PartLocks, profiles_behind
+from baton.identity.normalize import EMAIL, USER_ID
 from baton.identity.observations import OBSERVED_COLUMNS, Observation, observe
 from baton.storage.database import any_row, exclusive, write_transaction
 from baton.storage.tables import events
@@ -38,6 +61,10 @@ from baton.timeline import FinalEvent, announce, announced_where_made
 log = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 5000
+# Batches restarted because another processor held a part below theirs, before one takes
+# every bucket in order, which nothing can contend with.
+_CONTENDED_ATTEMPTS = 5
+_DEADLOCK = "40P01"
 
 
 def process_pending(
@@ -154,15 +181,17 @@ def _process_locked(
 ) -> int:
     """A batch among concurrent processors (PostgreSQL); see locks.py."""
     known: set[int] = set()
+    attempts = 0
     while True:
+        attempts += 1
         try:
             with write_transaction(engine) as connection:
-                rows = _claim(connection, limit)
+                rows = _with_earlier(connection, _claim(connection, limit))
                 claimed[:] = [row["seq"] for row in rows]
                 batch = _observe_batch(connection, rows, default_region)
                 locks = PartLocks(connection)
                 named = _named_parts(batch)
-                locks.take(named, known)
+                locks.take(named, known if attempts <= _CONTENDED_ATTEMPTS else range(BUCKETS))
                 locks.take(profiles_behind(connection, named))
                 # Whatever was read before its lock was taken may have changed since: a
                 # batch resolves again until it held every part it read before reading it.
@@ -174,6 +203,63 @@ def _process_locked(
                 return len(rows)
         except Contended as contended:
             known = contended.buckets
+        except OperationalError as error:
+            if getattr(error.orig, "sqlstate", None) != _DEADLOCK:
+                raise
+
+
+def _with_earlier(connection: Connection, rows: Sequence[Any]) -> Sequence[Any]:
+    """The claimed rows, once every earlier pending event naming one of their identifiers
+    has been resolved by the processor that claimed it, or locked and added to them.
+
+    Matched on the columns that name people and on e-mails: events that share only a
+    phone or an external id (normalized in Python, not in SQL) are not waited for.
+    """
+    while rows:
+        seqs = [row["seq"] for row in rows]
+        by_workspace: dict[str, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
+        for row in rows:
+            ids, emails = by_workspace[row["workspace_id"]]
+            ids.update(v for v in (row["user_id"], row["anonymous_id"], row["previous_id"]) if v)
+            emails.update(_email(row["traits"]), _email(row["context_traits"]))
+        earlier = (
+            connection.execute(
+                select(*OBSERVED_COLUMNS)
+                .where(
+                    events.c.profile_id.is_(None),
+                    events.c.error.is_(None),
+                    events.c.seq < max(seqs),
+                    events.c.seq != all_(literal(seqs, ARRAY(events.c.seq.type))),
+                    or_(*(_naming(ws, ids, emails) for ws, (ids, emails) in by_workspace.items())),
+                )
+                .order_by(events.c.seq)
+                .with_for_update(of=events)
+            )
+            .mappings()
+            .all()
+        )
+        if not earlier:
+            return rows
+        rows = sorted([*rows, *earlier], key=lambda row: int(row["seq"]))
+    return rows
+
+
+def _email(traits: Any) -> str:
+    """A raw e-mail trait as `_naming` compares it (so the two sides agree)."""
+    email = traits.get(EMAIL) if isinstance(traits, dict) else None
+    return email.strip(" ").lower() if isinstance(email, str) else ""
+
+
+def _naming(workspace_id: str, ids: set[str], emails: set[str]) -> Any:
+    named = literal(sorted(ids), ARRAY(String))
+    mailed = literal(sorted(emails - {""}), ARRAY(String))
+    return (events.c.workspace_id == workspace_id) & or_(
+        events.c.user_id == any_(named),
+        events.c.anonymous_id == any_(named),
+        events.c.previous_id == any_(named),
+        func.lower(func.btrim(events.c.traits["email"].as_string())) == any_(mailed),
+        func.lower(func.btrim(events.c.context["traits"]["email"].as_string())) == any_(mailed),
+    )
 
 
 def _named_parts(batch: _Batch) -> set[Part]:

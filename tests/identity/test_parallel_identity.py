@@ -6,17 +6,21 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 
 from baton.core.clock import ManualClock
+from baton.identity.locks import bucket_of
+from baton.identity.normalize import ANONYMOUS_ID, USER_ID
 from baton.identity.processor import process_pending
 from baton.ingest import parse_message, store_messages
 from baton.storage.database import connect, write_transaction
-from baton.storage.tables import events
+from baton.storage.tables import events, journey_inbox
+from baton.timeline.listeners import Consumer, listen
 from baton.workspaces import create_workspace
 from tests.conftest import process_all
 from tests.identity.helpers import outcome
@@ -156,5 +160,83 @@ def test_crossing_merges_neither_deadlock_nor_fail(own_database: str, clock: Man
         # The ring joins everyone into one anonymous person.
         assert len(result := outcome(engine, together)) == 1
         assert result == outcome(engine, alone)
+    finally:
+        engine.dispose()
+
+
+def lock_waits(engine: Engine) -> int:
+    """Backends of this database waiting for a row lock."""
+    with engine.connect() as connection:
+        query = text(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return int(connection.execute(query).scalar_one())
+
+
+def until(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 30
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+@postgresql_only
+def test_a_persons_events_reach_journeys_in_order(own_database: str, clock: ManualClock) -> None:
+    """Processor A claims P's `Product Added` and is held (on the lock of an identifier only
+    its event names); processor B claims P's later `Order Completed`. B may not commit
+    before A, or journeys would read the order before the cart."""
+    engine = connect(own_database)
+    try:
+        with write_transaction(engine) as connection:
+            workspace_id = create_workspace(connection, "ordered", clock)
+            names = ["Product Added", "Order Completed"]
+            listen(connection, workspace_id, Consumer.JOURNEYS, names, False, clock.now())
+        # A takes its buckets in increasing order: it waits on the device's first, so it
+        # holds nothing B needs while it is held.
+        user = bucket_of(("identifier", workspace_id, USER_ID, "p"))
+        device = next(
+            d for n in range(1000)
+            if bucket_of(("identifier", workspace_id, ANONYMOUS_ID, d := f"d{n}")) < user
+        )  # fmt: skip
+        messages = [
+            {"type": "track", "event": "Product Added", "userId": "p", "anonymousId": device},
+            {"type": "track", "event": "Order Completed", "userId": "p"},
+        ]
+        parsed = [
+            parse_message(
+                {**m, "messageId": f"m{i}", "timestamp": "2026-02-01T10:00:00Z"},
+                received_at=clock.now(), ip=None, size=0,
+            )
+            for i, m in enumerate(messages)
+        ]  # fmt: skip
+        store_messages(engine, workspace_id, parsed)
+
+        holder = engine.connect()
+        held = holder.begin()
+        holder.execute(
+            text("SELECT bucket FROM identity_locks WHERE bucket = :b FOR UPDATE"),
+            {"b": bucket_of(("identifier", workspace_id, ANONYMOUS_ID, device))},
+        )
+        a = threading.Thread(target=process_pending, args=(engine, clock, "US", 1))
+        a.start()
+        until(lambda: lock_waits(engine) == 1)
+        b = threading.Thread(target=process_pending, args=(engine, clock, "US", 100))
+        b.start()
+        until(lambda: lock_waits(engine) == 2 or not b.is_alive())
+        assert b.is_alive(), "B committed P's later event while A held the earlier one"
+        held.rollback()
+        holder.close()
+        a.join(timeout=30)
+        b.join(timeout=30)
+        assert not a.is_alive()
+        assert not b.is_alive()
+
+        with engine.connect() as connection:
+            inbox = connection.execute(
+                select(journey_inbox.c.message_id).order_by(journey_inbox.c.seq)
+            ).scalars()
+            assert list(inbox) == ["m0", "m1"]
+        assert pending(engine) == 0
     finally:
         engine.dispose()
