@@ -1,7 +1,7 @@
 """Backpressure and ingest limits on the tracking API (docs/ingestion.md).
 
 - Past `BATON_MAX_BACKLOG` events not yet resolved into profiles, or `BATON_MAX_OUTBOX`
-  messages due but not yet sent, every tracking request is answered 503 with
+  messages due but not yet sent, every tracking or source webhook request is answered 503 with
   `Retry-After` before its body is read: the stages catch up instead of the database
   filling with work nobody will do soon. The admin API stays served. The backlog is read
   at most every half second, whatever the request rate.
@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func, literal, select
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -28,6 +29,7 @@ from baton.api.tracking_paths import ROUTES, TRACKING_PATHS
 from baton.core.clock import Clock
 from baton.core.errors import TooManyRequests
 from baton.core.metrics import count_refused
+from baton.storage.backlog import PENDING_EVENTS, UNSENT_MESSAGES, capped_count
 from baton.storage.tables import events, messages
 from baton.workspaces import ingest_limits
 
@@ -41,27 +43,34 @@ _LIMIT_READ_EVERY = timedelta(seconds=5)
 # Workspaces whose buckets are remembered at most; the least recently seen go first.
 _WORKSPACES = 10_000
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+# Source webhooks store events as the tracking API does (baton/api/sources.py).
+_WEBHOOK = re.compile(r"/v1/sources/[^/]+/webhook")
+WEBHOOK_ROUTE = "webhook"
+
+
+def _storing_route(path: str) -> str | None:
+    """The route metrics name a path that stores events by; None for the other paths."""
+    if path in TRACKING_PATHS:
+        return ROUTES[path]
+    return WEBHOOK_ROUTE if _WEBHOOK.fullmatch(path) else None
 
 
 def unresolved_events(connection: Connection, bound: int) -> int:
     """Events not yet resolved into profiles, counted up to `bound + 1`."""
-    pending = events.c.profile_id.is_(None) & events.c.error.is_(None)
     # Cheap first: the pending ones all lie between the oldest pending and the newest.
-    oldest = connection.execute(select(func.min(events.c.seq)).where(pending)).scalar()
+    oldest = connection.execute(select(func.min(events.c.seq)).where(PENDING_EVENTS)).scalar()
     if oldest is None:
         return 0
     newest = connection.execute(select(func.max(events.c.seq))).scalar() or oldest
     if newest - oldest < bound:
         return int(newest - oldest + 1)
-    found = select(events.c.seq).where(pending).limit(bound + 1).subquery()
-    return int(connection.execute(select(func.count()).select_from(found)).scalar_one())
+    return capped_count(connection, select(literal(1)).where(PENDING_EVENTS), bound + 1)
 
 
 def unsent_messages(connection: Connection, bound: int, now: datetime) -> int:
     """Messages due but not yet sent, counted up to `bound + 1`."""
-    due = messages.c.status.in_(["pending", "sending"]) & (messages.c.due_at <= now)
-    found = select(messages.c.id).where(due).limit(bound + 1).subquery()
-    return int(connection.execute(select(func.count()).select_from(found)).scalar_one())
+    due = select(literal(1)).where(UNSENT_MESSAGES, messages.c.due_at <= now)
+    return capped_count(connection, due, bound + 1)
 
 
 @dataclass(frozen=True)
@@ -71,7 +80,8 @@ class Reading:
 
 
 class Backpressure:
-    """Answers tracking requests 503 while the backlog or the outbox is over its bound."""
+    """Answers requests that store events 503 while the backlog or the outbox is over
+    its bound."""
 
     def __init__(
         self, app: ASGIApp, engine: Engine, clock: Clock, max_backlog: int, max_outbox: int
@@ -86,11 +96,8 @@ class Backpressure:
         self._reading_now = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["method"] != "POST"
-            or scope["path"] not in TRACKING_PATHS
-        ):
+        route = _storing_route(scope["path"]) if scope["type"] == "http" else None
+        if route is None or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
         await self._refresh()
@@ -107,7 +114,7 @@ class Backpressure:
         # Segment-style SDKs read `code` and `message` at the top (baton/api/errors.py).
         body.update(code="overloaded", message=message)
         answer = JSONBody(body, 503, headers={"Retry-After": str(BUSY_RETRY_AFTER)})
-        count_refused(ROUTES[scope["path"]], "overloaded")
+        count_refused(route, "overloaded")
         await answer(scope, receive, send)
 
     async def _refresh(self) -> None:

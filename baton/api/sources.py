@@ -12,10 +12,12 @@ from pydantic import BaseModel, Field, JsonValue
 from starlette.concurrency import run_in_threadpool
 
 from baton.api.auth import AdminWorkspace, Staff, authenticated, runtime_of
+from baton.api.backpressure import WEBHOOK_ROUTE, IngestRates
 from baton.api.bodies import DocumentRoute, described_by
 from baton.api.responses import JSONBody
-from baton.core.errors import InvalidInput, NotFound, Unauthorized
+from baton.core.errors import BatonError, InvalidInput, NotFound, Unauthorized
 from baton.core.formats import iso_instant
+from baton.core.metrics import count_ingested, count_refused
 from baton.ingest import Message
 from baton.runtime import Runtime
 from baton.sources import (
@@ -163,10 +165,20 @@ async def webhook(request: Request, source_key: str) -> Response:
     """Verified with the source's secret over the raw body (401 otherwise), then mapped
     into events stored like the tracking API's; the provider's id of each delivery is its
     message id, so a retry is stored once."""
+    try:
+        return await _webhook(request, source_key)
+    except BatonError as error:
+        count_refused(WEBHOOK_ROUTE, error.code)
+        raise
+
+
+async def _webhook(request: Request, source_key: str) -> Response:
     runtime = runtime_of(request)
     source = await run_in_threadpool(_find, runtime, source_key)
     if source is None:
         raise NotFound("no such source")
+    rates: IngestRates = request.app.state.ingest_rates
+    await rates.check(source.workspace_id)  # before reading the body
     url = _url(runtime, source_key)
     if request.url.query:
         url += f"?{request.url.query}"
@@ -180,7 +192,9 @@ async def webhook(request: Request, source_key: str) -> Response:
     except (Unauthorized, InvalidInput) as error:
         await run_in_threadpool(_count, runtime, source_key, now, error.message)
         raise
+    rates.charge(source.workspace_id, len(messages))
     await accept(runtime, source.workspace_id, mapped, messages, source.definition.default_region)
+    count_ingested(WEBHOOK_ROUTE, len(messages))
     await run_in_threadpool(_count, runtime, source_key, now, None)
     if source.definition.preset == "twilio":
         return empty_twiml()

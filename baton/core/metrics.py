@@ -55,13 +55,13 @@ CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
 
 _INGESTED = Counter(
     "baton_ingest_messages",
-    "Messages the tracking API accepted and stored, by route.",
+    "Messages the tracking API and source webhooks accepted and stored, by route.",
     ["route"],
 )
 _REFUSED = Counter(
     "baton_ingest_rejected",
-    "Messages of the tracking API not stored (a request refused whole counts one), by "
-    "route and reason (the error code).",
+    "Messages of the tracking API and source webhooks not stored (a request refused whole "
+    "counts one), by route and reason (the error code).",
     ["route", "reason"],
 )
 _STAGE_ITEMS = Counter(

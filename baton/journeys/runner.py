@@ -640,11 +640,13 @@ def process_inbox(
             raise
         except Exception:
             log.exception("journey inbox batch failed; retrying its events one at a time")
-        return one_at_a_time(
-            lambda size: _consume_inbox(engine, clock, size, leases),
-            lambda _error: _skip_first_event(engine, leases),
-            batch_size,
-        )
+        read: list[int] = []
+
+        def attempt(size: int) -> int:
+            read.clear()
+            return _consume_inbox(engine, clock, size, leases, read)
+
+        return one_at_a_time(attempt, lambda _error: _skip_events(engine, read), batch_size)
 
 
 def _inbox_head(connection: Connection, leases: Leases | None) -> Select[Any]:
@@ -658,17 +660,24 @@ def _inbox_head(connection: Connection, leases: Leases | None) -> Select[Any]:
     )
 
 
-def _skip_first_event(engine: Engine, leases: Leases | None) -> None:
-    """An event that fails on its own is logged and left out, so journeys move on."""
+def _skip_events(engine: Engine, read: list[int]) -> None:
+    """The inbox row a batch of one read failed on its own: logged and left out, so
+    journeys move on. That row, not the head now: another worker or a merge may have
+    changed the head, and a row gone meanwhile is simply not there to delete."""
     with write_transaction(engine) as connection:
-        seq, message_id = connection.execute(
-            _inbox_head(connection, leases).add_columns(journey_inbox.c.message_id).limit(1)
-        ).one()
-        log.exception("event %s cannot be matched against journeys; skipping it", message_id)
-        connection.execute(delete(journey_inbox).where(journey_inbox.c.seq == seq))
+        for seq in read:
+            log.exception("inbox row seq=%s cannot be matched against journeys; skipping it", seq)
+            connection.execute(delete(journey_inbox).where(journey_inbox.c.seq == seq))
 
 
-def _consume_inbox(engine: Engine, clock: Clock, batch_size: int, leases: Leases | None) -> int:
+def _consume_inbox(
+    engine: Engine,
+    clock: Clock,
+    batch_size: int,
+    leases: Leases | None,
+    read: list[int] | None = None,
+) -> int:
+    """`read` receives the seqs of the rows read, for `_skip_events` when this fails."""
     with write_transaction(engine) as connection:
         now = clock.now()
         rows = connection.execute(
@@ -686,6 +695,8 @@ def _consume_inbox(engine: Engine, clock: Clock, batch_size: int, leases: Leases
         ).all()
         if not rows:
             return 0
+        if read is not None:
+            read.extend(row.seq for row in rows)
         by_workspace: dict[str, list[Any]] = defaultdict(list)
         for row in rows:
             if row.profile_id is not None:

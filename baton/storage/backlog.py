@@ -60,8 +60,15 @@ class Queue:
         return max(0.0, (now - self.oldest_due).total_seconds())
 
 
-def _count(connection: Connection, query: Select[Any]) -> int:
-    capped = query.limit(COUNT_CAP).subquery()
+# Events identity has yet to resolve, and messages the dispatcher has yet to send; the
+# statuses literals, as the dispatcher's: SQLite uses a partial index only for those.
+PENDING_EVENTS = events.c.profile_id.is_(None) & events.c.error.is_(None)
+UNSENT_MESSAGES = messages.c.status.in_([literal_column("'pending'"), literal_column("'sending'")])
+
+
+def capped_count(connection: Connection, query: Select[Any], cap: int = COUNT_CAP) -> int:
+    """The rows of `query`, counted up to `cap`: reading past it would cost more."""
+    capped = query.limit(cap).subquery()
     return int(connection.execute(select(func.count()).select_from(capped)).scalar_one())
 
 
@@ -86,8 +93,8 @@ def _timed(
         return Queue(
             stage,
             name,
-            _count(connection, waiting),
-            _count(connection, due),
+            capped_count(connection, waiting),
+            capped_count(connection, due),
             _oldest(connection, oldest),
         )
 
@@ -96,15 +103,14 @@ def _timed(
 
 def _pending_events(connection: Connection, now: datetime) -> Queue:
     """Events not yet resolved: due on arrival, the oldest the first in `seq` order."""
-    pending = events.c.profile_id.is_(None) & events.c.error.is_(None)
-    count = _count(connection, select(literal(1)).where(pending))
-    first = select(events.c.received_at).where(pending).order_by(events.c.seq)
+    count = capped_count(connection, select(literal(1)).where(PENDING_EVENTS))
+    first = select(events.c.received_at).where(PENDING_EVENTS).order_by(events.c.seq)
     return Queue("identity", "events", count, count, _oldest(connection, first))
 
 
 def _journey_inbox(connection: Connection, now: datetime) -> Queue:
     """Final events journeys have yet to read: the oldest is the arrival of the first."""
-    count = _count(connection, select(literal(1)).select_from(journey_inbox))
+    count = capped_count(connection, select(literal(1)).select_from(journey_inbox))
     first = (
         select(events.c.received_at)
         .join(
@@ -118,7 +124,7 @@ def _journey_inbox(connection: Connection, now: datetime) -> Queue:
 
 
 def _destination_inbox(connection: Connection, now: datetime) -> Queue:
-    count = _count(connection, select(literal(1)).select_from(destination_inbox))
+    count = capped_count(connection, select(literal(1)).select_from(destination_inbox))
     return Queue("destinations", "inbox", count, count, None)
 
 
@@ -137,8 +143,7 @@ _QUEUES: tuple[Callable[[Connection, datetime], Queue], ...] = (
         "delivery",
         "outbox",
         messages.c.due_at,
-        # Literals, as the dispatcher's: SQLite uses a partial index only for those.
-        messages.c.status.in_([literal_column("'pending'"), literal_column("'sending'")]),
+        UNSENT_MESSAGES,
     ),
     _timed("delivery", "broadcasts", broadcasts.c.wake_at),
     _destination_inbox,

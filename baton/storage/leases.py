@@ -128,20 +128,22 @@ class Leases:
                 if until is None or (holder != self.worker_id and until <= now)
             ]
             given_up = mine[share:]
-            held = mine[:share] + free[: max(0, share - len(mine))]
+            wanted = mine[:share] + free[: max(0, share - len(mine))]
+            held: list[int] = []
             if given_up:
                 connection.execute(
                     update(stage_leases)
                     .where(leases.stage == self.stage, leases.slot.in_(given_up))
                     .values(worker_id=None, expires_at=None)
                 )
-            if held:
+            if wanted:
                 # A slot taken from a dead worker waits for a batch of its still writing.
-                connection.execute(
+                # What the update took, not what was wanted: the condition may refuse some.
+                take = (
                     update(stage_leases)
                     .where(
                         leases.stage == self.stage,
-                        leases.slot.in_(held),
+                        leases.slot.in_(wanted),
                         or_(
                             leases.worker_id.is_(None),
                             leases.worker_id == self.worker_id,
@@ -149,7 +151,9 @@ class Leases:
                         ),
                     )
                     .values(worker_id=self.worker_id, expires_at=expires)
+                    .returning(leases.slot)
                 )
+                held = list(connection.execute(take).scalars())
         self._renewed_at = now
         return sorted(held)
 

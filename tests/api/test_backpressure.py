@@ -5,12 +5,15 @@ events per second it answers 429 with Retry-After, and other workspaces go on.""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
 import httpx
+from prometheus_client import REGISTRY
 from sqlalchemy import insert, select, update
 
 from baton.core.clock import ManualClock
@@ -22,6 +25,8 @@ from baton.workspaces import KeyKind, create_key, create_workspace
 from tests.api.test_profiles import bearer
 from tests.api.test_tracking import basic
 from tests.conftest import START, process_all, serve_in_thread
+from tests.sources.helpers import create, new_key
+from tests.sources.test_generic import MAPPING, order
 
 
 @dataclass
@@ -161,3 +166,48 @@ def test_a_workspace_past_its_events_per_second_waits_and_others_go_on(
         assert changes == [[(None, 10)], [(10, None)]]
         invalid = s.client.patch("/api/v1/workspace", json={"ingest_per_second": 0}, headers=admin)
         assert invalid.status_code == 400
+
+
+def test_source_webhooks_are_held_back_rate_limited_and_counted(own_database: str) -> None:
+    with served(own_database, max_backlog=1, ingest_per_second=2) as s:
+        secret = "a-shared-secret-of-some-length"
+        key = new_key("generic")
+        verification = {"scheme": "hmac_sha256", "header": "X-Signature", "prefix": ""}
+        create(s.client, s.admin_key, key, preset="generic", secret=secret,
+               mapping={**MAPPING, "verification": verification})  # fmt: skip
+        url = f"/v1/sources/{key}/webhook"
+
+        def post(body: bytes, signed: bool = True) -> httpx.Response:
+            digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+            signature = digest if signed else "0" * len(digest)
+            return s.client.post(url, content=body, headers={"X-Signature": signature})
+
+        ingested = _sample("baton_ingest_messages_total", route="webhook")
+        busy, limited = _refused("overloaded"), _refused("rate_limited")
+        forged = _refused("unauthorized")
+        # Distinct bodies, distinct events (a body's digest is its message id).
+        assert post(order()).json()["accepted"] == 1
+        assert post(order() + b" ").json()["accepted"] == 1
+        answer = post(order() + b"  ")
+        assert answer.status_code == 429, answer.text
+        assert answer.headers["retry-after"] == "1"
+        s.clock.advance(timedelta(seconds=1))
+        # Two events wait: past the bound, refused before the body (even a forged one).
+        _refused_busy(post(order() + b"  "))
+        _refused_busy(post(order() + b"  ", signed=False))
+        process_all(s.runtime.engine, s.clock)
+        s.clock.advance(timedelta(seconds=1))
+        assert post(order() + b"  ").json()["accepted"] == 1
+        assert post(order() + b"   ", signed=False).status_code == 401
+        assert _sample("baton_ingest_messages_total", route="webhook") - ingested == 3
+        assert _refused("overloaded") - busy == 2
+        assert _refused("rate_limited") - limited == 1
+        assert _refused("unauthorized") - forged == 1
+
+
+def _refused(reason: str) -> float:
+    return _sample("baton_ingest_rejected_total", route="webhook", reason=reason)
+
+
+def _sample(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0

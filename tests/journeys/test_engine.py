@@ -25,9 +25,10 @@ from baton.journeys.store import Status, migration_plan, save_draft, set_status
 from baton.journeys.store import publish as publish_version
 from baton.segments.store import Kind
 from baton.storage.database import connect, write_transaction
-from baton.storage.tables import events, journey_steps
+from baton.storage.leases import Leases
+from baton.storage.tables import events, journey_inbox, journey_steps
 from baton.workspaces import create_workspace
-from tests.conftest import Workspace
+from tests.conftest import START, Workspace
 from tests.identity.helpers import profile, send
 from tests.journeys.helpers import deliver, instances_of, messages_of, publish, run, steps_of
 from tests.segments.helpers import define, identify, settle, track
@@ -629,6 +630,41 @@ def test_an_event_or_instance_that_fails_alone_does_not_stall_the_others(
     outcomes = sorted(str(i["outcome"]) for i in instances_of(engine, journey))
     assert outcomes == ["completed", "completed", "failed"]
     assert len(messages_of(engine, journey)) == 5  # hello x3, again x2
+
+
+@pytest.mark.parametrize("own_database", ["postgresql"], indirect=True)
+def test_the_event_set_aside_is_the_one_that_failed_even_past_the_lease(
+    own_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one-at-a-time retry deletes the inbox row it read, not the head it would read
+    now: here the worker's lease runs out while the poisoned event fails, so it sees none."""
+    engine = connect(own_database)
+    clock = ManualClock(START)
+    with write_transaction(engine) as connection:
+        workspace_id = create_workspace(connection, "poisoned", clock)
+    journey = publish(engine, clock, workspace_id, _send_now("sturdy", trigger={"event": "Go"}))
+    failures = 0
+
+    def failing(definition: Any, state: Any, stimulus: Any, profile: Any, **kw: Any) -> Any:
+        nonlocal failures
+        if isinstance(stimulus, Enter) and profile.trait("cursed"):
+            failures += 1
+            if failures == 2:  # alone: the worker stalls past its lease
+                clock.advance(timedelta(minutes=1))
+            raise RuntimeError("injected failure")
+        return advance(definition, state, stimulus, profile, **kw)
+
+    monkeypatch.setattr(runner, "advance", failing)
+    send(engine, clock, workspace_id, identify("cursed", clock.now(), cursed=True))
+    send(engine, clock, workspace_id, *(track(u, "Go", clock.now()) for u in ("a", "cursed", "b")))
+    leases = Leases(engine, "journeys", clock, "stalling")
+    while process_inbox(engine, clock, leases=leases):
+        pass
+    assert failures == 2
+    assert len(instances_of(engine, journey)) == 2
+    with engine.connect() as connection:
+        assert connection.execute(select(journey_inbox.c.seq)).all() == []
+    engine.dispose()
 
 
 def test_stored_histories_replay_to_the_stored_state_and_messages(

@@ -48,4 +48,8 @@ def test_chaos_loses_and_repeats_nothing() -> None:
     assert disk["accepted_events_lost"] == 0, disk
     assert disk["integrity_check"] == "ok", disk
     assert disk["admin_served_when_full"], disk
-    assert disk["accepting_again_after_room"] in (True, None), disk
+    # Room is made again only on a tmpfs (its ballast file removed); the fallback never frees.
+    if disk["bounded_by"] == "tmpfs":
+        assert disk["accepting_again_after_room"] is True, disk
+    else:
+        assert disk["accepting_again_after_room"] is None, disk

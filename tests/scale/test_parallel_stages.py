@@ -62,7 +62,8 @@ from baton.workspaces import create_workspace
 from tests.conftest import START, _postgresql_database, _url_of
 from tests.journeys.helpers import publish
 
-_NO_LEASES = "SQLite has one writer: its stages run one batch at a time, without leases"
+# SQLite has one writer: its stages run one batch at a time, without leases.
+leases_only = pytest.mark.parametrize("own_database", ["postgresql"], indirect=True)
 PEOPLE = 16
 ROUNDS = 12
 SEGMENTS = [
@@ -451,35 +452,56 @@ def _identity_until_idle(engine: Engine, clock: ManualClock) -> None:
         pass
 
 
+@leases_only
 def test_leases_rebalance_when_a_worker_joins_and_leaves(own_database: str) -> None:
-    if not own_database.startswith("postgresql"):
-        pytest.skip(_NO_LEASES)
     engine = connect(own_database)
     clock = ManualClock(START)
     stage = f"rebalance-{random.getrandbits(32)}"
     first, second, third = (Leases(engine, stage, clock, f"w{n}") for n in range(3))
-    assert len(first.renew()) == SLOTS
-    assert second.renew() == []  # nothing is free until the first gives up its extras
-    assert len(first.renew()) == SLOTS // 2
-    assert len(second.renew()) == SLOTS // 2
-    third.renew()
-    shares = [len(leases.renew()) for leases in (first, second, third, first, second, third)]
+    assert len(_renew(first)) == SLOTS
+    assert _renew(second) == []  # nothing is free until the first gives up its extras
+    assert len(_renew(first)) == SLOTS // 2
+    assert len(_renew(second)) == SLOTS // 2
+    _renew(third)
+    shares = [len(_renew(leases)) for leases in (first, second, third, first, second, third)]
     assert shares[3:] == [22, 21, 21]
-    held = [set(first.renew()), set(second.renew()), set(third.renew())]
+    held = [set(_renew(first)), set(_renew(second)), set(_renew(third))]
     assert set.union(*held) == set(range(SLOTS))
     assert sum(map(len, held)) == SLOTS
     third.release()
-    assert len(first.renew()) == SLOTS // 2
-    assert len(second.renew()) == SLOTS // 2
+    assert _leased(engine, third) == []
+    assert len(_renew(first)) == SLOTS // 2
+    assert len(_renew(second)) == SLOTS // 2
     engine.dispose()
 
 
+def _renew(leases: Leases) -> list[int]:
+    """`leases.renew()`, which must return the slots its rows hold afterwards."""
+    held = leases.renew()
+    assert held == _leased(leases.engine, leases)
+    return held
+
+
+def _leased(engine: Engine, leases: Leases) -> list[int]:
+    """The slots whose lease rows name `leases`' worker."""
+    with engine.connect() as connection:
+        return list(
+            connection.execute(
+                select(stage_leases.c.slot)
+                .where(
+                    stage_leases.c.stage == leases.stage,
+                    stage_leases.c.worker_id == leases.worker_id,
+                )
+                .order_by(stage_leases.c.slot)
+            ).scalars()
+        )
+
+
+@leases_only
 def test_a_killed_workers_slots_are_taken_over_after_its_lease(own_database: str) -> None:
     """A real `baton worker --stage segments` takes every slot; SIGKILL leaves them leased
     until the lease runs out on the clock, and then another worker takes them and
     evaluates their profiles."""
-    if not own_database.startswith("postgresql"):
-        pytest.skip(_NO_LEASES)
     engine = connect(own_database)
     clock = ManualClock(START)
     with write_transaction(engine) as connection:
@@ -493,19 +515,18 @@ def test_a_killed_workers_slots_are_taken_over_after_its_lease(own_database: str
         mark_due(connection, workspace_id, [(f"p{n}", START) for n in range(200)])
     clock = ManualClock(expires - timedelta(seconds=1))
     heir = Leases(engine, "segments", clock, "heir")
-    assert heir.renew() == []  # the dead worker's leases still run
+    assert _renew(heir) == []  # the dead worker's leases still run
     assert evaluate_due(engine, clock, leases=heir) == 0
     clock.advance(timedelta(seconds=2))
-    assert len(heir.renew()) == SLOTS
+    assert len(_renew(heir)) == SLOTS
     while evaluate_due(engine, clock, leases=heir):
         pass
     assert _count(engine, select(func.count()).select_from(profile_due)) == 0
     engine.dispose()
 
 
+@leases_only
 def test_a_stopped_worker_gives_its_slots_back_at_once(own_database: str) -> None:
-    if not own_database.startswith("postgresql"):
-        pytest.skip(_NO_LEASES)
     engine = connect(own_database)
     with write_transaction(engine) as connection:
         workspace_id = create_workspace(connection, "stop", ManualClock(START))
@@ -539,14 +560,13 @@ def _segments_worker(engine: Engine, url: str, workspace_id: str) -> subprocess.
     return worker
 
 
+@leases_only
 def test_stale_batches_claim_nothing(own_database: str) -> None:
     """A worker whose lease ran out (it stalled) finds no slots until it renews."""
-    if not own_database.startswith("postgresql"):
-        pytest.skip(_NO_LEASES)
     engine = connect(own_database)
     clock = ManualClock(START)
     leases = Leases(engine, f"stale-{random.getrandbits(32)}", clock, "slow")
-    assert len(leases.renew()) == SLOTS
+    assert len(_renew(leases)) == SLOTS
     clock.advance(timedelta(minutes=1))
     with engine.connect() as connection:
         assert leases.held(connection) == []
