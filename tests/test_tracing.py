@@ -86,7 +86,8 @@ def test_one_event_is_followed_from_http_to_delivery(
     by_name: dict[str, ReadableSpan] = {}
     for span in finished:
         by_name.setdefault(span.name, span)
-    assert {"ingest track", "identity", "journeys", "delivery"} <= set(by_name)
+    expected = {"ingest track", "identity", "journeys", "delivery"}
+    assert expected <= set(by_name), f"missing spans: {sorted(expected - set(by_name))}"
     ingest, identity = by_name["ingest track"], by_name["identity"]
     journeys, delivery = by_name["journeys"], by_name["delivery"]
     for span in (ingest, identity, journeys, delivery):

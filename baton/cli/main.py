@@ -159,7 +159,8 @@ def _serve(
     settings: Settings, clock: Clock, host: str | None, port: int | None, processor: ProcessorMode
 ) -> None:
     runtime = Runtime.create(settings, clock=clock, run_processor=processor is ProcessorMode.THREAD)
-    configure_tracing()
+    # Off unless the OTEL_* settings ask; only what this call turned on is turned off.
+    traced = configure_tracing()
     children = []
     if processor is ProcessorMode.PROCESS:
         # Identity and the stages after it each get a process, so both cores work; both
@@ -196,7 +197,8 @@ def _serve(
         for child in children:
             child.wait(timeout=30)
             process_ended(child.pid)
-        stop_tracing()
+        if traced:
+            stop_tracing()
 
 
 @app.command("import")

@@ -46,7 +46,7 @@ def worker(
     without HTTP. Start it several times to add workers; Ctrl-C or SIGTERM stops it
     after the batches under way and gives its leases back at once."""
     configure_logging()
-    configure_tracing()
+    traced = configure_tracing()
     settings = load_settings()
     engine = connect(settings.database_url, sync_every_commit=False, checkpoints_elsewhere=True)
     analytics = settings.analytics_file()
@@ -70,7 +70,8 @@ def worker(
         if parent is not None and os.getppid() != parent:
             break
     thread.stop()
-    stop_tracing()
+    if traced:
+        stop_tracing()
 
 
 if __name__ == "__main__":
