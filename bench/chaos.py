@@ -49,6 +49,7 @@ from baton.channels.delivery import LEASE
 from baton.core.clock import ManualClock, SystemClock
 from baton.storage.database import connect
 from baton.storage.tables import events, journey_instances, journeys, messages
+from bench import journeys as journeys_bench
 from bench.harness import ADMIN_TOKEN, AUTH, WRITE_KEY, free_port
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}", "Content-Type": "application/json"}
@@ -331,30 +332,15 @@ class Client:
 
 
 def cart_journey(wait: int, url: str) -> dict[str, Any]:
-    return {
-        "key": "cart",
-        "name": "Cart abandonment",
-        "trigger": {"event": "Product Added"},
-        "goal": {"event": "Order Completed"},
-        "start": "wait",
-        "nodes": {
-            "wait": {
-                "type": "wait_for_event",
-                "event": "Order Completed",
-                "correlate": "properties.cart_id",
-                "timeout": f"{wait}s",
-                "next": "done",
-                "timeout_next": "remind",
-            },
-            "remind": {
-                "type": "webhook",
-                "url": url + "/cart?profile={{ profile.id }}",
-                "body": {"cart": "{{ profile.id }}"},
-                "next": "done",
-            },
-            "done": {"type": "exit"},
-        },
+    """bench/journeys.py's cart journey, reminding through the local provider's webhook."""
+    definition = journeys_bench.cart_journey(wait)
+    remind = {
+        "type": "webhook",
+        "url": url + "/cart?profile={{ profile.id }}",
+        "body": {"cart": "{{ profile.id }}"},
+        "next": "done",
     }
+    return {**definition, "nodes": {**definition["nodes"], "remind": remind}}
 
 
 def customer_batches(profiles: int, buyers: set[int]) -> list[list[dict[str, Any]]]:
