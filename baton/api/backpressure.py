@@ -4,13 +4,14 @@
   messages due but not yet sent, every tracking or source webhook request is answered 503 with
   `Retry-After` before its body is read: the stages catch up instead of the database
   filling with work nobody will do soon. The admin API stays served. The backlog is read
-  at most every half second, whatever the request rate.
+  at most every half second, whatever the request rate, in the background.
 - Each workspace may send so many events per second (its `ingest_per_second`, else
   `BATON_INGEST_PER_SECOND`); past them it is answered 429 with `Retry-After`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import re
@@ -94,6 +95,8 @@ class Backpressure:
         self._reading = Reading()
         self._read_at: datetime | None = None
         self._reading_now = False
+        # Held so the reading under way is not collected before it is done.
+        self._next_reading: asyncio.Future[None] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         route = _storing_route(scope["path"]) if scope["type"] == "http" else None
@@ -118,18 +121,26 @@ class Backpressure:
         await answer(scope, receive, send)
 
     async def _refresh(self) -> None:
-        """A new reading when the last is old; requests meanwhile go by the last one."""
+        """A new reading when the last is old, taken in the background: requests meanwhile
+        go by the last one, so none waits for the count (only the very first, which has
+        no reading to go by)."""
         now = self._clock.now()
         if self._reading_now or (self._read_at is not None and now - self._read_at < _READ_EVERY):
             return
         self._reading_now = True
+        first = self._read_at is None
+        self._read_at = now
+        self._next_reading = asyncio.ensure_future(self._take_reading(now))
+        if first:
+            await self._next_reading
+
+    async def _take_reading(self, now: datetime) -> None:
         try:
             self._reading = await run_in_threadpool(self._read, now)
         except SQLAlchemyError as error:
             # The database is away: storing fails on its own (503), nothing to add here.
             log.warning("reading the backlog failed: %s", type(error).__name__)
         finally:
-            self._read_at = now
             self._reading_now = False
 
     def _read(self, now: datetime) -> Reading:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -69,6 +70,17 @@ def _batch(count: int, user: str = "u1") -> dict[str, list[dict[str, str]]]:
     return {"batch": [{"type": "track", "userId": user, "event": "E"} for _ in range(count)]}
 
 
+def _reading_shows(s: Served, busy: bool) -> None:
+    """The backlog is read in the background: knock (a `group` call without its groupId,
+    which stores nothing) until the new reading is in and the answers show it."""
+    key = basic(s.write_key)
+    for _ in range(200):
+        if (s.client.post("/v1/group", json={}, headers=key).status_code == 503) == busy:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"the backlog reading never showed busy={busy}")
+
+
 def _refused_busy(answer: httpx.Response) -> None:
     assert answer.status_code == 503, answer.text
     assert answer.headers["retry-after"] == "2"
@@ -84,6 +96,7 @@ def test_a_backlog_past_its_bound_turns_tracking_away_until_it_is_resolved(
         # Within half a second the last reading (nothing waiting) still holds.
         assert s.client.post("/v1/track", json=_batch(1)["batch"][0], headers=key).is_success
         s.clock.advance(timedelta(seconds=1))
+        _reading_shows(s, busy=True)
         _refused_busy(s.client.post("/v1/batch", json=_batch(1), headers=key))
         # The body is never read: not even a malformed or unauthenticated one.
         _refused_busy(s.client.post("/v1/t", content=b"{not json", headers=key))
@@ -93,6 +106,7 @@ def test_a_backlog_past_its_bound_turns_tracking_away_until_it_is_resolved(
         process_all(s.runtime.engine, s.clock)
         assert s.client.post("/v1/batch", json=_batch(1), headers=key).status_code == 503
         s.clock.advance(timedelta(seconds=1))
+        _reading_shows(s, busy=False)
         assert s.client.post("/v1/batch", json=_batch(1), headers=key).status_code == 200
 
 
@@ -114,6 +128,7 @@ def test_an_outbox_past_its_bound_turns_tracking_away(own_database: str) -> None
         with write_transaction(s.runtime.engine) as connection:
             connection.execute(insert(messages), rows[3:])
         s.clock.advance(timedelta(seconds=1))
+        _reading_shows(s, busy=True)
         refused = s.client.post("/v1/batch", json=_batch(1), headers=key)
         _refused_busy(refused)
         assert "messages wait to be sent" in refused.json()["message"]
@@ -122,6 +137,7 @@ def test_an_outbox_past_its_bound_turns_tracking_away(own_database: str) -> None
                 update(messages).where(messages.c.id == "m0").values(status="delivered")
             )
         s.clock.advance(timedelta(seconds=1))
+        _reading_shows(s, busy=False)
         assert s.client.post("/v1/batch", json=_batch(1), headers=key).status_code == 200
 
 
@@ -192,11 +208,13 @@ def test_source_webhooks_are_held_back_rate_limited_and_counted(own_database: st
         assert answer.status_code == 429, answer.text
         assert answer.headers["retry-after"] == "1"
         s.clock.advance(timedelta(seconds=1))
+        _reading_shows(s, busy=True)
         # Two events wait: past the bound, refused before the body (even a forged one).
         _refused_busy(post(order() + b"  "))
         _refused_busy(post(order() + b"  ", signed=False))
         process_all(s.runtime.engine, s.clock)
         s.clock.advance(timedelta(seconds=1))
+        _reading_shows(s, busy=False)
         assert post(order() + b"  ").json()["accepted"] == 1
         assert post(order() + b"   ", signed=False).status_code == 401
         assert _sample("baton_ingest_messages_total", route="webhook") - ingested == 3

@@ -12,7 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from baton.api.metrics import Backlogs
 from baton.core.metrics import exposition
 from baton.journeys import process_inbox
-from tests.api.test_backpressure import _batch, served
+from tests.api.test_backpressure import _batch, _reading_shows, served
 from tests.api.test_tracking import basic
 from tests.conftest import process_all
 from tests.journeys.helpers import publish
@@ -40,6 +40,7 @@ def test_queues_and_refusals_as_scraped(own_database: str) -> None:
         assert s.client.post("/v1/batch", json=_batch(2), headers=key).status_code == 200
         assert s.client.post("/v1/batch", json={"batch": [{}]}, headers=key).status_code == 400
         s.clock.advance(timedelta(seconds=90))
+        _reading_shows(s, busy=True)
         # Backpressure refuses before the route runs: counted under the route all the same.
         assert s.client.post("/v1/t", json=_batch(1)["batch"][0], headers=key).status_code == 503
         assert refused("track", "overloaded") == before[0] + 1
