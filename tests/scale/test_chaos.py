@@ -6,16 +6,9 @@ under the same idempotency key, for a call in flight when its process was killed
 
 from __future__ import annotations
 
-import os
-
-import pytest
-
-from bench.chaos import POSTGRES_BIN, run
+from bench.chaos import run
 
 
-@pytest.mark.skipif(
-    not os.path.exists(f"{POSTGRES_BIN}/initdb"), reason="needs PostgreSQL's initdb"
-)
 def test_chaos_loses_and_repeats_nothing() -> None:
     report = run(
         profiles=3000,
