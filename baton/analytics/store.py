@@ -31,7 +31,7 @@ from sqlalchemy import ColumnElement, Engine, Text, cast, func, select
 
 from baton.core.durations import parse_duration
 from baton.core.metrics import analytics_synced
-from baton.storage.tables import erasures, events, profiles, workspaces
+from baton.storage.tables import PENDING_EVENTS, erasures, events, profiles, workspaces
 from baton.workspaces import load_policy
 
 if TYPE_CHECKING:
@@ -204,9 +204,7 @@ class AnalyticsStore:
         after = self._synced_through()
         with engine.connect() as connection:
             pending = connection.execute(
-                select(func.min(events.c.seq)).where(
-                    events.c.profile_id.is_(None), events.c.error.is_(None)
-                )
+                select(func.min(events.c.seq)).where(PENDING_EVENTS)
             ).scalar_one()
             # Every column as the text the CSV holds, made by the database: converting to
             # Python values and back cost the API process more than the copy itself.

@@ -30,8 +30,8 @@ from baton.api.tracking_paths import ROUTES, TRACKING_PATHS
 from baton.core.clock import Clock
 from baton.core.errors import TooManyRequests
 from baton.core.metrics import count_refused
-from baton.storage.backlog import PENDING_EVENTS, UNSENT_MESSAGES, capped_count
-from baton.storage.tables import events, messages
+from baton.storage.backlog import UNSENT_MESSAGES, capped_count
+from baton.storage.tables import PENDING_EVENTS, events, messages
 from baton.workspaces import ingest_limits
 
 log = logging.getLogger(__name__)

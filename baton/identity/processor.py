@@ -55,7 +55,7 @@ from baton.identity.locks import BUCKETS, Contended, Part, PartLocks, profiles_b
 from baton.identity.normalize import EMAIL, USER_ID
 from baton.identity.observations import OBSERVED_COLUMNS, Observation, observe
 from baton.storage.database import any_row, exclusive, write_transaction
-from baton.storage.tables import events
+from baton.storage.tables import PENDING_EVENTS, events
 from baton.timeline import FinalEvent, announce, announced_where_made
 
 log = logging.getLogger(__name__)
@@ -77,8 +77,7 @@ def process_pending(
     the API's ingestion shares is held only for the writes. PostgreSQL: processors run
     concurrently, a batch in one transaction.
     """
-    pending = events.c.profile_id.is_(None) & events.c.error.is_(None)
-    if not any_row(engine, select(events.c.seq).where(pending).order_by(events.c.seq)):
+    if not any_row(engine, select(events.c.seq).where(PENDING_EVENTS).order_by(events.c.seq)):
         return 0
     process = _process_locked if engine.dialect.name == "postgresql" else _process_batch
     claimed: list[int] = []
@@ -118,12 +117,7 @@ def failed_count(connection: Connection, workspace_id: str) -> int:
 
 
 def _claim(connection: Connection, limit: int) -> Sequence[Any]:
-    query = (
-        select(*OBSERVED_COLUMNS)
-        .where(events.c.profile_id.is_(None), events.c.error.is_(None))
-        .order_by(events.c.seq)
-        .limit(limit)
-    )
+    query = select(*OBSERVED_COLUMNS).where(PENDING_EVENTS).order_by(events.c.seq).limit(limit)
     if connection.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=events)
     return connection.execute(query).mappings().all()
@@ -226,8 +220,7 @@ def _with_earlier(connection: Connection, rows: Sequence[Any]) -> Sequence[Any]:
             connection.execute(
                 select(*OBSERVED_COLUMNS)
                 .where(
-                    events.c.profile_id.is_(None),
-                    events.c.error.is_(None),
+                    PENDING_EVENTS,
                     events.c.seq < max(seqs),
                     events.c.seq != all_(literal(seqs, ARRAY(events.c.seq.type))),
                     or_(*(_naming(ws, ids, emails) for ws, (ids, emails) in by_workspace.items())),

@@ -91,6 +91,7 @@ from baton.storage.database import (
 )
 from baton.storage.leases import Leases, partitioned
 from baton.storage.tables import (
+    PENDING_EVENTS,
     events,
     journey_inbox,
     journey_instances,
@@ -803,10 +804,7 @@ def _watermark(connection: Connection, now: datetime) -> datetime:
     A customer who bought at 10:59 must not get the 11:00 reminder because identity was
     a few seconds behind: the timer waits until the purchase has been matched."""
     oldest_unresolved = (
-        select(events.c.received_at)
-        .where(events.c.profile_id.is_(None), events.c.error.is_(None))
-        .order_by(events.c.seq)
-        .limit(1)
+        select(events.c.received_at).where(PENDING_EVENTS).order_by(events.c.seq).limit(1)
     )
     oldest_unmatched = (
         select(events.c.received_at)

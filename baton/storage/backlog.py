@@ -25,6 +25,7 @@ from sqlalchemy import (
 
 from baton.storage.leases import DEFAULT_TTL
 from baton.storage.tables import (
+    PENDING_EVENTS,
     broadcasts,
     destination_deliveries,
     destination_inbox,
@@ -60,9 +61,8 @@ class Queue:
         return max(0.0, (now - self.oldest_due).total_seconds())
 
 
-# Events identity has yet to resolve, and messages the dispatcher has yet to send; the
-# statuses literals, as the dispatcher's: SQLite uses a partial index only for those.
-PENDING_EVENTS = events.c.profile_id.is_(None) & events.c.error.is_(None)
+# Messages the dispatcher has yet to send; the statuses literals, as the dispatcher's:
+# SQLite uses a partial index only for those.
 UNSENT_MESSAGES = messages.c.status.in_([literal_column("'pending'"), literal_column("'sending'")])
 
 

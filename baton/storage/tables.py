@@ -278,8 +278,11 @@ events = Table(
     # Segment conditions read one profile's events of one name.
     Index(None, "workspace_id", "profile_id", "event", "timestamp"),
 )
-_pending = events.c.profile_id.is_(None) & events.c.error.is_(None)
-Index("ix_events_pending", events.c.seq, sqlite_where=_pending, postgresql_where=_pending)
+# Events identity has yet to resolve: its queue, behind a partial index.
+PENDING_EVENTS = events.c.profile_id.is_(None) & events.c.error.is_(None)
+Index(
+    "ix_events_pending", events.c.seq, sqlite_where=PENDING_EVENTS, postgresql_where=PENDING_EVENTS
+)
 
 profiles = Table(
     "profiles",
