@@ -16,8 +16,9 @@ from contextlib import contextmanager
 
 import httpx
 import psutil
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 
+from baton.storage.database import connect
 from baton.storage.tables import events, profiles
 from baton.workspaces import default_workspace_id
 
@@ -62,9 +63,11 @@ def baton_server(database_url: str) -> Iterator[tuple[subprocess.Popen[bytes], s
             time.sleep(0.1)
         yield process, url
     finally:
+        # Stopped, never killed, here: serve stops its workers, which would otherwise
+        # run on for a moment after it.
         if process.poll() is None:
-            process.kill()
-        process.wait(timeout=10)
+            process.terminate()
+        process.wait(timeout=60)
 
 
 def batch(number: int) -> dict[str, object]:
@@ -83,10 +86,11 @@ def batch(number: int) -> dict[str, object]:
     }
 
 
-def test_kill_9_loses_nothing_and_processes_once(database_url: str, engine: Engine) -> None:
+def test_kill_9_loses_nothing_and_processes_once(own_database: str) -> None:
+    engine = connect(own_database)
     batches = 30
     headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-    with baton_server(database_url) as (process, url):
+    with baton_server(own_database) as (process, url):
         with httpx.Client(base_url=url, auth=(WRITE_KEY, ""), timeout=10) as client:
             viewers = {
                 "key": "viewers",
@@ -106,7 +110,7 @@ def test_kill_9_loses_nothing_and_processes_once(database_url: str, engine: Engi
         _gone, alive = psutil.wait_procs(workers, timeout=10)
         assert alive == []
 
-    with baton_server(database_url) as (_process, url), httpx.Client(base_url=url) as client:
+    with baton_server(own_database) as (_process, url), httpx.Client(base_url=url) as client:
         # A client that never saw our answers retries everything: still stored once.
         for number in range(batches):
             retried = client.post("/v1/batch", json=batch(number), auth=(WRITE_KEY, ""))
@@ -147,6 +151,7 @@ def test_kill_9_loses_nothing_and_processes_once(database_url: str, engine: Engi
             .scalars()
             .all()
         )
+    engine.dispose()
     message_ids = [message_id for message_id, _ in stored]
     assert len(message_ids) == len(set(message_ids)) == batches * 100
     assert all(profile_id is not None for _, profile_id in stored)
