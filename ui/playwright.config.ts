@@ -26,7 +26,7 @@ export default defineConfig({
   forbidOnly: true,
   reporter: "list",
   timeout: 90_000,
-  globalTimeout: 15 * 60_000,
+  globalTimeout: 30 * 60_000,
   expect: { timeout: 10_000 },
   use: {
     viewport: { width: 1280, height: 800 },

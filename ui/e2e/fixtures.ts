@@ -27,8 +27,10 @@ export async function signIn(page: Page, person: Person): Promise<void> {
  * label) or busy placeholder (a skeleton marked aria-busy) is left: nothing is still
  * loading. On a slow machine axe would otherwise judge a page half drawn. */
 export async function settled(page: Page): Promise<void> {
-  await expect(page.getByRole("heading", { level: 1 }).first()).toBeVisible();
-  await expect.poll(() => page.locator(".mantine-Loader-root, [aria-busy=true]").filter({ visible: true }).count()).toBe(0);
+  // Longer than other expectations: right after start the demo's server trains its models
+  // on the same two cores, and a page's first data can then take well over ten seconds.
+  await expect(page.getByRole("heading", { level: 1 }).first()).toBeVisible({ timeout: 30_000 });
+  await expect.poll(() => page.locator(".mantine-Loader-root, [aria-busy=true]").filter({ visible: true }).count(), { timeout: 30_000 }).toBe(0);
 }
 
 /** A full-page picture of what the page shows now: screenshots/<project>/<name>.png. */
