@@ -412,7 +412,7 @@ def _holdout(
                     + ("+" if purchases == _TOP_GROUP else ""),
                     "customers": int(members.sum()),
                     "actual_mean": round(float(actual[members].mean()), 4),
-                    "predicted_mean": round(float(predicted[members].mean()), 4),
+                    "predicted_mean": _finite(float(predicted[members].mean()), 4),
                 }
             )
     total_actual, total_predicted = float(actual.sum()), float(predicted.sum())
@@ -423,10 +423,10 @@ def _holdout(
         "unit": definition.time_unit,
         "customers": len(calibration.profile_ids),
         "actual_total": int(total_actual),
-        "predicted_total": round(total_predicted, 2),
+        "predicted_total": _finite(total_predicted, 2),
         "actual_mean": round(total_actual / len(actual), 4),
-        "predicted_mean": round(total_predicted / len(actual), 4),
-        "relative_error": round((total_predicted - total_actual) / total_actual, 4)
+        "predicted_mean": _finite(total_predicted / len(actual), 4),
+        "relative_error": _finite((total_predicted - total_actual) / total_actual, 4)
         if total_actual
         else None,
         "by_calibration_purchases": groups,
@@ -505,3 +505,9 @@ def _difference(value: float, baseline: float) -> float:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _finite(value: float, digits: int) -> float | None:
+    """None where a degenerate fit's expectation overflowed (NaN or infinite): JSON has
+    no such number, and the console says the holdout could not be predicted."""
+    return round(value, digits) if math.isfinite(value) else None

@@ -35,7 +35,8 @@ export type ClassificationMetrics = {
   dropped_features?: { name: string; reason: string }[];
 };
 
-export type HoldoutGroup = { calibration_purchases: string; customers: number; actual_mean: number; predicted_mean: number };
+/** Predictions are null where a degenerate fit could not compute them. */
+export type HoldoutGroup = { calibration_purchases: string; customers: number; actual_mean: number; predicted_mean: number | null };
 
 export type ClvMetrics = {
   params: Record<string, number>;
@@ -50,7 +51,7 @@ export type ClvMetrics = {
     unit: string;
     customers: number;
     actual_total: number;
-    predicted_total: number;
+    predicted_total: number | null;
     relative_error: number | null;
     by_calibration_purchases: HoldoutGroup[];
   };

@@ -49,6 +49,9 @@ describe("the figures of a model's charts", () => {
       by_calibration_purchases: [{ calibration_purchases: "0", customers: 60, actual_mean: 0.3, predicted_mean: 0.35 }],
     };
     expect(holdoutFigures(holdout, "Value").summary).toBe("Holdout of Value: 40 repeat purchases happened where 44.2 were predicted (10.5% off).");
+    const overflowed = { ...holdout, predicted_total: null, relative_error: null, by_calibration_purchases: [{ calibration_purchases: "0", customers: 60, actual_mean: 0.3, predicted_mean: null }] };
+    expect(holdoutFigures(overflowed, "Value").summary).toBe("Holdout of Value: 40 repeat purchases happened; the fitted model could not predict them (its expectation overflowed).");
+    expect(holdoutFigures(overflowed, "Value").table.rows).toEqual([["0", "60", "0.30", "–"]]);
     const recommendations = { k: 3, evaluated_people: 50, precision_at_k: 0.2, recall_at_k: 0.5, popularity: { precision_at_k: 0.1, recall_at_k: 0.3 } };
     expect(recommendationFigures(recommendations, "Next")?.table.rows).toEqual([
       ["Precision@3", "20%", "10%"],

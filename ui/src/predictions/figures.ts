@@ -111,13 +111,16 @@ export function holdoutFigures(holdout: NonNullable<ClvMetrics["holdout"]>, name
         { type: "line", name: "Predicted", data: groups.map((g) => g.predicted_mean), symbolSize: 8, itemStyle: { color: PALETTE[2] }, lineStyle: { color: PALETTE[2] } },
       ],
     },
-    summary: `Holdout of ${name}: ${formatCount(holdout.actual_total)} repeat purchases happened where ${holdout.predicted_total.toFixed(1)} were predicted${
-      holdout.relative_error == null ? "" : ` (${formatRate(holdout.relative_error)} off)`
-    }.`,
+    summary:
+      holdout.predicted_total == null
+        ? `Holdout of ${name}: ${formatCount(holdout.actual_total)} repeat purchases happened; the fitted model could not predict them (its expectation overflowed).`
+        : `Holdout of ${name}: ${formatCount(holdout.actual_total)} repeat purchases happened where ${holdout.predicted_total.toFixed(1)} were predicted${
+            holdout.relative_error == null ? "" : ` (${formatRate(holdout.relative_error)} off)`
+          }.`,
     table: {
       caption: `Predicted and actual repeat purchases of ${name} in the holdout`,
       columns: ["Purchases before", "Customers", "Actual (mean)", "Predicted (mean)"],
-      rows: groups.map((g) => [g.calibration_purchases, formatCount(g.customers), g.actual_mean.toFixed(2), g.predicted_mean.toFixed(2)]),
+      rows: groups.map((g) => [g.calibration_purchases, formatCount(g.customers), g.actual_mean.toFixed(2), g.predicted_mean?.toFixed(2) ?? "–"]),
     },
   };
 }
