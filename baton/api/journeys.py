@@ -370,8 +370,15 @@ def version(
     return JSONBody({**found.as_json(), "definition": definition})
 
 
-@router.get("/journeys/{key}/stats", summary="Per node: entered, waiting now, exited; goals")
+@router.get(
+    "/journeys/{key}/stats", summary="Per node: entered, waiting now, exited, goals; outcomes"
+)
 def stats(request: Request, workspace_id: AdminWorkspace, key: str) -> JSONBody:
+    """`nodes`: per node, `entered` (visits), `waiting` (instances there now), `exited`
+    (instances that ended there) and `goals` (instances that reached the journey's goal
+    there, as a backtest counts them), with `messages` by status and `best_time` where they
+    apply; the instances' `outcomes`; `goals` reached, their rate and mean seconds to goal;
+    `messages` by status with skip, cancel and deferral reasons."""
     with runtime_of(request).engine.connect() as connection:
         journey = get_journey(connection, workspace_id, key)
         return JSONBody(reports.journey_stats(connection, journey))

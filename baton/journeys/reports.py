@@ -26,20 +26,27 @@ from baton.storage.tables import (
 
 def journey_stats(connection: Connection, journey: Journey) -> dict[str, Any]:
     """Per node: how many visits entered it, how many instances wait there now, how many
-    ended there; the instances' outcomes, and goals with the mean time to reach them.
-    Best-time message nodes add their opens and clicks against their holdout's."""
+    ended there, how many reached the goal there; the instances' outcomes, and goals with
+    the mean time to reach them. Best-time message nodes add their opens and clicks
+    against their holdout's."""
     instances = journey_instances.c
-    entered: dict[str, int] = dict(
-        connection.execute(
-            select(journey_steps.c.node, func.count())
-            .join(journey_instances, journey_instances.c.id == journey_steps.c.instance_id)
-            .where(
-                instances.journey_id == journey.id,
-                journey_steps.c.action.in_(NODE_TYPES),
-            )
-            .group_by(journey_steps.c.node)
-        ).all()
-    )
+    steps = journey_steps.c
+    # One pass over the journey's steps gives both the visits and the goals of each node.
+    # A node's goals count as a backtest's do (simulation.py): the instances whose goal
+    # step was recorded there, i.e. that were at that node when they reached the goal (an
+    # instance reaches it at most once).
+    visited = connection.execute(
+        select(
+            steps.node,
+            func.count(case((steps.action.in_(NODE_TYPES), 1))),
+            func.count(case((steps.action == _GOAL, 1))),
+        )
+        .join(journey_instances, instances.id == steps.instance_id)
+        .where(instances.journey_id == journey.id, steps.action.in_((*NODE_TYPES, _GOAL)))
+        .group_by(steps.node)
+    ).all()
+    entered = {node: count for node, count, _ in visited if count}
+    goals_at = {node: count for node, _, count in visited if count}
     waiting: dict[str, int] = dict(
         connection.execute(
             select(instances.node, func.count())
@@ -70,7 +77,7 @@ def journey_stats(connection: Connection, journey: Journey) -> dict[str, Any]:
     sent, by_node = _message_decisions(connection, journey)
     lift = best_time_lift(connection, journey.id, journey.workspace_id)
     total = sum(outcomes.values())
-    nodes = sorted(set(entered) | set(waiting) | set(ended))
+    nodes = sorted(set(entered) | set(waiting) | set(ended) | set(goals_at))
     return {
         "journey": journey.key,
         "instances": total,
@@ -87,12 +94,16 @@ def journey_stats(connection: Connection, journey: Journey) -> dict[str, Any]:
                 "entered": entered.get(node, 0),
                 "waiting": waiting.get(node, 0),
                 "exited": ended.get(node, 0),
+                "goals": goals_at.get(node, 0),
                 **({"messages": by_node[node]} if node in by_node else {}),
                 **({"best_time": lift[node]} if node in lift else {}),
             }
             for node in nodes
         },
     }
+
+
+_GOAL = "goal"  # the step recorded where an instance reaches the journey's goal
 
 
 @dataclass(frozen=True)

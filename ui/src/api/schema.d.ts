@@ -1254,7 +1254,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Per node: entered, waiting now, exited; goals */
+        /**
+         * Per node: entered, waiting now, exited, goals; outcomes
+         * @description `nodes`: per node, `entered` (visits), `waiting` (instances there now), `exited`
+         *     (instances that ended there) and `goals` (instances that reached the journey's goal
+         *     there, as a backtest counts them), with `messages` by status and `best_time` where they
+         *     apply; the instances' `outcomes`; `goals` reached, their rate and mean seconds to goal;
+         *     `messages` by status with skip, cancel and deferral reasons.
+         */
         get: operations["stats_api_v1_journeys__key__stats_get"];
         put?: never;
         post?: never;

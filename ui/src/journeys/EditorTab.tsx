@@ -28,7 +28,9 @@ export function EditorTab({ journey, value, onChange, errors }: Props) {
     enabled: live,
     refetchInterval: LIVE_EVERY_MS,
   });
-  const counts = useMemo(() => (stats.data ? overlayCounts(stats.data.nodes) : null), [stats.data]);
+  // Live counts as a backtest's: per node entered, waiting, exited and reached the goal.
+  const hasGoal = value.goal !== undefined && value.goal !== null;
+  const counts = useMemo(() => (stats.data ? overlayCounts(stats.data.nodes, hasGoal) : null), [stats.data, hasGoal]);
   const showPeople = live && can("read_profiles");
   const nodeExtras = useCallback((node: string) => <PeopleAtNode key={node} journeyKey={key} node={node} />, [key]);
   return (

@@ -1,12 +1,14 @@
 import type { NodeCounts } from "./builder/JourneyEditor";
 import type { NodeStats } from "./api";
 
-/** Per node counts from a journey's stats or a backtest, as the canvas draws them. */
-export function overlayCounts(nodes: Record<string, NodeStats>): Record<string, NodeCounts> {
+/** Per node counts from a journey's stats or a backtest, as the canvas draws them. Goal
+ * counts are left out when the journey has no goal (`hasGoal` false) and nobody reached one. */
+export function overlayCounts(nodes: Record<string, NodeStats>, hasGoal = true): Record<string, NodeCounts> {
+  const goals = hasGoal || Object.values(nodes).some((found) => (found.goals ?? 0) > 0);
   return Object.fromEntries(
     Object.entries(nodes).map(([id, found]) => [
       id,
-      { entered: found.entered, waiting: found.waiting, exited: found.exited, ...(found.goals === undefined ? {} : { goal: found.goals }) },
+      { entered: found.entered, waiting: found.waiting, exited: found.exited, ...(!goals || found.goals === undefined ? {} : { goal: found.goals }) },
     ]),
   );
 }
