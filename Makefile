@@ -50,8 +50,9 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	cd ui && npx tsc -b
+	cd ui && npx tsc -b && npx tsc --noEmit -p bench/tsconfig.json
 	ui/scripts/api-types.sh --check
+	node ui/scripts/bundle-budget.mjs
 
 format: install
 	$(BIN)/ruff check --fix .
@@ -78,6 +79,7 @@ bench: install
 	$(BIN)/python -m bench.predict --database postgresql | $(BASELINE)
 	$(BIN)/python -m bench.decide --database sqlite | $(BASELINE)
 	$(BIN)/python -m bench.decide --database postgresql | $(BASELINE)
+	BATON_E2E_PORT=8741 BATON_CHROMIUM="$$(ui/scripts/chromium.sh)" ui/node_modules/.bin/playwright test -c ui/bench/playwright.config.ts | $(BASELINE)
 	$(BIN)/python -m bench.compare.run | $(BASELINE)
 	# Kills processes, restarts its own PostgreSQL cluster, fills a small disk (as root).
 	$(BIN)/python -m bench.chaos --profiles 100000 | $(BASELINE)

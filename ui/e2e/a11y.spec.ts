@@ -7,15 +7,27 @@ const WIDTHS = [
   { width: 768, height: 1024 },
 ];
 
-/** Every page of the console: its name (for the screenshot) and its path, or how to find it. */
-type Entry = { name: string; path: string | ((page: Page) => Promise<string>); signedOut?: boolean };
+/** Every page of the console: its name (for the screenshot) and its path, or how to find it;
+ * `state`, when given, brings the page from its default state to the one judged. */
+type Entry = {
+  name: string;
+  path: string | ((page: Page) => Promise<string>);
+  signedOut?: boolean;
+  state?: (page: Page) => Promise<void>;
+};
 const PAGES: Entry[] = [
   { name: "home", path: "/" },
   { name: "journeys", path: "/journeys" },
   { name: "journey", path: "/journeys/cart-abandonment" },
+  { name: "journey-step-panel", path: "/journeys/cart-abandonment", state: openStep },
+  { name: "journey-yaml", path: "/journeys/cart-abandonment", state: openYaml },
+  // The demo published a second version of the cart journey (its incentive test).
+  { name: "journey-versions-compare", path: "/journeys/cart-abandonment", state: compareVersions },
+  { name: "journey-test-run", path: "/journeys/cart-abandonment", state: testRun },
   { name: "ready-journeys", path: "/ready-journeys" },
   { name: "profiles", path: "/profiles" },
   { name: "profile", path: async (page) => `/profiles/${await aProfileId(page)}` },
+  ...["journeys", "consent"].map((tab) => ({ name: `profile-${tab}`, path: async (page: Page) => `/profiles/${await aProfileId(page)}?tab=${tab}` })),
   { name: "segments", path: "/segments" },
   { name: "segment", path: "/segments/at-risk-customers" },
   { name: "segment-new", path: "/segments/new-segment?new=1" },
@@ -48,8 +60,50 @@ const PAGES: Entry[] = [
   { name: "analytics-cohorts", path: "/analytics?tab=cohorts" },
   { name: "settings", path: "/settings" },
   ...["channels", "policy", "people", "keys", "approvals", "audit"].map((tab) => ({ name: `settings-${tab}`, path: `/settings?tab=${tab}` })),
+  { name: "not-found", path: "/no-such-page" },
   { name: "login", path: "/login", signedOut: true },
+  { name: "forgot-password", path: "/forgot-password", signedOut: true },
+  // Any token shows the form: the API judges it only when the form is sent.
+  { name: "reset-password", path: "/reset-password?token=a11y-not-a-real-token", signedOut: true },
+  { name: "reset-password-broken", path: "/reset-password", signedOut: true },
+  { name: "invitation", path: "/invite?token=a11y-not-a-real-token", signedOut: true },
+  { name: "invitation-broken", path: "/invite", signedOut: true },
 ];
+
+/** The builder with a message step's side panel open (by the keyboard: a click could land
+ * on a step panned out of view). */
+async function openStep(page: Page): Promise<void> {
+  const step = page.getByTestId("node-incentive");
+  await step.focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("side-panel").getByRole("heading", { name: "incentive" })).toBeVisible();
+}
+
+async function openYaml(page: Page): Promise<void> {
+  await page.getByTestId("tab-yaml").click();
+  await expect(page.getByTestId("yaml-editor")).toContainText("cart-abandonment");
+}
+
+async function compareVersions(page: Page): Promise<void> {
+  await page.getByRole("tab", { name: "Versions" }).click();
+  await expect(page.getByRole("heading", { name: /^From version \d+ to version \d+$/ })).toBeVisible();
+  await settled(page);
+}
+
+/** The Test tab with the result of a test run for the demo's busiest customer. */
+async function testRun(page: Page): Promise<void> {
+  await page.getByRole("tab", { name: "Test" }).click();
+  await expect(page.getByRole("heading", { name: "Test run for one customer" })).toBeVisible();
+  const id = await aProfileId(page);
+  const found = (await (await page.request.get(`/api/v1/profiles/${id}`)).json()) as { identifiers: Record<string, string[]> };
+  const email = found.identifiers.email?.[0];
+  if (!email) throw new Error(`the profile ${id} has no e-mail address`);
+  await page.getByRole("combobox", { name: "Customer" }).fill(email);
+  await page.getByRole("option", { name: new RegExp(email.replace(/[.+]/g, "\\$&")) }).click();
+  await page.getByRole("button", { name: "Run test" }).click();
+  await expect(page.getByText(/^Simulated from|This customer would not enter/).first()).toBeVisible({ timeout: 30_000 });
+  await settled(page);
+}
 
 /** The signed-in person's CSRF header, which every change needs. */
 async function csrf(page: Page): Promise<Record<string, string>> {
@@ -117,6 +171,7 @@ for (const entry of PAGES) {
       await page.setViewportSize(size);
       await page.goto(path);
       await settled(page);
+      if (entry.state) await entry.state(page);
       await expect(page.getByRole("alert").filter({ hasText: /went wrong|cannot|could not|failed/i }), "the page shows an error").toHaveCount(0);
       const { violations } = await new AxeBuilder({ page }).analyze();
       const serious = violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical");

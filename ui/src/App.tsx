@@ -2,6 +2,7 @@ import { lazy, Suspense, type ReactNode } from "react";
 import { createBrowserRouter, createRoutesFromElements, Navigate, Route, RouterProvider, useLocation } from "react-router";
 import { LoginPage } from "./auth/LoginPage";
 import { SessionProvider, useAccount } from "./auth/session";
+import { RouteError } from "./shell/RouteError";
 import { Shell } from "./shell/Shell";
 import { ErrorNotice } from "./ui/ErrorNotice";
 import { Loading } from "./ui/Loading";
@@ -55,7 +56,9 @@ function page(element: ReactNode) {
 // links, back and forward alike.
 const router = createBrowserRouter(
   createRoutesFromElements(
-    <>
+    // A page that throws or whose chunk fails to load shows a readable error, never the
+    // router's developer page: inside the shell (navigation kept) when it is one of its pages.
+    <Route errorElement={<RouteError fullPage />}>
       <Route path="/login" element={<LoginPage />} />
       {/* Signed out; the e-mailed links open the last two (baton/teams/links.py PAGES). */}
       <Route path="/forgot-password" element={page(<ForgotPasswordPage />)} />
@@ -68,32 +71,34 @@ const router = createBrowserRouter(
           </SignedIn>
         }
       >
-        <Route index element={page(<HomePage />)} />
-        <Route path="journeys" element={page(<JourneysPage />)} />
-        <Route path="journeys/:key" element={page(<JourneyPage />)} />
-        <Route path="ready-journeys" element={page(<ReadyJourneysPage />)} />
-        <Route path="profiles" element={page(<ProfilesPage />)} />
-        <Route path="profiles/:id" element={page(<ProfilePage />)} />
-        <Route path="segments" element={page(<SegmentsPage />)} />
-        <Route path="segments/:key" element={page(<SegmentPage />)} />
-        <Route path="computed-traits" element={page(<ComputedTraitsPage />)} />
-        <Route path="computed-traits/:key" element={page(<ComputedTraitPage />)} />
-        <Route path="predictions" element={page(<PredictionsPage />)} />
-        <Route path="predictions/:key" element={page(<PredictionPage />)} />
-        <Route path="broadcasts" element={page(<BroadcastsPage />)} />
-        <Route path="broadcasts/:key" element={page(<BroadcastPage />)} />
-        <Route path="placements" element={page(<PlacementsPage />)} />
-        <Route path="placements/:key" element={page(<PlacementPage />)} />
-        <Route path="templates" element={page(<TemplatesPage />)} />
-        <Route path="templates/:key" element={page(<TemplatePage />)} />
-        <Route path="analytics" element={page(<AnalyticsPage />)} />
-        <Route path="integrations" element={page(<IntegrationsPage />)} />
-        <Route path="integrations/sources/:key" element={page(<SourcePage />)} />
-        <Route path="integrations/destinations/:key" element={page(<DestinationPage />)} />
-        <Route path="settings" element={page(<SettingsPage />)} />
-        <Route path="*" element={page(<NotFoundPage />)} />
+        <Route errorElement={<RouteError />}>
+          <Route index element={page(<HomePage />)} />
+          <Route path="journeys" element={page(<JourneysPage />)} />
+          <Route path="journeys/:key" element={page(<JourneyPage />)} />
+          <Route path="ready-journeys" element={page(<ReadyJourneysPage />)} />
+          <Route path="profiles" element={page(<ProfilesPage />)} />
+          <Route path="profiles/:id" element={page(<ProfilePage />)} />
+          <Route path="segments" element={page(<SegmentsPage />)} />
+          <Route path="segments/:key" element={page(<SegmentPage />)} />
+          <Route path="computed-traits" element={page(<ComputedTraitsPage />)} />
+          <Route path="computed-traits/:key" element={page(<ComputedTraitPage />)} />
+          <Route path="predictions" element={page(<PredictionsPage />)} />
+          <Route path="predictions/:key" element={page(<PredictionPage />)} />
+          <Route path="broadcasts" element={page(<BroadcastsPage />)} />
+          <Route path="broadcasts/:key" element={page(<BroadcastPage />)} />
+          <Route path="placements" element={page(<PlacementsPage />)} />
+          <Route path="placements/:key" element={page(<PlacementPage />)} />
+          <Route path="templates" element={page(<TemplatesPage />)} />
+          <Route path="templates/:key" element={page(<TemplatePage />)} />
+          <Route path="analytics" element={page(<AnalyticsPage />)} />
+          <Route path="integrations" element={page(<IntegrationsPage />)} />
+          <Route path="integrations/sources/:key" element={page(<SourcePage />)} />
+          <Route path="integrations/destinations/:key" element={page(<DestinationPage />)} />
+          <Route path="settings" element={page(<SettingsPage />)} />
+          <Route path="*" element={page(<NotFoundPage />)} />
+        </Route>
       </Route>
-    </>,
+    </Route>,
   ),
 );
 

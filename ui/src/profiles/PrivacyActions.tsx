@@ -1,10 +1,9 @@
 import { Button, Checkbox, Group, Modal, Stack, Text, TextInput } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
-import { notifications } from "@mantine/notifications";
 import { IconDownload, IconTrash } from "@tabler/icons-react";
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
-import { readable } from "../api/errors";
+import { ConfirmAction } from "../ui/ConfirmAction";
 import { ErrorNotice } from "../ui/ErrorNotice";
 import { eraseProfile, exportProfile, type ErasureReceipt, type Profile } from "./api";
 import { emailOf } from "./person";
@@ -73,16 +72,22 @@ function EraseModal({ profile, opened, onClose, onErased }: { profile: Profile; 
 /** Export and erasure, offered only to people allowed to manage privacy. */
 export function PrivacyActions({ profile, onErased }: { profile: Profile; onErased: (receipt: ErasureReceipt) => void }) {
   const [erasing, { open, close }] = useDisclosure(false);
-  const exported = useMutation({
-    mutationFn: () => exportProfile(profile.id),
-    onSuccess: (content) => download(`baton-profile-${profile.id}.json`, content),
-    onError: (error) => notifications.show({ color: "red", title: "Could not export the profile", message: readable(error) }),
-  });
+  const [exporting, exportAsked] = useDisclosure(false);
+  async function exportData() {
+    download(`baton-profile-${profile.id}.json`, await exportProfile(profile.id));
+  }
   return (
     <>
-      <Button variant="default" leftSection={<IconDownload size={16} />} onClick={() => exported.mutate()} loading={exported.isPending}>
+      <Button variant="default" leftSection={<IconDownload size={16} />} onClick={exportAsked.open}>
         Export data
       </Button>
+      <ConfirmAction opened={exporting} title="Export this person's data?" confirmLabel="Download export" onConfirm={exportData} onClose={exportAsked.close}>
+        <Text size="sm">
+          Everything Baton holds about {emailOf(profile) ?? "this person"} downloads as one JSON file: the profile and the profiles
+          merged into it, identifiers, traits, events, journeys, messages and consent. Keep it safe: it is their personal data.
+        </Text>
+        <Text size="sm">The export is recorded in the audit log under your name.</Text>
+      </ConfirmAction>
       <Button color="red" variant="light" leftSection={<IconTrash size={16} />} onClick={open}>
         Erase
       </Button>

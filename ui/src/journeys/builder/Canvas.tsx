@@ -167,15 +167,15 @@ function CanvasInner(props: CanvasProps) {
   const addNearSelection = useCallback(
     (type: NodeType) => {
       const anchor = panelId ? nodes.find((node) => node.id === panelId) : undefined;
+      const taken = nodes.map((n) => ({ ...n.position, width: n.measured?.width ?? NODE_WIDTH, height: n.measured?.height ?? NODE_HEIGHT }));
       if (anchor) {
-        const taken = nodes.map((n) => ({ ...n.position, width: n.measured?.width ?? NODE_WIDTH, height: n.measured?.height ?? NODE_HEIGHT }));
         const below = { x: anchor.position.x, y: anchor.position.y + (anchor.measured?.height ?? NODE_HEIGHT) + 70 };
         add(type, freeSpot(below, taken), anchor.id === TRIGGER_ID ? null : anchor.id);
         return;
       }
       const box = area.current?.getBoundingClientRect();
       const centre = box ? flow.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 }) : { x: 0, y: 0 };
-      add(type, { x: centre.x - NODE_WIDTH / 2, y: centre.y - 50 }, null);
+      add(type, freeSpot({ x: centre.x - NODE_WIDTH / 2, y: centre.y - 50 }, taken), null);
     },
     [add, flow, nodes, panelId],
   );
