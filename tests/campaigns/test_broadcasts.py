@@ -3,8 +3,10 @@ pipeline (`run_until_idle`), e-mail to a real SMTP server (aiosmtpd)."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
+from email.header import decode_header, make_header
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,7 +21,7 @@ from baton.campaigns import (
     get_broadcast,
     upload_recipients,
 )
-from baton.channels.engagement import record_open
+from baton.channels.engagement import record_click, record_open
 from baton.channels.template_store import save_template
 from baton.channels.templates import parse_template
 from baton.core.clock import ManualClock
@@ -33,8 +35,9 @@ from baton.workspaces.policy import parse_policy, save_policy
 from tests.api.test_profiles import bearer
 from tests.channels.test_email import use_smtp
 from tests.conftest import Workspace
-from tests.identity.helpers import profile
-from tests.journeys.helpers import run
+from tests.identity.helpers import profile, send
+from tests.journeys.helpers import publish, run
+from tests.journeys.test_orchestration import advance_to_hour, decisions_of, on_event
 from tests.segments.helpers import define, deliver, identify, track
 from tests.servers import Mailbox
 
@@ -236,18 +239,33 @@ def test_each_person_gets_it_at_their_local_time(
     assert [to for to, _ in mailbox.received] == [["tokyo@example.com"]]
 
 
-def test_the_ab_winner_by_opens_goes_to_the_rest(
+# What variant a's and variant b's sample do, by the test's metric: b wins only by the
+# metric asked. Clicks count as opens, so by opens the clicks case and the goal case would
+# tie (a, the first, wins a tie), and by the goal the opens case would go to a.
+ENGAGED = {
+    "opens": {"news": "goal", "news-b": "open"},
+    "clicks": {"news": "open", "news-b": "click"},
+    "goal": {"news": "open", "news-b": "goal"},
+}
+COUNTED = {"opens": "opens", "clicks": "clicks", "goal": "conversions"}
+
+
+@pytest.mark.parametrize("metric", ["opens", "clicks", "goal"])
+def test_the_ab_winner_by_its_metric_goes_to_the_rest(
     client: httpx.Client,
     engine: Engine,
     clock: ManualClock,
     workspace: Workspace,
     mailbox: Mailbox,
+    metric: str,
 ) -> None:
     ids = people(engine, clock, workspace, 40)
+    user_of = {p: f"u{i:03d}" for i, p in enumerate(ids)}
     ab = {"variants": [{"key": "a", "template": "news"}, {"key": "b", "template": "news-b"}],
-          "sample": 0.5, "metric": "opens", "wait": "2h"}  # fmt: skip
+          "sample": 0.5, "metric": metric, "wait": "2h"}  # fmt: skip
+    goal = {"event": "Order Completed", "within": "3d"}
     assert put(client, workspace, {"key": "ab", "audience": {"profiles": ids},
-                                   "ab_test": ab}).status_code == 201  # fmt: skip
+                                   "ab_test": ab, "goal": goal}).status_code == 201  # fmt: skip
     assert post(client, workspace, "ab", "send").status_code == 200
     run(engine, clock)
     with engine.connect() as connection:
@@ -257,11 +275,19 @@ def test_the_ab_winner_by_opens_goes_to_the_rest(
     assert {m.profile_id for m in tried} == {p for p, (c, _) in expected.items() if c == "sample"}
     assert {m.template for m in tried} == {"news", "news-b"}
     assert len(mailbox.received) == len(tried)
+    clock.advance(timedelta(minutes=1))
+    buyers = []
     with write_transaction(engine) as connection:
         for m in tried:
-            if m.template == "news-b":
-                claims = {"m": m.id, "ws": workspace.id, "p": m.profile_id}
+            action = ENGAGED[metric][m.template]
+            claims = {"m": m.id, "ws": workspace.id, "p": m.profile_id}
+            if action == "open":
                 record_open(connection, claims, clock.now())
+            elif action == "click":
+                record_click(connection, {**claims, "u": "https://shop.example/"}, clock.now())
+            else:
+                buyers.append(track(user_of[m.profile_id], "Order Completed", clock.now()))
+    deliver(engine, clock, workspace.id, *buyers)
     run(engine, clock)
     clock.advance(timedelta(hours=2))
     run(engine, clock)
@@ -275,12 +301,12 @@ def test_the_ab_winner_by_opens_goes_to_the_rest(
                         headers=bearer(workspace.admin_token)).json()  # fmt: skip
     reason = report["ab_test"]["reason"]
     assert report["ab_test"]["winner"] == "b"
-    assert reason["metric"] == "opens"
+    assert reason["metric"] == metric
     assert reason["arms"]["b"]["rate"] == 1.0
     assert reason["arms"]["a"]["rate"] == 0.0
     assert reason["arms"]["b"]["probability_to_be_best"] > 0.9
     variant_b = report["variants"]["b"]
-    assert variant_b["opens"] == variant_b["recipients"] - len(rest)
+    assert variant_b[COUNTED[metric]] == variant_b["recipients"] - len(rest)
 
 
 def test_the_holdout_measures_the_lift_and_the_why_answer_tells(
@@ -553,3 +579,236 @@ def test_an_upload_with_a_field_too_long_or_a_nul_answers_400_naming_the_file(
         with write_transaction(engine) as connection, pytest.raises(InvalidInput) as refused:
             upload_recipients(connection, workspace.id, "csv", text, "US")
         assert refused.value.field == "file"
+
+
+def why(client: httpx.Client, workspace: Workspace, key: str, profile_id: str) -> Any:
+    answer = client.get(f"/api/v1/broadcasts/{key}/why?profile_id={profile_id}",
+                        headers=bearer(workspace.admin_token))  # fmt: skip
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def report_of(client: httpx.Client, workspace: Workspace, key: str) -> Any:
+    answer = client.get(f"/api/v1/broadcasts/{key}/report", headers=bearer(workspace.admin_token))
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def test_consent_and_a_cap_a_journey_filled_hold_the_broadcast_back_and_say_why(
+    client: httpx.Client,
+    engine: Engine,
+    clock: ManualClock,
+    workspace: Workspace,
+    mailbox: Mailbox,
+) -> None:
+    with write_transaction(engine) as connection:
+        save_policy(connection, workspace.id,
+                    parse_policy({"caps": [{"name": "daily", "max": 1, "per": "1d"}]}))  # fmt: skip
+    ids = people(engine, clock, workspace, 3)
+    deliver(engine, clock, workspace.id, identify("u002", clock.now(), unsubscribed=True))
+    # A journey's message fills u000's daily cap before the broadcast.
+    templates(engine, clock, workspace, "promo")
+    journey = publish(engine, clock, workspace.id, on_event("promo", "Visited", 20))
+    deliver(engine, clock, workspace.id, track("u000", "Visited", clock.now()))
+    run(engine, clock)
+    assert [to for to, _ in mailbox.received] == [["u000@example.com"]]
+    clock.advance(timedelta(minutes=1))
+    # A higher priority than the journey's: priority settles messages due together, it
+    # never takes back one already sent.
+    body = {"key": "capped", "audience": {"profiles": ids}, "priority": 90}
+    assert put(client, workspace, body).status_code == 201
+    assert post(client, workspace, "capped", "send").status_code == 200
+    run(engine, clock)
+    assert sorted(to for to, _ in mailbox.received) == [["u000@example.com"], ["u001@example.com"]]
+    by_profile = {m.profile_id: m for m in outbox(engine, workspace)}
+    assert {p: (m.status, m.reason) for p, m in by_profile.items()} == {
+        ids[0]: ("skipped", "cap:daily"),
+        ids[1]: ("delivered", None),
+        ids[2]: ("skipped", "no_consent"),
+    }
+    assert all(m.journey_id is None for m in by_profile.values())
+    totals = report_of(client, workspace, "capped")["totals"]
+    assert (totals["recipients"], totals["sent"], totals["delivered"], totals["skipped"]) == (
+        3, 1, 1, 2)  # fmt: skip
+
+    capped = why(client, workspace, "capped", ids[0])
+    assert "frequency cap 'daily'" in capped["answer"]
+    assert [(d["decision"], d["reason"]) for d in capped["message"]["decisions"]] == [
+        ("skipped", "cap:daily")]  # fmt: skip
+    unsubscribed = why(client, workspace, "capped", ids[2])
+    assert "has not consented" in unsubscribed["answer"]
+    assert unsubscribed["message"]["reason"] == "no_consent"
+    assert [(d["decision"], d["reason"]) for d in unsubscribed["message"]["decisions"]] == [
+        ("skipped", "no_consent")]  # fmt: skip
+    with engine.connect() as connection:
+        statuses = connection.execute(
+            select(messages.c.status).where(messages.c.journey_id == journey.id)
+        ).all()
+    assert [s for (s,) in statuses] == ["delivered"]
+
+
+@pytest.mark.parametrize(("priority", "winner"), [(90, "broadcast"), (10, "journey")])
+def test_a_broadcast_and_a_journey_due_together_the_higher_priority_takes_the_caps_slot(
+    client: httpx.Client,
+    engine: Engine,
+    clock: ManualClock,
+    workspace: Workspace,
+    mailbox: Mailbox,
+    priority: int,
+    winner: str,
+) -> None:
+    with write_transaction(engine) as connection:
+        save_policy(connection, workspace.id,
+                    parse_policy({"caps": [{"name": "daily", "max": 1, "per": "1d"}]}))  # fmt: skip
+    (only,) = people(engine, clock, workspace, 1)
+    templates(engine, clock, workspace, "promo")
+    publish(engine, clock, workspace.id, on_event("promo", "Visited", 50))
+    body = {"key": "contest", "audience": {"profiles": [only]}, "priority": priority}
+    assert put(client, workspace, body).status_code == 201
+    assert post(client, workspace, "contest", "send").status_code == 200
+    while not outbox(engine, workspace):  # queued, not dispatched yet
+        assert advance_broadcasts(engine, clock)
+    # The journey's message comes due at the same instant; one dispatch judges both.
+    send(engine, clock, workspace.id, track("u000", "Visited", clock.now()))
+    run(engine, clock)
+    with engine.connect() as connection:
+        found = connection.execute(
+            select(messages).where(messages.c.workspace_id == workspace.id)
+        ).all()
+    outcome = {("broadcast" if m.broadcast_id else "journey"): (m.status, m.reason) for m in found}
+    loser = "journey" if winner == "broadcast" else "broadcast"
+    assert outcome == {winner: ("delivered", None), loser: ("skipped", "cap:daily")}
+    assert len(mailbox.received) == 1
+    subjects = {"broadcast": "News news", "journey": "News promo"}
+    assert mailbox.received[0][1]["Subject"] == subjects[winner]
+    (lost,) = (m for m in found if ("broadcast" if m.broadcast_id else "journey") == loser)
+    assert decisions_of(engine, lost.id) == [("skipped", "cap:daily")]
+
+
+def test_quiet_hours_hold_a_broadcast_message_until_they_end(
+    client: httpx.Client,
+    engine: Engine,
+    clock: ManualClock,
+    workspace: Workspace,
+    mailbox: Mailbox,
+) -> None:
+    quiet = {"timezone": "Europe/Budapest", "quiet_hours": {"start": "21:00", "end": "08:00"}}
+    with write_transaction(engine) as connection:
+        save_policy(connection, workspace.id, parse_policy(quiet))
+    advance_to_hour(clock, 22)  # 23:00 or midnight in Budapest
+    ids = people(engine, clock, workspace, 2)
+    assert put(client, workspace, {"key": "late", "audience": {"profiles": ids}}).status_code == 201
+    assert post(client, workspace, "late", "send").status_code == 200
+    run(engine, clock)
+    assert mailbox.received == []
+    local = clock.now().astimezone(ZoneInfo("Europe/Budapest"))
+    morning = datetime.combine(local.date() + timedelta(days=local.hour >= 8), datetime.min.time(),
+                               ZoneInfo("Europe/Budapest")).replace(hour=8)  # fmt: skip
+    held = outbox(engine, workspace)
+    expected = [("pending", "quiet_hours", morning)] * 2
+    assert [(m.status, m.reason, m.due_at) for m in held] == expected
+    answer = why(client, workspace, "late", ids[0])
+    assert "deferred (quiet hours in the profile's time zone) until" in answer["answer"]
+    assert [(d["decision"], d["reason"]) for d in answer["message"]["decisions"]] == [
+        ("deferred", "quiet_hours")]  # fmt: skip
+    clock.advance(morning - clock.now() - timedelta(seconds=1))
+    run(engine, clock)
+    assert mailbox.received == []
+    clock.advance(timedelta(seconds=1))
+    run(engine, clock)
+    assert sorted(to for to, _ in mailbox.received) == [["u000@example.com"], ["u001@example.com"]]
+    for m in held:
+        assert decisions_of(engine, m.id) == [("deferred", "quiet_hours"), ("sent", None)]
+    assert report_of(client, workspace, "late")["totals"]["delivered"] == 2
+
+
+def test_sent_at_a_future_instant_it_waits_scheduled_then_goes(
+    client: httpx.Client,
+    engine: Engine,
+    clock: ManualClock,
+    workspace: Workspace,
+    mailbox: Mailbox,
+) -> None:
+    ids = people(engine, clock, workspace, 2)
+    at = clock.now() + timedelta(hours=3)
+    body = {"key": "later", "audience": {"profiles": ids}, "send": {"at": at.isoformat()}}
+    assert put(client, workspace, body).status_code == 201
+    sent = post(client, workspace, "later", "send")
+    assert sent.status_code == 200, sent.text
+    assert sent.json()["status"] == "scheduled"
+    run(engine, clock)
+    assert (outbox(engine, workspace), mailbox.received) == ([], [])
+    assert "scheduled" in why(client, workspace, "later", ids[0])["answer"]
+    clock.advance(at - clock.now() - timedelta(seconds=1))
+    run(engine, clock)
+    assert (outbox(engine, workspace), mailbox.received) == ([], [])
+    admin = bearer(workspace.admin_token)
+    assert client.get("/api/v1/broadcasts/later", headers=admin).json()["status"] == "scheduled"
+    clock.advance(timedelta(seconds=1))
+    run(engine, clock)
+    assert [m.due_at for m in outbox(engine, workspace)] == [at, at]
+    assert sorted(to for to, _ in mailbox.received) == [["u000@example.com"], ["u001@example.com"]]
+    shown = client.get("/api/v1/broadcasts/later", headers=admin).json()
+    assert shown["status"] == "sent"
+    started = report_of(client, workspace, "later")["started_at"]
+    assert started == at.isoformat().replace("+00:00", "Z")
+
+
+def test_the_report_breaks_down_by_locale_with_clicks_and_unsubscribes(
+    client: httpx.Client,
+    engine: Engine,
+    clock: ManualClock,
+    workspace: Workspace,
+    mailbox: Mailbox,
+) -> None:
+    with write_transaction(engine) as connection:
+        template = {"key": "intl", "channel": "email", "subject": "News",
+                    "html": '<p>See the <a href="https://shop.example/sale">sale</a></p>',
+                    "locales": {"hu": {"subject": "Hírek"},
+                                "pl": {"subject": "Wiadomości"}}}  # fmt: skip
+        save_template(connection, workspace.id, parse_template(template), clock.now())
+    locales = {"u000": "hu", "u001": "hu", "u002": "pl", "u003": None}
+    deliver(engine, clock, workspace.id, *(
+        identify(u, clock.now(), email=f"{u}@example.com", **({"locale": loc} if loc else {}))
+        for u, loc in locales.items()
+    ))  # fmt: skip
+    ids = [profile(engine, workspace.id, u)["id"] for u in locales]
+    body = {"key": "intl", "template": "intl", "subscription_group": "newsletter",
+            "audience": {"profiles": ids}}  # fmt: skip
+    assert put(client, workspace, body).status_code == 201
+    assert post(client, workspace, "intl", "send").status_code == 200
+    run(engine, clock)
+    mail = {to: m for (to,), m in mailbox.received}
+    assert {to: str(make_header(decode_header(m["Subject"]))) for to, m in mail.items()} == {
+        "u000@example.com": "Hírek", "u001@example.com": "Hírek",
+        "u002@example.com": "Wiadomości", "u003@example.com": "News"}  # fmt: skip
+
+    # u000 (hu) clicks the link in the mail, u003 (en) only opens it (a click counts as an
+    # open, an open never as a click); u002 (pl) unsubscribes with one click.
+    def html_of(to: str) -> str:
+        part = next(p for p in mail[to].walk() if p.get_content_type() == "text/html")
+        payload = part.get_payload(decode=True)
+        assert isinstance(payload, bytes)
+        return payload.decode()
+
+    (click_url,) = re.findall(r'href="([^"]+/v1/e/c/[^"]+)"', html_of("u000@example.com"))
+    assert client.get(click_url, follow_redirects=False).status_code == 302
+    (pixel_url,) = re.findall(r'src="([^"]+/v1/e/o/[^"]+)"', html_of("u003@example.com"))
+    assert client.get(pixel_url).status_code == 200
+    link = re.fullmatch(r"<(.+/v1/unsubscribe/\S+)>", mail["u002@example.com"]["List-Unsubscribe"])
+    assert link is not None
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    unsubscribed = client.post(link.group(1), content="List-Unsubscribe=One-Click", headers=form)
+    assert unsubscribed.status_code == 200, unsubscribed.text
+    run(engine, clock)
+
+    report = report_of(client, workspace, "intl")
+    assert list(report["locales"]) == ["en", "hu", "pl"]
+    picked = ("recipients", "delivered", "opens", "clicks", "unsubscribes")
+    assert {k: tuple(g[f] for f in picked) for k, g in report["locales"].items()} == {
+        "en": (1, 1, 1, 0, 0), "hu": (2, 2, 1, 1, 0), "pl": (1, 1, 0, 0, 1)}  # fmt: skip
+    assert report["locales"]["hu"]["clicks_rate"] == 0.5
+    assert report["locales"]["pl"]["unsubscribes_rate"] == 1.0
+    totals = report["totals"]
+    assert (totals["clicks"], totals["unsubscribes"], totals["opens"]) == (1, 1, 2)
+    assert (totals["clicks_rate"], totals["unsubscribes_rate"]) == (0.25, 0.25)
