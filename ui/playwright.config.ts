@@ -26,12 +26,14 @@ export default defineConfig({
   forbidOnly: true,
   reporter: "list",
   timeout: 90_000,
-  globalTimeout: 30 * 60_000,
-  expect: { timeout: 10_000 },
+  globalTimeout: 60 * 60_000,
+  // Generous: both servers, their workers and two browsers share two cores, and a loaded
+  // machine answers a report in well over ten seconds. A page that never comes still fails.
+  expect: { timeout: 20_000 },
   use: {
     viewport: { width: 1280, height: 800 },
-    actionTimeout: 10_000,
-    navigationTimeout: 20_000,
+    actionTimeout: 20_000,
+    navigationTimeout: 30_000,
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
     launchOptions: {
