@@ -37,3 +37,18 @@ export async function settled(page: Page): Promise<void> {
 export async function picture(page: Page, testInfo: TestInfo, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, testInfo.project.name, `${name}.png`), fullPage: true, animations: "disabled" });
 }
+
+/** A new journey's empty builder, opened from the journey list's dialog: `key` is the one
+ * the dialog makes of `name`, and `event` starts the journey. */
+export async function openNewJourney(page: Page, name: string, key: string, event: string): Promise<void> {
+  await page.goto("/journeys");
+  await settled(page);
+  await page.getByRole("button", { name: "New journey" }).click();
+  const dialog = page.getByRole("dialog", { name: "New journey" });
+  await dialog.getByRole("textbox", { name: "Name" }).fill(name);
+  await expect(dialog.getByRole("textbox", { name: "Key" })).toHaveValue(key);
+  await dialog.getByRole("textbox", { name: "Event that starts it" }).fill(event);
+  await dialog.getByRole("button", { name: "Open the builder" }).click();
+  await expect(page).toHaveURL(new RegExp(`/journeys/${key}`));
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(name);
+}

@@ -1,5 +1,5 @@
 import type { Locator, Page } from "@playwright/test";
-import { expect, picture, settled, signIn, test } from "./fixtures";
+import { expect, openNewJourney, picture, settled, signIn, test } from "./fixtures";
 
 // The whole flow waits for a real timer (the wait's timeout) and the live counts.
 test.setTimeout(150_000);
@@ -66,16 +66,7 @@ test("a marketer builds the cart-abandonment journey by mouse, publishes it, and
   await signIn(page, server.owner);
 
   await test.step("name a new journey and open an empty canvas", async () => {
-    await page.goto("/journeys");
-    await settled(page);
-    await page.getByRole("button", { name: "New journey" }).click();
-    const dialog = page.getByRole("dialog", { name: "New journey" });
-    await dialog.getByRole("textbox", { name: "Name" }).fill(name);
-    await expect(dialog.getByRole("textbox", { name: "Key" })).toHaveValue(key);
-    await dialog.getByRole("textbox", { name: "Event that starts it" }).fill("Product Added");
-    await dialog.getByRole("button", { name: "Open the builder" }).click();
-    await expect(page).toHaveURL(new RegExp(`/journeys/${key}`));
-    await expect(page.getByRole("heading", { level: 1 })).toHaveText(name);
+    await openNewJourney(page, name, key, "Product Added");
     await expect(page.locator('[data-testid^="node-"]')).toHaveCount(1); // the trigger alone
   });
 

@@ -1,5 +1,5 @@
 import type { Locator, Page } from "@playwright/test";
-import { expect, picture, settled, signIn, test } from "./fixtures";
+import { expect, openNewJourney, picture, signIn, test } from "./fixtures";
 
 /* The journey canvas used by the keyboard alone, once a new journey's builder is open: a
  * step added from the palette, focus moved to a step with Tab, its settings opened with
@@ -37,16 +37,7 @@ test("a marketer adds, opens, edits, undoes, redoes and deletes steps on the can
   await signIn(page, server.owner);
 
   await test.step("open a new journey's builder", async () => {
-    await page.goto("/journeys");
-    await settled(page);
-    await page.getByRole("button", { name: "New journey" }).click();
-    const dialog = page.getByRole("dialog", { name: "New journey" });
-    await dialog.getByRole("textbox", { name: "Name" }).fill(name);
-    await expect(dialog.getByRole("textbox", { name: "Key" })).toHaveValue(key);
-    await dialog.getByRole("textbox", { name: "Event that starts it" }).fill("Product Added");
-    await dialog.getByRole("button", { name: "Open the builder" }).click();
-    await expect(page).toHaveURL(new RegExp(`/journeys/${key}`));
-    await expect(page.getByRole("heading", { level: 1 })).toHaveText(name);
+    await openNewJourney(page, name, key, "Product Added");
     await expect.poll(() => stepsShown(page)).toEqual(["node-trigger"]);
   });
 

@@ -1,38 +1,12 @@
 // @vitest-environment jsdom
 import { MantineProvider } from "@mantine/core";
 import { act, lazy, Suspense } from "react";
-import { createRoot, type Root } from "react-dom/client";
 import { createMemoryRouter, Outlet, RouterProvider } from "react-router";
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { RouteError } from "./RouteError";
+import { reactInDom } from "../ui/reactInDom";
 
-declare global {
-  var IS_REACT_ACT_ENVIRONMENT: boolean;
-}
-
-beforeAll(() => {
-  globalThis.IS_REACT_ACT_ENVIRONMENT = true;
-  window.matchMedia = (query: string) =>
-    ({
-      matches: false,
-      media: query,
-      onchange: null,
-      addEventListener() {},
-      removeEventListener() {},
-      addListener() {},
-      removeListener() {},
-      dispatchEvent: () => false,
-    }) as MediaQueryList;
-});
-
-let root: Root | null = null;
-
-afterEach(() => {
-  act(() => root?.unmount());
-  root = null;
-  document.body.innerHTML = "";
-  vi.restoreAllMocks();
-});
+const dom = reactInDom();
 
 function Broken(): never {
   throw new TypeError("Cannot read properties of undefined (reading 'nodes')");
@@ -74,11 +48,9 @@ async function open(path: string) {
     ],
     { initialEntries: [path] },
   );
-  const container = document.createElement("div");
-  document.body.append(container);
-  root = createRoot(container);
+  const root = dom.mount();
   await act(async () =>
-    root!.render(
+    root.render(
       <MantineProvider>
         <RouterProvider router={router} />
       </MantineProvider>,

@@ -1,38 +1,15 @@
 // @vitest-environment jsdom
 import { MantineProvider } from "@mantine/core";
 import { act } from "react";
-import { createRoot, type Root } from "react-dom/client";
 import { createMemoryRouter, Link, RouterProvider } from "react-router";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { LeaveGuard } from "./LeaveGuard";
+import { reactInDom } from "./reactInDom";
 
-declare global {
-  var IS_REACT_ACT_ENVIRONMENT: boolean;
-}
-
-beforeAll(() => {
-  globalThis.IS_REACT_ACT_ENVIRONMENT = true;
-  // jsdom has no media queries. Asking for reduced motion opens and closes the modal at once.
-  window.matchMedia = (query: string) =>
-    ({
-      matches: query.includes("prefers-reduced-motion: reduce"),
-      media: query,
-      onchange: null,
-      addEventListener() {},
-      removeEventListener() {},
-      addListener() {},
-      removeListener() {},
-      dispatchEvent: () => false,
-    }) as MediaQueryList;
-});
-
-let root: Root | null = null;
-
-afterEach(() => {
-  act(() => root?.unmount());
-  root = null;
-  document.body.innerHTML = "";
-});
+const dom = reactInDom(
+  // Asking for reduced motion opens and closes the modal at once.
+  (query) => query.includes("prefers-reduced-motion: reduce"),
+);
 
 /** The journey page with unsaved changes (or none), opened from the journey list. */
 function openJourney(active: boolean) {
@@ -52,11 +29,9 @@ function openJourney(active: boolean) {
     ],
     { initialEntries: ["/journeys", "/journeys/cart"], initialIndex: 1 },
   );
-  const container = document.createElement("div");
-  document.body.append(container);
-  root = createRoot(container);
+  const root = dom.mount();
   act(() =>
-    root!.render(
+    root.render(
       <MantineProvider theme={{ respectReducedMotion: true }}>
         <RouterProvider router={router} />
       </MantineProvider>,
@@ -101,7 +76,7 @@ describe("LeaveGuard", () => {
     await act(() => held.navigate("/journeys/cart?tab=versions"));
     expect(held.state.location.search).toBe("?tab=versions");
     expect(asking()).toBe(false);
-    act(() => root?.unmount());
+    dom.unmount();
 
     const free = openJourney(false);
     await act(() => free.navigate(-1));
