@@ -327,7 +327,7 @@ function CanvasInner(props: CanvasProps) {
           </Panel>
           {legend ? (
             <Panel position="bottom-left">
-              <Legend overlay={overlay?.label} highlight={highlight !== undefined} />
+              <Legend overlay={overlay?.label} goals={overlay !== undefined && Object.values(overlay.counts).some((counts) => counts.goal !== undefined)} highlight={highlight !== undefined} />
             </Panel>
           ) : null}
           {yamlError ? (
@@ -359,11 +359,11 @@ function CanvasInner(props: CanvasProps) {
   );
 }
 
-function Legend({ overlay, highlight }: { overlay?: string; highlight: boolean }) {
+function Legend({ overlay, goals, highlight }: { overlay?: string; goals: boolean; highlight: boolean }) {
   return (
     <div className="jb-legend" data-testid="canvas-legend">
       {overlay ? <strong>{overlay}</strong> : null}
-      {overlay ? <span>entered · waiting · exited · goal, per step</span> : null}
+      {overlay ? <span>entered · waiting · exited{goals ? " · goal" : ""}, per step</span> : null}
       {highlight ? (
         <>
           <span>
