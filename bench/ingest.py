@@ -148,6 +148,15 @@ def _workers() -> list[psutil.Process]:
     return found
 
 
+def _role(process: psutil.Process) -> str:
+    """`api`, or a worker named by its stages (`worker identity+builds+...`)."""
+    command = process.cmdline()
+    stages = [command[i + 1] for i, word in enumerate(command[:-1]) if word == "--stage"]
+    if "baton.cli.worker" in command or "worker" in command:
+        return f"worker {'+'.join(stages) or 'all'} ({process.pid})"
+    return "api"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -170,6 +179,7 @@ def main() -> None:
     port = free_port()
     with database(options.database) as url, server(url, port, options.mode) as process:
         peak_rss = 0
+        peak_by_process: dict[str, int] = {}
         sampling = True
 
         def sample() -> None:
@@ -178,7 +188,10 @@ def main() -> None:
             while sampling:
                 # With --mode off the worker is the bench's child, not the server's.
                 family = [watched, *watched.children(recursive=True), *_workers()]
-                peak_rss = max(peak_rss, sum(p.memory_info().rss for p in family))
+                sizes = {_role(p): p.memory_info().rss for p in family}
+                peak_rss = max(peak_rss, sum(sizes.values()))
+                for role, size in sizes.items():
+                    peak_by_process[role] = max(peak_by_process.get(role, 0), size)
                 time.sleep(0.2)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -217,6 +230,9 @@ def main() -> None:
                 "single_track_ms_p50": round(statistics.median(singles) * 1000, 2),
                 "single_track_ms_p99": round(percentile(singles, 0.99) * 1000, 2),
                 "server_peak_rss_mb": round(peak_rss / 2**20, 1),
+                "peak_rss_mb_by_process": {
+                    role: round(size / 2**20, 1) for role, size in sorted(peak_by_process.items())
+                },
             }
         ).decode()
     )

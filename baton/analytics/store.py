@@ -12,7 +12,9 @@ The pipeline's analytics stage syncs every two seconds (`baton worker --stage
 analytics`, a child of `baton serve` by default); the API answers queries from the same
 file. DuckDB lets one process open a file at a time, so each use opens it briefly under a
 file lock (`_session`). DuckDB itself (60 MB of library) is loaded on first use: an API
-process nobody asks for a report never loads it.
+process nobody asks for a report never loads it. The writes put their values in the SQL
+as literals (`_literal`): the first parameter DuckDB binds loads pandas and numpy (55 MB)
+into the process, which the analytics worker would then hold for its lifetime.
 """
 
 from __future__ import annotations
@@ -183,16 +185,16 @@ class AnalyticsStore:
         returns how many events went."""
         with self._session():
             with self._transaction():
+                workspace = _literal(workspace_id)
                 self._db.execute(
                     "DELETE FROM profile_roots WHERE id IN (SELECT profile_id FROM events "
-                    "WHERE workspace_id = $1) OR root IN (SELECT id FROM profiles "
-                    "WHERE workspace_id = $1)",
-                    [workspace_id],
+                    f"WHERE workspace_id = {workspace}) OR root IN (SELECT id FROM profiles "
+                    f"WHERE workspace_id = {workspace})"
                 )
                 found = self._db.execute(
-                    "DELETE FROM events WHERE workspace_id = ?", [workspace_id]
+                    f"DELETE FROM events WHERE workspace_id = {workspace}"
                 ).fetchone()
-                self._db.execute("DELETE FROM profiles WHERE workspace_id = ?", [workspace_id])
+                self._db.execute(f"DELETE FROM profiles WHERE workspace_id = {workspace}")
             self._rewrite()
         return int(found[0]) if found else 0
 
@@ -231,9 +233,8 @@ class AnalyticsStore:
             return 0
         with self._transaction():
             self._bulk("INSERT OR IGNORE INTO events", _EVENT_COLUMNS, rows)
-            self._db.execute(
-                "INSERT OR REPLACE INTO sync_state VALUES ('events', ?, NULL)", [rows[-1][0]]
-            )
+            last = _literal(rows[-1][0])
+            self._db.execute(f"INSERT OR REPLACE INTO sync_state VALUES ('events', {last}, NULL)")
         return len(rows)
 
     @contextmanager
@@ -262,14 +263,17 @@ class AnalyticsStore:
             return
         try:
             self._db.execute(
-                f"{insert} SELECT * FROM read_csv(?, {_CSV}, columns = {columns})", [file.name]
+                f"{insert} SELECT * FROM read_csv({_literal(file.name)}, {_CSV}, "
+                f"columns = {columns})"
             )
         finally:
             os.unlink(file.name)
 
     def _marked(self, name: str) -> datetime | None:
         """The newest instant copied or applied under `name`."""
-        found = self._db.execute("SELECT instant FROM sync_state WHERE name = ?", [name]).fetchone()
+        found = self._db.execute(
+            f"SELECT instant FROM sync_state WHERE name = {_literal(name)}"
+        ).fetchone()
         return found[0] if found else None
 
     def _since(self, name: str, overlap: timedelta) -> datetime | None:
@@ -280,9 +284,9 @@ class AnalyticsStore:
 
     def _mark(self, name: str, newest: datetime) -> None:
         marked = self._marked(name)
+        newest = newest if marked is None else max(marked, newest)
         self._db.execute(
-            "INSERT OR REPLACE INTO sync_state VALUES (?, NULL, ?)",
-            [name, newest if marked is None else max(marked, newest)],
+            f"INSERT OR REPLACE INTO sync_state VALUES ({_literal(name)}, NULL, {_literal(newest)})"
         )
 
     def _sync_profiles(self, engine: Engine) -> None:
@@ -343,11 +347,11 @@ class AnalyticsStore:
         applied = {r[0] for r in self._db.execute("SELECT id FROM applied_erasures").fetchall()}
         fresh = [row for row in rows if row.id not in applied]
         for erasure_id, erased, _ in fresh:
-            for profile_id in erased:
-                self._db.execute("DELETE FROM events WHERE profile_id = ?", [profile_id])
-                self._db.execute("DELETE FROM profiles WHERE id = ?", [profile_id])
-                self._db.execute("DELETE FROM profile_roots WHERE id = ?", [profile_id])
-            self._db.execute("INSERT INTO applied_erasures VALUES (?)", [erasure_id])
+            for profile_id in map(_literal, erased):
+                self._db.execute(f"DELETE FROM events WHERE profile_id = {profile_id}")
+                self._db.execute(f"DELETE FROM profiles WHERE id = {profile_id}")
+                self._db.execute(f"DELETE FROM profile_roots WHERE id = {profile_id}")
+            self._db.execute(f"INSERT INTO applied_erasures VALUES ({_literal(erasure_id)})")
         if fresh:
             self._mark("erasures", max(row.at for row in fresh))
         return bool(fresh)
@@ -362,8 +366,7 @@ class AnalyticsStore:
         copy = _connect(fresh)
         copy.execute(_SCHEMA)
         copy.close()
-        quoted = fresh.replace("'", "''")
-        self._db.execute(f"ATTACH '{quoted}' AS fresh")
+        self._db.execute(f"ATTACH {_literal(fresh)} AS fresh")
         for table in _TABLES:
             self._db.execute(f"INSERT INTO fresh.{table} SELECT * FROM {table}")
         self._db.execute("DETACH fresh")
@@ -379,9 +382,10 @@ class AnalyticsStore:
             }
         for workspace_id, retention in kept.items():
             if retention is not None:
+                before = now - parse_duration(retention)
                 self._db.execute(
-                    "DELETE FROM events WHERE workspace_id = ? AND ts < ?",
-                    [workspace_id, now - parse_duration(retention)],
+                    f"DELETE FROM events WHERE workspace_id = {_literal(workspace_id)} "
+                    f"AND ts < {_literal(before)}"
                 )
 
 
@@ -409,6 +413,20 @@ def _utc_text(column: ColumnElement[Any], dialect: str) -> ColumnElement[str]:
         return func.to_char(func.timezone("UTC", column), 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')
     # SQLite holds UTC as `YYYY-MM-DD HH:MM:SS.ffffff` (storage.tables.Instant).
     return cast(column, Text) + "+00:00"
+
+
+def _literal(value: str | int | datetime) -> str:
+    """A value as a DuckDB SQL literal. Only for values of ours (ids, names, paths,
+    instants, sequence numbers); queries with a user's input bind parameters."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("an instant without its offset")
+        return f"TIMESTAMPTZ '{value.isoformat()}'"
+    if isinstance(value, int):
+        return str(int(value))
+    if "\x00" in value:
+        raise ValueError("a NUL character in a literal")
+    return "'" + value.replace("'", "''") + "'"
 
 
 def _connect(path: str) -> duckdb.DuckDBPyConnection:

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import numpy as np
 from sqlalchemy import Connection, bindparam, func, select, text, update
 
 from baton.core.formats import iso_instant
@@ -28,7 +27,7 @@ from baton.core.ids import new_id
 from baton.journeys.definitions import DecideNode, JourneyDefinition, Offer, PriceLevel
 from baton.journeys.interpreter import Decided
 from baton.journeys.store import Journey
-from baton.predict.bandit import Arm, Choice, Logged, Policy, evaluate
+from baton.predict.bandit import Arm, Choice, Logged, Policy, evaluate, seeded
 from baton.segments import parse_instant
 from baton.storage.database import among, executemany_fast, insert_ignoring_duplicates
 from baton.storage.tables import decisions, profiles
@@ -86,7 +85,7 @@ class Decider:
         fitted = self._fitted(node_id, node)
         with fitted.lock:
             choice = fitted.policy.choose(
-                arms_of(node, available), context, node.holdout, np.random.default_rng(seed)
+                arms_of(node, available), context, node.holdout, seeded(seed)
             )
             fitted.made += 1
         if (node_id, choice.arm) in self._given:
@@ -321,7 +320,7 @@ def decisions_report(
         ]
         arms = arms_of(node)
         policy = Policy([arm.key for arm in node.arms], node.context, logged)
-        report = evaluate(arms, logged, policy, np.random.default_rng(0))
+        report = evaluate(arms, logged, policy, seeded(0))
         report["pending"] = len(logged_rows) - len(settled)
         report["window"] = node.window
         report["caps"] = _caps(connection, journey.id, node_id, node, now)

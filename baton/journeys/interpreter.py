@@ -16,8 +16,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-import numpy as np
-
 from baton.core.formats import iso_instant
 from baton.journeys.definitions import (
     BranchNode,
@@ -39,7 +37,7 @@ from baton.journeys.definitions import (
     Weekday,
     event_of,
 )
-from baton.predict.bandit import Arm, Choice, Policy
+from baton.predict.bandit import Arm, Choice, Policy, seeded
 from baton.predict.send_time import NO_DATA, BestHour, send_instant
 from baton.segments import Condition, lookup, parse_instant
 from baton.workspaces import QuietHours
@@ -713,7 +711,7 @@ def _cold_choice(
     """A choice with no past decisions and no caps to know (simulations, tests)."""
     policy = Policy([arm.key for arm in node.arms], node.context, [])
     offers = [Arm(arm.key, arm.value, arm.cost) for arm in eligible]
-    return policy.choose(offers, context, node.holdout, np.random.default_rng(seed))
+    return policy.choose(offers, context, node.holdout, seeded(seed))
 
 
 def bucket(profile_id: str, journey_key: str, node_id: str) -> float:

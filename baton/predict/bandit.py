@@ -12,22 +12,33 @@ The propensity (the probability the whole policy gave the chosen arm) is estimat
 won. Logged decisions with their propensities give inverse propensity scoring (IPS)
 estimates of any policy's value offline (`evaluate`).
 
-Pure: no database, no journeys; randomness comes in as a numpy Generator.
+Pure: no database, no journeys; randomness comes in as a numpy Generator (`seeded`).
+numpy loads where a bandit computes, not in every process that imports the journeys
+(its 15 MB in each of the API and worker processes; baton/predict/registry.py says why).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 # Posterior draws per decision for the propensity estimate; the first draw decides.
 DRAWS = 200
 # Exploration of LinTS: the posterior's standard deviation is scaled by it. Conversion
 # is 0/1, whose noise is at most 0.5.
 LINTS_ALPHA = 0.5
+
+
+def seeded(seed: int) -> np.random.Generator:
+    """The random source of one decision, or of one evaluation."""
+    import numpy as np
+
+    return np.random.default_rng(seed)
 
 
 @dataclass(frozen=True)
@@ -84,7 +95,7 @@ def features(context: Mapping[str, Any]) -> dict[str, float | str]:
             except ValueError:
                 found[name] = text
             else:
-                found[name] = number if np.isfinite(number) else text
+                found[name] = number if math.isfinite(number) else text
     return found
 
 
@@ -96,6 +107,7 @@ class Policy:
         self.context = list(context)
         # mabwiser and scikit-learn load where a decide node decides, not in every process
         # that imports the journeys (baton/predict/registry.py says why).
+        import numpy as np
         from mabwiser.mab import MAB, LearningPolicy
         from sklearn.feature_extraction import DictVectorizer
         from sklearn.preprocessing import StandardScaler
@@ -121,6 +133,8 @@ class Policy:
 
     def _design(self, rows: Sequence[Mapping[str, float | str]]) -> np.ndarray:
         """Scaled features and an intercept (LinTS's ridge regression has none of its own)."""
+        import numpy as np
+
         matrix = self._scaler.transform(self._vectorizer.transform(list(rows)))
         return np.hstack([matrix, np.ones((len(rows), 1))])
 
@@ -135,6 +149,8 @@ class Policy:
         self, contexts: Sequence[Mapping[str, Any]], rng: np.random.Generator, size: int
     ) -> np.ndarray:
         """Draws in one call: shape (contexts, size, arms)."""
+        import numpy as np
+
         _reseed(self._mab, rng)
         rows = len(contexts) * size
         if self.contextual:
@@ -155,6 +171,8 @@ class Policy:
         rng: np.random.Generator,
     ) -> Choice:
         """One decision among `eligible` (at least one arm, each one of the policy's)."""
+        import numpy as np
+
         keys = [arm.key for arm in eligible]
         held = bool(rng.random() < holdout)
         pick = int(rng.integers(len(eligible)))
@@ -202,6 +220,8 @@ class Policy:
     ) -> np.ndarray:
         """For each context, the share of draws each eligible arm wins (the policy without
         its holdout): rows are contexts, columns the arms of `eligible`."""
+        import numpy as np
+
         if not contexts:
             return np.zeros((0, len(eligible)))
         drawn = self._draws(contexts, rng, _EVALUATION_DRAWS)
@@ -241,6 +261,8 @@ def evaluate(
     SNIPS) estimates of the learned policy's value and of the uniform random policy's
     over all logged decisions. Assumes every arm was eligible (caps and eligibility
     rules make the estimates approximate)."""
+    import numpy as np
+
     by_key = {arm.key: arm for arm in arms}
     known = [entry for entry in logged if entry.arm in by_key and entry.propensity > 0]
     per_arm: dict[str, Any] = {}
@@ -285,7 +307,7 @@ def _ips(nets: np.ndarray, target: np.ndarray, propensities: np.ndarray) -> dict
     weights = target / propensities
     total = float(weights.sum())
     return {
-        "ips": round(float(np.mean(weights * nets)), 4),
+        "ips": round(float((weights * nets).mean()), 4),
         "snips": round(float((weights * nets).sum() / total), 4) if total > 0 else 0.0,
     }
 

@@ -3,14 +3,19 @@ resolving merged profiles, rebuilt the same from scratch, applying retention."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import orjson
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import Engine, update
 
-from baton.analytics.store import RESOLVED_EVENTS, AnalyticsStore, lag_seconds
+from baton.analytics.store import RESOLVED_EVENTS, AnalyticsStore, _literal, lag_seconds
 from baton.core.clock import ManualClock
 from baton.identity.erasure import erase_profile
 from baton.ingest import parse_message, store_messages
@@ -191,3 +196,38 @@ def test_events_are_copied_with_their_instants_and_properties(
         (None, happened, clock.now()),
     ]
     assert [orjson.loads(found) for *_, found in rows] == [properties, {}]
+
+
+@given(
+    st.text(st.characters(codec="utf-8", exclude_characters="\x00"))
+    | st.integers(-(2**63), 2**63 - 1)
+    | st.datetimes(timezones=st.just(UTC))
+)
+def test_a_literal_reads_back_as_the_value_it_was_made_of(value: str | int | datetime) -> None:
+    with duckdb.connect(":memory:") as connection:
+        assert connection.execute(f"SELECT {_literal(value)}").fetchone() == (value,)
+
+
+def test_syncing_loads_neither_pandas_nor_numpy(
+    engine: Engine, clock: ManualClock, workspace: Workspace, tmp_path: Path
+) -> None:
+    """The analytics worker lives for weeks: 55 MB it loads once, it holds for good."""
+    now = clock.now()
+    stored(engine, clock, workspace.id, identify("u1", now, email="u1@example.com"))
+    process_all(engine, clock)
+    with write_transaction(engine) as connection:
+        save_policy(connection, workspace.id, parse_policy({"event_retention": "30d"}))
+    script = (
+        "import sys; from datetime import datetime\n"
+        "from baton.analytics.store import AnalyticsStore\n"
+        "from baton.storage.database import connect\n"
+        "store = AnalyticsStore(sys.argv[2])\n"
+        "assert store.sync(connect(sys.argv[1]), datetime.fromisoformat(sys.argv[3]))\n"
+        "print(sorted({'pandas', 'numpy'} & set(sys.modules)))\n"
+    )
+    url = engine.url.render_as_string(hide_password=False)
+    done = subprocess.run(
+        [sys.executable, "-c", script, url, str(tmp_path / "a.duckdb"), now.isoformat()],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert done.stdout.strip() == "[]"
