@@ -22,7 +22,7 @@ from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, Table, select
 
 from baton.analytics import AnalyticsStore
 from baton.campaigns import advance_broadcasts, next_broadcast_at
@@ -48,7 +48,7 @@ from baton.segments import listen_to_events as segments_listen
 from baton.storage.changes import ChangeWatcher
 from baton.storage.database import checkpoint, write_transaction
 from baton.storage.leases import Leases, new_worker_id
-from baton.storage.tables import broadcasts, journeys, workspaces
+from baton.storage.tables import broadcasts, destinations, journeys, workspaces
 from baton.timeline import next_due_at
 
 log = logging.getLogger(__name__)
@@ -147,7 +147,7 @@ class Pipeline:
         self._processed, self._next_analyze = 0, 5_000
         self._next_schedules = self._next_reading = clock.now()
         self._next_compaction = self._next_purge = self._next_optimization = clock.now()
-        self._journeys_seen = self._broadcasts_seen = False
+        self._configured: set[str] = set()
         self._builds = Stage.BUILDS in stages
         self._analytics = analytics if Stage.ANALYTICS in stages else None
         steps = [
@@ -267,14 +267,17 @@ class Pipeline:
         return moved
 
     def _next_journey_work(self, connection: Connection) -> datetime | None:
-        if not self._journeys_exist(connection):
+        if not self._configured_any(connection, journeys):
             return None
         found = next_work_at(connection)
         return self._next_schedules if found is None else min(found, self._next_schedules)
 
     def _run_delivery(self) -> None:
         def next_message(connection: Connection) -> datetime | None:
-            if not self._senders_exist(connection):
+            if not (
+                self._configured_any(connection, journeys)
+                or self._configured_any(connection, broadcasts)
+            ):
                 return None
             due = (next_message_at(connection), next_broadcast_at(connection))
             return min((at for at in due if at is not None), default=None)
@@ -288,28 +291,27 @@ class Pipeline:
 
     def _run_destinations(self) -> None:
         rng = self._destinations_rng
+
+        def next_at(connection: Connection) -> datetime | None:
+            if not self._configured_any(connection, destinations):
+                return None
+            return next_destination_work(connection)
+
         self._serve(
             "destinations", lambda: run_destinations(self._engine, self._clock, rng, self._region),
-            next_destination_work, self._destination_work,
+            next_at, self._destination_work,
         )  # fmt: skip
 
-    def _journeys_exist(self, connection: Connection) -> bool:
-        """Whether any journey exists: until one does, the journey and delivery stages have
-        nothing to look for."""
-        if not self._journeys_seen:
-            self._journeys_seen = (
-                connection.execute(select(journeys.c.id).limit(1)).first() is not None
-            )
-        return self._journeys_seen
-
-    def _senders_exist(self, connection: Connection) -> bool:
-        """Whether any journey or broadcast exists: until one does, delivery has nothing
-        to look for."""
-        if not self._broadcasts_seen:
-            self._broadcasts_seen = (
-                connection.execute(select(broadcasts.c.id).limit(1)).first() is not None
-            )
-        return self._broadcasts_seen or self._journeys_exist(connection)
+    def _configured_any(self, connection: Connection, table: Table) -> bool:
+        """Whether any journey, broadcast or destination (`table`) exists: until one does,
+        the stages that serve them have nothing to look for, and a commit wakes them
+        hundreds of times a second under ingestion. Once one has, the answer stays."""
+        if table.name in self._configured:
+            return True
+        if connection.execute(select(table.c.id).limit(1)).first() is None:
+            return False
+        self._configured.add(table.name)
+        return True
 
     def _serve(
         self,
