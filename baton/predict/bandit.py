@@ -14,7 +14,7 @@ estimates of any policy's value offline (`evaluate`).
 
 Pure: no database, no journeys; randomness comes in as a numpy Generator (`seeded`).
 numpy loads where a bandit computes, not in every process that imports the journeys
-(its 15 MB in each of the API and worker processes; baton/predict/registry.py says why).
+(about 13 MB in each of the API and worker processes; baton/predict/registry.py says why).
 """
 
 from __future__ import annotations
