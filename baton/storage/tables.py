@@ -283,6 +283,14 @@ PENDING_EVENTS = events.c.profile_id.is_(None) & events.c.error.is_(None)
 Index(
     "ix_events_pending", events.c.seq, sqlite_where=PENDING_EVENTS, postgresql_where=PENDING_EVENTS
 )
+# Events it could not resolve: few, counted by the ingest status.
+_FAILED_EVENTS = events.c.error.is_not(None)
+Index(
+    "ix_events_failed",
+    events.c.workspace_id,
+    sqlite_where=_FAILED_EVENTS,
+    postgresql_where=_FAILED_EVENTS,
+)
 
 profiles = Table(
     "profiles",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, insert, select
+from typing import Any
+
+from sqlalchemy import Engine, event, insert, select, text
 
 from baton.core.clock import ManualClock
 from baton.identity.processor import failed_count, pending_count
@@ -47,3 +49,27 @@ def test_an_unresolvable_event_is_marked_and_the_rest_proceed(
     assert (error is not None and error.startswith("ValueError")) or "TypeError" in error
     for i in range(5):
         assert profile(engine, workspace.id, f"after-{i}")["event_count"] == 1
+
+
+def test_the_failed_count_reads_only_failed_events(engine: Engine, workspace: Workspace) -> None:
+    """The ingest status counts failures on every call: through their own small index,
+    not by reading the workspace's events (which grow without bound)."""
+    seen: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        seen.append((statement, parameters))
+
+    with engine.connect() as connection:
+        event.listen(connection, "before_cursor_execute", capture)
+        failed_count(connection, workspace.id)
+        event.remove(connection, "before_cursor_execute", capture)
+        statement, parameters = seen[-1]
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        if engine.dialect.name == "postgresql":
+            # A small table reads as fast whole: the plan must still have the index.
+            connection.execute(text("SET LOCAL enable_seqscan = off"))
+            cursor.execute(f"EXPLAIN {statement}", parameters)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        plan = " ".join(str(value) for row in cursor.fetchall() for value in row)
+    assert "ix_events_failed" in plan, plan
