@@ -13,7 +13,6 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import Engine
 
@@ -83,10 +82,14 @@ class IngestWriter:
     def _commit(self, group: list[_Request]) -> None:
         try:
             # Requests share their statement: one executemany per statement for the group.
-            by_sql: dict[str, list[Any]] = {}
+            by_sql: dict[str, PreparedRows] = {}
             for request in group:
-                by_sql.setdefault(request.rows.sql, []).extend(request.rows.params)
-            store_prepared(self._engine, [PreparedRows(sql, p) for sql, p in by_sql.items()])
+                rows = request.rows
+                if rows.sql in by_sql:
+                    by_sql[rows.sql].params.extend(rows.params)
+                else:
+                    by_sql[rows.sql] = rows._replace(params=list(rows.params))
+            store_prepared(self._engine, list(by_sql.values()))
         except Exception as error:
             log.exception("storing %d requests failed", len(group))
             for request in group:
