@@ -19,7 +19,7 @@ import logging
 import random
 import threading
 from collections.abc import Callable, Collection
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import Connection, Engine, Table, select
@@ -34,7 +34,14 @@ from baton.core.metrics import count_stage
 from baton.destinations import next_destination_work, run_destinations
 from baton.identity import DEFAULT_BATCH_SIZE, compact_erased, process_pending, refresh_statistics
 from baton.ingest import purge_expired_events
-from baton.journeys import fire_timers, next_work_at, optimize_splits, process_inbox, run_schedules
+from baton.journeys import (
+    fire_timers,
+    inbox_waiting,
+    next_timer_at,
+    optimize_splits,
+    process_inbox,
+    run_schedules,
+)
 from baton.journeys import listen_to_events as journeys_listen
 from baton.predict import (
     analyze_due,
@@ -66,6 +73,7 @@ _RECHECK_GAP = 0.02
 # seconds, so a sync every instant would mostly repeat itself.
 _ANALYTICS_EVERY = 2.0
 _READ_EVERY = timedelta(seconds=2)
+_AT_ONCE = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def refresh_listeners(engine: Engine, now: datetime) -> None:
@@ -140,6 +148,7 @@ class Pipeline:
         self._events_stored = threading.Event()
         self._profiles_changed = threading.Event()
         self._journey_work = threading.Event()
+        self._timer_work = threading.Event()
         self._messages_queued = threading.Event()
         self._destination_work = threading.Event()
         self._prediction_work = threading.Event()
@@ -154,6 +163,7 @@ class Pipeline:
             (Stage.IDENTITY in stages, self._run_identity, "identity"),
             (Stage.SEGMENTS in stages, self._run_segments, "segments"),
             (Stage.JOURNEYS in stages, self._run_journeys, "journeys"),
+            (Stage.JOURNEYS in stages, self._run_timers, "timers"),
             (Stage.DELIVERY in stages, self._run_delivery, "delivery"),
             (Stage.DELIVERY in stages, self._run_destinations, "destinations"),
             (self._analytics is not None, self._run_analytics, "analytics"),
@@ -182,6 +192,7 @@ class Pipeline:
             self._events_stored,
             self._profiles_changed,
             self._journey_work,
+            self._timer_work,
             self._messages_queued,
             self._destination_work,
         ):
@@ -194,6 +205,7 @@ class Pipeline:
     def wake_journeys(self) -> None:
         """Called after the API moved an instance or queued a message itself."""
         self._journey_work.set()
+        self._timer_work.set()
         self._messages_queued.set()
 
     def stop(self) -> None:
@@ -216,6 +228,7 @@ class Pipeline:
             if claimed:
                 self._profiles_changed.set()
                 self._journey_work.set()
+                self._timer_work.set()  # the events that held timers back are resolved
             if claimed == 0:
                 self._events_stored.wait(self._idle_wait)
                 self._events_stored.clear()
@@ -247,19 +260,21 @@ class Pipeline:
             ),
             next_due_at,
             self._profiles_changed,
-            then=self._journey_work,  # segment changes are journey events
+            then=(self._journey_work,),  # segment changes are journey events
         )
 
     def _run_journeys(self) -> None:
+        """Events matched against journeys, and the schedules. Timers fire in a thread of
+        their own (`_run_timers`): a burst of starts does not hold back the reminders
+        coming due, and on PostgreSQL each has its own connection at work."""
         self._serve(
             "journeys", self._journey_step, self._next_journey_work, self._journey_work,
-            then=self._messages_queued,
+            then=(self._messages_queued, self._timer_work),  # matched: timers may fire
         )  # fmt: skip
 
     def _journey_step(self) -> int:
         leases = self._leases.get(Stage.JOURNEYS)
         moved = process_inbox(self._engine, self._clock, leases=leases)
-        moved += fire_timers(self._engine, self._clock)
         if self._clock.now() >= self._next_schedules:
             # Schedules have minute granularity: a look a second is plenty.
             self._next_schedules = self._clock.now() + timedelta(seconds=1)
@@ -269,8 +284,18 @@ class Pipeline:
     def _next_journey_work(self, connection: Connection) -> datetime | None:
         if not self._configured_any(connection, journeys):
             return None
-        found = next_work_at(connection)
-        return self._next_schedules if found is None else min(found, self._next_schedules)
+        return _AT_ONCE if inbox_waiting(connection) else self._next_schedules
+
+    def _run_timers(self) -> None:
+        def next_timer(connection: Connection) -> datetime | None:
+            if not self._configured_any(connection, journeys):
+                return None
+            return next_timer_at(connection)
+
+        self._serve(
+            "journeys", lambda: fire_timers(self._engine, self._clock), next_timer,
+            self._timer_work, then=(self._messages_queued,),
+        )  # fmt: skip
 
     def _run_delivery(self) -> None:
         def next_message(connection: Connection) -> datetime | None:
@@ -319,7 +344,7 @@ class Pipeline:
         work: Callable[[], int],
         next_at: Callable[[Connection], datetime | None],
         wakeup: threading.Event,
-        then: threading.Event | None = None,
+        then: Collection[threading.Event] = (),
     ) -> None:
         """Run `work` whenever `next_at` (one query) says something is due; else sleep
         until it will be, no longer than the idle wait, or until a commit wakes the stage."""
@@ -334,8 +359,8 @@ class Pipeline:
             timeout = self._idle_wait
             if due is not None and due <= now:
                 if self._attempt(work, stage):
-                    if then is not None:
-                        then.set()
+                    for next_stage in then:
+                        next_stage.set()
                     continue
                 # Due but not claimable yet (a timer held for an event in flight): the
                 # commit that frees it wakes us.

@@ -17,7 +17,13 @@ from baton.journeys.library import (
     install,
 )
 from baton.journeys.reports import journey_stats
-from baton.journeys.runner import enter_matching, fire_timers, next_work_at, process_inbox
+from baton.journeys.runner import (
+    enter_matching,
+    fire_timers,
+    inbox_waiting,
+    next_timer_at,
+    process_inbox,
+)
 from baton.journeys.schedules import run_schedules
 from baton.journeys.simulation import MAX_SAMPLE, Supposed, backtest, trial_run
 from baton.journeys.store import (
@@ -58,13 +64,14 @@ __all__ = [
     "fire_timers",
     "get_journey",
     "get_journey_template",
+    "inbox_waiting",
     "install",
     "journey_stats",
     "list_journeys",
     "listen_to_events",
     "message_answer",
     "migration_plan",
-    "next_work_at",
+    "next_timer_at",
     "optimize_splits",
     "parse_journey",
     "process_inbox",

@@ -17,7 +17,7 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,11 +28,11 @@ from sqlalchemy import (
     Select,
     bindparam,
     delete,
-    exists,
     func,
     insert,
     select,
     text,
+    true,
     update,
 )
 
@@ -104,7 +104,6 @@ from baton.storage.tables import (
 log = logging.getLogger(__name__)
 
 INBOX_LOCK = "journeys-inbox"
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DEFAULT_BATCH_SIZE = 500
 # Hand-overs one stimulus may chain (journey A enters B enters C ...).
 _MAX_HANDOVERS = 10
@@ -661,6 +660,38 @@ def _inbox_head(connection: Connection, leases: Leases | None) -> Select[Any]:
     )
 
 
+def _inbox_batch(connection: Connection, leases: Leases | None, limit: int) -> Select[Any]:
+    """The head of the inbox with its events. The head is taken first, then each row's
+    event read by its key: a queue's statistics are always stale, and on PostgreSQL they
+    led to joining the whole inbox (or hashing all of `events`) to keep a few hundred."""
+    head = (
+        _inbox_head(connection, leases)
+        .add_columns(journey_inbox.c.workspace_id, journey_inbox.c.message_id)
+        .limit(limit)
+        .subquery()
+    )
+    wanted = (
+        events.c.message_id,
+        events.c.event,
+        events.c.properties,
+        events.c.profile_id,
+        events.c.traceparent,
+    )
+    same_event = (events.c.workspace_id == head.c.workspace_id) & (
+        events.c.message_id == head.c.message_id
+    )
+    if connection.dialect.name == "postgresql":
+        # A nested loop, one index read a row: the key is unique, and the limit keeps
+        # the planner from flattening this into a join it could hash over all events.
+        found = select(*wanted).where(same_event).limit(1).lateral()
+        source, columns = head.outerjoin(found, true()), tuple(found.c)
+    else:
+        source, columns = head.outerjoin(events, same_event), wanted
+    return (
+        select(head.c.seq, head.c.workspace_id, *columns).select_from(source).order_by(head.c.seq)
+    )
+
+
 def _skip_events(engine: Engine, read: list[int]) -> None:
     """The inbox row a batch of one read failed on its own: logged and left out, so
     journeys move on. That row, not the head now: another worker or a merge may have
@@ -681,19 +712,7 @@ def _consume_inbox(
     """`read` receives the seqs of the rows read, for `_skip_events` when this fails."""
     with write_transaction(engine) as connection:
         now = clock.now()
-        rows = connection.execute(
-            _inbox_head(connection, leases)
-            .add_columns(
-                journey_inbox.c.workspace_id,
-                events.c.message_id,
-                events.c.event,
-                events.c.properties,
-                events.c.profile_id,
-                events.c.traceparent,
-            )
-            .select_from(journey_inbox.outerjoin(events, _INBOX_EVENT))
-            .limit(batch_size)
-        ).all()
+        rows = connection.execute(_inbox_batch(connection, leases, batch_size)).all()
         if not rows:
             return 0
         if read is not None:
@@ -768,19 +787,28 @@ def _fail_first_due(engine: Engine, now: datetime) -> None:
 
 
 def _due_instances(connection: Connection, now: datetime, limit: int) -> Select[Any]:
-    """Due instances of published journeys, oldest due first, locked for this worker."""
+    """Due instances of published journeys, oldest due first, locked for this worker.
+
+    The published journeys are read first and passed as values: joined in, they led
+    PostgreSQL to expect a few hundred due rows and so to sort every due instance (a
+    sort under a row lock is never bounded by the limit) instead of reading the first
+    ones off the `wake_at` index."""
+    published = (
+        connection.execute(select(journeys.c.id).where(journeys.c.status == "published"))
+        .scalars()
+        .all()
+    )
     query = (
         select(journey_instances)
-        .join(journeys, journey_instances.c.journey_id == journeys.c.id)
         .where(
             journey_instances.c.wake_at <= _watermark(connection, now),
-            journeys.c.status == "published",
+            among(journey_instances.c.journey_id, published, connection.dialect),
         )
         .order_by(journey_instances.c.wake_at)
         .limit(limit)
     )
     if connection.dialect.name == "postgresql":
-        query = query.with_for_update(of=journey_instances, skip_locked=True)
+        query = query.with_for_update(skip_locked=True)
     return query
 
 
@@ -820,10 +848,14 @@ def _watermark(connection: Connection, now: datetime) -> datetime:
     return min([now, *(instant for instant in found if instant is not None)])
 
 
-def next_work_at(connection: Connection) -> datetime | None:
-    """When the journey stage next has work, in one query: at once (the epoch) while the
-    inbox holds events, else when the first timer of a published journey comes due."""
+def inbox_waiting(connection: Connection) -> bool:
+    """Whether the journey inbox holds events to match."""
     inbox = select(journey_inbox.c.seq).order_by(journey_inbox.c.seq).limit(1)
+    return connection.execute(inbox).first() is not None
+
+
+def next_timer_at(connection: Connection) -> datetime | None:
+    """When the first timer of a published journey comes due."""
     timer = (
         select(journey_instances.c.wake_at)
         .join(journeys, journey_instances.c.journey_id == journeys.c.id)
@@ -831,10 +863,8 @@ def next_work_at(connection: Connection) -> datetime | None:
         .order_by(journey_instances.c.wake_at)
         .limit(1)
     )
-    has_events, first_timer = connection.execute(
-        select(exists(inbox), timer.scalar_subquery())
-    ).one()
-    return _EPOCH if has_events else first_timer
+    found: datetime | None = connection.execute(timer).scalar()
+    return found
 
 
 def enter(

@@ -20,7 +20,7 @@ from baton.ingest import parse_message, store_messages
 from baton.journeys import runner
 from baton.journeys.definitions import parse_journey
 from baton.journeys.interpreter import Enter, Send, Step, Tick, advance, replay
-from baton.journeys.runner import Batch, archive, fire_timers, next_work_at, process_inbox
+from baton.journeys.runner import Batch, archive, fire_timers, next_timer_at, process_inbox
 from baton.journeys.store import Status, migration_plan, save_draft, set_status
 from baton.journeys.store import publish as publish_version
 from baton.segments.store import Kind
@@ -767,18 +767,18 @@ def test_the_stage_sees_no_work_in_a_paused_journeys_due_timers(
     publish(engine, clock, workspace_id, _send_now("napping", trigger={"event": "Nap"}))
     deliver(engine, clock, workspace_id, track("sleeper", "Nap", clock.now()))
     with engine.connect() as connection:
-        due = next_work_at(connection)
+        due = next_timer_at(connection)
     assert due is not None
     assert due > clock.now()  # the delay's timer, a day away
     with write_transaction(engine) as connection:
         set_status(connection, workspace_id, "napping", Status.PAUSED, clock.now())
     clock.advance(timedelta(days=2))
     with engine.connect() as connection:
-        assert next_work_at(connection) is None  # or the stage would spin on it
+        assert next_timer_at(connection) is None  # or the stage would spin on it
     with write_transaction(engine) as connection:
         set_status(connection, workspace_id, "napping", Status.PUBLISHED, clock.now())
     with engine.connect() as connection:
-        resumed = next_work_at(connection)
+        resumed = next_timer_at(connection)
     assert resumed is not None
     assert resumed <= clock.now()
     engine.dispose()
