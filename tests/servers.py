@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from email import message_from_bytes
@@ -82,10 +83,22 @@ class HttpServer:
         self.requests: list[Request] = []
         self.respond = respond
         self._lock = threading.Lock()
+        self._connections = 0
+        self._last_seen = time.monotonic()
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+
+            def handle(self) -> None:
+                with owner._lock:
+                    owner._connections += 1
+                try:
+                    super().handle()
+                finally:
+                    with owner._lock:
+                        owner._connections -= 1
+                        owner._last_seen = time.monotonic()
 
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
@@ -109,6 +122,17 @@ class HttpServer:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def settle(self, quiet: float = 0.3, timeout: float = 10) -> None:
+        """Wait until no connection is open and none has closed for `quiet` seconds: a
+        client killed mid-call leaves requests the kernel still hands over after it died."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if self._connections == 0 and time.monotonic() - self._last_seen >= quiet:
+                    return
+            time.sleep(0.05)
+        raise AssertionError("the provider kept receiving calls")
 
     def __enter__(self) -> HttpServer:
         threading.Thread(target=self._server.serve_forever, daemon=True).start()

@@ -21,9 +21,11 @@ from sqlalchemy.exc import DBAPIError
 
 # What `prepare_rows` compiles for a plain INSERT on PostgreSQL, with or without skipping
 # duplicates. Anything else (RETURNING, a SELECT, an upsert) does not match.
+# Each value must be a bare bind with at most a cast: COPY applies no expression.
+_VALUE = r"%\(\w+\)s(?:::[A-Z ]+)?"
 _INSERT = re.compile(
-    r"INSERT INTO (?P<table>\w+) \((?P<columns>[\w, ]+)\) "
-    r"VALUES \((?P<values>(?:[^()]|%\(\w+\)s)*)\)(?P<skip> ON CONFLICT DO NOTHING)?"
+    rf"INSERT INTO (?P<table>\w+) \((?P<columns>[\w, ]+)\) "
+    rf"VALUES \((?P<values>{_VALUE}(?:, {_VALUE})*)\)(?P<skip> ON CONFLICT DO NOTHING)?"
 )
 _BIND = re.compile(r"%\((\w+)\)s")
 
@@ -74,6 +76,8 @@ def copy_rows(connection: Connection, plan: CopyPlan, rows: Sequence[Sequence[An
     those types."""
     import psycopg  # here: a SQLite installation never loads the driver (about 8 MB)
 
+    if not connection.in_transaction():
+        connection.begin()  # as a statement through SQLAlchemy would: the caller commits
     driver = connection.connection.driver_connection
     assert isinstance(driver, psycopg.Connection)
     with driver.cursor() as cursor:

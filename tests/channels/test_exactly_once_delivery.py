@@ -127,6 +127,7 @@ def test_a_crash_repeats_a_call_only_inside_the_send_window(own_database: str) -
                 assert worker.wait(timeout=30) == FAULT_EXIT_STATUS, point
             finally:
                 worker.kill()
+            provider.settle()
             assert _statuses(engine, workspace_id) == {left: MESSAGES}, point
             assert Counter(_calls(provider)) == Counter(
                 {(n, key): calls_at_crash for n, key in keys.items() if calls_at_crash}
@@ -197,6 +198,7 @@ def test_a_crash_in_a_large_batch_repeats_only_the_calls_not_yet_recorded(
             assert worker.wait(timeout=30) == FAULT_EXIT_STATUS
         finally:
             worker.kill()
+        provider.settle()
         # A call the dying process was still writing arrives without its body: not a call.
         at_crash = len([request for request in provider.requests if request.body])
         # The first record's 32 answers and what the 16 sending threads had under way

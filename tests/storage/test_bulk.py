@@ -112,6 +112,8 @@ def test_only_a_plain_insert_has_a_copy() -> None:
         plain + " RETURNING t.a",
         plain + " ON CONFLICT (a) DO UPDATE SET b = excluded.b",
         "INSERT INTO t (a, b) VALUES (%(a)s::VARCHAR, now())",
+        "INSERT INTO t (a, b) VALUES (%(a)s::VARCHAR, NOT %(b)s)",
+        'INSERT INTO t (a, b) VALUES (%(a)s::VARCHAR, %(b)s COLLATE "C")',
         "INSERT INTO t (a, b) SELECT a, b FROM u",
         "UPDATE t SET a=%(a)s::VARCHAR WHERE t.b = %(b)s::VARCHAR",
     ):
