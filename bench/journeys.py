@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Engine, func, select, text
 
+from baton.channels.outbox import DELIVERED, PENDING, SENDING
 from baton.core.clock import SystemClock
 from baton.identity.processor import process_pending
 from baton.ingest import parse_message, store_messages
@@ -138,7 +139,7 @@ def cart_workload(url: str, customers: int, wait: int, rate: int, seconds: float
             pending(port)
             or _live(engine)
             or _delivered(engine, "cart") < expected
-            or _undelivered(engine, "cart")
+            or _messages(engine, "cart", (PENDING, SENDING))
         ):
             if time.time() > deadline:
                 raise SystemExit("the cart workload did not finish")
@@ -173,22 +174,19 @@ def _live(engine: Engine) -> int:
         return int(connection.execute(query).scalar_one())
 
 
-def _undelivered(engine: Engine, key: str) -> int:
-    with engine.connect() as connection:
-        query = (
-            select(func.count())
-            .select_from(messages.join(journeys, journeys.c.id == messages.c.journey_id))
-            .where(journeys.c.key == key, messages.c.status.in_(["pending", "sending"]))
-        )
-        return int(connection.execute(query).scalar_one())
-
-
 def _delivered(engine: Engine, key: str, template: str | None = None) -> int:
+    return _messages(engine, key, (DELIVERED,), template)
+
+
+def _messages(
+    engine: Engine, key: str, statuses: tuple[str, ...], template: str | None = None
+) -> int:
+    """How many of the journey's messages are in one of `statuses`."""
     with engine.connect() as connection:
         query = (
             select(func.count())
             .select_from(messages.join(journeys, journeys.c.id == messages.c.journey_id))
-            .where(journeys.c.key == key, messages.c.status == "delivered")
+            .where(journeys.c.key == key, messages.c.status.in_(statuses))
         )
         if template is not None:
             query = query.where(messages.c.template == template)

@@ -35,6 +35,8 @@ class CopyPlan(NamedTuple):
 
     binds: tuple[str, ...]
     copy: str
+    # The INSERT taking the same tuples, for a batch too small to copy.
+    positional: str
     # With duplicates to skip: the staging table, how to make it, and the INSERT from it.
     staging: str | None = None
     create: str | None = None
@@ -51,13 +53,15 @@ def copy_plan(insert: str) -> CopyPlan | None:
     if len(binds) != len(columns.split(",")):
         return None
     table = found["table"]
+    positional = _BIND.sub("%s", insert)
     if not found["skip"]:
-        return CopyPlan(binds, f"COPY {table} ({columns}) FROM STDIN")
+        return CopyPlan(binds, f"COPY {table} ({columns}) FROM STDIN", positional)
     # One staging table for each set of columns: callers insert different ones.
     staging = f"baton_copy_{table}_{zlib.crc32(columns.encode()):08x}"
     return CopyPlan(
         binds,
         f"COPY {staging} (copy_order, {columns}) FROM STDIN",
+        positional,
         staging,
         # The columns' types, none of their constraints; gone with the session. Made
         # again if missing in every transaction: one that made it may have rolled back.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import re
 import threading
 import weakref
 import zlib
@@ -261,7 +260,6 @@ def executemany_fast(
 
 
 _Encoder = Callable[[Any], Any]
-_BIND = re.compile(r"%\(\w+\)s")
 _plans: weakref.WeakKeyDictionary[UpdateBase, dict[tuple[str, tuple[str, ...]], Any]] = (
     weakref.WeakKeyDictionary()
 )
@@ -281,7 +279,7 @@ def _plan(dialect: Dialect, statement: UpdateBase, names: tuple[str, ...]) -> _P
         copy = copy_plan(sql) if dialect.name == "postgresql" else None
         if copy is not None:
             # Rows as tuples in the COPY's order; the INSERT, for a few, takes them so too.
-            sql, order = _BIND.sub("%s", sql), copy.binds
+            sql, order = copy.positional, copy.binds
         cache[key] = (sql, order, encoders, copy)
     plan: _Plan = cache[key]
     return plan
