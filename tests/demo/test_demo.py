@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, func, select
 
 from baton.analytics.journey_report import journey_report
-from baton.campaigns import Status, broadcast_report, get_broadcast
+from baton.campaigns import Status, broadcast_report, cohort_of, get_broadcast
+from baton.campaigns.engine import HOLDOUT
 from baton.channels import template_of
 from baton.core.clock import ManualClock
 from baton.demo.customers import Customers
@@ -18,7 +19,14 @@ from baton.journeys.library import library
 from baton.personalize import get_placement
 from baton.predict import list_predictions
 from baton.sources import list_sources
-from baton.storage.tables import identifiers, journey_instances, journeys, messages, profiles
+from baton.storage.tables import (
+    broadcast_recipients,
+    identifiers,
+    journey_instances,
+    journeys,
+    messages,
+    profiles,
+)
 from tests.conftest import Workspace
 
 
@@ -118,6 +126,11 @@ def test_a_demo_workspace_has_live_journeys_and_one_profile_per_customer(
         newsletter = template_of(connection, workspace.id, "newsletter")
         banner = get_placement(connection, workspace.id, PLACEMENT)
         shops = list_sources(connection, workspace.id)
+        recipients = connection.scalars(
+            select(broadcast_recipients.c.profile_id).where(
+                broadcast_recipients.c.broadcast_id == monthly.id
+            )
+        ).all()
         hungarian = connection.execute(
             select(func.count()).where(
                 profiles.c.workspace_id == workspace.id,
@@ -131,7 +144,11 @@ def test_a_demo_workspace_has_live_journeys_and_one_profile_per_customer(
     assert totals["delivered"] > 0
     assert totals["opens"] > 0
     assert totals["clicks"] > 0
-    assert report["holdout_size"] > 0
+    # The holdout is a draw over random ids (a tenth of 75 here): its size is the draw's.
+    held = [p for p in recipients if cohort_of(monthly.id, p, monthly.definition)[0] == HOLDOUT]
+    assert report["recipients"] == len(recipients) > 50
+    assert report["holdout_size"] == len(held)
+    assert (report["holdout"] is None) == (not held)
     assert report["ab_test"]["winner"] in {"plain", "personal"}
     assert "hu" in report["locales"]
     assert hungarian > 0
