@@ -43,7 +43,16 @@ from baton.storage.tables import (
 )
 from baton.workspaces import create_workspace, default_workspace_id
 from bench import orchestration
-from bench.harness import ADMIN_TOKEN, AUTH, database, free_port, pending, percentile, server
+from bench.harness import (
+    ADMIN_TOKEN,
+    AUTH,
+    POLL_SECONDS,
+    database,
+    free_port,
+    pending,
+    percentile,
+    server,
+)
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}", "Content-Type": "application/json"}
 
@@ -143,7 +152,7 @@ def cart_workload(url: str, customers: int, wait: int, rate: int, seconds: float
         ):
             if time.time() > deadline:
                 raise SystemExit("the cart workload did not finish")
-            time.sleep(0.05)
+            time.sleep(POLL_SECONDS)
         total_seconds = time.time() - began
         time.sleep(3)  # let the burst's aftermath (checkpoints, statistics) pass
         latencies = _steady_signups(port, engine, rate, seconds)

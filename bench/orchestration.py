@@ -35,7 +35,7 @@ from baton.storage.migrate import upgrade
 from baton.storage.tables import events, journey_instances, journeys, messages, profiles
 from baton.workspaces import create_workspace
 from baton.workspaces.policy import parse_policy, save_policy
-from bench.harness import pending, server
+from bench.harness import POLL_SECONDS, pending, server
 
 CAP = {"caps": [{"name": "marketing-daily", "max": 1, "per": "1d"}]}
 
@@ -100,7 +100,7 @@ def competing_workload(
         while pending(port) or _unsettled(engine, 2 * customers):
             if time.time() > deadline:
                 raise SystemExit("the competing workload did not finish")
-            time.sleep(0.05)
+            time.sleep(POLL_SECONDS)
         seconds = time.time() - began
         outcome = _decisions(engine)
         engine.dispose()

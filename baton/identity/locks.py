@@ -32,18 +32,23 @@ _TRY = text(_LOCK + "ORDER BY bucket FOR UPDATE SKIP LOCKED")
 
 # The stored profiles behind identifiers: a user's own, a component's anonymous one and
 # those of the component's users. One round trip, so a batch can lock them before it reads.
+# Each lookup is an index probe whatever the statistics say: a subquery with LIMIT is
+# never flattened into a join, and `= ANY` reads an index. As a plain join, a planner with
+# a young table's statistics hashed every identifier of the workspace at each batch.
 _PROFILES_BEHIND = text(
-    "WITH wanted AS (SELECT * FROM unnest(CAST(:kinds AS varchar[]), CAST(:ids AS varchar[])) "
-    "AS w(kind, value)), "
-    "found AS (SELECT i.profile_id, i.component_id FROM wanted JOIN identifiers i "
-    "ON i.workspace_id = :ws AND i.kind = wanted.kind AND i.value = wanted.value) "
+    "WITH found AS MATERIALIZED (SELECT i.profile_id, i.component_id "
+    "FROM unnest(CAST(:kinds AS varchar[]), CAST(:ids AS varchar[])) AS w(kind, value) "
+    "CROSS JOIN LATERAL (SELECT profile_id, component_id FROM identifiers "
+    "WHERE workspace_id = :ws AND kind = w.kind AND value = w.value LIMIT 1) AS i), "
+    "components AS (SELECT DISTINCT component_id AS id FROM found "
+    "WHERE component_id IS NOT NULL) "
     "SELECT profile_id FROM found WHERE profile_id IS NOT NULL "
-    "UNION SELECT c.profile_id FROM found JOIN identity_components c ON c.id = found.component_id "
-    "WHERE c.profile_id IS NOT NULL "
-    "UNION SELECT u.profile_id FROM found "
-    "JOIN component_users cu ON cu.component_id = found.component_id "
-    "JOIN identifiers u ON u.workspace_id = :ws AND u.kind = 'user_id' AND u.value = cu.user_id "
-    "WHERE u.profile_id IS NOT NULL"
+    "UNION SELECT c.profile_id FROM identity_components c "
+    "WHERE c.id = ANY(ARRAY(SELECT id FROM components)) AND c.profile_id IS NOT NULL "
+    "UNION SELECT u.profile_id FROM component_users cu "
+    "CROSS JOIN LATERAL (SELECT profile_id FROM identifiers WHERE workspace_id = :ws "
+    "AND kind = 'user_id' AND value = cu.user_id LIMIT 1) AS u "
+    "WHERE cu.component_id = ANY(ARRAY(SELECT id FROM components)) AND u.profile_id IS NOT NULL"
 )
 
 

@@ -1,0 +1,83 @@
+"""The profiles a batch locks before it reads (PostgreSQL): found through the identifiers
+it names, and by index probes however many it names."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, event, insert, text
+
+from baton.identity.locks import profiles_behind
+from baton.identity.normalize import ANONYMOUS_ID, USER_ID
+from baton.storage.database import connect, write_transaction
+from baton.storage.tables import component_users, identifiers, identity_components
+
+_WS = "ws_locks"
+_AT = datetime(2026, 3, 2, tzinfo=UTC)
+
+
+def _identifier(
+    kind: str, value: str, profile: str | None, component: str | None
+) -> dict[str, Any]:
+    return {"workspace_id": _WS, "kind": kind, "value": value, "profile_id": profile,
+            "component_id": component, "first_seen": _AT}  # fmt: skip
+
+
+def _plan(connection: Connection, parts: Sequence[tuple[str, ...]]) -> dict[str, Any]:
+    seen: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(connection, "before_cursor_execute", capture)
+    profiles_behind(connection, parts)
+    event.remove(connection, "before_cursor_execute", capture)
+    statement, parameters = seen[-1]
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor.execute(f"EXPLAIN (FORMAT JSON) {statement}", parameters)
+    row = cursor.fetchone()
+    assert row is not None
+    plan: dict[str, Any] = row[0][0]["Plan"]
+    return plan
+
+
+def _nodes(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    return [plan, *(node for child in plan.get("Plans", []) for node in _nodes(child))]
+
+
+@pytest.mark.parametrize("own_database", ["postgresql"], indirect=True)
+def test_the_profiles_behind_identifiers_are_found_by_index_probes(own_database: str) -> None:
+    engine = connect(own_database)
+    users = [_identifier(USER_ID, f"u{n}", f"prof_u{n}", None) for n in range(3000)]
+    # An anonymous device whose component has its own profile, and an e-mail whose
+    # component was seen with user u7.
+    weak = [_identifier(ANONYMOUS_ID, "device", None, "cmp_a"),
+            _identifier("email", "x@example.com", None, "cmp_b")]  # fmt: skip
+    with write_transaction(engine) as connection:
+        connection.execute(insert(identifiers), [*users, *weak])
+        connection.execute(insert(identity_components), [
+            {"id": "cmp_a", "workspace_id": _WS, "profile_id": "prof_device"},
+            {"id": "cmp_b", "workspace_id": _WS, "profile_id": None},
+        ])  # fmt: skip
+        connection.execute(
+            insert(component_users),
+            [{"component_id": "cmp_b", "user_id": "u7", "workspace_id": _WS, "first_seen": _AT}],
+        )
+    with engine.connect() as connection:
+        connection.execute(text("ANALYZE identifiers, identity_components, component_users"))
+        named = [("identifier", _WS, USER_ID, f"u{n}") for n in (1, 2, 9999)]
+        named += [("identifier", _WS, ANONYMOUS_ID, "device"),
+                  ("identifier", _WS, "email", "x@example.com")]  # fmt: skip
+        found = profiles_behind(connection, named)
+        # As many as a batch names: the planner must still probe, not hash the workspace.
+        many = [("identifier", _WS, USER_ID, f"u{n}") for n in range(0, 6000, 2)]
+        plan = _plan(connection, many)
+    engine.dispose()
+    assert found == {("profile", p) for p in ("prof_u1", "prof_u2", "prof_device", "prof_u7")}
+    scans = [node for node in _nodes(plan) if node.get("Relation Name") == "identifiers"]
+    assert scans, json.dumps(plan)
+    assert all(node.get("Index Name") == "pk_identifiers" for node in scans), json.dumps(plan)
