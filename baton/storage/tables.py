@@ -333,8 +333,25 @@ identifiers = Table(
     Column("profile_id", String(40)),
     Column("component_id", String(40)),
     Column("first_seen", Instant(), nullable=False),
-    Index(None, "workspace_id", "profile_id"),
-    Index(None, "workspace_id", "component_id"),
+)
+# Each identifier has a profile or a component. Indexed only where set, these never serve
+# `workspace_id = x` alone, so a planner that takes a workspace for small still probes the
+# primary key for (kind, value) instead of reading the workspace (migration 0028).
+_HAS_PROFILE = identifiers.c.profile_id.is_not(None)
+_HAS_COMPONENT = identifiers.c.component_id.is_not(None)
+Index(
+    "ix_identifiers_workspace_id_profile_id",
+    identifiers.c.workspace_id,
+    identifiers.c.profile_id,
+    sqlite_where=_HAS_PROFILE,
+    postgresql_where=_HAS_PROFILE,
+)
+Index(
+    "ix_identifiers_workspace_id_component_id",
+    identifiers.c.workspace_id,
+    identifiers.c.component_id,
+    sqlite_where=_HAS_COMPONENT,
+    postgresql_where=_HAS_COMPONENT,
 )
 
 identity_components = Table(
