@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.elements import ColumnElement
 
 
 class Instant(TypeDecorator[datetime]):
@@ -88,6 +89,14 @@ metadata = MetaData(
         "pk": "pk_%(table_name)s",
     }
 )
+
+
+def _partial_index(
+    name: str, *columns: Column[Any], where: ColumnElement[bool], unique: bool = False
+) -> Index:
+    """An index of only the rows `where` holds, on both databases."""
+    return Index(name, *columns, unique=unique, sqlite_where=where, postgresql_where=where)
+
 
 Document = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 # SQLite only auto-increments an INTEGER PRIMARY KEY, so the 64-bit type is a variant.
@@ -280,17 +289,10 @@ events = Table(
 )
 # Events identity has yet to resolve: its queue, behind a partial index.
 PENDING_EVENTS = events.c.profile_id.is_(None) & events.c.error.is_(None)
-Index(
-    "ix_events_pending", events.c.seq, sqlite_where=PENDING_EVENTS, postgresql_where=PENDING_EVENTS
-)
+_partial_index("ix_events_pending", events.c.seq, where=PENDING_EVENTS)
 # Events it could not resolve: few, counted by the ingest status.
 _FAILED_EVENTS = events.c.error.is_not(None)
-Index(
-    "ix_events_failed",
-    events.c.workspace_id,
-    sqlite_where=_FAILED_EVENTS,
-    postgresql_where=_FAILED_EVENTS,
-)
+_partial_index("ix_events_failed", events.c.workspace_id, where=_FAILED_EVENTS)
 
 profiles = Table(
     "profiles",
@@ -339,19 +341,17 @@ identifiers = Table(
 # primary key for (kind, value) instead of reading the workspace (migration 0028).
 _HAS_PROFILE = identifiers.c.profile_id.is_not(None)
 _HAS_COMPONENT = identifiers.c.component_id.is_not(None)
-Index(
+_partial_index(
     "ix_identifiers_workspace_id_profile_id",
     identifiers.c.workspace_id,
     identifiers.c.profile_id,
-    sqlite_where=_HAS_PROFILE,
-    postgresql_where=_HAS_PROFILE,
+    where=_HAS_PROFILE,
 )
-Index(
+_partial_index(
     "ix_identifiers_workspace_id_component_id",
     identifiers.c.workspace_id,
     identifiers.c.component_id,
-    sqlite_where=_HAS_COMPONENT,
-    postgresql_where=_HAS_COMPONENT,
+    where=_HAS_COMPONENT,
 )
 
 identity_components = Table(
@@ -494,21 +494,15 @@ journey_instances = Table(
     Index(None, "journey_id", "entered_at"),
 )
 _live = journey_instances.c.ended_at.is_(None)
-Index(
+_partial_index(
     "uq_journey_instances_live",
     journey_instances.c.profile_id,
     journey_instances.c.journey_id,
     unique=True,
-    sqlite_where=_live,
-    postgresql_where=_live,
+    where=_live,
 )
 _timed = journey_instances.c.wake_at.is_not(None)
-Index(
-    "ix_journey_instances_wake_at",
-    journey_instances.c.wake_at,
-    sqlite_where=_timed,
-    postgresql_where=_timed,
-)
+_partial_index("ix_journey_instances_wake_at", journey_instances.c.wake_at, where=_timed)
 
 # What each instance did, one row per node visited or event that moved it.
 journey_steps = Table(
@@ -615,12 +609,7 @@ messages = Table(
 )
 # Due work: pending messages, and those being sent whose lease may run out.
 _pending_message = messages.c.status.in_(["pending", "sending"])
-Index(
-    "ix_messages_pending",
-    messages.c.due_at,
-    sqlite_where=_pending_message,
-    postgresql_where=_pending_message,
-)
+_partial_index("ix_messages_pending", messages.c.due_at, where=_pending_message)
 
 # Every arbitration decision about a message, in order: sent, skipped or deferred, why,
 # and until when.
