@@ -33,8 +33,8 @@ _TRY = text(_LOCK + "ORDER BY bucket FOR UPDATE SKIP LOCKED")
 # The stored profiles behind identifiers: a user's own, a component's anonymous one and
 # those of the component's users. One round trip, so a batch can lock them before it reads.
 # Each identifier is found by a probe of the primary key whatever the statistics say: a
-# subquery with LIMIT is never flattened into a join (and no other index of identifiers
-# serves `workspace_id` alone, migration 0028). As plain joins, a planner with a young
+# subquery with LIMIT is never flattened into a join, and the other indexes of identifiers
+# serve only lookups by owner (migration 0028). As plain joins, a planner with a young
 # table's statistics hashed every identifier of the workspace at each batch.
 _PROFILES_BEHIND = text(
     "WITH found AS MATERIALIZED (SELECT i.profile_id, i.component_id "

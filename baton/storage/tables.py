@@ -336,9 +336,9 @@ identifiers = Table(
     Column("component_id", String(40)),
     Column("first_seen", Instant(), nullable=False),
 )
-# Each identifier has a profile or a component. Indexed only where set, these never serve
-# `workspace_id = x` alone, so a planner that takes a workspace for small still probes the
-# primary key for (kind, value) instead of reading the workspace (migration 0028).
+# Each identifier has a profile or a component. Indexed only where set, these serve only
+# queries that name the column, so a planner that takes a workspace for small still finds
+# a (kind, value) by the primary key instead of reading the workspace (migration 0028).
 _HAS_PROFILE = identifiers.c.profile_id.is_not(None)
 _HAS_COMPONENT = identifiers.c.component_id.is_not(None)
 _partial_index(
