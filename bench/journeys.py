@@ -19,10 +19,11 @@ import http.client
 import random
 import statistics
 import time
+from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import ColumnElement, Engine, Join, func, select, text
 
 from baton.channels.outbox import DELIVERED, PENDING, SENDING
 from baton.core.clock import SystemClock
@@ -202,6 +203,16 @@ def _messages(
         return int(connection.execute(query).scalar_one())
 
 
+def _with_event(which: ColumnElement[bool]) -> Join:
+    """Messages beside the events of their profile that `which` picks."""
+    return messages.join(events, (events.c.profile_id == messages.c.profile_id) & which)
+
+
+def _due_of(detail: dict[str, Any] | None) -> datetime | None:
+    """When a fired timer was due, from its step's detail."""
+    return parse_instant((detail or {}).get("due"))
+
+
 def _cart_outcome(engine: Engine) -> dict[str, Any]:
     with engine.connect() as connection:
         cart_id = connection.execute(select(journeys.c.id).where(journeys.c.key == "cart")).scalar()
@@ -216,13 +227,7 @@ def _cart_outcome(engine: Engine) -> dict[str, Any]:
         ).scalar_one()
         sent = connection.execute(
             select(events.c.user_id, func.count())
-            .select_from(
-                messages.join(
-                    events,
-                    (events.c.profile_id == messages.c.profile_id)
-                    & (events.c.message_id.like("add-%")),
-                )
-            )
+            .select_from(_with_event(events.c.message_id.like("add-%")))
             .where(messages.c.journey_id == cart_id, messages.c.status == "delivered")
             .group_by(events.c.user_id)
         ).all()
@@ -230,11 +235,7 @@ def _cart_outcome(engine: Engine) -> dict[str, Any]:
         to_buyers = connection.execute(
             select(events.c.received_at, journey_steps.c.detail)
             .select_from(
-                messages.join(
-                    events,
-                    (events.c.profile_id == messages.c.profile_id)
-                    & (events.c.message_id.like("order-%")),
-                ).join(
+                _with_event(events.c.message_id.like("order-%")).join(
                     journey_steps,
                     (journey_steps.c.instance_id == messages.c.instance_id)
                     & (journey_steps.c.action == "timer"),
@@ -247,19 +248,15 @@ def _cart_outcome(engine: Engine) -> dict[str, Any]:
     # A reminder due before the order came is right (the buyer had not bought yet); one
     # due after it is a message to a buyer. The orders follow all the carts, so on a
     # slow run some come after their cart's reminder was due.
-    late = [parse_instant((detail or {}).get("due")) for _, detail in to_buyers]
+    due_before = sum(
+        1 for ordered, detail in to_buyers if (due := _due_of(detail)) and ordered > due
+    )
     return {
         "instances_started": started,
         "messages_sent": sum(per_customer.values()),
         "duplicates": sum(count - 1 for count in per_customer.values() if count > 1),
-        "messages_to_converters": sum(
-            1
-            for (ordered, _), due in zip(to_buyers, late, strict=True)
-            if due is None or ordered <= due
-        ),
-        "reminders_due_before_the_order": sum(
-            1 for (ordered, _), due in zip(to_buyers, late, strict=True) if due and ordered > due
-        ),
+        "messages_to_converters": len(to_buyers) - due_before,
+        "reminders_due_before_the_order": due_before,
         "pipeline_starts_per_s": round(started / max((last - first).total_seconds(), 1e-3)),
         "_last_start_s": (last - first_event).total_seconds(),
     }
@@ -279,7 +276,7 @@ def _timer_lags(engine: Engine, key: str) -> list[float]:
         ).all()
     lags = []
     for at, detail in rows:
-        due = parse_instant((detail or {}).get("due"))
+        due = _due_of(detail)
         if due is not None:
             lags.append((at - due).total_seconds())
     return lags
@@ -308,13 +305,7 @@ def _steady_signups(port: int, engine: Engine, rate: int, seconds: float) -> lis
     with engine.connect() as connection_:
         rows = connection_.execute(
             select(events.c.user_id, messages.c.dispatched_at)
-            .select_from(
-                messages.join(
-                    events,
-                    (events.c.profile_id == messages.c.profile_id)
-                    & (events.c.event == "Signed Up"),
-                )
-            )
+            .select_from(_with_event(events.c.event == "Signed Up"))
             .where(messages.c.template == "welcome")
         ).all()
     return [dispatched.timestamp() - sent_at[user] for user, dispatched in rows]
