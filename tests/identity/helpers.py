@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, event, select
 
 from baton.api.profiles import profile_json
 from baton.core.clock import ManualClock
@@ -94,3 +95,19 @@ def outcome(engine: Engine, workspace_id: str) -> set[tuple[frozenset[str], byte
     assert set(resolved.values()) == holders
     assert {p: resolved[p] for p in merged_from} == merged_from
     return result
+
+
+def last_statement(connection: Connection, call: Callable[[], object]) -> tuple[str, Any]:
+    """The last statement `call` runs on the connection, and its parameters, as the
+    driver receives them: for reading its plan."""
+    seen: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(connection, "before_cursor_execute", capture)
+    try:
+        call()
+    finally:
+        event.remove(connection, "before_cursor_execute", capture)
+    return seen[-1]

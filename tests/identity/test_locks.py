@@ -9,12 +9,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, event, insert, text
+from sqlalchemy import Connection, insert, text
 
 from baton.identity.locks import profiles_behind
 from baton.identity.normalize import ANONYMOUS_ID, USER_ID
 from baton.storage.database import connect, write_transaction
 from baton.storage.tables import component_users, identifiers, identity_components
+from tests.identity.helpers import last_statement
 
 _WS = "ws_locks"
 _AT = datetime(2026, 3, 2, tzinfo=UTC)
@@ -28,17 +29,7 @@ def _identifier(
 
 
 def _plan(connection: Connection, parts: Sequence[tuple[str, ...]]) -> dict[str, Any]:
-    seen: list[tuple[str, Any]] = []
-
-    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        seen.append((statement, parameters))
-
-    event.listen(connection, "before_cursor_execute", capture)
-    try:
-        profiles_behind(connection, parts)
-    finally:
-        event.remove(connection, "before_cursor_execute", capture)
-    statement, parameters = seen[-1]
+    statement, parameters = last_statement(connection, lambda: profiles_behind(connection, parts))
     explained = connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", parameters)
     plan: dict[str, Any] = explained.scalar_one()[0]["Plan"]
     return plan

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import Engine, event, insert, select, text
+from sqlalchemy import Engine, insert, select, text
 
 from baton.core.clock import ManualClock
 from baton.identity.processor import failed_count, pending_count
 from baton.storage.database import write_transaction
 from baton.storage.tables import events
 from tests.conftest import Workspace
-from tests.identity.helpers import profile, send
+from tests.identity.helpers import last_statement, profile, send
 
 
 def test_an_unresolvable_event_is_marked_and_the_rest_proceed(
@@ -54,22 +52,15 @@ def test_an_unresolvable_event_is_marked_and_the_rest_proceed(
 def test_the_failed_count_reads_only_failed_events(engine: Engine, workspace: Workspace) -> None:
     """The ingest status counts failures on every call: through their own small index,
     not by reading the workspace's events (which grow without bound)."""
-    seen: list[tuple[str, Any]] = []
-
-    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        seen.append((statement, parameters))
-
     with engine.connect() as connection:
-        event.listen(connection, "before_cursor_execute", capture)
-        failed_count(connection, workspace.id)
-        event.remove(connection, "before_cursor_execute", capture)
-        statement, parameters = seen[-1]
-        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        statement, parameters = last_statement(
+            connection, lambda: failed_count(connection, workspace.id)
+        )
         if engine.dialect.name == "postgresql":
             # A small table reads as fast whole: the plan must still have the index.
             connection.execute(text("SET LOCAL enable_seqscan = off"))
-            cursor.execute(f"EXPLAIN {statement}", parameters)
+            explained = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters)
         else:
-            cursor.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)
-        plan = " ".join(str(value) for row in cursor.fetchall() for value in row)
+            explained = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        plan = " ".join(str(value) for row in explained for value in row)
     assert "ix_events_failed" in plan, plan
