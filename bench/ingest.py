@@ -23,7 +23,7 @@ from typing import Any
 import orjson
 import psutil
 
-from bench.harness import AUTH, POLL_SECONDS, database, free_port, pending, percentile, server
+from bench.harness import AUTH, database, free_port, percentile, server, wait_resolved
 
 PRODUCTS = [
     (f"sku-{n}", round(5 + n * 3.7 % 180, 2), cat)
@@ -204,8 +204,8 @@ def main() -> None:
         with multiprocessing.Pool(options.clients) as pool:
             results = pool.map(client_worker, jobs)
         accepted_seconds = time.time() - start_at
-        while options.mode != "none" and pending(port):
-            time.sleep(POLL_SECONDS)
+        if options.mode != "none":
+            wait_resolved(port)
         processed_seconds = time.time() - start_at
         singles = single_calls(port, options.single_rate, options.single_seconds)
         sampling = False

@@ -53,6 +53,7 @@ from bench.harness import (
     pending,
     percentile,
     server,
+    wait_resolved,
 )
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}", "Content-Type": "application/json"}
@@ -143,6 +144,7 @@ def cart_workload(url: str, customers: int, wait: int, rate: int, seconds: float
         engine = connect(url)
         expected = customers - len(converters)
         deadline = time.time() + 600
+        wait_resolved(port)
         # Buyers whose order came after their reminder was due get one too: the last
         # reminders are out when every cart has been reminded or has ended without one.
         while (

@@ -35,7 +35,7 @@ from baton.storage.migrate import upgrade
 from baton.storage.tables import events, journey_instances, journeys, messages, profiles
 from baton.workspaces import create_workspace
 from baton.workspaces.policy import parse_policy, save_policy
-from bench.harness import POLL_SECONDS, pending, server
+from bench.harness import POLL_SECONDS, pending, server, wait_resolved
 
 CAP = {"caps": [{"name": "marketing-daily", "max": 1, "per": "1d"}]}
 
@@ -97,6 +97,7 @@ def competing_workload(
         ])  # fmt: skip
         engine = connect(url)
         deadline = time.time() + 600
+        wait_resolved(port)
         while pending(port) or _unsettled(engine, 2 * customers):
             if time.time() > deadline:
                 raise SystemExit("the competing workload did not finish")

@@ -33,7 +33,8 @@ from sqlalchemy import ColumnElement, Engine, Text, cast, func, select
 
 from baton.core.durations import parse_duration
 from baton.core.metrics import analytics_synced
-from baton.storage.tables import PENDING_EVENTS, erasures, events, profiles, workspaces
+from baton.storage.backlog import oldest_pending_event
+from baton.storage.tables import erasures, events, profiles, workspaces
 from baton.workspaces import load_policy
 
 if TYPE_CHECKING:
@@ -205,9 +206,7 @@ class AnalyticsStore:
     def _append_events(self, engine: Engine) -> int:
         after = self._synced_through()
         with engine.connect() as connection:
-            pending = connection.execute(
-                select(func.min(events.c.seq)).where(PENDING_EVENTS)
-            ).scalar_one()
+            pending = oldest_pending_event(connection)
             # Every column as the text the CSV holds, made by the database: converting to
             # Python values and back cost the API process more than the copy itself.
             dialect = connection.dialect.name
@@ -391,14 +390,24 @@ class AnalyticsStore:
 
 def lag_seconds(engine: Engine, synced_through: int) -> float:
     """How far a store that holds the events up to `synced_through` is behind: the age, at
-    the newest resolved event's arrival, of the newest event it holds (0 when it holds
-    everything resolved). It reads the database only: the caller has the store's mark."""
+    the arrival of the newest event it could hold, of the newest event it holds (0 when it
+    holds everything it could). It could hold the resolved events before the oldest
+    pending one, as a sync copies them. It reads the database only: the caller has the
+    store's mark.
+
+    The newest is the last by `seq`, found from the oldest pending event backwards: a
+    maximum of `received_at` over every event past the mark read each of them (90 ms a
+    sync with a burst behind identity), and `seq` follows arrival to within a commit."""
     with engine.connect() as connection:
+        copyable = select(events.c.received_at).where(
+            events.c.profile_id.is_not(None), events.c.seq > synced_through
+        )
+        oldest_pending = oldest_pending_event(connection)
+        if oldest_pending is not None:
+            copyable = copyable.where(events.c.seq < oldest_pending)
         newest = connection.execute(
-            select(func.max(events.c.received_at)).where(
-                events.c.profile_id.is_not(None), events.c.seq > synced_through
-            )
-        ).scalar_one()
+            copyable.order_by(events.c.seq.desc()).limit(1)
+        ).scalar_one_or_none()
         held = connection.execute(
             select(events.c.received_at).where(events.c.seq == synced_through)
         ).scalar_one_or_none()

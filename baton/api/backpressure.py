@@ -30,7 +30,7 @@ from baton.api.tracking_paths import ROUTES, TRACKING_PATHS
 from baton.core.clock import Clock
 from baton.core.errors import TooManyRequests
 from baton.core.metrics import count_refused
-from baton.storage.backlog import UNSENT_MESSAGES, capped_count
+from baton.storage.backlog import UNSENT_MESSAGES, capped_count, oldest_pending_event
 from baton.storage.tables import PENDING_EVENTS, events, messages
 from baton.workspaces import ingest_limits
 
@@ -59,7 +59,7 @@ def _storing_route(path: str) -> str | None:
 def unresolved_events(connection: Connection, bound: int) -> int:
     """Events not yet resolved into profiles, counted up to `bound + 1`."""
     # Cheap first: the pending ones all lie between the oldest pending and the newest.
-    oldest = connection.execute(select(func.min(events.c.seq)).where(PENDING_EVENTS)).scalar()
+    oldest = oldest_pending_event(connection)
     if oldest is None:
         return 0
     newest = connection.execute(select(func.max(events.c.seq))).scalar() or oldest

@@ -30,9 +30,11 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
+    JSON,
     Connection,
     Engine,
     String,
+    Table,
     all_,
     any_,
     func,
@@ -55,7 +57,21 @@ from baton.identity.locks import BUCKETS, Contended, Part, PartLocks, profiles_b
 from baton.identity.normalize import EMAIL, USER_ID
 from baton.identity.observations import OBSERVED_COLUMNS, Observation, observe
 from baton.storage.database import any_row, exclusive, write_transaction
-from baton.storage.tables import PENDING_EVENTS, events
+from baton.storage.tables import (
+    PENDING_EVENTS,
+    component_users,
+    events,
+    identifiers,
+    identity_components,
+    journey_inbox,
+    journey_instances,
+    journey_steps,
+    messages,
+    profile_due,
+    profiles,
+    segment_memberships,
+    user_aliases,
+)
 from baton.timeline import FinalEvent, announce, announced_where_made
 
 log = logging.getLogger(__name__)
@@ -318,12 +334,24 @@ def _mark_culprit(engine: Engine, error: Exception, claimed: list[int]) -> None:
             )
 
 
+def _analyzed(table: Table) -> str:
+    """`table (columns)` without its documents: the planner uses only their widths, and
+    sampling their values cost a third of `ANALYZE events` at 200,000 events (0.54 against
+    0.35 s). Autovacuum's own ANALYZE, later, reads every column."""
+    kept = (column.name for column in table.columns if not isinstance(column.type, JSON))
+    return f"{table.name} ({', '.join(kept)})"
+
+
 # The events table too: segment evaluation reads a batch of profiles' events by index, and
 # a planner that still believes the table tiny scans the whole workspace instead.
-_GROWING_TABLES = (
-    "identifiers, identity_components, component_users, profiles, user_aliases, events, "
-    "profile_due, segment_memberships, journey_instances, journey_steps, journey_inbox, messages"
-)
+_GROWING_TABLES = ", ".join(
+    _analyzed(table)
+    for table in (
+        identifiers, identity_components, component_users, profiles, user_aliases, events,
+        profile_due, segment_memberships, journey_instances, journey_steps, journey_inbox,
+        messages,
+    )
+)  # fmt: skip
 
 
 def refresh_statistics(engine: Engine) -> None:

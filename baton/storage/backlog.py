@@ -61,6 +61,14 @@ class Queue:
         return max(0.0, (now - self.oldest_due).total_seconds())
 
 
+def oldest_pending_event(connection: Connection) -> int | None:
+    """The `seq` of the oldest event identity has yet to resolve (by its queue's index)."""
+    found: int | None = connection.execute(
+        select(func.min(events.c.seq)).where(PENDING_EVENTS)
+    ).scalar()
+    return found
+
+
 # Messages the dispatcher has yet to send; the statuses literals, as the dispatcher's:
 # SQLite uses a partial index only for those.
 UNSENT_MESSAGES = messages.c.status.in_([literal_column("'pending'"), literal_column("'sending'")])

@@ -81,6 +81,28 @@ def test_the_store_follows_resolution_merges_and_retention(
     assert profiles_of(store, workspace.id) == {}
 
 
+def test_lag_counts_what_the_store_could_copy_and_has_not(
+    engine: Engine, clock: ManualClock, workspace: Workspace, tmp_path: Path
+) -> None:
+    store = AnalyticsStore(str(tmp_path / "a.duckdb"))
+    stored(engine, clock, workspace.id, track("u1", "Page Viewed", clock.now()))
+    process_all(engine, clock)
+    store.sync(engine, clock.now())
+    assert lag_seconds(engine, store.synced_through()) == 0.0
+    clock.advance(timedelta(seconds=30))
+    stored(engine, clock, workspace.id, track("u1", "Page Viewed", clock.now()))
+    process_all(engine, clock)
+    assert lag_seconds(engine, store.synced_through()) == 30.0
+    # Arrived later but still pending: no sync could copy it yet.
+    clock.advance(timedelta(seconds=60))
+    stored(engine, clock, workspace.id, track("u2", "Page Viewed", clock.now()))
+    assert lag_seconds(engine, store.synced_through()) == 30.0
+    process_all(engine, clock)
+    assert lag_seconds(engine, store.synced_through()) == 90.0
+    store.sync(engine, clock.now())
+    assert lag_seconds(engine, store.synced_through()) == 0.0
+
+
 def test_each_erasure_reaches_the_store_once_and_in_turn(
     engine: Engine, clock: ManualClock, workspace: Workspace, tmp_path: Path
 ) -> None:
