@@ -205,7 +205,7 @@ def main() -> None:
             results = pool.map(client_worker, jobs)
         accepted_seconds = time.time() - start_at
         if options.mode != "none":
-            wait_resolved(port)
+            wait_resolved(port, 3600)
         processed_seconds = time.time() - start_at
         singles = single_calls(port, options.single_rate, options.single_seconds)
         sampling = False

@@ -144,7 +144,7 @@ def cart_workload(url: str, customers: int, wait: int, rate: int, seconds: float
         engine = connect(url)
         expected = customers - len(converters)
         deadline = time.time() + 600
-        wait_resolved(port)
+        wait_resolved(port, deadline - time.time())
         # Buyers whose order came after their reminder was due get one too: the last
         # reminders are out when every cart has been reminded or has ended without one.
         while (

@@ -97,7 +97,7 @@ def competing_workload(
         ])  # fmt: skip
         engine = connect(url)
         deadline = time.time() + 600
-        wait_resolved(port)
+        wait_resolved(port, deadline - time.time())
         while pending(port) or _unsettled(engine, 2 * customers):
             if time.time() > deadline:
                 raise SystemExit("the competing workload did not finish")

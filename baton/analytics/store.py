@@ -391,9 +391,10 @@ class AnalyticsStore:
 def lag_seconds(engine: Engine, synced_through: int) -> float:
     """How far a store that holds the events up to `synced_through` is behind: the age, at
     the arrival of the newest event it could hold, of the newest event it holds (0 when it
-    holds everything it could). It could hold the resolved events before the oldest
-    pending one, as a sync copies them. It reads the database only: the caller has the
-    store's mark.
+    holds everything it could, or nothing yet). It could hold the resolved events before
+    the oldest pending one, as a sync copies them; an event still pending holds the copy
+    back as it holds identity, whose own lag reports it. It reads the database only: the
+    caller has the store's mark.
 
     The newest is the last by `seq`, found from the oldest pending event backwards: a
     maximum of `received_at` over every event past the mark read each of them (90 ms a

@@ -13,14 +13,14 @@ import duckdb
 import orjson
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, insert, update
 
 from baton.analytics.store import RESOLVED_EVENTS, AnalyticsStore, _literal, lag_seconds
 from baton.core.clock import ManualClock
 from baton.identity.erasure import erase_profile
 from baton.ingest import parse_message, store_messages
 from baton.storage.database import write_transaction
-from baton.storage.tables import profiles
+from baton.storage.tables import events, profiles
 from baton.workspaces.policy import parse_policy, save_policy
 from tests.conftest import Workspace, process_all
 from tests.identity.helpers import profile
@@ -101,6 +101,23 @@ def test_lag_counts_what_the_store_could_copy_and_has_not(
     assert lag_seconds(engine, store.synced_through()) == 90.0
     store.sync(engine, clock.now())
     assert lag_seconds(engine, store.synced_through()) == 0.0
+    # An event resolved past one still pending (as a second identity worker leaves them):
+    # the store cannot copy it before the pending one, and does not count as behind.
+    clock.advance(timedelta(seconds=10))
+    stored(engine, clock, workspace.id, track("u3", "Page Viewed", clock.now()))
+    clock.advance(timedelta(seconds=20))
+    with write_transaction(engine) as connection:
+        connection.execute(
+            insert(events).values(
+                workspace_id=workspace.id, message_id="resolved-early", type="track",
+                event="Page Viewed", user_id="u1", timestamp=clock.now(),
+                received_at=clock.now(), context={},
+                profile_id=profile(engine, workspace.id, "u1")["id"],
+            )
+        )  # fmt: skip
+    assert lag_seconds(engine, store.synced_through()) == 0.0
+    process_all(engine, clock)
+    assert lag_seconds(engine, store.synced_through()) == 30.0
 
 
 def test_each_erasure_reaches_the_store_once_and_in_turn(

@@ -8,11 +8,14 @@ from datetime import timedelta
 from sqlalchemy import Engine, select
 
 from baton.core.clock import ManualClock
-from baton.storage.database import write_transaction
+from baton.storage.database import connect, write_transaction
 from baton.storage.leases import slot_of
 from baton.storage.tables import profile_due
 from baton.timeline import claim_due, mark_due, settle
-from tests.conftest import Workspace
+
+# Each test has a database of its own (`own_database`): a claim reads every workspace's
+# marks, and other tests leave theirs.
+WS = "ws_due"
 
 
 def _marks(engine: Engine, ws: str) -> dict[str, tuple[object, int, int]]:
@@ -25,34 +28,38 @@ def _marks(engine: Engine, ws: str) -> dict[str, tuple[object, int, int]]:
 
 
 def test_a_mark_keeps_its_earliest_instant_and_counts_each_marking(
-    engine: Engine, clock: ManualClock, workspace: Workspace
+    own_database: str, clock: ManualClock
 ) -> None:
+    engine = connect(own_database)
     now = clock.now()
     later, earlier = now + timedelta(hours=1), now - timedelta(minutes=5)
     with write_transaction(engine) as connection:
-        mark_due(connection, workspace.id, [("p2", later), ("p1", now)])
-    assert _marks(engine, workspace.id) == {
+        mark_due(connection, WS, [("p2", later), ("p1", now)])
+    assert _marks(engine, WS) == {
         "p1": (now, 1, slot_of("p1")),
         "p2": (later, 1, slot_of("p2")),
     }
     with write_transaction(engine) as connection:
-        mark_due(connection, workspace.id, [("p1", later), ("p2", earlier)])
-    marks = _marks(engine, workspace.id)
+        mark_due(connection, WS, [("p1", later), ("p2", earlier)])
+    marks = _marks(engine, WS)
     assert marks["p1"] == (now, 2, slot_of("p1"))  # due already, earlier than asked
     assert marks["p2"] == (earlier, 2, slot_of("p2"))
+    engine.dispose()
 
 
 def test_a_mark_made_again_during_evaluation_survives_it(
-    engine: Engine, clock: ManualClock, workspace: Workspace
+    own_database: str, clock: ManualClock
 ) -> None:
+    engine = connect(own_database)
     now = clock.now()
     with write_transaction(engine) as connection:
-        mark_due(connection, workspace.id, [("p1", now), ("p2", now)])
+        mark_due(connection, WS, [("p1", now), ("p2", now)])
     with write_transaction(engine) as connection:
-        claimed = [d for d in claim_due(connection, now, 1000) if d.workspace_id == workspace.id]
+        claimed = claim_due(connection, now, 1000)
     assert sorted(d.profile_id for d in claimed) == ["p1", "p2"]
     with write_transaction(engine) as connection:
-        mark_due(connection, workspace.id, [("p2", now)])  # an event arrived meanwhile
+        mark_due(connection, WS, [("p2", now)])  # an event arrived meanwhile
     with write_transaction(engine) as connection:
         settle(connection, [(d, None) for d in claimed])
-    assert list(_marks(engine, workspace.id)) == ["p2"]
+    assert list(_marks(engine, WS)) == ["p2"]
+    engine.dispose()
