@@ -46,11 +46,13 @@ def free_port() -> int:
 
 @contextmanager
 def smtp_server(
-    starttls: ssl.SSLContext | None = None, implicit_tls: ssl.SSLContext | None = None
+    starttls: ssl.SSLContext | None = None,
+    implicit_tls: ssl.SSLContext | None = None,
+    port: int | None = None,
 ) -> Iterator[tuple[Mailbox, int]]:
     """Plain SMTP; with `starttls`, a server that takes mail only after STARTTLS; with
-    `implicit_tls`, TLS from the first byte (SMTPS)."""
-    mailbox, port = Mailbox(), free_port()
+    `implicit_tls`, TLS from the first byte (SMTPS). On a free port unless given one."""
+    mailbox, port = Mailbox(), port or free_port()
     controller = Controller(
         mailbox,
         hostname="127.0.0.1",

@@ -11,6 +11,7 @@ in a line added at its end.
 from __future__ import annotations
 
 import os
+import select
 import smtplib
 import socket
 import ssl
@@ -51,7 +52,9 @@ class SmtpPool:
         with self._lock:
             idle = self._idle.setdefault(key, [])
             smtp = idle.pop() if idle else None
-        if smtp is not None and not egress.permits_peer(host, smtp.sock):
+        if smtp is not None and (
+            _closed_by_server(smtp) or not egress.permits_peer(host, smtp.sock)
+        ):
             _close(smtp)
             smtp = None
         if smtp is None:
@@ -107,6 +110,17 @@ def _connect(settings: EmailSettings, egress: Egress) -> smtplib.SMTP:
     if user is not None and password is not None:
         smtp.login(user, password)
     return smtp
+
+
+def _closed_by_server(smtp: smtplib.SMTP) -> bool:
+    """Whether an idle session has anything to read: the server has closed it (an idle
+    timeout, a restart) or said so first (`421`). Sending on it would fail the message's
+    attempt; looking costs no round trip."""
+    if smtp.sock is None:
+        return True
+    poller = select.poll()
+    poller.register(smtp.sock, select.POLLIN)
+    return bool(poller.poll(0))
 
 
 def _close(smtp: smtplib.SMTP) -> None:

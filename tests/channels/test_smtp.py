@@ -221,6 +221,28 @@ def test_tls_checks_the_servers_name_on_the_address_the_guard_checked(
     assert recipients == ["ola@example.com"]
 
 
+@pytest.mark.parametrize("security", ["none", "tls"])
+def test_a_session_the_server_has_closed_is_not_reused(
+    certificate: Certificate, monkeypatch: pytest.MonkeyPatch, security: str
+) -> None:
+    """A pooled session whose server has since closed it (restarted here; an idle
+    timeout does the same) is dropped unused: the next message goes out on a new session
+    at its first attempt, not into a failed one."""
+    trust(monkeypatch, certificate)
+    tls = {"implicit_tls": certificate.server_context()} if security == "tls" else {}
+    pool = SmtpPool()
+    with smtp_server(**tls) as (before, port):
+        settings = EmailSettings(url=f"smtp://127.0.0.1:{port}", sender="news@acme.test",
+                                 security=security, links_url="http://baton.test")  # fmt: skip
+        sender = SmtpSender(settings, pool, Egress(["127.0.0.1"]))
+        assert sender.send(outgoing_mail("ola@example.com")).status == "delivered"
+    with smtp_server(port=port, **tls) as (after, _):
+        outcome = sender.send(outgoing_mail("ola@example.com"))
+    assert outcome.status == "delivered", outcome.detail
+    assert len(before.received) == 1
+    assert len(after.received) == 1
+
+
 def outgoing_mail(to: str) -> Outgoing:
     at = datetime(2026, 3, 2, 9, tzinfo=UTC)
     return Outgoing(
