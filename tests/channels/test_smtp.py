@@ -202,8 +202,9 @@ def test_tls_checks_the_servers_name_on_the_address_the_guard_checked(
     TLS accepts a certificate made for `mail.test` only if it checked that name."""
     named = make_certificate(tmp_path, "mail.test")
     trust(monkeypatch, named)
-    tls = {"starttls" if security == "starttls" else "implicit_tls": named.server_context()}
-    with smtp_server(**tls) as (mailbox, port):
+    context = named.server_context()
+    starttls, implicit_tls = (context, None) if security == "starttls" else (None, context)
+    with smtp_server(starttls, implicit_tls) as (mailbox, port):
         settings = EmailSettings(url=f"smtp://mail.test:{port}", sender="news@acme.test",
                                  security=security, links_url="http://baton.test")  # fmt: skip
         lookups: list[str] = []
@@ -229,14 +230,14 @@ def test_a_session_the_server_has_closed_is_not_reused(
     timeout does the same) is dropped unused: the next message goes out on a new session
     at its first attempt, not into a failed one."""
     trust(monkeypatch, certificate)
-    tls = {"implicit_tls": certificate.server_context()} if security == "tls" else {}
+    tls = certificate.server_context() if security == "tls" else None
     pool = SmtpPool()
-    with smtp_server(**tls) as (before, port):
+    with smtp_server(implicit_tls=tls) as (before, port):
         settings = EmailSettings(url=f"smtp://127.0.0.1:{port}", sender="news@acme.test",
                                  security=security, links_url="http://baton.test")  # fmt: skip
         sender = SmtpSender(settings, pool, Egress(["127.0.0.1"]))
         assert sender.send(outgoing_mail("ola@example.com")).status == "delivered"
-    with smtp_server(port=port, **tls) as (after, _):
+    with smtp_server(implicit_tls=tls, port=port) as (after, _):
         outcome = sender.send(outgoing_mail("ola@example.com"))
     assert outcome.status == "delivered", outcome.detail
     assert len(before.received) == 1
