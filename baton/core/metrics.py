@@ -143,10 +143,7 @@ def exposition(extra: Iterable[Collector] = ()) -> bytes:
     of `extra`, in Prometheus' text format."""
     directory = os.environ.get(MULTIPROCESS_DIRECTORY)
     registry = CollectorRegistry(auto_describe=False)
-    if directory:
-        MultiProcessCollector(registry, directory)  # type: ignore[no-untyped-call]
-    else:
-        registry.register(_Everything())
+    registry.register(_SharedFiles(directory) if directory else _Everything())
     for collector in extra:
         registry.register(collector)
     return generate_latest(registry)
@@ -159,17 +156,38 @@ class _Everything(Collector):
         return REGISTRY.collect()
 
 
+class _SharedFiles(Collector):
+    """Every process's counts in the shared directory, less the files still being born.
+
+    A process makes its file empty and then sizes it; prometheus-client's own collector
+    fails the whole scrape on a file read in between. Files only grow from there, so one
+    found sized is whole enough to read (a new one's counts show at the next scrape)."""
+
+    def __init__(self, directory: str) -> None:
+        self._directory = directory
+
+    def collect(self) -> Iterable[Metric]:
+        files = [f for f in glob.glob(os.path.join(self._directory, "*.db")) if _sized(f)]
+        merged: Iterable[Metric] = MultiProcessCollector.merge(files)  # type: ignore[no-untyped-call]
+        return merged
+
+
+def _sized(path: str) -> bool:
+    try:
+        return os.path.getsize(path) > 0
+    except FileNotFoundError:  # a gone process's live gauges, removed since the listing
+        return False
+
+
 def stage_errors() -> dict[str, float] | None:
     """Failed steps by stage since `baton serve` started, from its shared directory
     (None when this process has none to read)."""
     directory = os.environ.get(MULTIPROCESS_DIRECTORY)
     if not directory or not os.path.isdir(directory):
         return None
-    registry = CollectorRegistry(auto_describe=False)
-    MultiProcessCollector(registry, directory)  # type: ignore[no-untyped-call]
     return {
         sample.labels["stage"]: sample.value
-        for family in registry.collect()
+        for family in _SharedFiles(directory).collect()
         if family.name == "baton_stage_errors"
         for sample in family.samples
         if sample.name == "baton_stage_errors_total"
