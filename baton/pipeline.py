@@ -55,6 +55,7 @@ from baton.segments import listen_to_events as segments_listen
 from baton.storage.changes import ChangeWatcher
 from baton.storage.database import checkpoint, write_transaction
 from baton.storage.leases import Leases, new_worker_id
+from baton.storage.settled import SettledEvents
 from baton.storage.tables import broadcasts, destinations, journeys, workspaces
 from baton.timeline import next_due_at
 
@@ -89,6 +90,7 @@ def run_until_idle(engine: Engine, clock: Clock, rng: random.Random, region: str
     """Every stage once at the clock's instant, again and again until nothing moves: the
     pipeline in the caller's thread, for a simulated clock (the demo, tests). `rng`
     spreads the delivery's retries."""
+    settled = SettledEvents()
     while True:
         moved = 0
         while claimed := process_pending(engine, clock, region):
@@ -100,7 +102,11 @@ def run_until_idle(engine: Engine, clock: Clock, rng: random.Random, region: str
         moved += run_schedules(engine, clock) + advance_broadcasts(engine, clock)
         moved += dispatch_due(engine, clock, rng)
         moved += run_destinations(engine, clock, rng, region)
-        moved += train_due(engine, clock) + score_due(engine, clock) + analyze_due(engine, clock)
+        moved += (
+            train_due(engine, clock)
+            + score_due(engine, clock)
+            + analyze_due(engine, clock, settled)
+        )
         if not moved:
             return
 
@@ -155,6 +161,7 @@ class Pipeline:
         self._stop = threading.Event()
         self._processed, self._next_analyze = 0, 5_000
         self._next_schedules = self._next_reading = clock.now()
+        self._settled = SettledEvents()  # how far sentiment may read the events
         self._next_compaction = self._next_purge = self._next_optimization = clock.now()
         self._configured: set[str] = set()
         self._builds = Stage.BUILDS in stages
@@ -384,7 +391,7 @@ class Pipeline:
         if self._clock.now() >= self._next_reading:
             # New texts are read in small rounds: a look every few seconds is plenty.
             self._next_reading = self._clock.now() + _READ_EVERY
-            moved += analyze_due(self._engine, self._clock)
+            moved += analyze_due(self._engine, self._clock, self._settled)
         return moved
 
     def _next_prediction_work(self, connection: Connection) -> datetime | None:

@@ -2,8 +2,9 @@
 scan many of them (funnels, KPIs, reports). The operational database stays the source
 of truth; the store follows it and can be rebuilt from it.
 
-`sync` appends the events identity has resolved since the last sync, in `seq` order and
-never past an event still pending (so none is skipped), along with the profiles that
+`sync` appends the events identity has resolved since the last sync, in `seq` order,
+never past an event still pending nor past one that could still commit below a copied
+one (`SettledEvents`), so none is skipped, along with the profiles that
 changed: merged-away profiles map to their survivor (`profile_roots`), since the copy
 keeps the profile id an event had when it was copied. It also applies erasures (the
 erased profiles' events go) and each workspace's event retention.
@@ -34,6 +35,7 @@ from sqlalchemy import ColumnElement, Engine, Text, cast, func, select
 from baton.core.durations import parse_duration
 from baton.core.metrics import analytics_synced
 from baton.storage.backlog import oldest_pending_event
+from baton.storage.settled import SettledEvents
 from baton.storage.tables import erasures, events, profiles, workspaces
 from baton.workspaces import load_policy
 
@@ -41,6 +43,9 @@ if TYPE_CHECKING:
     import duckdb
 
 _BATCH = 5_000
+# A rebuild waits up to 100 x 50 ms for the writers of `events` open when it started.
+_REBUILD_WAITS = 100
+_REBUILD_PAUSE = 0.05
 _RETENTION_EVERY = timedelta(hours=1)
 _PROFILES_OVERLAP = timedelta(seconds=5)
 # An erasure committed this long after a later-stamped one is still found.
@@ -96,6 +101,7 @@ class AnalyticsStore:
         self._lock = threading.Lock()
         self._db_open: duckdb.DuckDBPyConnection | None = None
         self._retained_at: datetime | None = None
+        self._settled = SettledEvents()
         # The profile rows the last sync read, by id: the next one reads most of them again
         # (the overlap) and copies only those that changed. A row read the same (its
         # `updated_at` included) is in the file, whoever synced since.
@@ -144,12 +150,7 @@ class AnalyticsStore:
     def sync(self, engine: Engine, now: datetime) -> int:
         """Copy what is new; returns how many events were appended."""
         with self._session():
-            appended = 0
-            while True:
-                copied = self._append_events(engine)
-                appended += copied
-                if copied < _BATCH:
-                    break
+            appended = self._append_settled(engine, 0, lambda done: None)
             with self._transaction():
                 self._sync_profiles(engine)
                 erased = self._apply_erasures(engine)
@@ -172,10 +173,19 @@ class AnalyticsStore:
             for table in _TABLES:
                 self._db.execute(f"DELETE FROM {table}")
             self._profiles_read = {}
-            done = 0
-            while copied := self._append_events(engine):
-                done += copied
+
+            def report(done: int) -> None:
                 progress(done, total)
+
+            done = self._append_settled(engine, 0, report)
+            # While `baton serve` stores events, writers are open at the first look: wait
+            # for them (a sync would get their events later), or it rebuilds nothing.
+            awaited, pause = self._settled.awaited, threading.Event()
+            for _ in range(_REBUILD_WAITS):
+                if awaited is None or self._settled.settled >= awaited:
+                    break
+                pause.wait(_REBUILD_PAUSE)
+                done = self._append_settled(engine, done, report)
             self._sync_profiles(engine)
             self._apply_erasures(engine)
             self._apply_retention(engine, now)
@@ -203,7 +213,20 @@ class AnalyticsStore:
         found = self._db.execute("SELECT seq FROM sync_state WHERE name = 'events'").fetchone()
         return int(found[0]) if found else 0
 
-    def _append_events(self, engine: Engine) -> int:
+    def _append_settled(
+        self, engine: Engine, appended: int, progress: Callable[[int], None]
+    ) -> int:
+        """Copy the resolved events up to the settled `seq`; returns `appended` plus how
+        many were."""
+        settled = self._settled.through(engine)
+        while copied := self._append_events(engine, settled):
+            appended += copied
+            progress(appended)
+            if copied < _BATCH:
+                break
+        return appended
+
+    def _append_events(self, engine: Engine, settled: int | None) -> int:
         after = self._synced_through()
         with engine.connect() as connection:
             pending = oldest_pending_event(connection)
@@ -227,6 +250,8 @@ class AnalyticsStore:
             )
             if pending is not None:
                 query = query.where(events.c.seq < pending)
+            if settled is not None:
+                query = query.where(events.c.seq <= settled)
             rows = connection.execute(query).all()
         if not rows:
             return 0
@@ -393,7 +418,8 @@ def lag_seconds(engine: Engine, synced_through: int) -> float:
     the arrival of the newest event it could hold, of the newest event it holds (0 when it
     holds everything it could, or nothing yet). It could hold the resolved events before
     the oldest pending one, as a sync copies them; an event still pending holds the copy
-    back as it holds identity, whose own lag reports it. It reads the database only: the
+    back as it holds identity, whose own lag reports it. Events a sync leaves for writers
+    still open (`SettledEvents`) count as behind. It reads the database only: the
     caller has the store's mark.
 
     The newest is the last by `seq`, found from the oldest pending event backwards: a

@@ -9,6 +9,7 @@ from baton.core.clock import Clock
 from baton.predict.definitions import SentimentDefinition
 from baton.predict.store import prediction_of_row, set_state
 from baton.storage.database import write_transaction
+from baton.storage.settled import SettledEvents
 from baton.storage.tables import events, predictions
 
 _READING = (predictions.c.kind == "sentiment") & predictions.c.active_version.is_not(None)
@@ -19,9 +20,9 @@ def reads_new_events(connection: Connection) -> bool:
     return connection.execute(select(predictions.c.id).where(_READING).limit(1)).first() is not None
 
 
-def analyze_due(engine: Engine, clock: Clock) -> int:
-    """Analyze every active sentiment prediction's new events; returns how many events
-    were recorded."""
+def analyze_due(engine: Engine, clock: Clock, settled: SettledEvents) -> int:
+    """Analyze every active sentiment prediction's new events, up to those `settled`
+    (one for the caller's lifetime); returns how many events were recorded."""
     with engine.connect() as connection:
         ids = list(connection.execute(select(predictions.c.id).where(_READING)).scalars())
     if not ids:
@@ -29,7 +30,7 @@ def analyze_due(engine: Engine, clock: Clock) -> int:
     # lingua and VADER load where texts are read, not in every process (registry.py).
     from baton.predict.sentiment import analyze_new
 
-    recorded = 0
+    recorded, settled_through = 0, settled.through(engine)
     for prediction_id in ids:
         if not _unread(engine, prediction_id):
             continue
@@ -48,6 +49,7 @@ def analyze_due(engine: Engine, clock: Clock) -> int:
                 prediction.definition,
                 prediction.event_cursor,
                 clock.now(),
+                settled_through=settled_through,
             )
             if cursor != prediction.event_cursor:
                 set_state(connection, prediction, event_cursor=cursor)

@@ -239,12 +239,16 @@ def analyze_new(
     definition: SentimentDefinition,
     cursor: int | None,
     now: datetime,
+    *,
+    settled_through: int | None,
 ) -> tuple[int | None, int]:
     """Read the definition's events after `cursor` (an events `seq`, None for the start),
     up to `BATCH` of them, and record a `Sentiment Analyzed` event for each text; returns
     the new cursor and how many were recorded.
 
-    It stops before an event identity has not resolved yet, and reads it next time. The
+    It reads no further than `settled_through` (`SettledEvents`: None for every event),
+    past which an event may still commit below one read. It stops before an event
+    identity has not resolved yet, and reads it next time. The
     recorded event's message id is derived from its source's, so reading the same events
     again records and announces nothing twice.
     """
@@ -259,6 +263,8 @@ def analyze_new(
     )
     if cursor is not None:
         query = query.where(e.seq > cursor)
+    if settled_through is not None:
+        query = query.where(e.seq <= settled_through)
     reader, read_up_to = analyser(), cursor
     rows: list[dict[str, Any]] = []
     for seq, message_id, profile_id, error, body in connection.execute(query):

@@ -5,24 +5,30 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import orjson
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import Engine, insert, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from baton.analytics.store import RESOLVED_EVENTS, AnalyticsStore, _literal, lag_seconds
 from baton.core.clock import ManualClock
 from baton.identity.erasure import erase_profile
 from baton.ingest import parse_message, store_messages
-from baton.storage.database import write_transaction
+from baton.ingest.store import prepare_messages
+from baton.storage.database import connect, execute_prepared, write_transaction
 from baton.storage.tables import events, profiles
+from baton.workspaces import create_workspace
 from baton.workspaces.policy import parse_policy, save_policy
-from tests.conftest import Workspace, process_all
+from tests.conftest import START, Workspace, process_all
 from tests.identity.helpers import profile
 from tests.segments.helpers import identify, track
 
@@ -118,6 +124,73 @@ def test_lag_counts_what_the_store_could_copy_and_has_not(
     assert lag_seconds(engine, store.synced_through()) == 0.0
     process_all(engine, clock)
     assert lag_seconds(engine, store.synced_through()) == 30.0
+
+
+@contextmanager
+def storing_slowly(url: str) -> Iterator[tuple[Engine, ManualClock, str, Connection]]:
+    """A PostgreSQL database whose first event ("Late") is stored in a transaction still
+    open: the connection that will commit it. (On SQLite a second writer would wait for
+    it: `seq` follows commits there.)"""
+    engine, clock = connect(url), ManualClock(START)
+    with write_transaction(engine) as connection:
+        workspace_id = create_workspace(connection, "test", clock)
+    late = track("u1", "Late", clock.now())
+    first = [parse_message(late, received_at=clock.now(), ip=None, size=len(orjson.dumps(late)))]
+    with engine.connect() as slow:
+        slow.begin()
+        execute_prepared(slow, prepare_messages(engine.dialect, workspace_id, first))
+        yield engine, clock, workspace_id, slow
+    engine.dispose()
+
+
+def events_in(store: AnalyticsStore, workspace_id: str) -> list[str]:
+    found = store.rows("SELECT event FROM events WHERE workspace_id = ?", [workspace_id])
+    return sorted(row[0] for row in found)
+
+
+@pytest.mark.parametrize("own_database", ["postgresql"], indirect=True)
+def test_an_event_committed_below_a_copied_one_is_copied(own_database: str, tmp_path: Path) -> None:
+    """Two API processes store at once, and the batch given the lower `seq` commits
+    second."""
+    store = AnalyticsStore(str(tmp_path / "a.duckdb"))
+    with storing_slowly(own_database) as (engine, clock, workspace_id, slow):
+        stored(engine, clock, workspace_id, track("u2", "Early", clock.now()))
+        process_all(engine, clock)
+        with engine.connect() as reading:
+            # A transaction that only read the events cannot be storing one.
+            reading.execute(select(events.c.seq).limit(1)).all()
+            store.sync(engine, clock.now())
+            assert events_in(store, workspace_id) == []  # "Early" waits for "Late"'s writer
+            slow.commit()
+            process_all(engine, clock)
+            store.sync(engine, clock.now())
+        assert events_in(store, workspace_id) == ["Early", "Late"]
+
+
+@pytest.mark.parametrize("own_database", ["postgresql"], indirect=True)
+def test_a_rebuild_waits_for_the_writers_open_when_it_starts(
+    own_database: str, tmp_path: Path, clock: ManualClock
+) -> None:
+    engine = connect(own_database)
+    with write_transaction(engine) as connection:
+        workspace_id = create_workspace(connection, "test", clock)
+    stored(engine, clock, workspace_id, track("u1", "Early", clock.now()))
+    process_all(engine, clock)
+    store = AnalyticsStore(str(tmp_path / "a.duckdb"))
+    with engine.connect() as writing:  # Baton's own record of something, resolved at once
+        writing.execute(
+            insert(events).values(
+                workspace_id=workspace_id, message_id="record-1", type="track", event="Later",
+                user_id="u1", timestamp=clock.now(), received_at=clock.now(), context={},
+                profile_id=profile(engine, workspace_id, "u1")["id"],
+            )
+        )  # fmt: skip
+        committing = threading.Timer(0.3, writing.commit)
+        committing.start()
+        copied = store.rebuild(engine, clock.now(), lambda done, total: None)
+        committing.join()
+    engine.dispose()
+    assert (copied, events_in(store, workspace_id)) == (2, ["Early", "Later"])
 
 
 def test_each_erasure_reaches_the_store_once_and_in_turn(

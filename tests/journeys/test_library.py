@@ -546,7 +546,8 @@ def test_service_recovery_reaches_out_after_a_negative_text(
                                 text="body")  # fmt: skip
     for _ in range(2):  # read twice: the second reading records nothing again
         with write_transaction(engine) as connection:
-            analyze_new(connection, workspace.id, "pred_mood", moods, None, clock.now())
+            analyze_new(connection, workspace.id, "pred_mood", moods, None, clock.now(),
+                        settled_through=None)  # fmt: skip
         later(engine, clock, timedelta(minutes=1))
     assert outbox(engine, workspace, "service-recovery") == {"angry": ["service-recovery-task"]}
     later(engine, clock, timedelta(minutes=30))

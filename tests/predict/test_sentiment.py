@@ -152,9 +152,30 @@ def test_clients_cannot_send_sentiment_analyzed(clock: ManualClock) -> None:
         _message(track("forger", SENTIMENT_ANALYZED, clock.now(), {"label": "negative"}), clock)
 
 
-def _analyze(engine: Engine, workspace: Workspace, cursor: int | None) -> tuple[int | None, int]:
+def test_reading_stops_at_the_settled_seq(
+    engine: Engine, clock: ManualClock, workspace: Workspace
+) -> None:
+    """Past it, an event may still commit below one read (baton/storage/settled.py)."""
+    send(engine, clock, workspace.id,
+         *(track(f"user-{key}", "Review Written", clock.now(), {"body": TEXTS[key]})
+           for key in ("en-", "en+")))  # fmt: skip
+    with engine.connect() as connection:
+        first, second = connection.execute(
+            select(events.c.seq).where(events.c.workspace_id == workspace.id).order_by(events.c.seq)
+        ).scalars()
+    assert _analyze(engine, workspace, None, settled_through=first) == (first, 1)
+    assert _analyze(engine, workspace, first, settled_through=first) == (first, 0)
+    assert _analyze(engine, workspace, first) == (second, 1)
+
+
+def _analyze(
+    engine: Engine, workspace: Workspace, cursor: int | None, settled_through: int | None = None
+) -> tuple[int | None, int]:
     with write_transaction(engine) as connection:
-        return analyze_new(connection, workspace.id, "pred_moods", MOODS, cursor, NOW)
+        return analyze_new(
+            connection, workspace.id, "pred_moods", MOODS, cursor, NOW,
+            settled_through=settled_through,
+        )  # fmt: skip
 
 
 def _message(raw: dict[str, Any], clock: ManualClock) -> Any:
