@@ -7,7 +7,6 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ import orjson
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Engine, insert, select, update
 
 from baton.analytics.store import RESOLVED_EVENTS, AnalyticsStore, _literal, lag_seconds
 from baton.core.clock import ManualClock
@@ -28,7 +27,7 @@ from baton.storage.database import connect, execute_prepared, write_transaction
 from baton.storage.tables import events, profiles
 from baton.workspaces import create_workspace
 from baton.workspaces.policy import parse_policy, save_policy
-from tests.conftest import START, Workspace, process_all
+from tests.conftest import Workspace, process_all
 from tests.identity.helpers import profile
 from tests.segments.helpers import identify, track
 
@@ -126,20 +125,14 @@ def test_lag_counts_what_the_store_could_copy_and_has_not(
     assert lag_seconds(engine, store.synced_through()) == 30.0
 
 
-@contextmanager
-def storing_slowly(url: str) -> Iterator[tuple[Engine, ManualClock, str, Connection]]:
-    """A PostgreSQL database whose first event ("Late") is stored in a transaction still
-    open: the connection that will commit it. (On SQLite a second writer would wait for
-    it: `seq` follows commits there.)"""
-    engine, clock = connect(url), ManualClock(START)
+@pytest.fixture
+def postgresql_workspace(own_database: str, clock: ManualClock) -> Iterator[tuple[Engine, str]]:
+    """A workspace in a PostgreSQL database of its own: on SQLite a second writer waits
+    for the first, so `seq` follows commits there."""
+    engine = connect(own_database)
     with write_transaction(engine) as connection:
         workspace_id = create_workspace(connection, "test", clock)
-    late = track("u1", "Late", clock.now())
-    first = [parse_message(late, received_at=clock.now(), ip=None, size=len(orjson.dumps(late)))]
-    with engine.connect() as slow:
-        slow.begin()
-        execute_prepared(slow, prepare_messages(engine.dialect, workspace_id, first))
-        yield engine, clock, workspace_id, slow
+    yield engine, workspace_id
     engine.dispose()
 
 
@@ -149,31 +142,35 @@ def events_in(store: AnalyticsStore, workspace_id: str) -> list[str]:
 
 
 @pytest.mark.parametrize("own_database", ["postgresql"], indirect=True)
-def test_an_event_committed_below_a_copied_one_is_copied(own_database: str, tmp_path: Path) -> None:
+def test_an_event_committed_below_a_copied_one_is_copied(
+    postgresql_workspace: tuple[Engine, str], clock: ManualClock, tmp_path: Path
+) -> None:
     """Two API processes store at once, and the batch given the lower `seq` commits
     second."""
+    engine, workspace_id = postgresql_workspace
     store = AnalyticsStore(str(tmp_path / "a.duckdb"))
-    with storing_slowly(own_database) as (engine, clock, workspace_id, slow):
+    late = track("u1", "Late", clock.now())
+    first = [parse_message(late, received_at=clock.now(), ip=None, size=len(orjson.dumps(late)))]
+    with engine.connect() as slow, engine.connect() as reading:
+        slow.begin()
+        execute_prepared(slow, prepare_messages(engine.dialect, workspace_id, first))
         stored(engine, clock, workspace_id, track("u2", "Early", clock.now()))
         process_all(engine, clock)
-        with engine.connect() as reading:
-            # A transaction that only read the events cannot be storing one.
-            reading.execute(select(events.c.seq).limit(1)).all()
-            store.sync(engine, clock.now())
-            assert events_in(store, workspace_id) == []  # "Early" waits for "Late"'s writer
-            slow.commit()
-            process_all(engine, clock)
-            store.sync(engine, clock.now())
-        assert events_in(store, workspace_id) == ["Early", "Late"]
+        # A transaction that only read the events cannot be storing one.
+        reading.execute(select(events.c.seq).limit(1)).all()
+        store.sync(engine, clock.now())
+        assert events_in(store, workspace_id) == []  # "Early" waits for "Late"'s writer
+        slow.commit()
+        process_all(engine, clock)
+        store.sync(engine, clock.now())
+    assert events_in(store, workspace_id) == ["Early", "Late"]
 
 
 @pytest.mark.parametrize("own_database", ["postgresql"], indirect=True)
 def test_a_rebuild_waits_for_the_writers_open_when_it_starts(
-    own_database: str, tmp_path: Path, clock: ManualClock
+    postgresql_workspace: tuple[Engine, str], clock: ManualClock, tmp_path: Path
 ) -> None:
-    engine = connect(own_database)
-    with write_transaction(engine) as connection:
-        workspace_id = create_workspace(connection, "test", clock)
+    engine, workspace_id = postgresql_workspace
     stored(engine, clock, workspace_id, track("u1", "Early", clock.now()))
     process_all(engine, clock)
     store = AnalyticsStore(str(tmp_path / "a.duckdb"))
@@ -194,7 +191,6 @@ def test_a_rebuild_waits_for_the_writers_open_when_it_starts(
     assert copied >= 1
     assert events_in(store, workspace_id)[0] == "Early"
     store.sync(engine, clock.now())
-    engine.dispose()
     assert events_in(store, workspace_id) == ["Early", "Later"]
 
 
